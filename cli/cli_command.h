@@ -1,0 +1,65 @@
+/* What a row of hrpctl's command table holds. A command is: its words, its help, whether its
+ * config syncs to the peer, the daemon calls it makes, how the answers become one JSON view, and
+ * how that view is shown to a human. Adding a command is adding a row (commands.c). */
+#ifndef HS_CLI_COMMAND_H
+#define HS_CLI_COMMAND_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_CALLS_MAX 4
+
+#define CLI_F_SYNCED (1u << 0) /* (+B): config that is backed up to the peer */
+#define CLI_F_QUIT   (1u << 1) /* leaves an interactive session */
+
+struct cli_match;
+struct cli_table;
+
+struct cli_call {
+	const char *daemon; /* "hrpd"; NULL ends the list */
+	const char *cmd;    /* control command, "status" */
+	/* Builds the request's args from the parsed words; NULL sends none. 0 or -errno. */
+	int (*args)(const struct cli_match *m, json_t **args);
+	/* The view is still built when this daemon cannot be reached (the command then ends with
+	 * the "unreachable" error after showing what it has). */
+	bool optional;
+};
+
+/* What a view builder gets. */
+struct cli_view_in {
+	const struct cli_match *match;
+	const struct cli_table *table;
+	json_t *const *results;    /* results[i]: the "result" of calls[i]; NULL if it failed */
+	const char *const *errors; /* errors[i]: why calls[i] failed, or NULL */
+	int64_t now_ms;            /* wall clock, ms since the epoch */
+};
+
+struct cli_command {
+	const char *pattern; /* see cli_parse.h */
+	const char *help;
+	unsigned flags; /* CLI_F_* */
+	struct cli_call calls[CLI_CALLS_MAX];
+	/* Makes the JSON view (stable keys) that --json prints and render() shows. NULL: the view
+	 * is the first call's result as it came. Returns 0 or -errno. */
+	int (*view)(const struct cli_view_in *in, json_t **view);
+	/* Human form, in the appliance's layout. NULL: silent, as config commands are on success.
+	 */
+	int (*render)(const json_t *view, FILE *out);
+};
+
+struct cli_keyword_help {
+	const char *word; /* a keyword, or "<name>" for a named parameter */
+	const char *help;
+};
+
+struct cli_table {
+	const struct cli_command *rows;
+	size_t n_rows;
+	const struct cli_keyword_help *words; /* help of keywords that do not end a command */
+	size_t n_words;
+};
+
+#endif

@@ -1,0 +1,105 @@
+/* The command table. A row names its words, its help, whether the config it changes is backed
+ * up to the peer (+B), the daemon calls it makes, the view that combines their answers and the
+ * renderer that shows it (render.h). Rows are tried in order when two patterns both fit a line;
+ * help lists them in this order too. */
+#include "commands.h"
+#include "render.h"
+
+static const struct cli_command rows[] = {
+	{
+		.pattern = "display hrp state",
+		.help = "Display the hot standby state",
+		.calls = { { .daemon = "hrpd", .cmd = "status" },
+			   { .daemon = "vgmpd", .cmd = "status" } },
+		.view = view_hrp_state,
+		.render = render_hrp_state,
+	},
+	{
+		.pattern = "display hrp state verbose",
+		.help = "Display the hot standby state, configuration and monitored objects",
+		.calls = { { .daemon = "hrpd", .cmd = "status" },
+			   { .daemon = "vgmpd", .cmd = "status" },
+			   { .daemon = "vrrpd", .cmd = "status", .optional = true } },
+		.view = view_hrp_state,
+		.render = render_hrp_state,
+	},
+	{
+		.pattern = "display hrp interface",
+		.help = "Display the heartbeat interfaces and their state",
+		.calls = { { .daemon = "hrpd", .cmd = "hrp-interfaces" } },
+		.view = view_hrp_interface,
+		.render = render_hrp_interface,
+	},
+	{
+		.pattern = "display vgmp",
+		.help = "Display the VGMP group: state, priorities, tracked objects",
+		.calls = { { .daemon = "vgmpd", .cmd = "status" } },
+		.view = view_vgmp,
+		.render = render_vgmp,
+	},
+	{
+		.pattern = "display vrrp",
+		.help = "Display the VRRP groups",
+		.calls = { { .daemon = "vrrpd", .cmd = "status" } },
+		.view = view_vrrp,
+		.render = render_vrrp,
+	},
+	{
+		.pattern = "display vrrp brief",
+		.help = "Display the VRRP groups, one line each",
+		.calls = { { .daemon = "vrrpd", .cmd = "status" } },
+		.view = view_vrrp,
+		.render = render_vrrp_brief,
+	},
+	{
+		.pattern = "display version",
+		.help = "Display the software version of hrpctl and of each daemon",
+		.calls = { { .daemon = "vrrpd", .cmd = "version", .optional = true },
+			   { .daemon = "vgmpd", .cmd = "version", .optional = true },
+			   { .daemon = "hrpd", .cmd = "version", .optional = true } },
+		.view = view_version,
+		.render = render_version,
+	},
+	{
+		.pattern = "hrp enable",
+		.help = "Enable hot standby",
+		.calls = { { .daemon = "hrpd", .cmd = "hrp-enable" } },
+	},
+	{
+		.pattern = "undo hrp enable",
+		.help = "Disable hot standby",
+		.calls = { { .daemon = "hrpd", .cmd = "hrp-disable" } },
+	},
+	{
+		.pattern = "help",
+		.help = "List the commands",
+		.view = view_help,
+		.render = render_help,
+	},
+	{
+		.pattern = "quit",
+		.help = "Leave the command line",
+		.flags = CLI_F_QUIT,
+	},
+	{
+		.pattern = "exit",
+		.help = "Leave the command line",
+		.flags = CLI_F_QUIT,
+	},
+};
+
+/* Help of the words that do not end a command (those show the command's help). */
+static const struct cli_keyword_help words[] = {
+	{ .word = "display", .help = "Display information" },
+	{ .word = "hrp", .help = "Hot standby (HRP)" },
+	{ .word = "undo", .help = "Cancel a setting" },
+	{ .word = "state", .help = "Hot standby state" },
+	{ .word = "vrrp", .help = "VRRP groups" },
+};
+
+const struct cli_table cli_commands = {
+	.rows = rows,
+	.n_rows = sizeof(rows) / sizeof(rows[0]),
+	.words = words,
+	.n_words = sizeof(words) / sizeof(words[0]),
+};

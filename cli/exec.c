@@ -1,0 +1,250 @@
+/* Running one command line. Errors come out in Huawei's form for a human (the line, a caret
+ * under the offending word, the sentence) or as {"error": {...}} on the output with --json. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+
+#define ERR_PREFIX "Error: "
+
+static int print_json_error(struct cli_session *s, json_t *error)
+{
+	json_t *obj = json_pack("{s:o}", "error", error);
+
+	if (obj) {
+		json_dumpf(obj, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', s->out);
+		json_decref(obj);
+	}
+	return 0;
+}
+
+/* line is the command as typed, without its newline. */
+static int parse_error(struct cli_session *s, const char *line, const struct cli_error *e)
+{
+	const char *msg = cli_error_message(e->kind);
+
+	if (s->json) {
+		print_json_error(s,
+				 json_pack("{s:s, s:s, s:I, s:s}", "code", cli_error_code(e->kind),
+					   "message", msg + strlen(ERR_PREFIX), "position",
+					   (json_int_t)e->col, "command", line));
+		return CLI_EXIT_COMMAND;
+	}
+	if (!s->interactive)
+		fprintf(s->err, "%s\n", line);
+	fprintf(s->err, "%*s^\n%s\n", (int)((s->interactive ? s->prompt_len : 0) + e->col), "",
+		msg);
+	return CLI_EXIT_COMMAND;
+}
+
+static int unreachable(struct cli_session *s, const char *daemon, const char *why)
+{
+	if (s->json)
+		print_json_error(s, json_pack("{s:s, s:s, s:s}", "code", "unreachable", "daemon",
+					      daemon, "message", why));
+	else
+		fprintf(s->err, ERR_PREFIX "%s\n", why);
+	return CLI_EXIT_UNREACHABLE;
+}
+
+static int daemon_error(struct cli_session *s, const char *daemon, const json_t *resp)
+{
+	const json_t *e = json_object_get(resp, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+
+	if (!msg)
+		msg = "the daemon refused the command";
+	if (s->json)
+		print_json_error(s, json_pack("{s:s, s:s, s:s}", "code", code ? code : "failed",
+					      "daemon", daemon, "message", msg));
+	else
+		fprintf(s->err, ERR_PREFIX "%s\n", msg);
+	return CLI_EXIT_COMMAND;
+}
+
+/* "xyz ?" or "xy?": lists what may follow; a lone "?" is "help". */
+static int list_choices(struct cli_session *s, const char *line, size_t qpos)
+{
+	char text[CLI_LINE_MAX + 1];
+	struct cli_choice *c = calloc(CLI_CHOICES_MAX, sizeof(*c));
+	struct cli_error e;
+	size_t width = 0;
+	int n;
+
+	if (!c)
+		return CLI_EXIT_COMMAND;
+	snprintf(text, sizeof(text), "%.*s", (int)qpos, line);
+	n = cli_choices(s->grammar, text, c, CLI_CHOICES_MAX, &e);
+	if (n < 0) {
+		free(c);
+		return n == -EINVAL ? parse_error(s, line, &e) : CLI_EXIT_COMMAND;
+	}
+	if (s->json) {
+		json_t *list = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "word", c[i].word,
+							      "help", c[i].help));
+		json_t *obj = json_pack("{s:o}", "choices", list);
+		json_dumpf(obj, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', s->out);
+		json_decref(obj);
+	} else {
+		for (int i = 0; i < n; i++)
+			width = strlen(c[i].word) > width ? strlen(c[i].word) : width;
+		for (int i = 0; i < n; i++)
+			fprintf(s->out, "  %-*s  %s\n", (int)width, c[i].word, c[i].help);
+	}
+	free(c);
+	return CLI_EXIT_OK;
+}
+
+struct answers {
+	json_t *results[CLI_CALLS_MAX];
+	const char *errors[CLI_CALLS_MAX];
+	char why[CLI_CALLS_MAX][320];
+};
+
+static void answers_clear(struct answers *a)
+{
+	for (size_t i = 0; i < CLI_CALLS_MAX; i++)
+		json_decref(a->results[i]);
+}
+
+/* Makes the row's calls. Returns CLI_EXIT_OK, or the exit code after printing the failure;
+ * *partial is set when an optional daemon could not be reached. */
+static int make_calls(struct cli_session *s, const struct cli_match *m, struct answers *a,
+		      bool *partial)
+{
+	const struct cli_command *cmd = m->cmd;
+
+	for (size_t i = 0; i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++) {
+		const struct cli_call *call = &cmd->calls[i];
+		json_t *args = NULL, *resp = NULL;
+		int rc = call->args ? call->args(m, &args) : 0;
+
+		if (rc < 0) {
+			fprintf(s->err, ERR_PREFIX "%s\n", strerror(-rc));
+			return CLI_EXIT_COMMAND;
+		}
+		a->why[i][0] = '\0';
+		rc = s->ops->call(s->ctx, call->daemon, call->cmd, args, &resp, a->why[i],
+				  sizeof(a->why[i]));
+		json_decref(args);
+		if (rc < 0) {
+			if (!a->why[i][0])
+				snprintf(a->why[i], sizeof(a->why[i]), "cannot reach %s: %s",
+					 call->daemon, strerror(-rc));
+			if (!call->optional)
+				return unreachable(s, call->daemon, a->why[i]);
+			a->errors[i] = a->why[i];
+			*partial = true;
+			continue;
+		}
+		if (!json_is_true(json_object_get(resp, "ok"))) {
+			rc = daemon_error(s, call->daemon, resp);
+			json_decref(resp);
+			return rc;
+		}
+		a->results[i] = json_object_get(resp, "result");
+		a->results[i] = a->results[i] ? json_incref(a->results[i]) : json_object();
+		json_decref(resp);
+	}
+	return CLI_EXIT_OK;
+}
+
+static int show(struct cli_session *s, const struct cli_match *m, struct answers *a, bool partial)
+{
+	const struct cli_command *cmd = m->cmd;
+	struct cli_view_in in = {
+		.match = m,
+		.table = s->grammar->table,
+		.results = a->results,
+		.errors = a->errors,
+		.now_ms = s->ops && s->ops->now_ms ? s->ops->now_ms(s->ctx) : 0,
+	};
+	json_t *view = NULL;
+	int rc = CLI_EXIT_OK;
+
+	if (cmd->view) {
+		if (cmd->view(&in, &view) < 0 || !view) {
+			fputs(ERR_PREFIX "Out of memory.\n", s->err);
+			return CLI_EXIT_COMMAND;
+		}
+	} else if (cmd->calls[0].daemon) {
+		view = a->results[0] ? json_incref(a->results[0]) : json_object();
+	}
+	for (size_t i = 0; partial && i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++) {
+		if (!a->errors[i])
+			continue;
+		if (s->json && view)
+			json_object_set_new(view, "error",
+					    json_pack("{s:s, s:s, s:s}", "code", "unreachable",
+						      "daemon", cmd->calls[i].daemon, "message",
+						      a->errors[i]));
+		rc = CLI_EXIT_UNREACHABLE;
+	}
+	if (view && s->json) {
+		json_dumpf(view, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', s->out);
+	} else if (view && cmd->render) {
+		cmd->render(view, s->out);
+	}
+	for (size_t i = 0; !s->json && partial && i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++)
+		if (a->errors[i])
+			fprintf(s->err, ERR_PREFIX "%s\n", a->errors[i]);
+	json_decref(view);
+	return rc;
+}
+
+int cli_exec_line(struct cli_session *s, const char *raw)
+{
+	char line[CLI_LINE_MAX + 2];
+	struct cli_match *m;
+	struct cli_error e;
+	struct answers a = { 0 };
+	bool partial = false;
+	size_t len = strlen(raw), last;
+	int rc;
+
+	while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+		len--;
+	if (len > CLI_LINE_MAX) {
+		e = (struct cli_error){ .kind = CLI_E_TOO_MANY, .col = CLI_LINE_MAX };
+		snprintf(line, sizeof(line), "%.*s", CLI_LINE_MAX, raw);
+		return parse_error(s, line, &e);
+	}
+	snprintf(line, sizeof(line), "%.*s", (int)len, raw);
+	for (last = len; last > 0 && strchr(" \t", line[last - 1]); last--)
+		;
+	if (last > 0 && line[last - 1] == '?') {
+		if (strspn(line, " \t") < last - 1)
+			return list_choices(s, line, last - 1);
+		snprintf(line, sizeof(line), "help");
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return CLI_EXIT_COMMAND;
+	rc = cli_parse_line(s->grammar, line, m, &e);
+	if (rc < 0) {
+		bool empty = e.kind == CLI_E_INCOMPLETE && e.token == 0;
+		free(m);
+		return empty           ? CLI_EXIT_OK
+		       : rc == -EINVAL ? parse_error(s, line, &e)
+				       : CLI_EXIT_COMMAND;
+	}
+	if (m->cmd->flags & CLI_F_QUIT) {
+		s->quit = true;
+		free(m);
+		return CLI_EXIT_OK;
+	}
+	rc = make_calls(s, m, &a, &partial);
+	if (rc == CLI_EXIT_OK)
+		rc = show(s, m, &a, partial);
+	answers_clear(&a);
+	free(m);
+	fflush(s->out);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* Views and renderers of hrpctl's display commands.
+ *
+ * A view builder turns the daemons' answers into one JSON object with stable keys (missing
+ * fields become null or a default, never vanish): that object is what --json prints. A renderer
+ * shows the same object in the appliance's layout. Both are pure: no sockets, no clock (the view
+ * gets the time in its input). */
+#ifndef HS_CLI_RENDER_H
+#define HS_CLI_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli_command.h"
+
+/* display hrp state [verbose]: results hrpd status, vgmpd status [, vrrpd status] */
+int view_hrp_state(const struct cli_view_in *in, json_t **out);
+int render_hrp_state(const json_t *view, FILE *out);
+
+/* display hrp interface: hrpd hrp-interfaces */
+int view_hrp_interface(const struct cli_view_in *in, json_t **out);
+int render_hrp_interface(const json_t *view, FILE *out);
+
+/* display vgmp: vgmpd status */
+int view_vgmp(const struct cli_view_in *in, json_t **out);
+int render_vgmp(const json_t *view, FILE *out);
+
+/* display vrrp [brief]: vrrpd status */
+int view_vrrp(const struct cli_view_in *in, json_t **out);
+int render_vrrp(const json_t *view, FILE *out);
+int render_vrrp_brief(const json_t *view, FILE *out);
+
+/* display version: version of each daemon, each optional */
+int view_version(const struct cli_view_in *in, json_t **out);
+int render_version(const json_t *view, FILE *out);
+
+/* help: the command table itself */
+int view_help(const struct cli_view_in *in, json_t **out);
+int render_help(const json_t *view, FILE *out);
+
+/* Helpers shared by the views (render.c). Getters tolerate a NULL or non-object parent. */
+const char *rj_str(const json_t *obj, const char *key, const char *dflt);
+json_int_t rj_int(const json_t *obj, const char *key, json_int_t dflt);
+double rj_real(const json_t *obj, const char *key, double dflt);
+bool rj_bool(const json_t *obj, const char *key, bool dflt);
+json_t *rj_obj(const json_t *obj, const char *key);
+json_t *rj_arr(const json_t *obj, const char *key);
+/* A new reference to a string / integer member, or json null when absent or of another type. */
+json_t *rj_str_or_null(const json_t *obj, const char *key);
+json_t *rj_int_or_null(const json_t *obj, const char *key);
+json_t *rj_bool_or_null(const json_t *obj, const char *key);
+
+/* "0 days, 0 hours, 11 minutes" */
+void render_duration(char *buf, size_t len, int64_t ms);
+/* "2016-05-06 14:31:24" in local time */
+void render_timestamp(char *buf, size_t len, int64_t epoch_ms);
+/* "on" / "off" */
+const char *render_onoff(bool on);
+
+/* The view as --json prints it: indented, keys in the view's order, a newline after. */
+int render_json(const json_t *view, FILE *out);
+
+#endif

@@ -1,0 +1,147 @@
+/* The box's config: one libconfig file with a section per daemon. Every setting is declared once in
+ * a schema table (config_schema.c) with its type, range, default and class (local or synced); the
+ * loader, the validator and the printer all walk that table. A file is parsed and validated whole
+ * before anything is applied: on any error the caller gets every message (file:line: setting: why)
+ * and no config. */
+#ifndef HS_CONFIG_H
+#define HS_CONFIG_H
+
+#include <netinet/in.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define HS_CFG_NAME_MAX   64
+#define HS_CFG_PATH_MAX   256
+#define HS_CFG_KEY_MAX    128
+#define HS_CFG_LIST_MAX   32
+#define HS_VRRP_VIPS_MAX  16
+#define HS_HRP_LINKS_MAX  4
+#define HS_CFG_ERRORS_MAX 32
+
+struct hs_addr {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+};
+
+int hs_addr_parse(const char *s, struct hs_addr *out);
+/* buf needs INET6_ADDRSTRLEN bytes. */
+const char *hs_addr_str(const struct hs_addr *a, char *buf, size_t len);
+bool hs_addr_equal(const struct hs_addr *a, const struct hs_addr *b);
+
+struct hs_strlist {
+	size_t count;
+	char item[HS_CFG_LIST_MAX][HS_CFG_NAME_MAX];
+};
+
+enum hs_log_target { HS_LOG_TARGET_SYSLOG, HS_LOG_TARGET_STDERR, HS_LOG_TARGET_MAX };
+enum hs_family { HS_FAMILY_IPV4, HS_FAMILY_IPV6, HS_FAMILY_MAX };
+enum hs_vgmp_binding { HS_BIND_NONE, HS_BIND_ACTIVE, HS_BIND_STANDBY, HS_BIND_MAX };
+enum hs_vgmp_mode { HS_MODE_ACTIVE_STANDBY, HS_MODE_LOAD_SHARING, HS_MODE_MAX };
+
+struct hs_global_config {
+	char name[HS_CFG_NAME_MAX]; /* sysname: the box's name in prompts and logs */
+	char rundir[HS_CFG_PATH_MAX];
+	char ctl_group[HS_CFG_NAME_MAX]; /* empty: root only */
+	int log_target;
+	struct hs_strlist debug; /* debug categories on at start */
+};
+
+struct hs_vrrp_group_config {
+	char interface[IF_NAMESIZE];
+	int vrid;
+	int family;
+	int version;
+	int priority;
+	int advert_interval_cs;
+	bool preempt;
+	int preempt_delay_s;
+	bool accept;
+	bool vmac;
+	int vgmp;
+	size_t n_vips;
+	struct hs_addr vips[HS_VRRP_VIPS_MAX];
+};
+
+struct hs_vrrpd_config {
+	size_t n_groups;
+	struct hs_vrrp_group_config *groups;
+};
+
+struct hs_ospf_cost_config {
+	bool enable;
+	int cost;
+	struct hs_strlist interfaces;
+	char vtysh_socket[HS_CFG_PATH_MAX]; /* FRR vty socket dir; empty: the system default */
+};
+
+struct hs_vgmpd_config {
+	int priority;
+	int fault_penalty;
+	int mode;
+	bool standby_device;
+	bool preempt;
+	int preempt_delay_s;
+	struct hs_strlist track_interfaces;
+	struct hs_ospf_cost_config ospf_cost;
+};
+
+struct hs_hrp_link_config {
+	char interface[IF_NAMESIZE];
+	struct hs_addr local;
+	struct hs_addr remote;
+};
+
+struct hs_hrpd_config {
+	bool enable;
+	int hello_interval_ms;
+	int dead_count;
+	int port;
+	char key_current[HS_CFG_KEY_MAX];
+	char key_next[HS_CFG_KEY_MAX];
+	bool auto_sync_config;
+	bool auto_sync_sessions;
+	bool mirror_session;
+	size_t n_links;
+	struct hs_hrp_link_config *links;
+};
+
+struct hs_config {
+	char source[HS_CFG_PATH_MAX]; /* file it came from, for messages */
+	struct hs_global_config global;
+	struct hs_vrrpd_config vrrpd;
+	struct hs_vgmpd_config vgmpd;
+	struct hs_hrpd_config hrpd;
+};
+
+struct hs_cfg_errors {
+	size_t count;
+	size_t dropped; /* past HS_CFG_ERRORS_MAX */
+	char msg[HS_CFG_ERRORS_MAX][320];
+};
+
+/* Return 0 with *out set, or -EINVAL (errors filled) / -ENOENT / -ENOMEM; *out untouched then. */
+int hs_config_load_file(const char *path, struct hs_config **out, struct hs_cfg_errors *errs);
+int hs_config_load_string(const char *text, const char *name, struct hs_config **out,
+			  struct hs_cfg_errors *errs);
+void hs_config_free(struct hs_config *cfg);
+
+/* Writes the whole config (defaults included) in libconfig syntax; parse -> print -> parse gives
+ * the same config. */
+int hs_config_print(const struct hs_config *cfg, FILE *out);
+char *hs_config_print_string(const struct hs_config *cfg);
+
+void hs_cfg_errors_print(const struct hs_cfg_errors *errs, FILE *out);
+
+/* Names of enum values, for printers and status answers. */
+const char *hs_family_name(int family);
+const char *hs_vgmp_binding_name(int binding);
+const char *hs_vgmp_mode_name(int mode);
+
+#endif

@@ -1,0 +1,253 @@
+/* Every setting of hotstandby.conf, declared once. Add a setting here and the loader, the checks,
+ * the printer and config sync's class table all know it. */
+#include "config_schema.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "hs_build.h"
+#include "log.h"
+
+#define SYNC  .cls = HS_CFG_SYNCED
+#define LOCAL .cls = HS_CFG_LOCAL
+
+#define BOOL(st, key, field, dflt, ...)                                                            \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_BOOL, .offset = offsetof(st, field), .def = dflt,      \
+		__VA_ARGS__                                                                        \
+	}
+#define INT(st, key, field, lo, hi, dflt, ...)                                                     \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_INT, .offset = offsetof(st, field), .min = lo,         \
+		.max = hi, .def = dflt, __VA_ARGS__                                                \
+	}
+#define STR(st, key, field, lo, dflt, ...)                                                         \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_STRING, .offset = offsetof(st, field),                 \
+		.size = sizeof(((st *)0)->field), .min = lo, .max = sizeof(((st *)0)->field) - 1,  \
+		.def_str = dflt, __VA_ARGS__                                                       \
+	}
+#define ENUM(st, key, field, names, dflt, ...)                                                     \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_ENUM, .offset = offsetof(st, field), .choices = names, \
+		.def = dflt, __VA_ARGS__                                                           \
+	}
+#define ADDR(st, key, field, ...)                                                                  \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_ADDR, .offset = offsetof(st, field), __VA_ARGS__       \
+	}
+#define STRLIST(st, key, field, ...)                                                               \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_STRLIST, .offset = offsetof(st, field), .min = 0,      \
+		.max = HS_CFG_LIST_MAX, __VA_ARGS__                                                \
+	}
+#define ADDRLIST(st, key, field, count, lo, ...)                                                   \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_ADDRLIST, .offset = offsetof(st, field),               \
+		.count_offset = offsetof(st, count),                                               \
+		.size = sizeof(((st *)0)->field) / sizeof(((st *)0)->field[0]), .min = lo,         \
+		.max = sizeof(((st *)0)->field) / sizeof(((st *)0)->field[0]), __VA_ARGS__         \
+	}
+#define GROUP(st, key, field, members, ...)                                                        \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_GROUP, .offset = offsetof(st, field), .sub = members,  \
+		__VA_ARGS__                                                                        \
+	}
+#define LIST(st, key, field, count, elem, members, lo, hi, ...)                                    \
+	{                                                                                          \
+		.name = key, .type = HS_CFG_LIST, .offset = offsetof(st, field),                   \
+		.count_offset = offsetof(st, count), .size = sizeof(elem), .sub = members,         \
+		.min = lo, .max = hi, __VA_ARGS__                                                  \
+	}
+
+static const char *const log_target_names[] = {
+	[HS_LOG_TARGET_SYSLOG] = "syslog", [HS_LOG_TARGET_STDERR] = "stderr", NULL
+};
+static const char *const family_names[] = {
+	[HS_FAMILY_IPV4] = "ipv4", [HS_FAMILY_IPV6] = "ipv6", NULL
+};
+static const char *const binding_names[] = {
+	[HS_BIND_NONE] = "none", [HS_BIND_ACTIVE] = "active", [HS_BIND_STANDBY] = "standby", NULL
+};
+static const char *const mode_names[] = {
+	[HS_MODE_ACTIVE_STANDBY] = "active-standby", [HS_MODE_LOAD_SHARING] = "load-sharing", NULL
+};
+
+const char *hs_family_name(int family)
+{
+	return family >= 0 && family < HS_FAMILY_MAX ? family_names[family] : "?";
+}
+
+const char *hs_vgmp_binding_name(int binding)
+{
+	return binding >= 0 && binding < HS_BIND_MAX ? binding_names[binding] : "?";
+}
+
+const char *hs_vgmp_mode_name(int mode)
+{
+	return mode >= 0 && mode < HS_MODE_MAX ? mode_names[mode] : "?";
+}
+
+/* An interface name the kernel would take. */
+static const char *check_ifname(const char *v)
+{
+	if (strlen(v) == 0 || strlen(v) >= IF_NAMESIZE)
+		return "an interface name has 1 to 15 characters";
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\n"))
+		return "an interface name has no '/', ':' or white space";
+	return NULL;
+}
+
+static const char *check_debug_category(const char *v)
+{
+	return hs_debug_category_from_name(v) == HS_DBG_INVALID
+		       ? "unknown debug category (config, ctl, loop, vrrp, vgmp, hrp, netlink, "
+			 "sync)"
+		       : NULL;
+}
+
+static const char *check_key(const char *v)
+{
+	/* Empty means no authentication; a key shorter than 16 bytes is too easy to guess. */
+	return strlen(v) == 0 || strlen(v) >= 16 ? NULL : "a key has at least 16 characters";
+}
+
+static const char *check_name(const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return "a name has only letters, digits, '-', '_' and '.'";
+	return NULL;
+}
+
+static const char *check_abs_path(const char *v)
+{
+	return v[0] == '/' || v[0] == '\0' ? NULL : "a path is absolute";
+}
+
+static const struct hs_cfg_field global_fields[] = {
+	STR(struct hs_global_config, "name", name, 1, "", .required = true, LOCAL,
+	    .check_string = check_name, .help = "the box's name (sysname), shown in prompts"),
+	STR(struct hs_global_config, "rundir", rundir, 1, HS_DEFAULT_RUNDIR, LOCAL,
+	    .check_string = check_abs_path, .help = "run directory: control sockets, pid files"),
+	STR(struct hs_global_config, "ctl_group", ctl_group, 0, "", LOCAL,
+	    .check_string = check_name,
+	    .help = "group allowed on the control sockets besides root"),
+	ENUM(struct hs_global_config, "log_target", log_target, log_target_names,
+	     HS_LOG_TARGET_SYSLOG, LOCAL, .help = "syslog or stderr"),
+	STRLIST(struct hs_global_config, "debug", debug, LOCAL,
+		.check_string = check_debug_category, .help = "debug categories on at start"),
+	{ 0 },
+};
+
+#define G struct hs_vrrp_group_config
+static const struct hs_cfg_field vrrp_group_fields[] = {
+	STR(G, "interface", interface, 1, "", .required = true, LOCAL, .check_string = check_ifname,
+	    .help = "LAN interface the group runs on"),
+	INT(G, "vrid", vrid, 1, 255, 0, .required = true, LOCAL, .help = "virtual router id"),
+	ENUM(G, "family", family, family_names, HS_FAMILY_IPV4, LOCAL, .help = "ipv4 or ipv6"),
+	INT(G, "version", version, 2, 3, 3, LOCAL, .help = "VRRP version (2 for old IPv4 peers)"),
+	INT(G, "priority", priority, 1, 255, 100, LOCAL, .help = "1-254; 255 = address owner"),
+	INT(G, "advert_interval", advert_interval_cs, 1, 4095, 100, LOCAL,
+	    .help = "advertisement interval in centiseconds"),
+	BOOL(G, "preempt", preempt, 1, LOCAL, .help = "a higher priority takes over"),
+	INT(G, "preempt_delay", preempt_delay_s, 0, 3600, 0, LOCAL, .help = "seconds"),
+	BOOL(G, "accept", accept, 0, LOCAL, .help = "accept mode: the master answers on its VIPs"),
+	BOOL(G, "vmac", vmac, 1, LOCAL, .help = "virtual MAC through a macvlan"),
+	ENUM(G, "vgmp", vgmp, binding_names, HS_BIND_NONE, LOCAL,
+	     .help = "binding to the VGMP group: none, active or standby"),
+	ADDRLIST(G, "vips", vips, n_vips, 1, LOCAL, .help = "virtual addresses"),
+	{ 0 },
+};
+#undef G
+
+static const struct hs_cfg_field vrrpd_fields[] = {
+	LIST(struct hs_vrrpd_config, "groups", groups, n_groups, struct hs_vrrp_group_config,
+	     vrrp_group_fields, 0, 1024, LOCAL, .check_object = hs_cfg_check_vrrp_group,
+	     .help = "VRRP groups"),
+	{ 0 },
+};
+
+static const struct hs_cfg_field ospf_cost_fields[] = {
+	BOOL(struct hs_ospf_cost_config, "enable", enable, 0, SYNC,
+	     .help = "raise the OSPF cost on the standby"),
+	INT(struct hs_ospf_cost_config, "cost", cost, 1, 65535, 65500, SYNC,
+	    .help = "cost set on the standby"),
+	STRLIST(struct hs_ospf_cost_config, "interfaces", interfaces, LOCAL,
+		.check_string = check_ifname, .help = "interfaces whose cost is raised"),
+	STR(struct hs_ospf_cost_config, "vtysh_socket", vtysh_socket, 0, "", LOCAL,
+	    .check_string = check_abs_path, .help = "FRR vty socket dir; empty: FRR's default"),
+	{ 0 },
+};
+
+#define V struct hs_vgmpd_config
+static const struct hs_cfg_field vgmpd_fields[] = {
+	INT(V, "priority", priority, 1, 65535, 45000, LOCAL, .help = "VGMP priority when healthy"),
+	INT(V, "fault_penalty", fault_penalty, 1, 10000, 2, SYNC,
+	    .help = "priority lost per failed tracked object"),
+	ENUM(V, "mode", mode, mode_names, HS_MODE_ACTIVE_STANDBY, SYNC,
+	     .help = "active-standby or load-sharing"),
+	BOOL(V, "standby_device", standby_device, 0, LOCAL,
+	     .help = "standby on equal priority (hrp standby-device)"),
+	BOOL(V, "preempt", preempt, 1, SYNC, .help = "hrp preempt"),
+	INT(V, "preempt_delay", preempt_delay_s, 0, 3600, 60, SYNC, .help = "seconds"),
+	STRLIST(V, "track_interfaces", track_interfaces, LOCAL, .check_string = check_ifname,
+		.help = "hrp track interface"),
+	GROUP(V, "ospf_cost", ospf_cost, ospf_cost_fields, LOCAL, .help = "hrp adjust ospf-cost"),
+	{ 0 },
+};
+#undef V
+
+#define L struct hs_hrp_link_config
+static const struct hs_cfg_field hrp_link_fields[] = {
+	STR(L, "interface", interface, 1, "", .required = true, LOCAL, .check_string = check_ifname,
+	    .help = "heartbeat interface"),
+	ADDR(L, "local", local, .required = true, LOCAL, .help = "this box's address on the link"),
+	ADDR(L, "remote", remote, .required = true, LOCAL, .help = "the peer's address"),
+	{ 0 },
+};
+#undef L
+
+#define H struct hs_hrpd_config
+static const struct hs_cfg_field hrpd_fields[] = {
+	BOOL(H, "enable", enable, 0, LOCAL, .help = "hrp enable"),
+	INT(H, "hello_interval", hello_interval_ms, 10, 60000, 1000, SYNC,
+	    .help = "hello interval in ms (hrp timer hello)"),
+	INT(H, "dead_count", dead_count, 2, 60, 5, SYNC,
+	    .help = "missed hellos, after re-negotiation, before the peer is dead"),
+	INT(H, "port", port, 1, 65535, 18514, LOCAL, .help = "UDP/TCP port of the HRP channel"),
+	STR(H, "key_current", key_current, 0, "", LOCAL, .check_string = check_key,
+	    .help = "HMAC key; empty: unauthenticated"),
+	STR(H, "key_next", key_next, 0, "", LOCAL, .check_string = check_key,
+	    .help = "next HMAC key, accepted during a rollover"),
+	BOOL(H, "auto_sync_config", auto_sync_config, 1, SYNC, .help = "hrp auto-sync config"),
+	BOOL(H, "auto_sync_sessions", auto_sync_sessions, 1, SYNC,
+	     .help = "hrp auto-sync connection-status"),
+	BOOL(H, "mirror_session", mirror_session, 0, SYNC, .help = "hrp mirror session enable"),
+	LIST(H, "links", links, n_links, struct hs_hrp_link_config, hrp_link_fields, 0,
+	     HS_HRP_LINKS_MAX, LOCAL, .check_object = hs_cfg_check_hrp_link,
+	     .help = "heartbeat links, in order of preference"),
+	{ 0 },
+};
+#undef H
+
+const struct hs_cfg_field hs_config_schema[] = {
+	GROUP(struct hs_config, "global", global, global_fields, .required = true, LOCAL,
+	      .help = "the box"),
+	GROUP(struct hs_config, "vrrpd", vrrpd, vrrpd_fields, LOCAL,
+	      .check_object = hs_cfg_check_vrrpd, .help = "VRRP daemon"),
+	GROUP(struct hs_config, "vgmpd", vgmpd, vgmpd_fields, LOCAL,
+	      .check_object = hs_cfg_check_vgmpd, .help = "VGMP daemon"),
+	GROUP(struct hs_config, "hrpd", hrpd, hrpd_fields, LOCAL, .check_object = hs_cfg_check_hrpd,
+	      .help = "HRP daemon"),
+	{ 0 },
+};
+
+const struct hs_cfg_field *hs_cfg_field_find(const struct hs_cfg_field *table, const char *name)
+{
+	for (const struct hs_cfg_field *f = table; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}

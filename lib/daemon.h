@@ -1,0 +1,59 @@
+/* What the three daemons share: command line, config load, run dir and pid file, logging, the
+ * event loop, signals (TERM/INT stop, HUP reloads), the control socket with the common commands
+ * (status, version, help, debug, config), and the inherited sockets of a hot restart.
+ * A daemon is an ops table; hs_daemon_main() runs it. */
+#ifndef HS_DAEMON_H
+#define HS_DAEMON_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ctl_server.h"
+#include "fdpass.h"
+#include "loop.h"
+
+struct hs_daemon;
+
+struct hs_daemon_ops {
+	const char *name;      /* "vrrpd": also the control socket's name */
+	const char *protocols; /* for --version, e.g. "VRRP v2 v3" */
+	/* After config load, before the loop runs. Take inherited sockets from d->inherited. */
+	int (*start)(struct hs_daemon *d);
+	/* The new config is valid; return 0 to take it (d->config is swapped after), or a negative
+	 * errno to keep the old one. May be NULL: every valid config is taken. */
+	int (*reload)(struct hs_daemon *d, const struct hs_config *next);
+	void (*stop)(struct hs_daemon *d);
+	/* Adds the daemon's own fields to the "status" answer. */
+	void (*status)(struct hs_daemon *d, json_t *obj);
+	const struct hs_ctl_command *commands; /* NULL-terminated; handlers get the daemon */
+};
+
+struct hs_daemon {
+	const struct hs_daemon_ops *ops;
+	struct hs_loop loop;
+	struct hs_config *config;
+	struct hs_ctl_server *ctl;
+	struct hs_fdset inherited;
+	char config_path[PATH_MAX];
+	char rundir[PATH_MAX];
+	char pidfile[PATH_MAX];
+	bool foreground;
+	bool debug;
+	uint64_t started_ms;
+	uint64_t reloads;
+	uint64_t reload_failures;
+	char last_reload_error[512];
+	void *priv; /* the daemon's own state */
+};
+
+/* Returns the process exit code: 0 after a clean stop, 1 on a run-time failure, 2 for a bad
+ * command line or config. */
+int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv);
+
+/* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
+int hs_daemon_reload(struct hs_daemon *d);
+
+#endif

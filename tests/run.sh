@@ -1,0 +1,94 @@
+#!/bin/bash
+# The two entry points of the README, on a fresh Debian 12 machine, as root:
+#   tests/run.sh demo   install the packages, build, run the two-firewall lab demo
+#   tests/run.sh test   install the packages, build, run every test (what CI runs)
+# Also: tests/run.sh deps | build
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# Build: toolchain and every library's -dev package. Lab: the real peers the scenarios run.
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
+ libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libconfig-dev libcmocka-dev
+ libsystemd-dev libjansson-dev libsodium-dev libedit-dev"
+LAB_PKGS="iproute2 nftables conntrack frr keepalived tshark socat iperf3 python3 python3-yaml
+ iputils-ping procps psmisc"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+deps() {
+	step "installing packages"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run as root: the packages are installed with apt-get and the lab needs namespaces" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $BUILD_PKGS $LAB_PKGS
+}
+
+configure_in() { # DIR CONFIGURE-ARGS...
+	local dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q "$@")
+}
+
+build() {
+	step "building (_build/release)"
+	autoreconf -fi >/dev/null
+	configure_in _build/release --enable-werror
+	make -C _build/release -j"$(nproc)" >/dev/null
+}
+
+unit_sanitized() {
+	step "unit tests under AddressSanitizer + UBSan (_build/asan)"
+	configure_in _build/asan --enable-sanitizers --enable-werror
+	make -C _build/asan -j"$(nproc)" >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -C _build/asan check || { cat _build/asan/tests/*/test-suite.log; exit 1; }
+}
+
+distcheck() {
+	step "make distcheck (_build/release)"
+	make -C _build/release distcheck >/dev/null 2>_build/distcheck.err || {
+		tail -n 60 _build/distcheck.err; exit 1; }
+	echo "distcheck: $(ls _build/release/hotstandby-*.tar.gz) builds, passes make check, installs cleanly"
+}
+
+fuzz() {
+	step "fuzzing every decoder (libFuzzer, ${FUZZ_SECONDS:-20}s each)"
+	make -C _build/release fuzz-smoke
+}
+
+lab() {
+	step "namespace lab scenarios (make check-lab)"
+	make -C _build/release check-lab
+}
+
+case "${1:-}" in
+deps) deps ;;
+build) deps; build ;;
+test)
+	deps
+	build
+	unit_sanitized
+	distcheck
+	fuzz
+	lab
+	step "all tests passed"
+	;;
+demo)
+	deps
+	build
+	step "demo: the reference two-firewall lab"
+	make -C _build/release demo
+	;;
+*)
+	echo "usage: $0 demo|test|deps|build" >&2
+	exit 2
+	;;
+esac
