@@ -94,8 +94,10 @@ void hs_ctl_request_clear(struct hs_ctl_request *req)
 
 json_t *hs_ctl_request_new(json_int_t id, const char *cmd, json_t *args)
 {
-	return json_pack("{s:I, s:s, s:O}", "id", id, "cmd", cmd, "args",
-			 args ? args : json_object());
+	/* "O" takes a reference to the caller's args; "o" hands over the fresh empty object. */
+	if (args)
+		return json_pack("{s:I, s:s, s:O}", "id", id, "cmd", cmd, "args", args);
+	return json_pack("{s:I, s:s, s:o}", "id", id, "cmd", cmd, "args", json_object());
 }
 
 json_t *hs_ctl_response_ok(json_int_t id, json_t *result)

@@ -112,15 +112,22 @@ static int conn_queue(struct ctl_conn *c, json_t *msg)
 	if (r < 0)
 		return r;
 	size_t pending = c->out_len - c->out_off;
-	uint8_t *buf = malloc(pending + len);
+	if (pending == 0) {
+		/* The common case: nothing queued, the frame becomes the queue. */
+		free(c->out);
+		c->out = frame;
+		c->out_off = 0;
+		c->out_len = len;
+		return 0;
+	}
+	memmove(c->out, c->out + c->out_off, pending);
+	uint8_t *buf = realloc(c->out, pending + len);
 	if (!buf) {
 		free(frame);
 		return -ENOMEM;
 	}
-	memcpy(buf, c->out + c->out_off, pending);
 	memcpy(buf + pending, frame, len);
 	free(frame);
-	free(c->out);
 	c->out = buf;
 	c->out_off = 0;
 	c->out_len = pending + len;

@@ -37,7 +37,8 @@ configure_in() { # DIR CONFIGURE-ARGS...
 
 build() {
 	step "building (_build/release)"
-	autoreconf -fi >/dev/null
+	mkdir -p _build
+	autoreconf -fi >_build/autoreconf.log 2>&1 || { cat _build/autoreconf.log; exit 1; }
 	configure_in _build/release --enable-werror
 	make -C _build/release -j"$(nproc)" >/dev/null
 }

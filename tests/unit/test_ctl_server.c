@@ -128,11 +128,13 @@ static int teardown(void **state)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && gone ? 0 : -1;
 }
 
+/* Takes ownership of args. */
 static json_t *call(int fd, const char *cmd, json_t *args)
 {
 	json_t *resp = NULL;
 	char err[256];
 	int r = hs_ctl_call(fd, cmd, args, 2000, &resp, err, sizeof(err));
+	json_decref(args);
 	if (r < 0)
 		fail_msg("call %s: %s", cmd, err);
 	return resp;
@@ -147,7 +149,7 @@ static void test_echo_and_errors(void **state)
 {
 	int fd = connect_wait();
 	json_t *args = json_pack("{s:i}", "n", 7);
-	json_t *r = call(fd, "echo", args);
+	json_t *r = call(fd, "echo", json_incref(args));
 	assert_true(json_is_true(json_object_get(r, "ok")));
 	assert_true(json_equal(json_object_get(json_object_get(r, "result"), "args"), args));
 	json_decref(r);
@@ -241,7 +243,7 @@ static void test_subscribe(void **state)
 	assert_true(json_is_true(json_object_get(r, "ok")));
 	json_decref(r);
 	json_t *args = json_pack("{s:i}", "seq", 1);
-	r = call(ctl, "emit", args);
+	r = call(ctl, "emit", json_incref(args));
 	json_decref(r);
 	json_t *ev = read_answer(sub);
 	assert_string_equal(json_string_value(json_object_get(ev, "event")), "tick");
