@@ -44,6 +44,9 @@ enum hs_log_target { HS_LOG_TARGET_SYSLOG, HS_LOG_TARGET_STDERR, HS_LOG_TARGET_M
 enum hs_family { HS_FAMILY_IPV4, HS_FAMILY_IPV6, HS_FAMILY_MAX };
 enum hs_vgmp_binding { HS_BIND_NONE, HS_BIND_ACTIVE, HS_BIND_STANDBY, HS_BIND_MAX };
 enum hs_vgmp_mode { HS_MODE_ACTIVE_STANDBY, HS_MODE_LOAD_SHARING, HS_MODE_MAX };
+/* How a VRRPv3 IPv4 checksum is summed: with the pseudo-header (keepalived, FRR, tshark) or over
+ * the message alone (RFC 9568). */
+enum hs_vrrp_checksum { HS_VRRP_CKSUM_PSEUDO, HS_VRRP_CKSUM_RFC9568, HS_VRRP_CKSUM_MAX };
 
 struct hs_global_config {
 	char name[HS_CFG_NAME_MAX]; /* sysname: the box's name in prompts and logs */
@@ -64,6 +67,7 @@ struct hs_vrrp_group_config {
 	int preempt_delay_s;
 	bool accept;
 	bool vmac;
+	int checksum; /* enum hs_vrrp_checksum */
 	int vgmp;
 	size_t n_vips;
 	struct hs_addr vips[HS_VRRP_VIPS_MAX];

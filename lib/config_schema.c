@@ -69,6 +69,9 @@ static const char *const family_names[] = {
 static const char *const binding_names[] = {
 	[HS_BIND_NONE] = "none", [HS_BIND_ACTIVE] = "active", [HS_BIND_STANDBY] = "standby", NULL
 };
+static const char *const checksum_names[] = {
+	[HS_VRRP_CKSUM_PSEUDO] = "pseudo-header", [HS_VRRP_CKSUM_RFC9568] = "rfc9568", NULL
+};
 static const char *const mode_names[] = {
 	[HS_MODE_ACTIVE_STANDBY] = "active-standby", [HS_MODE_LOAD_SHARING] = "load-sharing", NULL
 };
@@ -155,6 +158,8 @@ static const struct hs_cfg_field vrrp_group_fields[] = {
 	INT(G, "preempt_delay", preempt_delay_s, 0, 3600, 0, LOCAL, .help = "seconds"),
 	BOOL(G, "accept", accept, 0, LOCAL, .help = "accept mode: the master answers on its VIPs"),
 	BOOL(G, "vmac", vmac, 1, LOCAL, .help = "virtual MAC through a macvlan"),
+	ENUM(G, "checksum", checksum, checksum_names, HS_VRRP_CKSUM_PSEUDO, LOCAL,
+	     .help = "v3 IPv4 checksum: pseudo-header (keepalived, FRR) or rfc9568"),
 	ENUM(G, "vgmp", vgmp, binding_names, HS_BIND_NONE, LOCAL,
 	     .help = "binding to the VGMP group: none, active or standby"),
 	ADDRLIST(G, "vips", vips, n_vips, 1, LOCAL, .help = "virtual addresses"),

@@ -1,43 +1,147 @@
 /* vrrpd: VRRP (RFC 5798 v3, RFC 3768 v2) gateway redundancy for IPv4 and IPv6.
- * This slice loads its groups, answers on the control socket and stops cleanly; the protocol
- * itself lands with the vrrpd issue. */
-#include <jansson.h>
+ * Groups run the pure state machine of lib/vrrp_fsm.c; this daemon carries out its actions on the
+ * kernel: a virtual-MAC macvlan per group, VIPs tagged as ours, adverts, gratuitous ARP / NA.
+ * `vrrpd --flush` removes whatever a dead vrrpd left behind. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "daemon.h"
+#include "log.h"
+#include "vrrpd.h"
 
-static const char *const group_state_names[] = { "initialize", "backup", "master" };
-
-static json_t *group_json(const struct hs_vrrp_group_config *g)
+static void groups_free(struct vrrpd *vd)
 {
-	char buf[64];
-	json_t *vips = json_array();
-	for (size_t i = 0; i < g->n_vips; i++)
-		json_array_append_new(vips,
-				      json_string(hs_addr_str(&g->vips[i], buf, sizeof(buf))));
-	return json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:o, s:s, s:b, s:i, s:b, s:b, s:n}",
-			 "interface", g->interface, "vrid", g->vrid, "family",
-			 hs_family_name(g->family), "version", g->version, "state",
-			 group_state_names[0], "priority", g->priority, "advert_interval_cs",
-			 g->advert_interval_cs, "vips", vips, "vgmp", hs_vgmp_binding_name(g->vgmp),
-			 "preempt", g->preempt, "preempt_delay_s", g->preempt_delay_s, "accept",
-			 g->accept, "vmac", g->vmac, "master");
+	for (size_t i = 0; i < vd->n_groups; i++)
+		vrrpd_group_free(vd->groups[i]);
+	free(vd->groups);
+	vd->groups = NULL;
+	vd->n_groups = 0;
 }
 
-static void vrrpd_status(struct hs_daemon *d, json_t *obj)
+/* Builds the group list for cfg, keeping (moving over) running groups whose config is the same. */
+static int groups_build(struct vrrpd *vd, const struct hs_vrrpd_config *cfg)
 {
-	json_t *groups = json_array();
-	for (size_t i = 0; i < d->config->vrrpd.n_groups; i++)
-		json_array_append_new(groups, group_json(&d->config->vrrpd.groups[i]));
-	json_object_set_new(obj, "groups", groups);
+	struct vrrpd_group **next = calloc(cfg->n_groups ? cfg->n_groups : 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		for (size_t j = 0; j < vd->n_groups; j++) {
+			struct vrrpd_group *old = vd->groups[j];
+			if (old && memcmp(&old->cfg, &cfg->groups[i], sizeof(old->cfg)) == 0) {
+				next[i] = old;
+				vd->groups[j] = NULL;
+				break;
+			}
+		}
+		if (!next[i] && !(next[i] = vrrpd_group_new(vd, &cfg->groups[i]))) {
+			for (size_t k = 0; k < i; k++)
+				free(next[k]);
+			free(next);
+			return -ENOMEM;
+		}
+	}
+	/* What is left of the old list was removed or changed: it leaves, VIPs and vMAC go. */
+	for (size_t j = 0; j < vd->n_groups; j++)
+		if (vd->groups[j]) {
+			hs_notice(vd->groups[j]->prefix, "removed by reload");
+			vrrpd_group_free(vd->groups[j]);
+		}
+	free(vd->groups);
+	vd->groups = next;
+	vd->n_groups = cfg->n_groups;
+	for (size_t i = 0; i < vd->n_groups; i++)
+		if (!vd->groups[i]->running && vrrpd_group_start(vd->groups[i]) < 0)
+			hs_err(vd->groups[i]->prefix, "not started");
+	vrrpd_link_release_unused(vd);
+	return 0;
+}
+
+static void realtime(void)
+{
+	/* Adverts at 10 ms must not wait behind a busy CPU; where the kernel lets us, run SCHED_RR
+	 * at a low real-time priority. */
+	struct sched_param sp = { .sched_priority = 10 };
+	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
+		hs_debug(HS_DBG_VRRP, "[vrrp]", "no real-time priority: %s", strerror(errno));
+}
+
+static int flush_leftovers(struct vrrpd *vd)
+{
+	int links, addrs;
+	int r = vrrpd_nl_flush(&vd->nl, &links, &addrs);
+	if (r == 0 && (links || addrs))
+		hs_notice("[vrrp]", "removed what a previous vrrpd left: %d links, %d addresses",
+			  links, addrs);
+	return r;
+}
+
+static int vrrpd_start(struct hs_daemon *d)
+{
+	struct vrrpd *vd = calloc(1, sizeof(*vd));
+	if (!vd)
+		return -ENOMEM;
+	vd->d = d;
+	d->priv = vd;
+	int r = vrrpd_nl_open(&vd->nl, hs_fdset_take(&d->inherited, "netlink"));
+	if (r < 0)
+		return r;
+	/* A hot restart hands its links over; any other start cleans up after a dead vrrpd. */
+	if (d->inherited.count == 0)
+		flush_leftovers(vd);
+	realtime();
+	return groups_build(vd, &d->config->vrrpd);
+}
+
+static void vrrpd_stop(struct hs_daemon *d)
+{
+	struct vrrpd *vd = d->priv;
+	if (!vd)
+		return;
+	groups_free(vd);
+	vrrpd_links_free(vd);
+	vrrpd_nl_close(&vd->nl);
+	free(vd);
+	d->priv = NULL;
+}
+
+static int vrrpd_reload(struct hs_daemon *d, const struct hs_config *next)
+{
+	return groups_build(d->priv, &next->vrrpd);
 }
 
 static const struct hs_daemon_ops vrrpd_ops = {
 	.name = "vrrpd",
 	.protocols = "VRRP v2 (RFC 3768), v3 (RFC 5798)",
+	.start = vrrpd_start,
+	.stop = vrrpd_stop,
+	.reload = vrrpd_reload,
 	.status = vrrpd_status,
+	.commands = vrrpd_commands,
 };
+
+/* `vrrpd --flush`: for the service manager after any stop, and for the lab. */
+static int flush_main(void)
+{
+	struct vrrpd vd = { 0 };
+	int r = vrrpd_nl_open(&vd.nl, -1);
+	int links = 0, addrs = 0;
+	if (r == 0)
+		r = vrrpd_nl_flush(&vd.nl, &links, &addrs);
+	vrrpd_nl_close(&vd.nl);
+	if (r < 0) {
+		fprintf(stderr, "vrrpd --flush: %s\n", strerror(-r));
+		return 1;
+	}
+	printf("vrrpd --flush: removed %d virtual-MAC links and %d addresses\n", links, addrs);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--flush") == 0)
+			return flush_main();
 	return hs_daemon_main(&vrrpd_ops, argc, argv);
 }

@@ -7,13 +7,13 @@ export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 mkdir -p "$out"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/lib -I$2 $(pkg-config --cflags jansson libconfig libsystemd)"
 libs="$(pkg-config --libs jansson libconfig libsystemd libsodium)"
-libsrc="$top/lib/ctl_proto.c $top/lib/config.c $top/lib/config_schema.c $top/lib/config_check.c $top/lib/config_print.c $top/lib/addr.c $top/lib/log.c"
-for t in ctl_request:ctl config:config; do
+libsrc="$top/lib/ctl_proto.c $top/lib/config.c $top/lib/config_schema.c $top/lib/config_check.c $top/lib/config_print.c $top/lib/addr.c $top/lib/log.c $top/lib/vrrp_packet.c $top/lib/vrrp_fsm.c"
+for t in ctl_request:ctl config:config vrrp:vrrp; do
 	name=${t%%:*}; seeds=$top/tests/fuzz/corpus/${t#*:}
 	clang $cflags -DHS_DEFAULT_RUNDIR='"/run/hotstandby"' -o "$out/fuzz_$name" "$top/tests/fuzz/fuzz_$name.c" $libsrc $libs
 	mkdir -p "$out/corpus_$name"
 	# Crash files land in $out; libFuzzer exits non-zero on any finding, which fails this script.
-	if ! "$out/fuzz_$name" -max_total_time="$secs" -artifact_prefix="$out/" "$out/corpus_$name" "$seeds" > "$out/fuzz_$name.log" 2>&1; then
+	if ! "$out/fuzz_$name" -max_total_time="$secs" -max_len=4200 -artifact_prefix="$out/" "$out/corpus_$name" "$seeds" > "$out/fuzz_$name.log" 2>&1; then
 		tail -n 40 "$out/fuzz_$name.log"
 		echo "fuzz_$name: FOUND A CRASH OR LEAK (artifact in $out)"
 		exit 1

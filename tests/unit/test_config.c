@@ -168,6 +168,9 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "vrrpd = { groups = (\n { interface = \"lan0\"; vrid = 1; vips = [ \"192.0.2.1\" "
 		  "]; },\n { interface = \"lan0\"; vrid = 1; vips = [ \"192.0.2.2\" ]; } ); };",
 	  "t.conf:4: vrrpd.groups[1]: VRID 1 (ipv4) on lan0 is already group 1" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; checksum = \"none\"; vips "
+		  "= [ \"192.0.2.1\" ]; } ); };",
+	  "'none' is not one of: pseudo-header, rfc9568" },
 	{ MINIMAL "hrpd = { enable = true; };",
 	  "hrpd.enable: HRP needs at least one heartbeat link" },
 	{ MINIMAL "hrpd = { key_current = \"short\"; };", "a key has at least 16 characters" },

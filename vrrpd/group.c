@@ -1,0 +1,275 @@
+/* A VRRP group at run time: the pure state machine's actions carried out on the kernel (virtual
+ * MAC link, VIPs, adverts, gratuitous ARP / NA), its one timer, its transition history. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "socket.h"
+#include "sysctl.h"
+#include "vrrpd.h"
+
+static struct vrrpd_group *group_of(struct vrrp_fsm *f)
+{
+	return f->ctx;
+}
+
+static void rearm(struct vrrpd_group *g)
+{
+	uint64_t next = vrrp_fsm_next_deadline(&g->fsm);
+	if (next == VRRP_NEVER)
+		hs_timer_cancel(&g->timer);
+	else
+		hs_timer_arm_at(&g->timer, next);
+}
+
+static void timer_fired(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	vrrp_fsm_timer(&g->fsm, hs_now_ms());
+	rearm(g);
+}
+
+static void send_advert(struct vrrp_fsm *f, uint8_t priority)
+{
+	struct vrrpd_group *g = group_of(f);
+	struct hs_addr dst;
+	uint8_t buf[VRRP_MSG_MAX];
+	vrrpd_group_addr(f->p.family, &dst);
+	int n = vrrp_fsm_encode_advert(f, priority, &dst, buf, sizeof(buf));
+	if (n < 0) {
+		hs_err(g->prefix, "cannot encode advert: %s", strerror(-n));
+		return;
+	}
+	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->vmac_ifindex, &f->p.primary, &dst, buf,
+				(size_t)n);
+	if (r < 0)
+		hs_debug(HS_DBG_VRRP, g->prefix, "advert not sent: %s", strerror(-r));
+}
+
+static int vips_change(struct vrrpd_group *g, bool add)
+{
+	int r = 0;
+	for (size_t i = 0; i < g->cfg.n_vips; i++) {
+		int e = vrrpd_nl_addr(&g->vd->nl, add, g->vmac_ifindex, &g->cfg.vips[i]);
+		if (e < 0) {
+			char a[64];
+			hs_err(g->prefix, "%s %s: %s", add ? "adding" : "removing",
+			       hs_addr_str(&g->cfg.vips[i], a, sizeof(a)), strerror(-e));
+			r = e;
+		}
+	}
+	return r;
+}
+
+static void set_vips(struct vrrp_fsm *f, bool active)
+{
+	struct vrrpd_group *g = group_of(f);
+	struct vrrpd_nl *nl = &g->vd->nl;
+	if (active) {
+		/* The vMAC link comes up first, so the VIPs and the announcements use it. */
+		if (g->cfg.vmac)
+			vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
+		/* IPv6 adverts leave from our link-local, which must live on the link they leave.
+		 */
+		if (g->cfg.vmac && f->p.family == AF_INET6 && f->p.primary.family == AF_INET6)
+			vrrpd_nl_addr(nl, true, g->vmac_ifindex, &f->p.primary);
+		vips_change(g, true);
+	} else {
+		vips_change(g, false);
+		if (g->cfg.vmac)
+			vrrpd_nl_link_set(nl, g->vmac_ifindex, false, 1);
+	}
+}
+
+static void announce(struct vrrp_fsm *f)
+{
+	struct vrrpd_group *g = group_of(f);
+	for (size_t i = 0; i < g->cfg.n_vips; i++) {
+		int r = vrrpd_announce(f->p.family, g->vmac_ifindex, g->vmac, &g->cfg.vips[i]);
+		if (r < 0)
+			hs_debug(HS_DBG_VRRP, g->prefix, "announcement not sent: %s", strerror(-r));
+	}
+}
+
+static void notify(struct vrrp_fsm *f, enum vrrp_state old, enum vrrp_state new_state,
+		   enum vrrp_reason why)
+{
+	struct vrrpd_group *g = group_of(f);
+	uint64_t now = hs_now_ms();
+	hs_notice(g->prefix, "%s -> %s (%s)", vrrp_state_name(old), vrrp_state_name(new_state),
+		  vrrp_reason_name(why));
+	g->history[g->n_history % VRRPD_HISTORY] = (struct vrrpd_transition){
+		.at_ms = now, .old = old, .new_state = new_state, .why = why
+	};
+	g->n_history++;
+	json_t *ev = vrrpd_group_id_json(g);
+	json_object_set_new(ev, "old", json_string(vrrp_state_name(old)));
+	json_object_set_new(ev, "new", json_string(vrrp_state_name(new_state)));
+	json_object_set_new(ev, "reason", json_string(vrrp_reason_name(why)));
+	vrrpd_publish(g->vd, "vrrp-state", ev);
+	json_decref(ev);
+}
+
+static void report_to_vgmp(struct vrrp_fsm *f, enum vrrp_vgmp_event e)
+{
+	struct vrrpd_group *g = group_of(f);
+	hs_info(g->prefix, "reported to vgmpd: %s", vrrp_vgmp_event_name(e));
+	json_t *ev = vrrpd_group_id_json(g);
+	json_object_set_new(ev, "event", json_string(vrrp_vgmp_event_name(e)));
+	vrrpd_publish(g->vd, "vrrp-vgmp", ev);
+	json_decref(ev);
+}
+
+static void addr_mismatch(struct vrrp_fsm *f, const struct vrrp_advert *adv,
+			  const struct hs_addr *src)
+{
+	struct vrrpd_group *g = group_of(f);
+	char a[64];
+	/* RFC 5798 7.1: log, do not drop. Logged on the first and then every 100th. */
+	if (f->counters.addr_list_mismatch % 100 == 1)
+		hs_warn(g->prefix, "advert from %s lists other addresses than ours (%llu so far)",
+			hs_addr_str(src, a, sizeof(a)),
+			(unsigned long long)f->counters.addr_list_mismatch);
+}
+
+static const struct vrrp_fsm_ops group_ops = {
+	.send_advert = send_advert,
+	.set_vips = set_vips,
+	.announce = announce,
+	.notify = notify,
+	.report_to_vgmp = report_to_vgmp,
+	.addr_mismatch = addr_mismatch,
+};
+
+struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group_config *cfg)
+{
+	struct vrrpd_group *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->vd = vd;
+	g->cfg = *cfg;
+	g->tx_fd = -1;
+	snprintf(g->prefix, sizeof(g->prefix), "[%s VRID %d %s]", cfg->interface, cfg->vrid,
+		 cfg->family == HS_FAMILY_IPV6 ? "IPv6" : "IPv4");
+	hs_timer_init(&g->timer, &vd->d->loop, timer_fired, g);
+	return g;
+}
+
+/* The virtual-MAC link (or the base link when the group has none) and its send socket. */
+static int setup_links(struct vrrpd_group *g, int family)
+{
+	struct vrrpd_link *l = g->link;
+	if (!g->cfg.vmac) {
+		g->vmac_ifindex = l->ifindex;
+		int r = vrrpd_link_mac(l->ifindex, g->vmac);
+		if (r < 0)
+			return r;
+	} else {
+		int r = vrrpd_vmac_name(g->vmac_name, sizeof(g->vmac_name), family, l->ifindex,
+					g->cfg.vrid);
+		if (r < 0)
+			return r;
+		vrrpd_vmac_addr(g->vmac, family, g->cfg.vrid);
+		r = vrrpd_nl_macvlan_ensure(&g->vd->nl, g->vmac_name, l->ifindex, g->vmac, family);
+		if (r < 0) {
+			hs_err(g->prefix, "virtual MAC link %s: %s", g->vmac_name, strerror(-r));
+			return r;
+		}
+		g->vmac_ifindex = r;
+		vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+		if (vrrpd_sysctl_vmac(g->vmac_name, family) < 0 ||
+		    vrrpd_sysctl_base(l->ifname, family) < 0)
+			hs_warn(g->prefix, "interface sysctls not set: %s", strerror(errno));
+	}
+	char name[64];
+	snprintf(name, sizeof(name), "vrrp-tx:%d:%s", g->cfg.vrid, g->prefix);
+	g->tx_fd = vrrpd_sock_tx_open(family, g->vmac_ifindex,
+				      hs_fdset_take(&g->vd->d->inherited, name));
+	if (g->tx_fd < 0) {
+		hs_err(g->prefix, "send socket: %s", strerror(-g->tx_fd));
+		return g->tx_fd;
+	}
+	return 0;
+}
+
+int vrrpd_group_start(struct vrrpd_group *g)
+{
+	int family = g->cfg.family == HS_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	g->link = vrrpd_link_get(g->vd, g->cfg.interface, family);
+	if (!g->link)
+		return -ENODEV;
+	int r = setup_links(g, family);
+	if (r < 0)
+		return r;
+	struct vrrp_params p;
+	r = vrrp_params_from_config(&g->cfg, &p);
+	if (r == 0)
+		r = vrrp_fsm_init(&g->fsm, &p, &group_ops, g);
+	if (r < 0) {
+		hs_err(g->prefix, "invalid parameters");
+		return r;
+	}
+	struct hs_addr primary;
+	if (vrrpd_primary_addr(family, g->link->ifindex, &primary) == 0)
+		vrrp_fsm_set_primary(&g->fsm, &primary);
+	else
+		hs_warn(g->prefix, "no %s address on %s yet: every tie is lost",
+			family == AF_INET ? "IPv4" : "link-local", g->cfg.interface);
+	/* A bound group starts as backup and waits for vgmpd's word. */
+	if (vrrp_fsm_is_bound(&g->fsm) && g->vd->role)
+		vrrpd_group_apply_role(g, g->vd->role);
+	vrrp_fsm_startup(&g->fsm, hs_now_ms());
+	g->running = true;
+	rearm(g);
+	return 0;
+}
+
+void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
+			 const struct vrrp_ipinfo *ip)
+{
+	enum vrrp_drop d = vrrp_fsm_receive(&g->fsm, msg, len, ip, hs_now_ms());
+	if (d != VRRP_DROP_NONE)
+		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
+	rearm(g);
+}
+
+void vrrpd_group_apply_role(struct vrrpd_group *g, const char *role)
+{
+	if (!vrrp_fsm_is_bound(&g->fsm))
+		return;
+	bool master = strcmp(role, "active") == 0 ||
+		      (strcmp(role, "load-balance") == 0 && g->cfg.vgmp == HS_BIND_ACTIVE);
+	vrrp_fsm_set_role(&g->fsm, master ? VRRP_ROLE_MASTER : VRRP_ROLE_BACKUP, VRRP_REASON_VGMP,
+			  hs_now_ms());
+	if (g->running)
+		rearm(g);
+}
+
+struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, int vrid)
+{
+	for (size_t i = 0; i < vd->n_groups; i++) {
+		struct vrrpd_group *g = vd->groups[i];
+		if (g->running && g->link->ifindex == ifindex && g->link->family == family &&
+		    g->cfg.vrid == vrid)
+			return g;
+	}
+	return NULL;
+}
+
+void vrrpd_group_free(struct vrrpd_group *g)
+{
+	if (g->running) {
+		/* A master leaves with a priority-0 advert, so the backup takes over at Skew_Time.
+		 */
+		vrrp_fsm_shutdown(&g->fsm, hs_now_ms());
+		set_vips(&g->fsm, false);
+	}
+	hs_timer_free(&g->timer);
+	if (g->tx_fd >= 0)
+		close(g->tx_fd);
+	if (g->cfg.vmac && g->vmac_ifindex > 0)
+		vrrpd_nl_link_delete(&g->vd->nl, g->vmac_ifindex);
+	free(g);
+}

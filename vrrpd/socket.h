@@ -1,0 +1,49 @@
+/* vrrpd's packet sockets. Adverts are received on the base link (one socket per interface and
+ * family, joined to 224.0.0.18 / ff02::12) and sent from the group's virtual-MAC link, so the
+ * source MAC is the virtual one (RFC 5798 §7.3). Every socket can be adopted by fd. */
+#ifndef VRRPD_SOCKET_H
+#define VRRPD_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define VRRPD_PROTO 112
+
+struct vrrpd_rx {
+	struct hs_addr src, dst;
+	int ttl; /* TTL or hop limit */
+	int ifindex;
+	const uint8_t *payload; /* the VRRP message */
+	size_t len;
+};
+
+/* Receive socket on a base interface; fd >= 0 adopts. Returns the fd or -errno. */
+int vrrpd_sock_rx_open(int family, int ifindex, int fd);
+/* Reads one packet into buf and fills rx (pointing into buf). Returns 0, -EAGAIN, or -EBADMSG for
+ * a packet too short to carry an IP header. */
+int vrrpd_sock_rx_read(int fd, int family, uint8_t *buf, size_t len, struct vrrpd_rx *rx);
+
+/* Send socket bound to the virtual link (or the base link for a group without a vMAC). */
+int vrrpd_sock_tx_open(int family, int ifindex, int fd);
+/* Sends msg from src to dst (224.0.0.18 / ff02::12, or a unicast peer) with TTL 255. */
+int vrrpd_sock_send(int fd, int family, int ifindex, const struct hs_addr *src,
+		    const struct hs_addr *dst, const uint8_t *msg, size_t len);
+
+/* The multicast group of the family. */
+void vrrpd_group_addr(int family, struct hs_addr *out);
+
+/* Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for vip, sent on ifindex
+ * from mac. */
+int vrrpd_announce(int family, int ifindex, const uint8_t mac[6], const struct hs_addr *vip);
+
+/* The address adverts carry as source: the interface's primary IPv4 address, or its IPv6
+ * link-local. Returns 0 or -EADDRNOTAVAIL. */
+int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out);
+
+/* The hardware address of a link. 0 or -errno. */
+int vrrpd_link_mac(int ifindex, uint8_t mac[6]);
+
+#endif

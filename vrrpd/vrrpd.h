@@ -1,0 +1,84 @@
+/* vrrpd's run-time objects: a link per (base interface, family) holding the receive socket that
+ * all its groups share, and a group per configured VRRP instance wrapping the pure state machine
+ * (lib/vrrp_fsm) with its timer, virtual MAC, VIPs and send socket. */
+#ifndef VRRPD_VRRPD_H
+#define VRRPD_VRRPD_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon.h"
+#include "netlink.h"
+#include "vrrp_fsm.h"
+
+#define VRRPD_HISTORY 16
+
+struct vrrpd;
+
+struct vrrpd_link {
+	struct vrrpd *vd;
+	struct vrrpd_link *next;
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int family;
+	int rx_fd;
+	struct hs_io io;
+	struct vrrp_counters unmatched; /* packets for no group of ours, and undecodable ones */
+};
+
+struct vrrpd_transition {
+	uint64_t at_ms; /* monotonic */
+	enum vrrp_state old, new_state;
+	enum vrrp_reason why;
+};
+
+struct vrrpd_group {
+	struct vrrpd *vd;
+	struct hs_vrrp_group_config cfg; /* a copy: the daemon's config is replaced on reload */
+	char prefix[48];                 /* "[lan0 VRID 1 IPv4]" for logs */
+	struct vrrpd_link *link;
+	struct vrrp_fsm fsm;
+	struct hs_timer timer;
+	char vmac_name[IF_NAMESIZE];
+	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
+	uint8_t vmac[6];
+	int tx_fd;
+	bool running;
+	struct vrrpd_transition history[VRRPD_HISTORY];
+	unsigned n_history;
+};
+
+struct vrrpd {
+	struct hs_daemon *d;
+	struct vrrpd_nl nl;
+	struct vrrpd_link *links;
+	struct vrrpd_group **groups;
+	size_t n_groups;
+	const char
+		*role; /* the VGMP role last applied: initialize, active, standby, load-balance */
+};
+
+/* link.c */
+struct vrrpd_link *vrrpd_link_get(struct vrrpd *vd, const char *ifname, int family);
+void vrrpd_link_release_unused(struct vrrpd *vd);
+void vrrpd_links_free(struct vrrpd *vd);
+
+/* group.c */
+struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group_config *cfg);
+int vrrpd_group_start(struct vrrpd_group *g);
+/* Leaves (priority 0 advert if master), removes VIPs and the vMAC link, frees. */
+void vrrpd_group_free(struct vrrpd_group *g);
+void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
+			 const struct vrrp_ipinfo *ip);
+/* Applies the VGMP role of the box to a bound group. */
+void vrrpd_group_apply_role(struct vrrpd_group *g, const char *role);
+struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, int vrid);
+
+/* ctl.c */
+extern const struct hs_ctl_command vrrpd_commands[];
+void vrrpd_status(struct hs_daemon *d, json_t *obj);
+void vrrpd_publish(struct vrrpd *vd, const char *event, json_t *data);
+json_t *vrrpd_group_id_json(const struct vrrpd_group *g);
+
+#endif
