@@ -3,6 +3,7 @@
  * stop cleanly on SIGTERM leaving no socket or pid file behind. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -51,6 +52,10 @@ static pid_t spawn(const struct env *e, int quiet)
 			int null = open("/dev/null", O_WRONLY);
 			dup2(null, 2);
 		}
+		/* Never a daemon of ours in the host's namespace (../shared/LAB.md): each runs in a
+		 * network namespace of its own, made with a user namespace when not root. */
+		if (unshare(CLONE_NEWNET) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+			_exit(126);
 		execl(e->bin, e->name, "-n", "-f", e->conf, (char *)NULL);
 		_exit(127);
 	}
