@@ -52,6 +52,20 @@ static const struct cli_command rows[] = {
 		.render = render_vrrp_brief,
 	},
 	{
+		.pattern = "display vrrp verbose",
+		.help = "Display the VRRP groups with timers and state changes",
+		.calls = { { .daemon = "vrrpd", .cmd = "status" } },
+		.view = view_vrrp_detail,
+		.render = render_vrrp_verbose,
+	},
+	{
+		.pattern = "display vrrp statistics",
+		.help = "Display the VRRP packet counters, drops by reason",
+		.calls = { { .daemon = "vrrpd", .cmd = "status" } },
+		.view = view_vrrp_detail,
+		.render = render_vrrp_statistics,
+	},
+	{
 		.pattern = "display version",
 		.help = "Display the software version of hrpctl and of each daemon",
 		.calls = { { .daemon = "vrrpd", .cmd = "version", .optional = true },

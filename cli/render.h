@@ -30,6 +30,9 @@ int render_vgmp(const json_t *view, FILE *out);
 int view_vrrp(const struct cli_view_in *in, json_t **out);
 int render_vrrp(const json_t *view, FILE *out);
 int render_vrrp_brief(const json_t *view, FILE *out);
+int view_vrrp_detail(const struct cli_view_in *in, json_t **out);
+int render_vrrp_verbose(const json_t *view, FILE *out);
+int render_vrrp_statistics(const json_t *view, FILE *out);
 
 /* display version: version of each daemon, each optional */
 int view_version(const struct cli_view_in *in, json_t **out);

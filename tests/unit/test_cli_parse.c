@@ -767,6 +767,45 @@ static void test_render_vrrp(void **state)
 	outcome_free(&o);
 }
 
+static const struct fake_answer vrrp_counted[] = {
+	{ .daemon = "vrrpd",
+	  .cmd = "status",
+	  .result = "{\"groups\": [{\"interface\": \"lan0\", \"vrid\": 7, \"family\": \"ipv4\", "
+		    "\"state\": \"backup\", \"counters\": {\"rx\": 12, \"rx_adverts\": 9, "
+		    "\"rx_prio0\": 1, \"drops\": {\"ttl-not-255\": 3}, \"tx\": 4, \"transitions\": "
+		    "2, \"became_master\": 1}}], \"links\": [{\"interface\": \"lan0\", \"family\": "
+		    "\"ipv4\", \"unmatched\": {\"rx\": 5, \"drops\": {\"vrid-mismatch\": 5}}}]}" },
+};
+
+static void test_render_vrrp_statistics(void **state)
+{
+	struct outcome o;
+
+	run_line(&o, vrrp_counted, 1, "dis vrrp stat", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.out, "  lan0 | Virtual Router 7\n"
+				   "    Received : 12   Adverts accepted : 9   Priority zero : 1\n"
+				   "    Dropped (ttl-not-255) : 3\n"
+				   "    Address list mismatch : 0\n"
+				   "    Sent : 4   Priority zero sent : 0\n"
+				   "    Transitions : 2   Became master : 1\n"
+				   "    Split-brain heals : 0   Reports to VGMP : 0\n"
+				   "\n"
+				   "  lan0 (ipv4), packets for no group : 5\n"
+				   "    Dropped (vrid-mismatch) : 5\n");
+	outcome_free(&o);
+	/* --json hands over the daemon's counters as they are. */
+	run_line(&o, vrrp_counted, 1, "display vrrp statistics", true, false);
+	json_t *v = json_loads(o.out, 0, NULL);
+	assert_non_null(v);
+	json_t *g = json_array_get(json_object_get(v, "groups"), 0);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(g, "counters"), "drops"), "ttl-not-255")),
+			 3);
+	json_decref(v);
+	outcome_free(&o);
+}
+
 static void test_render_vgmp(void **state)
 {
 	struct outcome o;
@@ -1000,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_render_hrp_interface),
 		cmocka_unit_test(test_render_vrrp),
 		cmocka_unit_test(test_render_vgmp),
+		cmocka_unit_test(test_render_vrrp_statistics),
 		cmocka_unit_test(test_caret),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_exit_codes),
