@@ -275,7 +275,11 @@ static void load_table(struct hs_cfg_ctx *ctx, const struct hs_cfg_field *table,
 	for (const struct hs_cfg_field *f = table; f->name; f++) {
 		const config_setting_t *s = config_setting_get_member(group, f->name);
 		if (!s) {
-			if (f->required)
+			/* A list that needs entries cannot be left out either. */
+			bool needs_entries = (f->type == HS_CFG_ADDRLIST || f->type == HS_CFG_LIST ||
+					      f->type == HS_CFG_STRLIST) &&
+					     f->min > 0;
+			if (f->required || needs_entries)
 				hs_cfg_error(ctx, group, "missing required setting '%s'", f->name);
 			else if (f->type == HS_CFG_GROUP && f->check_object)
 				f->check_object(ctx, at(obj, f->offset), group);

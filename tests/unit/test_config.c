@@ -143,6 +143,8 @@ static const struct bad_case bad_cases[] = {
 	  "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 0; vips = [ \"192.0.2.1\" ]; "
 	  "} ); };",
 	  "vrrpd.groups[0].vrid: 0 is out of range 1..255" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; } ); };",
+	  "vrrpd.groups[0]: missing required setting 'vips'" },
 	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; vips = [ ]; } ); };",
 	  "vrrpd.groups[0].vips: has 0 entries, expected 1 to 16" },
 	{ MINIMAL
