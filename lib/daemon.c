@@ -39,6 +39,8 @@ static void print_version(const struct hs_daemon_ops *ops)
 {
 	printf("%s (hotstandby) %s\nprotocols: %s; control %d\n", ops->name, HS_VERSION,
 	       ops->protocols, HS_CTL_PROTO_VERSION);
+	if (ops->version_extra)
+		ops->version_extra(stdout);
 }
 
 /* Sockets handed over by a previous instance (hot restart): HS_FDS="name=fd,name=fd". */

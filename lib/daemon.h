@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "ctl_server.h"
@@ -29,6 +30,8 @@ struct hs_daemon_ops {
 	/* Adds the daemon's own fields to the "status" answer. */
 	void (*status)(struct hs_daemon *d, json_t *obj);
 	const struct hs_ctl_command *commands; /* NULL-terminated; handlers get the daemon */
+	/* Optional: more lines for --version (hrpd prints its message registry). */
+	void (*version_extra)(FILE *out);
 };
 
 struct hs_daemon {
