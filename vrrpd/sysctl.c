@@ -6,6 +6,7 @@
  *   with 0 (keepalived's default) a VIP may be announced with the real MAC and clients flip back.
  * - rp_filter=2 on the macvlan: packets to the gateway arrive on it but routes point out of the
  *   base link; strict reverse-path filtering would drop them.
+ * - disable_ipv6=1 on an IPv4 macvlan: it needs no link-local and must send nothing from its vMAC.
  * - accept_dad=0 on an IPv6 macvlan: VIPs are not duplicates of anything, and DAD would hold them
  *   tentative for a second after a takeover. */
 #include "sysctl.h"
@@ -47,10 +48,16 @@ int vrrpd_sysctl_base(const char *ifname, int family)
 
 int vrrpd_sysctl_vmac(const char *ifname, int family)
 {
-	if (family == AF_INET6)
-		return write_sysctl("ipv6", ifname, "accept_dad", "0");
+	/* Every vMAC link gets the ARP rules, an IPv6 group's too: a macvlan in bridge mode sees
+	 * every broadcast, and with arp_ignore=0 it would answer for the IPv4 VIPs of the box with
+	 * its own (IPv6) virtual MAC. */
 	int r = arp_rules(ifname);
 	if (r == 0)
 		r = write_sysctl("ipv4", ifname, "rp_filter", "2");
+	if (r == 0 && family == AF_INET6)
+		r = write_sysctl("ipv6", ifname, "accept_dad", "0");
+	/* An IPv4 group's vMAC link has no business in IPv6 (no link-local, no RS from the vMAC). */
+	if (r == 0 && family == AF_INET)
+		r = write_sysctl("ipv6", ifname, "disable_ipv6", "1");
 	return r;
 }
