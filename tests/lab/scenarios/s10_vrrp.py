@@ -60,12 +60,14 @@ def body(lab, s):
         "" if not bad else ":\n" + bad))
 
     ping4, ping6 = ["ping", "-c1", "-W1"], ["ping", "-6", "-c1", "-W1"]
-    for addr, ping, mac in ((v.VIP4, ping4, "00:00:5e:00:01:01"),
-                            (v.VIP6, ping6, "00:00:5e:00:02:01"),
-                            (v.VIPV, ping4, "00:00:5e:00:01:03")):
-        got = neigh_mac(lab, "client", addr, ping)
-        s.check(got == mac, "the client reaches %s at the virtual MAC %s (got %s)" % (
-            addr, mac, got))
+    through = lab.run("client", ["ping", "-c1", "-W2", "198.51.100.100"], check=False)
+    s.check(through.returncode == 0, "the client reaches the server through the VRRP master")
+    for host, addr, ping, mac in (("client", v.VIP4, ping4, "00:00:5e:00:01:01"),
+                                  ("client", v.VIP6, ping6, "00:00:5e:00:02:01"),
+                                  ("server", v.VIPV, ping4, "00:00:5e:00:01:03")):
+        got = neigh_mac(lab, host, addr, ping)
+        s.check(got == mac, "the %s reaches %s at the virtual MAC %s (got %s)" % (
+            host, addr, mac, got))
 
     faults.box_fail(lab, "r1")
     t0 = time.monotonic()
