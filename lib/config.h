@@ -18,6 +18,7 @@
 #define HS_CFG_KEY_MAX    128
 #define HS_CFG_LIST_MAX   32
 #define HS_VRRP_VIPS_MAX  16
+#define HS_VRRP_PEERS_MAX 8
 #define HS_HRP_LINKS_MAX  4
 #define HS_CFG_ERRORS_MAX 32
 
@@ -69,8 +70,12 @@ struct hs_vrrp_group_config {
 	bool vmac;
 	int checksum; /* enum hs_vrrp_checksum */
 	int vgmp;
+	int garp_count;    /* gratuitous ARPs / NAs per VIP on becoming master */
+	int garp_repeat_s; /* and once more this long after (0: no repeat) */
 	size_t n_vips;
 	struct hs_addr vips[HS_VRRP_VIPS_MAX];
+	size_t n_unicast_peers; /* none: multicast */
+	struct hs_addr unicast_peers[HS_VRRP_PEERS_MAX];
 };
 
 struct hs_vrrpd_config {

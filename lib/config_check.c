@@ -25,6 +25,13 @@ void hs_cfg_check_vrrp_group(struct hs_cfg_ctx *ctx, const void *obj, const conf
 				hs_cfg_error(ctx, member(s, "vips"),
 					     "address %zu repeats address %zu", i + 1, j + 1);
 	}
+	for (size_t i = 0; i < g->n_unicast_peers; i++)
+		if (g->unicast_peers[i].family != want) {
+			hs_cfg_error(ctx, member(s, "unicast_peers"),
+				     "peer %zu is not %s like the group", i + 1,
+				     hs_family_name(g->family));
+			break;
+		}
 	if (g->version == 2 && g->family != HS_FAMILY_IPV4)
 		hs_cfg_error(ctx, member(s, "version"), "VRRPv2 is IPv4 only (RFC 3768)");
 	/* The v2 header carries whole seconds: anything else would not interoperate. */

@@ -162,7 +162,13 @@ static const struct hs_cfg_field vrrp_group_fields[] = {
 	     .help = "v3 IPv4 checksum: pseudo-header (keepalived, FRR) or rfc9568"),
 	ENUM(G, "vgmp", vgmp, binding_names, HS_BIND_NONE, LOCAL,
 	     .help = "binding to the VGMP group: none, active or standby"),
+	INT(G, "garp_count", garp_count, 1, 10, 1, LOCAL,
+	    .help = "gratuitous ARPs / NAs per VIP on becoming master"),
+	INT(G, "garp_repeat", garp_repeat_s, 0, 3600, 5, LOCAL,
+	    .help = "seconds after which a new master announces once more (0: never)"),
 	ADDRLIST(G, "vips", vips, n_vips, 1, LOCAL, .help = "virtual addresses"),
+	ADDRLIST(G, "unicast_peers", unicast_peers, n_unicast_peers, 0, LOCAL,
+		 .help = "send adverts to these peers instead of the multicast group"),
 	{ 0 },
 };
 #undef G

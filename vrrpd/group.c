@@ -31,21 +31,33 @@ static void timer_fired(struct hs_timer *t, void *arg)
 	rearm(g);
 }
 
-static void send_advert(struct vrrp_fsm *f, uint8_t priority)
+static void send_one(struct vrrpd_group *g, uint8_t priority, const struct hs_addr *dst)
 {
-	struct vrrpd_group *g = group_of(f);
-	struct hs_addr dst;
+	struct vrrp_fsm *f = &g->fsm;
 	uint8_t buf[VRRP_MSG_MAX];
-	vrrpd_group_addr(f->p.family, &dst);
-	int n = vrrp_fsm_encode_advert(f, priority, &dst, buf, sizeof(buf));
+	/* Encoded per destination: the checksum's pseudo-header names it. */
+	int n = vrrp_fsm_encode_advert(f, priority, dst, buf, sizeof(buf));
 	if (n < 0) {
 		hs_err(g->prefix, "cannot encode advert: %s", strerror(-n));
 		return;
 	}
-	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->vmac_ifindex, &f->p.primary, &dst, buf,
+	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->vmac_ifindex, &f->p.primary, dst, buf,
 				(size_t)n);
 	if (r < 0)
 		hs_debug(HS_DBG_VRRP, g->prefix, "advert not sent: %s", strerror(-r));
+}
+
+static void send_advert(struct vrrp_fsm *f, uint8_t priority)
+{
+	struct vrrpd_group *g = group_of(f);
+	if (g->cfg.n_unicast_peers == 0) {
+		struct hs_addr dst;
+		vrrpd_group_addr(f->p.family, &dst);
+		send_one(g, priority, &dst);
+		return;
+	}
+	for (size_t i = 0; i < g->cfg.n_unicast_peers; i++)
+		send_one(g, priority, &g->cfg.unicast_peers[i]);
 }
 
 static int vips_change(struct vrrpd_group *g, bool add)
@@ -83,14 +95,33 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 	}
 }
 
+static void announce_now(struct vrrpd_group *g)
+{
+	for (int n = 0; n < g->cfg.garp_count; n++)
+		for (size_t i = 0; i < g->cfg.n_vips; i++) {
+			int r = vrrpd_announce(g->fsm.p.family, g->vmac_ifindex, g->vmac,
+					       &g->cfg.vips[i]);
+			if (r < 0)
+				hs_debug(HS_DBG_VRRP, g->prefix, "announcement not sent: %s",
+					 strerror(-r));
+		}
+}
+
 static void announce(struct vrrp_fsm *f)
 {
 	struct vrrpd_group *g = group_of(f);
-	for (size_t i = 0; i < g->cfg.n_vips; i++) {
-		int r = vrrpd_announce(f->p.family, g->vmac_ifindex, g->vmac, &g->cfg.vips[i]);
-		if (r < 0)
-			hs_debug(HS_DBG_VRRP, g->prefix, "announcement not sent: %s", strerror(-r));
-	}
+	announce_now(g);
+	/* A switch or host that missed the first burst (a port still coming up, a busy CPU) hears
+	 * it again a few seconds later. */
+	if (g->cfg.garp_repeat_s > 0)
+		hs_timer_arm_in(&g->garp_repeat, (uint64_t)g->cfg.garp_repeat_s * 1000u);
+}
+
+static void garp_repeat_fired(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	if (g->running && g->fsm.state == VRRP_STATE_MASTER)
+		announce_now(g);
 }
 
 static void notify(struct vrrp_fsm *f, enum vrrp_state old, enum vrrp_state new_state,
@@ -154,6 +185,7 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 	snprintf(g->prefix, sizeof(g->prefix), "[%s VRID %d %s]", cfg->interface, cfg->vrid,
 		 cfg->family == HS_FAMILY_IPV6 ? "IPv6" : "IPv4");
 	hs_timer_init(&g->timer, &vd->d->loop, timer_fired, g);
+	hs_timer_init(&g->garp_repeat, &vd->d->loop, garp_repeat_fired, g);
 	return g;
 }
 
@@ -267,6 +299,7 @@ void vrrpd_group_free(struct vrrpd_group *g)
 		set_vips(&g->fsm, false);
 	}
 	hs_timer_free(&g->timer);
+	hs_timer_free(&g->garp_repeat);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
 	if (g->cfg.vmac && g->vmac_ifindex > 0)

@@ -40,6 +40,7 @@ struct vrrpd_group {
 	struct vrrpd_link *link;
 	struct vrrp_fsm fsm;
 	struct hs_timer timer;
+	struct hs_timer garp_repeat; /* one more announcement a while after becoming master */
 	char vmac_name[IF_NAMESIZE];
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];

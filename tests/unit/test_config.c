@@ -173,6 +173,9 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; checksum = \"none\"; vips "
 		  "= [ \"192.0.2.1\" ]; } ); };",
 	  "'none' is not one of: pseudo-header, rfc9568" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; vips = [ \"192.0.2.1\" ]; "
+		  "unicast_peers = [ \"2001:db8::2\" ]; } ); };",
+	  "peer 1 is not ipv4 like the group" },
 	{ MINIMAL "hrpd = { enable = true; };",
 	  "hrpd.enable: HRP needs at least one heartbeat link" },
 	{ MINIMAL "hrpd = { key_current = \"short\"; };", "a key has at least 16 characters" },
