@@ -1,106 +1,185 @@
-/* hrpd: the HRP channel between the two boxes (heartbeats, session and config sync, upgrade).
- * This slice loads its section, keeps the run-time "hrp enable" switch, lists its heartbeat
- * links and stops cleanly; the channel lands with the hrpd issue. */
+/* hrpd: the HRP channel between the two boxes. This issue builds its heartbeat side: hellos with
+ * the VGMP payload on one UDP socket per heartbeat link, the liveness of the links and of the peer
+ * (lib/hrp_liveness: running / ready / down, peer up / negotiating / dead after one
+ * re-negotiation round), authentication with replay protection and the challenge at a new epoch
+ * (lib/hrp_auth, lib/hrp_msg), VGMP requests sent at once, and the control commands vgmpd and
+ * hrpctl use. hrpd never decides the role: vgmpd does. The reliable data channel for session and
+ * config sync comes with the session-sync issue. doc/hrpd.md describes it all. */
 #include <errno.h>
-#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "daemon.h"
+#include "hrpd.h"
 #include "log.h"
 #include "version.h"
 
-struct hrpd {
-	bool enabled; /* run-time switch: starts from hrpd.enable, flipped by hrp enable / undo */
-	uint64_t stable_since_ms;
-};
-
-static struct hrpd *hrpd_of(struct hs_daemon *d)
+static void links_free(struct hrpd *h)
 {
-	return d->priv;
+	for (size_t i = 0; i < h->n_links; i++)
+		hrpd_link_free(h->links[i]);
+	h->n_links = 0;
+}
+
+static void realtime(void)
+{
+	/* Hellos at 10 ms must not wait behind a busy CPU; where the kernel lets us, run SCHED_RR
+	 * at a low real-time priority (as vrrpd does). */
+	struct sched_param sp = { .sched_priority = 10 };
+	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
+		hs_debug(HS_DBG_HRP, "[hrp]", "no real-time priority: %s", strerror(errno));
 }
 
 static int hrpd_start(struct hs_daemon *d)
 {
+	const struct hs_hrpd_config *c = &d->config->hrpd;
 	struct hrpd *h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->enabled = d->config->hrpd.enable;
-	h->stable_since_ms = hs_now_ms() - d->started_ms;
+	h->d = d;
 	d->priv = h;
+	for (size_t i = 0; i < c->n_links && i < HS_HRP_LINKS_MAX; i++) {
+		h->links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port);
+		if (!h->links[i])
+			return -ENOMEM;
+		h->n_links = i + 1;
+	}
+	int r = hrpd_chan_init(h);
+	if (r < 0)
+		return r;
+	hrpd_vgmp_default(h);
+	if (d->ctl)
+		hs_ctl_server_add_commands(d->ctl, hrpd_vgmp_commands, d);
+	realtime();
+	/* Sockets open (or adopted) now, enabled or not, so that a hot restart can hand them on. */
+	uint64_t now = hs_now_ms();
+	for (size_t i = 0; i < h->n_links; i++)
+		hrpd_link_refresh(h->links[i], now);
+	h->enabled = c->enable && h->n_links > 0;
+	if (h->enabled)
+		hrpd_chan_enable(h, true);
+	else
+		hs_notice("[hrp]", "hrp is disabled (hrp enable starts it)");
 	return 0;
 }
 
 static void hrpd_stop(struct hs_daemon *d)
 {
-	free(d->priv);
+	struct hrpd *h = d->priv;
+	if (!h)
+		return;
+	hs_timer_free(&h->timer);
+	hs_timer_free(&h->req_timer);
+	links_free(h);
+	hrp_keyring_wipe(&h->keys);
+	free(h);
 	d->priv = NULL;
 }
 
-static void hrpd_status(struct hs_daemon *d, json_t *obj)
+/* New timers, keys and links; links that stay the same (interface, addresses, port) keep their
+ * socket and state, so the peer is not dropped. */
+static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 {
-	const struct hs_hrpd_config *c = &d->config->hrpd;
-	struct hrpd *h = hrpd_of(d);
-	json_object_set_new(
-		obj, "hrp",
-		json_pack("{s:b, s:s, s:s, s:i, s:i, s:b, s:b, s:b, s:I, s:n, s:f, s:s}", "enabled",
-			  h->enabled, "role", "unknown", "peer_role", "unknown",
-			  "hello_interval_ms", c->hello_interval_ms, "dead_count", c->dead_count,
-			  "auto_sync_config", c->auto_sync_config, "auto_sync_sessions",
-			  c->auto_sync_sessions, "mirror_session", c->mirror_session,
-			  "stable_since_ms", (json_int_t)h->stable_since_ms, "last_change",
-			  "channel_usage", 0.0, "protocol", HS_HRP_VERSION_STRING));
-}
-
-static int set_enabled(struct hs_daemon *d, bool on, json_t **result)
-{
-	struct hrpd *h = hrpd_of(d);
-	if (h->enabled != on)
-		hs_notice("[hrp]", "hrp %s", on ? "enabled" : "disabled");
-	h->enabled = on;
-	*result = json_pack("{s:b}", "enabled", h->enabled);
+	struct hrpd *h = d->priv;
+	const struct hs_hrpd_config *c = &next->hrpd;
+	struct hrp_keyring kr;
+	int r = hrpd_keys_load(&kr, c);
+	if (r < 0) {
+		hrp_keyring_wipe(&kr);
+		return r;
+	}
+	struct hrpd_link *links[HS_HRP_LINKS_MAX] = { NULL };
+	int old_index[HS_HRP_LINKS_MAX];
+	bool kept[HS_HRP_LINKS_MAX] = { false };
+	size_t n = c->n_links < HS_HRP_LINKS_MAX ? c->n_links : HS_HRP_LINKS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		old_index[i] = -1;
+		for (size_t j = 0; j < h->n_links; j++)
+			if (!kept[j] && hrpd_link_same(h->links[j], &c->links[i], c->port)) {
+				kept[j] = true;
+				old_index[i] = (int)j;
+				links[i] = h->links[j];
+				break;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!links[i] && !(links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port))) {
+			for (size_t k = 0; k < i; k++)
+				if (old_index[k] < 0)
+					hrpd_link_free(links[k]);
+			hrp_keyring_wipe(&kr);
+			return -ENOMEM;
+		}
+	/* Nothing can fail from here on. */
+	for (size_t j = 0; j < h->n_links; j++)
+		if (!kept[j]) {
+			hs_notice(h->links[j]->prefix, "removed by reload");
+			hrpd_link_free(h->links[j]);
+		}
+	for (size_t i = 0; i < n; i++) {
+		links[i]->index = (int)i;
+		h->links[i] = links[i];
+	}
+	h->n_links = n;
+	hrp_keyring_wipe(&h->keys);
+	h->keys = kr;
+	h->hello_interval_ms = (uint32_t)c->hello_interval_ms;
+	h->dead_count = c->dead_count;
+	h->port = c->port;
+	if (strcmp(next->global.name, d->config->global.name) != 0)
+		hs_warn("[hrp]",
+			"a new sysname takes effect in hellos now, in the sender id at the "
+			"next start");
+	snprintf(h->sysname, sizeof(h->sysname), "%s",
+		 next->global.name[0] ? next->global.name : h->sysname);
+	if (!h->local_set) {
+		h->local.priority = (uint16_t)next->vgmpd.priority;
+		h->local.mode = next->vgmpd.mode == HS_MODE_LOAD_SHARING
+					? HRP_VGMP_MODE_LOAD_SHARING
+					: HRP_VGMP_MODE_ACTIVE_STANDBY;
+	}
+	/* hrpd.enable changed in the file: as hrp enable / undo hrp enable. */
+	bool want = c->enable != d->config->hrpd.enable ? c->enable : h->enabled;
+	want = want && n > 0;
+	if (h->enabled) {
+		hrpd_chan_reconfigure(h, old_index);
+	} else {
+		struct hrp_lv_out out = { 0 };
+		struct hrp_lv_params p = { .hello_interval_ms = h->hello_interval_ms,
+					   .dead_count = (uint32_t)h->dead_count,
+					   .n_links = n ? n : 1 };
+		hrp_lv_reconfigure(&h->lv, &p, old_index, hs_now_ms(), &out);
+	}
+	if (want != h->enabled) {
+		hs_notice("[hrp]", "hrp %s by reload", want ? "enabled" : "disabled");
+		h->enabled = want;
+		hrpd_chan_enable(h, want);
+	}
+	hs_info("[hrp]", "reloaded: hello %u ms, dead count %d, %zu links, %s",
+		h->hello_interval_ms, h->dead_count, h->n_links,
+		hrp_keyring_empty(&h->keys) ? "no key" : "keyed");
 	return 0;
 }
 
-static int cmd_enable(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+static void hrpd_version_extra(FILE *out)
 {
-	return set_enabled(ctx, true, result);
+	struct hrp_registry r;
+	char buf[2048];
+	hrp_registry_local(&r);
+	hrp_registry_format(&r, buf, sizeof(buf));
+	fprintf(out, "message registry (protocol %s):\n%s", HS_HRP_VERSION_STRING, buf);
 }
-
-static int cmd_disable(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
-{
-	return set_enabled(ctx, false, result);
-}
-
-static int cmd_interfaces(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
-{
-	struct hs_daemon *d = ctx;
-	const struct hs_hrpd_config *c = &d->config->hrpd;
-	json_t *a = json_array();
-	char l[64], r[64];
-	for (size_t i = 0; i < c->n_links; i++)
-		json_array_append_new(
-			a,
-			json_pack("{s:s, s:s, s:s, s:s}", "interface", c->links[i].interface,
-				  "local", hs_addr_str(&c->links[i].local, l, sizeof(l)), "remote",
-				  hs_addr_str(&c->links[i].remote, r, sizeof(r)), "state", "down"));
-	*result = json_pack("{s:o}", "interfaces", a);
-	return 0;
-}
-
-static const struct hs_ctl_command hrpd_commands[] = {
-	{ "hrp-enable", "hrp enable: take part in hot standby", cmd_enable },
-	{ "hrp-disable", "undo hrp enable", cmd_disable },
-	{ "hrp-interfaces", "heartbeat links and their state", cmd_interfaces },
-	{ NULL },
-};
 
 static const struct hs_daemon_ops hrpd_ops = {
 	.name = "hrpd",
-	.protocols = "HRP 1.0",
+	.protocols = "HRP " HS_HRP_VERSION_STRING,
 	.start = hrpd_start,
 	.stop = hrpd_stop,
+	.reload = hrpd_reload,
 	.status = hrpd_status,
 	.commands = hrpd_commands,
+	.version_extra = hrpd_version_extra,
 };
 
 int main(int argc, char **argv)
