@@ -60,6 +60,9 @@ struct cli_table {
 	size_t n_rows;
 	const struct cli_keyword_help *words; /* help of keywords that do not end a command */
 	size_t n_words;
+	/* Keywords that win an ambiguous abbreviation: "dis hrp st" is state, not statistics, as
+	 * operators of the appliance type it. NULL-terminated; may be NULL. */
+	const char *const *preferred;
 };
 
 #endif

@@ -3,7 +3,8 @@
  * Each rule keeps the set of its elements the next token may match (a bit per element; bit n
  * means "the command may end here"). A token is resolved once for all rules, in this order:
  *   1. a keyword equal to it (case-insensitive) anywhere among the possible keywords;
- *   2. the only keyword it is a prefix of; two or more different ones: ambiguous;
+ *   2. the only keyword it is a prefix of; two or more different ones: the table's preferred
+ *      keyword among them if there is exactly one (state over statistics), else ambiguous;
  *   3. otherwise a parameter: the rules whose possible parameters accept it go on; if some rule
  *      had a parameter there and none accepts it: wrong parameter;
  *   4. otherwise: unrecognized if some rule expected more words, too many parameters if every
@@ -82,13 +83,21 @@ static int set_error(struct cli_error *err, enum cli_error_kind kind, size_t tok
 	return -EINVAL;
 }
 
+static bool preferred(const struct cli_grammar *g, struct cli_span kw)
+{
+	for (const char *const *p = g->table->preferred; p && *p; p++)
+		if (strlen(*p) == kw.len && strncasecmp(*p, kw.s, kw.len) == 0)
+			return true;
+	return false;
+}
+
 /* Steps 1, 2 and 4 of the header comment; step 3 is decided by the caller. */
 static enum cli_error_kind resolve(const struct cli_grammar *g, const pos_set *sets,
 				   const char *tok, struct decision *d)
 {
 	size_t tlen = strlen(tok);
-	struct cli_span prefix = { 0 };
-	bool ambiguous = false, any_elem = false, any_param = false;
+	struct cli_span prefix = { 0 }, pref = { 0 };
+	bool ambiguous = false, any_elem = false, any_param = false, two_pref = false;
 
 	for (size_t r = 0; r < g->n; r++) {
 		const struct cli_rule *rule = &g->rules[r];
@@ -113,8 +122,16 @@ static enum cli_error_kind resolve(const struct cli_grammar *g, const pos_set *s
 					prefix = alt;
 				else if (!span_eq(prefix, alt))
 					ambiguous = true;
+				if (preferred(g, alt)) {
+					two_pref |= pref.s && !span_eq(pref, alt);
+					pref = alt;
+				}
 			}
 		}
+	}
+	if (ambiguous && pref.s && !two_pref) {
+		*d = (struct decision){ .keyword = true, .kw = pref };
+		return CLI_OK;
 	}
 	if (ambiguous)
 		return CLI_E_AMBIGUOUS;

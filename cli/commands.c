@@ -31,6 +31,13 @@ static const struct cli_command rows[] = {
 		.render = render_hrp_interface,
 	},
 	{
+		.pattern = "display hrp statistics",
+		.help = "Display the HRP message counters, drops by reason, authentication failures",
+		.calls = { { .daemon = "hrpd", .cmd = "hrp-statistics" } },
+		.view = view_hrp_statistics,
+		.render = render_hrp_statistics,
+	},
+	{
 		.pattern = "display vgmp",
 		.help = "Display the VGMP group: state, priorities, tracked objects",
 		.calls = { { .daemon = "vgmpd", .cmd = "status" } },
@@ -111,7 +118,10 @@ static const struct cli_keyword_help words[] = {
 	{ .word = "vrrp", .help = "VRRP groups" },
 };
 
+static const char *const preferred[] = { "state", NULL };
+
 const struct cli_table cli_commands = {
+	.preferred = preferred,
 	.rows = rows,
 	.n_rows = sizeof(rows) / sizeof(rows[0]),
 	.words = words,

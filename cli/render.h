@@ -21,6 +21,8 @@ int render_hrp_state(const json_t *view, FILE *out);
 /* display hrp interface: hrpd hrp-interfaces */
 int view_hrp_interface(const struct cli_view_in *in, json_t **out);
 int render_hrp_interface(const json_t *view, FILE *out);
+int view_hrp_statistics(const struct cli_view_in *in, json_t **out);
+int render_hrp_statistics(const json_t *view, FILE *out);
 
 /* display vgmp: vgmpd status */
 int view_vgmp(const struct cli_view_in *in, json_t **out);

@@ -233,17 +233,9 @@ int render_hrp_state(const json_t *v, FILE *out)
 
 int view_hrp_interface(const struct cli_view_in *in, json_t **out)
 {
-	const json_t *item;
-	json_t *list = json_array(), *v;
-	size_t i;
-
-	json_array_foreach (rj_arr(in->results[0], "interfaces"), i, item)
-		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:s}", "interface",
-						      rj_str_or_null(item, "interface"), "local",
-						      rj_str_or_null(item, "local"), "remote",
-						      rj_str_or_null(item, "remote"), "state",
-						      rj_str(item, "state", "unknown")));
-	v = json_pack("{s:o}", "interfaces", list);
+	/* The daemon's link objects as they are: state, counters, round-trip time. */
+	json_t *list = json_deep_copy(rj_arr(in->results[0], "interfaces"));
+	json_t *v = json_pack("{s:o}", "interfaces", list ? list : json_array());
 	*out = v;
 	return v ? 0 : -ENOMEM;
 }
@@ -262,6 +254,57 @@ int render_hrp_interface(const json_t *v, FILE *out)
 			fprintf(out, " (local %s, remote %s)", rj_str(item, "local", "-"),
 				rj_str(item, "remote", "-"));
 		fputc('\n', out);
+		if (json_object_get(item, "hellos_sent"))
+			fprintf(out, "   hellos sent %lld, received %lld, auth failures %lld%s\n",
+				(long long)rj_int(item, "hellos_sent", 0),
+				(long long)rj_int(item, "hellos_received", 0),
+				(long long)rj_int(item, "auth_failures", 0), "");
+		if (json_is_number(json_object_get(item, "rtt_ms")))
+			fprintf(out, "   rtt %.2f ms\n", rj_real(item, "rtt_ms", 0));
 	}
+	return 0;
+}
+
+int view_hrp_statistics(const struct cli_view_in *in, json_t **out)
+{
+	*out = json_deep_copy(in->results[0]);
+	return *out ? 0 : -ENOMEM;
+}
+
+static void per_type_line(const json_t *v, const char *key, const char *label, FILE *out)
+{
+	const char *name;
+	const json_t *n;
+	fprintf(out, " %s:", label);
+	json_object_foreach ((json_t *)rj_obj(v, key), name, n)
+		if (json_integer_value(n))
+			fprintf(out, " %s %lld", name, (long long)json_integer_value(n));
+	fputc('\n', out);
+}
+
+int render_hrp_statistics(const json_t *v, FILE *out)
+{
+	const char *name;
+	const json_t *n;
+	per_type_line(v, "sent", "Sent", out);
+	per_type_line(v, "received", "Received", out);
+	fprintf(out, " Received in all: %lld, accepted %lld, dropped %lld\n",
+		(long long)rj_int(v, "rx", 0), (long long)rj_int(v, "accepted", 0),
+		(long long)rj_int(v, "dropped", 0));
+	json_object_foreach ((json_t *)rj_obj(v, "drops"), name, n)
+		if (json_integer_value(n))
+			fprintf(out, "   dropped (%s): %lld\n", name,
+				(long long)json_integer_value(n));
+	fprintf(out, " Authentication failures: %lld\n", (long long)rj_int(v, "auth_failures", 0));
+	fprintf(out, " Retransmissions: %lld, VGMP requests lost: %lld\n",
+		(long long)rj_int(v, "retransmissions", 0),
+		(long long)rj_int(v, "vgmp_requests_lost", 0));
+	fprintf(out, " Peer up: %lld, peer down: %lld, re-negotiations: %lld (recovered %lld)\n",
+		(long long)rj_int(v, "peer_up", 0), (long long)rj_int(v, "peer_down", 0),
+		(long long)rj_int(v, "negotiations", 0),
+		(long long)rj_int(v, "negotiations_recovered", 0));
+	fprintf(out, " Not supported: sent %lld, received %lld\n",
+		(long long)rj_int(v, "not_supported_sent", 0),
+		(long long)rj_int(v, "not_supported_received", 0));
 	return 0;
 }

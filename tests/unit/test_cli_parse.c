@@ -109,6 +109,9 @@ static void test_exact(void **state)
 static void test_abbreviation(void **state)
 {
 	assert_string_equal(parsed(&real, "dis hrp st"), "display hrp state");
+	/* state is the preferred of state / statistics; statistics needs "stati" */
+	assert_string_equal(parsed(&real, "dis hrp stat"), "display hrp state");
+	assert_string_equal(parsed(&real, "dis hrp stati"), "display hrp statistics");
 	assert_string_equal(parsed(&real, "dis hrp st v"), "display hrp state verbose");
 	assert_string_equal(parsed(&real, "DIS HRP ST"), "display hrp state");
 	assert_string_equal(parsed(&real, "d hrp i"), "display hrp interface");
@@ -307,11 +310,12 @@ static void test_choices(void **state)
 	struct cli_choice c[CLI_CHOICES_MAX];
 	struct cli_error e;
 
-	assert_int_equal(choices(&real, "display hrp ", c), 2);
+	assert_int_equal(choices(&real, "display hrp ", c), 3);
 	assert_string_equal(c[0].word, "interface");
 	assert_string_equal(c[0].help, "Display the heartbeat interfaces and their state");
 	assert_string_equal(c[1].word, "state");
 	assert_string_equal(c[1].help, "Display the hot standby state");
+	assert_string_equal(c[2].word, "statistics");
 
 	assert_int_equal(choices(&real, "display hrp state ", c), 2);
 	assert_string_equal(c[0].word, "verbose");
@@ -386,8 +390,11 @@ static void test_complete(void **state)
 
 	assert_int_equal(cli_complete(&real, "dis", buf, sizeof(buf)), 5);
 	assert_string_equal(buf, "play ");
-	assert_int_equal(cli_complete(&real, "display hrp st", buf, sizeof(buf)), 4);
-	assert_string_equal(buf, "ate ");
+	/* Tab completes only what state and statistics share; Enter takes the preferred state. */
+	assert_int_equal(cli_complete(&real, "display hrp st", buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "at");
+	assert_int_equal(cli_complete(&real, "display hrp state", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, " ");
 	assert_int_equal(cli_complete(&real, "display vr", buf, sizeof(buf)), 3);
 	assert_string_equal(buf, "rp ");
 	/* vgmp, version, vrrp share only "v" */
@@ -961,8 +968,11 @@ static void test_help_and_question_mark(void **state)
 
 	run_line(&o, HEALTHY, "display hrp ?", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
-	assert_string_equal(o.out, "  interface  Display the heartbeat interfaces and their state\n"
-				   "  state      Display the hot standby state\n");
+	assert_string_equal(o.out,
+			    "  interface   Display the heartbeat interfaces and their state\n"
+			    "  state       Display the hot standby state\n"
+			    "  statistics  Display the HRP message counters, drops by reason, "
+			    "authentication failures\n");
 	outcome_free(&o);
 
 	run_line(&o, HEALTHY, "dis vr?", false, false);
