@@ -1,0 +1,151 @@
+"""Namespaces of one lab prefix: names, commands inside them, and removal of everything a prefix
+owns. Everything a lab makes carries its prefix: the namespaces are PREFIX-NODE, and the links are
+created directly inside them (never in the root namespace) with an alias "PREFIX NODE:IF"; deleting
+a namespace deletes its links. Processes are ended by PID (ip netns pids), never by name."""
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import time
+
+PREFIX_RE = re.compile(r"^hs[0-9a-f]{4}$")
+
+
+def check_prefix(prefix):
+    if not PREFIX_RE.match(prefix or ""):
+        raise ValueError("a lab prefix is 'hs' and 4 hex digits (e.g. hs3fa1), got %r" % prefix)
+    return prefix
+
+
+def new_prefix(tries=64):
+    """A random prefix that no namespace or link uses yet."""
+    for _ in range(tries):
+        prefix = "hs" + secrets.token_hex(2)
+        if not leftovers(prefix):
+            return prefix
+    raise RuntimeError("no free lab prefix after %d tries" % tries)
+
+
+def ns_name(prefix, node):
+    return "%s-%s" % (prefix, node)
+
+
+def run(argv, timeout=30, check=True, input_text=None, env=None):
+    """Runs argv, returns CompletedProcess with text output; raises with stderr on failure."""
+    try:
+        p = subprocess.run(argv, input=input_text, capture_output=True, text=True,
+                           timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("timed out after %ss: %s" % (timeout, " ".join(argv))) from None
+    if check and p.returncode != 0:
+        raise RuntimeError("failed (%d): %s\n%s" % (p.returncode, " ".join(argv),
+                                                    (p.stderr or p.stdout).strip()))
+    return p
+
+
+def nsexec(ns, argv, **kw):
+    return run(["ip", "netns", "exec", ns] + list(argv), **kw)
+
+
+def namespaces():
+    out = run(["ip", "netns", "list"]).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def root_links():
+    out = run(["ip", "-o", "link", "show"]).stdout
+    names = []
+    for line in out.splitlines():
+        # "7: name@peer: <...>" or "7: name: <...>"
+        parts = line.split(":", 2)
+        if len(parts) > 1:
+            names.append(parts[1].strip().split("@")[0])
+    return names
+
+
+def leftovers(prefix):
+    """Namespaces and root-namespace links that carry prefix."""
+    found = [ns for ns in namespaces() if ns.startswith(prefix + "-")]
+    found += ["link " + link for link in root_links() if link.startswith(prefix)]
+    return found
+
+
+def ns_pids(ns):
+    p = run(["ip", "netns", "pids", ns], check=False)
+    return [int(x) for x in p.stdout.split() if x.isdigit()]
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _reap(pids):
+    """Collects those of pids that are exited children of ours (started with Popen)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def kill_pids(pids, grace=2.0):
+    """SIGTERM (and SIGCONT, for frozen ones), then SIGKILL after grace seconds; waits, bounded."""
+    for sig in (signal.SIGTERM, signal.SIGCONT):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+    for final in (False, True):
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            _reap(pids)
+            if not any(alive(p) for p in pids):
+                return
+            time.sleep(0.02)
+        if final:
+            break
+        for pid in pids:
+            if alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    still = [p for p in pids if alive(p)]
+    if still:
+        raise RuntimeError("processes %s did not end" % still)
+
+
+def remove_prefix(prefix, log=None):
+    """Ends every process in the prefix's namespaces and deletes them and any link carrying the
+    prefix. Safe to call at any time, any number of times. Returns what it removed."""
+    check_prefix(prefix)
+    removed = []
+    mine = [ns for ns in namespaces() if ns.startswith(prefix + "-")]
+    for ns in mine:
+        pids = ns_pids(ns)
+        if pids:
+            kill_pids(pids)
+    for ns in mine:
+        # A namespace goes when its last process and mount are gone; retry briefly.
+        for attempt in range(20):
+            if run(["ip", "netns", "del", ns], check=False).returncode == 0:
+                break
+            if ns not in namespaces():
+                break
+            time.sleep(0.05 * (attempt + 1))
+        removed.append(ns)
+    for link in root_links():
+        if link.startswith(prefix):
+            run(["ip", "link", "del", link], check=False)
+            removed.append("link " + link)
+    if log and removed:
+        log("removed %d namespaces/links of prefix %s" % (len(removed), prefix))
+    return removed
