@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data.h"
 #include "hrpd.h"
 #include "log.h"
 
@@ -99,7 +100,7 @@ struct hrpd_link *hrpd_running_link(struct hrpd *h)
 
 /* ---- sending ---- */
 
-static const struct hrp_key *tx_key(struct hrpd *h)
+const struct hrp_key *hrpd_tx_key(struct hrpd *h)
 {
 	int slot = hrp_keyring_tx_slot(&h->keys, h->peer_hello.key_ids,
 				       h->have_peer_hello ? h->peer_hello.n_key_ids : 0);
@@ -130,7 +131,7 @@ int64_t hrpd_send(struct hrpd *h, struct hrpd_link *l, uint16_t type, uint16_t f
 	if (put)
 		put(&b, arg);
 	uint32_t seq = h->tx.seq[HRP_STREAM_HEARTBEAT];
-	int r = hrp_msg_end(&b, &h->tx, HRP_STREAM_HEARTBEAT, tx_key(h), &len);
+	int r = hrp_msg_end(&b, &h->tx, HRP_STREAM_HEARTBEAT, hrpd_tx_key(h), &len);
 	if (r < 0) {
 		hs_err(l->prefix, "cannot build %s: %s", hrp_msg_type_name(type), strerror(-r));
 		return r;
@@ -370,7 +371,7 @@ static void rx_vgmp(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_res
 static void rx_data(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_result *res,
 		    uint64_t now)
 {
-	/* The data channel (TCP) is not built yet; nothing sends data on the heartbeat stream. */
+	/* Data travels on the data channel's TCP connection (data.c), never in datagrams. */
 	h->st.data_ignored++;
 }
 
@@ -407,7 +408,7 @@ static void answer_not_supported(struct hrpd *h, struct hrpd_link *l,
 {
 	uint8_t buf[HRPD_MSG_BUF];
 	size_t len;
-	if (hrp_not_supported_encode(buf, sizeof(buf), &h->tx, tx_key(h), &res->msg.hdr,
+	if (hrp_not_supported_encode(buf, sizeof(buf), &h->tx, hrpd_tx_key(h), &res->msg.hdr,
 				     res->bad_tlv, &len) < 0)
 		return;
 	if (sent(h, l, HRP_MSG_NOT_SUPPORTED, buf, len) == 0)
@@ -468,6 +469,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 			hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
 				  (unsigned long long)h->peer.epoch);
 			hrpd_vgmp_reset_peer(h);
+			hrpd_data_peer_restart(h);
 		}
 		if (type < HRP_MSG_MAX && rx_table[type])
 			rx_table[type](h, l, &res, now);
@@ -557,6 +559,7 @@ void hrpd_apply(struct hrpd *h, struct hrp_lv_out *out)
 		hs_timer_cancel(&h->timer);
 	else
 		hs_timer_arm_at(&h->timer, next);
+	hrpd_data_check(h); /* the data connection follows the peer and the running link */
 }
 
 /* Interfaces first (admin changes), then what is queued on every socket (a busy or frozen box

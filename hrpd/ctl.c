@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "data.h"
 #include "hrpd.h"
 #include "log.h"
 #include "version.h"
@@ -279,6 +280,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
+	json_object_set_new(o, "data", hrpd_data_stats_json(h));
 	*result = o;
 	return 0;
 }

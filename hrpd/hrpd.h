@@ -4,7 +4,8 @@
  * vgmpd hands over and the peer's, and the VGMP requests waiting for their HRP-level ack.
  *
  * Files: main.c (life, reload), link.c (sockets), chan.c (messages in and out, the liveness glue),
- * vgmp.c (vgmpd's side: payloads, requests, events), ctl.c (control commands). */
+ * vgmp.c (vgmpd's side: payloads, requests, events), ctl.c (control commands); the data channel
+ * is data*.c behind data.h. */
 #ifndef HRPD_HRPD_H
 #define HRPD_HRPD_H
 
@@ -29,6 +30,7 @@
 #define HRPD_EPOCH_ANNOUNCE 16 /* hellos announcing the next epoch before switching */
 
 struct hrpd;
+struct hrpd_data; /* data.h */
 
 struct hrpd_link {
 	struct hrpd *h;
@@ -75,7 +77,7 @@ struct hrpd_stats {
 	uint64_t wrong_source; /* datagrams not from the link's remote address */
 	uint64_t wrong_sender; /* authentic, but another sender id while the peer is up */
 	uint64_t rx_disabled;  /* read and discarded while hrp is disabled */
-	uint64_t data_ignored; /* data on the heartbeat stream: the data channel is not built */
+	uint64_t data_ignored; /* data in a datagram: data goes on the data channel (TCP) only */
 	uint64_t epoch_switches;
 };
 
@@ -121,6 +123,7 @@ struct hrpd {
 	char lc_old[16], lc_new[16], lc_reason[64];
 	int lc_local_prio, lc_peer_prio;
 	struct hrpd_stats st;
+	struct hrpd_data *data; /* the data channel (data.h) */
 };
 
 /* link.c */
@@ -149,6 +152,8 @@ int64_t hrpd_send(struct hrpd *h, struct hrpd_link *l, uint16_t type, uint16_t f
 		  int (*put)(struct hrp_builder *b, const void *arg), const void *arg);
 int hrpd_put_probe_ack(struct hrp_builder *b, const void *arg); /* arg: uint32_t ref seq */
 struct hrpd_link *hrpd_running_link(struct hrpd *h);
+/* The key to sign with now (NULL: none), for both streams. */
+const struct hrp_key *hrpd_tx_key(struct hrpd *h);
 /* Runs the liveness actions in out, then re-arms the timer. */
 void hrpd_apply(struct hrpd *h, struct hrp_lv_out *out);
 int hrpd_keys_load(struct hrp_keyring *kr, const struct hs_hrpd_config *c);

@@ -3,14 +3,16 @@
  * (lib/hrp_liveness: running / ready / down, peer up / negotiating / dead after one
  * re-negotiation round), authentication with replay protection and the challenge at a new epoch
  * (lib/hrp_auth, lib/hrp_msg), VGMP requests sent at once, and the control commands vgmpd and
- * hrpctl use. hrpd never decides the role: vgmpd does. The reliable data channel for session and
- * config sync comes with the session-sync issue. doc/hrpd.md describes it all. */
+ * hrpctl use. hrpd never decides the role: vgmpd does. The reliable data channel (data*.c) carries
+ * the records of session and config sync over TCP on the running link. doc/hrpd.md describes it
+ * all. */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "hrpd.h"
 #include "log.h"
 #include "version.h"
@@ -48,9 +50,14 @@ static int hrpd_start(struct hs_daemon *d)
 	int r = hrpd_chan_init(h);
 	if (r < 0)
 		return r;
+	r = hrpd_data_init(h);
+	if (r < 0)
+		return r;
 	hrpd_vgmp_default(h);
-	if (d->ctl)
+	if (d->ctl) {
 		hs_ctl_server_add_commands(d->ctl, hrpd_vgmp_commands, d);
+		hs_ctl_server_add_commands(d->ctl, hrpd_data_commands, d);
+	}
 	realtime();
 	/* Sockets open (or adopted) now, enabled or not, so that a hot restart can hand them on. */
 	uint64_t now = hs_now_ms();
@@ -71,6 +78,7 @@ static void hrpd_stop(struct hs_daemon *d)
 		return;
 	hs_timer_free(&h->timer);
 	hs_timer_free(&h->req_timer);
+	hrpd_data_free(h);
 	links_free(h);
 	hrp_keyring_wipe(&h->keys);
 	free(h);
@@ -127,6 +135,7 @@ static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	h->hello_interval_ms = (uint32_t)c->hello_interval_ms;
 	h->dead_count = c->dead_count;
 	h->port = c->port;
+	hrpd_data_reconfigure(h); /* before the liveness: the connection's link has a new index */
 	if (strcmp(next->global.name, d->config->global.name) != 0)
 		hs_warn("[hrp]",
 			"a new sysname takes effect in hellos now, in the sender id at the "

@@ -1,0 +1,72 @@
+/* hrpd's reliable data channel, as the rest of hrpd sees it: the API the sync features use
+ * (session sync, config sync, the pair upgrade hand records to a channel and get the peer's
+ * records back in order), and the hooks main.c, chan.c and ctl.c call.
+ *
+ * Records go to the peer over one TCP connection on the running heartbeat link, as HRP data
+ * messages on the data stream, acknowledged at HRP level and sent again after a reconnect until
+ * acknowledged (lib/hrp_stream). doc/hrpd.md, "Data channel", has the rules. */
+#ifndef HRPD_DATA_H
+#define HRPD_DATA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl_server.h"
+
+struct hrpd;
+
+#define HRPD_DATA_LIMIT_DEFAULT (8u * 1024u * 1024u) /* bytes held per channel */
+
+/* A channel's consumer. Every callback may be NULL. Without a registered consumer a channel's
+ * records are published as control-socket events (data, data-lost, data-room). */
+struct hrpd_data_ops {
+	/* A record of the peer's, in order and once. flags: HRP_DATA_F_BULK_BEGIN on the first
+	 * record of a bulk transfer, HRP_DATA_F_BULK_END on its last. */
+	void (*deliver)(void *arg, unsigned channel, uint32_t seq, uint32_t flags,
+			const uint8_t *rec, size_t len);
+	/* The peer's records from..to never arrive (the peer no longer had them): its state and
+	 * ours differ until it sends a full snapshot (its sender side has its resync flag up). */
+	void (*lost)(void *arg, unsigned channel, uint32_t from, uint32_t to);
+	/* Our side: the channel refused records (-ENOBUFS) and has room again (at most half
+	 * full). Its resync flag is up: time to send the snapshot. */
+	void (*room)(void *arg, unsigned channel);
+};
+
+/* Takes over channel (HRP_CHAN_SESSION, _CONFIG, _UPGRADE) for ops/arg (NULL ops: back to the
+ * events). Returns 0 or -EINVAL. */
+int hrpd_data_register(struct hrpd *h, unsigned channel, const struct hrpd_data_ops *ops,
+		       void *arg);
+/* Queues one record (0..65535 bytes) for the peer, in order with the channel's earlier ones.
+ * Returns 0; -EINVAL; -ENOBUFS when the channel already holds its limit of unsent and
+ * unacknowledged bytes: the record is refused and the channel's resync flag goes up (never a
+ * silent drop); -ENOMEM likewise. Queueing works with or without a connection. */
+int hrpd_data_send(struct hrpd *h, unsigned channel, const void *buf, size_t len);
+/* The same with HRP_DATA_F_BULK_BEGIN / _END on the record. */
+int hrpd_data_send_flags(struct hrpd *h, unsigned channel, const void *buf, size_t len,
+			 uint32_t flags);
+/* The channel refused records (or the peer lost some): the producer owes a full snapshot. */
+bool hrpd_data_needs_resync(const struct hrpd *h, unsigned channel);
+/* The producer has sent the snapshot: the flag goes down. */
+void hrpd_data_resync_done(struct hrpd *h, unsigned channel);
+
+/* ---- hooks ---- */
+
+/* main.c, after hrpd_chan_init(); and at stop. */
+int hrpd_data_init(struct hrpd *h);
+void hrpd_data_free(struct hrpd *h);
+/* main.c, after a reload replaced links: listeners follow the links, a connection whose link
+ * is gone is closed. */
+void hrpd_data_reconfigure(struct hrpd *h);
+/* chan.c, after every liveness step (hrpd_apply): connect, reconnect on a new running link,
+ * close when the peer is dead or hrp disabled. Cheap when nothing changed. */
+void hrpd_data_check(struct hrpd *h);
+/* chan.c, when the peer's epoch changed on the heartbeat stream. */
+void hrpd_data_peer_restart(struct hrpd *h);
+/* ctl.c: the "data" section of hrp-statistics (also the answer of data-stats). */
+json_t *hrpd_data_stats_json(const struct hrpd *h);
+/* main.c: data-send, data-stats, data-digest, data-resync-done, data-limit. */
+extern const struct hs_ctl_command hrpd_data_commands[];
+
+#endif
