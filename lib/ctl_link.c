@@ -234,7 +234,7 @@ int hs_ctl_link_open(struct hs_ctl_link **out, struct hs_loop *loop, const char 
 int hs_ctl_link_request(struct hs_ctl_link *l, const char *cmd, json_t *args, hs_ctl_answer_cb cb,
 			void *cb_arg)
 {
-	if (!l->up) {
+	if (!l || !l->up) {
 		json_decref(args);
 		return -ENOTCONN;
 	}
@@ -270,7 +270,7 @@ int hs_ctl_link_request(struct hs_ctl_link *l, const char *cmd, json_t *args, hs
 
 bool hs_ctl_link_up(const struct hs_ctl_link *l)
 {
-	return l->up;
+	return l && l->up;
 }
 
 const char *hs_ctl_link_daemon(const struct hs_ctl_link *l)

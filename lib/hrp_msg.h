@@ -34,6 +34,7 @@ enum hrp_vgmp_mode {
 #define HRP_VGMP_R_CONFIG_SYNCED   0x00000002u /* config in sync with the peer */
 #define HRP_VGMP_R_PREEMPT         0x00000004u /* preemption enabled */
 #define HRP_VGMP_R_STANDBY_DEVICE  0x00000008u /* configured as standby device */
+#define HRP_VGMP_R_FROZEN          0x00000010u /* maintenance freeze: roles held on both */
 
 enum hrp_vgmp_reason {
 	HRP_VGMP_REASON_NONE = 0,

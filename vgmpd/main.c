@@ -1,39 +1,137 @@
-/* vgmpd: the VGMP group of the box: priority from tracked objects, election with the peer,
- * the box's role pushed to vrrpd and hrpd, OSPF cost on the standby.
- * This slice loads its section, reports its state and stops cleanly; the election lands with the
- * vgmpd issue. */
-#include <jansson.h>
+/* vgmpd: the VGMP group of the box. The election is lib/vgmp_fsm.c (pure); this daemon feeds it
+ * (hrpd's peer, tracked interfaces, vrrpd's view of the peer's adverts, operator commands) and
+ * carries out its decisions (hrpd payloads and requests, vrrpd roles, the OSPF cost via FRR). */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "daemon.h"
+#include "log.h"
+#include "vgmpd.h"
 
-static json_t *tracked_json(const struct hs_vgmpd_config *v)
+static void timer_fired(struct hs_timer *t, void *arg)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < v->track_interfaces.count; i++)
-		json_array_append_new(a,
-				      json_pack("{s:s, s:s, s:s}", "type", "interface", "name",
-						v->track_interfaces.item[i], "state", "unknown"));
-	return a;
+	struct vgmpd *g = arg;
+	uint64_t now = hs_now_ms();
+	if (g->request_lost_due) {
+		g->request_lost_due = false;
+		vgmp_request_lost(&g->v, now);
+	}
+	vgmp_tick(&g->v, now);
+	vgmpd_rearm(g);
 }
 
-static void vgmpd_status(struct hs_daemon *d, json_t *obj)
+static void link_changed(const char *ifname, bool up, void *arg)
 {
-	const struct hs_vgmpd_config *v = &d->config->vgmpd;
-	json_object_set_new(
-		obj, "vgmp",
-		json_pack("{s:s, s:i, s:i, s:i, s:s, s:b, s:b, s:i, s:n, s:o, s:{s:b, s:i, s:i}}",
-			  "state", "initialize", "priority", v->priority, "base_priority",
-			  v->priority, "fault_penalty", v->fault_penalty, "mode",
-			  hs_vgmp_mode_name(v->mode), "standby_device", v->standby_device,
-			  "preempt", v->preempt, "preempt_delay_s", v->preempt_delay_s, "peer",
-			  "tracked", tracked_json(v), "ospf_cost", "enable", v->ospf_cost.enable,
-			  "cost", v->ospf_cost.cost, "applied", 0));
+	struct vgmpd *g = arg;
+	int id = vgmp_track_find(&g->v.track, ifname);
+	if (id < 0)
+		return;
+	vgmp_tracker_set(&g->v, id, up ? VGMP_OBJ_UP : VGMP_OBJ_DOWN, hs_now_ms());
+	vgmpd_rearm(g);
+}
+
+/* One interface tracker per `track_interfaces` entry; the rest of the tracked set keeps its
+ * state across a reload. */
+static void sync_trackers(struct vgmpd *g, const struct hs_vgmpd_config *c, uint64_t now)
+{
+	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
+		const struct vgmp_tracker *k = vgmp_track_get(&g->v.track, id);
+		if (!k)
+			continue;
+		bool kept = false;
+		for (size_t i = 0; i < c->track_interfaces.count && !kept; i++)
+			kept = strcmp(k->p.name, c->track_interfaces.item[i]) == 0;
+		if (!kept)
+			vgmp_tracker_remove(&g->v, id, now);
+	}
+	for (size_t i = 0; i < c->track_interfaces.count; i++) {
+		if (vgmp_track_find(&g->v.track, c->track_interfaces.item[i]) >= 0)
+			continue;
+		struct vgmp_tracker_params p = { 0 };
+		snprintf(p.name, sizeof(p.name), "%s", c->track_interfaces.item[i]);
+		snprintf(p.type, sizeof(p.type), "interface");
+		if (vgmp_tracker_add(&g->v, &p, now) < 0)
+			hs_err("[track]", "cannot track %s", p.name);
+	}
+}
+
+static int vgmpd_start(struct hs_daemon *d)
+{
+	struct vgmpd *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->d = d;
+	d->priv = g;
+	struct vgmp_params p;
+	int r = vgmp_params_from_config(d->config, &p);
+	if (r == 0)
+		r = vgmp_init(&g->v, &p, &vgmpd_core_ops, g);
+	if (r < 0)
+		return r;
+	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
+	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
+	/* The links first: every call into the core below may act through them. */
+	r = vgmpd_peers_open(g);
+	if (r < 0)
+		return r;
+	uint64_t now = hs_now_ms();
+	sync_trackers(g, &d->config->vgmpd, now);
+	/* Until session sync reports its bulk transfer, a box counts as ready (vgmp-ready sets it).
+	 */
+	vgmp_set_ready(&g->v, true, now);
+	r = vgmpd_link_monitor_open(&g->links, &d->loop, hs_fdset_take(&d->inherited, "rtnl"),
+				    link_changed, g);
+	if (r < 0)
+		return r;
+	vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
+	/* A decision must reach vrrpd within a millisecond: do not wait behind a busy CPU. */
+	struct sched_param sp = { .sched_priority = 10 };
+	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
+		hs_debug(HS_DBG_VGMP, "[vgmp]", "no real-time priority");
+	vgmpd_rearm(g);
+	return 0;
+}
+
+static void vgmpd_stop(struct hs_daemon *d)
+{
+	struct vgmpd *g = d->priv;
+	if (!g)
+		return;
+	vgmpd_link_monitor_close(&g->links);
+	vgmpd_peers_close(g);
+	vgmpd_ospf_free(&g->ospf);
+	hs_timer_free(&g->timer);
+	free(g);
+	d->priv = NULL;
+}
+
+static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
+{
+	struct vgmpd *g = d->priv;
+	struct vgmp_params p;
+	int r = vgmp_params_from_config(next, &p);
+	uint64_t now = hs_now_ms();
+	if (r == 0)
+		r = vgmp_set_params(&g->v, &p, now);
+	if (r < 0)
+		return r;
+	sync_trackers(g, &next->vgmpd, now);
+	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
+	 * right after we return. */
+	g->ospf.cfg = &next->vgmpd.ospf_cost;
+	vgmpd_rearm(g);
+	return 0;
 }
 
 static const struct hs_daemon_ops vgmpd_ops = {
 	.name = "vgmpd",
 	.protocols = "VGMP 1 (over HRP)",
+	.start = vgmpd_start,
+	.stop = vgmpd_stop,
+	.reload = vgmpd_reload,
 	.status = vgmpd_status,
+	.commands = vgmpd_commands,
 };
 
 int main(int argc, char **argv)

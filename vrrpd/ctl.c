@@ -157,7 +157,20 @@ static int cmd_vgmp_role(void *ctx, json_t *args, json_t **result, char *err, si
 	return 0;
 }
 
+/* vgmpd won a healed split brain: clients and switches must leave the other box now. */
+static int cmd_reannounce(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vrrpd *vd = ((struct hs_daemon *)ctx)->priv;
+	int n = 0;
+	for (size_t i = 0; i < vd->n_groups; i++)
+		n += vrrpd_group_reannounce(vd->groups[i]);
+	*result = json_pack("{s:i}", "groups", n);
+	return 0;
+}
+
 const struct hs_ctl_command vrrpd_commands[] = {
 	{ "vgmp-role", "apply the box's VGMP role to every bound group", cmd_vgmp_role },
+	{ "vrrp-reannounce", "advert and gratuitous ARP / NA now on every master group",
+	  cmd_reannounce },
 	{ NULL },
 };

@@ -279,6 +279,15 @@ void vrrpd_group_apply_role(struct vrrpd_group *g, const char *role)
 		rearm(g);
 }
 
+int vrrpd_group_reannounce(struct vrrpd_group *g)
+{
+	if (!g->running || g->fsm.state != VRRP_STATE_MASTER)
+		return 0;
+	send_advert(&g->fsm, vrrp_fsm_priority(&g->fsm));
+	announce_now(g);
+	return 1;
+}
+
 struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, int vrid)
 {
 	for (size_t i = 0; i < vd->n_groups; i++) {

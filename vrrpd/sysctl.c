@@ -56,7 +56,8 @@ int vrrpd_sysctl_vmac(const char *ifname, int family)
 		r = write_sysctl("ipv4", ifname, "rp_filter", "2");
 	if (r == 0 && family == AF_INET6)
 		r = write_sysctl("ipv6", ifname, "accept_dad", "0");
-	/* An IPv4 group's vMAC link has no business in IPv6 (no link-local, no RS from the vMAC). */
+	/* An IPv4 group's vMAC link has no business in IPv6 (no link-local, no RS from the vMAC).
+	 */
 	if (r == 0 && family == AF_INET)
 		r = write_sysctl("ipv6", ifname, "disable_ipv6", "1");
 	return r;

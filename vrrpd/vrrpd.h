@@ -74,6 +74,8 @@ void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 			 const struct vrrp_ipinfo *ip);
 /* Applies the VGMP role of the box to a bound group. */
 void vrrpd_group_apply_role(struct vrrpd_group *g, const char *role);
+/* An advert and gratuitous ARP / NA now, if master (a healed split brain). 1 if sent. */
+int vrrpd_group_reannounce(struct vrrpd_group *g);
 struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, int vrid);
 
 /* ctl.c */

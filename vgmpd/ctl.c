@@ -1,0 +1,178 @@
+/* vgmpd's control view (display vgmp, display hrp state verbose) and operator commands. */
+#include <errno.h>
+#include <string.h>
+
+#include "vgmpd.h"
+
+static json_t *tracked_json(const struct vgmp *v, uint64_t now)
+{
+	json_t *a = json_array();
+	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
+		const struct vgmp_tracker *k = vgmp_track_get(&v->track, id);
+		if (!k)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:i}", "type",
+						   k->p.type, "name", k->p.name, "state",
+						   vgmp_obj_state_name(k->effective), "reported",
+						   vgmp_obj_state_name(k->raw), "contribution",
+						   k->contribution, "suppressed", k->suppressed,
+						   "flaps", (int)k->flaps));
+	}
+	return a;
+}
+
+static json_t *ledger_json(const struct vgmp *v, uint64_t now)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < vgmp_ledger_count(&v->track); i++) {
+		const struct vgmp_ledger_entry *e = vgmp_ledger_get(&v->track, i);
+		json_array_append_new(a, json_pack("{s:I, s:s, s:i, s:i, s:i, s:s}", "ago_ms",
+						   (json_int_t)(now - e->time_ms), "object",
+						   e->name, "delta", e->delta, "old_priority",
+						   e->old_priority, "new_priority", e->new_priority,
+						   "cause", vgmp_ledger_cause_name(e->cause)));
+	}
+	return a;
+}
+
+static json_t *history_json(const struct vgmp *v, uint64_t now)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < vgmp_history_count(v); i++) {
+		const struct vgmp_change *c = vgmp_history_get(v, i);
+		json_array_append_new(
+			a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:o}", "ago_ms",
+				     (json_int_t)(now - c->time_ms), "old",
+				     vgmp_state_name(c->old_state), "new",
+				     vgmp_state_name(c->new_state), "reason",
+				     vgmp_reason_name(c->why), "event", vgmp_event_name(c->ev),
+				     "priority", c->priority, "peer_priority",
+				     c->peer_priority < 0 ? json_null()
+							  : json_integer(c->peer_priority)));
+	}
+	return a;
+}
+
+void vgmpd_status(struct hs_daemon *d, json_t *obj)
+{
+	struct vgmpd *g = d->priv;
+	const struct hs_vgmpd_config *c = &d->config->vgmpd;
+	if (!g)
+		return;
+	const struct vgmp *v = &g->v;
+	uint64_t now = hs_now_ms();
+	json_t *peer = json_null();
+	if (v->peer.status == VGMP_PEER_ALIVE)
+		peer = json_pack("{s:s, s:i, s:s, s:I}", "state", vgmp_state_name(v->peer.state),
+				 "priority", v->peer.priority, "name", v->peer.name, "heard_ms_ago",
+				 (json_int_t)(now - v->peer.heard_ms));
+	json_t *o = json_pack(
+		"{s:s, s:s, s:i, s:i, s:i, s:s, s:b, s:b, s:i, s:o, s:s, s:o, s:{s:b, s:i, s:i, "
+		"s:I, s:I}}",
+		"state", vgmp_state_name(v->state), "reason", vgmp_reason_name(v->reason),
+		"priority", vgmp_priority(v), "base_priority", c->priority, "fault_penalty",
+		c->fault_penalty, "mode", hs_vgmp_mode_name(c->mode), "standby_device",
+		c->standby_device, "preempt", c->preempt, "preempt_delay_s", c->preempt_delay_s,
+		"peer", peer, "peer_status", vgmp_peer_status_name(v->peer.status), "tracked",
+		tracked_json(v, now), "ospf_cost", "enable", c->ospf_cost.enable, "cost",
+		c->ospf_cost.cost, "applied", g->ospf.applied < 0 ? 0 : g->ospf.applied, "runs",
+		(json_int_t)g->ospf.runs, "failures", (json_int_t)g->ospf.failures);
+	json_object_set_new(o, "enabled", json_boolean(v->enabled));
+	json_object_set_new(o, "ready", json_boolean(v->ready));
+	json_object_set_new(o, "frozen", json_boolean(v->frozen));
+	json_object_set_new(o, "degraded", json_boolean(vgmp_degraded(v)));
+	json_object_set_new(o, "stable_ms", json_integer((json_int_t)(now - v->state_since_ms)));
+	json_object_set_new(o, "switchover",
+			    json_pack("{s:s, s:b, s:b}", "last_result",
+				      vgmp_req_result_name(v->ho.result), "giving", v->ho.giving,
+				      "taking", v->ho.taking));
+	json_object_set_new(o, "ledger", ledger_json(v, now));
+	json_object_set_new(o, "history", history_json(v, now));
+	json_object_set_new(o, "links",
+			    json_pack("{s:b, s:b}", "hrpd", hs_ctl_link_up(g->hrpd), "vrrpd",
+				      hs_ctl_link_up(g->vrrpd)));
+	json_object_set_new(obj, "vgmp", o);
+}
+
+static int answer(struct vgmpd *g, int r, const char *what, json_t **result, char *err,
+		  size_t errlen)
+{
+	vgmpd_rearm(g);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", what,
+			 r == -EPERM      ? "this box is not active"
+			 : r == -ENOTCONN ? "no live peer"
+			 : r == -EBUSY    ? "the pair is frozen for maintenance"
+			 : r == -EALREADY ? "already under way, or nothing to undo"
+			 : r == -EAGAIN   ? "the peer is not standby"
+					  : strerror(-r));
+		return r == -EINVAL ? -EINVAL : -EIO;
+	}
+	*result = json_pack("{s:s, s:s}", "state", vgmp_state_name(g->v.state), "switchover",
+			    vgmp_req_result_name(g->v.ho.result));
+	return 0;
+}
+
+static int cmd_switchover(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	return answer(g, vgmp_admin_switchover(&g->v, hs_now_ms()), "hrp switchover", result, err,
+		      errlen);
+}
+
+static int cmd_resume(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	return answer(g, vgmp_admin_resume(&g->v, hs_now_ms()), "undo hrp switchover", result, err,
+		      errlen);
+}
+
+static int flag_arg(json_t *args, const char *key, int *on, char *err, size_t errlen)
+{
+	if (json_unpack(args, "{s:b}", key, on) < 0) {
+		snprintf(err, errlen, "expected {\"%s\": true|false}", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_freeze(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	int on;
+	int r = flag_arg(args, "on", &on, err, errlen);
+	return r < 0 ? r
+		     : answer(g, vgmp_freeze(&g->v, on, hs_now_ms()), "freeze", result, err,
+			      errlen);
+}
+
+/* Readiness (bulk session sync done); set by the session-sync issue, by hand until then. */
+static int cmd_ready(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	int on;
+	int r = flag_arg(args, "ready", &on, err, errlen);
+	return r < 0 ? r
+		     : answer(g, vgmp_set_ready(&g->v, on, hs_now_ms()), "ready", result, err,
+			      errlen);
+}
+
+static int cmd_enable(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	int on;
+	int r = flag_arg(args, "on", &on, err, errlen);
+	return r < 0 ? r
+		     : answer(g, vgmp_set_enabled(&g->v, on, hs_now_ms()), "enable", result, err,
+			      errlen);
+}
+
+const struct hs_ctl_command vgmpd_commands[] = {
+	{ "hrp-switchover", "hrp switchover: hand the active role to the peer, losing nothing",
+	  cmd_switchover },
+	{ "hrp-switchover-undo", "undo hrp switchover: allow preempting back", cmd_resume },
+	{ "vgmp-freeze", "maintenance freeze: {\"on\": BOOL}", cmd_freeze },
+	{ "vgmp-ready", "readiness (bulk sync done): {\"ready\": BOOL}", cmd_ready },
+	{ "vgmp-enable", "take part in the election: {\"on\": BOOL} (hrp enable)", cmd_enable },
+	{ NULL },
+};

@@ -1,0 +1,108 @@
+/* rtnetlink link monitor (see link_monitor.h). */
+#include "link_monitor.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "log.h"
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, IFLA_MAX) > 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int link_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct vgmpd_link_monitor *m = data;
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb);
+	if (!tb[IFLA_IFNAME])
+		return MNL_CB_OK;
+	/* Carrier is what a tracked port is about: admin up and lower layer up. */
+	bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
+		  (ifi->ifi_flags & IFF_LOWER_UP);
+	m->events++;
+	m->cb(mnl_attr_get_str(tb[IFLA_IFNAME]), up, m->arg);
+	return MNL_CB_OK;
+}
+
+static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct vgmpd_link_monitor *m = arg;
+	char buf[16384];
+	/* Bounded: a burst of changes is read over several loop turns. */
+	for (int i = 0; i < 32; i++) {
+		ssize_t n = mnl_socket_recvfrom(m->sock, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				/* Events were lost: ask for the whole picture again. */
+				m->overruns++;
+				hs_warn("[track]", "link events overrun: dumping links again");
+				char req[MNL_SOCKET_BUFFER_SIZE];
+				struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+				nlh->nlmsg_type = RTM_GETLINK;
+				nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+				struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+				g->rtgen_family = AF_UNSPEC;
+				mnl_socket_sendto(m->sock, nlh, nlh->nlmsg_len);
+				continue;
+			}
+			return;
+		}
+		mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m);
+	}
+}
+
+int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, int fd,
+			    vgmpd_link_cb cb, void *arg)
+{
+	m->cb = cb;
+	m->arg = arg;
+	m->events = m->overruns = 0;
+	m->sock = fd >= 0 ? mnl_socket_fdopen(fd)
+			  : mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!m->sock)
+		return -errno;
+	if (fd < 0 && mnl_socket_bind(m->sock, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		int r = -errno;
+		mnl_socket_close(m->sock);
+		m->sock = NULL;
+		return r;
+	}
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (unsigned)time(NULL);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(m->sock, nlh, nlh->nlmsg_len) < 0 ||
+	    hs_io_start(&m->io, loop, mnl_socket_get_fd(m->sock), EPOLLIN, readable, m) < 0) {
+		int r = -errno;
+		mnl_socket_close(m->sock);
+		m->sock = NULL;
+		return r ? r : -EIO;
+	}
+	return 0;
+}
+
+void vgmpd_link_monitor_close(struct vgmpd_link_monitor *m)
+{
+	if (!m->sock)
+		return;
+	hs_io_stop(&m->io);
+	mnl_socket_close(m->sock);
+	m->sock = NULL;
+}

@@ -1,0 +1,130 @@
+/* OSPF cost through vtysh (see ospf.h). vtysh is a child process watched by a pidfd in the loop,
+ * so vgmpd never waits for FRR. */
+#include "ospf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define OSPF_RETRY_MS 1000
+#define OSPF_PREFIX   "[ospf-cost]"
+
+extern char **environ;
+
+static void run_next(struct vgmpd_ospf *o);
+
+static void child_done(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct vgmpd_ospf *o = arg;
+	int status = 0;
+	waitpid(o->child, &status, 0);
+	hs_io_stop(&o->io);
+	close(o->pidfd);
+	o->pidfd = -1;
+	o->child = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		o->applied = o->child_cost;
+		hs_info(OSPF_PREFIX, "cost %d applied", o->applied);
+	} else {
+		/* FRR down or restarting: try again a little later, never give up. */
+		o->failures++;
+		hs_warn(OSPF_PREFIX, "vtysh failed (status %d); retrying in %d ms", status,
+			OSPF_RETRY_MS);
+		hs_timer_arm_in(&o->retry, OSPF_RETRY_MS);
+		return;
+	}
+	run_next(o);
+}
+
+static void retry_fired(struct hs_timer *t, void *arg)
+{
+	struct vgmpd_ospf *o = arg;
+	o->applied = -1;
+	run_next(o);
+}
+
+static void run_next(struct vgmpd_ospf *o)
+{
+	if (o->child || !o->cfg->enable || o->cfg->interfaces.count == 0 ||
+	    o->wanted == o->applied || hs_timer_armed(&o->retry))
+		return;
+	/* vtysh [--vty_socket DIR] -c 'configure terminal' -c 'interface IF' -c '...' per IF */
+	char *argv[4 + 4 * HS_CFG_LIST_MAX + 2];
+	char cmd[HS_CFG_LIST_MAX][64], ifc[HS_CFG_LIST_MAX][IF_NAMESIZE + 16];
+	int n = 0;
+	argv[n++] = "vtysh";
+	if (o->cfg->vtysh_socket[0]) {
+		argv[n++] = "--vty_socket";
+		argv[n++] = (char *)o->cfg->vtysh_socket;
+	}
+	argv[n++] = "-c";
+	argv[n++] = "configure terminal";
+	for (size_t i = 0; i < o->cfg->interfaces.count; i++) {
+		snprintf(ifc[i], sizeof(ifc[i]), "interface %s", o->cfg->interfaces.item[i]);
+		if (o->wanted)
+			snprintf(cmd[i], sizeof(cmd[i]), "ip ospf cost %d", o->wanted);
+		else
+			snprintf(cmd[i], sizeof(cmd[i]), "no ip ospf cost");
+		argv[n++] = "-c";
+		argv[n++] = ifc[i];
+		argv[n++] = "-c";
+		argv[n++] = cmd[i];
+	}
+	argv[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int r = posix_spawnp(&pid, "vtysh", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	int pidfd = r == 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (r != 0 || pidfd < 0 ||
+	    hs_io_start(&o->io, o->loop, pidfd, EPOLLIN, child_done, o) < 0) {
+		hs_err(OSPF_PREFIX, "cannot run vtysh: %s", strerror(r ? r : errno));
+		if (pidfd >= 0)
+			close(pidfd);
+		if (r == 0)
+			waitpid(pid, NULL, 0);
+		o->failures++;
+		hs_timer_arm_in(&o->retry, OSPF_RETRY_MS);
+		return;
+	}
+	o->runs++;
+	o->child = pid;
+	o->pidfd = pidfd;
+	o->child_cost = o->wanted;
+}
+
+void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
+		     const struct hs_ospf_cost_config *cfg)
+{
+	*o = (struct vgmpd_ospf){ .loop = loop, .cfg = cfg, .applied = -1, .pidfd = -1 };
+	hs_timer_init(&o->retry, loop, retry_fired, o);
+}
+
+void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)
+{
+	o->wanted = cost;
+	run_next(o);
+}
+
+void vgmpd_ospf_free(struct vgmpd_ospf *o)
+{
+	hs_timer_free(&o->retry);
+	if (o->child) {
+		hs_io_stop(&o->io);
+		waitpid(o->child, NULL, 0);
+		close(o->pidfd);
+		o->child = 0;
+	}
+}

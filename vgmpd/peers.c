@@ -1,0 +1,283 @@
+/* vgmpd's links: hrpd carries our payload and requests to the peer and brings the peer's back;
+ * vrrpd executes the roles. The core's ops are implemented here. A link that comes (back) up is
+ * given our whole state at once, so a restart of either daemon loses nothing. */
+#include <errno.h>
+#include <string.h>
+
+#include "hrp_msg.h"
+#include "log.h"
+#include "vgmpd.h"
+
+#define PREFIX "[vgmp]"
+
+static struct vgmpd *of(struct vgmp *v)
+{
+	return v->ctx;
+}
+
+void vgmpd_rearm(struct vgmpd *g)
+{
+	uint64_t next = vgmp_next_deadline(&g->v);
+	if (next == VGMP_NEVER)
+		hs_timer_cancel(&g->timer);
+	else
+		hs_timer_arm_at(&g->timer, next);
+}
+
+/* ---- the core's ops ---- */
+
+static void push_payload(struct vgmpd *g, bool urgent)
+{
+	struct hrp_vgmp pl;
+	vgmp_payload(&g->v, &pl);
+	json_t *args = json_pack("{s:s, s:i, s:I, s:b}", "state", hrp_vgmp_state_name(pl.state),
+				 "priority", pl.priority, "readiness", (json_int_t)pl.readiness,
+				 "urgent", urgent);
+	if (pl.has_mode)
+		json_object_set_new(args, "mode", json_string(hrp_vgmp_mode_name(pl.mode)));
+	if (hs_ctl_link_request(g->hrpd, "vgmp-local", args, NULL, NULL) == 0)
+		g->payloads_sent++;
+}
+
+static void send_hello(struct vgmp *v)
+{
+	push_payload(of(v), true);
+}
+
+static void request_numbered(json_t *resp, void *arg)
+{
+	struct vgmpd *g = arg;
+	json_t *res = json_object_get(resp, "result");
+	if (json_is_integer(json_object_get(res, "request_id"))) {
+		vgmp_request_id(&g->v,
+				(uint32_t)json_integer_value(json_object_get(res, "request_id")));
+		return;
+	}
+	/* Refused (no running link) or the link went down: the request is lost. */
+	vgmp_request_lost(&g->v, hs_now_ms());
+	vgmpd_rearm(g);
+}
+
+static const char *const kind_names[VGMP_MSG_MAX] = {
+	[VGMP_MSG_SWITCHOVER] = "switchover",
+	[VGMP_MSG_ACK] = "ack",
+	[VGMP_MSG_NACK] = "nack",
+};
+
+static void send_request(struct vgmp *v, const struct vgmp_request *r)
+{
+	struct vgmpd *g = of(v);
+	json_t *args = json_pack("{s:s, s:s}", "kind", kind_names[r->kind], "reason",
+				 hrp_vgmp_reason_name(r->reason));
+	if (r->kind != VGMP_MSG_SWITCHOVER)
+		json_object_set_new(args, "request_id", json_integer(r->request_id));
+	if (r->has_state)
+		json_object_set_new(args, "state",
+				    json_string(hrp_vgmp_state_name(vgmp_state_to_hrp(r->state))));
+	bool mine = r->kind == VGMP_MSG_SWITCHOVER;
+	int rc = hs_ctl_link_request(g->hrpd, "vgmp-request", args, mine ? request_numbered : NULL,
+				     g);
+	g->requests_sent++;
+	/* Not from inside the core's own call: the timer tells it right after. */
+	if (rc < 0 && mine) {
+		g->request_lost_due = true;
+		hs_timer_arm_in(&g->timer, 0);
+	}
+}
+
+static void push_role(struct vgmpd *g, enum vgmp_state s)
+{
+	if (hs_ctl_link_request(g->vrrpd, "vgmp-role",
+				json_pack("{s:s}", "role", vgmp_state_name(s)), NULL, NULL) == 0)
+		g->roles_sent++;
+}
+
+static void set_vrrp_roles(struct vgmp *v, enum vgmp_state s)
+{
+	push_role(of(v), s);
+}
+
+static void reannounce(struct vgmp *v)
+{
+	hs_ctl_link_request(of(v)->vrrpd, "vrrp-reannounce", NULL, NULL, NULL);
+}
+
+static void ospf_cost(struct vgmp *v, bool raise)
+{
+	struct vgmpd *g = of(v);
+	vgmpd_ospf_want(&g->ospf, raise ? g->d->config->vgmpd.ospf_cost.cost : 0);
+}
+
+static void notify(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_state,
+		   enum vgmp_reason why)
+{
+	struct vgmpd *g = of(v);
+	hs_notice(PREFIX, "%s -> %s (%s), priority %u", vgmp_state_name(old),
+		  vgmp_state_name(new_state), vgmp_reason_name(why), vgmp_priority(v));
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:i}", "old", vgmp_state_name(old), "new",
+			       vgmp_state_name(new_state), "reason", vgmp_reason_name(why),
+			       "priority", vgmp_priority(v));
+	if (g->d->ctl)
+		hs_ctl_server_publish(g->d->ctl, "vgmp-state", ev);
+	json_decref(ev);
+}
+
+const struct vgmp_ops vgmpd_core_ops = {
+	.send_hello = send_hello,
+	.send_request = send_request,
+	.set_vrrp_roles = set_vrrp_roles,
+	.reannounce = reannounce,
+	.ospf_cost = ospf_cost,
+	.notify = notify,
+};
+
+/* ---- hrpd ---- */
+
+static int parse_name(const char *s, const char *(*name)(unsigned), unsigned max)
+{
+	for (unsigned i = 0; s && i < max; i++)
+		if (strcmp(s, name(i)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* {"priority", "state", "readiness", "mode"} as hrpd hands the peer's payload over. */
+static int payload_from_json(json_t *o, struct hrp_vgmp *pl)
+{
+	const char *state = NULL, *mode = NULL;
+	json_int_t prio = 0, ready = 0;
+	if (json_unpack(o, "{s:I, s:s, s:I, s?s}", "priority", &prio, "state", &state, "readiness",
+			&ready, "mode", &mode) < 0)
+		return -EINVAL;
+	int st = parse_name(state, hrp_vgmp_state_name, HRP_VGMP_STATE_MAX);
+	if (st < 0 || prio < 0 || prio > 65535)
+		return -EINVAL;
+	*pl = (struct hrp_vgmp){ .priority = (uint16_t)prio,
+				 .state = (uint8_t)st,
+				 .readiness = (uint32_t)ready };
+	int m = parse_name(mode, hrp_vgmp_mode_name, HRP_VGMP_MODE_MAX);
+	if (m >= 0) {
+		pl->has_mode = true;
+		pl->mode = (uint8_t)m;
+	}
+	return 0;
+}
+
+static void peer_payload(struct vgmpd *g, json_t *data, uint64_t now)
+{
+	struct hrp_vgmp pl;
+	if (payload_from_json(json_object_get(data, "payload"), &pl) < 0) {
+		hs_warn(PREFIX, "hrpd handed over a payload we cannot read");
+		return;
+	}
+	vgmp_peer_update(&g->v, &pl, json_string_value(json_object_get(data, "name")), now);
+}
+
+static void peer_request(struct vgmpd *g, json_t *data, uint64_t now)
+{
+	const char *kind = json_string_value(json_object_get(data, "kind"));
+	struct vgmp_request r = { .kind = VGMP_MSG_INVALID };
+	for (int k = 0; kind && k < VGMP_MSG_MAX; k++)
+		if (strcmp(kind, kind_names[k]) == 0)
+			r.kind = (enum vgmp_msg)k;
+	int reason = parse_name(json_string_value(json_object_get(data, "reason")),
+				hrp_vgmp_reason_name, HRP_VGMP_REASON_MAX);
+	if (r.kind == VGMP_MSG_INVALID) {
+		hs_warn(PREFIX, "unknown VGMP message kind from hrpd");
+		return;
+	}
+	r.request_id = (uint32_t)json_integer_value(json_object_get(data, "request_id"));
+	r.reason = reason < 0 ? HRP_VGMP_REASON_NONE : (enum hrp_vgmp_reason)reason;
+	json_t *prio = json_object_get(data, "priority");
+	if (json_is_integer(prio)) {
+		r.has_priority = true;
+		r.priority = (uint16_t)json_integer_value(prio);
+	}
+	int st = parse_name(json_string_value(json_object_get(data, "state")), hrp_vgmp_state_name,
+			    HRP_VGMP_STATE_MAX);
+	if (st >= 0) {
+		r.has_state = true;
+		r.state = vgmp_state_from_hrp((unsigned)st);
+	}
+	vgmp_request_received(&g->v, &r, now);
+}
+
+static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, void *arg)
+{
+	struct vgmpd *g = arg;
+	uint64_t now = hs_now_ms();
+	g->peer_events++;
+	if (strcmp(event, "peer") == 0) {
+		const char *state = json_string_value(json_object_get(data, "state"));
+		if (state && strcmp(state, "down") == 0)
+			vgmp_peer_down(&g->v, now);
+		else if (json_is_object(json_object_get(data, "payload")))
+			peer_payload(g, data, now);
+	} else if (strcmp(event, "vgmp-peer") == 0) {
+		peer_payload(g, data, now);
+	} else if (strcmp(event, "vgmp-request") == 0) {
+		peer_request(g, data, now);
+	} else if (strcmp(event, "vgmp-request-lost") == 0) {
+		const char *kind = json_string_value(json_object_get(data, "kind"));
+		if (kind && strcmp(kind, "switchover") == 0)
+			vgmp_request_lost(&g->v, now);
+	}
+	vgmpd_rearm(g);
+}
+
+static void hrpd_connected(struct hs_ctl_link *l, void *arg)
+{
+	/* hrpd (re)started: it must carry our payload from its first hello. */
+	push_payload(arg, true);
+}
+
+static const struct hs_ctl_link_ops hrpd_ops = {
+	.connected = hrpd_connected,
+	.event = hrpd_event,
+};
+
+/* ---- vrrpd ---- */
+
+static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, void *arg)
+{
+	struct vgmpd *g = arg;
+	const char *what = json_string_value(json_object_get(data, "event"));
+	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
+		return;
+	/* Another master on a bound group: the peer still advertises (split-brain policy);
+	 * master-down on a bound backup: its adverts are gone. */
+	bool seen = strcmp(what, "master-down") != 0;
+	vgmp_set_peer_adverts(&g->v, seen, hs_now_ms());
+	vgmpd_rearm(g);
+}
+
+static void vrrpd_connected(struct hs_ctl_link *l, void *arg)
+{
+	struct vgmpd *g = arg;
+	push_role(g, g->v.state);
+}
+
+static const struct hs_ctl_link_ops vrrpd_ops = {
+	.connected = vrrpd_connected,
+	.event = vrrpd_event,
+};
+
+int vgmpd_peers_open(struct vgmpd *g)
+{
+	static const char *const hrpd_events[] = { "peer", "vgmp-peer", "vgmp-request",
+						   "vgmp-request-lost", NULL };
+	static const char *const vrrpd_events[] = { "vrrp-vgmp", NULL };
+	int r = hs_ctl_link_open(&g->hrpd, &g->d->loop, g->d->rundir, "hrpd", hrpd_events,
+				 &hrpd_ops, g);
+	if (r == 0)
+		r = hs_ctl_link_open(&g->vrrpd, &g->d->loop, g->d->rundir, "vrrpd", vrrpd_events,
+				     &vrrpd_ops, g);
+	return r;
+}
+
+void vgmpd_peers_close(struct vgmpd *g)
+{
+	hs_ctl_link_close(g->hrpd);
+	hs_ctl_link_close(g->vrrpd);
+	g->hrpd = g->vrrpd = NULL;
+}

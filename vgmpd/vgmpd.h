@@ -1,0 +1,37 @@
+/* vgmpd's run-time state: the pure VGMP election (lib/vgmp_fsm) and what feeds it and carries out
+ * its decisions: hrpd (the peer's payload, requests, peer up/down), vrrpd (the roles of the bound
+ * groups, re-announcements, the peer's adverts), rtnetlink (tracked interfaces) and FRR (the OSPF
+ * cost). */
+#ifndef VGMPD_VGMPD_H
+#define VGMPD_VGMPD_H
+
+#include "ctl_link.h"
+#include "daemon.h"
+#include "link_monitor.h"
+#include "ospf.h"
+#include "vgmp_fsm.h"
+
+struct vgmpd {
+	struct hs_daemon *d;
+	struct vgmp v;
+	struct hs_timer timer;
+	struct hs_ctl_link *hrpd;
+	struct hs_ctl_link *vrrpd;
+	struct vgmpd_link_monitor links;
+	struct vgmpd_ospf ospf;
+	bool request_lost_due; /* our request could not even be handed to hrpd */
+	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
+};
+
+/* peers.c: the links to hrpd and vrrpd, and the core's ops. */
+extern const struct vgmp_ops vgmpd_core_ops;
+int vgmpd_peers_open(struct vgmpd *g);
+void vgmpd_peers_close(struct vgmpd *g);
+/* After every call into the core: arm its one timer. */
+void vgmpd_rearm(struct vgmpd *g);
+
+/* ctl.c */
+extern const struct hs_ctl_command vgmpd_commands[];
+void vgmpd_status(struct hs_daemon *d, json_t *obj);
+
+#endif
