@@ -32,7 +32,8 @@ static const struct cli_command rows[] = {
 	},
 	{
 		.pattern = "display hrp statistics",
-		.help = "Display the HRP message counters, drops by reason, authentication failures",
+		.help = "Display the HRP message counters, drops by reason, authentication "
+			"failures",
 		.calls = { { .daemon = "hrpd", .cmd = "hrp-statistics" } },
 		.view = view_hrp_statistics,
 		.render = render_hrp_statistics,
@@ -85,6 +86,16 @@ static const struct cli_command rows[] = {
 		.pattern = "hrp enable",
 		.help = "Enable hot standby",
 		.calls = { { .daemon = "hrpd", .cmd = "hrp-enable" } },
+	},
+	{
+		.pattern = "hrp switchover",
+		.help = "Hand the active role to the peer for maintenance, losing no packet",
+		.calls = { { .daemon = "vgmpd", .cmd = "hrp-switchover" } },
+	},
+	{
+		.pattern = "undo hrp switchover",
+		.help = "Let the box that handed over preempt back again",
+		.calls = { { .daemon = "vgmpd", .cmd = "hrp-switchover-undo" } },
 	},
 	{
 		.pattern = "undo hrp enable",

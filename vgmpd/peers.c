@@ -225,10 +225,27 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 	vgmpd_rearm(g);
 }
 
+/* What hrpd knew of the peer before we subscribed: events only tell changes. */
+static void hrpd_status_answer(json_t *resp, void *arg)
+{
+	struct vgmpd *g = arg;
+	json_t *peer =
+		json_object_get(json_object_get(json_object_get(resp, "result"), "hrp"), "peer");
+	const char *state = json_string_value(json_object_get(peer, "state"));
+	uint64_t now = hs_now_ms();
+	if (state && strcmp(state, "up") == 0 && json_is_object(json_object_get(peer, "payload")))
+		peer_payload(g, peer, now);
+	else if (state && strcmp(state, "dead") == 0)
+		vgmp_peer_down(&g->v, now);
+	vgmpd_rearm(g);
+}
+
 static void hrpd_connected(struct hs_ctl_link *l, void *arg)
 {
-	/* hrpd (re)started: it must carry our payload from its first hello. */
+	/* hrpd (re)started: it must carry our payload from its first hello; and we must learn
+	 * what it already knows of the peer. */
 	push_payload(arg, true);
+	hs_ctl_link_request(l, "status", NULL, hrpd_status_answer, arg);
 }
 
 static const struct hs_ctl_link_ops hrpd_ops = {

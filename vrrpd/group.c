@@ -50,6 +50,11 @@ static void send_one(struct vrrpd_group *g, uint8_t priority, const struct hs_ad
 static void send_advert(struct vrrp_fsm *f, uint8_t priority)
 {
 	struct vrrpd_group *g = group_of(f);
+	if (!g->link_ready) {
+		g->held_advert = true;
+		g->held_priority = priority;
+		return;
+	}
 	if (g->cfg.n_unicast_peers == 0) {
 		struct hs_addr dst;
 		vrrpd_group_addr(f->p.family, &dst);
@@ -75,23 +80,81 @@ static int vips_change(struct vrrpd_group *g, bool add)
 	return r;
 }
 
+static void announce_now(struct vrrpd_group *g);
+
+/* Sends what waited for the vMAC link: 1 ms polls, 100 at most, then it goes anyway. */
+static void link_wait_fired(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	bool running = vrrpd_link_running(g->vmac_ifindex);
+	if (!running && ++g->link_waits < 100) {
+		hs_timer_arm_in(&g->link_wait, 1);
+		return;
+	}
+	if (!running)
+		hs_warn(g->prefix, "%s is not running after 100 ms: sending anyway", g->vmac_name);
+	g->link_ready = true;
+	if (g->held_advert && g->running && g->fsm.state == VRRP_STATE_MASTER)
+		send_advert(&g->fsm, g->held_priority);
+	if (g->held_announce && g->running && g->fsm.state == VRRP_STATE_MASTER)
+		announce_now(g);
+	g->held_advert = g->held_announce = false;
+}
+
+static void release(struct vrrpd_group *g)
+{
+	vips_change(g, false);
+	if (g->cfg.vmac)
+		vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+	hs_timer_cancel(&g->link_wait);
+	hs_timer_cancel(&g->grace_timer);
+	g->grace = false;
+	g->held_advert = g->held_announce = false;
+	g->link_ready = !g->cfg.vmac;
+}
+
+static void grace_over(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	hs_debug(HS_DBG_VRRP, g->prefix, "no advert from the new master: letting go");
+	release(g);
+}
+
 static void set_vips(struct vrrp_fsm *f, bool active)
 {
 	struct vrrpd_group *g = group_of(f);
 	struct vrrpd_nl *nl = &g->vd->nl;
+	if (active && g->grace) {
+		/* Master again before letting go: everything is still in place. */
+		hs_timer_cancel(&g->grace_timer);
+		g->grace = false;
+		return;
+	}
+	if (!active && vrrp_fsm_is_bound(f) && f->state == VRRP_STATE_BACKUP && g->cfg.vmac) {
+		/* Three advert intervals, 20 ms to 1 s: the new master answers our priority 0 at
+		 * once, so this only runs out when its advert got lost. */
+		uint64_t ms = (uint64_t)f->p.interval_cs * 30u;
+		g->grace = true;
+		hs_timer_arm_in(&g->grace_timer, ms < 20 ? 20 : ms > 1000 ? 1000 : ms);
+		return;
+	}
 	if (active) {
 		/* The vMAC link comes up first, so the VIPs and the announcements use it. */
-		if (g->cfg.vmac)
+		if (g->cfg.vmac) {
 			vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
+			g->link_ready = vrrpd_link_running(g->vmac_ifindex);
+			if (!g->link_ready) {
+				g->link_waits = 0;
+				hs_timer_arm_in(&g->link_wait, 0);
+			}
+		}
 		/* IPv6 adverts leave from our link-local, which must live on the link they leave.
 		 */
 		if (g->cfg.vmac && f->p.family == AF_INET6 && f->p.primary.family == AF_INET6)
 			vrrpd_nl_addr(nl, true, g->vmac_ifindex, &f->p.primary);
 		vips_change(g, true);
 	} else {
-		vips_change(g, false);
-		if (g->cfg.vmac)
-			vrrpd_nl_link_set(nl, g->vmac_ifindex, false, 1);
+		release(g);
 	}
 }
 
@@ -110,7 +173,10 @@ static void announce_now(struct vrrpd_group *g)
 static void announce(struct vrrp_fsm *f)
 {
 	struct vrrpd_group *g = group_of(f);
-	announce_now(g);
+	if (!g->link_ready)
+		g->held_announce = true;
+	else
+		announce_now(g);
 	/* A switch or host that missed the first burst (a port still coming up, a busy CPU) hears
 	 * it again a few seconds later. */
 	if (g->cfg.garp_repeat_s > 0)
@@ -186,6 +252,9 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 		 cfg->family == HS_FAMILY_IPV6 ? "IPv6" : "IPv4");
 	hs_timer_init(&g->timer, &vd->d->loop, timer_fired, g);
 	hs_timer_init(&g->garp_repeat, &vd->d->loop, garp_repeat_fired, g);
+	hs_timer_init(&g->link_wait, &vd->d->loop, link_wait_fired, g);
+	hs_timer_init(&g->grace_timer, &vd->d->loop, grace_over, g);
+	g->link_ready = !cfg->vmac;
 	return g;
 }
 
@@ -264,6 +333,9 @@ void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 	enum vrrp_drop d = vrrp_fsm_receive(&g->fsm, msg, len, ip, hs_now_ms());
 	if (d != VRRP_DROP_NONE)
 		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
+	else if (g->grace && g->fsm.state == VRRP_STATE_BACKUP)
+		/* The new master spoke after our priority 0: switches now send its way. */
+		release(g);
 	rearm(g);
 }
 
@@ -305,10 +377,12 @@ void vrrpd_group_free(struct vrrpd_group *g)
 		/* A master leaves with a priority-0 advert, so the backup takes over at Skew_Time.
 		 */
 		vrrp_fsm_shutdown(&g->fsm, hs_now_ms());
-		set_vips(&g->fsm, false);
+		release(g);
 	}
 	hs_timer_free(&g->timer);
 	hs_timer_free(&g->garp_repeat);
+	hs_timer_free(&g->link_wait);
+	hs_timer_free(&g->grace_timer);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
 	if (g->cfg.vmac && g->vmac_ifindex > 0)

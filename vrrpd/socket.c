@@ -318,3 +318,16 @@ int vrrpd_link_mac(int ifindex, uint8_t mac[6])
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	return r;
 }
+
+bool vrrpd_link_running(int ifindex)
+{
+	struct ifreq ifr = { 0 };
+	if (!if_indextoname((unsigned)ifindex, ifr.ifr_name))
+		return false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return up;
+}

@@ -4,6 +4,7 @@
 #ifndef VRRPD_SOCKET_H
 #define VRRPD_SOCKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +43,9 @@ int vrrpd_announce(int family, int ifindex, const uint8_t mac[6], const struct h
 /* The address adverts carry as source: the interface's primary IPv4 address, or its IPv6
  * link-local. Returns 0 or -EADDRNOTAVAIL. */
 int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out);
+
+/* The kernel passes traffic on the link: admin up and carrier on (IFF_RUNNING). */
+bool vrrpd_link_running(int ifindex);
 
 /* The hardware address of a link. 0 or -errno. */
 int vrrpd_link_mac(int ifindex, uint8_t mac[6]);

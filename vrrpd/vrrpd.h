@@ -41,6 +41,19 @@ struct vrrpd_group {
 	struct vrrp_fsm fsm;
 	struct hs_timer timer;
 	struct hs_timer garp_repeat; /* one more announcement a while after becoming master */
+	/* A vMAC link just brought up drops what it is given until the kernel has turned its
+	 * carrier on (asynchronously): the first advert and announcement wait for that. */
+	bool link_ready;
+	bool held_advert, held_announce;
+	uint8_t held_priority;
+	unsigned link_waits;
+	struct hs_timer link_wait;
+	/* A bound master demoted by vgmpd keeps its vMAC link and VIPs until the new master's
+	 * advert arrives (or a grace runs out): switches learn the shared vMAC from the last frame
+	 * they saw, which may be our own priority-0 advert, so letting go at once would drop what
+	 * they still send our way. */
+	bool grace;
+	struct hs_timer grace_timer;
 	char vmac_name[IF_NAMESIZE];
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];

@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""vgmpd, vrrpd and hrpd together in the reference lab, no manual mode: one box active, one standby,
+the upstream route via the active only (OSPF cost raised on the standby); the active's tracked
+uplink fails (switchover, VRRP and the route move, the gap is printed) and comes back (preemption
+after the delay, not before); box failure of the active; kill -9 of every daemon on the active;
+a planned `hrp switchover` that loses no probe packet."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
+
+UPLINK = {"fw1": "198.51.100.1", "fw2": "198.51.100.5"}
+
+
+def roles(lab):
+    out = {}
+    for box in ("fw1", "fw2"):
+        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
+        out[box] = st.get("role") if isinstance(st, dict) else None
+    return out
+
+
+def vrrp_state(lab, box):
+    st = boxes.hrpctl(lab, box, "display", "vrrp", check=False)
+    groups = st.get("groups", []) if isinstance(st, dict) else []
+    return groups[0].get("state") if groups else None
+
+
+def route_via(lab, box):
+    out = lab.run("rtr", ["ip", "route", "show", "192.0.2.0/24"]).stdout
+    other = "fw2" if box == "fw1" else "fw1"
+    return UPLINK[box] in out and UPLINK[other] not in out
+
+
+def settled(lab, active):
+    standby = "fw2" if active == "fw1" else "fw1"
+    r = roles(lab)
+    return (r.get(active) == "active" and r.get(standby) == "standby"
+            and vrrp_state(lab, active) == "master" and vrrp_state(lab, standby) == "backup")
+
+
+def probe(lab, duration):
+    return probes.udp_probe(lab, "client", "server", REF["server"], duration=duration)
+
+
+def gap(result):
+    return max((result.get(d) or {}).get("max_gap_ms", 0) for d in ("c2s", "s2c"))
+
+
+def detail(result):
+    return ", ".join("%s lost %s gap %s ms at %s" % (d, (result.get(d) or {}).get("lost"),
+                                                    (result.get(d) or {}).get("max_gap_ms"),
+                                                    (result.get(d) or {}).get("max_gap_at_ms"))
+                     for d in ("c2s", "s2c"))
+
+
+def lost(result):
+    return sum((result.get(d) or {}).get("lost", 0) for d in ("c2s", "s2c"))
+
+
+def body(lab, s):
+    s.wait_until("fw1 active, fw2 standby, VRRP master on fw1 only",
+                 lambda: settled(lab, "fw1"), 30)
+    s.wait_until("the upstream route goes via fw1 only (fw2's OSPF cost raised)",
+                 lambda: route_via(lab, "fw1"), 30)
+
+    p = probe(lab, 5)
+    time.sleep(1.5)
+    out = boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("planned switchover: fw2 active", lambda: settled(lab, "fw2"), 10)
+    r = p.wait()
+    s.note("planned switchover", "%d lost (%s)" % (lost(r), detail(r)))
+    s.check(lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
+        detail(r), out.strip()))
+    s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
+    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("undo hrp switchover: fw1 preempts back after its delay",
+                 lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
+
+    p = probe(lab, 5)
+    time.sleep(1.5)
+    t0 = time.monotonic()
+    faults.link_down(lab, "fw1", "up0")
+    s.wait_until("fw2 active after fw1's tracked uplink fails", lambda: settled(lab, "fw2"), 10)
+    s.note("tracked link", "fw2 active %.0f ms after the fault" % (1000 * (time.monotonic() - t0)))
+    s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
+    r = p.wait()
+    s.note("tracked link gap", "%.0f ms, %d lost (%s)" % (gap(r), lost(r), detail(r)))
+    st = boxes.hrpctl(lab, "fw1", "display", "vgmp")
+    s.check(st.get("vgmp", st).get("priority") == 44998,
+            "fw1's priority drops by the penalty (44998)")
+
+    faults.link_up(lab, "fw1", "up0")
+    t_up = time.monotonic()
+    time.sleep(2)
+    s.check(roles(lab).get("fw2") == "active", "no preemption before the 5 s delay")
+    s.wait_until("fw1 preempts back after its delay", lambda: settled(lab, "fw1"), 15)
+    waited = time.monotonic() - t_up
+    s.check(waited >= 4.0, "preempted %.1f s after recovery (delay 5 s)" % waited)
+    s.wait_until("the upstream route is back via fw1", lambda: route_via(lab, "fw1"), 15)
+
+    p = probe(lab, 5)
+    time.sleep(1.5)
+    faults.box_fail(lab, "fw1")
+    s.wait_until("fw2 active while fw1 is frozen", lambda: roles(lab).get("fw2") == "active"
+                 and vrrp_state(lab, "fw2") == "master", 10)
+    r = p.wait()
+    s.note("box failure gap", "%.0f ms, %d lost (%s)" % (gap(r), lost(r), detail(r)))
+    faults.box_recover(lab, "fw1")
+    s.wait_until("the pair settles after fw1 thaws", lambda: sorted(roles(lab).values()) ==
+                 ["active", "standby"], 20)
+
+    active = [b for b, x in roles(lab).items() if x == "active"][0]
+    other = "fw2" if active == "fw1" else "fw1"
+    s.wait_until("%s settled as active" % active, lambda: settled(lab, active), 20)
+    faults.kill_daemon(lab, active, "all")
+    s.wait_until("%s active after kill -9 of every daemon on %s" % (other, active),
+                 lambda: roles(lab).get(other) == "active" and vrrp_state(lab, other) == "master",
+                 10)
+    boxes.start_daemons(lab, active)
+    s.wait_until("the pair settles after the cold restart",
+                 lambda: sorted(roles(lab).values()) == ["active", "standby"], 20)
+
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="ref", daemons=True)
