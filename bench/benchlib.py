@@ -1,0 +1,158 @@
+"""Shared helpers of the benchmarks in bench/: where the lab library is, statistics of repeated
+runs, the side-by-side table, the JSON results file and a description of the machine.
+
+A benchmark module (bench/NAME.py, registered in bench/run) has
+
+    run(opts) -> {"name": ..., "title": ..., "headers": [...], "rows": [[cell, ...], ...],
+                  "notes": [...], "json": path of its raw figures}
+
+and may also run on its own (`bench/NAME.py [--quick]`). Benchmarks never assert on figures:
+they print them beside the peer's and, where the issue sets one, a target with PASS/MISS."""
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+BENCH_DIR = os.path.dirname(os.path.realpath(__file__))
+TOP_SRC = os.path.dirname(BENCH_DIR)
+LAB_SRC = os.path.join(TOP_SRC, "tests", "lab")
+
+
+def lab_imports():
+    """Makes tests/lab (hslab_lib) and tests/lab/scenarios (vrrp_lab, ...) importable."""
+    sys.dont_write_bytecode = True
+    for d in (os.path.join(LAB_SRC, "scenarios"), LAB_SRC):
+        if d not in sys.path:
+            sys.path.insert(0, d)
+
+
+def results_dir(opts=None):
+    d = getattr(opts, "out_dir", None) or os.path.join(BENCH_DIR, "results")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def stamp():
+    return datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def write_json(opts, name, data):
+    path = os.path.join(results_dir(opts), "%s-%s.json" % (name, stamp()))
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=False)
+        f.write("\n")
+    return path
+
+
+def stats(values):
+    """{n, median, min, max, values} of the numbers in values (None entries are failures)."""
+    good = [v for v in values if v is not None]
+    out = {"n": len(good), "failed": len(values) - len(good), "values": list(values)}
+    if good:
+        out.update(median=statistics.median(good), min=min(good), max=max(good))
+    else:
+        out.update(median=None, min=None, max=None)
+    return out
+
+
+def fmt_num(x, digits=1):
+    if x is None:
+        return "-"
+    if isinstance(x, int):
+        return "%d" % x
+    return "%.*f" % (digits, x)
+
+
+def fmt_stats(st, unit="", digits=1):
+    """'612.0 (610.1-615.3) ms' or, for one run, '612.0 ms'; 'FAILED' when no run succeeded."""
+    if st["median"] is None:
+        return "FAILED" if st["failed"] else "-"
+    text = fmt_num(st["median"], digits)
+    if st["n"] > 1:
+        text += " (%s-%s)" % (fmt_num(st["min"], digits), fmt_num(st["max"], digits))
+    if unit:
+        text += " " + unit
+    if st["failed"]:
+        text += " [%d failed]" % st["failed"]
+    return text
+
+
+def ratio(ours, peer):
+    if ours is None or peer is None or peer == 0:
+        return None
+    return ours / peer
+
+
+def fmt_ratio(r):
+    return "-" if r is None else "%.2f" % r
+
+
+def format_table(headers, rows):
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(str(cell)))
+
+    def line(cells):
+        return " | ".join(str(c).ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    sep = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(headers), sep] + [line(r) for r in rows])
+
+
+def print_result(result, file=sys.stdout):
+    print("", file=file)
+    print(result["title"], file=file)
+    print(format_table(result["headers"], result["rows"]), file=file)
+    for note in result.get("notes", []):
+        print("  " + note, file=file)
+    if result.get("json"):
+        print("  raw figures: %s" % result["json"], file=file)
+    file.flush()
+
+
+def machine():
+    """What the figures were measured on: kernel, CPUs, load, the source tree's commit."""
+    info = {"host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
+            "python": platform.python_version()}
+    try:
+        info["loadavg"] = open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        pass
+    try:
+        git = subprocess.run(["git", "-C", TOP_SRC, "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10)
+        if git.returncode == 0:
+            info["commit"] = git.stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return info
+
+
+def file_id(path):
+    """sha256 and mtime of a built program: which binary the figures belong to."""
+    import hashlib
+    try:
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        mtime = datetime.datetime.fromtimestamp(os.stat(path).st_mtime).isoformat(
+            timespec="seconds")
+    except OSError as e:
+        return {"path": path, "error": str(e)}
+    return {"path": path, "sha256": digest, "mtime": mtime}
+
+
+def loadavg():
+    try:
+        return open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        return None
+
+
+def log(msg):
+    """Progress lines go to stderr, so stdout holds only the tables."""
+    print(msg, file=sys.stderr, flush=True)
