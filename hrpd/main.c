@@ -7,7 +7,6 @@
  * the records of session and config sync over TCP on the running link. doc/hrpd.md describes it
  * all. */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +21,6 @@ static void links_free(struct hrpd *h)
 	for (size_t i = 0; i < h->n_links; i++)
 		hrpd_link_free(h->links[i]);
 	h->n_links = 0;
-}
-
-static void realtime(void)
-{
-	/* Hellos at 10 ms must not wait behind a busy CPU; where the kernel lets us, run SCHED_RR
-	 * at a low real-time priority (as vrrpd does). */
-	struct sched_param sp = { .sched_priority = 10 };
-	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
-		hs_debug(HS_DBG_HRP, "[hrp]", "no real-time priority: %s", strerror(errno));
 }
 
 static int hrpd_start(struct hs_daemon *d)
@@ -58,7 +48,7 @@ static int hrpd_start(struct hs_daemon *d)
 		hs_ctl_server_add_commands(d->ctl, hrpd_vgmp_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_data_commands, d);
 	}
-	realtime();
+	hs_daemon_realtime();
 	/* Sockets open (or adopted) now, enabled or not, so that a hot restart can hand them on. */
 	uint64_t now = hs_now_ms();
 	for (size_t i = 0; i < h->n_links; i++)

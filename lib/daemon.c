@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,13 @@ static void on_hup(int signo, void *arg)
 	sd_notify(0, "RELOADING=1");
 	hs_daemon_reload(d);
 	sd_notify(0, "READY=1");
+}
+
+void hs_daemon_realtime(void)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
+		hs_debug(HS_DBG_LOOP, NULL, "no real-time priority: %s", strerror(errno));
 }
 
 /* Holds an exclusive lock on the pid file for the daemon's life: a second instance with the same

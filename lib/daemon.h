@@ -56,6 +56,11 @@ struct hs_daemon {
  * command line or config. */
 int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv);
 
+/* Asks for SCHED_RR at a low real-time priority, where the kernel allows it: adverts and hellos
+ * at 10 ms, and decisions that must reach another daemon within a millisecond, must not wait
+ * behind a busy CPU. Logged at debug level when refused. */
+void hs_daemon_realtime(void);
+
 /* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
 int hs_daemon_reload(struct hs_daemon *d);
 

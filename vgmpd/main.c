@@ -2,7 +2,6 @@
  * (hrpd's peer, tracked interfaces, vrrpd's view of the peer's adverts, operator commands) and
  * carries out its decisions (hrpd payloads and requests, vrrpd roles, the OSPF cost via FRR). */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,10 +84,8 @@ static int vgmpd_start(struct hs_daemon *d)
 	if (r < 0)
 		return r;
 	vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
-	/* A decision must reach vrrpd within a millisecond: do not wait behind a busy CPU. */
-	struct sched_param sp = { .sched_priority = 10 };
-	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
-		hs_debug(HS_DBG_VGMP, "[vgmp]", "no real-time priority");
+	/* A decision must reach vrrpd within a millisecond. */
+	hs_daemon_realtime();
 	vgmpd_rearm(g);
 	return 0;
 }

@@ -3,7 +3,6 @@
  * kernel: a virtual-MAC macvlan per group, VIPs tagged as ours, adverts, gratuitous ARP / NA.
  * `vrrpd --flush` removes whatever a dead vrrpd left behind. */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,15 +57,6 @@ static int groups_build(struct vrrpd *vd, const struct hs_vrrpd_config *cfg)
 	return 0;
 }
 
-static void realtime(void)
-{
-	/* Adverts at 10 ms must not wait behind a busy CPU; where the kernel lets us, run SCHED_RR
-	 * at a low real-time priority. */
-	struct sched_param sp = { .sched_priority = 10 };
-	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
-		hs_debug(HS_DBG_VRRP, "[vrrp]", "no real-time priority: %s", strerror(errno));
-}
-
 static int flush_leftovers(struct vrrpd *vd)
 {
 	int links, addrs;
@@ -90,7 +80,7 @@ static int vrrpd_start(struct hs_daemon *d)
 	/* A hot restart hands its links over; any other start cleans up after a dead vrrpd. */
 	if (d->inherited.count == 0)
 		flush_leftovers(vd);
-	realtime();
+	hs_daemon_realtime();
 	return groups_build(vd, &d->config->vrrpd);
 }
 
