@@ -64,26 +64,6 @@ bool hrpd_data_we_connect(const struct hrpd *h)
 	return h->peer.known && h->sender_id < h->peer.sender_id;
 }
 
-static socklen_t sockaddr_of(const struct hs_addr *a, int port, const char *ifname,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		s6->sin6_addr = a->v6;
-		if (IN6_IS_ADDR_LINKLOCAL(&a->v6))
-			s6->sin6_scope_id = if_nametoindex(ifname);
-		return sizeof(*s6);
-	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((uint16_t)port);
-	s4->sin_addr = a->v4;
-	return sizeof(*s4);
-}
-
 static bool is_addr(const struct hs_addr *a, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET && a->family == AF_INET)
@@ -243,8 +223,9 @@ int hrpd_data_connect(struct hrpd_data *dc, int link, uint64_t now)
 	const struct hrpd_link *l = h->links[link];
 	const struct hs_hrp_link_config *c = &l->cfg;
 	struct sockaddr_storage local, remote;
-	socklen_t ll = sockaddr_of(&c->local, 0, c->interface, &local);
-	socklen_t rl = sockaddr_of(&c->remote, h->port, c->interface, &remote);
+	socklen_t ll = hs_addr_sockaddr(&c->local, 0, (int)if_nametoindex(c->interface), &local);
+	socklen_t rl =
+		hs_addr_sockaddr(&c->remote, h->port, (int)if_nametoindex(c->interface), &remote);
 	int fd = socket(c->local.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
 		return -errno;
@@ -462,7 +443,7 @@ static void listener_close(struct hrpd_data_listener *L)
 static int listener_open(struct hrpd_data_listener *L)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(&L->local, L->port, L->ifname, &ss);
+	socklen_t sl = hs_addr_sockaddr(&L->local, L->port, (int)if_nametoindex(L->ifname), &ss);
 	int fd = socket(L->local.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
 		return -errno;

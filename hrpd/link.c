@@ -19,26 +19,6 @@
 
 #define TOS_CS6 0xc0
 
-static socklen_t sockaddr_of(const struct hs_addr *a, int port, int ifindex,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		s6->sin6_addr = a->v6;
-		if (IN6_IS_ADDR_LINKLOCAL(&a->v6))
-			s6->sin6_scope_id = (uint32_t)ifindex;
-		return sizeof(*s6);
-	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((uint16_t)port);
-	s4->sin_addr = a->v4;
-	return sizeof(*s4);
-}
-
 static int open_socket(struct hrpd_link *l)
 {
 	const struct hs_hrp_link_config *c = &l->cfg;
@@ -47,7 +27,7 @@ static int open_socket(struct hrpd_link *l)
 		return -errno;
 	int one = 1, tos = TOS_CS6, prio = 6;
 	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(&c->local, l->port, l->ifindex, &ss);
+	socklen_t sl = hs_addr_sockaddr(&c->local, l->port, l->ifindex, &ss);
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->interface,
 		       (socklen_t)strlen(c->interface) + 1) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof(prio)) < 0 ||
@@ -173,7 +153,7 @@ int hrpd_link_send(struct hrpd_link *l, const uint8_t *buf, size_t len)
 	if (l->fd < 0)
 		return -ENOTCONN;
 	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(&l->cfg.remote, l->port, l->ifindex, &ss);
+	socklen_t sl = hs_addr_sockaddr(&l->cfg.remote, l->port, l->ifindex, &ss);
 	if (sendto(l->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0) {
 		int r = -errno;
 		l->tx_errors++;

@@ -33,3 +33,23 @@ bool hs_addr_equal(const struct hs_addr *a, const struct hs_addr *b)
 		return false;
 	return memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
 }
+
+socklen_t hs_addr_sockaddr(const struct hs_addr *a, int port, int ifindex,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		s6->sin6_addr = a->v6;
+		if (IN6_IS_ADDR_LINKLOCAL(&a->v6))
+			s6->sin6_scope_id = (uint32_t)ifindex;
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	s4->sin_addr = a->v4;
+	return sizeof(*s4);
+}

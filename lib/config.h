@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #define HS_CFG_NAME_MAX   64
 #define HS_CFG_PATH_MAX   256
@@ -35,6 +36,9 @@ int hs_addr_parse(const char *s, struct hs_addr *out);
 /* buf needs INET6_ADDRSTRLEN bytes. */
 const char *hs_addr_str(const struct hs_addr *a, char *buf, size_t len);
 bool hs_addr_equal(const struct hs_addr *a, const struct hs_addr *b);
+/* a:port as a socket address; ifindex scopes an IPv6 link-local. Returns the length to pass. */
+socklen_t hs_addr_sockaddr(const struct hs_addr *a, int port, int ifindex,
+			   struct sockaddr_storage *ss);
 
 struct hs_strlist {
 	size_t count;
