@@ -120,6 +120,16 @@ int view_hrp_state(const struct cli_view_in *in, json_t **out)
 		      (json_int_t)(stable > 0 ? stable / 1000 : 0), "last_change",
 		      last_change_view(hs, hrp, in->now_ms));
 	if (v && in->match && cli_match_has(in->match, "verbose")) {
+		const json_t *hb = rj_obj(hrp, "heartbeat"), *hpeer = rj_obj(hrp, "peer");
+		json_object_set_new(v, "heartbeat",
+				    json_pack("{s:s, s:o, s:o, s:o}", "peer_state",
+					      rj_str(hpeer, "state", "unknown"), "running_link",
+					      rj_str_or_null(hrp, "running_link"),
+					      "peer_heard_ms_ago",
+					      rj_int_or_null(hpeer, "last_rx_ms_ago"),
+					      "dead_time_ms", rj_int_or_null(hb, "dead_time_ms")));
+		json_t *ledger = json_deep_copy(rj_arr(vgmp, "ledger"));
+		json_object_set_new(v, "priority_changes", ledger ? ledger : json_array());
 		json_object_set_new(v, "configuration", configuration_view(hrp, vgmp));
 		json_object_set_new(v, "detail", detail_view(vgmp, in->results[HRP_RESULT_VRRPD]));
 	}
@@ -224,10 +234,29 @@ int render_hrp_state(const json_t *v, FILE *out)
 	render_duration(stable, sizeof(stable), rj_int(v, "stable_time_s", 0) * 1000);
 	fprintf(out, " Stable time: %s\n", stable);
 	render_last_change(json_object_get(v, "last_change"), out);
+	if (rj_obj(v, "heartbeat")) {
+		const json_t *hb = rj_obj(v, "heartbeat");
+		fprintf(out, "\n Heartbeat: peer %s, running link %s, peer heard ",
+			rj_str(hb, "peer_state", "unknown"), rj_str(hb, "running_link", "none"));
+		print_int_or(out, hb, "peer_heard_ms_ago", "-");
+		fputs(" ms ago, dead after ", out);
+		print_int_or(out, hb, "dead_time_ms", "-");
+		fputs(" ms of silence\n", out);
+	}
 	if (rj_obj(v, "configuration"))
 		render_configuration(rj_obj(v, "configuration"), out);
 	if (rj_arr(v, "detail"))
 		render_detail(rj_arr(v, "detail"), out);
+	if (json_array_size(rj_arr(v, "priority_changes"))) {
+		const json_t *e;
+		size_t i;
+		fputs("\n Priority changes (newest first):\n", out);
+		json_array_foreach (rj_arr(v, "priority_changes"), i, e)
+			fprintf(out, "   %lld s ago: %s %+lld -> %lld (%s)\n",
+				(long long)(rj_int(e, "ago_ms", 0) / 1000),
+				rj_str(e, "object", "?"), (long long)rj_int(e, "delta", 0),
+				(long long)rj_int(e, "new_priority", 0), rj_str(e, "cause", "?"));
+	}
 	return 0;
 }
 

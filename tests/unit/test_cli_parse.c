@@ -468,7 +468,9 @@ static const char hrpd_status[] =
 	" \"last_change\": {\"old\": \"standby\", \"new\": \"active\","
 	" \"reason\": \"peer priority lower\", \"local_priority\": 45000, \"peer_priority\": "
 	"44998},"
-	" \"channel_usage\": 0.0}}";
+	" \"channel_usage\": 0.0, \"running_link\": \"hb0\","
+	" \"peer\": {\"state\": \"up\", \"last_rx_ms_ago\": 412},"
+	" \"heartbeat\": {\"dead_time_ms\": 5875}}}";
 
 static const char vgmpd_status[] =
 	"{\"daemon\": \"vgmpd\", \"name\": \"fw1\", \"vgmp\": {\"state\": \"active\","
@@ -582,7 +584,10 @@ static void test_render_hrp_state(void **state)
 
 static void test_render_hrp_state_verbose(void **state)
 {
-	static const char expected[] = " Configuration:\n"
+	static const char expected[] = " Heartbeat: peer up, running link hb0, peer heard 412 ms ago, "
+				       "dead after 5875 ms of silence\n"
+				       "\n"
+				       " Configuration:\n"
 				       " hello interval:              1000ms\n"
 				       " dead count:                  5 hellos\n"
 				       " preempt:                     60s\n"
@@ -662,6 +667,8 @@ static void test_json_hrp_state(void **state)
 		"backup_channel_usage",
 		"stable_time_s",
 		"last_change",
+		"heartbeat",
+		"priority_changes",
 		"configuration",
 		"detail",
 	};
@@ -675,7 +682,8 @@ static void test_json_hrp_state(void **state)
 	assert_int_equal(o.rc, CLI_EXIT_OK);
 	v = json_loads(o.out, 0, NULL);
 	assert_non_null(v);
-	assert_keys(v, keys, 11);
+	assert_keys(v, keys, 13);
+	assert_string_equal(rj_str(rj_obj(v, "heartbeat"), "running_link", ""), "hb0");
 	assert_string_equal(rj_str(v, "role", ""), "active");
 	assert_int_equal(rj_int(v, "running_priority", 0), 45000);
 	assert_int_equal(rj_int(v, "peer_priority", 0), 44998);
