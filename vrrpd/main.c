@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accept.h"
 #include "log.h"
 #include "vrrpd.h"
 
@@ -54,6 +55,7 @@ static int groups_build(struct vrrpd *vd, const struct hs_vrrpd_config *cfg)
 		if (!vd->groups[i]->running && vrrpd_group_start(vd->groups[i]) < 0)
 			hs_err(vd->groups[i]->prefix, "not started");
 	vrrpd_link_release_unused(vd);
+	vrrpd_accept_apply(cfg);
 	return 0;
 }
 
@@ -91,6 +93,7 @@ static void vrrpd_stop(struct hs_daemon *d)
 		return;
 	groups_free(vd);
 	vrrpd_links_free(vd);
+	vrrpd_accept_remove();
 	vrrpd_nl_close(&vd->nl);
 	free(vd);
 	d->priv = NULL;
@@ -120,6 +123,7 @@ static int flush_main(void)
 	if (r == 0)
 		r = vrrpd_nl_flush(&vd.nl, &links, &addrs);
 	vrrpd_nl_close(&vd.nl);
+	vrrpd_accept_remove();
 	if (r < 0) {
 		fprintf(stderr, "vrrpd --flush: %s\n", strerror(-r));
 		return 1;

@@ -26,7 +26,7 @@ def groups(prio):
         v.group(1, prio, v.VIP6, family="ipv6"),
         v.group(2, prio, v.VIP2, version=2, interval=100),
         v.group(3, prio, v.VIPV, iface="br1"),
-        v.group(4, prio, VIPD, preempt_delay=2),
+        v.group(4, prio, VIPD, preempt_delay=2, accept="true"),
     ]
 
 
@@ -69,6 +69,12 @@ def body(lab, s):
         s.check(got == mac, "the %s reaches %s at the virtual MAC %s (got %s)" % (
             host, addr, mac, got))
 
+    # Accept mode (RFC 5798 6.4.3): only group 4 accepts packets addressed to its VIP.
+    answers = lambda addr: lab.run("client", ["ping", "-c1", "-W1", addr], check=False,
+                                   timeout=10).returncode == 0
+    s.check(not answers(v.VIP4), "the master drops a ping to a VIP of a group without accept mode")
+    s.check(answers(VIPD), "the master answers a ping to the VIP of the group in accept mode")
+
     faults.box_fail(lab, "r1")
     t0 = time.monotonic()
     s.wait_until("r2 master of every group while r1 is frozen",
@@ -100,6 +106,8 @@ def body(lab, s):
         time.monotonic() - t0))
     s.check(v.vmac_links(lab, "r1") == [] and v.proto_addrs(lab, "r1") == [],
             "a stopped vrrpd leaves no vMAC link and no VIP")
+    s.check(lab.run("r1", ["nft", "list", "table", "inet", "hs_vrrpd"], check=False).returncode
+            != 0, "nor its accept-mode table")
 
     procs["r1"] = v.start_vrrpd(lab, "r1")
     key1, key4 = KEYS[0], KEYS[4]
@@ -122,7 +130,10 @@ def body(lab, s):
             "kill -9 leaves vMAC links and VIPs behind (%s)" % ", ".join(left))
     out = lab.run("r1", [lab.paths.daemon("vrrpd"), "--flush"]).stdout.strip()
     s.check(v.vmac_links(lab, "r1") == [] and v.proto_addrs(lab, "r1") == []
-            and not v.has_addr(lab, "r1", v.VIP4), "vrrpd --flush removes them: %s" % out)
+            and not v.has_addr(lab, "r1", v.VIP4)
+            and lab.run("r1", ["nft", "list", "table", "inet", "hs_vrrpd"],
+                        check=False).returncode != 0,
+            "vrrpd --flush removes them and the accept-mode table: %s" % out)
     v.stop(procs["r2"])
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
