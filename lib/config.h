@@ -76,6 +76,9 @@ struct hs_vrrp_group_config {
 	int vgmp;
 	int garp_count;    /* gratuitous ARPs / NAs per VIP on becoming master */
 	int garp_repeat_s; /* and once more this long after (0: no repeat) */
+	bool router_advert;     /* IPv6: router advertisements from the virtual link-local */
+	int router_advert_s;    /* their interval while master */
+	int router_lifetime_s;  /* the default-router lifetime they announce */
 	size_t n_vips;
 	struct hs_addr vips[HS_VRRP_VIPS_MAX];
 	size_t n_unicast_peers; /* none: multicast */

@@ -32,6 +32,9 @@ void hs_cfg_check_vrrp_group(struct hs_cfg_ctx *ctx, const void *obj, const conf
 				     hs_family_name(g->family));
 			break;
 		}
+	if (g->router_advert && (g->family != HS_FAMILY_IPV6 || !g->vmac))
+		hs_cfg_error(ctx, member(s, "router_advert"),
+			     "router advertisements need an IPv6 group with a virtual MAC");
 	if (g->version == 2 && g->family != HS_FAMILY_IPV4)
 		hs_cfg_error(ctx, member(s, "version"), "VRRPv2 is IPv4 only (RFC 3768)");
 	/* The v2 header carries whole seconds: anything else would not interoperate. */

@@ -108,6 +108,7 @@ static void release(struct vrrpd_group *g)
 		vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
 	hs_timer_cancel(&g->link_wait);
 	hs_timer_cancel(&g->grace_timer);
+	hs_timer_cancel(&g->ra_timer);
 	g->grace = false;
 	g->held_advert = g->held_announce = false;
 	g->link_ready = !g->cfg.vmac;
@@ -152,14 +153,39 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 		 */
 		if (g->cfg.vmac && f->p.family == AF_INET6 && f->p.primary.family == AF_INET6)
 			vrrpd_nl_addr(nl, true, g->vmac_ifindex, &f->p.primary);
+		/* Router advertisements leave from the virtual link-local, shared by both boxes. */
+		if (g->cfg.router_advert) {
+			struct hs_addr ll;
+			vrrpd_virtual_ll(g->vmac, &ll);
+			vrrpd_nl_addr(nl, true, g->vmac_ifindex, &ll);
+		}
 		vips_change(g, true);
 	} else {
 		release(g);
 	}
 }
 
+static void send_ra(struct vrrpd_group *g)
+{
+	struct hs_addr ll;
+	vrrpd_virtual_ll(g->vmac, &ll);
+	int r = vrrpd_send_ra(g->vmac_ifindex, g->vmac, &ll, (uint16_t)g->cfg.router_lifetime_s);
+	if (r < 0)
+		hs_debug(HS_DBG_VRRP, g->prefix, "router advertisement not sent: %s", strerror(-r));
+	hs_timer_arm_in(&g->ra_timer, (uint64_t)g->cfg.router_advert_s * 1000u);
+}
+
+static void ra_fired(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	if (g->running && g->fsm.state == VRRP_STATE_MASTER && g->link_ready)
+		send_ra(g);
+}
+
 static void announce_now(struct vrrpd_group *g)
 {
+	if (g->cfg.router_advert)
+		send_ra(g);
 	for (int n = 0; n < g->cfg.garp_count; n++)
 		for (size_t i = 0; i < g->cfg.n_vips; i++) {
 			int r = vrrpd_announce(g->fsm.p.family, g->vmac_ifindex, g->vmac,
@@ -254,6 +280,7 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 	hs_timer_init(&g->garp_repeat, &vd->d->loop, garp_repeat_fired, g);
 	hs_timer_init(&g->link_wait, &vd->d->loop, link_wait_fired, g);
 	hs_timer_init(&g->grace_timer, &vd->d->loop, grace_over, g);
+	hs_timer_init(&g->ra_timer, &vd->d->loop, ra_fired, g);
 	g->link_ready = !cfg->vmac;
 	return g;
 }
@@ -383,6 +410,7 @@ void vrrpd_group_free(struct vrrpd_group *g)
 	hs_timer_free(&g->garp_repeat);
 	hs_timer_free(&g->link_wait);
 	hs_timer_free(&g->grace_timer);
+	hs_timer_free(&g->ra_timer);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
 	if (g->cfg.vmac && g->vmac_ifindex > 0)

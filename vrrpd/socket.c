@@ -331,3 +331,61 @@ bool vrrpd_link_running(int ifindex)
 	close(fd);
 	return up;
 }
+
+int vrrpd_send_ra(int ifindex, const uint8_t mac[6], const struct hs_addr *src, uint16_t lifetime_s)
+{
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (fd < 0)
+		return -errno;
+	int hops = 255;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
+	struct {
+		struct nd_router_advert ra;
+		struct nd_opt_hdr opt;
+		uint8_t mac[6];
+	} __attribute__((packed)) pkt = { 0 };
+	pkt.ra.nd_ra_type = ND_ROUTER_ADVERT;
+	pkt.ra.nd_ra_curhoplimit = 64;
+	pkt.ra.nd_ra_router_lifetime = htons(lifetime_s);
+	pkt.opt.nd_opt_type = ND_OPT_SOURCE_LINKADDR;
+	pkt.opt.nd_opt_len = 1;
+	memcpy(pkt.mac, mac, 6);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
+	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	/* From the virtual link-local: hosts keep one default router across a failover. */
+	char control[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
+	struct iovec iov = { .iov_base = &pkt, .iov_len = sizeof(pkt) };
+	struct msghdr m = { .msg_name = &to,
+			    .msg_namelen = sizeof(to),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
+			    .msg_controllen = sizeof(control) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+	struct in6_pktinfo pi = { .ipi6_addr = src->v6, .ipi6_ifindex = (unsigned)ifindex };
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	ssize_t n = sendmsg(fd, &m, 0);
+	int r = n < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+void vrrpd_virtual_ll(const uint8_t mac[6], struct hs_addr *out)
+{
+	/* fe80::/64 with the modified EUI-64 of the virtual MAC (RFC 4291 appendix A). */
+	*out = (struct hs_addr){ .family = AF_INET6 };
+	out->bytes[0] = 0xfe;
+	out->bytes[1] = 0x80;
+	out->bytes[8] = mac[0] ^ 0x02;
+	out->bytes[9] = mac[1];
+	out->bytes[10] = mac[2];
+	out->bytes[11] = 0xff;
+	out->bytes[12] = 0xfe;
+	out->bytes[13] = mac[3];
+	out->bytes[14] = mac[4];
+	out->bytes[15] = mac[5];
+}

@@ -47,6 +47,13 @@ int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out);
 /* The kernel passes traffic on the link: admin up and carrier on (IFF_RUNNING). */
 bool vrrpd_link_running(int ifindex);
 
+/* A router advertisement to ff02::1 from src (the virtual link-local) with the source link-layer
+ * option, sent on ifindex. 0 or -errno. */
+int vrrpd_send_ra(int ifindex, const uint8_t mac[6], const struct hs_addr *src,
+		  uint16_t lifetime_s);
+/* The virtual link-local of a virtual MAC: fe80::200:5eff:fe00:2XX for VRID XX. */
+void vrrpd_virtual_ll(const uint8_t mac[6], struct hs_addr *out);
+
 /* The hardware address of a link. 0 or -errno. */
 int vrrpd_link_mac(int ifindex, uint8_t mac[6]);
 

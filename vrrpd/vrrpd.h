@@ -54,6 +54,7 @@ struct vrrpd_group {
 	 * they still send our way. */
 	bool grace;
 	struct hs_timer grace_timer;
+	struct hs_timer ra_timer; /* router advertisements while master (router_advert) */
 	char vmac_name[IF_NAMESIZE];
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];

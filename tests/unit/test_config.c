@@ -176,6 +176,9 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; vips = [ \"192.0.2.1\" ]; "
 		  "unicast_peers = [ \"2001:db8::2\" ]; } ); };",
 	  "peer 1 is not ipv4 like the group" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; router_advert = true; "
+		  "vips = [ \"192.0.2.1\" ]; } ); };",
+	  "router advertisements need an IPv6 group with a virtual MAC" },
 	{ MINIMAL "hrpd = { enable = true; };",
 	  "hrpd.enable: HRP needs at least one heartbeat link" },
 	{ MINIMAL "hrpd = { key_current = \"short\"; };", "a key has at least 16 characters" },

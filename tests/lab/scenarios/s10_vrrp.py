@@ -23,7 +23,7 @@ VIPD = "192.0.2.204"
 def groups(prio):
     return [
         v.group(1, prio, v.VIP4),
-        v.group(1, prio, v.VIP6, family="ipv6"),
+        v.group(1, prio, v.VIP6, family="ipv6", router_advert="true"),
         v.group(2, prio, v.VIP2, version=2, interval=100),
         v.group(3, prio, v.VIPV, iface="br1"),
         v.group(4, prio, VIPD, preempt_delay=2, accept="true"),
@@ -68,6 +68,12 @@ def body(lab, s):
         got = neigh_mac(lab, host, addr, ping)
         s.check(got == mac, "the %s reaches %s at the virtual MAC %s (got %s)" % (
             host, addr, mac, got))
+
+    # Router advertisements from the virtual link-local: the client's default route.
+    vll = "fe80::200:5eff:fe00:201"
+    s.wait_until("the client's IPv6 default route is the virtual link-local %s" % vll,
+                 lambda: vll in lab.run("client", ["ip", "-6", "route", "show", "default"],
+                                        check=False).stdout, 15)
 
     # Accept mode (RFC 5798 6.4.3): only group 4 accepts packets addressed to its VIP.
     answers = lambda addr: lab.run("client", ["ping", "-c1", "-W1", addr], check=False,
