@@ -89,6 +89,36 @@ static struct nlmsghdr *new_request(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
+static int link_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, IFLA_MAX) > 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int group_attr(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
+	if (tb[IFLA_GROUP])
+		*(uint32_t *)data = mnl_attr_get_u32(tb[IFLA_GROUP]);
+	return MNL_CB_OK;
+}
+
+/* The interface group of a link (0, the default group, when unknown). */
+static uint32_t link_group(struct vrrpd_nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_request(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	uint32_t group = 0;
+	return transact(nl, nlh, group_attr, &group) == 0 ? group : 0;
+}
+
 int vrrpd_nl_macvlan_ensure(struct vrrpd_nl *nl, const char *name, int parent_ifindex,
 			    const uint8_t mac[6], int family)
 {
@@ -102,6 +132,9 @@ int vrrpd_nl_macvlan_ensure(struct vrrpd_nl *nl, const char *name, int parent_if
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent_ifindex);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	/* The parent's interface group: firewall rules written for `iifgroup` of the LAN match
+	 * its vMAC links too (a rule on `iifname lan0` does not see traffic to the gateway). */
+	mnl_attr_put_u32(nlh, IFLA_GROUP, link_group(nl, parent_ifindex));
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvlan");
 	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -230,14 +263,6 @@ static int collect_addr(const struct nlmsghdr *nlh, void *data)
 	l->item[l->n].family = ifa->ifa_family;
 	memcpy(l->item[l->n].bytes, mnl_attr_get_payload(a), alen > 16 ? 16 : alen);
 	l->n++;
-	return MNL_CB_OK;
-}
-
-static int link_attr(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_type_valid(attr, IFLA_MAX) > 0)
-		tb[mnl_attr_get_type(attr)] = attr;
 	return MNL_CB_OK;
 }
 

@@ -49,9 +49,18 @@ def neigh_mac(lab, node, addr, ping):
 def body(lab, s):
     for node, prio in (("r1", 200), ("r2", 100)):
         v.vrrpd_conf(lab, node, groups(prio))
+        # Firewall rules match the LAN by interface group: its vMAC links must be in it too.
+        lab.run(node, ["ip", "link", "set", "lan0", "group", "10"])
     procs = {n: v.start_vrrpd(lab, n) for n in ("r1", "r2")}
     s.wait_until("r1 master of every group", lambda: all_in(lab, "r1", "master"), timeout=15)
     s.wait_until("r2 backup of every group", lambda: all_in(lab, "r2", "backup"), timeout=15)
+
+    groups_of = lab.run("r1", ["ip", "-o", "link", "show", "group", "10"]).stdout
+    lan0 = lab.run("r1", ["cat", "/sys/class/net/lan0/ifindex"]).stdout.strip()
+    of_lan0 = [l for l in v.vmac_links(lab, "r1") if l.split(".")[1] == lan0]
+    s.check(len(of_lan0) == 4 and all(("%s@" % l) in groups_of for l in of_lan0),
+            "lan0's 4 vMAC links are in its interface group, so iifgroup 10 matches them (%s)"
+            % ", ".join(of_lan0))
 
     cap = v.capture(lab, "sw-lan", "br0", 3, os.path.join(lab.workdir, "vrrp.pcap"))
     total, bad = v.tshark_problems(lab, "sw-lan", cap)
