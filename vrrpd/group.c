@@ -41,7 +41,7 @@ static void send_one(struct vrrpd_group *g, uint8_t priority, const struct hs_ad
 		hs_err(g->prefix, "cannot encode advert: %s", strerror(-n));
 		return;
 	}
-	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->vmac_ifindex, &f->p.primary, dst, buf,
+	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->tx_ifindex, &f->p.primary, dst, buf,
 				(size_t)n);
 	if (r < 0)
 		hs_debug(HS_DBG_VRRP, g->prefix, "advert not sent: %s", strerror(-r));
@@ -313,7 +313,11 @@ static int setup_links(struct vrrpd_group *g, int family)
 	}
 	char name[64];
 	snprintf(name, sizeof(name), "vrrp-tx:%d:%s", g->cfg.vrid, g->prefix);
-	g->tx_fd = vrrpd_sock_tx_open(family, g->vmac_ifindex,
+	/* Unicast adverts leave from the base link: sent from the vMAC link, the ARP for the peer
+	 * would ask from the virtual MAC, and a peer that is master too (split brain) holds that
+	 * MAC: its answer never arrives and the split never heals. */
+	g->tx_ifindex = g->cfg.n_unicast_peers ? l->ifindex : g->vmac_ifindex;
+	g->tx_fd = vrrpd_sock_tx_open(family, g->tx_ifindex,
 				      hs_fdset_take(&g->vd->d->inherited, name));
 	if (g->tx_fd < 0) {
 		hs_err(g->prefix, "send socket: %s", strerror(-g->tx_fd));

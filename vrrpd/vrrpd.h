@@ -59,6 +59,7 @@ struct vrrpd_group {
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];
 	int tx_fd;
+	int tx_ifindex; /* where adverts leave: the vMAC link, or the base link for unicast peers */
 	bool running;
 	struct vrrpd_transition history[VRRPD_HISTORY];
 	unsigned n_history;

@@ -34,9 +34,14 @@ def body(lab, s):
     for node, prio in (("r1", 200), ("r2", 100)):
         v.vrrpd_conf(lab, node, [v.group(7, prio, "192.0.2.7",
                                          unicast_peers='[ "%s" ]' % peers[node])])
-    procs = {n: v.start_vrrpd(lab, n) for n in ("r1", "r2")}
     key = (7, "ipv4", "lan0")
-    s.wait_until("unicast: r1 master, r2 backup",
+    # r2 first: it becomes master and holds the vMAC; r1 must still reach it over unicast
+    # (its ARP for r2 must not ask from the vMAC r2 now holds).
+    procs = {"r2": v.start_vrrpd(lab, "r2")}
+    s.wait_until("unicast: r2 alone is master", lambda: v.states(lab, "r2").get(key) == "master",
+                 10)
+    procs["r1"] = v.start_vrrpd(lab, "r1")
+    s.wait_until("unicast: r1 takes over from the master r2, r2 backs off",
                  lambda: v.states(lab, "r1").get(key) == "master"
                  and v.states(lab, "r2").get(key) == "backup", 10)
     dropped = lab.sh("sw-lan", "nft list table bridge hs_no_vrrp_mcast").stdout

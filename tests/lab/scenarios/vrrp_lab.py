@@ -97,9 +97,26 @@ def proto_addrs(lab, node):
 
 
 def capture(lab, node, iface, seconds, path):
-    """Captures VRRP for a few seconds in a node (normally the switch) into path."""
-    lab.run(node, ["timeout", str(seconds), "tshark", "-q", "-i", iface, "-f", "ip proto 112 or "
-                   "ip6 proto 112", "-w", path], timeout=seconds + 10, check=False)
+    """Captures VRRP in a node (normally the switch) into path for `seconds` counted from the
+    moment tshark says it captures: its start-up takes seconds on a loaded machine."""
+    p = subprocess.Popen(["ip", "netns", "exec", lab.ns(node), "tshark", "-i", iface, "-f",
+                          "ip proto 112 or ip6 proto 112", "-w", path],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = p.stderr.readline()
+            if not line or "Capturing on" in line:
+                break
+        time.sleep(seconds)
+    finally:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
     return path
 
 
