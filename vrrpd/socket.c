@@ -159,6 +159,45 @@ static uint16_t ip_checksum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
+/* Sends buf to `to` from src (NULL: the kernel's choice) on ifindex, with IPV6_PKTINFO. */
+static int sendmsg6(int fd, int ifindex, const struct in6_addr *src, const struct sockaddr_in6 *to,
+		    const void *buf, size_t len)
+{
+	char control[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = {
+		.msg_name = (void *)to, .msg_namelen = sizeof(*to), .msg_iov = &iov, .msg_iovlen = 1
+	};
+	if (src) {
+		m.msg_control = control;
+		m.msg_controllen = sizeof(control);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+		struct in6_pktinfo pi = { .ipi6_addr = *src, .ipi6_ifindex = (unsigned)ifindex };
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	ssize_t n = sendmsg(fd, &m, MSG_DONTWAIT);
+	return n < 0 ? -errno : 0;
+}
+
+/* An ICMPv6 message to all nodes (ff02::1) on ifindex, hop limit 255 as ND requires. */
+static int icmp6_all_nodes(int ifindex, const struct in6_addr *src, const void *buf, size_t len)
+{
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (fd < 0)
+		return -errno;
+	int hops = 255;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
+	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	int r = sendmsg6(fd, ifindex, src, &to, buf, len);
+	close(fd);
+	return r;
+}
+
 int vrrpd_sock_send(int fd, int family, int ifindex, const struct hs_addr *src,
 		    const struct hs_addr *dst, const uint8_t *msg, size_t len)
 {
@@ -189,22 +228,7 @@ int vrrpd_sock_send(int fd, int family, int ifindex, const struct hs_addr *src,
 				   .sin6_scope_id = (uint32_t)ifindex };
 	/* The source is given per packet: the link-local of the interface, not the kernel's pick.
 	 */
-	char control[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr m = { .msg_name = &to,
-			    .msg_namelen = sizeof(to),
-			    .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control,
-			    .msg_controllen = sizeof(control) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = IPPROTO_IPV6;
-	c->cmsg_type = IPV6_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-	struct in6_pktinfo pi = { .ipi6_addr = src->v6, .ipi6_ifindex = (unsigned)ifindex };
-	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	n = sendmsg(fd, &m, MSG_DONTWAIT);
-	return n < 0 ? -errno : 0;
+	return sendmsg6(fd, ifindex, &src->v6, &to, msg, len);
 }
 
 static int send_garp(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
@@ -242,12 +266,6 @@ static int send_garp(int ifindex, const uint8_t mac[6], const struct hs_addr *vi
 
 static int send_na(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
 {
-	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-	if (fd < 0)
-		return -errno;
-	int hops = 255;
-	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
 	struct {
 		struct nd_neighbor_advert na;
 		struct nd_opt_hdr opt;
@@ -260,12 +278,7 @@ static int send_na(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
 	pkt.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
 	pkt.opt.nd_opt_len = 1;
 	memcpy(pkt.mac, mac, 6);
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
-	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
-	ssize_t n = sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
-	int r = n < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return icmp6_all_nodes(ifindex, NULL, &pkt, sizeof(pkt));
 }
 
 int vrrpd_announce(int family, int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
@@ -334,12 +347,6 @@ bool vrrpd_link_running(int ifindex)
 
 int vrrpd_send_ra(int ifindex, const uint8_t mac[6], const struct hs_addr *src, uint16_t lifetime_s)
 {
-	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-	if (fd < 0)
-		return -errno;
-	int hops = 255;
-	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
 	struct {
 		struct nd_router_advert ra;
 		struct nd_opt_hdr opt;
@@ -351,27 +358,8 @@ int vrrpd_send_ra(int ifindex, const uint8_t mac[6], const struct hs_addr *src, 
 	pkt.opt.nd_opt_type = ND_OPT_SOURCE_LINKADDR;
 	pkt.opt.nd_opt_len = 1;
 	memcpy(pkt.mac, mac, 6);
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
-	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
 	/* From the virtual link-local: hosts keep one default router across a failover. */
-	char control[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
-	struct iovec iov = { .iov_base = &pkt, .iov_len = sizeof(pkt) };
-	struct msghdr m = { .msg_name = &to,
-			    .msg_namelen = sizeof(to),
-			    .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control,
-			    .msg_controllen = sizeof(control) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = IPPROTO_IPV6;
-	c->cmsg_type = IPV6_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-	struct in6_pktinfo pi = { .ipi6_addr = src->v6, .ipi6_ifindex = (unsigned)ifindex };
-	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	ssize_t n = sendmsg(fd, &m, 0);
-	int r = n < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return icmp6_all_nodes(ifindex, &src->v6, &pkt, sizeof(pkt));
 }
 
 void vrrpd_virtual_ll(const uint8_t mac[6], struct hs_addr *out)
