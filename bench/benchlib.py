@@ -104,6 +104,29 @@ def format_table(headers, rows):
     return "\n".join([line(headers), sep] + [line(r) for r in rows])
 
 
+def write_result_json(opts, name, meta, raw, result):
+    """Writes a benchmark's whole result (meta, summary, raw figures, table) as JSON."""
+    return write_json(opts, name, {"meta": meta, "summary": result["summary"], "raw": raw,
+                                   "table": {"headers": result["headers"],
+                                             "rows": result["rows"]}})
+
+
+def standalone_main(options, run, table_from, argv=None):
+    """main() of a benchmark run on its own: --table-from reprints, otherwise run and print."""
+    from hslab_lib import signals
+    opts = options(argv)
+    if opts.table_from:
+        print_result(table_from(opts.table_from))
+        return
+    signals.install()
+    try:
+        result = run(opts)
+    except signals.Interrupted as e:
+        print("INTERRUPTED: %s" % e, file=sys.stderr)
+        sys.exit(128 + e.signum)
+    print_result(result)
+
+
 def print_result(result, file=sys.stdout):
     print("", file=file)
     print(result["title"], file=file)

@@ -49,7 +49,7 @@ import benchlib as bl  # noqa: E402
 
 bl.lab_imports()
 
-from hslab_lib import boxes, faults, lab as labmod, probes, scenario, signals  # noqa: E402
+from hslab_lib import boxes, faults, lab as labmod, probes, scenario  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
 from s20_hrp_links import (BOXES, Events, hrp, set_hrpd, start_hrpd, stats,  # noqa: E402
                            wait_pair_up)
@@ -821,25 +821,12 @@ def run(opts):
     meta["run_time_s"] = round(time.monotonic() - started, 1)
     meta["loadavg_end"] = bl.loadavg()
     result = full_table(raw, meta)
-    result["json"] = bl.write_json(opts, "hrp", {"meta": meta, "summary": result["summary"],
-                                                 "raw": raw, "table": {
-                                                     "headers": result["headers"],
-                                                     "rows": result["rows"]}})
+    result["json"] = bl.write_result_json(opts, "hrp", meta, raw, result)
     return result
 
 
 def main(argv=None):
-    opts = options(argv)
-    if opts.table_from:
-        bl.print_result(table_from(opts.table_from))
-        return
-    signals.install()
-    try:
-        result = run(opts)
-    except signals.Interrupted as e:
-        print("INTERRUPTED: %s" % e, file=sys.stderr)
-        sys.exit(128 + e.signum)
-    bl.print_result(result)
+    bl.standalone_main(options, run, table_from, argv)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ import benchlib as bl  # noqa: E402
 
 bl.lab_imports()
 
-from hslab_lib import faults, lab as labmod, netns, probes, signals  # noqa: E402
+from hslab_lib import faults, lab as labmod, netns, probes  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
 import vrrp_lab as v  # noqa: E402
 
@@ -884,25 +884,12 @@ def run(opts):
     meta["run_time_s"] = round(time.monotonic() - started, 1)
     meta["loadavg_end"] = bl.loadavg()
     result = full_table(raw, opts, meta)
-    result["json"] = bl.write_json(opts, "vrrp", {"meta": meta, "summary": result["summary"],
-                                                  "raw": raw, "table": {
-                                                      "headers": result["headers"],
-                                                      "rows": result["rows"]}})
+    result["json"] = bl.write_result_json(opts, "vrrp", meta, raw, result)
     return result
 
 
 def main(argv=None):
-    opts = options(argv)
-    if opts.table_from:
-        bl.print_result(table_from(opts.table_from))
-        return
-    signals.install()
-    try:
-        result = run(opts)
-    except signals.Interrupted as e:
-        print("INTERRUPTED: %s" % e, file=sys.stderr)
-        sys.exit(128 + e.signum)
-    bl.print_result(result)
+    bl.standalone_main(options, run, table_from, argv)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ int probe_write_json(json_t *obj, const char *path)
 
 void probe_realtime(void)
 {
-	struct sched_param sp = {.sched_priority = 10};
+	struct sched_param sp = { .sched_priority = 10 };
 
 	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
 		fprintf(stderr, "warning: no real-time scheduling (%s); timing may be looser\n",
@@ -135,4 +135,14 @@ void probe_touch(const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
+}
+
+bool probe_mode(int argc, char **argv, void (*usage)(void))
+{
+	if (argc >= 2 && strcmp(argv[1], "server") == 0)
+		return true;
+	if (argc >= 2 && strcmp(argv[1], "client") == 0)
+		return false;
+	usage();
+	return false;
 }

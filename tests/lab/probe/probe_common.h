@@ -28,6 +28,8 @@ double probe_ms(int64_t ns);
 int probe_addr(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len);
 /* Parses a non-negative integer within [min, max]; exits with a message on error. */
 long probe_num(const char *opt, const char *val, long min, long max);
+/* argv[1]: "server" (true) or "client" (false); anything else calls usage(), which exits. */
+bool probe_mode(int argc, char **argv, void (*usage)(void));
 
 /* Writes obj (consumed) as one line of JSON to path, or to stdout when path is NULL. 0 or -1. */
 int probe_write_json(json_t *obj, const char *path);

@@ -125,7 +125,7 @@ static int64_t next_send(const struct opts *o, int64_t now)
 
 static void flow_connected(const struct opts *o, struct flow *f, int ep, int id, int64_t now)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)id};
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)id };
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -204,7 +204,7 @@ static int flow_open(const struct opts *o, struct flow *f, int ep, int id)
 {
 	struct sockaddr_storage ss, bs;
 	socklen_t len, blen;
-	struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)id};
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = (uint32_t)id };
 
 	f->fd = -1;
 	f->started_ns = probe_now_ns();
@@ -264,14 +264,14 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
 		if (stalls)
 			stalls[i] = f->connected_ns ? f->max_stall_ns : end - f->started_ns;
 		json_array_append_new(
-			per, json_pack("{s:i, s:b, s:s?, s:I, s:I, s:f, s:f}", "id", (int)i,
-				       "alive", ok, "error", f->error, "sent", (json_int_t)f->sent,
-				       "echoed", (json_int_t)f->echoed, "max_stall_ms",
-				       probe_ms(f->connected_ns ? f->max_stall_ns
-								: end - f->started_ns),
-				       "connect_ms",
-				       f->connected_ns ? probe_ms(f->connected_ns - f->started_ns)
-						       : -1.0));
+			per,
+			json_pack("{s:i, s:b, s:s?, s:I, s:I, s:f, s:f}", "id", (int)i, "alive", ok,
+				  "error", f->error, "sent", (json_int_t)f->sent, "echoed",
+				  (json_int_t)f->echoed, "max_stall_ms",
+				  probe_ms(f->connected_ns ? f->max_stall_ns : end - f->started_ns),
+				  "connect_ms",
+				  f->connected_ns ? probe_ms(f->connected_ns - f->started_ns)
+						  : -1.0));
 	}
 	if (stalls)
 		qsort(stalls, (size_t)o->flows, sizeof(*stalls), cmp_i64);
@@ -283,7 +283,7 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
 		"max_stall_ms", stalls ? probe_ms(stalls[o->flows - 1]) : -1.0, "stall_p50_ms",
 		stalls ? probe_ms(stalls[o->flows / 2]) : -1.0, "stall_p99_ms",
 		stalls ? probe_ms(stalls[(o->flows * 99) / 100 < o->flows ? (o->flows * 99) / 100
-									   : o->flows - 1])
+									  : o->flows - 1])
 		       : -1.0,
 		"per_flow", per);
 	free(stalls);
@@ -403,7 +403,7 @@ static void conn_accept(struct server *s)
 
 	while (budget-- > 0) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct epoll_event ev = {.events = EPOLLIN};
+		struct epoll_event ev = { .events = EPOLLIN };
 		struct conn *c;
 
 		if (fd < 0)
@@ -425,7 +425,7 @@ static void conn_accept(struct server *s)
 static bool conn_flush(struct server *s, int fd)
 {
 	struct conn *c = &s->conns[fd];
-	struct epoll_event ev = {.data.fd = fd};
+	struct epoll_event ev = { .data.fd = fd };
 	ssize_t n;
 
 	while (c->plen) {
@@ -472,8 +472,8 @@ static void conn_echo(struct server *s, int fd)
 
 static int run_server(const struct opts *o)
 {
-	struct server s = {0};
-	struct epoll_event evs[MAX_EVENTS], ev = {.events = EPOLLIN};
+	struct server s = { 0 };
+	struct epoll_event evs[MAX_EVENTS], ev = { .events = EPOLLIN };
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int64_t end = probe_now_ns() + o->duration_s * NS_PER_S;
@@ -534,7 +534,8 @@ static void usage(void)
 		"usage: hs-tcp-flows server [--bind ADDR] [--port P] [--duration S] [--out FILE]\n"
 		"                           [--ready-file F]\n"
 		"       hs-tcp-flows client --server ADDR [--port P] [--bind ADDR] [--flows N]\n"
-		"                           [--duration S] [--min-ms A] [--max-ms B] [--alive-ms W]\n"
+		"                           [--duration S] [--min-ms A] [--max-ms B] [--alive-ms "
+		"W]\n"
 		"                           [--connect-timeout-ms T] [--out FILE]\n");
 	exit(2);
 }
@@ -542,18 +543,18 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"bind", required_argument, NULL, 'b'},
-		{"server", required_argument, NULL, 's'},
-		{"port", required_argument, NULL, 'p'},
-		{"duration", required_argument, NULL, 'd'},
-		{"flows", required_argument, NULL, 'n'},
-		{"min-ms", required_argument, NULL, 'm'},
-		{"max-ms", required_argument, NULL, 'M'},
-		{"alive-ms", required_argument, NULL, 'a'},
-		{"connect-timeout-ms", required_argument, NULL, 'c'},
-		{"out", required_argument, NULL, 'o'},
-		{"ready-file", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+		{ "bind", required_argument, NULL, 'b' },
+		{ "server", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "flows", required_argument, NULL, 'n' },
+		{ "min-ms", required_argument, NULL, 'm' },
+		{ "max-ms", required_argument, NULL, 'M' },
+		{ "alive-ms", required_argument, NULL, 'a' },
+		{ "connect-timeout-ms", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = {
 		.port = DEFAULT_PORT,
@@ -567,14 +568,7 @@ int main(int argc, char **argv)
 	bool server;
 	int c;
 
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "server") == 0)
-		server = true;
-	else if (strcmp(argv[1], "client") == 0)
-		server = false;
-	else
-		usage();
+	server = probe_mode(argc, argv, usage);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -586,7 +580,9 @@ int main(int argc, char **argv)
 		case 'm': o.min_ms = probe_num("--min-ms", optarg, 1, 60000); break;
 		case 'M': o.max_ms = probe_num("--max-ms", optarg, 1, 60000); break;
 		case 'a': o.alive_ms = probe_num("--alive-ms", optarg, 1, 3600000); break;
-		case 'c': o.connect_timeout_ms = probe_num("--connect-timeout-ms", optarg, 1, 600000); break;
+		case 'c':
+			o.connect_timeout_ms = probe_num("--connect-timeout-ms", optarg, 1, 600000);
+			break;
 		case 'o': o.out = optarg; break;
 		case 'r': o.ready_file = optarg; break;
 		default: usage();

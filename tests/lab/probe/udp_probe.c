@@ -30,13 +30,13 @@
 #include "probe_common.h"
 #include "udp_stream.h"
 
-#define PKT_MAGIC	   0x48535550u /* "HSUP" */
-#define DEFAULT_PORT	   9000
-#define CATCHUP_MAX	   100 /* intervals a late sender still sends; more are skipped */
-#define FIN_TRIES	   20
-#define FIN_WAIT_MS	   100
-#define SERVER_LINGER_MS   1000
-#define STATS_MAX	   1400
+#define PKT_MAGIC        0x48535550u /* "HSUP" */
+#define DEFAULT_PORT     9000
+#define CATCHUP_MAX      100 /* intervals a late sender still sends; more are skipped */
+#define FIN_TRIES        20
+#define FIN_WAIT_MS      100
+#define SERVER_LINGER_MS 1000
+#define STATS_MAX        1400
 
 enum pkt_type { PKT_DATA = 1, PKT_FIN = 2, PKT_STATS = 3 };
 
@@ -152,8 +152,8 @@ static json_t *tx_json(const struct tx_stream *t)
 static void send_stats(struct probe *pr)
 {
 	char buf[sizeof(struct pkt) + STATS_MAX];
-	json_t *rep = json_pack("{s:o, s:o}", "rx", udp_stream_json(&pr->rx, -1), "tx",
-				tx_json(&pr->tx));
+	json_t *rep =
+		json_pack("{s:o, s:o}", "rx", udp_stream_json(&pr->rx, -1), "tx", tx_json(&pr->tx));
 	char *text;
 	size_t len;
 
@@ -216,11 +216,10 @@ static void handle(struct probe *pr, const char *buf, ssize_t n, int64_t rx_ns, 
 		pr->peer_sent = (int64_t)be64toh(p->seq);
 		pr->peer_stop_ns = (int64_t)be64toh(p->sched_ns);
 		if (n > (ssize_t)sizeof(*p))
-			pr->peer_report = json_loadb(buf + sizeof(*p), (size_t)n - sizeof(*p), 0,
-						     NULL);
+			pr->peer_report =
+				json_loadb(buf + sizeof(*p), (size_t)n - sizeof(*p), 0, NULL);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -231,7 +230,7 @@ static void drain(struct probe *pr, bool server)
 
 	while (budget-- > 0) {
 		struct sockaddr_storage from;
-		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
 			.msg_name = &from,
 			.msg_namelen = sizeof(from),
@@ -334,7 +333,7 @@ static int run_client(const struct opts *o, struct probe *pr)
 			 pr->tx.start_ns);
 		(void)send(pr->fd, &p, sizeof(p), MSG_DONTWAIT);
 		while (!pr->have_stats && probe_now_ns() < until) {
-			struct pollfd pfd = {.fd = pr->fd, .events = POLLIN};
+			struct pollfd pfd = { .fd = pr->fd, .events = POLLIN };
 
 			if (poll(&pfd, 1, 10) > 0)
 				drain(pr, false);
@@ -370,7 +369,7 @@ static int run_server(const struct opts *o, struct probe *pr)
 		int64_t now = probe_now_ns();
 
 		if (!pr->locked || pr->have_fin) {
-			struct pollfd pfd = {.fd = pr->fd, .events = POLLIN};
+			struct pollfd pfd = { .fd = pr->fd, .events = POLLIN };
 
 			if (pr->have_fin && now - pr->fin_at_ns > SERVER_LINGER_MS * NS_PER_MS)
 				break;
@@ -384,7 +383,8 @@ static int run_server(const struct opts *o, struct probe *pr)
 			tx_due(pr, probe_now_ns());
 	}
 	res = common_json(o, "server");
-	json_object_set_new(res, "c2s", udp_stream_json(&pr->rx, pr->have_fin ? pr->peer_sent : -1));
+	json_object_set_new(res, "c2s",
+			    udp_stream_json(&pr->rx, pr->have_fin ? pr->peer_sent : -1));
 	s2c = tx_json(&pr->tx);
 	json_object_set_new(s2c, "sent", json_integer((json_int_t)pr->tx.seq));
 	json_object_set_new(res, "s2c", s2c);
@@ -404,29 +404,22 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"bind", required_argument, NULL, 'b'},
-		{"server", required_argument, NULL, 's'},
-		{"port", required_argument, NULL, 'p'},
-		{"duration", required_argument, NULL, 'd'},
-		{"interval-us", required_argument, NULL, 'i'},
-		{"out", required_argument, NULL, 'o'},
-		{"ready-file", required_argument, NULL, 'r'},
-		{"rt", no_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+		{ "bind", required_argument, NULL, 'b' },
+		{ "server", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval-us", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ "rt", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = {.port = DEFAULT_PORT, .duration_s = 10, .interval_us = 1000};
+	struct opts o = { .port = DEFAULT_PORT, .duration_s = 10, .interval_us = 1000 };
 	struct probe pr;
 	bool server;
 	int c, rc;
 
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "server") == 0)
-		server = true;
-	else if (strcmp(argv[1], "client") == 0)
-		server = false;
-	else
-		usage();
+	server = probe_mode(argc, argv, usage);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
