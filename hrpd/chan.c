@@ -16,6 +16,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "sess.h"
 
 #define PEER_PREFIX "[hrp peer]"
 
@@ -470,6 +471,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 				  (unsigned long long)h->peer.epoch);
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
+			hrpd_sess_update(h); /* its table is due again */
 		}
 		if (type < HRP_MSG_MAX && rx_table[type])
 			rx_table[type](h, l, &res, now);
@@ -599,6 +601,7 @@ void hrpd_chan_enable(struct hrpd *h, bool on)
 		h->have_peer_hello = false;
 	}
 	hrpd_apply(h, &out);
+	hrpd_sess_update(h);
 }
 
 void hrpd_chan_reconfigure(struct hrpd *h, const int *old_index)

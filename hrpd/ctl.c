@@ -7,6 +7,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "sess.h"
 #include "version.h"
 
 void hrpd_publish(struct hrpd *h, const char *event, json_t *data)
@@ -159,6 +160,7 @@ void hrpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "sysname", json_string(h->sysname));
 	json_object_set_new(o, "local_payload", hrpd_vgmp_json(&h->local));
 	json_object_set_new(o, "peer_registry", peer_registry_json(h));
+	json_object_set_new(o, "session", hrpd_sess_status_json(h));
 	json_object_set_new(obj, "hrp", o);
 }
 
@@ -281,6 +283,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
 	json_object_set_new(o, "data", hrpd_data_stats_json(h));
+	json_object_set_new(o, "session", hrpd_sess_stats_json(h));
 	*result = o;
 	return 0;
 }

@@ -140,6 +140,13 @@ bool hrpd_data_needs_resync(const struct hrpd *h, unsigned channel)
 	return dc && hrp_stream_tx_needs_resync(&dc->tx, channel);
 }
 
+size_t hrpd_data_held(const struct hrpd *h, unsigned channel, size_t *limit)
+{
+	const struct hrpd_data *dc = data_of(h);
+	*limit = dc ? dc->tx.limit_bytes : 0;
+	return dc && chan_ok(channel) ? dc->tx.ch[channel].bytes : 0;
+}
+
 void hrpd_data_resync_done(struct hrpd *h, unsigned channel)
 {
 	struct hrpd_data *dc = data_of(h);

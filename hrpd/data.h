@@ -48,6 +48,9 @@ int hrpd_data_send_flags(struct hrpd *h, unsigned channel, const void *buf, size
 			 uint32_t flags);
 /* The channel refused records (or the peer lost some): the producer owes a full snapshot. */
 bool hrpd_data_needs_resync(const struct hrpd *h, unsigned channel);
+/* Bytes the channel holds (queued or unacknowledged), and its limit in *limit: a bulk producer waits while half its
+ * limit is held, so it never makes the channel refuse its records. */
+size_t hrpd_data_held(const struct hrpd *h, unsigned channel, size_t *limit);
 /* The producer has sent the snapshot: the flag goes down. */
 void hrpd_data_resync_done(struct hrpd *h, unsigned channel);
 

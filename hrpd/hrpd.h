@@ -31,6 +31,7 @@
 
 struct hrpd;
 struct hrpd_data; /* data.h */
+struct hrpd_sess; /* sess.h */
 
 struct hrpd_link {
 	struct hrpd *h;
@@ -124,6 +125,7 @@ struct hrpd {
 	int lc_local_prio, lc_peer_prio;
 	struct hrpd_stats st;
 	struct hrpd_data *data; /* the data channel (data.h) */
+	struct hrpd_sess *sess; /* session sync (sess.h) */
 };
 
 /* link.c */

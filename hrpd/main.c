@@ -14,6 +14,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "sess.h"
 #include "version.h"
 
 static void links_free(struct hrpd *h)
@@ -44,11 +45,18 @@ static int hrpd_start(struct hs_daemon *d)
 	if (r < 0)
 		return r;
 	hrpd_vgmp_default(h);
+	r = hrpd_sess_init(h);
+	if (r < 0)
+		return r;
 	if (d->ctl) {
 		hs_ctl_server_add_commands(d->ctl, hrpd_vgmp_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_data_commands, d);
+		hs_ctl_server_add_commands(d->ctl, hrpd_sess_commands, d);
 	}
-	hs_daemon_realtime();
+	/* Normal scheduling by default: the data channel's bulk work shares this thread, and a
+	 * real-time hrpd busy with it starves the softirq work that delivers the hellos (a false
+	 * peer-down under load, measured by bench/hrp_liveness.py). */
+	hs_daemon_realtime(c->realtime_priority);
 	/* Sockets open (or adopted) now, enabled or not, so that a hot restart can hand them on. */
 	uint64_t now = hs_now_ms();
 	for (size_t i = 0; i < h->n_links; i++)
@@ -68,6 +76,7 @@ static void hrpd_stop(struct hs_daemon *d)
 		return;
 	hs_timer_free(&h->timer);
 	hs_timer_free(&h->req_timer);
+	hrpd_sess_free(h);
 	hrpd_data_free(h);
 	links_free(h);
 	hrp_keyring_wipe(&h->keys);
@@ -155,6 +164,7 @@ static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 		h->enabled = want;
 		hrpd_chan_enable(h, want);
 	}
+	hrpd_sess_update(h);
 	hs_info("[hrp]", "reloaded: hello %u ms, dead count %d, %zu links, %s",
 		h->hello_interval_ms, h->dead_count, h->n_links,
 		hrp_keyring_empty(&h->keys) ? "no key" : "keyed");

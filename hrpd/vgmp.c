@@ -14,6 +14,7 @@
 
 #include "hrpd.h"
 #include "log.h"
+#include "sess.h"
 
 static void req_timer_fired(struct hs_timer *t, void *arg);
 
@@ -87,6 +88,7 @@ void hrpd_vgmp_peer_hello(struct hrpd *h, const struct hrp_hello *hello)
 		hs_notice("[hrp peer]", "the peer is now called %s", hello->sysname);
 	if (!changed)
 		return;
+	hrpd_sess_update(h); /* readiness first: vgmpd must not see the peer before it */
 	hs_info("[hrp peer]", "%s: %s, priority %u, readiness 0x%x", hello->sysname,
 		hrp_vgmp_state_name(hello->vgmp.state), hello->vgmp.priority,
 		hello->vgmp.readiness);
@@ -98,6 +100,7 @@ void hrpd_vgmp_peer_hello(struct hrpd *h, const struct hrp_hello *hello)
 
 void hrpd_vgmp_peer_event(struct hrpd *h, bool up, const char *reason)
 {
+	hrpd_sess_update(h);
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:o, s:o}", "state", up ? "up" : "down", "reason", reason, "name",
 		h->have_peer_hello ? json_string(h->peer_hello.sysname) : json_null(), "payload",
@@ -179,6 +182,7 @@ static int cmd_vgmp_local(void *ctx, json_t *args, json_t **result, char *err, s
 	h->local = v;
 	note_role(h, old, v.state, reason);
 	h->local_set = true;
+	hrpd_sess_update(h);
 	bool sent = false;
 	if (urgent && h->enabled) {
 		hrpd_send_hellos(h, true);

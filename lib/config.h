@@ -119,6 +119,7 @@ struct hs_hrpd_config {
 	int hello_interval_ms;
 	int dead_count;
 	int port;
+	int realtime_priority;
 	char key_current[HS_CFG_KEY_MAX];
 	char key_next[HS_CFG_KEY_MAX];
 	bool auto_sync_config;

@@ -224,9 +224,11 @@ static void on_hup(int signo, void *arg)
 	sd_notify(0, "READY=1");
 }
 
-void hs_daemon_realtime(void)
+void hs_daemon_realtime(int priority)
 {
-	struct sched_param sp = { .sched_priority = 10 };
+	if (priority <= 0)
+		return;
+	struct sched_param sp = { .sched_priority = priority };
 	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
 		hs_debug(HS_DBG_LOOP, NULL, "no real-time priority: %s", strerror(errno));
 }

@@ -56,10 +56,12 @@ struct hs_daemon {
  * command line or config. */
 int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv);
 
-/* Asks for SCHED_RR at a low real-time priority, where the kernel allows it: adverts and hellos
- * at 10 ms, and decisions that must reach another daemon within a millisecond, must not wait
- * behind a busy CPU. Logged at debug level when refused. */
-void hs_daemon_realtime(void);
+/* Asks for SCHED_RR at priority (1-99; 0: stays in normal scheduling), where the kernel allows
+ * it: adverts at 10 ms, and decisions that must reach another daemon within a millisecond, must
+ * not wait behind a busy CPU. Only for daemons whose every turn of the loop is short. Logged at
+ * debug level when refused. */
+#define HS_DAEMON_RT_PRIORITY 10
+void hs_daemon_realtime(int priority);
 
 /* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
 int hs_daemon_reload(struct hs_daemon *d);

@@ -76,8 +76,8 @@ static int vgmpd_start(struct hs_daemon *d)
 		return r;
 	uint64_t now = hs_now_ms();
 	sync_trackers(g, &d->config->vgmpd, now);
-	/* Until session sync reports its bulk transfer, a box counts as ready (vgmp-ready sets it).
-	 */
+	/* Ready until hrpd's session sync says otherwise (its status on connect, then the
+	 * session-ready events): without a peer there is nothing to wait for. */
 	vgmp_set_ready(&g->v, true, now);
 	r = vgmpd_link_monitor_open(&g->links, &d->loop, hs_fdset_take(&d->inherited, "rtnl"),
 				    link_changed, g);
@@ -85,7 +85,7 @@ static int vgmpd_start(struct hs_daemon *d)
 		return r;
 	vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
 	/* A decision must reach vrrpd within a millisecond. */
-	hs_daemon_realtime();
+	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);
 	vgmpd_rearm(g);
 	return 0;
 }

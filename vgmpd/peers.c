@@ -202,6 +202,14 @@ static void peer_request(struct vgmpd *g, json_t *data, uint64_t now)
 	vgmp_request_received(&g->v, &r, now);
 }
 
+/* hrpd's session sync: not ready while the active peer's table has not arrived, and a box that
+ * is not ready does not preempt. */
+static void session_ready(struct vgmpd *g, json_t *ready, uint64_t now)
+{
+	if (json_is_boolean(ready))
+		vgmp_set_ready(&g->v, json_is_true(ready), now);
+}
+
 static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, void *arg)
 {
 	struct vgmpd *g = arg;
@@ -215,6 +223,8 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 			peer_payload(g, data, now);
 	} else if (strcmp(event, "vgmp-peer") == 0) {
 		peer_payload(g, data, now);
+	} else if (strcmp(event, "session-ready") == 0) {
+		session_ready(g, json_object_get(data, "ready"), now);
 	} else if (strcmp(event, "vgmp-request") == 0) {
 		peer_request(g, data, now);
 	} else if (strcmp(event, "vgmp-request-lost") == 0) {
@@ -229,10 +239,11 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 static void hrpd_status_answer(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
-	json_t *peer =
-		json_object_get(json_object_get(json_object_get(resp, "result"), "hrp"), "peer");
+	json_t *hrp = json_object_get(json_object_get(resp, "result"), "hrp");
+	json_t *peer = json_object_get(hrp, "peer");
 	const char *state = json_string_value(json_object_get(peer, "state"));
 	uint64_t now = hs_now_ms();
+	session_ready(g, json_object_get(json_object_get(hrp, "session"), "ready"), now);
 	if (state && strcmp(state, "up") == 0 && json_is_object(json_object_get(peer, "payload")))
 		peer_payload(g, peer, now);
 	else if (state && strcmp(state, "dead") == 0)
@@ -281,8 +292,9 @@ static const struct hs_ctl_link_ops vrrpd_ops = {
 
 int vgmpd_peers_open(struct vgmpd *g)
 {
-	static const char *const hrpd_events[] = { "peer", "vgmp-peer", "vgmp-request",
-						   "vgmp-request-lost", NULL };
+	static const char *const hrpd_events[] = { "peer",	       "vgmp-peer",
+						   "vgmp-request", "vgmp-request-lost",
+						   "session-ready", NULL };
 	static const char *const vrrpd_events[] = { "vrrp-vgmp", NULL };
 	int r = hs_ctl_link_open(&g->hrpd, &g->d->loop, g->d->rundir, "hrpd", hrpd_events,
 				 &hrpd_ops, g);

@@ -82,7 +82,7 @@ static int vrrpd_start(struct hs_daemon *d)
 	/* A hot restart hands its links over; any other start cleans up after a dead vrrpd. */
 	if (d->inherited.count == 0)
 		flush_leftovers(vd);
-	hs_daemon_realtime();
+	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);
 	return groups_build(vd, &d->config->vrrpd);
 }
 

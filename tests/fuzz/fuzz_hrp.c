@@ -6,13 +6,16 @@
  *   mode 1  one message re-signed with the fixed key and its epoch already proven, so that the
  *           fuzzer gets past the HMAC and the window into the body checks and decoders;
  *   mode 2  a bare body: checked against every registry entry, decoded by every typed decoder
- *           and as a registry (compared with ours).
- * Every verdict's follow-up runs too: a not-supported answer, a challenge. */
+ *           and as a registry (compared with ours), and read as a session record.
+ * Every verdict's follow-up runs too: a not-supported answer, a challenge. Each data payload on
+ * the session channel is read as a session record (lib/hrp_session.h): every entry decoded is
+ * encoded again and must decode to the same entry. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "hrp_msg.h"
+#include "hrp_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +37,57 @@ static void setup(void)
 	hrp_keyring_set(&keys, HRP_KEY_NEXT, 2, FUZZ_KEY "-next", strlen(FUZZ_KEY "-next"));
 	hrp_registry_local(&local_reg);
 	ready = 1;
+}
+
+static bool tuple_same(const struct hs_sess_tuple *a, const struct hs_sess_tuple *b)
+{
+	return memcmp(a->src, b->src, sizeof(a->src)) == 0 &&
+	       memcmp(a->dst, b->dst, sizeof(a->dst)) == 0 && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
+
+/* Field by field: the struct has padding. */
+static bool sess_same(const struct hs_sess *a, const struct hs_sess *b)
+{
+	return a->op == b->op && a->family == b->family && a->l4proto == b->l4proto &&
+	       a->zone == b->zone && tuple_same(&a->orig, &b->orig) &&
+	       tuple_same(&a->reply, &b->reply) && a->status == b->status &&
+	       a->timeout == b->timeout && a->has == b->has && a->mark == b->mark &&
+	       memcmp(a->labels, b->labels, sizeof(a->labels)) == 0 &&
+	       memcmp(a->seqadj, b->seqadj, sizeof(a->seqadj)) == 0 &&
+	       a->proto_state == b->proto_state && a->wscale[0] == b->wscale[0] &&
+	       a->wscale[1] == b->wscale[1] && a->tcp_flags[0] == b->tcp_flags[0] &&
+	       a->tcp_flags[1] == b->tcp_flags[1] && a->vtag[0] == b->vtag[0] &&
+	       a->vtag[1] == b->vtag[1];
+}
+
+/* A session record as hrpd reads it: entry by entry until the end or the first error. */
+static void session_record(const uint8_t *rec, size_t len)
+{
+	struct hs_sess s, again;
+	uint8_t buf[HS_SESS_ENTRY_MAX];
+	size_t off = 0;
+	enum hs_sess_err e = hs_sess_record_check(rec, len, &off);
+
+	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
+		if (off > len)
+			__builtin_trap();
+		(void)hs_sess_key_hash(&s);
+		(void)hs_sess_content_hash(&s);
+		/* What was decoded encodes, no longer than the longest entry, to the same entry. */
+		size_t n = hs_sess_encode(&s, buf, sizeof(buf));
+		if (n == 0 || n > HS_SESS_ENTRY_LONGEST || n != hs_sess_entry_len(&s))
+			__builtin_trap();
+		size_t o2 = 0;
+		uint8_t rec2[1 + HS_SESS_ENTRY_MAX];
+		rec2[0] = HS_SESS_WIRE_VERSION;
+		memcpy(rec2 + 1, buf, n);
+		if (hs_sess_record_check(rec2, n + 1, &o2) != HS_SESS_OK ||
+		    hs_sess_decode(rec2, n + 1, &o2, &again) != HS_SESS_OK || o2 != n + 1 ||
+		    !sess_same(&s, &again))
+			__builtin_trap();
+	}
+	(void)hs_sess_err_name(e);
 }
 
 static void decode_body(uint16_t type, const uint8_t *body, size_t len)
@@ -75,7 +129,8 @@ static void decode_body(uint16_t type, const uint8_t *body, size_t len)
 		if (hrp_data_get(body, len, &dat) == 0) {
 			hrp_tlv_iter_init(&it, body, len);
 			while (hrp_tlv_next_of(&it, HRP_TLV_DATA_PAYLOAD, &t) == 1)
-				;
+				if (dat.channel == HRP_CHAN_SESSION)
+					session_record(t.val, t.len);
 		}
 		break;
 	case HRP_MSG_DATA_ACK: (void)hrp_data_ack_get(body, len, &ack); break;
@@ -176,6 +231,7 @@ static void mode_body(const uint8_t *data, size_t size)
 			(void)hrp_body_check(mi, data, size, &unknown, &bad, &why);
 		decode_body(t, data, size);
 	}
+	session_record(data, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

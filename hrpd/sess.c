@@ -1,0 +1,498 @@
+/* Session sync (sess.h): who sends, the records out (real time and bulk), the peer's records
+ * into the kernel, readiness, and the takeover's timeouts. The kernel side is sess_ct.c; the
+ * record format is lib/hrp_session; what is never synced and the timeouts are lib/sess_policy. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "hrpd.h"
+#include "log.h"
+#include "sess.h"
+#include "sess_ct.h"
+#include "sess_int.h"
+
+static void timer_fired(struct hs_timer *t, void *arg);
+
+static bool active_state(uint8_t st)
+{
+	return st == HRP_VGMP_ACTIVE || st == HRP_VGMP_LOAD_BALANCE;
+}
+
+static bool peer_up(const struct hrpd *h)
+{
+	return h->enabled && h->lv.peer == HRP_LV_PEER_UP && h->have_peer_hello;
+}
+
+/* ---- records out ---- */
+
+static void rec_reset(struct hrpd_sess_rec *r)
+{
+	r->len = hs_sess_record_begin(r->buf, sizeof(r->buf));
+	r->entries = 0;
+}
+
+/* Sends the record with flags; false when the channel refused it (it is full: its resync flag
+ * is up, and we owe the peer a bulk transfer). */
+static bool rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags)
+{
+	if (r->entries == 0 && !flags)
+		return true;
+	int e = hrpd_data_send_flags(ss->h, HRP_CHAN_SESSION, r->buf, r->len, flags);
+	if (e < 0) {
+		ss->st.records_refused++;
+		ss->st.entries_refused += r->entries;
+		ss->resync_owed = true;
+		rec_reset(r);
+		return false;
+	}
+	ss->st.records_sent++;
+	ss->st.entries_sent += r->entries;
+	ss->st.bytes_sent += r->len;
+	rec_reset(r);
+	return true;
+}
+
+static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *s,
+		    uint32_t flush_flags)
+{
+	size_t n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
+	if (!n) {
+		rec_send(ss, r, flush_flags);
+		n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
+	}
+	if (!n) {
+		ss->st.encode_errors++;
+		return;
+	}
+	r->len += n;
+	r->entries++;
+}
+
+/* A kernel event (not our own write). */
+static void on_event(void *arg, const struct hs_sess *s)
+{
+	struct hrpd_sess *ss = arg;
+	ss->st.events[s->op < 3 ? s->op : 0]++;
+	if (!ss->source) {
+		ss->st.events_not_source++;
+		return;
+	}
+	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
+	if (v != HS_SESS_SYNC) {
+		ss->st.skipped[v]++;
+		return;
+	}
+	rec_add(ss, &ss->rt, s, 0);
+	/* The record goes out when this burst of events is read (sess_ct reads a bounded
+	 * burst per turn, then the loop comes back to us through the flush timer at 0 ms). */
+	if (!hs_timer_armed(&ss->flush))
+		hs_timer_arm_at(&ss->flush, 1);
+}
+
+static void flush_fired(struct hs_timer *t, void *arg)
+{
+	struct hrpd_sess *ss = arg;
+	(void)t;
+	rec_send(ss, &ss->rt, 0);
+	hrpd_sess_kick(ss);
+}
+
+static void on_overrun(void *arg)
+{
+	struct hrpd_sess *ss = arg;
+	if (!ss->source)
+		return;
+	hs_warn(HRPD_SESS_PREFIX,
+		"conntrack events lost (the event socket overran): the peer gets the table again");
+	ss->resync_owed = true;
+	hrpd_sess_kick(ss);
+}
+
+/* ---- bulk out: a dump of our table ---- */
+
+/* The session channel holds more than 1/part of its limit. */
+static bool channel_fill(const struct hrpd_sess *ss, size_t part)
+{
+	size_t limit;
+	size_t held = hrpd_data_held(ss->h, HRP_CHAN_SESSION, &limit);
+	return held > limit / part;
+}
+
+static void bulk_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
+	if (v != HS_SESS_SYNC) {
+		ss->st.skipped[v]++;
+		return;
+	}
+	uint32_t flags = ss->bulk_first ? HRP_DATA_F_BULK_BEGIN : 0;
+	size_t before = ss->st.records_sent;
+	rec_add(ss, &ss->bulk, s, flags);
+	if (ss->st.records_sent != before)
+		ss->bulk_first = false;
+	ss->bulk_entries++;
+}
+
+static void takeover_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	uint32_t t = hs_sess_takeover_timeout(&ss->pol, s);
+	if (t && hrpd_ct_set_timeout(ss->ct, s, t) == 0)
+		ss->st.timeouts_reset++;
+}
+
+static void on_dump_entry(void *arg, const struct hs_sess *s)
+{
+	struct hrpd_sess *ss = arg;
+	if (ss->dump == HRPD_SESS_DUMP_BULK)
+		bulk_entry(ss, s);
+	else if (ss->dump == HRPD_SESS_DUMP_TAKEOVER)
+		takeover_entry(ss, s);
+	/* Back-pressure: a bulk never fills the channel; it waits while half is held. */
+	if (ss->dump == HRPD_SESS_DUMP_BULK && channel_fill(ss, 2)) {
+		hrpd_ct_dump_pause(ss->ct, true);
+		ss->paused = true;
+		hs_timer_arm_in(&ss->timer, HRPD_SESS_PAUSE_POLL_MS);
+	}
+}
+
+static void on_dump_done(void *arg, bool ok)
+{
+	struct hrpd_sess *ss = arg;
+	enum hrpd_sess_dump what = ss->dump;
+	ss->dump = HRPD_SESS_DUMP_NONE;
+	ss->paused = false;
+	uint64_t ms = hs_now_ms() - ss->dump_started_ms;
+	if (what == HRPD_SESS_DUMP_TAKEOVER) {
+		hrpd_ct_flush(ss->ct);
+		hs_info(HRPD_SESS_PREFIX, "takeover: %" PRIu64 " held timeouts reset in %" PRIu64
+			" ms", ss->st.timeouts_reset - ss->reset_before, ms);
+	} else if (what == HRPD_SESS_DUMP_BULK) {
+		uint32_t flags = HRP_DATA_F_BULK_END | (ss->bulk_first ? HRP_DATA_F_BULK_BEGIN : 0);
+		bool sent = ok && rec_send(ss, &ss->bulk, flags);
+		if (sent) {
+			ss->st.bulks_sent++;
+			ss->st.bulk_entries_sent += ss->bulk_entries;
+			hs_notice(HRPD_SESS_PREFIX,
+				  "bulk transfer to the peer: %" PRIu64 " sessions in %" PRIu64 " ms",
+				  ss->bulk_entries, ms);
+			if (!ss->resync_owed)
+				hrpd_data_resync_done(ss->h, HRP_CHAN_SESSION);
+		} else {
+			ss->st.bulks_failed++;
+			ss->bulk_wanted = true; /* once more, from the start */
+			rec_reset(&ss->bulk);
+			hs_warn(HRPD_SESS_PREFIX, "bulk transfer to the peer failed (%s): again",
+				ok ? "the channel refused it" : "the table dump failed");
+		}
+	}
+	hrpd_sess_kick(ss);
+}
+
+static void start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
+{
+	if (hrpd_ct_dump_start(ss->ct) < 0)
+		return;
+	ss->dump = what;
+	ss->dump_started_ms = hs_now_ms();
+	if (what == HRPD_SESS_DUMP_BULK) {
+		ss->bulk_wanted = false;
+		ss->resync_owed = false;
+		ss->bulk_first = true;
+		ss->bulk_entries = 0;
+		rec_reset(&ss->bulk);
+	} else {
+		ss->takeover_wanted = false;
+		ss->reset_before = ss->st.timeouts_reset;
+	}
+}
+
+/* ---- the peer's records in ---- */
+
+static void apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
+	if (v != HS_SESS_SYNC) {
+		ss->st.rx_skipped++;
+		return;
+	}
+	if (hrpd_ct_apply(ss->ct, s, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
+		ss->st.entries_applied++;
+}
+
+static void request_bulk(struct hrpd_sess *ss)
+{
+	uint8_t rec[1] = { HRPD_SESS_REC_BULK_REQUEST };
+	if (hrpd_data_send(ss->h, HRP_CHAN_SESSION, rec, sizeof(rec)) == 0) {
+		ss->requested_ms = hs_now_ms();
+		ss->st.bulk_requests_sent++;
+		hs_info(HRPD_SESS_PREFIX, "asked the peer for its session table");
+	}
+}
+
+static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, const uint8_t *rec,
+		    size_t len)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	(void)seq;
+	ss->st.records_received++;
+	ss->st.bytes_received += len;
+	if (len == 1 && rec[0] == HRPD_SESS_REC_BULK_REQUEST) {
+		ss->st.bulk_requests_received++;
+		ss->bulk_wanted = true;
+		hrpd_sess_kick(ss);
+		return;
+	}
+	if (flags & HRP_DATA_F_BULK_BEGIN) {
+		ss->rx_bulk = true;
+		ss->rx_bulk_entries = 0;
+		ss->rx_bulk_started_ms = hs_now_ms();
+	}
+	size_t off = 0;
+	enum hs_sess_err e = hs_sess_record_check(rec, len, &off);
+	struct hs_sess s;
+	unsigned n = 0;
+	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
+		apply_entry(ss, &s);
+		n++;
+	}
+	hrpd_ct_flush(ss->ct);
+	ss->st.entries_received += n;
+	if (ss->rx_bulk)
+		ss->rx_bulk_entries += n;
+	if (e != HS_SESS_END) {
+		ss->st.decode_errors[e < HS_SESS_ERR_MAX ? e : 0]++;
+		hs_warn(HRPD_SESS_PREFIX, "a session record of the peer is bad (%s) after %u entries",
+			hs_sess_err_name(e), n);
+	}
+	if (flags & HRP_DATA_F_BULK_END) {
+		ss->rx_bulk = false;
+		ss->synced = true;
+		ss->synced_epoch = ss->h->peer.epoch;
+		ss->st.bulks_received++;
+		ss->st.bulk_entries_received += ss->rx_bulk_entries;
+		ss->last_bulk_ms = hs_now_ms() - ss->rx_bulk_started_ms;
+		hs_notice(HRPD_SESS_PREFIX,
+			  "bulk transfer from the peer: %" PRIu64 " sessions in %" PRIu64 " ms",
+			  ss->rx_bulk_entries, ss->last_bulk_ms);
+		hrpd_sess_update(ss->h);
+	}
+}
+
+static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	hs_warn(HRPD_SESS_PREFIX, "session records %u-%u of the peer are lost: asking again", from,
+		to);
+	ss->synced = false;
+	ss->requested_ms = 0;
+	hrpd_sess_update(ss->h);
+}
+
+static void room(void *arg, unsigned channel)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	hrpd_sess_kick(ss);
+}
+
+static const struct hrpd_data_ops data_ops = { .deliver = deliver, .lost = lost, .room = room };
+
+static void apply_error(void *arg, enum hrpd_ct_apply_err e, int err)
+{
+	struct hrpd_sess *ss = arg;
+	/* NOENT on a delete: the entry timed out here first. The rest is worth a line. */
+	if (e == HRPD_CT_ERR_NOENT)
+		return;
+	uint64_t now = hs_now_ms();
+	if (now - ss->last_apply_warn_ms >= 1000) {
+		ss->last_apply_warn_ms = now;
+		hs_warn(HRPD_SESS_PREFIX, "the kernel refused a session of the peer: %s (%s)",
+			strerror(err), hrpd_ct_err_name(e));
+	}
+}
+
+static const struct hrpd_ct_ops ct_ops = {
+	.event = on_event,
+	.overrun = on_overrun,
+	.dump_entry = on_dump_entry,
+	.dump_done = on_dump_done,
+	.apply_error = apply_error,
+};
+
+/* ---- what to do now ---- */
+
+static bool needs_peer_table(const struct hrpd_sess *ss)
+{
+	const struct hrpd *h = ss->h;
+	if (!ss->on || !peer_up(h) || !active_state(h->peer_hello.vgmp.state))
+		return false;
+	bool sharing = h->local.state == HRP_VGMP_LOAD_BALANCE;
+	if (active_state(h->local.state) && !sharing)
+		return false; /* the standby holds nothing of its own */
+	return !(ss->synced && ss->synced_epoch == h->peer.epoch);
+}
+
+void hrpd_sess_kick(struct hrpd_sess *ss)
+{
+	if (!ss->ct)
+		return;
+	uint64_t now = hs_now_ms();
+	if (ss->dump == HRPD_SESS_DUMP_NONE) {
+		if (ss->takeover_wanted)
+			start_dump(ss, HRPD_SESS_DUMP_TAKEOVER);
+		else if (ss->source && (ss->bulk_wanted || ss->resync_owed ||
+					hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)))
+			start_dump(ss, HRPD_SESS_DUMP_BULK);
+	}
+	if (ss->paused && !channel_fill(ss, 4)) {
+		ss->paused = false;
+		hrpd_ct_dump_pause(ss->ct, false);
+	}
+	uint64_t next = 0;
+	if (ss->paused)
+		next = now + HRPD_SESS_PAUSE_POLL_MS;
+	if (needs_peer_table(ss) && !ss->rx_bulk) {
+		if (!ss->requested_ms || now - ss->requested_ms >= HRPD_SESS_REQUEST_RETRY_MS)
+			request_bulk(ss);
+		uint64_t again = ss->requested_ms + HRPD_SESS_REQUEST_RETRY_MS;
+		if (!next || again < next)
+			next = again;
+	}
+	if (next)
+		hs_timer_arm_at(&ss->timer, next);
+	else
+		hs_timer_cancel(&ss->timer);
+}
+
+static void timer_fired(struct hs_timer *t, void *arg)
+{
+	(void)t;
+	hrpd_sess_kick(arg);
+}
+
+static void publish_ready(struct hrpd_sess *ss)
+{
+	json_t *ev = json_pack("{s:b, s:b}", "ready", ss->ready, "synced", ss->synced);
+	hrpd_publish(ss->h, "session-ready", ev);
+	json_decref(ev);
+}
+
+void hrpd_sess_update(struct hrpd *h)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (!ss)
+		return;
+	ss->on = ss->ct && h->enabled && h->d->config->hrpd.auto_sync_sessions;
+	bool was_active = ss->local_active;
+	ss->local_active = active_state(h->local.state);
+	if (ss->local_active && !was_active && ss->ct) {
+		/* Held entries get their protocol timeouts back: we forward them now. */
+		ss->takeover_wanted = true;
+		ss->st.takeovers++;
+	}
+	if (was_active && !ss->local_active) {
+		/* Our own entries run on local timeouts and would expire here while the new
+		 * active refreshes them: its table, held, replaces them. */
+		ss->synced = false;
+		ss->requested_ms = 0;
+	}
+	bool source = ss->on && ss->local_active && peer_up(h);
+	if (source != ss->source) {
+		ss->source = source;
+		hrpd_ct_listen(ss->ct, source);
+		hs_info(HRPD_SESS_PREFIX, "%s", source ? "sync source: sessions go to the peer"
+						       : "not a sync source");
+		if (!source) {
+			rec_reset(&ss->rt);
+			ss->bulk_wanted = false;
+		}
+	}
+	if (!peer_up(h))
+		ss->requested_ms = 0;
+	bool ready = !needs_peer_table(ss);
+	if (ready != ss->ready) {
+		ss->ready = ready;
+		hs_notice(HRPD_SESS_PREFIX, "%s",
+			  ready ? "ready: the peer's sessions are here (or none are due)"
+				: "not ready: waiting for the active peer's session table");
+		publish_ready(ss);
+	}
+	hrpd_sess_kick(ss);
+}
+
+bool hrpd_sess_ready(const struct hrpd *h)
+{
+	return !h->sess || h->sess->ready;
+}
+
+/* ---- life ---- */
+
+static uint32_t sysctl_u32(const char *name, uint32_t dflt)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/proc/sys/net/netfilter/%s", name);
+	FILE *f = fopen(path, "re");
+	unsigned v;
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%u", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+/* Every entry must report its destroy, or the peer would keep it for its hold time. */
+static void events_on(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_events", "we");
+	if (!f)
+		return;
+	fputs("1\n", f);
+	fclose(f);
+}
+
+int hrpd_sess_init(struct hrpd *h)
+{
+	struct hrpd_sess *ss = calloc(1, sizeof(*ss));
+	if (!ss)
+		return -ENOMEM;
+	ss->h = h;
+	h->sess = ss;
+	ss->ready = true;
+	hs_sess_policy_default(&ss->pol, (uint16_t)h->port);
+	ss->pol.udp_timeout_s = sysctl_u32("nf_conntrack_udp_timeout", 30);
+	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
+	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
+	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
+	rec_reset(&ss->rt);
+	rec_reset(&ss->bulk);
+	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
+	hs_timer_init(&ss->flush, &h->d->loop, flush_fired, ss);
+	events_on();
+	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, HRPD_SESS_EVENT_RCVBUF);
+	if (!ss->ct) {
+		hs_warn(HRPD_SESS_PREFIX, "no conntrack netlink (%s): session sync is off",
+			strerror(errno));
+		return 0;
+	}
+	hrpd_data_register(h, HRP_CHAN_SESSION, &data_ops, ss);
+	hrpd_sess_update(h);
+	return 0;
+}
+
+void hrpd_sess_free(struct hrpd *h)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (!ss)
+		return;
+	hrpd_data_register(h, HRP_CHAN_SESSION, NULL, NULL);
+	hs_timer_free(&ss->timer);
+	hs_timer_free(&ss->flush);
+	hrpd_ct_close(ss->ct);
+	free(ss);
+	h->sess = NULL;
+}

@@ -1,0 +1,35 @@
+/* Session sync: conntrack sessions follow the active box (doc/session-sync.md).
+ *
+ * The box whose VGMP state is active (both, in load-sharing) is a source: kernel events that are
+ * not its own writes go out at once, batched per turn of the loop, as session records on the data
+ * channel (HRP_CHAN_SESSION). Every box writes the peer's records into its kernel table with hold
+ * timeouts, so a takeover needs no commit; the takeover gives the held entries their protocol
+ * timeouts back. A box that needs the peer's table (the peer is active, and we have not had its
+ * table since it started) asks for a bulk transfer; until it has it, it is not ready and vgmpd
+ * does not let it preempt. */
+#ifndef HRPD_SESS_H
+#define HRPD_SESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ctl_server.h"
+
+struct hrpd;
+
+/* main.c: after hrpd_data_init(). Opens the ctnetlink sockets; a box without conntrack (no
+ * module) runs without session sync and says so. */
+int hrpd_sess_init(struct hrpd *h);
+void hrpd_sess_free(struct hrpd *h);
+/* After anything that may change what session sync does: our VGMP state (vgmp-local), the
+ * peer's hello payload, the peer up or down, hrp enabled or disabled, a reload. Cheap. */
+void hrpd_sess_update(struct hrpd *h);
+/* Readiness for vgmpd: false while we wait for the active peer's table. */
+bool hrpd_sess_ready(const struct hrpd *h);
+/* ctl.c: "session" in status and in hrp-statistics. */
+json_t *hrpd_sess_status_json(const struct hrpd *h);
+json_t *hrpd_sess_stats_json(const struct hrpd *h);
+/* session-sync (hrp sync connection-status), session-stats. */
+extern const struct hs_ctl_command hrpd_sess_commands[];
+
+#endif

@@ -1,0 +1,753 @@
+/* The ctnetlink side of session sync (sess_ct.h): conversions between the kernel's conntrack
+ * objects and struct hs_sess, the event socket with its echo filter, dumps read in slices, and
+ * batched requests with their error answers counted. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/filter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "sess_ct.h"
+
+#define CT_PREFIX       "[hrp session]"
+#define BATCH_BYTES     (48u * 1024u) /* one sendto of requests: under the default sndbuf */
+#define EVENTS_PER_TURN 256           /* event messages read per turn of the loop */
+#define DUMP_PER_TURN   8             /* dump buffers (each many entries) read per turn */
+#define RX_BUF          (64u * 1024u)
+#define BATCH_MAX       1024          /* requests in one batch */
+
+enum hrpd_ct_req_kind {
+	HRPD_CT_REQ_APPLY,   /* s as the peer sent it */
+	HRPD_CT_REQ_TIMEOUT, /* only the timeout */
+	HRPD_CT_REQ_DELETE,  /* delete s, whatever its op (the first half of a replace) */
+};
+
+/* A request of the batch being built or sent, kept to match the kernel's answer. */
+struct hrpd_ct_req {
+	uint32_t seq;
+	uint8_t kind;
+	bool tcp_window;
+	bool replaced; /* already the second try */
+	uint32_t timeout_s;
+	struct hs_sess s;
+};
+
+struct hrpd_ct {
+	const struct hrpd_ct_ops *ops;
+	void *arg;
+	struct mnl_socket *ev, *req, *dump;
+	unsigned req_portid;
+	struct hs_io ev_io, req_io, dump_io;
+	bool listening;
+	bool dumping, dump_paused;
+	uint32_t dump_seq;
+	uint32_t seq;
+	struct mnl_nlmsg_batch *batch;
+	struct hrpd_ct_req *pend; /* BATCH_MAX: the batch's requests, in order */
+	size_t n_pend;
+	struct hrpd_ct_req *retry, *retry_a, *retry_b; /* BATCH_MAX each */
+	char *batch_buf;
+	char *rx;
+	struct hrpd_ct_stats st;
+};
+
+/* ---- conversions ---- */
+
+static void get_addr(const struct nf_conntrack *o, uint8_t family, int v4, int v6, uint8_t *out)
+{
+	memset(out, 0, 16);
+	const void *p = nfct_get_attr(o, family == AF_INET ? v4 : v6);
+	if (p)
+		memcpy(out, p, family == AF_INET ? 4 : 16);
+}
+
+static bool is_icmp(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
+static void get_tuple(const struct nf_conntrack *o, struct hs_sess *s, bool reply)
+{
+	struct hs_sess_tuple *t = reply ? &s->reply : &s->orig;
+	if (reply) {
+		get_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, t->src);
+		get_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, t->dst);
+	} else {
+		get_addr(o, s->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, t->src);
+		get_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, t->dst);
+	}
+	if (is_icmp(s->l4proto)) {
+		/* libnetfilter_conntrack keeps only the original's ICMP fields; the reply's
+		 * are the inverse (hs_sess_tuple_invert). */
+		if (!reply) {
+			t->sport = ntohs(nfct_get_attr_u16(o, ATTR_ICMP_ID));
+			t->dport = (uint16_t)(nfct_get_attr_u8(o, ATTR_ICMP_TYPE) << 8 |
+					      nfct_get_attr_u8(o, ATTR_ICMP_CODE));
+		}
+		return;
+	}
+	if (reply) {
+		t->sport = ntohs(nfct_get_attr_u16(o, ATTR_REPL_PORT_SRC));
+		t->dport = ntohs(nfct_get_attr_u16(o, ATTR_REPL_PORT_DST));
+	} else {
+		t->sport = ntohs(nfct_get_attr_u16(o, ATTR_ORIG_PORT_SRC));
+		t->dport = ntohs(nfct_get_attr_u16(o, ATTR_ORIG_PORT_DST));
+	}
+}
+
+static void get_seqadj(const struct nf_conntrack *o, struct hs_sess *s)
+{
+	static const int attr[2][3] = {
+		{ ATTR_ORIG_NAT_SEQ_CORRECTION_POS, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE,
+		  ATTR_ORIG_NAT_SEQ_OFFSET_AFTER },
+		{ ATTR_REPL_NAT_SEQ_CORRECTION_POS, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE,
+		  ATTR_REPL_NAT_SEQ_OFFSET_AFTER },
+	};
+	if (!nfct_attr_is_set(o, ATTR_ORIG_NAT_SEQ_CORRECTION_POS) &&
+	    !nfct_attr_is_set(o, ATTR_REPL_NAT_SEQ_CORRECTION_POS))
+		return;
+	s->has |= HS_SESS_HAS_SEQADJ;
+	for (int d = 0; d < 2; d++) {
+		s->seqadj[d].correction_pos = nfct_get_attr_u32(o, attr[d][0]);
+		s->seqadj[d].offset_before = nfct_get_attr_u32(o, attr[d][1]);
+		s->seqadj[d].offset_after = nfct_get_attr_u32(o, attr[d][2]);
+	}
+}
+
+static void get_labels(const struct nf_conntrack *o, struct hs_sess *s)
+{
+	const struct nfct_bitmask *b = nfct_get_attr(o, ATTR_CONNLABELS);
+	if (!b)
+		return;
+	unsigned max = nfct_bitmask_maxbit(b);
+	for (unsigned bit = 0; bit <= max && bit < 128; bit++)
+		if (nfct_bitmask_test_bit(b, bit)) {
+			s->labels[bit / 8] |= (uint8_t)(1u << (bit % 8));
+			s->has |= HS_SESS_HAS_LABELS;
+		}
+}
+
+/* The kernel's object to ours; false for what we do not sync (no layer 3 we know). */
+static bool from_ct(const struct nf_conntrack *o, uint8_t op, struct hs_sess *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->op = op;
+	s->family = nfct_get_attr_u8(o, ATTR_L3PROTO);
+	if (s->family != AF_INET && s->family != AF_INET6)
+		return false;
+	s->l4proto = nfct_get_attr_u8(o, ATTR_L4PROTO);
+	if (nfct_attr_is_set(o, ATTR_ZONE))
+		s->zone = nfct_get_attr_u16(o, ATTR_ZONE);
+	get_tuple(o, s, false);
+	if (is_icmp(s->l4proto))
+		hs_sess_tuple_invert(s->family, s->l4proto, &s->orig, &s->reply);
+	else
+		get_tuple(o, s, true);
+	if (op == HS_SESS_DESTROY)
+		return true;
+	s->status = nfct_get_attr_u32(o, ATTR_STATUS);
+	s->timeout = nfct_get_attr_u32(o, ATTR_TIMEOUT);
+	if (nfct_attr_is_set(o, ATTR_MARK) && (s->mark = nfct_get_attr_u32(o, ATTR_MARK)))
+		s->has |= HS_SESS_HAS_MARK;
+	get_labels(o, s);
+	get_seqadj(o, s);
+	switch (s->l4proto) {
+	case IPPROTO_TCP:
+		s->proto_state = nfct_get_attr_u8(o, ATTR_TCP_STATE);
+		s->wscale[0] = nfct_get_attr_u8(o, ATTR_TCP_WSCALE_ORIG);
+		s->wscale[1] = nfct_get_attr_u8(o, ATTR_TCP_WSCALE_REPL);
+		s->tcp_flags[0] = nfct_get_attr_u8(o, ATTR_TCP_FLAGS_ORIG);
+		s->tcp_flags[1] = nfct_get_attr_u8(o, ATTR_TCP_FLAGS_REPL);
+		break;
+	case IPPROTO_SCTP:
+		s->proto_state = nfct_get_attr_u8(o, ATTR_SCTP_STATE);
+		s->vtag[0] = nfct_get_attr_u32(o, ATTR_SCTP_VTAG_ORIG);
+		s->vtag[1] = nfct_get_attr_u32(o, ATTR_SCTP_VTAG_REPL);
+		break;
+	case IPPROTO_DCCP: s->proto_state = nfct_get_attr_u8(o, ATTR_DCCP_STATE); break;
+	default: break;
+	}
+	return true;
+}
+
+static void set_addr(struct nf_conntrack *o, uint8_t family, int v4, int v6, const uint8_t *a)
+{
+	nfct_set_attr_l(o, family == AF_INET ? v4 : v6, a, family == AF_INET ? 4 : 16);
+}
+
+static void set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool with_reply)
+{
+	nfct_set_attr_u8(o, ATTR_L3PROTO, s->family);
+	nfct_set_attr_u8(o, ATTR_L4PROTO, s->l4proto);
+	nfct_set_attr_u16(o, ATTR_ZONE, s->zone);
+	set_addr(o, s->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, s->orig.src);
+	set_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, s->orig.dst);
+	if (is_icmp(s->l4proto)) {
+		nfct_set_attr_u16(o, ATTR_ICMP_ID, htons(s->orig.sport));
+		nfct_set_attr_u8(o, ATTR_ICMP_TYPE, (uint8_t)(s->orig.dport >> 8));
+		nfct_set_attr_u8(o, ATTR_ICMP_CODE, (uint8_t)s->orig.dport);
+	} else {
+		nfct_set_attr_u16(o, ATTR_ORIG_PORT_SRC, htons(s->orig.sport));
+		nfct_set_attr_u16(o, ATTR_ORIG_PORT_DST, htons(s->orig.dport));
+	}
+	if (!with_reply)
+		return;
+	set_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, s->reply.src);
+	set_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, s->reply.dst);
+	nfct_set_attr_u8(o, ATTR_REPL_L3PROTO, s->family);
+	nfct_set_attr_u8(o, ATTR_REPL_L4PROTO, s->l4proto);
+	if (!is_icmp(s->l4proto)) {
+		nfct_set_attr_u16(o, ATTR_REPL_PORT_SRC, htons(s->reply.sport));
+		nfct_set_attr_u16(o, ATTR_REPL_PORT_DST, htons(s->reply.dport));
+	}
+}
+
+/* NAT as the kernel wants it on a create: the binding, from the difference of the two tuples
+ * (the kernel then sets the NAT status bits itself). */
+static void set_nat(struct nf_conntrack *o, const struct hs_sess *s)
+{
+	size_t n = s->family == AF_INET ? 4 : 16;
+	if (s->status & IPS_SRC_NAT) {
+		set_addr(o, s->family, ATTR_SNAT_IPV4, ATTR_SNAT_IPV6, s->reply.dst);
+		if (!is_icmp(s->l4proto) && s->reply.dport != s->orig.sport)
+			nfct_set_attr_u16(o, ATTR_SNAT_PORT, htons(s->reply.dport));
+	}
+	if (s->status & IPS_DST_NAT) {
+		set_addr(o, s->family, ATTR_DNAT_IPV4, ATTR_DNAT_IPV6, s->reply.src);
+		if (!is_icmp(s->l4proto) && s->reply.sport != s->orig.dport)
+			nfct_set_attr_u16(o, ATTR_DNAT_PORT, htons(s->reply.sport));
+	}
+	(void)n;
+}
+
+static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t timeout_s,
+		     bool tcp_window)
+{
+	/* The NAT bits are the kernel's to set from the binding; confirmed and the rest are its
+	 * own. */
+	nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
+	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
+	if (s->has & HS_SESS_HAS_MARK)
+		nfct_set_attr_u32(o, ATTR_MARK, s->mark);
+	if (s->has & HS_SESS_HAS_SEQADJ) {
+		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_CORRECTION_POS, s->seqadj[0].correction_pos);
+		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE, s->seqadj[0].offset_before);
+		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_OFFSET_AFTER, s->seqadj[0].offset_after);
+		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_CORRECTION_POS, s->seqadj[1].correction_pos);
+		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE, s->seqadj[1].offset_before);
+		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_OFFSET_AFTER, s->seqadj[1].offset_after);
+	}
+	if (s->has & HS_SESS_HAS_LABELS) {
+		struct nfct_bitmask *b = nfct_bitmask_new(127);
+		if (b) {
+			for (unsigned bit = 0; bit < 128; bit++)
+				if (s->labels[bit / 8] & (1u << (bit % 8)))
+					nfct_bitmask_set_bit(b, bit);
+			nfct_set_attr(o, ATTR_CONNLABELS, b); /* the object owns it now */
+		}
+	}
+	switch (s->l4proto) {
+	case IPPROTO_TCP: {
+		/* The kernel exports no window state, only scale and flags: without window
+		 * tracking the synced entry is liberal, so the first packets after a takeover
+		 * are not judged out of window. */
+		uint8_t extra = tcp_window ? 0 : IP_CT_TCP_FLAG_BE_LIBERAL;
+		nfct_set_attr_u8(o, ATTR_TCP_STATE, s->proto_state);
+		nfct_set_attr_u8(o, ATTR_TCP_WSCALE_ORIG, s->wscale[0]);
+		nfct_set_attr_u8(o, ATTR_TCP_WSCALE_REPL, s->wscale[1]);
+		nfct_set_attr_u8(o, ATTR_TCP_FLAGS_ORIG, s->tcp_flags[0] | extra);
+		nfct_set_attr_u8(o, ATTR_TCP_FLAGS_REPL, s->tcp_flags[1] | extra);
+		nfct_set_attr_u8(o, ATTR_TCP_MASK_ORIG, s->tcp_flags[0] | extra);
+		nfct_set_attr_u8(o, ATTR_TCP_MASK_REPL, s->tcp_flags[1] | extra);
+		break;
+	}
+	case IPPROTO_SCTP:
+		nfct_set_attr_u8(o, ATTR_SCTP_STATE, s->proto_state);
+		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_ORIG, s->vtag[0]);
+		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_REPL, s->vtag[1]);
+		break;
+	case IPPROTO_DCCP: nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state); break;
+	default: break;
+	}
+}
+
+/* Parses into a fresh object: nfct_nlmsg_parse() only sets what the message has. */
+static bool parse(const struct nlmsghdr *nlh, uint8_t op, struct hs_sess *s)
+{
+	struct nf_conntrack *o = nfct_new();
+	if (!o)
+		return false;
+	bool ok = nfct_nlmsg_parse(nlh, o) >= 0 && from_ct(o, op, s);
+	nfct_destroy(o);
+	return ok;
+}
+
+/* ---- requests ---- */
+
+/* The kernel answers a batch while we send it (netlink runs the requests in our sendto), so
+ * after each flush the error answers are read at once and matched to the requests by sequence
+ * number. A live entry that refuses a change (EBUSY: a status bit that can only be set, a NAT
+ * binding) is deleted and created again, once: the source's version wins. */
+static void answers_read(struct hrpd_ct *ct);
+
+static struct nlmsghdr *put_request(struct hrpd_ct *ct, uint16_t type, uint16_t flags,
+				    uint8_t family)
+{
+	if (mnl_nlmsg_batch_size(ct->batch) + 1024 > BATCH_BYTES || ct->n_pend == BATCH_MAX)
+		hrpd_ct_flush(ct);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(mnl_nlmsg_batch_current(ct->batch));
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++ct->seq;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = family;
+	g->version = NFNETLINK_V0;
+	g->res_id = 0;
+	return nlh;
+}
+
+static void commit_request(struct hrpd_ct *ct, const struct nlmsghdr *nlh,
+			   const struct hrpd_ct_req *req)
+{
+	ct->st.requests++;
+	ct->pend[ct->n_pend] = *req;
+	ct->pend[ct->n_pend].seq = nlh->nlmsg_seq;
+	ct->n_pend++;
+	if (!mnl_nlmsg_batch_next(ct->batch))
+		hrpd_ct_flush(ct);
+}
+
+static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
+{
+	const struct hs_sess *s = &req->s;
+	if (s->family != AF_INET && s->family != AF_INET6)
+		return -EINVAL;
+	struct nf_conntrack *o = nfct_new(); /* fresh: no attribute of an earlier entry stays */
+	if (!o)
+		return -ENOMEM;
+	struct nlmsghdr *nlh;
+	if (req->kind == HRPD_CT_REQ_TIMEOUT) {
+		set_tuples(o, s, true);
+		nfct_set_attr_u32(o, ATTR_TIMEOUT, req->timeout_s);
+		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
+	} else if (s->op == HS_SESS_DESTROY || req->kind == HRPD_CT_REQ_DELETE) {
+		set_tuples(o, s, false);
+		nlh = put_request(ct, IPCTNL_MSG_CT_DELETE, 0, s->family);
+	} else {
+		set_tuples(o, s, true);
+		set_nat(o, s);
+		set_body(o, s, req->timeout_s, req->tcp_window);
+		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, NLM_F_CREATE, s->family);
+	}
+	int r = nfct_nlmsg_build(nlh, o);
+	nfct_destroy(o);
+	if (r < 0) {
+		ct->st.apply_errors[HRPD_CT_ERR_INVAL]++;
+		return -EINVAL;
+	}
+	commit_request(ct, nlh, req);
+	return 0;
+}
+
+int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
+		  bool tcp_window)
+{
+	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_APPLY, .s = *s, .timeout_s = timeout_s,
+				   .tcp_window = tcp_window };
+	return request(ct, &req);
+}
+
+int hrpd_ct_set_timeout(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s)
+{
+	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_TIMEOUT, .s = *s, .timeout_s = timeout_s };
+	return request(ct, &req);
+}
+
+void hrpd_ct_flush(struct hrpd_ct *ct)
+{
+	size_t len = mnl_nlmsg_batch_size(ct->batch);
+	if (!len)
+		return;
+	ct->st.request_batches++;
+	if (mnl_socket_sendto(ct->req, mnl_nlmsg_batch_head(ct->batch), len) < 0) {
+		ct->st.request_send_errors++;
+		hs_warn(CT_PREFIX, "sending %zu bytes of requests: %s", len, strerror(errno));
+	}
+	mnl_nlmsg_batch_reset(ct->batch);
+	answers_read(ct);
+}
+
+static enum hrpd_ct_apply_err classify(int err)
+{
+	switch (err) {
+	case ENOENT: return HRPD_CT_ERR_NOENT;
+	case EEXIST: return HRPD_CT_ERR_EXIST;
+	case EINVAL:
+	case EOPNOTSUPP: return HRPD_CT_ERR_INVAL;
+	case ENOMEM:
+	case ENOSPC: return HRPD_CT_ERR_NOMEM;
+	case EBUSY: return HRPD_CT_ERR_BUSY;
+	default: return HRPD_CT_ERR_OTHER;
+	}
+}
+
+static const struct hrpd_ct_req *pending(const struct hrpd_ct *ct, uint32_t seq)
+{
+	if (!ct->n_pend)
+		return NULL;
+	uint32_t i = seq - ct->pend[0].seq;
+	return i < ct->n_pend && ct->pend[i].seq == seq ? &ct->pend[i] : NULL;
+}
+
+static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_ct_req *retry,
+			 size_t *n_retry)
+{
+	const struct hrpd_ct_req *req = pending(ct, seq);
+	enum hrpd_ct_apply_err c = classify(err);
+	if (c == HRPD_CT_ERR_BUSY && req && req->kind == HRPD_CT_REQ_APPLY && !req->replaced &&
+	    req->s.op != HS_SESS_DESTROY && *n_retry < BATCH_MAX) {
+		retry[(*n_retry)++] = *req;
+		ct->st.replaced++;
+		return;
+	}
+	/* A timeout reset or a delete of an entry that has just gone: nothing to do. */
+	if (c == HRPD_CT_ERR_NOENT && req &&
+	    (req->kind == HRPD_CT_REQ_TIMEOUT || req->kind == HRPD_CT_REQ_DELETE)) {
+		ct->st.gone++;
+		return;
+	}
+	ct->st.apply_errors[c]++;
+	if (ct->ops->apply_error)
+		ct->ops->apply_error(ct->arg, c, err);
+}
+
+static void answers_read(struct hrpd_ct *ct)
+{
+	struct hrpd_ct_req *retry = ct->retry;
+	size_t n_retry = 0;
+	int fd = mnl_socket_get_fd(ct->req);
+	for (int i = 0; i < EVENTS_PER_TURN; i++) {
+		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				ct->st.apply_errors[HRPD_CT_ERR_LOST]++;
+				if (ct->ops->apply_error)
+					ct->ops->apply_error(ct->arg, HRPD_CT_ERR_LOST, ENOBUFS);
+				continue;
+			}
+			break; /* EAGAIN */
+		}
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)ct->rx;
+		int len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			if (e->error)
+				answer_error(ct, nlh->nlmsg_seq, -e->error, retry, &n_retry);
+		}
+	}
+	ct->n_pend = 0;
+	if (!n_retry)
+		return;
+	/* The retries own ct->retry until they are queued: the flushes below use a fresh one. */
+	ct->retry = ct->retry == ct->retry_a ? ct->retry_b : ct->retry_a;
+	for (size_t i = 0; i < n_retry; i++) {
+		struct hrpd_ct_req del = retry[i];
+		del.kind = HRPD_CT_REQ_DELETE;
+		del.replaced = true;
+		request(ct, &del);
+		retry[i].replaced = true;
+		request(ct, &retry[i]);
+	}
+	hrpd_ct_flush(ct);
+}
+
+static void req_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	(void)io;
+	(void)fd;
+	(void)revents;
+	answers_read(arg);
+}
+
+/* ---- events ---- */
+
+static int ev_type_op(uint16_t type, uint16_t flags)
+{
+	switch (type & 0xff) {
+	case IPCTNL_MSG_CT_NEW:
+		return (flags & (NLM_F_CREATE | NLM_F_EXCL)) ? HS_SESS_NEW : HS_SESS_UPDATE;
+	case IPCTNL_MSG_CT_DELETE: return HS_SESS_DESTROY;
+	default: return -1;
+	}
+}
+
+static void ev_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct hrpd_ct *ct = arg;
+	(void)io;
+	(void)revents;
+	for (int i = 0; i < EVENTS_PER_TURN; i++) {
+		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				ct->st.overruns++;
+				if (ct->listening && ct->ops->overrun)
+					ct->ops->overrun(ct->arg);
+				continue;
+			}
+			return;
+		}
+		if (!ct->listening)
+			continue;
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)ct->rx;
+		int len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			int op = ev_type_op(nlh->nlmsg_type, nlh->nlmsg_flags);
+			struct hs_sess s;
+			if (op < 0 || !parse(nlh, (uint8_t)op, &s)) {
+				ct->st.event_msgs_bad++;
+				continue;
+			}
+			ct->st.events++;
+			ct->ops->event(ct->arg, &s);
+		}
+	}
+}
+
+/* Drops in the kernel every event whose netlink port id is our request socket's: the echo of
+ * what we wrote for the peer. BPF loads words in network order, hence htonl. */
+static int attach_echo_filter(struct hrpd_ct *ct)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(ct->req_portid), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	return setsockopt(mnl_socket_get_fd(ct->ev), SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog));
+}
+
+void hrpd_ct_listen(struct hrpd_ct *ct, bool on)
+{
+	ct->listening = on;
+}
+
+/* ---- dumps ---- */
+
+static int dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct hrpd_ct *ct = arg;
+	struct hs_sess s;
+	if (!parse(nlh, HS_SESS_UPDATE, &s)) {
+		ct->st.dump_errors++;
+		return MNL_CB_OK;
+	}
+	ct->st.dump_entries++;
+	ct->ops->dump_entry(ct->arg, &s);
+	return MNL_CB_OK;
+}
+
+static void dump_finish(struct hrpd_ct *ct, bool ok)
+{
+	ct->dumping = false;
+	ct->dump_paused = false;
+	hs_io_set_events(&ct->dump_io, 0);
+	if (!ok)
+		ct->st.dump_errors++;
+	if (ct->ops->dump_done)
+		ct->ops->dump_done(ct->arg, ok);
+}
+
+static void dump_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct hrpd_ct *ct = arg;
+	(void)io;
+	(void)revents;
+	for (int i = 0; i < DUMP_PER_TURN && ct->dumping && !ct->dump_paused; i++) {
+		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			hs_warn(CT_PREFIX, "table dump: %s", strerror(errno));
+			dump_finish(ct, false);
+			return;
+		}
+		int r = mnl_cb_run(ct->rx, (size_t)n, ct->dump_seq, mnl_socket_get_portid(ct->dump),
+				   dump_cb, ct);
+		if (r == MNL_CB_STOP) {
+			dump_finish(ct, true);
+			return;
+		}
+		if (r < 0) {
+			hs_warn(CT_PREFIX, "table dump: %s", strerror(errno));
+			dump_finish(ct, false);
+			return;
+		}
+	}
+}
+
+int hrpd_ct_dump_start(struct hrpd_ct *ct)
+{
+	if (ct->dumping)
+		return -EBUSY;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ct->dump_seq = ++ct->seq;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = 0;
+	if (mnl_socket_sendto(ct->dump, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ct->dumping = true;
+	ct->dump_paused = false;
+	ct->st.dumps++;
+	hs_io_set_events(&ct->dump_io, EPOLLIN);
+	return 0;
+}
+
+bool hrpd_ct_dump_running(const struct hrpd_ct *ct)
+{
+	return ct->dumping;
+}
+
+void hrpd_ct_dump_pause(struct hrpd_ct *ct, bool paused)
+{
+	if (!ct->dumping || ct->dump_paused == paused)
+		return;
+	ct->dump_paused = paused;
+	hs_io_set_events(&ct->dump_io, paused ? 0 : EPOLLIN);
+}
+
+/* ---- life ---- */
+
+static struct mnl_socket *open_socket(unsigned groups)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
+static void set_rcvbuf(struct mnl_socket *nl, int bytes)
+{
+	int fd = mnl_socket_get_fd(nl);
+	/* FORCE passes rmem_max where we may (root); the plain one otherwise. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
+			     int rcvbuf)
+{
+	struct hrpd_ct *ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return NULL;
+	ct->ops = ops;
+	ct->arg = arg;
+	ct->batch_buf = malloc(BATCH_BYTES + MNL_SOCKET_BUFFER_SIZE);
+	ct->rx = malloc(RX_BUF);
+	ct->pend = calloc(BATCH_MAX, sizeof(*ct->pend));
+	ct->retry = ct->retry_a = calloc(BATCH_MAX, sizeof(*ct->pend));
+	ct->retry_b = calloc(BATCH_MAX, sizeof(*ct->pend));
+	ct->ev = open_socket(NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
+			     NF_NETLINK_CONNTRACK_DESTROY);
+	ct->req = open_socket(0);
+	ct->dump = open_socket(0);
+	if (!ct->batch_buf || !ct->rx || !ct->pend || !ct->retry_a || !ct->retry_b || !ct->ev || !ct->req || !ct->dump)
+		goto fail;
+	ct->batch = mnl_nlmsg_batch_start(ct->batch_buf, BATCH_BYTES);
+	if (!ct->batch)
+		goto fail;
+	ct->req_portid = mnl_socket_get_portid(ct->req);
+	if (attach_echo_filter(ct) < 0)
+		goto fail;
+	set_rcvbuf(ct->ev, rcvbuf);
+	set_rcvbuf(ct->req, 4 * 1024 * 1024);
+	set_rcvbuf(ct->dump, 4 * 1024 * 1024);
+	if (hs_io_start(&ct->ev_io, loop, mnl_socket_get_fd(ct->ev), EPOLLIN, ev_readable, ct) < 0 ||
+	    hs_io_start(&ct->req_io, loop, mnl_socket_get_fd(ct->req), EPOLLIN, req_readable, ct) <
+		    0 ||
+	    hs_io_start(&ct->dump_io, loop, mnl_socket_get_fd(ct->dump), 0, dump_readable, ct) < 0)
+		goto fail;
+	return ct;
+fail:;
+	int e = errno ? errno : ENOMEM;
+	hrpd_ct_close(ct);
+	errno = e;
+	return NULL;
+}
+
+void hrpd_ct_close(struct hrpd_ct *ct)
+{
+	if (!ct)
+		return;
+	hs_io_stop(&ct->ev_io);
+	hs_io_stop(&ct->req_io);
+	hs_io_stop(&ct->dump_io);
+	if (ct->batch) {
+		hrpd_ct_flush(ct);
+		mnl_nlmsg_batch_stop(ct->batch);
+	}
+	if (ct->ev)
+		mnl_socket_close(ct->ev);
+	if (ct->req)
+		mnl_socket_close(ct->req);
+	if (ct->dump)
+		mnl_socket_close(ct->dump);
+	free(ct->batch_buf);
+	free(ct->rx);
+	free(ct->pend);
+	free(ct->retry_a);
+	free(ct->retry_b);
+	free(ct);
+}
+
+const struct hrpd_ct_stats *hrpd_ct_stats(const struct hrpd_ct *ct)
+{
+	return &ct->st;
+}
+
+const char *hrpd_ct_err_name(enum hrpd_ct_apply_err e)
+{
+	static const char *const names[HRPD_CT_ERR_MAX] = {
+		[HRPD_CT_ERR_NOENT] = "no_entry", [HRPD_CT_ERR_EXIST] = "exists",
+		[HRPD_CT_ERR_INVAL] = "refused",  [HRPD_CT_ERR_NOMEM] = "table_full",
+		[HRPD_CT_ERR_BUSY] = "busy",      [HRPD_CT_ERR_OTHER] = "other",
+		[HRPD_CT_ERR_LOST] = "answers_lost",
+	};
+	return e < HRPD_CT_ERR_MAX ? names[e] : "?";
+}
+
+long hrpd_ct_count(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "re");
+	if (!f)
+		return -1;
+	long n = -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}

@@ -1,0 +1,84 @@
+/* hrpd's three ctnetlink sockets, behind one object: kernel conntrack events, table dumps, and
+ * the requests that write the peer's sessions into our table. libmnl moves the messages,
+ * libnetfilter_conntrack builds and parses them; everything is converted to and from the pure
+ * struct hs_sess (lib/hrp_session.h) here and nowhere else.
+ *
+ * Events caused by our own requests carry the request socket's netlink port id; a socket filter
+ * on the event socket drops them in the kernel, so what we write for the peer never echoes back.
+ * An overrun of the event socket (ENOBUFS) is reported, never swallowed: the caller owes the peer
+ * a resync. */
+#ifndef HRPD_SESS_CT_H
+#define HRPD_SESS_CT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hrp_session.h"
+#include "loop.h"
+
+struct hrpd_ct;
+
+enum hrpd_ct_apply_err {
+	HRPD_CT_ERR_NOENT,  /* update or delete of an entry we do not have: created or gone */
+	HRPD_CT_ERR_EXIST,
+	HRPD_CT_ERR_INVAL,  /* the kernel refused the entry (e.g. NAT without nat tables) */
+	HRPD_CT_ERR_NOMEM,  /* table full (nf_conntrack_max) or no memory */
+	HRPD_CT_ERR_BUSY,   /* a change the kernel does not allow on a live entry (NAT, helper) */
+	HRPD_CT_ERR_OTHER,
+	HRPD_CT_ERR_LOST,   /* error answers lost to an overrun of the request socket */
+	HRPD_CT_ERR_MAX,
+};
+
+struct hrpd_ct_ops {
+	/* A kernel event (NEW, UPDATE, DESTROY as s->op) not caused by us. */
+	void (*event)(void *arg, const struct hs_sess *s);
+	/* The event socket overran: events were lost. */
+	void (*overrun)(void *arg);
+	/* One entry of a running dump; then done(ok) once. */
+	void (*dump_entry)(void *arg, const struct hs_sess *s);
+	void (*dump_done)(void *arg, bool ok);
+	/* The kernel refused a request. */
+	void (*apply_error)(void *arg, enum hrpd_ct_apply_err e, int err);
+};
+
+struct hrpd_ct_stats {
+	uint64_t events, event_msgs_bad, overruns;
+	uint64_t requests, request_batches, request_send_errors;
+	uint64_t apply_errors[HRPD_CT_ERR_MAX];
+	uint64_t replaced; /* refused changes (EBUSY) done as delete + create */
+	uint64_t gone;     /* timeout resets and deletes of entries already gone */
+	uint64_t dumps, dump_entries, dump_errors;
+};
+
+/* Opens the sockets in the caller's network namespace and watches them on loop. rcvbuf: the
+ * event socket's receive buffer in bytes. Returns NULL with errno set. */
+struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
+			     int rcvbuf);
+void hrpd_ct_close(struct hrpd_ct *ct);
+
+/* Events flow to ops->event only while listening; off, the socket is drained and ignored. */
+void hrpd_ct_listen(struct hrpd_ct *ct, bool on);
+
+/* Starts a dump of the whole table (both families); entries arrive through ops->dump_entry as the
+ * loop turns, at most a bounded number per turn. -EBUSY while one runs. */
+int hrpd_ct_dump_start(struct hrpd_ct *ct);
+bool hrpd_ct_dump_running(const struct hrpd_ct *ct);
+/* Holds or resumes reading the running dump (back-pressure from the data channel). */
+void hrpd_ct_dump_pause(struct hrpd_ct *ct, bool paused);
+
+/* Queues a request for s: NEW and UPDATE create or update (with timeout_s as the entry's timeout
+ * and TCP window tracking liberal unless tcp_window is set), DESTROY deletes. Requests leave in
+ * batches, when the batch is full or at hrpd_ct_flush(). Returns 0 or -EINVAL (not encodable). */
+int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
+		  bool tcp_window);
+/* Only the timeout of an existing entry (the takeover resets hold timeouts). */
+int hrpd_ct_set_timeout(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s);
+void hrpd_ct_flush(struct hrpd_ct *ct);
+
+const struct hrpd_ct_stats *hrpd_ct_stats(const struct hrpd_ct *ct);
+const char *hrpd_ct_err_name(enum hrpd_ct_apply_err e);
+/* The kernel's nf_conntrack_count for our namespace, or -1. */
+long hrpd_ct_count(void);
+
+#endif

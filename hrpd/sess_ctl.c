@@ -1,0 +1,141 @@
+/* Session sync on the control socket: the "session" sections of status and hrp-statistics, and
+ * the commands session-sync (hrp sync connection-status) and session-stats. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "hrpd.h"
+#include "sess.h"
+#include "sess_int.h"
+
+static json_t *u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static const char *dump_name(enum hrpd_sess_dump d)
+{
+	switch (d) {
+	case HRPD_SESS_DUMP_BULK: return "bulk";
+	case HRPD_SESS_DUMP_TAKEOVER: return "takeover";
+	default: return "none";
+	}
+}
+
+json_t *hrpd_sess_status_json(const struct hrpd *h)
+{
+	const struct hrpd_sess *ss = h->sess;
+	if (!ss || !ss->ct)
+		return json_pack("{s:b, s:s}", "available", false, "why", "no conntrack netlink");
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:b}", "available", true, "on",
+			      ss->on, "source", ss->source, "ready", ss->ready, "synced", ss->synced,
+			      "receiving_bulk", ss->rx_bulk, "dump", dump_name(ss->dump), "paused",
+			      ss->paused);
+	json_object_set_new(o, "kernel_entries", json_integer(hrpd_ct_count()));
+	json_object_set_new(o, "last_bulk_ms", u64(ss->last_bulk_ms));
+	return o;
+}
+
+json_t *hrpd_sess_stats_json(const struct hrpd *h)
+{
+	const struct hrpd_sess *ss = h->sess;
+	if (!ss || !ss->ct)
+		return json_object();
+	const struct hrpd_sess_stats *s = &ss->st;
+	const struct hrpd_ct_stats *k = hrpd_ct_stats(ss->ct);
+	json_t *skipped = json_object(), *dec = json_object(), *apply = json_object();
+	for (int i = 1; i < HS_SESS_VERDICT_MAX; i++)
+		json_object_set_new(skipped, hs_sess_verdict_name(i), u64(s->skipped[i]));
+	for (int i = HS_SESS_BAD_VERSION; i < HS_SESS_ERR_MAX; i++)
+		json_object_set_new(dec, hs_sess_err_name(i), u64(s->decode_errors[i]));
+	for (int i = 0; i < HRPD_CT_ERR_MAX; i++)
+		json_object_set_new(apply, hrpd_ct_err_name(i), u64(k->apply_errors[i]));
+	struct {
+		const char *name;
+		uint64_t v;
+	} f[] = {
+		{ "events_new", s->events[0] },
+		{ "events_update", s->events[1] },
+		{ "events_destroy", s->events[2] },
+		{ "events_not_source", s->events_not_source },
+		{ "event_overruns", k->overruns },
+		{ "event_msgs_bad", k->event_msgs_bad },
+		{ "records_sent", s->records_sent },
+		{ "entries_sent", s->entries_sent },
+		{ "bytes_sent", s->bytes_sent },
+		{ "records_refused", s->records_refused },
+		{ "entries_refused", s->entries_refused },
+		{ "encode_errors", s->encode_errors },
+		{ "records_received", s->records_received },
+		{ "entries_received", s->entries_received },
+		{ "bytes_received", s->bytes_received },
+		{ "entries_applied", s->entries_applied },
+		{ "received_not_synced", s->rx_skipped },
+		{ "kernel_requests", k->requests },
+		{ "kernel_batches", k->request_batches },
+		{ "kernel_send_errors", k->request_send_errors },
+		{ "kernel_replaced", k->replaced },
+		{ "kernel_gone", k->gone },
+		{ "bulk_requests_sent", s->bulk_requests_sent },
+		{ "bulk_requests_received", s->bulk_requests_received },
+		{ "bulks_sent", s->bulks_sent },
+		{ "bulks_failed", s->bulks_failed },
+		{ "bulk_entries_sent", s->bulk_entries_sent },
+		{ "bulks_received", s->bulks_received },
+		{ "bulk_entries_received", s->bulk_entries_received },
+		{ "dumps", k->dumps },
+		{ "dump_errors", k->dump_errors },
+		{ "takeovers", s->takeovers },
+		{ "timeouts_reset", s->timeouts_reset },
+	};
+	json_t *o = json_object();
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		json_object_set_new(o, f[i].name, u64(f[i].v));
+	json_object_set_new(o, "skipped", skipped);
+	json_object_set_new(o, "decode_errors", dec);
+	json_object_set_new(o, "apply_errors", apply);
+	return o;
+}
+
+/* The active sends its table again; a standby asks the active for it. */
+static int cmd_sync(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	struct hrpd *h = d->priv;
+	struct hrpd_sess *ss = h->sess;
+	(void)args;
+	if (!ss || !ss->on) {
+		snprintf(err, errlen, "session sync is off (hrp disabled, auto-sync off or no "
+				      "conntrack)");
+		return -EINVAL;
+	}
+	const char *what;
+	if (ss->source) {
+		ss->bulk_wanted = true;
+		what = "sending our session table to the peer";
+	} else {
+		ss->synced = false;
+		ss->requested_ms = 0;
+		what = "asking the peer for its session table";
+	}
+	hrpd_sess_update(h);
+	*result = json_pack("{s:s}", "started", what);
+	return 0;
+}
+
+static int cmd_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	(void)args;
+	(void)err;
+	(void)errlen;
+	*result = json_pack("{s:o, s:o}", "status", hrpd_sess_status_json(d->priv), "statistics",
+			    hrpd_sess_stats_json(d->priv));
+	return 0;
+}
+
+const struct hs_ctl_command hrpd_sess_commands[] = {
+	{ "session-sync", "hrp sync connection-status: a bulk transfer of the session table",
+	  cmd_sync },
+	{ "session-stats", "session sync state and counters", cmd_stats },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,124 @@
+/* Session sync decisions without a kernel: sess_policy.h. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "sess_policy.h"
+
+#define IPS_SEEN_REPLY_BIT 0x2u /* the kernel's IPS_SEEN_REPLY: a UDP "stream" */
+
+static const uint16_t control_ports[] = {
+	179,  /* BGP */
+	3784, /* BFD single hop */
+	3785, /* BFD echo */
+	4784, /* BFD multi hop */
+};
+
+const char *hs_sess_verdict_name(enum hs_sess_verdict v)
+{
+	static const char *const names[HS_SESS_VERDICT_MAX] = {
+		[HS_SESS_SYNC] = "sync",
+		[HS_SESS_SKIP_HRP] = "hrp",
+		[HS_SESS_SKIP_CONTROL] = "control",
+		[HS_SESS_SKIP_LOCALNET] = "link_local",
+		[HS_SESS_SKIP_FILTER] = "filter",
+	};
+	return v < HS_SESS_VERDICT_MAX ? names[v] : "?";
+}
+
+void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port)
+{
+	*p = (struct hs_sess_policy){
+		.hrp_port = hrp_port,
+		.hold_timeout_s = 3600,
+		.udp_timeout_s = 30,
+		.udp_stream_timeout_s = 120,
+		.icmp_timeout_s = 30,
+		.generic_timeout_s = 600,
+		.sync_tcp = true,
+		.sync_udp = true,
+		.sync_icmp = true,
+		.sync_other = true,
+	};
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_DCCP;
+}
+
+static bool either_port(const struct hs_sess_tuple *t, uint16_t port)
+{
+	return t->sport == port || t->dport == port;
+}
+
+static bool local_net(uint8_t family, const uint8_t *a)
+{
+	if (family == AF_INET)
+		return (a[0] & 0xf0) == 0xe0 /* 224/4 */ || (a[0] == 169 && a[1] == 254) ||
+		       a[0] == 127;
+	static const uint8_t loop6[16] = { [15] = 1 };
+	return a[0] == 0xff /* ff00::/8 */ || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	       memcmp(a, loop6, 16) == 0;
+}
+
+enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	switch (s->l4proto) {
+	case 112: /* VRRP */
+	case 89:  /* OSPF */
+	case 2:   /* IGMP */
+	case 103: /* PIM */
+		return HS_SESS_SKIP_CONTROL;
+	default: break;
+	}
+	if (has_ports(s->l4proto)) {
+		if (p->hrp_port && either_port(&s->orig, p->hrp_port))
+			return HS_SESS_SKIP_HRP;
+		for (size_t i = 0; i < sizeof(control_ports) / sizeof(control_ports[0]); i++)
+			if (either_port(&s->orig, control_ports[i]))
+				return HS_SESS_SKIP_CONTROL;
+	}
+	if (local_net(s->family, s->orig.src) || local_net(s->family, s->orig.dst))
+		return HS_SESS_SKIP_LOCALNET;
+	bool want;
+	switch (s->l4proto) {
+	case IPPROTO_TCP: want = p->sync_tcp; break;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: want = p->sync_udp; break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: want = p->sync_icmp; break;
+	default: want = p->sync_other; break;
+	}
+	return want ? HS_SESS_SYNC : HS_SESS_SKIP_FILTER;
+}
+
+uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	if (s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_SCTP ||
+	    s->l4proto == IPPROTO_DCCP)
+		return s->timeout ? s->timeout : 1;
+	return s->timeout > p->hold_timeout_s ? s->timeout : p->hold_timeout_s;
+}
+
+static uint32_t protocol_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	switch (s->l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP: return 0; /* per state, and synced as they are */
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return (s->status & IPS_SEEN_REPLY_BIT) ? p->udp_stream_timeout_s
+							 : p->udp_timeout_s;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return p->icmp_timeout_s;
+	default: return p->generic_timeout_s;
+	}
+}
+
+uint32_t hs_sess_takeover_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	uint32_t t = protocol_timeout(p, s);
+	return t && s->timeout > t ? t : 0;
+}

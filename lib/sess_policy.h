@@ -1,0 +1,40 @@
+/* Session sync decisions that need no kernel: which conntrack entries are never synced (the
+ * boxes' own HRP, VRRP, routing and BFD traffic, link-local and multicast), the timeout an entry
+ * is written with on the receiving box (a hold timeout, since the kernel sends no event when a
+ * timer is refreshed), and the timeout it gets back when that box takes over. */
+#ifndef HS_SESS_POLICY_H
+#define HS_SESS_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hrp_session.h"
+
+struct hs_sess_policy {
+	uint16_t hrp_port;        /* the HRP channel's UDP/TCP port */
+	uint32_t hold_timeout_s;  /* UDP, ICMP and others on the receiving box */
+	/* this box's protocol timeouts (the nf_conntrack_*_timeout sysctls), for the takeover */
+	uint32_t udp_timeout_s, udp_stream_timeout_s, icmp_timeout_s, generic_timeout_s;
+	bool sync_tcp, sync_udp, sync_icmp, sync_other; /* filters by protocol */
+};
+
+enum hs_sess_verdict {
+	HS_SESS_SYNC = 0,
+	HS_SESS_SKIP_HRP,      /* our own channel */
+	HS_SESS_SKIP_CONTROL,  /* VRRP, OSPF, IGMP, PIM, BGP, BFD */
+	HS_SESS_SKIP_LOCALNET, /* link-local or multicast */
+	HS_SESS_SKIP_FILTER,   /* the configured filters */
+	HS_SESS_VERDICT_MAX,
+};
+const char *hs_sess_verdict_name(enum hs_sess_verdict v);
+
+/* Defaults: the kernel's own timeouts, a 1 h hold, every protocol synced. */
+void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port);
+enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s);
+/* The timeout an entry of the peer's is written with here: TCP keeps the source's (its states
+ * change only with packets, each one an event); the others get at least the hold timeout. */
+uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s);
+/* At takeover: the timeout this entry goes back to (the protocol's own), or 0 to leave it. */
+uint32_t hs_sess_takeover_timeout(const struct hs_sess_policy *p, const struct hs_sess *s);
+
+#endif

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""Session sync in the reference lab (strict nftables on both boxes: a forwarded packet passes only
+with a conntrack entry, or as a new flow from the LAN; TCP only by a SYN), all daemons running:
+  - 200 long-lived TCP flows and a UDP stream (1 ms each way) from the client to the server through
+    the active: their entries reach the standby's kernel (TCP ESTABLISHED, liberal windows);
+  - the UDP timeouts are 5 s on both boxes, and the standby holds the entries it was sent (1 h);
+    so the UDP stream, refreshed only on the active, survives a failover past its timeout;
+  - a planned switchover, a tracked-link failure, a box failure and kill -9 of every daemon of the
+    active: after each, every TCP flow is alive (its longest stall printed) and the UDP stream
+    resumes (its gap printed);
+  - a takeover gives the held UDP entries their protocol timeout back;
+  - an entry deleted on the active (its destroy event) is gone from the standby;
+  - a box that restarts cold (its daemons killed and its table flushed) gets the active's table
+    by bulk transfer: not ready until then, the session counts then match."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
+from s20_hrp_links import ctl  # noqa: E402
+
+FLOWS = 200
+TCP_PORT = 9001
+UDP_PORT = 9000
+UDP_TIMEOUT_S = 5
+
+
+def roles(lab):
+    out = {}
+    for box in ("fw1", "fw2"):
+        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
+        out[box] = st.get("role") if isinstance(st, dict) else None
+    return out
+
+
+def other(box):
+    return "fw2" if box == "fw1" else "fw1"
+
+
+def active_box(lab):
+    r = roles(lab)
+    act = [b for b, x in r.items() if x == "active"]
+    return act[0] if len(act) == 1 and sorted(r.values()) == ["active", "standby"] else None
+
+
+def settled(lab, active):
+    return roles(lab) == {active: "active", other(active): "standby"}
+
+
+def session(lab, box):
+    """hrpd's session-stats on box ({} while hrpd does not answer)."""
+    try:
+        return ctl(lab, box, "session-stats")
+    except (OSError, RuntimeError, EOFError):
+        return {}
+
+
+def ct_entries(lab, box, proto, port):
+    """The conntrack entries of box's kernel for proto and destination port (conntrack -L)."""
+    out = lab.run(box, ["conntrack", "-L", "-p", proto, "--dport", str(port)], check=False)
+    return [line for line in out.stdout.splitlines() if line.startswith(proto)]
+
+
+def timeout_of(line):
+    return int(line.split()[2])
+
+
+def tcp_alive(r):
+    return r.get("alive", 0), r.get("flows", FLOWS), r.get("max_stall_ms")
+
+
+def udp_detail(r):
+    return ", ".join("%s lost %s gap %s ms" % (d, (r.get(d) or {}).get("lost"),
+                                               (r.get(d) or {}).get("max_gap_ms"))
+                     for d in ("c2s", "s2c"))
+
+
+def udp_gap(r):
+    return max((r.get(d) or {}).get("max_gap_ms", 0) for d in ("c2s", "s2c"))
+
+
+def under_traffic(lab, s, what, fault, settle, duration=14):
+    """Starts the flows, waits until the standby holds them, runs fault(), lets the flows go on,
+    and checks that every one of them lived."""
+    act = active_box(lab)
+    tcp = probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
+                           duration=duration, port=TCP_PORT, alive_ms=1500)
+    udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=duration,
+                           port=UDP_PORT)
+    s.wait_until("%s: the standby %s holds the %d TCP flows" % (what, other(act), FLOWS),
+                 lambda: len([x for x in ct_entries(lab, other(act), "tcp", TCP_PORT)
+                              if "ESTABLISHED" in x]) >= FLOWS, 20)
+    time.sleep(UDP_TIMEOUT_S + 1)  # the UDP entry outlives its timeout on the standby
+    fault(act)
+    s.wait_until("%s: settled" % what, lambda: settle(act), 20)
+    t = tcp.wait()
+    u = udp.wait()
+    alive, flows, stall = tcp_alive(t)
+    s.note(what, "%d/%d TCP flows alive, longest stall %s ms; UDP %s" % (
+        alive, flows, stall, udp_detail(u)))
+    s.check(alive == flows == FLOWS, "%s: every TCP flow alive (%d/%d)" % (what, alive, flows))
+    for d in ("c2s", "s2c"):
+        s.check((u.get(d) or {}).get("received", 0) > 0 and udp_gap(u) < 5000,
+                "%s: the UDP stream resumes (%s)" % (what, udp_detail(u)))
+
+
+def body(lab, s):
+    for box in ("fw1", "fw2"):
+        for name in ("nf_conntrack_udp_timeout", "nf_conntrack_udp_timeout_stream"):
+            lab.run(box, ["sysctl", "-qw", "net.netfilter.%s=%d" % (name, UDP_TIMEOUT_S)])
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
+        "status", {}).get("ready") is True, 20)
+
+    def planned(act):
+        boxes.hrpctl(lab, act, "hrp", "switchover", as_json=False, check=False)
+
+    under_traffic(lab, s, "planned switchover", planned, lambda a: settled(lab, other(a)))
+    st = session(lab, "fw2")
+    s.check(st.get("statistics", {}).get("takeovers", 0) >= 1, "fw2 counted its takeover")
+    udp = ct_entries(lab, "fw2", "udp", UDP_PORT)
+    s.note("takeover", "fw2's UDP entry timeouts %s" % [timeout_of(x) for x in udp])
+    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("fw1 preempts back", lambda: settled(lab, "fw1"), 30)
+
+    def tracked(act):
+        faults.link_down(lab, act, "up0")
+
+    under_traffic(lab, s, "tracked link", tracked, lambda a: settled(lab, other(a)))
+    faults.link_up(lab, "fw1", "up0")
+    s.wait_until("fw1 preempts back after its uplink returns", lambda: settled(lab, "fw1"), 30)
+
+    def box_fail(act):
+        faults.box_fail(lab, act)
+
+    under_traffic(lab, s, "box failure", box_fail,
+                  lambda a: roles(lab).get(other(a)) == "active")
+    faults.box_recover(lab, "fw1")
+    s.wait_until("the pair settles after fw1 thaws", lambda: active_box(lab) is not None, 30)
+
+    def kill_all(act):
+        faults.kill_daemon(lab, act, "all")
+
+    under_traffic(lab, s, "kill -9", kill_all,
+                  lambda a: roles(lab).get(other(a)) == "active")
+    act = [b for b, x in roles(lab).items() if x == "active"][0]
+    dead = other(act)
+
+    # The killed box comes back cold: an empty table, then the active's by bulk transfer.
+    lab.run(dead, ["conntrack", "-F"], check=False)
+    want = int(lab.run(act, ["cat", "/proc/sys/net/netfilter/nf_conntrack_count"]).stdout)
+    boxes.start_daemons(lab, dead)
+    s.wait_until("%s gets the bulk transfer and is ready" % dead,
+                 lambda: session(lab, dead).get("statistics", {}).get("bulks_received", 0) >= 1
+                 and session(lab, dead).get("status", {}).get("ready") is True, 30)
+    got = session(lab, dead)["statistics"]["bulk_entries_received"]
+    s.note("bulk", "%s received %d sessions (the active had %d)" % (dead, got, want))
+    s.check(got >= 1, "the bulk transfer carried the active's sessions")
+    s.wait_until("the pair settles after the cold restart", lambda: active_box(lab), 30)
+    act = active_box(lab)
+    dead = other(act)
+    s.wait_until("%s is ready" % dead,
+                 lambda: session(lab, dead).get("status", {}).get("ready") is True, 30)
+
+    # A destroy on the active reaches the standby.
+    lab.run(act, ["conntrack", "-I", "-p", "udp", "-s", "192.0.2.77", "-d", REF["server"],
+                  "--sport", "4000", "--dport", "4001", "-t", "300", "-u",
+                  "SEEN_REPLY"], check=False)
+    s.wait_until("an entry made on %s reaches %s" % (act, dead),
+                 lambda: ct_entries(lab, dead, "udp", 4001), 10)
+    lab.run(act, ["conntrack", "-D", "-p", "udp", "--dport", "4001"], check=False)
+    s.wait_until("its destroy removes it from %s" % dead,
+                 lambda: not ct_entries(lab, dead, "udp", 4001), 10)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="ref", daemons=True)

@@ -1,0 +1,159 @@
+/* Session sync policy: what is never synced, the hold timeout an entry of the peer's is written
+ * with, and the timeout it gets back at takeover. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sess_policy.h"
+
+#define HRP_PORT 18514
+
+static struct hs_sess v4(uint8_t proto, const char *src, const char *dst, uint16_t sport,
+			 uint16_t dport)
+{
+	struct hs_sess s = { .family = AF_INET, .l4proto = proto, .op = HS_SESS_NEW };
+	unsigned a[4], b[4];
+	assert_int_equal(sscanf(src, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]), 4);
+	assert_int_equal(sscanf(dst, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]), 4);
+	for (int i = 0; i < 4; i++) {
+		s.orig.src[i] = (uint8_t)a[i];
+		s.orig.dst[i] = (uint8_t)b[i];
+	}
+	s.orig.sport = sport;
+	s.orig.dport = dport;
+	hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
+	return s;
+}
+
+static void forwarded_flows_are_synced(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "203.0.113.130", 40000, 53);
+	struct hs_sess icmp = v4(IPPROTO_ICMP, "192.0.2.10", "203.0.113.130", 7, 8 << 8);
+	struct hs_sess gre = v4(47, "192.0.2.10", "203.0.113.130", 0, 0);
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	assert_int_equal(hs_sess_classify(&p, &udp), HS_SESS_SYNC);
+	assert_int_equal(hs_sess_classify(&p, &icmp), HS_SESS_SYNC);
+	assert_int_equal(hs_sess_classify(&p, &gre), HS_SESS_SYNC);
+}
+
+static void own_control_traffic_is_never_synced(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	struct hs_sess hrp_udp = v4(IPPROTO_UDP, "203.0.113.1", "203.0.113.2", 18514, 18514);
+	struct hs_sess hrp_tcp = v4(IPPROTO_TCP, "203.0.113.1", "203.0.113.2", 50123, 18514);
+	struct hs_sess hrp_back = v4(IPPROTO_TCP, "203.0.113.2", "203.0.113.1", 18514, 50123);
+	struct hs_sess vrrp = v4(112, "192.0.2.2", "224.0.0.18", 0, 0);
+	struct hs_sess ospf = v4(89, "198.51.100.1", "198.51.100.2", 0, 0);
+	struct hs_sess bgp = v4(IPPROTO_TCP, "198.51.100.1", "198.51.100.2", 33000, 179);
+	struct hs_sess bfd = v4(IPPROTO_UDP, "198.51.100.1", "198.51.100.2", 49152, 3784);
+	struct hs_sess mcast = v4(IPPROTO_UDP, "192.0.2.10", "239.1.1.1", 5000, 5000);
+	struct hs_sess ll = v4(IPPROTO_UDP, "169.254.0.1", "192.0.2.10", 5000, 5000);
+	assert_int_equal(hs_sess_classify(&p, &hrp_udp), HS_SESS_SKIP_HRP);
+	assert_int_equal(hs_sess_classify(&p, &hrp_tcp), HS_SESS_SKIP_HRP);
+	assert_int_equal(hs_sess_classify(&p, &hrp_back), HS_SESS_SKIP_HRP);
+	assert_int_equal(hs_sess_classify(&p, &vrrp), HS_SESS_SKIP_CONTROL);
+	assert_int_equal(hs_sess_classify(&p, &ospf), HS_SESS_SKIP_CONTROL);
+	assert_int_equal(hs_sess_classify(&p, &bgp), HS_SESS_SKIP_CONTROL);
+	assert_int_equal(hs_sess_classify(&p, &bfd), HS_SESS_SKIP_CONTROL);
+	assert_int_equal(hs_sess_classify(&p, &mcast), HS_SESS_SKIP_LOCALNET);
+	assert_int_equal(hs_sess_classify(&p, &ll), HS_SESS_SKIP_LOCALNET);
+	/* The same flow on another port is synced: the check is the port, not the address. */
+	struct hs_sess web = v4(IPPROTO_TCP, "203.0.113.1", "203.0.113.2", 50123, 8080);
+	assert_int_equal(hs_sess_classify(&p, &web), HS_SESS_SYNC);
+}
+
+static void ipv6_link_local_and_multicast_are_not_synced(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	struct hs_sess s = { .family = AF_INET6, .l4proto = IPPROTO_UDP };
+	s.orig.src[0] = 0x20, s.orig.src[1] = 0x01, s.orig.src[2] = 0x0d, s.orig.src[3] = 0xb8;
+	s.orig.dst[0] = 0x20, s.orig.dst[1] = 0x01, s.orig.dst[2] = 0x0d, s.orig.dst[3] = 0xb8;
+	s.orig.dst[15] = 1;
+	s.orig.sport = 1000, s.orig.dport = 2000;
+	assert_int_equal(hs_sess_classify(&p, &s), HS_SESS_SYNC);
+	s.orig.dst[0] = 0xff, s.orig.dst[1] = 0x02;
+	assert_int_equal(hs_sess_classify(&p, &s), HS_SESS_SKIP_LOCALNET);
+	s.orig.dst[0] = 0xfe, s.orig.dst[1] = 0x80;
+	assert_int_equal(hs_sess_classify(&p, &s), HS_SESS_SKIP_LOCALNET);
+}
+
+static void protocol_filters(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	p.sync_udp = false;
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "203.0.113.130", 40000, 53);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	assert_int_equal(hs_sess_classify(&p, &udp), HS_SESS_SKIP_FILTER);
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	assert_string_equal(hs_sess_verdict_name(HS_SESS_SKIP_FILTER), "filter");
+}
+
+static void hold_timeouts(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	tcp.timeout = 431999;
+	assert_int_equal(hs_sess_hold_timeout(&p, &tcp), 431999); /* the source's */
+	tcp.timeout = 0;
+	assert_int_equal(hs_sess_hold_timeout(&p, &tcp), 1); /* never "no timeout" */
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "203.0.113.130", 40000, 53);
+	udp.timeout = 25;
+	assert_int_equal(hs_sess_hold_timeout(&p, &udp), 3600);
+	udp.timeout = 7200;
+	assert_int_equal(hs_sess_hold_timeout(&p, &udp), 7200);
+}
+
+static void takeover_gives_protocol_timeouts_back(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	p.udp_timeout_s = 5;
+	p.udp_stream_timeout_s = 7;
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "203.0.113.130", 40000, 53);
+	udp.timeout = 3500;
+	assert_int_equal(hs_sess_takeover_timeout(&p, &udp), 5);
+	udp.status = 0x2; /* IPS_SEEN_REPLY: a stream */
+	assert_int_equal(hs_sess_takeover_timeout(&p, &udp), 7);
+	udp.timeout = 4; /* already below: left alone */
+	assert_int_equal(hs_sess_takeover_timeout(&p, &udp), 0);
+	struct hs_sess icmp = v4(IPPROTO_ICMP, "192.0.2.10", "203.0.113.130", 7, 8 << 8);
+	icmp.timeout = 3600;
+	assert_int_equal(hs_sess_takeover_timeout(&p, &icmp), 30);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	tcp.timeout = 431999;
+	assert_int_equal(hs_sess_takeover_timeout(&p, &tcp), 0); /* per state, synced */
+	struct hs_sess gre = v4(47, "192.0.2.10", "203.0.113.130", 0, 0);
+	gre.timeout = 3600;
+	assert_int_equal(hs_sess_takeover_timeout(&p, &gre), 600);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(forwarded_flows_are_synced),
+		cmocka_unit_test(own_control_traffic_is_never_synced),
+		cmocka_unit_test(ipv6_link_local_and_multicast_are_not_synced),
+		cmocka_unit_test(protocol_filters),
+		cmocka_unit_test(hold_timeouts),
+		cmocka_unit_test(takeover_gives_protocol_timeouts_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
