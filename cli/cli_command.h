@@ -26,6 +26,9 @@ struct cli_call {
 	/* The view is still built when this daemon cannot be reached (the command then ends with
 	 * the "unreachable" error after showing what it has). */
 	bool optional;
+	/* Shown instead of the daemon's words when it answers unknown-command: a daemon older
+	 * than the command. NULL: the daemon's message. */
+	const char *unsupported;
 };
 
 /* What a view builder gets. */

@@ -39,6 +39,20 @@ static const struct cli_command rows[] = {
 		.render = render_hrp_statistics,
 	},
 	{
+		.pattern = "display hrp session statistics",
+		.help = "Display the session sync state and counters, drops by reason",
+		.calls = { { .daemon = "hrpd", .cmd = "session-stats" } },
+		.render = render_hrp_session_statistics,
+	},
+	{
+		.pattern = "display hrp session consistency",
+		.help = "Display the last comparison of the session tables with the peer",
+		.calls = { { .daemon = "hrpd",
+			     .cmd = "session-consistency",
+			     .unsupported = "hrpd does not support session consistency checks" } },
+		.render = render_hrp_session_consistency,
+	},
+	{
 		.pattern = "display vgmp",
 		.help = "Display the VGMP group: state, priorities, tracked objects",
 		.calls = { { .daemon = "vgmpd", .cmd = "status" } },
@@ -98,6 +112,13 @@ static const struct cli_command rows[] = {
 		.calls = { { .daemon = "vgmpd", .cmd = "hrp-switchover-undo" } },
 	},
 	{
+		/* operational: sends the session table now, changes no config */
+		.pattern = "hrp sync connection-status",
+		.help = "Send the session table to the peer now, or ask the peer for its table",
+		.calls = { { .daemon = "hrpd", .cmd = "session-sync" } },
+		.render = render_hrp_sync,
+	},
+	{
 		.pattern = "undo hrp enable",
 		.help = "Disable hot standby",
 		.calls = { { .daemon = "hrpd", .cmd = "hrp-disable" } },
@@ -126,6 +147,8 @@ static const struct cli_keyword_help words[] = {
 	{ .word = "hrp", .help = "Hot standby (HRP)" },
 	{ .word = "undo", .help = "Cancel a setting" },
 	{ .word = "state", .help = "Hot standby state" },
+	{ .word = "session", .help = "Session sync (connection status)" },
+	{ .word = "sync", .help = "Back up to the peer now" },
 	{ .word = "vrrp", .help = "VRRP groups" },
 };
 

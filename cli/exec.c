@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_proto.h"
 #include "exec.h"
 
 #define ERR_PREFIX "Error: "
@@ -49,17 +50,21 @@ static int unreachable(struct cli_session *s, const char *daemon, const char *wh
 	return CLI_EXIT_UNREACHABLE;
 }
 
-static int daemon_error(struct cli_session *s, const char *daemon, const json_t *resp)
+/* The daemon answered ok=false. A daemon that does not know the command is older than this
+ * hrpctl: the row's own sentence says so when it has one. */
+static int daemon_error(struct cli_session *s, const struct cli_call *call, const json_t *resp)
 {
 	const json_t *e = json_object_get(resp, "error");
 	const char *code = json_string_value(json_object_get(e, "code"));
 	const char *msg = json_string_value(json_object_get(e, "message"));
 
+	if (call->unsupported && code && !strcmp(code, HS_CTL_E_UNKNOWN))
+		msg = call->unsupported;
 	if (!msg)
 		msg = "the daemon refused the command";
 	if (s->json)
 		print_json_error(s, json_pack("{s:s, s:s, s:s}", "code", code ? code : "failed",
-					      "daemon", daemon, "message", msg));
+					      "daemon", call->daemon, "message", msg));
 	else
 		fprintf(s->err, ERR_PREFIX "%s\n", msg);
 	return CLI_EXIT_COMMAND;
@@ -144,7 +149,7 @@ static int make_calls(struct cli_session *s, const struct cli_match *m, struct a
 			continue;
 		}
 		if (!json_is_true(json_object_get(resp, "ok"))) {
-			rc = daemon_error(s, call->daemon, resp);
+			rc = daemon_error(s, call, resp);
 			json_decref(resp);
 			return rc;
 		}

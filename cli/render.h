@@ -24,6 +24,13 @@ int render_hrp_interface(const json_t *view, FILE *out);
 int view_hrp_statistics(const struct cli_view_in *in, json_t **out);
 int render_hrp_statistics(const json_t *view, FILE *out);
 
+/* display hrp session statistics: hrpd session-stats; display hrp session consistency: hrpd
+ * session-consistency; hrp sync connection-status: hrpd session-sync. No view: --json prints
+ * hrpd's result as it is (render_sess.c). */
+int render_hrp_session_statistics(const json_t *view, FILE *out);
+int render_hrp_session_consistency(const json_t *view, FILE *out);
+int render_hrp_sync(const json_t *view, FILE *out);
+
 /* display vgmp: vgmpd status */
 int view_vgmp(const struct cli_view_in *in, json_t **out);
 int render_vgmp(const json_t *view, FILE *out);

@@ -164,6 +164,7 @@ static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 		h->enabled = want;
 		hrpd_chan_enable(h, want);
 	}
+	hrpd_sess_configure(h, c);
 	hrpd_sess_update(h);
 	hs_info("[hrp]", "reloaded: hello %u ms, dead count %d, %zu links, %s",
 		h->hello_interval_ms, h->dead_count, h->n_links,

@@ -2,6 +2,8 @@
  * into the kernel, readiness, and the takeover's timeouts. The kernel side is sess_ct.c; the
  * record format is lib/hrp_session; what is never synced and the timeouts are lib/sess_policy. */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "hrp_wire.h"
 #include "sess.h"
 #include "sess_ct.h"
 #include "sess_int.h"
@@ -25,9 +28,36 @@ static bool peer_up(const struct hrpd *h)
 	return h->enabled && h->lv.peer == HRP_LV_PEER_UP && h->have_peer_hello;
 }
 
+/* The box's own addresses, for the policy: connections of the box itself are never synced. Read
+ * again every few seconds (a VIP moves at takeover). */
+static void local_refresh(struct hrpd_sess *ss, bool force)
+{
+	uint64_t now = hs_now_ms();
+	if (!force && now - ss->local_at_ms < HRPD_SESS_LOCAL_REFRESH_MS)
+		return;
+	ss->local_at_ms = now;
+	struct ifaddrs *all;
+	if (getifaddrs(&all) < 0)
+		return;
+	size_t n = 0;
+	for (struct ifaddrs *i = all; i && n < HRPD_SESS_LOCAL_MAX; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		memset(ss->local[n], 0, 16);
+		if (i->ifa_addr->sa_family == AF_INET)
+			memcpy(ss->local[n++], &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			memcpy(ss->local[n++], &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+	}
+	freeifaddrs(all);
+	hs_sess_addrs_sort(ss->local, n);
+	ss->pol.local = (const uint8_t(*)[16])ss->local;
+	ss->pol.n_local = n;
+}
+
 /* ---- records out ---- */
 
-static void rec_reset(struct hrpd_sess_rec *r)
+void hrpd_sess_rec_reset(struct hrpd_sess_rec *r)
 {
 	r->len = hs_sess_record_begin(r->buf, sizeof(r->buf));
 	r->entries = 0;
@@ -35,7 +65,7 @@ static void rec_reset(struct hrpd_sess_rec *r)
 
 /* Sends the record with flags; false when the channel refused it (it is full: its resync flag
  * is up, and we owe the peer a bulk transfer). */
-static bool rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags)
+bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags)
 {
 	if (r->entries == 0 && !flags)
 		return true;
@@ -44,14 +74,27 @@ static bool rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t fla
 		ss->st.records_refused++;
 		ss->st.entries_refused += r->entries;
 		ss->resync_owed = true;
-		rec_reset(r);
+		hrpd_sess_rec_reset(r);
 		return false;
 	}
 	ss->st.records_sent++;
 	ss->st.entries_sent += r->entries;
 	ss->st.bytes_sent += r->len;
-	rec_reset(r);
+	hrpd_sess_rec_reset(r);
 	return true;
+}
+
+int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len, uint32_t flags)
+{
+	int e = hrpd_data_send_flags(ss->h, HRP_CHAN_SESSION, rec, len, flags);
+	if (e < 0) {
+		ss->st.records_refused++;
+		ss->resync_owed = true;
+		return e;
+	}
+	ss->st.records_sent++;
+	ss->st.bytes_sent += len;
+	return 0;
 }
 
 static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *s,
@@ -59,7 +102,7 @@ static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct 
 {
 	size_t n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
 	if (!n) {
-		rec_send(ss, r, flush_flags);
+		hrpd_sess_rec_send(ss, r, flush_flags);
 		n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
 	}
 	if (!n) {
@@ -79,6 +122,7 @@ static void on_event(void *arg, const struct hs_sess *s)
 		ss->st.events_not_source++;
 		return;
 	}
+	local_refresh(ss, false);
 	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
 	if (v != HS_SESS_SYNC) {
 		ss->st.skipped[v]++;
@@ -95,7 +139,7 @@ static void flush_fired(struct hs_timer *t, void *arg)
 {
 	struct hrpd_sess *ss = arg;
 	(void)t;
-	rec_send(ss, &ss->rt, 0);
+	hrpd_sess_rec_send(ss, &ss->rt, 0);
 	hrpd_sess_kick(ss);
 }
 
@@ -127,11 +171,9 @@ static void bulk_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		ss->st.skipped[v]++;
 		return;
 	}
-	uint32_t flags = ss->bulk_first ? HRP_DATA_F_BULK_BEGIN : 0;
-	size_t before = ss->st.records_sent;
-	rec_add(ss, &ss->bulk, s, flags);
-	if (ss->st.records_sent != before)
-		ss->bulk_first = false;
+	if (!(ss->bulk_ranges >> hs_sess_range(s) & 1))
+		return;
+	rec_add(ss, &ss->bulk, s, 0);
 	ss->bulk_entries++;
 }
 
@@ -145,10 +187,13 @@ static void takeover_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 static void on_dump_entry(void *arg, const struct hs_sess *s)
 {
 	struct hrpd_sess *ss = arg;
-	if (ss->dump == HRPD_SESS_DUMP_BULK)
-		bulk_entry(ss, s);
-	else if (ss->dump == HRPD_SESS_DUMP_TAKEOVER)
-		takeover_entry(ss, s);
+	switch (ss->dump) {
+	case HRPD_SESS_DUMP_BULK: bulk_entry(ss, s); break;
+	case HRPD_SESS_DUMP_TAKEOVER: takeover_entry(ss, s); break;
+	case HRPD_SESS_DUMP_DIGEST: hrpd_sess_digest_entry(ss, s); break;
+	case HRPD_SESS_DUMP_SWEEP: hrpd_sess_sweep_entry(ss, s); break;
+	default: break;
+	}
 	/* Back-pressure: a bulk never fills the channel; it waits while half is held. */
 	if (ss->dump == HRPD_SESS_DUMP_BULK && channel_fill(ss, 2)) {
 		hrpd_ct_dump_pause(ss->ct, true);
@@ -168,9 +213,12 @@ static void on_dump_done(void *arg, bool ok)
 		hrpd_ct_flush(ss->ct);
 		hs_info(HRPD_SESS_PREFIX, "takeover: %" PRIu64 " held timeouts reset in %" PRIu64
 			" ms", ss->st.timeouts_reset - ss->reset_before, ms);
+	} else if (what == HRPD_SESS_DUMP_DIGEST) {
+		hrpd_sess_digest_done(ss, ok);
+	} else if (what == HRPD_SESS_DUMP_SWEEP) {
+		hrpd_sess_sweep_done(ss, ok);
 	} else if (what == HRPD_SESS_DUMP_BULK) {
-		uint32_t flags = HRP_DATA_F_BULK_END | (ss->bulk_first ? HRP_DATA_F_BULK_BEGIN : 0);
-		bool sent = ok && rec_send(ss, &ss->bulk, flags);
+		bool sent = ok && hrpd_sess_rec_send(ss, &ss->bulk, HRP_DATA_F_BULK_END);
 		if (sent) {
 			ss->st.bulks_sent++;
 			ss->st.bulk_entries_sent += ss->bulk_entries;
@@ -182,7 +230,8 @@ static void on_dump_done(void *arg, bool ok)
 		} else {
 			ss->st.bulks_failed++;
 			ss->bulk_wanted = true; /* once more, from the start */
-			rec_reset(&ss->bulk);
+			ss->bulk_wanted_ranges |= ss->bulk_ranges;
+			hrpd_sess_rec_reset(&ss->bulk);
 			hs_warn(HRPD_SESS_PREFIX, "bulk transfer to the peer failed (%s): again",
 				ok ? "the channel refused it" : "the table dump failed");
 		}
@@ -190,116 +239,59 @@ static void on_dump_done(void *arg, bool ok)
 	hrpd_sess_kick(ss);
 }
 
-static void start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
+/* A bulk opens with the ranges it covers (the receiver sweeps them afterwards), in order after
+ * every real-time record queued so far. */
+static bool bulk_open(struct hrpd_sess *ss)
 {
+	if (ss->resync_owed || hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION))
+		ss->bulk_wanted_ranges = HS_SESS_RANGES_ALL;
+	ss->bulk_ranges = ss->bulk_wanted_ranges ? ss->bulk_wanted_ranges : HS_SESS_RANGES_ALL;
+	uint8_t rec[9] = { HRPD_SESS_REC_RANGES };
+	hrp_put_u64(rec + 1, ss->bulk_ranges);
+	hrpd_sess_rec_send(ss, &ss->rt, 0);
+	if (hrpd_sess_control_send(ss, rec, sizeof(rec), HRP_DATA_F_BULK_BEGIN) < 0)
+		return false;
+	ss->bulk_wanted = false;
+	ss->bulk_wanted_ranges = 0;
+	ss->resync_owed = false;
+	ss->bulk_entries = 0;
+	hrpd_sess_rec_reset(&ss->bulk);
+	return true;
+}
+
+void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
+{
+	local_refresh(ss, true);
+	if (what == HRPD_SESS_DUMP_BULK && channel_fill(ss, 2))
+		return; /* the room callback or the poll brings us back */
 	if (hrpd_ct_dump_start(ss->ct) < 0)
 		return;
 	ss->dump = what;
 	ss->dump_started_ms = hs_now_ms();
-	if (what == HRPD_SESS_DUMP_BULK) {
-		ss->bulk_wanted = false;
-		ss->resync_owed = false;
-		ss->bulk_first = true;
-		ss->bulk_entries = 0;
-		rec_reset(&ss->bulk);
-	} else {
+	switch (what) {
+	case HRPD_SESS_DUMP_BULK:
+		if (!bulk_open(ss)) {
+			ss->dump = HRPD_SESS_DUMP_NONE; /* the dump's entries are ignored */
+			ss->bulk_wanted = true;
+		}
+		break;
+	case HRPD_SESS_DUMP_TAKEOVER:
 		ss->takeover_wanted = false;
 		ss->reset_before = ss->st.timeouts_reset;
+		break;
+	case HRPD_SESS_DUMP_DIGEST:
+		hs_sess_digest_init(&ss->dig);
+		ss->digest_responding = ss->respond_wanted;
+		if (ss->respond_wanted)
+			ss->respond_wanted = false;
+		else
+			ss->digest_wanted = false;
+		break;
+	case HRPD_SESS_DUMP_SWEEP: ss->sweep_wanted = false; break;
+	default: break;
 	}
 }
 
-/* ---- the peer's records in ---- */
-
-static void apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
-{
-	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
-	if (v != HS_SESS_SYNC) {
-		ss->st.rx_skipped++;
-		return;
-	}
-	if (hrpd_ct_apply(ss->ct, s, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
-		ss->st.entries_applied++;
-}
-
-static void request_bulk(struct hrpd_sess *ss)
-{
-	uint8_t rec[1] = { HRPD_SESS_REC_BULK_REQUEST };
-	if (hrpd_data_send(ss->h, HRP_CHAN_SESSION, rec, sizeof(rec)) == 0) {
-		ss->requested_ms = hs_now_ms();
-		ss->st.bulk_requests_sent++;
-		hs_info(HRPD_SESS_PREFIX, "asked the peer for its session table");
-	}
-}
-
-static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, const uint8_t *rec,
-		    size_t len)
-{
-	struct hrpd_sess *ss = arg;
-	(void)channel;
-	(void)seq;
-	ss->st.records_received++;
-	ss->st.bytes_received += len;
-	if (len == 1 && rec[0] == HRPD_SESS_REC_BULK_REQUEST) {
-		ss->st.bulk_requests_received++;
-		ss->bulk_wanted = true;
-		hrpd_sess_kick(ss);
-		return;
-	}
-	if (flags & HRP_DATA_F_BULK_BEGIN) {
-		ss->rx_bulk = true;
-		ss->rx_bulk_entries = 0;
-		ss->rx_bulk_started_ms = hs_now_ms();
-	}
-	size_t off = 0;
-	enum hs_sess_err e = hs_sess_record_check(rec, len, &off);
-	struct hs_sess s;
-	unsigned n = 0;
-	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
-		apply_entry(ss, &s);
-		n++;
-	}
-	hrpd_ct_flush(ss->ct);
-	ss->st.entries_received += n;
-	if (ss->rx_bulk)
-		ss->rx_bulk_entries += n;
-	if (e != HS_SESS_END) {
-		ss->st.decode_errors[e < HS_SESS_ERR_MAX ? e : 0]++;
-		hs_warn(HRPD_SESS_PREFIX, "a session record of the peer is bad (%s) after %u entries",
-			hs_sess_err_name(e), n);
-	}
-	if (flags & HRP_DATA_F_BULK_END) {
-		ss->rx_bulk = false;
-		ss->synced = true;
-		ss->synced_epoch = ss->h->peer.epoch;
-		ss->st.bulks_received++;
-		ss->st.bulk_entries_received += ss->rx_bulk_entries;
-		ss->last_bulk_ms = hs_now_ms() - ss->rx_bulk_started_ms;
-		hs_notice(HRPD_SESS_PREFIX,
-			  "bulk transfer from the peer: %" PRIu64 " sessions in %" PRIu64 " ms",
-			  ss->rx_bulk_entries, ss->last_bulk_ms);
-		hrpd_sess_update(ss->h);
-	}
-}
-
-static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
-{
-	struct hrpd_sess *ss = arg;
-	(void)channel;
-	hs_warn(HRPD_SESS_PREFIX, "session records %u-%u of the peer are lost: asking again", from,
-		to);
-	ss->synced = false;
-	ss->requested_ms = 0;
-	hrpd_sess_update(ss->h);
-}
-
-static void room(void *arg, unsigned channel)
-{
-	struct hrpd_sess *ss = arg;
-	(void)channel;
-	hrpd_sess_kick(ss);
-}
-
-static const struct hrpd_data_ops data_ops = { .deliver = deliver, .lost = lost, .room = room };
 
 static void apply_error(void *arg, enum hrpd_ct_apply_err e, int err)
 {
@@ -341,23 +333,30 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	if (!ss->ct)
 		return;
 	uint64_t now = hs_now_ms();
-	if (ss->dump == HRPD_SESS_DUMP_NONE) {
+	/* One dump at a time, the most urgent first. */
+	if (ss->dump == HRPD_SESS_DUMP_NONE && !hrpd_ct_dump_running(ss->ct)) {
 		if (ss->takeover_wanted)
-			start_dump(ss, HRPD_SESS_DUMP_TAKEOVER);
+			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_TAKEOVER);
+		else if (ss->sweep_wanted)
+			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_SWEEP);
 		else if (ss->source && (ss->bulk_wanted || ss->resync_owed ||
 					hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)))
-			start_dump(ss, HRPD_SESS_DUMP_BULK);
+			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_BULK);
+		else if (ss->respond_wanted || (ss->digest_wanted && ss->source))
+			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_DIGEST);
 	}
+	bool bulk_due = ss->dump == HRPD_SESS_DUMP_NONE && ss->source &&
+			(ss->bulk_wanted || ss->resync_owed) && channel_fill(ss, 2);
 	if (ss->paused && !channel_fill(ss, 4)) {
 		ss->paused = false;
 		hrpd_ct_dump_pause(ss->ct, false);
 	}
 	uint64_t next = 0;
-	if (ss->paused)
+	if (ss->paused || bulk_due)
 		next = now + HRPD_SESS_PAUSE_POLL_MS;
 	if (needs_peer_table(ss) && !ss->rx_bulk) {
 		if (!ss->requested_ms || now - ss->requested_ms >= HRPD_SESS_REQUEST_RETRY_MS)
-			request_bulk(ss);
+			hrpd_sess_request_bulk(ss, HS_SESS_RANGES_ALL);
 		uint64_t again = ss->requested_ms + HRPD_SESS_REQUEST_RETRY_MS;
 		if (!next || again < next)
 			next = again;
@@ -381,12 +380,28 @@ static void publish_ready(struct hrpd_sess *ss)
 	json_decref(ev);
 }
 
+void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (!ss)
+		return;
+	ss->auto_sync = c->auto_sync_sessions;
+	ss->pol.hrp_port = (uint16_t)c->port;
+	ss->pol.hold_timeout_s = (uint32_t)c->session_hold_timeout;
+	ss->tcp_window = c->session_window_tracking;
+	uint32_t ms = (uint32_t)c->session_check_interval * 1000u;
+	if (ms != ss->check_interval_ms) {
+		ss->check_interval_ms = ms;
+		hrpd_sess_check_arm(ss);
+	}
+}
+
 void hrpd_sess_update(struct hrpd *h)
 {
 	struct hrpd_sess *ss = h->sess;
 	if (!ss)
 		return;
-	ss->on = ss->ct && h->enabled && h->d->config->hrpd.auto_sync_sessions;
+	ss->on = ss->ct && h->enabled && ss->auto_sync;
 	bool was_active = ss->local_active;
 	ss->local_active = active_state(h->local.state);
 	if (ss->local_active && !was_active && ss->ct) {
@@ -407,9 +422,12 @@ void hrpd_sess_update(struct hrpd *h)
 		hs_info(HRPD_SESS_PREFIX, "%s", source ? "sync source: sessions go to the peer"
 						       : "not a sync source");
 		if (!source) {
-			rec_reset(&ss->rt);
+			hrpd_sess_rec_reset(&ss->rt);
 			ss->bulk_wanted = false;
+			ss->bulk_wanted_ranges = 0;
+			ss->digest_wanted = false;
 		}
+		hrpd_sess_check_arm(ss);
 	}
 	if (!peer_up(h))
 		ss->requested_ms = 0;
@@ -468,18 +486,20 @@ int hrpd_sess_init(struct hrpd *h)
 	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
 	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
 	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
-	rec_reset(&ss->rt);
-	rec_reset(&ss->bulk);
+	hrpd_sess_rec_reset(&ss->rt);
+	hrpd_sess_rec_reset(&ss->bulk);
 	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
 	hs_timer_init(&ss->flush, &h->d->loop, flush_fired, ss);
+	hrpd_sess_check_init(ss);
+	hrpd_sess_configure(h, &h->d->config->hrpd);
 	events_on();
-	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, HRPD_SESS_EVENT_RCVBUF);
+	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, h->d->config->hrpd.session_event_buffer);
 	if (!ss->ct) {
 		hs_warn(HRPD_SESS_PREFIX, "no conntrack netlink (%s): session sync is off",
 			strerror(errno));
 		return 0;
 	}
-	hrpd_data_register(h, HRP_CHAN_SESSION, &data_ops, ss);
+	hrpd_data_register(h, HRP_CHAN_SESSION, &hrpd_sess_data_ops, ss);
 	hrpd_sess_update(h);
 	return 0;
 }
@@ -493,6 +513,7 @@ void hrpd_sess_free(struct hrpd *h)
 	hs_timer_free(&ss->timer);
 	hs_timer_free(&ss->flush);
 	hrpd_ct_close(ss->ct);
+	hrpd_sess_check_free(ss);
 	free(ss);
 	h->sess = NULL;
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "config.h"
 #include "ctl_server.h"
 
 struct hrpd;
@@ -21,6 +22,8 @@ struct hrpd;
  * module) runs without session sync and says so. */
 int hrpd_sess_init(struct hrpd *h);
 void hrpd_sess_free(struct hrpd *h);
+/* The session settings of c (at start and by reload, before hrpd_sess_update()). */
+void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c);
 /* After anything that may change what session sync does: our VGMP state (vgmp-local), the
  * peer's hello payload, the peer up or down, hrp enabled or disabled, a reload. Cheap. */
 void hrpd_sess_update(struct hrpd *h);

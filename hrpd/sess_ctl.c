@@ -86,6 +86,12 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "dump_errors", k->dump_errors },
 		{ "takeovers", s->takeovers },
 		{ "timeouts_reset", s->timeouts_reset },
+		{ "checks", s->checks },
+		{ "checks_mismatched", s->checks_mismatched },
+		{ "range_resyncs", s->range_resyncs },
+		{ "ranges_resynced", s->ranges_resynced },
+		{ "swept", s->swept },
+		{ "control_bad", s->control_bad },
 	};
 	json_t *o = json_object();
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -122,6 +128,53 @@ static int cmd_sync(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	return 0;
 }
 
+static json_t *consistency_json(const struct hrpd_sess *ss)
+{
+	const struct hrpd_sess_check *c = &ss->last;
+	json_t *last = json_pack(
+		"{s:I, s:i, s:i, s:I, s:I, s:s, s:s}", "at_ms_ago",
+		(json_int_t)(c->valid ? hs_now_ms() - c->at_ms : 0), "ranges", HS_SESS_RANGES,
+		"mismatched", __builtin_popcountll(c->mismatched), "entries_local",
+		(json_int_t)c->local_total, "entries_peer", (json_int_t)c->peer_total, "result",
+		!c->valid ? "none" : c->mismatched ? "mismatch" : "consistent", "mismatched_ranges",
+		"");
+	char hex[17];
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)c->mismatched);
+	json_object_set_new(last, "mismatched_ranges", json_string(hex));
+	json_object_set_new(last, "id", json_integer(c->id));
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:i}", "last_check", last, "checks",
+			 (json_int_t)ss->st.checks, "mismatched_checks",
+			 (json_int_t)ss->st.checks_mismatched, "resyncs",
+			 (json_int_t)ss->st.range_resyncs, "swept", (json_int_t)ss->st.swept,
+			 "interval_s", (int)(ss->check_interval_ms / 1000));
+}
+
+static int cmd_consistency(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	struct hrpd *h = d->priv;
+	(void)args;
+	if (!h->sess || !h->sess->ct) {
+		snprintf(err, errlen, "session sync is not available here");
+		return -EINVAL;
+	}
+	*result = consistency_json(h->sess);
+	return 0;
+}
+
+static int cmd_check(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	struct hrpd *h = d->priv;
+	(void)args;
+	if (!h->sess || hrpd_sess_check_now(h->sess) < 0) {
+		snprintf(err, errlen, "only the sync source (the active box) starts a check");
+		return -EINVAL;
+	}
+	*result = json_pack("{s:I}", "check", (json_int_t)h->sess->check_id + 1);
+	return 0;
+}
+
 static int cmd_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct hs_daemon *d = ctx;
@@ -137,5 +190,8 @@ const struct hs_ctl_command hrpd_sess_commands[] = {
 	{ "session-sync", "hrp sync connection-status: a bulk transfer of the session table",
 	  cmd_sync },
 	{ "session-stats", "session sync state and counters", cmd_stats },
+	{ "session-consistency", "the last consistency check of the synced session tables",
+	  cmd_consistency },
+	{ "session-check", "a consistency check now (on the sync source)", cmd_check },
 	{ NULL, NULL, NULL },
 };

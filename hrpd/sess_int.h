@@ -10,14 +10,21 @@
 #include "hrp_session.h"
 #include "loop.h"
 #include "sess_ct.h"
+#include "sess_digest.h"
 #include "sess_policy.h"
 
 #define HRPD_SESS_PREFIX            "[hrp session]"
 #define HRPD_SESS_REC_MAX           16384 /* bytes per record: ~600 IPv4 TCP entries */
-#define HRPD_SESS_REC_BULK_REQUEST  0x80  /* a record of this one byte: "send me your table" */
+/* Control records on the session channel: their first byte, where entry records have
+ * HS_SESS_WIRE_VERSION. doc/session-sync.md has their layout. */
+#define HRPD_SESS_REC_BULK_REQUEST  0x80 /* [u64 ranges]: "send me these ranges" (all if absent) */
+#define HRPD_SESS_REC_DIGEST        0x81 /* u32 check id, the source's digest */
+#define HRPD_SESS_REC_DIGEST_RESULT 0x82 /* u32 id, u64 mismatched, u32 ours, u32 theirs */
+#define HRPD_SESS_REC_RANGES        0x83 /* u64 ranges: opens a bulk transfer of them */
 #define HRPD_SESS_REQUEST_RETRY_MS  3000
 #define HRPD_SESS_PAUSE_POLL_MS     2
-#define HRPD_SESS_EVENT_RCVBUF      (16 * 1024 * 1024)
+#define HRPD_SESS_LOCAL_MAX         256  /* the box's own addresses we know */
+#define HRPD_SESS_LOCAL_REFRESH_MS  5000
 
 struct hrpd;
 
@@ -31,6 +38,17 @@ enum hrpd_sess_dump {
 	HRPD_SESS_DUMP_NONE,
 	HRPD_SESS_DUMP_BULK,     /* our table to the peer */
 	HRPD_SESS_DUMP_TAKEOVER, /* held timeouts back to the protocol's */
+	HRPD_SESS_DUMP_DIGEST,   /* our digest, for a consistency check */
+	HRPD_SESS_DUMP_SWEEP,    /* after a bulk: what the peer did not send goes */
+};
+
+/* The last consistency check, as either side saw it. */
+struct hrpd_sess_check {
+	bool valid;
+	uint64_t at_ms;
+	uint32_t id;
+	uint64_t mismatched; /* ranges */
+	uint64_t local_total, peer_total;
 };
 
 struct hrpd_sess_stats {
@@ -44,13 +62,18 @@ struct hrpd_sess_stats {
 	uint64_t bulk_requests_sent, bulk_requests_received;
 	uint64_t bulks_sent, bulks_failed, bulk_entries_sent, bulks_received, bulk_entries_received;
 	uint64_t takeovers, timeouts_reset;
+	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
+	uint64_t control_bad;
 };
 
 struct hrpd_sess {
 	struct hrpd *h;
 	struct hrpd_ct *ct; /* NULL: no conntrack here, session sync off */
 	struct hs_sess_policy pol;
+	uint8_t local[HRPD_SESS_LOCAL_MAX][16]; /* pol.local points here */
+	uint64_t local_at_ms;
 	bool tcp_window;
+	bool auto_sync;
 	bool on;           /* hrp enabled, auto-sync on, conntrack here */
 	bool local_active; /* our VGMP state is active or load-balance */
 	bool source;       /* we send our events */
@@ -62,6 +85,7 @@ struct hrpd_sess {
 	uint64_t dump_started_ms;
 	bool paused;
 	bool bulk_wanted;     /* the peer asked, or the operator */
+	uint64_t bulk_wanted_ranges, bulk_ranges;
 	bool resync_owed;     /* records refused or events lost: the peer needs the table */
 	bool takeover_wanted;
 	bool bulk_first;
@@ -69,16 +93,52 @@ struct hrpd_sess {
 	uint64_t reset_before;
 	/* the peer's table */
 	bool rx_bulk;
+	uint64_t rx_ranges;           /* of the bulk being received */
+	struct hs_sess_keyset rx_keys; /* what it brought, for the sweep */
+	struct hs_sess_keyset sweep_keys; /* rx_keys of the bulk being swept */
+	bool sweep_wanted;
+	uint64_t sweep_ranges;
 	uint64_t rx_bulk_entries, rx_bulk_started_ms, last_bulk_ms;
 	bool synced;
 	uint64_t synced_epoch;
 	uint64_t requested_ms;
 	bool ready;
 	uint64_t last_apply_warn_ms;
+	/* consistency checks (sess_check.c) */
+	uint32_t check_interval_ms; /* 0: only by hand */
+	struct hs_timer check_timer;
+	bool digest_wanted, respond_wanted;
+	bool digest_responding; /* the running digest dump answers the peer's */
+	uint32_t check_id, peer_check_id;
+	struct hs_sess_digest dig, peer_dig;
+	uint64_t prev_mismatch;
+	struct hrpd_sess_check last;
 	struct hrpd_sess_stats st;
 };
 
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */
 void hrpd_sess_kick(struct hrpd_sess *ss);
+void hrpd_sess_rec_reset(struct hrpd_sess_rec *r);
+/* Sends a record of entries with flags; false when the channel refused it. */
+bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags);
+/* Sends a control record; 0 or the channel's error. */
+int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len, uint32_t flags);
+void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what);
+
+/* sess_in.c: the peer's records. */
+extern const struct hrpd_data_ops hrpd_sess_data_ops;
+void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
+
+/* sess_check.c: consistency checks and the sweep after a bulk transfer. */
+void hrpd_sess_check_init(struct hrpd_sess *ss);
+void hrpd_sess_check_free(struct hrpd_sess *ss);
+void hrpd_sess_check_arm(struct hrpd_sess *ss);
+int hrpd_sess_check_now(struct hrpd_sess *ss);
+void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s);
+void hrpd_sess_digest_done(struct hrpd_sess *ss, bool ok);
+void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
+void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
+void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s);
+void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok);
 
 #endif

@@ -125,6 +125,10 @@ struct hs_hrpd_config {
 	bool auto_sync_config;
 	bool auto_sync_sessions;
 	bool mirror_session;
+	int session_hold_timeout;    /* s: UDP, ICMP and others written for the peer */
+	int session_check_interval;  /* s: consistency checks; 0: by hand only */
+	int session_event_buffer;    /* bytes: the conntrack event socket's receive buffer */
+	bool session_window_tracking; /* synced TCP entries keep window tracking */
 	size_t n_links;
 	struct hs_hrp_link_config *links;
 };

@@ -1,5 +1,6 @@
 /* Session sync decisions without a kernel: sess_policy.h. */
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sess_policy.h"
@@ -21,6 +22,7 @@ const char *hs_sess_verdict_name(enum hs_sess_verdict v)
 		[HS_SESS_SKIP_CONTROL] = "control",
 		[HS_SESS_SKIP_LOCALNET] = "link_local",
 		[HS_SESS_SKIP_FILTER] = "filter",
+		[HS_SESS_SKIP_LOCAL] = "local",
 	};
 	return v < HS_SESS_VERDICT_MAX ? names[v] : "?";
 }
@@ -62,6 +64,31 @@ static bool local_net(uint8_t family, const uint8_t *a)
 	       memcmp(a, loop6, 16) == 0;
 }
 
+static int addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+void hs_sess_addrs_sort(uint8_t (*addrs)[16], size_t n)
+{
+	if (n > 1)
+		qsort(addrs, n, 16, addr_cmp);
+}
+
+static bool is_local(const struct hs_sess_policy *p, const uint8_t *a)
+{
+	return p->n_local && bsearch(a, p->local, p->n_local, 16, addr_cmp);
+}
+
+/* The box is an end of the connection: it accepted it (the original goes to one of its
+ * addresses and the reply comes from it, so no DNAT sent it on) or opened it. A flow DNATed
+ * from a VIP, or SNATed to one, has a foreign address at the other end and is forwarded. */
+static bool own_connection(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	return (is_local(p, s->orig.dst) && is_local(p, s->reply.src)) ||
+	       (is_local(p, s->orig.src) && is_local(p, s->reply.dst));
+}
+
 enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
 	switch (s->l4proto) {
@@ -81,6 +108,8 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 	}
 	if (local_net(s->family, s->orig.src) || local_net(s->family, s->orig.dst))
 		return HS_SESS_SKIP_LOCALNET;
+	if (own_connection(p, s))
+		return HS_SESS_SKIP_LOCAL;
 	bool want;
 	switch (s->l4proto) {
 	case IPPROTO_TCP: want = p->sync_tcp; break;

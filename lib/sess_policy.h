@@ -16,6 +16,10 @@ struct hs_sess_policy {
 	/* this box's protocol timeouts (the nf_conntrack_*_timeout sysctls), for the takeover */
 	uint32_t udp_timeout_s, udp_stream_timeout_s, icmp_timeout_s, generic_timeout_s;
 	bool sync_tcp, sync_udp, sync_icmp, sync_other; /* filters by protocol */
+	/* the box's own addresses (16 bytes each, IPv4 in the first 4), sorted by
+	 * hs_sess_addrs_sort(): connections that end or start on the box itself are its own */
+	const uint8_t (*local)[16];
+	size_t n_local;
 };
 
 enum hs_sess_verdict {
@@ -24,11 +28,15 @@ enum hs_sess_verdict {
 	HS_SESS_SKIP_CONTROL,  /* VRRP, OSPF, IGMP, PIM, BGP, BFD */
 	HS_SESS_SKIP_LOCALNET, /* link-local or multicast */
 	HS_SESS_SKIP_FILTER,   /* the configured filters */
+	HS_SESS_SKIP_LOCAL,    /* to or from the box itself (management, its own clients) */
 	HS_SESS_VERDICT_MAX,
 };
 const char *hs_sess_verdict_name(enum hs_sess_verdict v);
 
-/* Defaults: the kernel's own timeouts, a 1 h hold, every protocol synced. */
+/* Sorts addrs (n of them) for the policy's local list. */
+void hs_sess_addrs_sort(uint8_t (*addrs)[16], size_t n);
+
+/* Defaults: the kernel's own timeouts, a 1 h hold, every protocol synced, no local address. */
 void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port);
 enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s);
 /* The timeout an entry of the peer's is written with here: TCP keeps the source's (its states

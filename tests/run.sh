@@ -12,8 +12,8 @@ cd "$top"
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
  libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libconfig-dev libcmocka-dev
  libsystemd-dev libjansson-dev libsodium-dev libedit-dev"
-LAB_PKGS="iproute2 nftables conntrack frr keepalived tshark socat iperf3 python3 python3-yaml
- iputils-ping procps psmisc"
+LAB_PKGS="iproute2 nftables conntrack conntrackd frr keepalived tshark socat iperf3 python3
+ python3-yaml iputils-ping procps psmisc"
 
 step() { printf '\n=== %s\n' "$*"; }
 

@@ -104,6 +104,12 @@ static void test_exact(void **state)
 	assert_string_equal(parsed(&real, "undo hrp enable"), "undo hrp enable");
 	assert_string_equal(parsed(&real, "hrp enable\n"), "hrp enable");
 	assert_string_equal(parsed(&real, "help"), "help");
+	assert_string_equal(parsed(&real, "display hrp session statistics"),
+			    "display hrp session statistics");
+	assert_string_equal(parsed(&real, "display hrp session consistency"),
+			    "display hrp session consistency");
+	assert_string_equal(parsed(&real, "hrp sync connection-status"),
+			    "hrp sync connection-status");
 }
 
 static void test_abbreviation(void **state)
@@ -120,6 +126,13 @@ static void test_abbreviation(void **state)
 	assert_string_equal(parsed(&real, "dis ver"), "display version");
 	assert_string_equal(parsed(&real, "u h e"), "undo hrp enable");
 	assert_string_equal(parsed(&real, "hr e"), "hrp enable");
+	assert_string_equal(parsed(&real, "dis hrp sess stat"), "display hrp session statistics");
+	assert_string_equal(parsed(&real, "d h se s"), "display hrp session statistics");
+	assert_string_equal(parsed(&real, "dis hrp se con"), "display hrp session consistency");
+	assert_string_equal(parsed(&real, "hrp sy c"), "hrp sync connection-status");
+	assert_string_equal(parsed(&real, "HR SYN CONN"), "hrp sync connection-status");
+	/* session joins state and statistics after "hrp s": state stays the preferred */
+	assert_string_equal(parsed(&real, "dis hrp s"), "display hrp state");
 }
 
 static void test_ambiguous(void **state)
@@ -155,6 +168,9 @@ static void test_incomplete(void **state)
 	expect_error(&real, "display hrp", CLI_E_INCOMPLETE, 11);
 	expect_error(&real, "display hrp   ", CLI_E_INCOMPLETE, 11);
 	expect_error(&real, "undo", CLI_E_INCOMPLETE, 4);
+	expect_error(&real, "display hrp session", CLI_E_INCOMPLETE, 19);
+	expect_error(&real, "dis hrp sess", CLI_E_INCOMPLETE, 12);
+	expect_error(&real, "hrp sync", CLI_E_INCOMPLETE, 8);
 	expect_error(&priv, "hrp track interface", CLI_E_INCOMPLETE, 19);
 	expect_error(&priv, "hrp preempt delay", CLI_E_INCOMPLETE, 17);
 }
@@ -162,6 +178,7 @@ static void test_incomplete(void **state)
 static void test_too_many(void **state)
 {
 	expect_error(&real, "hrp enable now", CLI_E_TOO_MANY, 11);
+	expect_error(&real, "hrp sync connection-status now", CLI_E_TOO_MANY, 27);
 	expect_error(&real, "display hrp state verbose please", CLI_E_TOO_MANY, 26);
 	expect_error(&priv, "hrp preempt delay 60 70", CLI_E_TOO_MANY, 21);
 	expect_error(&priv, "hrp track interface up0 up1", CLI_E_TOO_MANY, 24);
@@ -310,12 +327,23 @@ static void test_choices(void **state)
 	struct cli_choice c[CLI_CHOICES_MAX];
 	struct cli_error e;
 
-	assert_int_equal(choices(&real, "display hrp ", c), 3);
+	assert_int_equal(choices(&real, "display hrp ", c), 4);
 	assert_string_equal(c[0].word, "interface");
 	assert_string_equal(c[0].help, "Display the heartbeat interfaces and their state");
-	assert_string_equal(c[1].word, "state");
-	assert_string_equal(c[1].help, "Display the hot standby state");
-	assert_string_equal(c[2].word, "statistics");
+	assert_string_equal(c[1].word, "session");
+	assert_string_equal(c[1].help, "Session sync (connection status)");
+	assert_string_equal(c[2].word, "state");
+	assert_string_equal(c[2].help, "Display the hot standby state");
+	assert_string_equal(c[3].word, "statistics");
+
+	/* the same keyword after another word ends another command, with that one's help */
+	assert_int_equal(choices(&real, "display hrp session ", c), 2);
+	assert_string_equal(c[0].word, "consistency");
+	assert_string_equal(c[1].word, "statistics");
+	assert_string_equal(c[1].help,
+			    "Display the session sync state and counters, drops by reason");
+	assert_int_equal(choices(&real, "hrp sync ", c), 1);
+	assert_string_equal(c[0].word, "connection-status");
 
 	assert_int_equal(choices(&real, "display hrp state ", c), 2);
 	assert_string_equal(c[0].word, "verbose");
@@ -403,6 +431,10 @@ static void test_complete(void **state)
 	assert_int_equal(cli_complete(&priv, "display hrp s", buf, sizeof(buf)), 3);
 	assert_string_equal(buf, "tat");
 	assert_int_equal(cli_complete(&real, "display ", buf, sizeof(buf)), 0);
+	assert_int_equal(cli_complete(&real, "dis hrp se", buf, sizeof(buf)), 6);
+	assert_string_equal(buf, "ssion ");
+	assert_int_equal(cli_complete(&real, "hrp sync c", buf, sizeof(buf)), 17);
+	assert_string_equal(buf, "onnection-status ");
 }
 
 /* ---- executor and renderers, against a fake daemon table ---- */
@@ -412,6 +444,7 @@ struct fake_answer {
 	const char *cmd;
 	const char *result;  /* JSON of "result" */
 	const char *refusal; /* ok=false with this message */
+	const char *code;    /* of the refusal; "failed" when NULL */
 	bool down;
 };
 
@@ -437,7 +470,8 @@ static int fake_call(void *ctx, const char *daemon, const char *cmd, json_t *arg
 			break;
 		if (a->refusal)
 			*response = json_pack("{s:i, s:b, s:{s:s, s:s}}", "id", 1, "ok", 0, "error",
-					      "code", "failed", "message", a->refusal);
+					      "code", a->code ? a->code : "failed", "message",
+					      a->refusal);
 		else
 			*response = json_pack("{s:i, s:b, s:o}", "id", 1, "ok", 1, "result",
 					      json_loads(a->result, 0, NULL));
@@ -839,6 +873,236 @@ static void test_render_vgmp(void **state)
 	outcome_free(&o);
 }
 
+/* ---- session sync: display hrp session statistics / consistency, hrp sync ---- */
+
+static const char session_stats[] =
+	"{\"status\": {\"available\": true, \"on\": true, \"source\": true, \"ready\": true,"
+	" \"synced\": false, \"receiving_bulk\": false, \"dump\": \"bulk\", \"paused\": true,"
+	" \"kernel_entries\": 1234, \"last_bulk_ms\": 512},"
+	" \"statistics\": {\"events_new\": 200, \"events_update\": 100, \"events_destroy\": 40,"
+	" \"events_not_source\": 0, \"event_overruns\": 1, \"event_msgs_bad\": 0,"
+	" \"records_sent\": 12, \"entries_sent\": 340, \"bytes_sent\": 9180,"
+	" \"records_refused\": 1, \"entries_refused\": 30, \"encode_errors\": 0,"
+	" \"records_received\": 10, \"entries_received\": 300, \"bytes_received\": 8100,"
+	" \"entries_applied\": 298, \"received_not_synced\": 2, \"kernel_requests\": 300,"
+	" \"kernel_batches\": 20, \"kernel_send_errors\": 0, \"kernel_replaced\": 1,"
+	" \"kernel_gone\": 0, \"bulk_requests_sent\": 1, \"bulk_requests_received\": 2,"
+	" \"bulks_sent\": 2, \"bulks_failed\": 0, \"bulk_entries_sent\": 600,"
+	" \"bulks_received\": 1, \"bulk_entries_received\": 300, \"dumps\": 3,"
+	" \"dump_errors\": 0, \"takeovers\": 1, \"timeouts_reset\": 300,"
+	" \"skipped\": {\"hrp\": 12, \"control\": 0, \"link_local\": 4, \"filter\": 0},"
+	" \"decode_errors\": {\"bad-version\": 0, \"truncated\": 1, \"bad-op\": 0,"
+	" \"bad-family\": 0},"
+	" \"apply_errors\": {\"no_entry\": 0, \"exists\": 3, \"refused\": 0, \"table_full\": 0,"
+	" \"busy\": 0, \"other\": 0, \"answers_lost\": 0}}}";
+
+/* A newer hrpd: counters and sections this hrpctl does not know, of every type. */
+static const char session_stats_newer[] =
+	"{\"status\": {\"available\": true, \"on\": false, \"source\": false, \"ready\": false,"
+	" \"synced\": false, \"receiving_bulk\": true, \"dump\": \"none\", \"paused\": false,"
+	" \"kernel_entries\": -1, \"last_bulk_ms\": 0, \"mode\": \"ftfw\"},"
+	" \"statistics\": {\"records_sent\": 5, \"ranges_checked\": 7, \"idle\": 0,"
+	" \"label\": \"x\", \"retries\": {\"timeout\": 2, \"reset\": 0}, \"list\": [1, 2]},"
+	" \"consistency\": {\"checks\": 4}}";
+
+static const struct fake_answer sessions[] = {
+	{ .daemon = "hrpd", .cmd = "session-stats", .result = session_stats },
+	{ .daemon = "hrpd",
+	  .cmd = "session-consistency",
+	  .result = "{\"last_check\": {\"at_ms_ago\": 12500, \"ranges\": 256, \"mismatched\": 2,"
+		    " \"entries_local\": 1234, \"entries_peer\": 1230, \"result\": \"mismatch\"},"
+		    " \"resyncs\": 1, \"checks\": 10}" },
+	{ .daemon = "hrpd",
+	  .cmd = "session-sync",
+	  .result = "{\"started\": \"sending our session table to the peer\"}" },
+};
+
+static void test_render_session_statistics(void **state)
+{
+	struct outcome o;
+
+	run_line(&o, sessions, 3, "dis hrp sess stat", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_int_equal(o.fake.ncalls, 1);
+	assert_string_equal(o.fake.calls[0], "hrpd session-stats");
+	assert_string_equal(o.err, "");
+	assert_string_equal(
+		o.out,
+		" Session sync: on, role: sync source, ready: yes, synced: no, dumping (bulk, "
+		"paused)\n"
+		" Kernel sessions: 1234, last bulk received in 512 ms\n"
+		" Events: new 200, update 100, destroy 40, not source 0, overruns 1, bad 0\n"
+		" Sent: 12 records, 340 entries, 9180 bytes\n"
+		" Received: 10 records, 300 entries, 8100 bytes\n"
+		" Applied: 298 entries, not for sync 2\n"
+		" Kernel requests: 300 in 20 batches, send errors 0, replaced 1, gone 0\n"
+		" Refused: 1 records, 30 entries, encode errors 0\n"
+		" Resync requests: sent 1, received 2\n"
+		" Bulks: sent 2 (600 entries), failed 0, received 1 (300 entries)\n"
+		" Dumps: 3, errors 0; takeovers 1, timeouts reset 300\n"
+		"   skipped (hrp): 12\n"
+		"   skipped (link_local): 4\n"
+		"   decode error (truncated): 1\n"
+		"   apply error (exists): 3\n");
+	outcome_free(&o);
+
+	/* --json: hrpd's result unchanged */
+	run_line(&o, sessions, 3, "display hrp session statistics", true, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	json_t *got = json_loads(o.out, 0, NULL), *want = json_loads(session_stats, 0, NULL);
+	assert_non_null(got);
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	outcome_free(&o);
+}
+
+static void test_render_session_statistics_tolerant(void **state)
+{
+	static const struct fake_answer newer[] = {
+		{ .daemon = "hrpd", .cmd = "session-stats", .result = session_stats_newer },
+	};
+	static const struct fake_answer none[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "session-stats",
+		  .result =
+			  "{\"status\": {\"available\": false, \"why\": \"no conntrack netlink\"},"
+			  " \"statistics\": {}}" },
+	};
+	struct outcome o;
+
+	/* unknown fields: non-zero counters by name, the rest left to --json; missing ones 0 */
+	run_line(&o, newer, 1, "display hrp session statistics", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(
+		o.out,
+		" Session sync: off, role: receiver, ready: no, synced: no, receiving a bulk\n"
+		" Kernel sessions: unknown\n"
+		" Events: new 0, update 0, destroy 0, not source 0, overruns 0, bad 0\n"
+		" Sent: 5 records, 0 entries, 0 bytes\n"
+		" Received: 0 records, 0 entries, 0 bytes\n"
+		" Applied: 0 entries, not for sync 0\n"
+		" Kernel requests: 0 in 0 batches, send errors 0, replaced 0, gone 0\n"
+		" Refused: 0 records, 0 entries, encode errors 0\n"
+		" Resync requests: sent 0, received 0\n"
+		" Bulks: sent 0 (0 entries), failed 0, received 0 (0 entries)\n"
+		" Dumps: 0, errors 0; takeovers 0, timeouts reset 0\n"
+		"   ranges_checked: 7\n"
+		"   retries (timeout): 2\n");
+	outcome_free(&o);
+	run_line(&o, newer, 1, "display hrp session statistics", true, false);
+	json_t *got = json_loads(o.out, 0, NULL);
+	assert_int_equal(rj_int(rj_obj(got, "consistency"), "checks", 0), 4);
+	json_decref(got);
+	outcome_free(&o);
+
+	run_line(&o, none, 1, "display hrp session statistics", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.out, " Session sync: not available (no conntrack netlink)\n");
+	outcome_free(&o);
+
+	/* not even the sections */
+	static const struct fake_answer empty[] = {
+		{ .daemon = "hrpd", .cmd = "session-stats", .result = "{}" },
+	};
+	run_line(&o, empty, 1, "display hrp session statistics", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.out, " Session sync: not available (hrpd gave no reason)\n");
+	outcome_free(&o);
+}
+
+static void test_render_session_consistency(void **state)
+{
+	static const struct fake_answer never[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "session-consistency",
+		  .result = "{\"last_check\": {\"at_ms_ago\": 0, \"ranges\": 0, \"mismatched\": 0,"
+			    " \"entries_local\": 0, \"entries_peer\": 0, \"result\": \"none\"},"
+			    " \"resyncs\": 0, \"checks\": 0}" },
+	};
+	static const struct fake_answer older[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "session-consistency",
+		  .refusal = "unknown command 'session-consistency' (try 'help')",
+		  .code = "unknown-command" },
+	};
+	static const struct fake_answer refused[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "session-consistency",
+		  .refusal = "session sync is off" },
+	};
+	struct outcome o;
+	json_t *v;
+
+	run_line(&o, sessions, 3, "dis hrp se con", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.fake.calls[0], "hrpd session-consistency");
+	assert_string_equal(o.out, " Last check: mismatch, 12 s ago\n"
+				   "   ranges compared 256, mismatched 2\n"
+				   "   entries local 1234, peer 1230\n"
+				   " Checks: 10, resyncs: 1\n");
+	outcome_free(&o);
+
+	run_line(&o, never, 1, "display hrp session consistency", false, false);
+	assert_string_equal(o.out, " Last check: none yet\n"
+				   " Checks: 0, resyncs: 0\n");
+	outcome_free(&o);
+
+	/* an hrpd older than the command */
+	run_line(&o, older, 1, "display hrp session consistency", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_string_equal(o.out, "");
+	assert_string_equal(o.err, "Error: hrpd does not support session consistency checks\n");
+	outcome_free(&o);
+	run_line(&o, older, 1, "display hrp session consistency", true, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	v = json_loads(o.out, 0, NULL);
+	assert_string_equal(rj_str(rj_obj(v, "error"), "code", ""), "unknown-command");
+	assert_string_equal(rj_str(rj_obj(v, "error"), "daemon", ""), "hrpd");
+	assert_string_equal(rj_str(rj_obj(v, "error"), "message", ""),
+			    "hrpd does not support session consistency checks");
+	json_decref(v);
+	outcome_free(&o);
+
+	/* other refusals keep the daemon's words */
+	run_line(&o, refused, 1, "display hrp session consistency", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_string_equal(o.err, "Error: session sync is off\n");
+	outcome_free(&o);
+}
+
+static void test_hrp_sync(void **state)
+{
+	static const struct fake_answer off[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "session-sync",
+		  .refusal = "session sync is off (hrp disabled, auto-sync off or no conntrack)" },
+	};
+	struct outcome o;
+
+	run_line(&o, sessions, 3, "hrp sync connection-status", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_int_equal(o.fake.ncalls, 1);
+	assert_string_equal(o.fake.calls[0], "hrpd session-sync");
+	assert_string_equal(o.out, "sending our session table to the peer\n");
+	outcome_free(&o);
+	run_line(&o, sessions, 3, "hrp sy c", true, false);
+	assert_string_equal(o.out,
+			    "{\n  \"started\": \"sending our session table to the peer\"\n}\n");
+	outcome_free(&o);
+
+	run_line(&o, off, 1, "hrp sync connection-status", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_string_equal(o.err, "Error: session sync is off (hrp disabled, auto-sync off or no "
+				   "conntrack)\n");
+	outcome_free(&o);
+
+	/* operational: not a config that is backed up to the peer */
+	for (size_t r = 0; r < cli_commands.n_rows; r++)
+		if (!strcmp(cli_commands.rows[r].pattern, "hrp sync connection-status"))
+			assert_false(cli_commands.rows[r].flags & CLI_F_SYNCED);
+}
+
 /* ---- exit codes and errors ---- */
 
 static void test_caret(void **state)
@@ -969,15 +1233,18 @@ static void test_help_and_question_mark(void **state)
 
 	run_line(&o, HEALTHY, "?", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
-	assert_non_null(
-		strstr(o.out, "  display hrp state          Display the hot standby state\n"));
-	assert_non_null(strstr(o.out, "  undo hrp enable            Disable hot standby\n"));
+	assert_non_null(strstr(
+		o.out, "  display hrp state                Display the hot standby state\n"));
+	assert_non_null(strstr(o.out, "  undo hrp enable                  Disable hot standby\n"));
+	assert_non_null(strstr(o.out, "  hrp sync connection-status       Send the session table "
+				      "to the peer now, or ask the peer for its table\n"));
 	outcome_free(&o);
 
 	run_line(&o, HEALTHY, "display hrp ?", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
 	assert_string_equal(o.out,
 			    "  interface   Display the heartbeat interfaces and their state\n"
+			    "  session     Session sync (connection status)\n"
 			    "  state       Display the hot standby state\n"
 			    "  statistics  Display the HRP message counters, drops by reason, "
 			    "authentication failures\n");
@@ -1058,6 +1325,10 @@ int main(void)
 		cmocka_unit_test(test_render_vrrp),
 		cmocka_unit_test(test_render_vgmp),
 		cmocka_unit_test(test_render_vrrp_statistics),
+		cmocka_unit_test(test_render_session_statistics),
+		cmocka_unit_test(test_render_session_statistics_tolerant),
+		cmocka_unit_test(test_render_session_consistency),
+		cmocka_unit_test(test_hrp_sync),
 		cmocka_unit_test(test_caret),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_exit_codes),

@@ -103,6 +103,34 @@ static void protocol_filters(void **state)
 	assert_string_equal(hs_sess_verdict_name(HS_SESS_SKIP_FILTER), "filter");
 }
 
+static void connections_of_the_box_itself_are_not_synced(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	uint8_t local[3][16] = { { 198, 51, 100, 1 }, { 192, 0, 2, 2 }, { 192, 0, 2, 1 } };
+	hs_sess_addrs_sort(local, 3);
+	assert_true(memcmp(local[0], local[1], 16) < 0 && memcmp(local[1], local[2], 16) < 0);
+	p.local = (const uint8_t(*)[16])local;
+	p.n_local = 3;
+	/* ssh to the box (its LAN address), and a connection the box opens */
+	struct hs_sess ssh = v4(IPPROTO_TCP, "192.0.2.10", "192.0.2.2", 40000, 22);
+	struct hs_sess out = v4(IPPROTO_TCP, "198.51.100.1", "203.0.113.130", 40000, 80);
+	assert_int_equal(hs_sess_classify(&p, &ssh), HS_SESS_SKIP_LOCAL);
+	assert_int_equal(hs_sess_classify(&p, &out), HS_SESS_SKIP_LOCAL);
+	/* DNAT from the VIP to a server, and SNAT of a client to the VIP: forwarded */
+	struct hs_sess dnat = v4(IPPROTO_TCP, "192.0.2.10", "192.0.2.1", 40000, 8080);
+	memcpy(dnat.reply.src, (uint8_t[4]){ 203, 0, 113, 130 }, 4);
+	dnat.reply.sport = 80;
+	assert_int_equal(hs_sess_classify(&p, &dnat), HS_SESS_SYNC);
+	struct hs_sess snat = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 80);
+	memcpy(snat.reply.dst, (uint8_t[4]){ 192, 0, 2, 1 }, 4);
+	assert_int_equal(hs_sess_classify(&p, &snat), HS_SESS_SYNC);
+	/* a forwarded flow between two foreign hosts */
+	struct hs_sess fwd = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 80);
+	assert_int_equal(hs_sess_classify(&p, &fwd), HS_SESS_SYNC);
+}
+
 static void hold_timeouts(void **state)
 {
 	(void)state;
@@ -152,6 +180,7 @@ int main(void)
 		cmocka_unit_test(own_control_traffic_is_never_synced),
 		cmocka_unit_test(ipv6_link_local_and_multicast_are_not_synced),
 		cmocka_unit_test(protocol_filters),
+		cmocka_unit_test(connections_of_the_box_itself_are_not_synced),
 		cmocka_unit_test(hold_timeouts),
 		cmocka_unit_test(takeover_gives_protocol_timeouts_back),
 	};

@@ -1,0 +1,190 @@
+/* Session sync, consistency (sess.h): the source sends the digest of its synced table
+ * (lib/sess_digest: per range of key hashes, count and sum of content hashes) in order on the
+ * session channel, so the receiver has applied every earlier record when it reads it; the
+ * receiver digests its own table, answers with the ranges that differ, and asks for the ranges
+ * that differed in two checks running (a range can differ once while entries are in flight).
+ * The sweep after a bulk transfer removes what the transfer's ranges did not bring. */
+#include <errno.h>
+#include <string.h>
+
+#include "hrp_wire.h"
+#include "hrpd.h"
+#include "log.h"
+#include "sess.h"
+#include "sess_int.h"
+
+#define RESULT_LEN (1 + 4 + 8 + 4 + 4)
+
+/* What the digest covers: the status bits the receiver's kernel reproduces. */
+#define DIGEST_STATUS (0x2u /* SEEN_REPLY */ | 0x4u /* ASSURED */ | 0x10u /* SRC_NAT */ | \
+		       0x20u /* DST_NAT */)
+
+static void check_fired(struct hs_timer *t, void *arg)
+{
+	struct hrpd_sess *ss = arg;
+	(void)t;
+	if (ss->source)
+		hrpd_sess_check_now(ss);
+	hrpd_sess_check_arm(ss);
+}
+
+void hrpd_sess_check_init(struct hrpd_sess *ss)
+{
+	hs_timer_init(&ss->check_timer, &ss->h->d->loop, check_fired, ss);
+	hs_sess_keyset_init(&ss->rx_keys);
+	hs_sess_keyset_init(&ss->sweep_keys);
+}
+
+void hrpd_sess_check_free(struct hrpd_sess *ss)
+{
+	hs_timer_free(&ss->check_timer);
+	hs_sess_keyset_free(&ss->rx_keys);
+	hs_sess_keyset_free(&ss->sweep_keys);
+}
+
+void hrpd_sess_check_arm(struct hrpd_sess *ss)
+{
+	if (ss->check_interval_ms && ss->source)
+		hs_timer_arm_in(&ss->check_timer, ss->check_interval_ms);
+	else
+		hs_timer_cancel(&ss->check_timer);
+}
+
+int hrpd_sess_check_now(struct hrpd_sess *ss)
+{
+	if (!ss->source)
+		return -EAGAIN;
+	ss->digest_wanted = true;
+	hrpd_sess_kick(ss);
+	return 0;
+}
+
+/* ---- the digest dump (either side) ---- */
+
+void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	if (hs_sess_classify(&ss->pol, s) != HS_SESS_SYNC)
+		return;
+	struct hs_sess c = *s;
+	c.status &= DIGEST_STATUS;
+	hs_sess_digest_add(&ss->dig, &c);
+}
+
+static void note_check(struct hrpd_sess *ss, uint32_t id, uint64_t mismatched, uint64_t local,
+		       uint64_t peer)
+{
+	ss->last = (struct hrpd_sess_check){ .valid = true, .at_ms = hs_now_ms(), .id = id,
+					     .mismatched = mismatched, .local_total = local,
+					     .peer_total = peer };
+	ss->st.checks++;
+	if (mismatched)
+		ss->st.checks_mismatched++;
+}
+
+/* The receiver: our digest against the source's. */
+static void respond(struct hrpd_sess *ss)
+{
+	uint64_t diff = hs_sess_digest_diff(&ss->dig, &ss->peer_dig);
+	uint64_t persistent = diff & ss->prev_mismatch;
+	ss->prev_mismatch = diff;
+	uint64_t ours = hs_sess_digest_total(&ss->dig), theirs = hs_sess_digest_total(&ss->peer_dig);
+	note_check(ss, ss->peer_check_id, diff, ours, theirs);
+	uint8_t rec[RESULT_LEN] = { HRPD_SESS_REC_DIGEST_RESULT };
+	hrp_put_u32(rec + 1, ss->peer_check_id);
+	hrp_put_u64(rec + 5, diff);
+	hrp_put_u32(rec + 13, (uint32_t)ours);
+	hrp_put_u32(rec + 17, (uint32_t)theirs);
+	hrpd_sess_control_send(ss, rec, sizeof(rec), 0);
+	if (!diff) {
+		hs_info(HRPD_SESS_PREFIX, "check %u: consistent (%" PRIu64 " sessions)",
+			ss->peer_check_id, ours);
+		return;
+	}
+	hs_notice(HRPD_SESS_PREFIX,
+		  "check %u: %d ranges differ (we hold %" PRIu64 ", the peer %" PRIu64 ")%s",
+		  ss->peer_check_id, __builtin_popcountll(diff), ours, theirs,
+		  persistent ? ": asking for the ranges that differed twice" : "");
+	if (persistent) {
+		ss->st.range_resyncs++;
+		ss->st.ranges_resynced += (uint64_t)__builtin_popcountll(persistent);
+		hrpd_sess_request_bulk(ss, persistent);
+	}
+}
+
+/* The source: the digest goes after every record queued so far. */
+static void send_digest(struct hrpd_sess *ss)
+{
+	uint8_t rec[1 + 4 + HS_SESS_DIGEST_WIRE] = { HRPD_SESS_REC_DIGEST };
+	hrpd_sess_rec_send(ss, &ss->rt, 0);
+	hrp_put_u32(rec + 1, ++ss->check_id);
+	hs_sess_digest_encode(&ss->dig, rec + 5, HS_SESS_DIGEST_WIRE);
+	if (hrpd_sess_control_send(ss, rec, sizeof(rec), 0) == 0)
+		hs_info(HRPD_SESS_PREFIX, "check %u: digest of %" PRIu64 " sessions sent",
+			ss->check_id, hs_sess_digest_total(&ss->dig));
+}
+
+void hrpd_sess_digest_done(struct hrpd_sess *ss, bool ok)
+{
+	bool responding = ss->digest_responding;
+	ss->digest_responding = false;
+	if (!ok) {
+		hs_warn(HRPD_SESS_PREFIX, "a table dump for a consistency check failed");
+		return;
+	}
+	if (responding)
+		respond(ss);
+	else if (ss->source)
+		send_digest(ss);
+}
+
+void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
+{
+	if (len != 1 + 4 + HS_SESS_DIGEST_WIRE ||
+	    hs_sess_digest_decode(rec + 5, len - 5, &ss->peer_dig) < 0) {
+		ss->st.control_bad++;
+		return;
+	}
+	ss->peer_check_id = hrp_get_u32(rec + 1);
+	/* While a bulk is coming the table is known to differ: the bulk's sweep settles it. */
+	if (ss->rx_bulk)
+		return;
+	ss->respond_wanted = true;
+	hrpd_sess_kick(ss);
+}
+
+void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
+{
+	if (len != RESULT_LEN) {
+		ss->st.control_bad++;
+		return;
+	}
+	uint64_t diff = hrp_get_u64(rec + 5);
+	/* The peer's view: its table is "local" there, ours is its "peer". */
+	note_check(ss, hrp_get_u32(rec + 1), diff, hrp_get_u32(rec + 17), hrp_get_u32(rec + 13));
+	if (diff)
+		hs_notice(HRPD_SESS_PREFIX, "check %u: the peer finds %d ranges differ",
+			  ss->last.id, __builtin_popcountll(diff));
+}
+
+/* ---- the sweep after a bulk transfer ---- */
+
+void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	if (!(ss->sweep_ranges >> hs_sess_range(s) & 1) ||
+	    hs_sess_classify(&ss->pol, s) != HS_SESS_SYNC ||
+	    hs_sess_keyset_has(&ss->sweep_keys, hs_sess_key_hash(s)))
+		return;
+	struct hs_sess d = *s;
+	d.op = HS_SESS_DESTROY;
+	if (hrpd_ct_apply(ss->ct, &d, 0, false) == 0)
+		ss->st.swept++;
+}
+
+void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok)
+{
+	hrpd_ct_flush(ss->ct);
+	if (ok && ss->st.swept)
+		hs_info(HRPD_SESS_PREFIX, "sweep: %" PRIu64 " stale sessions removed so far",
+			ss->st.swept);
+	hs_sess_keyset_clear(&ss->sweep_keys);
+}

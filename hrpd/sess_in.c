@@ -1,0 +1,167 @@
+/* Session sync, the peer's records (sess.h): entries written into our kernel with hold timeouts,
+ * bulk transfers (which ranges they cover, which keys they brought, for the sweep that follows),
+ * and the control records (bulk requests, digests and their results). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "data.h"
+#include "hrp_wire.h"
+#include "hrpd.h"
+#include "log.h"
+#include "sess.h"
+#include "sess_int.h"
+
+static void apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
+	if (v != HS_SESS_SYNC) {
+		ss->st.rx_skipped++;
+		return;
+	}
+	if (ss->rx_bulk && s->op != HS_SESS_DESTROY &&
+	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
+	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
+		ss->rx_ranges = 0; /* no memory for the keys: no sweep this time */
+	if (hrpd_ct_apply(ss->ct, s, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
+		ss->st.entries_applied++;
+}
+
+void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges)
+{
+	uint8_t rec[9] = { HRPD_SESS_REC_BULK_REQUEST };
+	hrp_put_u64(rec + 1, ranges);
+	if (hrpd_sess_control_send(ss, rec, sizeof(rec), 0) == 0) {
+		ss->requested_ms = hs_now_ms();
+		ss->st.bulk_requests_sent++;
+		if (ranges == HS_SESS_RANGES_ALL)
+			hs_info(HRPD_SESS_PREFIX, "asked the peer for its session table");
+		else
+			hs_info(HRPD_SESS_PREFIX, "asked the peer for ranges 0x%016" PRIx64, ranges);
+	}
+}
+
+static void bulk_begin(struct hrpd_sess *ss, uint64_t ranges)
+{
+	/* A sweep of the last bulk would remove what this one brings: the new one sweeps. */
+	ss->sweep_wanted = false;
+	ss->sweep_ranges = 0;
+	ss->rx_bulk = true;
+	ss->rx_ranges = ranges;
+	ss->rx_bulk_entries = 0;
+	ss->rx_bulk_started_ms = hs_now_ms();
+	hs_sess_keyset_clear(&ss->rx_keys);
+}
+
+static void bulk_end(struct hrpd_sess *ss)
+{
+	ss->rx_bulk = false;
+	ss->st.bulks_received++;
+	ss->st.bulk_entries_received += ss->rx_bulk_entries;
+	ss->last_bulk_ms = hs_now_ms() - ss->rx_bulk_started_ms;
+	bool all = ss->rx_ranges == HS_SESS_RANGES_ALL;
+	hs_notice(HRPD_SESS_PREFIX, "bulk transfer from the peer%s: %" PRIu64 " sessions in %" PRIu64
+		  " ms", all ? "" : " (ranges)", ss->rx_bulk_entries, ss->last_bulk_ms);
+	if (all) {
+		ss->synced = true;
+		ss->synced_epoch = ss->h->peer.epoch;
+	}
+	/* What the peer did not send in these ranges is stale here: swept, unless we forward
+	 * flows of our own (load-sharing), which the peer may not have yet. */
+	if (ss->rx_ranges && !ss->local_active) {
+		struct hs_sess_keyset k = ss->sweep_keys;
+		ss->sweep_keys = ss->rx_keys;
+		ss->rx_keys = k;
+		ss->sweep_wanted = true;
+		ss->sweep_ranges = ss->rx_ranges;
+	}
+	hrpd_sess_update(ss->h);
+}
+
+static bool control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *rec, size_t len)
+{
+	switch (rec[0]) {
+	case HRPD_SESS_REC_BULK_REQUEST:
+		if (len != 1 && len != 9)
+			return false;
+		ss->st.bulk_requests_received++;
+		ss->bulk_wanted = true;
+		ss->bulk_wanted_ranges |= len == 9 ? hrp_get_u64(rec + 1) : HS_SESS_RANGES_ALL;
+		hrpd_sess_kick(ss);
+		return true;
+	case HRPD_SESS_REC_RANGES:
+		if (len != 9 || !(flags & HRP_DATA_F_BULK_BEGIN))
+			return false;
+		bulk_begin(ss, hrp_get_u64(rec + 1));
+		if (flags & HRP_DATA_F_BULK_END)
+			bulk_end(ss);
+		return true;
+	case HRPD_SESS_REC_DIGEST: hrpd_sess_rx_digest(ss, rec, len); return true;
+	case HRPD_SESS_REC_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, rec, len); return true;
+	default: return false;
+	}
+}
+
+static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, const uint8_t *rec,
+		    size_t len)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	(void)seq;
+	ss->st.records_received++;
+	ss->st.bytes_received += len;
+	if (len && rec[0] != HS_SESS_WIRE_VERSION) {
+		if (!control_record(ss, flags, rec, len)) {
+			ss->st.control_bad++;
+			hs_warn(HRPD_SESS_PREFIX, "a session control record of the peer is bad "
+						  "(kind 0x%02x, %zu bytes): dropped",
+				rec[0], len);
+		}
+		return;
+	}
+	if (flags & HRP_DATA_F_BULK_BEGIN) /* a bulk of every range, from an older sender */
+		bulk_begin(ss, HS_SESS_RANGES_ALL);
+	size_t off = 0;
+	enum hs_sess_err e = hs_sess_record_check(rec, len, &off);
+	struct hs_sess s;
+	unsigned n = 0;
+	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
+		apply_entry(ss, &s);
+		n++;
+	}
+	hrpd_ct_flush(ss->ct);
+	ss->st.entries_received += n;
+	if (ss->rx_bulk)
+		ss->rx_bulk_entries += n;
+	if (e != HS_SESS_END) {
+		ss->st.decode_errors[e < HS_SESS_ERR_MAX ? e : 0]++;
+		hs_warn(HRPD_SESS_PREFIX, "a session record of the peer is bad (%s) after %u entries",
+			hs_sess_err_name(e), n);
+	}
+	if ((flags & HRP_DATA_F_BULK_END) && ss->rx_bulk)
+		bulk_end(ss);
+}
+
+static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	hs_warn(HRPD_SESS_PREFIX, "session records %u-%u of the peer are lost: asking again", from,
+		to);
+	ss->synced = false;
+	ss->requested_ms = 0;
+	hrpd_sess_update(ss->h);
+}
+
+static void room(void *arg, unsigned channel)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	hrpd_sess_kick(ss);
+}
+
+const struct hrpd_data_ops hrpd_sess_data_ops = {
+	.deliver = deliver,
+	.lost = lost,
+	.room = room,
+};
