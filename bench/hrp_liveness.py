@@ -53,7 +53,7 @@ from hslab_lib import boxes, faults, lab as labmod, probes, scenario  # noqa: E4
 from hslab_lib import topo as topomod  # noqa: E402
 from s20_hrp_links import (BOXES, Events, hrp, set_hrpd, start_hrpd, stats,  # noqa: E402
                            wait_pair_up)
-from s25_hrp_data import SESSION, Ctl, HelloWatch, chan, ctl_once, wait_data_up  # noqa: E402
+from s25_hrp_data import TEST_CHAN, Ctl, HelloWatch, chan, ctl_once, wait_data_up  # noqa: E402
 
 DEAD_COUNT = 5  # lib/config_schema.c: hrpd.dead_count's default
 HB_SWITCHES = ("sw-hb1", "sw-hb2")
@@ -380,8 +380,8 @@ class Bench:
         drained = None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            d1 = ctl_once(lab, "fw1", "data-digest")["channels"]["session"]
-            d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["session"]
+            d1 = ctl_once(lab, "fw1", "data-digest")["channels"]["upgrade"]
+            d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"]
             if d2["delivered"] >= d1["queued"]:
                 drained = time.monotonic() - t_end
                 break
@@ -515,7 +515,7 @@ class Generator(threading.Thread):
     def run(self):
         try:
             while not self.stop:
-                r = self.ctl("data-send", {"channel": SESSION, "generate": {
+                r = self.ctl("data-send", {"channel": TEST_CHAN, "generate": {
                     "count": GEN_BATCH, "size": GEN_SIZE, "seed": GEN_SEED,
                     "start": self.records}})
                 self.records += r["queued"]
@@ -523,7 +523,7 @@ class Generator(threading.Thread):
                 if r["refused"]:
                     self.refused += r["refused"]
                     if r.get("resync"):
-                        self.ctl("data-resync-done", {"channel": SESSION})
+                        self.ctl("data-resync-done", {"channel": TEST_CHAN})
                 held = r["held_bytes"]
                 n = 0
                 while held > self.limit // 2 and not self.stop and n < 30000:  # <= ~60 s

@@ -454,7 +454,10 @@ class Hrpd:
                 raise RuntimeError("not built: %s" % prog)
 
     def setup(self):
-        pass
+        for kv in self.opts.hrpd_set:
+            key, value = kv.split("=", 1)
+            for node in BOXES:
+                boxes.set_setting(self.lab, node, "hrpd", key, value)
 
     def pid(self, node):
         return boxes.daemon_pid(self.lab, node, "hrpd")
@@ -714,6 +717,9 @@ class Bench:
             rec["rate"] = round(n / (rec["bulk_ms"] / 1000.0)) if rec["bulk_ms"] > 0 else None
             if w.get("t_first_ns"):  # the first entry's arrival on fw2
                 rec["first_ms"] = round((w["t_first_ns"] / 1e9 - t0) * 1000, 1)
+                span = rec["bulk_ms"] - rec["first_ms"]
+                # the transfer itself, without the joining daemon's start and peer discovery
+                rec["transfer_rate"] = round(n / (span / 1000.0)) if span > 0 else None
         else:
             rec["bulk_ms"] = rec["rate"] = None
             rec["standby_held"] = w.get("ours") if w else None
@@ -855,6 +861,9 @@ def table(raw, meta):
         row("  bulk sync to a joining box: time / rate",
             lambda r: "%s, %s" % (ms(r["bulk"]["bulk_ms"]), rate(r["bulk"]["rate"]))
             if r["bulk"]["bulk_ms"] is not None else None, lambda r: r["bulk"]["bulk_ms"])
+        row("    bulk transfer rate, first to last entry on the standby",
+            lambda r: rate(r["bulk"].get("transfer_rate")) if r["bulk"].get("transfer_rate")
+            else None, lambda r: r["bulk"].get("transfer_rate"))
         row("  CPU s per 100k entries, source / standby: live sync",
             lambda r: pair(r["live"]["cpu_s_per_100k"]["fw1"],
                            r["live"]["cpu_s_per_100k"]["fw2"], " s"),
@@ -935,6 +944,8 @@ def table(raw, meta):
                                         meta.get("hrpd_skip_reason", "")))
     title = "session sync benchmark: hrpd vs conntrackd FTFW (direct), sizes %s%s" % (
         ", ".join(format(n, ",") for n in sizes), ", quick mode" if meta.get("quick") else "")
+    if meta.get("hrpd_set"):
+        title += ", hrpd with " + ", ".join(meta["hrpd_set"])
     return {"name": "session", "title": title,
             "headers": ["case", "hrpd", "conntrackd", "ratio", "floor", "target", "hrpd met"],
             "rows": rows, "notes": notes, "summary": summary}
@@ -988,6 +999,8 @@ def options(argv=None):
     ap.add_argument("--conntrackd-sched", choices=("default", "other"), default="default",
                     help="A/B: 'other' moves conntrackd to SCHED_OTHER after it starts "
                     "(default: its own SCHED_RR 99)")
+    ap.add_argument("--hrpd-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an hrpd setting on both boxes (an A/B, shown in the title)")
     ap.add_argument("--verbose", action="store_true", help="the lab's own log lines too")
     ap.add_argument("--table-from", metavar="JSON",
                     help="print the table of an earlier run from its raw figures; run nothing")
@@ -1016,6 +1029,7 @@ def run(opts):
     lablog = (lambda m: bl.log("[hslab] " + m)) if opts.verbose else (lambda m: None)
     started = time.monotonic()
     meta = {"machine": bl.machine(), "quick": opts.quick, "sizes": opts.sizes,
+            "hrpd_set": list(opts.hrpd_set),
             "impls": opts.impls, "batch": opts.batch, "builddir": paths.top_build,
             "hs_ct_fill": bl.file_id(paths.probe("hs-ct-fill")),
             "conntrackd_sched_option": opts.conntrackd_sched}

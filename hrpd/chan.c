@@ -144,7 +144,8 @@ int64_t hrpd_send(struct hrpd *h, struct hrpd_link *l, uint16_t type, uint16_t f
 static int put_hello(struct hrp_builder *b, const void *arg)
 {
 	const struct hrpd *h = arg;
-	struct hrp_hello hello = { .vgmp = h->local, .hello_interval_ms = h->hello_interval_ms };
+	struct hrp_hello hello = { .vgmp = h->local, .hello_interval_ms = h->hello_interval_ms,
+				   .payload_gen = h->payload_gen };
 	snprintf(hello.sysname, sizeof(hello.sysname), "%s", h->sysname);
 	hello.n_key_ids = (uint8_t)hrp_keyring_ids(&h->keys, hello.key_ids, HRP_KEY_IDS_MAX);
 	if (h->next_epoch_set) {

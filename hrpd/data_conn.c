@@ -110,7 +110,7 @@ static void conn_opts(struct hrpd *h, int fd, int family)
 static void lower_priority(struct hs_io *io)
 {
 	if (io->src)
-		sd_event_source_set_priority(io->src, HRPD_DATA_PRIORITY);
+		hs_io_set_priority(io, HRPD_DATA_PRIORITY);
 }
 
 /* ---- the connection ---- */

@@ -32,7 +32,7 @@
 #define HRPD_DATA_BACKOFF_MIN     50u
 #define HRPD_DATA_BACKOFF_MAX     1000u
 #define HRPD_DATA_LISTEN_RETRY_MS 1000u
-#define HRPD_DATA_PRIORITY        10   /* sd-event: after the heartbeat timer, UDP and control */
+#define HRPD_DATA_PRIORITY        HRPD_BULK_PRIORITY
 #define HRPD_DATA_TOS             0x28 /* DSCP AF11: bulk, never ahead of the CS6 hellos */
 #define HRPD_DATA_LIMIT_MIN       (64u * 1024u)
 

@@ -28,6 +28,9 @@
 #define HRPD_SEEN_MAX       8  /* VGMP requests remembered to drop resent duplicates */
 #define HRPD_REOPEN_MS      1000
 #define HRPD_EPOCH_ANNOUNCE 16 /* hellos announcing the next epoch before switching */
+/* sd-event priority of bulk work (the data channel, session sync): after the heartbeat's timer,
+ * UDP sockets and the control socket (0), and the same for all of it, so that it takes turns */
+#define HRPD_BULK_PRIORITY 10
 
 struct hrpd;
 struct hrpd_data; /* data.h */
@@ -80,6 +83,7 @@ struct hrpd_stats {
 	uint64_t rx_disabled;  /* read and discarded while hrp is disabled */
 	uint64_t data_ignored; /* data in a datagram: data goes on the data channel (TCP) only */
 	uint64_t epoch_switches;
+	uint64_t stale_payloads; /* hellos whose payload was older than one already taken */
 };
 
 struct hrpd {
@@ -110,6 +114,8 @@ struct hrpd {
 	/* vgmpd's side */
 	bool local_set;
 	struct hrp_vgmp local;
+	uint32_t payload_gen;      /* ours: one up at every change of local (never 0) */
+	uint32_t peer_payload_gen; /* the newest of the peer's we took (0: none yet) */
 	uint32_t next_request_id;
 	struct hrpd_request req[HRPD_REQ_MAX];
 	struct hs_timer req_timer;

@@ -57,6 +57,7 @@ static int hrpd_start(struct hs_daemon *d)
 	 * real-time hrpd busy with it starves the softirq work that delivers the hellos (a false
 	 * peer-down under load, measured by bench/hrp_liveness.py). */
 	hs_daemon_realtime(c->realtime_priority);
+	hs_daemon_nice(c->nice);
 	/* Sockets open (or adopted) now, enabled or not, so that a hot restart can hand them on. */
 	uint64_t now = hs_now_ms();
 	for (size_t i = 0; i < h->n_links; i++)

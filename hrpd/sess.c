@@ -490,10 +490,13 @@ int hrpd_sess_init(struct hrpd *h)
 	hrpd_sess_rec_reset(&ss->bulk);
 	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
 	hs_timer_init(&ss->flush, &h->d->loop, flush_fired, ss);
+	hs_timer_set_priority(&ss->timer, HRPD_BULK_PRIORITY);
+	hs_timer_set_priority(&ss->flush, HRPD_BULK_PRIORITY);
 	hrpd_sess_check_init(ss);
 	hrpd_sess_configure(h, &h->d->config->hrpd);
 	events_on();
-	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, h->d->config->hrpd.session_event_buffer);
+	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, h->d->config->hrpd.session_event_buffer,
+			      HRPD_BULK_PRIORITY);
 	if (!ss->ct) {
 		hs_warn(HRPD_SESS_PREFIX, "no conntrack netlink (%s): session sync is off",
 			strerror(errno));

@@ -186,5 +186,7 @@ void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok)
 	if (ok && ss->st.swept)
 		hs_info(HRPD_SESS_PREFIX, "sweep: %" PRIu64 " stale sessions removed so far",
 			ss->st.swept);
-	hs_sess_keyset_clear(&ss->sweep_keys);
+	/* A bulk that ended meanwhile put its keys here for the next sweep. */
+	if (!ss->sweep_wanted)
+		hs_sess_keyset_clear(&ss->sweep_keys);
 }

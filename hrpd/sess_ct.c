@@ -29,6 +29,7 @@ enum hrpd_ct_req_kind {
 	HRPD_CT_REQ_APPLY,   /* s as the peer sent it */
 	HRPD_CT_REQ_TIMEOUT, /* only the timeout */
 	HRPD_CT_REQ_DELETE,  /* delete s, whatever its op (the first half of a replace) */
+	HRPD_CT_REQ_RETRY,   /* (in the retry list only) an APPLY with the other guess */
 };
 
 /* A request of the batch being built or sent, kept to match the kernel's answer. */
@@ -37,6 +38,7 @@ struct hrpd_ct_req {
 	uint8_t kind;
 	bool tcp_window;
 	bool replaced; /* already the second try */
+	bool create;   /* APPLY: create (with the NAT binding), else update the live entry */
 	uint32_t timeout_s;
 	struct hs_sess s;
 };
@@ -211,22 +213,38 @@ static void set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool wit
 	}
 }
 
-/* NAT as the kernel wants it on a create: the binding, from the difference of the two tuples
- * (the kernel then sets the NAT status bits itself). */
+/* NAT as the kernel wants it on a create: the binding, from the difference of the two tuples,
+ * and the reply tuple as it was before NAT (the inverse of the original). The kernel applies the
+ * binding to that reply itself; it sets IPS_SRC_NAT / IPS_DST_NAT, without which no packet is
+ * translated, only when the binding changes the tuple: given the translated reply, it would find
+ * nothing to change and keep an entry that holds the NAT tuples but never translates. The port
+ * goes with the address whenever the protocol has ports, so that the kernel keeps the source's
+ * port rather than choose one when the original is taken here. */
 static void set_nat(struct nf_conntrack *o, const struct hs_sess *s)
 {
-	size_t n = s->family == AF_INET ? 4 : 16;
+	if (!(s->status & (IPS_SRC_NAT | IPS_DST_NAT)))
+		return;
+	bool ports = s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_UDP ||
+		     s->l4proto == IPPROTO_UDPLITE || s->l4proto == IPPROTO_SCTP ||
+		     s->l4proto == IPPROTO_DCCP;
 	if (s->status & IPS_SRC_NAT) {
 		set_addr(o, s->family, ATTR_SNAT_IPV4, ATTR_SNAT_IPV6, s->reply.dst);
-		if (!is_icmp(s->l4proto) && s->reply.dport != s->orig.sport)
+		if (ports || (!is_icmp(s->l4proto) && s->reply.dport != s->orig.sport))
 			nfct_set_attr_u16(o, ATTR_SNAT_PORT, htons(s->reply.dport));
 	}
 	if (s->status & IPS_DST_NAT) {
 		set_addr(o, s->family, ATTR_DNAT_IPV4, ATTR_DNAT_IPV6, s->reply.src);
-		if (!is_icmp(s->l4proto) && s->reply.sport != s->orig.dport)
+		if (ports || (!is_icmp(s->l4proto) && s->reply.sport != s->orig.dport))
 			nfct_set_attr_u16(o, ATTR_DNAT_PORT, htons(s->reply.sport));
 	}
-	(void)n;
+	struct hs_sess_tuple pre;
+	hs_sess_tuple_invert(s->family, s->l4proto, &s->orig, &pre);
+	set_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, pre.src);
+	set_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, pre.dst);
+	if (!is_icmp(s->l4proto)) {
+		nfct_set_attr_u16(o, ATTR_REPL_PORT_SRC, htons(pre.sport));
+		nfct_set_attr_u16(o, ATTR_REPL_PORT_DST, htons(pre.dport));
+	}
 }
 
 static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t timeout_s,
@@ -342,11 +360,16 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	} else if (s->op == HS_SESS_DESTROY || req->kind == HRPD_CT_REQ_DELETE) {
 		set_tuples(o, s, false);
 		nlh = put_request(ct, IPCTNL_MSG_CT_DELETE, 0, s->family);
-	} else {
+	} else if (req->create) {
 		set_tuples(o, s, true);
 		set_nat(o, s);
 		set_body(o, s, req->timeout_s, req->tcp_window);
-		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, NLM_F_CREATE, s->family);
+		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, s->family);
+	} else {
+		/* A live entry takes no NAT binding (EOPNOTSUPP): only what may change. */
+		set_tuples(o, s, false);
+		set_body(o, s, req->timeout_s, req->tcp_window);
+		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
 	}
 	int r = nfct_nlmsg_build(nlh, o);
 	nfct_destroy(o);
@@ -361,8 +384,10 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
 		  bool tcp_window)
 {
+	/* A new entry is created, a changed one updated; the kernel's answer corrects a guess
+	 * that was wrong (answer_error). */
 	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_APPLY, .s = *s, .timeout_s = timeout_s,
-				   .tcp_window = tcp_window };
+				   .tcp_window = tcp_window, .create = s->op == HS_SESS_NEW };
 	return request(ct, &req);
 }
 
@@ -413,9 +438,22 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 {
 	const struct hrpd_ct_req *req = pending(ct, seq);
 	enum hrpd_ct_apply_err c = classify(err);
-	if (c == HRPD_CT_ERR_BUSY && req && req->kind == HRPD_CT_REQ_APPLY && !req->replaced &&
-	    req->s.op != HS_SESS_DESTROY && *n_retry < BATCH_MAX) {
-		retry[(*n_retry)++] = *req;
+	bool again = req && req->kind == HRPD_CT_REQ_APPLY && !req->replaced &&
+		     req->s.op != HS_SESS_DESTROY && *n_retry < BATCH_MAX;
+	/* Created, but it was there: an update. Updated, but it was not there: a create. */
+	if (again && ((c == HRPD_CT_ERR_EXIST && req->create) ||
+		      (c == HRPD_CT_ERR_NOENT && !req->create))) {
+		struct hrpd_ct_req *r = &retry[(*n_retry)++];
+		*r = *req;
+		r->create = !req->create;
+		r->kind = HRPD_CT_REQ_RETRY;
+		ct->st.second_tries++;
+		return;
+	}
+	if (again && c == HRPD_CT_ERR_BUSY) {
+		struct hrpd_ct_req *r = &retry[(*n_retry)++];
+		*r = *req;
+		r->create = true;
 		ct->st.replaced++;
 		return;
 	}
@@ -462,10 +500,14 @@ static void answers_read(struct hrpd_ct *ct)
 	/* The retries own ct->retry until they are queued: the flushes below use a fresh one. */
 	ct->retry = ct->retry == ct->retry_a ? ct->retry_b : ct->retry_a;
 	for (size_t i = 0; i < n_retry; i++) {
-		struct hrpd_ct_req del = retry[i];
-		del.kind = HRPD_CT_REQ_DELETE;
-		del.replaced = true;
-		request(ct, &del);
+		if (retry[i].kind == HRPD_CT_REQ_RETRY) {
+			retry[i].kind = HRPD_CT_REQ_APPLY;
+		} else {
+			struct hrpd_ct_req del = retry[i];
+			del.kind = HRPD_CT_REQ_DELETE;
+			del.replaced = true;
+			request(ct, &del);
+		}
 		retry[i].replaced = true;
 		request(ct, &retry[i]);
 	}
@@ -540,9 +582,21 @@ static int attach_echo_filter(struct hrpd_ct *ct)
 			  sizeof(prog));
 }
 
+/* Off, the event socket leaves the conntrack groups: the kernel then builds no event message for
+ * us at all (on a standby, every entry we write would otherwise cost one, filtered or not). */
 void hrpd_ct_listen(struct hrpd_ct *ct, bool on)
 {
+	static const unsigned groups[] = { NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE,
+					   NFNLGRP_CONNTRACK_DESTROY };
+	if (ct->listening == on)
+		return;
 	ct->listening = on;
+	int fd = mnl_socket_get_fd(ct->ev);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (setsockopt(fd, SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP,
+			       &groups[i], sizeof(groups[i])) < 0)
+			hs_warn(CT_PREFIX, "conntrack event group %u: %s", groups[i],
+				strerror(errno));
 }
 
 /* ---- dumps ---- */
@@ -659,7 +713,7 @@ static void set_rcvbuf(struct mnl_socket *nl, int bytes)
 }
 
 struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
-			     int rcvbuf)
+			     int rcvbuf, int64_t priority)
 {
 	struct hrpd_ct *ct = calloc(1, sizeof(*ct));
 	if (!ct)
@@ -671,8 +725,7 @@ struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops
 	ct->pend = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry = ct->retry_a = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry_b = calloc(BATCH_MAX, sizeof(*ct->pend));
-	ct->ev = open_socket(NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
-			     NF_NETLINK_CONNTRACK_DESTROY);
+	ct->ev = open_socket(0); /* joins the event groups while listening */
 	ct->req = open_socket(0);
 	ct->dump = open_socket(0);
 	if (!ct->batch_buf || !ct->rx || !ct->pend || !ct->retry_a || !ct->retry_b || !ct->ev || !ct->req || !ct->dump)
@@ -691,6 +744,9 @@ struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops
 		    0 ||
 	    hs_io_start(&ct->dump_io, loop, mnl_socket_get_fd(ct->dump), 0, dump_readable, ct) < 0)
 		goto fail;
+	hs_io_set_priority(&ct->ev_io, priority);
+	hs_io_set_priority(&ct->req_io, priority);
+	hs_io_set_priority(&ct->dump_io, priority);
 	return ct;
 fail:;
 	int e = errno ? errno : ENOMEM;

@@ -47,14 +47,15 @@ struct hrpd_ct_stats {
 	uint64_t requests, request_batches, request_send_errors;
 	uint64_t apply_errors[HRPD_CT_ERR_MAX];
 	uint64_t replaced; /* refused changes (EBUSY) done as delete + create */
+	uint64_t second_tries; /* a create of a live entry or an update of a missing one, redone */
 	uint64_t gone;     /* timeout resets and deletes of entries already gone */
 	uint64_t dumps, dump_entries, dump_errors;
 };
 
-/* Opens the sockets in the caller's network namespace and watches them on loop. rcvbuf: the
- * event socket's receive buffer in bytes. Returns NULL with errno set. */
+/* Opens the sockets in the caller's network namespace and watches them on loop at priority (see
+ * hs_io_set_priority). rcvbuf: the event socket's receive buffer in bytes. Returns NULL with errno set. */
 struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
-			     int rcvbuf);
+			     int rcvbuf, int64_t priority);
 void hrpd_ct_close(struct hrpd_ct *ct);
 
 /* Events flow to ops->event only while listening; off, the socket is drained and ignored. */

@@ -23,7 +23,11 @@ static void apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
 		ss->rx_ranges = 0; /* no memory for the keys: no sweep this time */
-	if (hrpd_ct_apply(ss->ct, s, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
+	/* A bulk mostly brings what we lack: create first. */
+	struct hs_sess c = *s;
+	if (ss->rx_bulk && c.op == HS_SESS_UPDATE)
+		c.op = HS_SESS_NEW;
+	if (hrpd_ct_apply(ss->ct, &c, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
 		ss->st.entries_applied++;
 }
 

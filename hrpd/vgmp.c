@@ -75,11 +75,26 @@ void hrpd_vgmp_default(struct hrpd *h)
 							: HRP_VGMP_MODE_ACTIVE_STANDBY,
 	};
 	h->local_set = false;
+	h->payload_gen = 1;
 	hs_timer_init(&h->req_timer, &h->d->loop, req_timer_fired, h);
+}
+
+/* a is older than b, in serial number arithmetic (the generation wraps). */
+static bool gen_older(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
 }
 
 void hrpd_vgmp_peer_hello(struct hrpd *h, const struct hrp_hello *hello)
 {
+	/* A hello that left on another link before the newest we took: its payload is stale. */
+	if (hello->payload_gen && h->peer_payload_gen &&
+	    gen_older(hello->payload_gen, h->peer_payload_gen)) {
+		h->st.stale_payloads++;
+		return;
+	}
+	if (hello->payload_gen)
+		h->peer_payload_gen = hello->payload_gen;
 	bool changed = !h->have_peer_hello || !vgmp_equal(&h->peer_hello.vgmp, &hello->vgmp);
 	bool renamed = h->have_peer_hello && strcmp(h->peer_hello.sysname, hello->sysname) != 0;
 	h->peer_hello = *hello;
@@ -111,6 +126,7 @@ void hrpd_vgmp_peer_event(struct hrpd *h, bool up, const char *reason)
 
 void hrpd_vgmp_reset_peer(struct hrpd *h)
 {
+	h->peer_payload_gen = 0; /* a new epoch counts from its own start */
 	h->n_seen = 0;
 	h->peer_registry.n = 0;
 }
@@ -179,6 +195,8 @@ static int cmd_vgmp_local(void *ctx, json_t *args, json_t **result, char *err, s
 		v.mode = (uint8_t)md;
 	}
 	uint8_t old = h->local.state;
+	if (!vgmp_equal(&h->local, &v) && ++h->payload_gen == 0)
+		h->payload_gen = 1;
 	h->local = v;
 	note_role(h, old, v.state, reason);
 	h->local_set = true;

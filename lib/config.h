@@ -120,6 +120,7 @@ struct hs_hrpd_config {
 	int dead_count;
 	int port;
 	int realtime_priority;
+	int nice;
 	char key_current[HS_CFG_KEY_MAX];
 	char key_next[HS_CFG_KEY_MAX];
 	bool auto_sync_config;

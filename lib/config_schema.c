@@ -236,6 +236,8 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	INT(H, "port", port, 1, 65535, 18514, LOCAL, .help = "UDP/TCP port of the HRP channel"),
 	INT(H, "realtime_priority", realtime_priority, 0, 99, 0, LOCAL,
 	    .help = "SCHED_RR priority of hrpd; 0: normal scheduling (bulk sync shares its thread)"),
+	INT(H, "nice", nice, -20, 19, -10, LOCAL,
+	    .help = "nice value of hrpd in normal scheduling: a larger share of the CPU, never all"),
 	STR(H, "key_current", key_current, 0, "", LOCAL, .check_string = check_key,
 	    .help = "HMAC key; empty: unauthenticated"),
 	STR(H, "key_next", key_next, 0, "", LOCAL, .check_string = check_key,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -231,6 +232,12 @@ void hs_daemon_realtime(int priority)
 	struct sched_param sp = { .sched_priority = priority };
 	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
 		hs_debug(HS_DBG_LOOP, NULL, "no real-time priority: %s", strerror(errno));
+}
+
+void hs_daemon_nice(int value)
+{
+	if (setpriority(PRIO_PROCESS, 0, value) < 0)
+		hs_debug(HS_DBG_LOOP, NULL, "nice %d refused: %s", value, strerror(errno));
 }
 
 /* Holds an exclusive lock on the pid file for the daemon's life: a second instance with the same

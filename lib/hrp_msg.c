@@ -154,6 +154,8 @@ int hrp_hello_put(struct hrp_builder *b, const struct hrp_hello *h)
 			    h->n_key_ids > HRP_KEY_IDS_MAX ? HRP_KEY_IDS_MAX : h->n_key_ids);
 	if (h->has_next_epoch)
 		hrp_tlv_put_u64(b, HRP_TLV_NEXT_EPOCH, h->next_epoch);
+	if (h->payload_gen)
+		hrp_tlv_put_u32(b, HRP_TLV_PAYLOAD_GEN, h->payload_gen);
 	return b->err;
 }
 
@@ -189,6 +191,10 @@ int hrp_hello_get(const uint8_t *body, size_t len, struct hrp_hello *h)
 		x.has_next_epoch = true;
 		x.next_epoch = hrp_get_u64(t.val);
 	}
+	if ((r = GET_FIXED(body, len, HRP_TLV_PAYLOAD_GEN, 4, &t)) < 0)
+		return r;
+	if (r == 1)
+		x.payload_gen = hrp_get_u32(t.val);
 	*h = x;
 	return 0;
 }

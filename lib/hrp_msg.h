@@ -74,6 +74,10 @@ struct hrp_hello {
 	uint8_t key_ids[HRP_KEY_IDS_MAX];
 	bool has_next_epoch;
 	uint64_t next_epoch;
+	/* The sender's VGMP payload generation, one up at every change: hellos go on every link,
+	 * each link in order but not the links among themselves, so an older payload can arrive
+	 * after a newer one. 0 when absent (a 1.0 sender). */
+	uint32_t payload_gen;
 };
 
 /* The put functions append TLVs to a message begun with hrp_msg_begin(); they return 0 or the

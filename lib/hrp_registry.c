@@ -26,7 +26,7 @@ static const struct hrp_tlv_rule hello_tlvs[] = {
 	{ HRP_TLV_VGMP_PRIORITY, R }, { HRP_TLV_VGMP_STATE, R },     { HRP_TLV_VGMP_READINESS, R },
 	{ HRP_TLV_VGMP_MODE, 0 },     { HRP_TLV_CONFIG_DIGEST, 0 },  { HRP_TLV_SESSION_DIGEST, 0 },
 	{ HRP_TLV_SYSNAME, 0 },       { HRP_TLV_HELLO_INTERVAL, 0 }, { HRP_TLV_KEY_IDS, 0 },
-	{ HRP_TLV_NEXT_EPOCH, 0 },
+	{ HRP_TLV_NEXT_EPOCH, 0 },    { HRP_TLV_PAYLOAD_GEN, 0 },
 };
 static const struct hrp_tlv_rule probe_tlvs[] = {
 	{ HRP_TLV_SYSNAME, 0 },
@@ -81,7 +81,7 @@ static const struct hrp_tlv_rule data_ack_tlvs[] = {
 
 /* min_len: the sum of 4 + minimum length over the required TLVs (a unit test checks it). */
 static const struct hrp_msg_info hrp_msg_table[HRP_MSG_MAX] = {
-	[HRP_MSG_HELLO] = { "hello", 1, 0, CORE, 19, N(hello_tlvs), hello_tlvs },
+	[HRP_MSG_HELLO] = { "hello", 1, 1, CORE, 19, N(hello_tlvs), hello_tlvs },
 	[HRP_MSG_PROBE] = { "probe", 1, 0, 0, 0, N(probe_tlvs), probe_tlvs },
 	[HRP_MSG_PROBE_ACK] = { "probe-ack", 1, 0, 0, 8, N(probe_ack_tlvs), probe_ack_tlvs },
 	[HRP_MSG_CHALLENGE] = { "challenge", 1, 0, CORE | NOWIN, 20, N(challenge_tlvs),
@@ -124,6 +124,7 @@ static const struct hrp_tlv_info hrp_tlv_table[HRP_TLV_MAX] = {
 	[HRP_TLV_DATA_ACK_SEQ] = { "data-ack-seq", 4, 4 },
 	[HRP_TLV_DATA_WINDOW] = { "data-window", 4, 4 },
 	[HRP_TLV_DATA_FLAGS] = { "data-flags", 4, 4 },
+	[HRP_TLV_PAYLOAD_GEN] = { "payload-gen", 4, 4 },
 };
 
 const struct hrp_msg_info *hrp_msg_info(uint16_t type)

@@ -57,6 +57,7 @@ enum hrp_tlv_type {
 	HRP_TLV_DATA_ACK_SEQ = 22,    /* u32, cumulative */
 	HRP_TLV_DATA_WINDOW = 23,     /* u32, messages the receiver can take */
 	HRP_TLV_DATA_FLAGS = 24,      /* u32, HRP_DATA_F_* bits */
+	HRP_TLV_PAYLOAD_GEN = 25,     /* u32: the VGMP payload's generation (hello 1.1) */
 	HRP_TLV_MAX,
 };
 

@@ -63,6 +63,8 @@ int hs_timer_arm_at(struct hs_timer *t, uint64_t deadline_ms)
 				      t);
 		if (r < 0)
 			return r;
+		if (t->priority)
+			sd_event_source_set_priority(t->src, t->priority);
 	} else {
 		r = sd_event_source_set_time(t->src, usec);
 		if (r < 0)
@@ -85,6 +87,13 @@ void hs_timer_cancel(struct hs_timer *t)
 	if (t->src)
 		sd_event_source_set_enabled(t->src, SD_EVENT_OFF);
 	t->deadline_ms = 0;
+}
+
+void hs_timer_set_priority(struct hs_timer *t, int64_t priority)
+{
+	t->priority = priority;
+	if (t->src)
+		sd_event_source_set_priority(t->src, priority);
 }
 
 bool hs_timer_armed(const struct hs_timer *t)
@@ -120,6 +129,13 @@ int hs_io_set_events(struct hs_io *io, uint32_t events)
 	if (!io->src)
 		return -EBADF;
 	return sd_event_source_set_io_events(io->src, events);
+}
+
+int hs_io_set_priority(struct hs_io *io, int64_t priority)
+{
+	if (!io->src)
+		return -EBADF;
+	return sd_event_source_set_priority(io->src, priority);
 }
 
 void hs_io_stop(struct hs_io *io)

@@ -32,12 +32,16 @@ struct hs_timer {
 	hs_timer_cb cb;
 	void *arg;
 	uint64_t deadline_ms; /* absolute, CLOCK_MONOTONIC; 0 when not armed */
+	int64_t priority;     /* sd-event's: lower runs first; 0 by default */
 };
 
 void hs_timer_init(struct hs_timer *t, struct hs_loop *loop, hs_timer_cb cb, void *arg);
 int hs_timer_arm_at(struct hs_timer *t, uint64_t deadline_ms);
 int hs_timer_arm_in(struct hs_timer *t, uint64_t delay_ms);
 void hs_timer_cancel(struct hs_timer *t);
+/* Among sources ready at once, lower priorities run first (0 by default). Bulk work runs at a
+ * higher number than the heartbeat, and all bulk work at the same one, so that it takes turns. */
+void hs_timer_set_priority(struct hs_timer *t, int64_t priority);
 bool hs_timer_armed(const struct hs_timer *t);
 /* Releases the kernel side; the object may be freed afterwards. Safe to repeat. */
 void hs_timer_free(struct hs_timer *t);
@@ -56,6 +60,7 @@ struct hs_io {
 int hs_io_start(struct hs_io *io, struct hs_loop *loop, int fd, uint32_t events, hs_io_cb cb,
 		void *arg);
 int hs_io_set_events(struct hs_io *io, uint32_t events);
+int hs_io_set_priority(struct hs_io *io, int64_t priority);
 void hs_io_stop(struct hs_io *io);
 
 typedef void (*hs_signal_cb)(int signo, void *arg);

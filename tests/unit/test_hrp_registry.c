@@ -310,15 +310,15 @@ static void test_registry_compare(void **state)
 	/* A newer minor of a type (one more optional TLV): partially compatible. */
 	peer = local;
 	struct hrp_reg_entry *e = entry_of(&peer, HRP_MSG_HELLO);
-	e->ver_minor = 1;
+	e->ver_minor = 2;
 	e->tlvs[e->n_tlvs++] = 0x0100;
 	assert_int_equal(hrp_registry_compare(&local, &peer, &res), 0);
 	assert_int_equal(res.verdict, HRP_COMPAT_PARTIAL);
 	assert_int_equal(res.n_diffs, 1);
 	assert_int_equal(res.diffs[0].type, HRP_MSG_HELLO);
 	assert_int_equal(res.diffs[0].kind, HRP_DIFF_MINOR);
-	assert_int_equal(res.diffs[0].local_minor, 0);
-	assert_int_equal(res.diffs[0].peer_minor, 1);
+	assert_int_equal(res.diffs[0].local_minor, 1);
+	assert_int_equal(res.diffs[0].peer_minor, 2);
 	assert_string_equal(res.diffs[0].name, "hello");
 
 	/* The peer has a type we do not, and lacks an optional one of ours. */
@@ -390,7 +390,7 @@ static void test_registry_format(void **state)
 	hrp_registry_local(&local);
 	int n = hrp_registry_format(&local, buf, sizeof(buf));
 	assert_int_equal(n, (int)strlen(buf));
-	assert_non_null(strstr(buf, "1 hello 1.0\n"));
+	assert_non_null(strstr(buf, "1 hello 1.1\n")); /* 1.1: the payload generation */
 	assert_non_null(strstr(buf, "12 data-ack 1.0\n"));
 	assert_int_equal(hrp_registry_format(&local, small, sizeof(small)), n);
 	assert_int_equal(strlen(small), sizeof(small) - 1);

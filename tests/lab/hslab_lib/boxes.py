@@ -9,6 +9,7 @@ Their output goes to $NODE_DIR/log/NAME.log and their PIDs to $NODE_DIR/pids/NAM
 import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -118,6 +119,22 @@ def stop_daemon(lab, node, name, sig=signal.SIGTERM, timeout=10):
             raise RuntimeError("%s on %s did not end" % (name, node))
         time.sleep(0.02)
     return None
+
+
+def set_setting(lab, node, group, key, value):
+    """Sets group.key = value (libconfig syntax) in the box's hotstandby.conf, adding the line
+    when the group does not have it yet; daemons read it at their next start or reload."""
+    path = config(lab, node)
+    with open(path) as f:
+        text = f.read()
+    start = text.index("%s = {\n" % group)
+    end = text.index("\n};", start)
+    line = "  %s = %s;" % (key, value)
+    body, n = re.subn(r"\n  %s = [^;]*;" % re.escape(key), "\n" + line, text[start:end])
+    if not n:
+        body += "\n" + line
+    with open(path, "w") as f:
+        f.write(text[:start] + body + text[end:])
 
 
 def hrpctl(lab, node, *args, as_json=True, timeout=10, check=True):

@@ -57,6 +57,7 @@ struct flow {
 	uint64_t sent;
 	uint64_t echoed;
 	uint64_t bad; /* echoes out of order or corrupted */
+	int local_port; /* once connected: to find the flow in conntrack tables */
 	uint8_t rbuf[sizeof(struct msg)];
 	size_t rlen;
 };
@@ -135,6 +136,12 @@ static void flow_connected(const struct opts *o, struct flow *f, int ep, int id,
 	}
 	f->state = FLOW_UP;
 	f->connected_ns = f->last_echo_ns = now;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (getsockname(f->fd, (struct sockaddr *)&ss, &sl) == 0)
+		f->local_port = ntohs(ss.ss_family == AF_INET6
+					      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					      : ((struct sockaddr_in *)&ss)->sin_port);
 	f->next_send_ns = next_send(o, now);
 	epoll_ctl(ep, EPOLL_CTL_MOD, f->fd, &ev);
 }
@@ -265,7 +272,8 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
 			stalls[i] = f->connected_ns ? f->max_stall_ns : end - f->started_ns;
 		json_array_append_new(
 			per,
-			json_pack("{s:i, s:b, s:s?, s:I, s:I, s:f, s:f}", "id", (int)i, "alive", ok,
+			json_pack("{s:i, s:i, s:b, s:s?, s:I, s:I, s:f, s:f}", "id", (int)i,
+				  "local_port", f->local_port, "alive", ok,
 				  "error", f->error, "sent", (json_int_t)f->sent, "echoed",
 				  (json_int_t)f->echoed, "max_stall_ms",
 				  probe_ms(f->connected_ns ? f->max_stall_ns : end - f->started_ns),

@@ -39,7 +39,9 @@ from hslab_lib import faults, scenario  # noqa: E402
 from s20_hrp_links import (BOXES, Events, _read_frame, _sock_path, cut, hrp, links,  # noqa: E402
                            start_hrpd, stats, wait_pair_up)
 
-SESSION = 1
+# The channel these tests use: the upgrade channel, which no feature consumes yet (session sync
+# takes channel 1), so its records come out as control-socket events.
+TEST_CHAN = 3
 BATCH = 140  # hex records per data-send: 140 x 400 hex digits stays under the 64 KiB request
 
 
@@ -116,14 +118,14 @@ def wait_data_up(lab, s, timeout=20, link=None):
                      lambda n=node: up(n), timeout, 0.05)
 
 
-def chan(d, name="session"):
+def chan(d, name="upgrade"):
     return d["channels"][name]
 
 
 class Progress(threading.Thread):
     """Polls a box's delivered count of a channel every `every` s; keeps (time, count)."""
 
-    def __init__(self, lab, node, name="session", every=0.005):
+    def __init__(self, lab, node, name="upgrade", every=0.005):
         super().__init__(daemon=True)
         self.ctl = Ctl(lab, node)
         self.name = name
@@ -176,7 +178,7 @@ def events_roundtrip(lab, s):
     sent = {}
     for src, dst in (("fw1", "fw2"), ("fw2", "fw1")):
         recs = [("%s->%s #%d " % (src, dst, i)).encode() * 3 for i in range(3)]
-        r = ctl_once(lab, src, "data-send", {"channel": SESSION,
+        r = ctl_once(lab, src, "data-send", {"channel": TEST_CHAN,
                                              "records": [x.hex() for x in recs]})
         s.check(r["queued"] == 3 and r["refused"] == 0 and r["error"] is None,
                 "%s: data-send queued 3 records (%s)" % (src, r))
@@ -186,7 +188,7 @@ def events_roundtrip(lab, s):
                      10, 0.02)
         got = ev[dst].of("data")
         s.check([bytes.fromhex(d["record"]) for _, d in got] == recs and
-                all(d["channel"] == SESSION for _, d in got) and
+                all(d["channel"] == TEST_CHAN for _, d in got) and
                 [d["seq"] for _, d in got] == [got[0][1]["seq"] + i for i in range(3)],
                 "%s: the records arrived as events, in order, numbered consecutively" % dst)
     for e in ev.values():
@@ -196,7 +198,7 @@ def events_roundtrip(lab, s):
 
 def bulk_with_cut(lab, s, n_records, size, dig_fw2):
     c1 = Ctl(lab, "fw1")
-    base = ctl_once(lab, "fw2", "data-digest")["channels"]["session"]["delivered"]
+    base = ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"]["delivered"]
     st1 = c1("data-stats")
     prog = Progress(lab, "fw2")
     hb0 = heartbeat_counters(lab, "fw1")
@@ -208,7 +210,7 @@ def bulk_with_cut(lab, s, n_records, size, dig_fw2):
     i = 0
     while i < n_records:
         batch = recs[i:i + BATCH]
-        r = c1("data-send", {"channel": SESSION, "records": [x.hex() for x in batch]})
+        r = c1("data-send", {"channel": TEST_CHAN, "records": [x.hex() for x in batch]})
         if r["refused"]:
             raise RuntimeError("records refused during the bulk send: %s" % r)
         for x in batch:
@@ -220,13 +222,13 @@ def bulk_with_cut(lab, s, n_records, size, dig_fw2):
             s.note("cut_at_record", i)
     t_sent = time.monotonic()
     s.wait_until("fw2 delivered all %d records" % n_records,
-                 lambda: ctl_once(lab, "fw2", "data-digest")["channels"]["session"][
+                 lambda: ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"][
                      "delivered"] >= base + n_records, 60, 0.01)
     t_done = time.monotonic()
     prog.finish()
     s.check(hrp(lab, "fw1")["running_link"] == "hb1", "fw1: hb1 is the running link now")
-    d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["session"]
-    d1 = c1("data-digest")["channels"]["session"]
+    d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"]
+    d1 = c1("data-digest")["channels"]["upgrade"]
     s.check(d2["delivered"] == base + n_records,
             "fw2 delivered exactly %d records (%d)" % (n_records, d2["delivered"] - base))
     s.check(d2["delivered_digest"] == dig_fw2.hex(),
@@ -293,7 +295,7 @@ def channel_throughput(lab, s, n_records, size, seed, dig):
     honours back-pressure (waits while the channel holds more than half its limit)."""
     c1 = Ctl(lab, "fw1")
     c2 = Ctl(lab, "fw2")
-    base = c2("data-digest")["channels"]["session"]["delivered"]
+    base = c2("data-digest")["channels"]["upgrade"]["delivered"]
     hb = {n: heartbeat_counters(lab, n) for n in BOXES}
     st = {n: stats(lab, n) for n in BOXES}
     dst0 = c1("data-stats")
@@ -305,7 +307,7 @@ def channel_throughput(lab, s, n_records, size, seed, dig):
     waits = 0
     while start < n_records:
         k = min(per, n_records - start)
-        r = c1("data-send", {"channel": SESSION,
+        r = c1("data-send", {"channel": TEST_CHAN,
                              "generate": {"count": k, "size": size, "seed": seed,
                                           "start": start}})
         if r["refused"]:
@@ -317,7 +319,7 @@ def channel_throughput(lab, s, n_records, size, seed, dig):
             waits += 1
             held = chan(c1("data-stats"))["held_bytes"]
     s.wait_until("fw2 delivered the %d generated records" % n_records,
-                 lambda: c2("data-digest")["channels"]["session"]["delivered"] >=
+                 lambda: c2("data-digest")["channels"]["upgrade"]["delivered"] >=
                  base + n_records, 120, 0.005)
     t = time.monotonic() - t0
     worst = {n: w.finish() for n, w in watch.items()}
@@ -347,7 +349,7 @@ def channel_throughput(lab, s, n_records, size, seed, dig):
                 "%s: no re-negotiation, no peer-down during the bulk" % n)
     for i in range(n_records):
         dig.add(gen_record(seed, i, size))
-    d2 = c2("data-digest")["channels"]["session"]
+    d2 = c2("data-digest")["channels"]["upgrade"]
     s.check(d2["delivered"] == base + n_records and d2["delivered_digest"] == dig.hex(),
             "every generated record delivered once, in order (digest equal to ours)")
     c1.close()
@@ -372,13 +374,13 @@ def tcp_garbage(lab, s, dig_fw2):
                 k: v for k, v in st1["closed"].items() if v})
     wait_data_up(lab, s, link="hb0")
     recs = [("after garbage %d" % i).encode() for i in range(50)]
-    r = ctl_once(lab, "fw1", "data-send", {"channel": SESSION,
+    r = ctl_once(lab, "fw1", "data-send", {"channel": TEST_CHAN,
                                            "records": [x.hex() for x in recs]})
     s.check(r["queued"] == 50, "fw1 queued 50 more records")
     for x in recs:
         dig_fw2.add(x)
     s.wait_until("fw2 delivered them", lambda: ctl_once(lab, "fw2", "data-digest")[
-        "channels"]["session"]["delivered_digest"] == dig_fw2.hex(), 10, 0.02)
+        "channels"]["upgrade"]["delivered_digest"] == dig_fw2.hex(), 10, 0.02)
     s.note("garbage_closed_connections", st1["closed"]["garbage"])
 
 
@@ -413,18 +415,18 @@ def body(lab, s):
     faults.switch_heal(lab, "sw-hb1", port)
     wait_pair_up(lab, s)
     wait_data_up(lab, s, link="hb0")
-    r = ctl_once(lab, "fw1", "data-send", {"channel": SESSION, "records": ["00ff"] * 10})
+    r = ctl_once(lab, "fw1", "data-send", {"channel": TEST_CHAN, "records": ["00ff"] * 10})
     s.check(r["queued"] == 10, "healed: records still accepted")
     for _ in range(10):
         dig_fw2.add(bytes.fromhex("00ff"))
     s.wait_until("healed: fw2 has them", lambda: ctl_once(lab, "fw2", "data-digest")[
-        "channels"]["session"]["delivered_digest"] == dig_fw2.hex(), 10, 0.02)
+        "channels"]["upgrade"]["delivered_digest"] == dig_fw2.hex(), 10, 0.02)
 
     channel_throughput(lab, s, 1000000, 200, 25, dig_fw2)
     tcp_garbage(lab, s, dig_fw2)
     reload_keeps_connection(lab, s)
-    d1 = ctl_once(lab, "fw1", "data-digest")["channels"]["session"]
-    d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["session"]
+    d1 = ctl_once(lab, "fw1", "data-digest")["channels"]["upgrade"]
+    d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"]
     s.check(d1["queued_digest"] == d2["delivered_digest"] == dig_fw2.hex() and
             d1["queued"] == d2["delivered"] == dig_fw2.n,
             "since the start: fw2 delivered exactly what fw1 queued, in order (%d records)" %

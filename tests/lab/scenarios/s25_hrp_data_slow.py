@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 from hslab_lib import boxes, scenario  # noqa: E402
 from s20_hrp_links import BOXES, Events, hrp, links, rss_kb, set_hrpd, start_hrpd  # noqa: E402
 from s20_hrp_links import stats, wait_pair_up  # noqa: E402
-from s25_hrp_data import SESSION, Ctl, Digest, chan, gen_record, wait_data_up  # noqa: E402
+from s25_hrp_data import TEST_CHAN, Ctl, Digest, chan, gen_record, wait_data_up  # noqa: E402
 
 SIZE = 200
 PER = 4096
@@ -45,7 +45,7 @@ def sanitized(pid):
 
 def gen(c, start, count=PER):
     t = time.monotonic()
-    r = c("data-send", {"channel": SESSION, "generate": {"count": count, "size": SIZE,
+    r = c("data-send", {"channel": TEST_CHAN, "generate": {"count": count, "size": SIZE,
                                                          "seed": SEED, "start": start}})
     return r, (time.monotonic() - t) * 1000
 
@@ -57,7 +57,7 @@ def slow_peer(lab, s, c1, c2, dig, start):
     st0 = stats(lab, "fw1")
     hb0 = {i: v["hellos_sent"] for i, v in links(lab, "fw1").items()}
     limit = c1("data-stats")["limit_bytes"]
-    base = c2("data-digest")["channels"]["session"]["delivered"]
+    base = c2("data-digest")["channels"]["upgrade"]["delivered"]
     rss0 = rss_kb(pid1)
     accepted = []  # (start, count) of what fw1 took
     latencies = []
@@ -130,11 +130,11 @@ def slow_peer(lab, s, c1, c2, dig, start):
         for i in range(a, a + n):
             dig.add(gen_record(SEED, i, SIZE))
     s.wait_until("fw2 delivered the %d records fw1 took" % taken,
-                 lambda: c2("data-digest")["channels"]["session"]["delivered"] >= base + taken,
+                 lambda: c2("data-digest")["channels"]["upgrade"]["delivered"] >= base + taken,
                  30, 0.02)
     time.sleep(0.2)
-    d2 = c2("data-digest")["channels"]["session"]
-    d1 = c1("data-digest")["channels"]["session"]
+    d2 = c2("data-digest")["channels"]["upgrade"]
+    d1 = c1("data-digest")["channels"]["upgrade"]
     s.check(d2["delivered"] == base + taken, "fw2 delivered exactly what fw1 took (%d)" % (
         d2["delivered"] - base))
     s.check(d2["delivered_digest"] == dig.hex() and d1["queued_digest"] == dig.hex(),
@@ -143,12 +143,12 @@ def slow_peer(lab, s, c1, c2, dig, start):
     s.check(st1["negotiations"] == st0["negotiations"] and st1["peer_down"] == st0["peer_down"]
             and not ev.of("peer", state="down"),
             "fw1 neither re-negotiated nor declared the peer dead")
-    s.wait_until("fw1: event data-room", lambda: ev.of("data-room", channel=SESSION), 10, 0.02)
-    s.check(ev.of("data-resync", channel=SESSION, reason="full"), "fw1: event data-resync")
+    s.wait_until("fw1: event data-room", lambda: ev.of("data-room", channel=TEST_CHAN), 10, 0.02)
+    s.check(ev.of("data-resync", channel=TEST_CHAN, reason="full"), "fw1: event data-resync")
     d = c1("data-stats")
     s.check(chan(d)["resync"] and chan(d)["resync_marks"] >= 1,
             "the resync flag stays up until the producer has sent its snapshot")
-    r = c1("data-resync-done", {"channel": SESSION})
+    r = c1("data-resync-done", {"channel": TEST_CHAN})
     s.check(r["was"] and not chan(c1("data-stats"))["resync"], "data-resync-done clears it")
     ev.close()
     return start
@@ -157,7 +157,7 @@ def slow_peer(lab, s, c1, c2, dig, start):
 def dead_peer(lab, s, c1, c2, dig, start):
     pid2 = boxes.daemon_pid(lab, "fw2", "hrpd")
     ev = Events(lab, "fw1")
-    base = c2("data-digest")["channels"]["session"]["delivered"]
+    base = c2("data-digest")["channels"]["upgrade"]["delivered"]
     dup0 = chan(c2("data-stats"))["duplicates"]
     res0 = chan(c1("data-stats"))["resent"]
     taken = 0
@@ -184,11 +184,11 @@ def dead_peer(lab, s, c1, c2, dig, start):
                  0.01)
     wait_data_up(lab, s)
     s.wait_until("fw2 delivered the %d records" % taken,
-                 lambda: c2("data-digest")["channels"]["session"]["delivered"] >= base + taken,
+                 lambda: c2("data-digest")["channels"]["upgrade"]["delivered"] >= base + taken,
                  30, 0.02)
     s.note("dead_thaw_to_all_delivered_ms", round((time.monotonic() - t_thaw) * 1000))
     time.sleep(0.2)
-    d2 = c2("data-digest")["channels"]["session"]
+    d2 = c2("data-digest")["channels"]["upgrade"]
     st1 = c1("data-stats")
     st2 = c2("data-stats")
     s.note("dead_resent", chan(st1)["resent"] - res0)
@@ -222,7 +222,7 @@ def body(lab, s):
         dig.add(gen_record(SEED, i, SIZE))
     start += 100
     s.wait_until("after the resync: records flow again",
-                 lambda: c2("data-digest")["channels"]["session"]["delivered_digest"] ==
+                 lambda: c2("data-digest")["channels"]["upgrade"]["delivered_digest"] ==
                  dig.hex(), 10, 0.02)
     wait_pair_up(lab, s)
     dead_peer(lab, s, c1, c2, dig, start)

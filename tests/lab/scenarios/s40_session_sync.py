@@ -54,6 +54,17 @@ def settled(lab, active):
     return roles(lab) == {active: "active", other(active): "standby"}
 
 
+UPLINK = {"fw1": "198.51.100.1", "fw2": "198.51.100.5"}
+
+
+def routed_via(lab, act):
+    """The routing has settled on act: the router reaches the LAN through act only, and act
+    has its route to the server (after a freeze its OSPF adjacency comes back first)."""
+    rtr = lab.run("rtr", ["ip", "route", "show", "192.0.2.0/24"], check=False).stdout
+    mine = lab.run(act, ["ip", "route", "show", "203.0.113.128/25"], check=False).stdout
+    return UPLINK[act] in rtr and UPLINK[other(act)] not in rtr and "via" in mine
+
+
 def session(lab, box):
     """hrpd's session-stats on box ({} while hrpd does not answer)."""
     try:
@@ -90,6 +101,8 @@ def under_traffic(lab, s, what, fault, settle, duration=14):
     """Starts the flows, waits until the standby holds them, runs fault(), lets the flows go on,
     and checks that every one of them lived."""
     act = active_box(lab)
+    s.wait_until("%s: the routing has settled on %s" % (what, act), lambda: routed_via(lab, act),
+                 30)
     tcp = probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
                            duration=duration, port=TCP_PORT, alive_ms=1500)
     udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=duration,
@@ -105,6 +118,16 @@ def under_traffic(lab, s, what, fault, settle, duration=14):
     alive, flows, stall = tcp_alive(t)
     s.note(what, "%d/%d TCP flows alive, longest stall %s ms; UDP %s" % (
         alive, flows, stall, udp_detail(u)))
+    for f in t.get("per_flow", []):
+        if not f.get("alive"):  # where its conntrack entries are, for the log
+            port = str(f.get("local_port"))
+            for box in ("fw1", "fw2"):
+                lines = [x for x in lab.run(box, ["conntrack", "-L", "-p", "tcp", "--sport",
+                                                  port], check=False).stdout.splitlines()
+                         if x.startswith("tcp")]
+                print("  dead flow %s (port %s, stall %s ms, error %s) on %s: %s" % (
+                    f.get("id"), port, f.get("max_stall_ms"), f.get("error"), box,
+                    lines or "no entry"), flush=True)
     s.check(alive == flows == FLOWS, "%s: every TCP flow alive (%d/%d)" % (what, alive, flows))
     for d in ("c2s", "s2c"):
         s.check((u.get(d) or {}).get("received", 0) > 0 and udp_gap(u) < 5000,

@@ -13,7 +13,6 @@
 
 import json
 import os
-import re
 import sys
 import time
 
@@ -66,18 +65,6 @@ def check(lab, s, what):
     return consistency(lab, "fw2")["last_check"]
 
 
-def set_conf(lab, box, key, value):
-    path = boxes.config(lab, box)
-    with open(path) as f:
-        text = f.read()
-    line = "  %s = %s;\n" % (key, value)
-    text, n = re.subn(r"  %s = [^;]*;\n" % key, line, text)
-    if not n:
-        text = text.replace("hrpd = {\n", "hrpd = {\n" + line, 1)
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def restart_hrpd(lab, box):
     boxes.stop_daemon(lab, box, "hrpd")
     boxes.start_daemons(lab, box, names=("hrpd",))
@@ -120,7 +107,7 @@ def body(lab, s):
     s.check(stat(lab, "fw2", "range_resyncs") >= 1, "fw2 counted a range resync")
 
     # Events lost on purpose: a 4 KiB event buffer on fw1, 20,000 sessions at once.
-    set_conf(lab, "fw1", "session_event_buffer", 4096)
+    boxes.set_setting(lab, "fw1", "hrpd", "session_event_buffer", 4096)
     restart_hrpd(lab, "fw1")
     s.wait_until("fw1 active again after its hrpd restarted", lambda: settled(lab), 30)
     s.wait_until("fw1 syncs again", lambda: session(lab, "fw1").get("status", {}).get(
@@ -132,7 +119,7 @@ def body(lab, s):
                  lambda: ours(lab, "fw2") == 22000, 60)
     s.note("overrun", "fw1 event overruns %d, bulks sent %d" % (
         stat(lab, "fw1", "event_overruns"), stat(lab, "fw1", "bulks_sent")))
-    set_conf(lab, "fw1", "session_event_buffer", 16777216)
+    boxes.set_setting(lab, "fw1", "hrpd", "session_event_buffer", 16777216)
     restart_hrpd(lab, "fw1")
     s.wait_until("fw1 active again", lambda: settled(lab), 30)
 
