@@ -390,10 +390,10 @@ static bool rx_ack(struct hrpd_data *dc, const struct hrp_rx_result *res, uint64
 
 /* The peer's epoch on the data stream: a new one that it did not announce means it restarted and
  * numbers its records afresh. */
-static void follow_epoch(struct hrpd_data *dc)
+void hrpd_data_follow_epoch(struct hrpd_data *dc)
 {
 	struct hrpd *h = dc->h;
-	if (dc->rx_epoch_set && dc->rx_epoch == h->peer.epoch)
+	if (!h->peer.known || (dc->rx_epoch_set && dc->rx_epoch == h->peer.epoch))
 		return;
 	if (dc->rx_epoch_set) {
 		bool rollover = dc->next_epoch_set && h->peer.epoch == dc->next_epoch;
@@ -443,7 +443,7 @@ static bool rx_message(struct hrpd_data *dc, const uint8_t *buf, size_t len, uin
 				hrp_drop_name(res.drop));
 		return false;
 	}
-	follow_epoch(dc);
+	hrpd_data_follow_epoch(dc);
 	dc->backoff_ms = HRPD_DATA_BACKOFF_MIN; /* this connection works */
 	unsigned gen = dc->gen;
 	bool ok = hdr.type == HRP_MSG_DATA ? rx_data(dc, &res, now) : rx_ack(dc, &res, now);

@@ -163,6 +163,9 @@ static void conn_up(struct hrpd_data *dc, uint64_t now)
 	dc->out_off = dc->out_len = 0;
 	dc->events = 0;
 	hrp_stream_tx_rewind(&dc->tx);
+	/* A peer that restarted numbers afresh: an ack of its old numbers would close this
+	 * connection ("ack of what was never sent") before its first record. */
+	hrpd_data_follow_epoch(dc);
 	hrp_stream_rx_connected(&dc->rx);
 	if (dc->ever_up)
 		dc->st.reconnects++;

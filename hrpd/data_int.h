@@ -149,6 +149,9 @@ void hrpd_data_read(struct hrpd_data *dc);
 void hrpd_data_write(struct hrpd_data *dc);
 /* Builds the acks that are due into the output buffer. */
 void hrpd_data_queue_acks(struct hrpd_data *dc, uint64_t now);
+/* The peer's epoch as the heartbeat knows it: a new one it did not announce means it restarted and
+ * numbers its records afresh (the receive side is reset). */
+void hrpd_data_follow_epoch(struct hrpd_data *dc);
 /* Re-arms the channel's timer: acks, connect timeout, reconnect, listener retry. */
 void hrpd_data_arm(struct hrpd_data *dc, uint64_t now);
 

@@ -389,6 +389,16 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	ss->pol.hrp_port = (uint16_t)c->port;
 	ss->pol.hold_timeout_s = (uint32_t)c->session_hold_timeout;
 	ss->tcp_window = c->session_window_tracking;
+	/* Checked by the config loader: nothing here can fail. */
+	const char *names[HS_CFG_LIST_MAX], *why;
+	for (size_t i = 0; i < c->session_protocols.count; i++)
+		names[i] = c->session_protocols.item[i];
+	hs_sess_policy_protocols(&ss->pol, names, c->session_protocols.count, &why);
+	ss->pol.n_exclude = 0;
+	for (size_t i = 0; i < c->session_exclude.count && i < HS_SESS_EXCLUDE_MAX; i++)
+		if (hs_sess_prefix_parse(c->session_exclude.item[i],
+					 &ss->pol.exclude[ss->pol.n_exclude], &why) == 0)
+			ss->pol.n_exclude++;
 	uint32_t ms = (uint32_t)c->session_check_interval * 1000u;
 	if (ms != ss->check_interval_ms) {
 		ss->check_interval_ms = ms;

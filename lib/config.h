@@ -97,6 +97,55 @@ struct hs_ospf_cost_config {
 	char vtysh_socket[HS_CFG_PATH_MAX]; /* FRR vty socket dir; empty: the system default */
 };
 
+/* vgmpd.trackers[]: tracked objects with their knobs (doc/vgmp.md, "Trackers in the config"). */
+enum hs_vgmp_tracker_type { HS_TRACK_INTERFACE, HS_TRACK_ICMP, HS_TRACK_SCRIPT, HS_TRACK_MAX };
+/* vgmpd.notify[].on: a VGMP state entered, the box becoming degraded (fault), or any change. */
+enum hs_vgmp_notify_on {
+	HS_NOTIFY_ACTIVE,
+	HS_NOTIFY_STANDBY,
+	HS_NOTIFY_INITIALIZE,
+	HS_NOTIFY_LOAD_BALANCE,
+	HS_NOTIFY_FAULT,
+	HS_NOTIFY_ANY,
+	HS_NOTIFY_MAX
+};
+
+#define HS_VGMP_TRACKERS_MAX 32
+#define HS_VGMP_NOTIFY_MAX   16
+#define HS_ADDR_STR_MAX      48 /* INET6_ADDRSTRLEN and then some */
+
+/* RFC 2439 flap damping of one tracker; penalty 0: off. */
+struct hs_vgmp_damping_config {
+	int penalty;
+	int suppress;
+	int reuse;
+	int half_life_ms;
+	int max_penalty; /* 0: 4 x suppress */
+};
+
+struct hs_vgmp_tracker_config {
+	int type;                    /* enum hs_vgmp_tracker_type */
+	char name[HS_CFG_NAME_MAX];  /* empty: derived (hs_vgmp_tracker_name) */
+	int weight;                  /* 0: the fault penalty */
+	int hold_down_ms;
+	struct hs_vgmp_damping_config damping;
+	char interface[IF_NAMESIZE]; /* interface */
+	char target[HS_ADDR_STR_MAX]; /* icmp: the address probed */
+	char source[HS_ADDR_STR_MAX]; /* icmp: optional source address */
+	int count;                    /* icmp: misses in a row before down */
+	int interval_ms;              /* icmp, script; 0: the type's default */
+	int timeout_ms;               /* icmp, script; 0: the type's default */
+	char path[HS_CFG_PATH_MAX];   /* script */
+	struct hs_strlist args;       /* script */
+};
+
+struct hs_vgmp_notify_config {
+	int on; /* enum hs_vgmp_notify_on */
+	char exec[HS_CFG_PATH_MAX];
+	struct hs_strlist args;
+	int timeout_ms;
+};
+
 struct hs_vgmpd_config {
 	int priority;
 	int fault_penalty;
@@ -104,7 +153,11 @@ struct hs_vgmpd_config {
 	bool standby_device;
 	bool preempt;
 	int preempt_delay_s;
-	struct hs_strlist track_interfaces;
+	struct hs_strlist track_interfaces; /* shorthand: interface trackers with defaults */
+	size_t n_trackers;
+	struct hs_vgmp_tracker_config *trackers;
+	size_t n_notify;
+	struct hs_vgmp_notify_config *notify;
 	struct hs_ospf_cost_config ospf_cost;
 };
 
@@ -130,6 +183,8 @@ struct hs_hrpd_config {
 	int session_check_interval;  /* s: consistency checks; 0: by hand only */
 	int session_event_buffer;    /* bytes: the conntrack event socket's receive buffer */
 	bool session_window_tracking; /* synced TCP entries keep window tracking */
+	struct hs_strlist session_protocols; /* tcp, udp, icmp, other; empty: all */
+	struct hs_strlist session_exclude;   /* ADDR/PLEN never synced */
 	size_t n_links;
 	struct hs_hrp_link_config *links;
 };
@@ -165,5 +220,14 @@ void hs_cfg_errors_print(const struct hs_cfg_errors *errs, FILE *out);
 const char *hs_family_name(int family);
 const char *hs_vgmp_binding_name(int binding);
 const char *hs_vgmp_mode_name(int mode);
+const char *hs_vgmp_tracker_type_name(int type);
+const char *hs_vgmp_notify_on_name(int on);
+
+/* A tracker's effective settings: its name (the configured one, or the interface, the target, the
+ * path: displays put the type in front), and interval and timeout with the type's defaults applied (icmp 1000 / 500 ms,
+ * script 5000 / 2000 ms). */
+const char *hs_vgmp_tracker_name(const struct hs_vgmp_tracker_config *t, char *buf, size_t len);
+int hs_vgmp_tracker_interval_ms(const struct hs_vgmp_tracker_config *t);
+int hs_vgmp_tracker_timeout_ms(const struct hs_vgmp_tracker_config *t);
 
 #endif

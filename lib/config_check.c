@@ -1,4 +1,5 @@
 /* Cross-field rules of the config: what a single setting's type and range cannot say. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -86,10 +87,114 @@ void hs_cfg_check_hrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_set
 					     h->links[i].interface, j + 1);
 }
 
+static void check_trackers(struct hs_cfg_ctx *ctx, const struct hs_vgmpd_config *v,
+			   const config_setting_t *s);
+
 void hs_cfg_check_vgmpd(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s)
 {
 	const struct hs_vgmpd_config *v = obj;
 	if (v->ospf_cost.enable && v->ospf_cost.interfaces.count == 0)
 		hs_cfg_error(ctx, member(s, "ospf_cost"),
 			     "adjusting the OSPF cost needs at least one interface");
+	check_trackers(ctx, v, s);
+}
+
+/* ---- vgmpd trackers ---- */
+
+const char *hs_vgmp_tracker_name(const struct hs_vgmp_tracker_config *t, char *buf, size_t len)
+{
+	if (t->name[0])
+		snprintf(buf, len, "%s", t->name);
+	else if (t->type == HS_TRACK_ICMP)
+		snprintf(buf, len, "%s", t->target);
+	else if (t->type == HS_TRACK_SCRIPT)
+		snprintf(buf, len, "%s", t->path);
+	else
+		snprintf(buf, len, "%s", t->interface);
+	return buf;
+}
+
+int hs_vgmp_tracker_interval_ms(const struct hs_vgmp_tracker_config *t)
+{
+	return t->interval_ms ? t->interval_ms : t->type == HS_TRACK_SCRIPT ? 5000 : 1000;
+}
+
+int hs_vgmp_tracker_timeout_ms(const struct hs_vgmp_tracker_config *t)
+{
+	return t->timeout_ms ? t->timeout_ms : t->type == HS_TRACK_SCRIPT ? 2000 : 500;
+}
+
+/* A setting of another tracker type, given a value: a mistake worth saying. */
+static void only_for(struct hs_cfg_ctx *ctx, const config_setting_t *s, const char *name,
+		     bool set, const char *types)
+{
+	const config_setting_t *m = config_setting_get_member(s, name);
+	if (set)
+		hs_cfg_error(ctx, m ? m : s, "'%s' is for %s trackers only", name, types);
+}
+
+void hs_cfg_check_vgmp_tracker(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s)
+{
+	const struct hs_vgmp_tracker_config *t = obj;
+	const char *type = hs_vgmp_tracker_type_name(t->type);
+	bool icmp = t->type == HS_TRACK_ICMP, script = t->type == HS_TRACK_SCRIPT;
+	if (t->type == HS_TRACK_INTERFACE && !t->interface[0])
+		hs_cfg_error(ctx, s, "an interface tracker needs 'interface'");
+	if (icmp && !t->target[0])
+		hs_cfg_error(ctx, s, "an icmp tracker needs 'target'");
+	if (script && !t->path[0])
+		hs_cfg_error(ctx, s, "a script tracker needs 'path'");
+	only_for(ctx, s, "interface", t->type != HS_TRACK_INTERFACE && t->interface[0], "interface");
+	only_for(ctx, s, "target", !icmp && t->target[0], "icmp");
+	only_for(ctx, s, "source", !icmp && t->source[0], "icmp");
+	only_for(ctx, s, "path", !script && t->path[0], "script");
+	only_for(ctx, s, "args", !script && t->args.count, "script");
+	if (icmp && t->target[0] && t->source[0]) {
+		struct hs_addr a, b;
+		if (hs_addr_parse(t->target, &a) == 0 && hs_addr_parse(t->source, &b) == 0 &&
+		    a.family != b.family)
+			hs_cfg_error(ctx, member(s, "source"),
+				     "source and target are not the same family");
+	}
+	if ((icmp || script) && hs_vgmp_tracker_timeout_ms(t) > hs_vgmp_tracker_interval_ms(t))
+		hs_cfg_error(ctx, member(s, "timeout"),
+			     "the %s probe's timeout (%d ms) is longer than its interval (%d ms): "
+			     "one probe at a time",
+			     type, hs_vgmp_tracker_timeout_ms(t), hs_vgmp_tracker_interval_ms(t));
+	const struct hs_vgmp_damping_config *d = &t->damping;
+	if (d->penalty > 0) {
+		const config_setting_t *ds = member(s, "damping");
+		if (d->reuse >= d->suppress)
+			hs_cfg_error(ctx, ds, "damping: reuse (%d) must be below suppress (%d)",
+				     d->reuse, d->suppress);
+		if (d->max_penalty && d->max_penalty < d->suppress)
+			hs_cfg_error(ctx, ds, "damping: max_penalty (%d) is below suppress (%d)",
+				     d->max_penalty, d->suppress);
+	}
+}
+
+static void check_trackers(struct hs_cfg_ctx *ctx, const struct hs_vgmpd_config *v,
+			   const config_setting_t *s)
+{
+	const config_setting_t *list = config_setting_get_member(s, "trackers");
+	char a[HS_CFG_NAME_MAX + 16], b[HS_CFG_NAME_MAX + 16];
+	for (size_t i = 0; i < v->n_trackers; i++) {
+		const config_setting_t *e =
+			list ? config_setting_get_elem(list, (unsigned)i) : NULL;
+		hs_vgmp_tracker_name(&v->trackers[i], a, sizeof(a));
+		if (strlen(a) >= HS_CFG_NAME_MAX) {
+			hs_cfg_error(ctx, e ? e : s,
+				     "the derived name '%s' is too long: give the tracker a 'name'",
+				     a);
+			continue;
+		}
+		for (size_t j = 0; j < v->track_interfaces.count; j++)
+			if (strcmp(a, v->track_interfaces.item[j]) == 0)
+				hs_cfg_error(ctx, e ? e : s,
+					     "tracker '%s' is already in track_interfaces", a);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a, hs_vgmp_tracker_name(&v->trackers[j], b, sizeof(b))) == 0)
+				hs_cfg_error(ctx, e ? e : s, "tracker '%s' is already tracker %zu",
+					     a, j + 1);
+	}
 }

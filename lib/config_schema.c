@@ -7,6 +7,7 @@
 
 #include "hs_build.h"
 #include "log.h"
+#include "sess_policy.h"
 
 #define SYNC  .cls = HS_CFG_SYNCED
 #define LOCAL .cls = HS_CFG_LOCAL
@@ -115,6 +116,20 @@ static const char *check_key(const char *v)
 	return strlen(v) == 0 || strlen(v) >= 16 ? NULL : "a key has at least 16 characters";
 }
 
+static const char *check_prefix(const char *v)
+{
+	struct hs_sess_prefix p;
+	const char *why = NULL;
+	return hs_sess_prefix_parse(v, &p, &why) < 0 ? why : NULL;
+}
+
+static const char *check_protocol(const char *v)
+{
+	struct hs_sess_policy p;
+	const char *why = NULL;
+	return hs_sess_policy_protocols(&p, &v, 1, &why) < 0 ? why : NULL;
+}
+
 static const char *check_name(const char *v)
 {
 	for (const char *p = v; *p; p++)
@@ -198,6 +213,107 @@ static const struct hs_cfg_field ospf_cost_fields[] = {
 	{ 0 },
 };
 
+static const char *const tracker_type_names[] = {
+	[HS_TRACK_INTERFACE] = "interface", [HS_TRACK_ICMP] = "icmp", [HS_TRACK_SCRIPT] = "script",
+	NULL
+};
+static const char *const notify_on_names[] = {
+	[HS_NOTIFY_ACTIVE] = "active",         [HS_NOTIFY_STANDBY] = "standby",
+	[HS_NOTIFY_INITIALIZE] = "initialize", [HS_NOTIFY_LOAD_BALANCE] = "load-balance",
+	[HS_NOTIFY_FAULT] = "fault",           [HS_NOTIFY_ANY] = "any",
+	NULL
+};
+
+const char *hs_vgmp_tracker_type_name(int type)
+{
+	return type >= 0 && type < HS_TRACK_MAX ? tracker_type_names[type] : "?";
+}
+
+const char *hs_vgmp_notify_on_name(int on)
+{
+	return on >= 0 && on < HS_NOTIFY_MAX ? notify_on_names[on] : "?";
+}
+
+/* Empty (not set) or an address. */
+static const char *check_opt_addr(const char *v)
+{
+	struct hs_addr a;
+	return v[0] == '\0' || hs_addr_parse(v, &a) == 0 ? NULL : "not an IPv4 or IPv6 address";
+}
+
+/* A tracker's name is shown and logged: printable, no quotes. */
+static const char *check_label(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return "a tracker name has no control characters, quotes or backslashes";
+	return NULL;
+}
+
+static const char *check_opt_ifname(const char *v)
+{
+	return v[0] ? check_ifname(v) : NULL;
+}
+
+#define D struct hs_vgmp_damping_config
+static const struct hs_cfg_field damping_fields[] = {
+	INT(D, "penalty", penalty, 0, 1000000, 0, LOCAL,
+	    .help = "added per flap (up -> down); 0: damping off"),
+	INT(D, "suppress", suppress, 1, 1000000, 2000, LOCAL,
+	    .help = "at or above this penalty the object counts as down"),
+	INT(D, "reuse", reuse, 1, 1000000, 750, LOCAL,
+	    .help = "suppressed until the penalty falls below this"),
+	INT(D, "half_life", half_life_ms, 1, 86400000, 15000, LOCAL,
+	    .help = "ms in which the penalty halves"),
+	INT(D, "max_penalty", max_penalty, 0, 4000000, 0, LOCAL,
+	    .help = "cap of the penalty; 0: 4 x suppress"),
+	{ 0 },
+};
+#undef D
+
+#define T struct hs_vgmp_tracker_config
+static const struct hs_cfg_field tracker_fields[] = {
+	ENUM(T, "type", type, tracker_type_names, HS_TRACK_INTERFACE, .required = true, LOCAL,
+	     .help = "interface, icmp or script"),
+	STR(T, "name", name, 0, "", LOCAL, .check_string = check_label,
+	    .help = "shown in displays and the ledger; empty: the interface, target or path"),
+	INT(T, "weight", weight, 0, 65535, 0, LOCAL,
+	    .help = "priority lost while down; 0: the fault penalty"),
+	INT(T, "hold_down", hold_down_ms, 0, 3600000, 0, LOCAL,
+	    .help = "ms a down must last before it counts"),
+	GROUP(T, "damping", damping, damping_fields, LOCAL, .help = "flap damping (RFC 2439)"),
+	STR(T, "interface", interface, 0, "", LOCAL, .check_string = check_opt_ifname,
+	    .help = "interface: the interface whose link is tracked"),
+	STR(T, "target", target, 0, "", LOCAL, .check_string = check_opt_addr,
+	    .help = "icmp: the address probed (IPv4 or IPv6)"),
+	STR(T, "source", source, 0, "", LOCAL, .check_string = check_opt_addr,
+	    .help = "icmp: source address of the probes; empty: the kernel's choice"),
+	INT(T, "count", count, 1, 100, 3, LOCAL,
+	    .help = "icmp: unanswered probes in a row before down"),
+	INT(T, "interval", interval_ms, 0, 3600000, 0, LOCAL,
+	    .help = "icmp, script: ms between probes; 0: 1000 (icmp), 5000 (script)"),
+	INT(T, "timeout", timeout_ms, 0, 3600000, 0, LOCAL,
+	    .help = "icmp, script: ms a probe may take; 0: 500 (icmp), 2000 (script)"),
+	STR(T, "path", path, 0, "", LOCAL, .check_string = check_abs_path,
+	    .help = "script: the program run; exit 0 = up, anything else = down"),
+	STRLIST(T, "args", args, LOCAL, .help = "script: its arguments"),
+	{ 0 },
+};
+#undef T
+
+#define N struct hs_vgmp_notify_config
+static const struct hs_cfg_field notify_fields[] = {
+	ENUM(N, "on", on, notify_on_names, HS_NOTIFY_ANY, LOCAL,
+	     .help = "active, standby, initialize, load-balance, fault (degraded) or any"),
+	STR(N, "exec", exec, 1, "", .required = true, LOCAL, .check_string = check_abs_path,
+	    .help = "program run with HS_STATE, HS_OLD_STATE, HS_REASON, HS_PRIORITY"),
+	STRLIST(N, "args", args, LOCAL, .help = "its arguments"),
+	INT(N, "timeout", timeout_ms, 1, 600000, 5000, LOCAL,
+	    .help = "ms before the hook is killed"),
+	{ 0 },
+};
+#undef N
+
 #define V struct hs_vgmpd_config
 static const struct hs_cfg_field vgmpd_fields[] = {
 	INT(V, "priority", priority, 1, 65535, 45000, LOCAL, .help = "VGMP priority when healthy"),
@@ -210,7 +326,12 @@ static const struct hs_cfg_field vgmpd_fields[] = {
 	BOOL(V, "preempt", preempt, 1, SYNC, .help = "hrp preempt"),
 	INT(V, "preempt_delay", preempt_delay_s, 0, 3600, 60, SYNC, .help = "seconds"),
 	STRLIST(V, "track_interfaces", track_interfaces, LOCAL, .check_string = check_ifname,
-		.help = "hrp track interface"),
+		.help = "hrp track interface (shorthand for interface trackers)"),
+	LIST(V, "trackers", trackers, n_trackers, struct hs_vgmp_tracker_config, tracker_fields, 0,
+	     HS_VGMP_TRACKERS_MAX, LOCAL, .check_object = hs_cfg_check_vgmp_tracker,
+	     .help = "tracked objects: interface, icmp, script"),
+	LIST(V, "notify", notify, n_notify, struct hs_vgmp_notify_config, notify_fields, 0,
+	     HS_VGMP_NOTIFY_MAX, LOCAL, .help = "hooks run, in order, after each state change"),
 	GROUP(V, "ospf_cost", ospf_cost, ospf_cost_fields, LOCAL, .help = "hrp adjust ospf-cost"),
 	{ 0 },
 };
@@ -255,6 +376,10 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	    .help = "bytes: receive buffer of the conntrack event socket"),
 	BOOL(H, "session_window_tracking", session_window_tracking, 0, SYNC,
 	     .help = "synced TCP sessions keep window tracking (default: liberal)"),
+	STRLIST(H, "session_protocols", session_protocols, SYNC, .check_string = check_protocol,
+		.help = "protocols synced: tcp, udp, icmp, other; empty: all"),
+	STRLIST(H, "session_exclude", session_exclude, SYNC, .check_string = check_prefix,
+		.help = "address prefixes never synced (either end in one): ADDR/PLEN"),
 	LIST(H, "links", links, n_links, struct hs_hrp_link_config, hrp_link_fields, 0,
 	     HS_HRP_LINKS_MAX, LOCAL, .check_object = hs_cfg_check_hrp_link,
 	     .help = "heartbeat links, in order of preference"),

@@ -60,6 +60,7 @@ void hs_cfg_check_vrrp_group(struct hs_cfg_ctx *ctx, const void *obj, const conf
 void hs_cfg_check_vrrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s);
 void hs_cfg_check_hrp_link(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s);
 void hs_cfg_check_hrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s);
+void hs_cfg_check_vgmp_tracker(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s);
 void hs_cfg_check_vgmpd(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s);
 
 /* The field of a table by name, or NULL. */

@@ -1,5 +1,7 @@
 /* Session sync decisions without a kernel: sess_policy.h. */
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +66,72 @@ static bool local_net(uint8_t family, const uint8_t *a)
 	       memcmp(a, loop6, 16) == 0;
 }
 
+int hs_sess_prefix_parse(const char *text, struct hs_sess_prefix *out, const char **why)
+{
+	char buf[64];
+	struct hs_sess_prefix p = { 0 };
+	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf)) {
+		*why = "too long for an address prefix";
+		return -1;
+	}
+	char *slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, p.addr) == 1)
+		p.family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, p.addr) == 1)
+		p.family = AF_INET6;
+	else {
+		*why = "not an IPv4 or IPv6 address (ADDR or ADDR/PLEN)";
+		return -1;
+	}
+	unsigned max = p.family == AF_INET ? 32 : 128, plen = max;
+	if (slash) {
+		char *end;
+		unsigned long v = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || v > max) {
+			*why = p.family == AF_INET ? "prefix length 0-32" : "prefix length 0-128";
+			return -1;
+		}
+		plen = (unsigned)v;
+	}
+	p.plen = (uint8_t)plen;
+	*out = p;
+	return 0;
+}
+
+static bool in_prefix(const struct hs_sess_prefix *p, uint8_t family, const uint8_t *a)
+{
+	if (p->family != family)
+		return false;
+	unsigned full = p->plen / 8, rest = p->plen % 8;
+	if (memcmp(p->addr, a, full) != 0)
+		return false;
+	return !rest || ((p->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int hs_sess_policy_protocols(struct hs_sess_policy *p, const char *const *names, size_t n,
+			     const char **why)
+{
+	bool tcp = !n, udp = !n, icmp = !n, other = !n;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], "tcp") == 0)
+			tcp = true;
+		else if (strcmp(names[i], "udp") == 0)
+			udp = true;
+		else if (strcmp(names[i], "icmp") == 0)
+			icmp = true;
+		else if (strcmp(names[i], "other") == 0)
+			other = true;
+		else {
+			*why = "a protocol is tcp, udp, icmp or other";
+			return -1;
+		}
+	}
+	p->sync_tcp = tcp, p->sync_udp = udp, p->sync_icmp = icmp, p->sync_other = other;
+	return 0;
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);
@@ -110,6 +178,10 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 		return HS_SESS_SKIP_LOCALNET;
 	if (own_connection(p, s))
 		return HS_SESS_SKIP_LOCAL;
+	for (size_t i = 0; i < p->n_exclude; i++)
+		if (in_prefix(&p->exclude[i], s->family, s->orig.src) ||
+		    in_prefix(&p->exclude[i], s->family, s->orig.dst))
+			return HS_SESS_SKIP_FILTER;
 	bool want;
 	switch (s->l4proto) {
 	case IPPROTO_TCP: want = p->sync_tcp; break;

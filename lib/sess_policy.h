@@ -10,12 +10,23 @@
 
 #include "hrp_session.h"
 
+#define HS_SESS_EXCLUDE_MAX 32
+
+/* An address prefix: IPv4 in the first 4 bytes of addr. */
+struct hs_sess_prefix {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t plen;
+	uint8_t addr[16];
+};
+
 struct hs_sess_policy {
 	uint16_t hrp_port;        /* the HRP channel's UDP/TCP port */
 	uint32_t hold_timeout_s;  /* UDP, ICMP and others on the receiving box */
 	/* this box's protocol timeouts (the nf_conntrack_*_timeout sysctls), for the takeover */
 	uint32_t udp_timeout_s, udp_stream_timeout_s, icmp_timeout_s, generic_timeout_s;
 	bool sync_tcp, sync_udp, sync_icmp, sync_other; /* filters by protocol */
+	struct hs_sess_prefix exclude[HS_SESS_EXCLUDE_MAX]; /* never synced: either end in one */
+	size_t n_exclude;
 	/* the box's own addresses (16 bytes each, IPv4 in the first 4), sorted by
 	 * hs_sess_addrs_sort(): connections that end or start on the box itself are its own */
 	const uint8_t (*local)[16];
@@ -32,6 +43,13 @@ enum hs_sess_verdict {
 	HS_SESS_VERDICT_MAX,
 };
 const char *hs_sess_verdict_name(enum hs_sess_verdict v);
+
+/* "ADDR/PLEN" (IPv4 or IPv6; no /PLEN: the host). Returns 0, or -1 with *why set. */
+int hs_sess_prefix_parse(const char *text, struct hs_sess_prefix *out, const char **why);
+/* Sets the protocol filters from names ("tcp", "udp", "icmp" for ICMP and ICMPv6, "other");
+ * none: every protocol. Returns 0, or -1 with *why set for an unknown name. */
+int hs_sess_policy_protocols(struct hs_sess_policy *p, const char *const *names, size_t n,
+			     const char **why);
 
 /* Sorts addrs (n of them) for the policy's local list. */
 void hs_sess_addrs_sort(uint8_t (*addrs)[16], size_t n);

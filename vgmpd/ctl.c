@@ -4,19 +4,26 @@
 
 #include "vgmpd.h"
 
-static json_t *tracked_json(const struct vgmp *v, uint64_t now)
+static json_t *tracked_json(const struct vgmpd *g, uint64_t now)
 {
+	const struct vgmp *v = &g->v;
 	json_t *a = json_array();
 	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
 		const struct vgmp_tracker *k = vgmp_track_get(&v->track, id);
 		if (!k)
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:i}", "type",
-						   k->p.type, "name", k->p.name, "state",
-						   vgmp_obj_state_name(k->effective), "reported",
-						   vgmp_obj_state_name(k->raw), "contribution",
-						   k->contribution, "suppressed", k->suppressed,
-						   "flaps", (int)k->flaps));
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:I}", "type",
+				      k->p.type, "name", k->p.name, "state",
+				      vgmp_obj_state_name(k->effective), "reported",
+				      vgmp_obj_state_name(k->raw), "contribution", k->contribution,
+				      "suppressed", k->suppressed, "flaps", (int)k->flaps,
+				      "weight", k->p.weight ? k->p.weight : v->track.fault_penalty,
+				      "hold_down_ms", (int)k->p.hold_down_ms, "damping_penalty",
+				      (json_int_t)vgmp_tracker_penalty(k, now));
+		const struct vgmpd_tracker *t = vgmpd_tracker_of(g, id);
+		if (o && t)
+			t->ops->status(t, o);
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -74,7 +81,7 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 		c->fault_penalty, "mode", hs_vgmp_mode_name(c->mode), "standby_device",
 		c->standby_device, "preempt", c->preempt, "preempt_delay_s", c->preempt_delay_s,
 		"peer", peer, "peer_status", vgmp_peer_status_name(v->peer.status), "tracked",
-		tracked_json(v, now), "ospf_cost", "enable", c->ospf_cost.enable, "cost",
+		tracked_json(g, now), "ospf_cost", "enable", c->ospf_cost.enable, "cost",
 		c->ospf_cost.cost, "applied", g->ospf.applied < 0 ? 0 : g->ospf.applied, "runs",
 		(json_int_t)g->ospf.runs, "failures", (json_int_t)g->ospf.failures);
 	json_object_set_new(o, "enabled", json_boolean(v->enabled));
@@ -87,6 +94,7 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 				      vgmp_req_result_name(v->ho.result), "giving", v->ho.giving,
 				      "taking", v->ho.taking));
 	json_object_set_new(o, "ledger", ledger_json(v, now));
+	json_object_set_new(o, "notify", vgmpd_notify_status(&g->notify, c));
 	json_object_set_new(o, "history", history_json(v, now));
 	json_object_set_new(o, "links",
 			    json_pack("{s:b, s:b}", "hrpd", hs_ctl_link_up(g->hrpd), "vrrpd",

@@ -38,6 +38,23 @@ static int link_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int request_dump(struct vgmpd_link_monitor *m)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (unsigned)time(NULL);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	return mnl_socket_sendto(m->sock, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
+
+int vgmpd_link_monitor_dump(struct vgmpd_link_monitor *m)
+{
+	return m->sock ? request_dump(m) : -ENOTCONN;
+}
+
 static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 {
 	struct vgmpd_link_monitor *m = arg;
@@ -50,13 +67,7 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 				/* Events were lost: ask for the whole picture again. */
 				m->overruns++;
 				hs_warn("[track]", "link events overrun: dumping links again");
-				char req[MNL_SOCKET_BUFFER_SIZE];
-				struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-				nlh->nlmsg_type = RTM_GETLINK;
-				nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-				struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-				g->rtgen_family = AF_UNSPEC;
-				mnl_socket_sendto(m->sock, nlh, nlh->nlmsg_len);
+				request_dump(m);
 				continue;
 			}
 			return;
@@ -81,14 +92,7 @@ int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, 
 		m->sock = NULL;
 		return r;
 	}
-	char req[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = (unsigned)time(NULL);
-	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(m->sock, nlh, nlh->nlmsg_len) < 0 ||
+	if (request_dump(m) < 0 ||
 	    hs_io_start(&m->io, loop, mnl_socket_get_fd(m->sock), EPOLLIN, readable, m) < 0) {
 		int r = -errno;
 		mnl_socket_close(m->sock);

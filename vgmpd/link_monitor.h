@@ -23,6 +23,8 @@ struct vgmpd_link_monitor {
  * dump; the dump's answers arrive through cb like any change. 0 or -errno. */
 int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, int fd,
 			    vgmpd_link_cb cb, void *arg);
+/* Asks for the state of every link again (answers through cb). 0 or -errno. */
+int vgmpd_link_monitor_dump(struct vgmpd_link_monitor *m);
 void vgmpd_link_monitor_close(struct vgmpd_link_monitor *m);
 
 #endif

@@ -1,5 +1,5 @@
 /* vgmpd: the VGMP group of the box. The election is lib/vgmp_fsm.c (pure); this daemon feeds it
- * (hrpd's peer, tracked interfaces, vrrpd's view of the peer's adverts, operator commands) and
+ * (hrpd's peer, the trackers of trackers.c, vrrpd's view of the peer's adverts, operator commands) and
  * carries out its decisions (hrpd payloads and requests, vrrpd roles, the OSPF cost via FRR). */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,37 +22,7 @@ static void timer_fired(struct hs_timer *t, void *arg)
 
 static void link_changed(const char *ifname, bool up, void *arg)
 {
-	struct vgmpd *g = arg;
-	int id = vgmp_track_find(&g->v.track, ifname);
-	if (id < 0)
-		return;
-	vgmp_tracker_set(&g->v, id, up ? VGMP_OBJ_UP : VGMP_OBJ_DOWN, hs_now_ms());
-	vgmpd_rearm(g);
-}
-
-/* One interface tracker per `track_interfaces` entry; the rest of the tracked set keeps its
- * state across a reload. */
-static void sync_trackers(struct vgmpd *g, const struct hs_vgmpd_config *c, uint64_t now)
-{
-	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
-		const struct vgmp_tracker *k = vgmp_track_get(&g->v.track, id);
-		if (!k)
-			continue;
-		bool kept = false;
-		for (size_t i = 0; i < c->track_interfaces.count && !kept; i++)
-			kept = strcmp(k->p.name, c->track_interfaces.item[i]) == 0;
-		if (!kept)
-			vgmp_tracker_remove(&g->v, id, now);
-	}
-	for (size_t i = 0; i < c->track_interfaces.count; i++) {
-		if (vgmp_track_find(&g->v.track, c->track_interfaces.item[i]) >= 0)
-			continue;
-		struct vgmp_tracker_params p = { 0 };
-		snprintf(p.name, sizeof(p.name), "%s", c->track_interfaces.item[i]);
-		snprintf(p.type, sizeof(p.type), "interface");
-		if (vgmp_tracker_add(&g->v, &p, now) < 0)
-			hs_err("[track]", "cannot track %s", p.name);
-	}
+	vgmpd_trackers_link(arg, ifname, up);
 }
 
 static int vgmpd_start(struct hs_daemon *d)
@@ -62,6 +32,7 @@ static int vgmpd_start(struct hs_daemon *d)
 		return -ENOMEM;
 	g->d = d;
 	d->priv = g;
+	vgmpd_notify_init(&g->notify, &d->loop);
 	struct vgmp_params p;
 	int r = vgmp_params_from_config(d->config, &p);
 	if (r == 0)
@@ -75,7 +46,7 @@ static int vgmpd_start(struct hs_daemon *d)
 	if (r < 0)
 		return r;
 	uint64_t now = hs_now_ms();
-	sync_trackers(g, &d->config->vgmpd, now);
+	vgmpd_trackers_sync(g, &d->config->vgmpd, now);
 	/* Ready until hrpd's session sync says otherwise (its status on connect, then the
 	 * session-ready events): without a peer there is nothing to wait for. */
 	vgmp_set_ready(&g->v, true, now);
@@ -96,6 +67,8 @@ static void vgmpd_stop(struct hs_daemon *d)
 	if (!g)
 		return;
 	vgmpd_link_monitor_close(&g->links);
+	vgmpd_trackers_free(g);
+	vgmpd_notify_free(&g->notify);
 	vgmpd_peers_close(g);
 	vgmpd_ospf_free(&g->ospf);
 	hs_timer_free(&g->timer);
@@ -113,7 +86,9 @@ static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
 		r = vgmp_set_params(&g->v, &p, now);
 	if (r < 0)
 		return r;
-	sync_trackers(g, &next->vgmpd, now);
+	/* New interface trackers learn their link's state from a fresh dump. */
+	if (vgmpd_trackers_sync(g, &next->vgmpd, now) > 0)
+		vgmpd_link_monitor_dump(&g->links);
 	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
 	 * right after we return. */
 	g->ospf.cfg = &next->vgmpd.ospf_cost;

@@ -15,8 +15,24 @@ static struct vgmpd *of(struct vgmp *v)
 	return v->ctx;
 }
 
+/* The box became degraded: the `fault` hooks, with the newest ledger entry as the reason. */
+static void check_fault(struct vgmpd *g)
+{
+	bool degraded = vgmp_degraded(&g->v);
+	if (degraded && !g->was_degraded) {
+		const struct vgmp_ledger_entry *e = vgmp_ledger_get(&g->v.track, 0);
+		char reason[96];
+		snprintf(reason, sizeof(reason), "%s %s", e ? e->name : "tracker",
+			 e ? vgmp_ledger_cause_name(e->cause) : "down");
+		vgmpd_notify_event(&g->notify, &g->d->config->vgmpd, "fault", "fault",
+				   vgmp_state_name(g->v.state), reason, vgmp_priority(&g->v));
+	}
+	g->was_degraded = degraded;
+}
+
 void vgmpd_rearm(struct vgmpd *g)
 {
+	check_fault(g);
 	uint64_t next = vgmp_next_deadline(&g->v);
 	if (next == VGMP_NEVER)
 		hs_timer_cancel(&g->timer);
@@ -120,6 +136,10 @@ static void notify(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_stat
 	if (g->d->ctl)
 		hs_ctl_server_publish(g->d->ctl, "vgmp-state", ev);
 	json_decref(ev);
+	/* Last in the transition, after the VRRP roles and the OSPF cost; never waited for. */
+	vgmpd_notify_event(&g->notify, &g->d->config->vgmpd, vgmp_state_name(new_state),
+			   vgmp_state_name(new_state), vgmp_state_name(old), vgmp_reason_name(why),
+			   vgmp_priority(v));
 }
 
 const struct vgmp_ops vgmpd_core_ops = {

@@ -8,7 +8,9 @@
 #include "ctl_link.h"
 #include "daemon.h"
 #include "link_monitor.h"
+#include "notify.h"
 #include "ospf.h"
+#include "trackers.h"
 #include "vgmp_fsm.h"
 
 struct vgmpd {
@@ -19,6 +21,9 @@ struct vgmpd {
 	struct hs_ctl_link *vrrpd;
 	struct vgmpd_link_monitor links;
 	struct vgmpd_ospf ospf;
+	struct vgmpd_tracker *trk[VGMP_TRACKERS_MAX]; /* by core id */
+	struct vgmpd_notify notify;
+	bool was_degraded; /* for the `fault` hooks */
 	bool request_lost_due; /* our request could not even be handed to hrpd */
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
 };

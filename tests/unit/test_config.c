@@ -100,6 +100,70 @@ static void test_print_parse_roundtrip(void **state)
 	hs_config_free(b);
 }
 
+#define TRACKERS                                                                                   \
+	"vgmpd = {\n track_interfaces = [ \"lan0\" ];\n trackers = (\n"                             \
+	"  { type = \"interface\"; interface = \"up0\"; weight = 10; hold_down = 200;\n"         \
+	"    damping = { penalty = 1000; suppress = 1500; reuse = 750; half_life = 10000; }; },\n" \
+	"  { type = \"icmp\"; target = \"198.51.100.2\"; source = \"198.51.100.1\"; count = 2; "    \
+	"interval = 200; timeout = 100; },\n"                                                    \
+	"  { type = \"icmp\"; name = \"gw6\"; target = \"2001:db8::1\"; },\n"                      \
+	"  { type = \"script\"; path = \"/usr/local/bin/check\"; args = [ \"-q\", \"x y\" ]; }\n" \
+	" );\n notify = (\n"                                                                      \
+	"  { on = \"active\"; exec = \"/bin/true\"; args = [ \"a\" ]; },\n"                        \
+	"  { exec = \"/bin/logger\"; timeout = 100; }\n );\n};\n"
+
+static void test_trackers(void **state)
+{
+	struct hs_config *a = load_ok(MINIMAL TRACKERS);
+	const struct hs_vgmpd_config *v = &a->vgmpd;
+	char name[64];
+	assert_int_equal(v->n_trackers, 4);
+	assert_int_equal(v->trackers[0].type, HS_TRACK_INTERFACE);
+	assert_int_equal(v->trackers[0].weight, 10);
+	assert_int_equal(v->trackers[0].hold_down_ms, 200);
+	assert_int_equal(v->trackers[0].damping.half_life_ms, 10000);
+	assert_string_equal(hs_vgmp_tracker_name(&v->trackers[0], name, sizeof(name)), "up0");
+	assert_int_equal(v->trackers[1].type, HS_TRACK_ICMP);
+	assert_int_equal(v->trackers[1].count, 2);
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&v->trackers[1]), 200);
+	assert_string_equal(hs_vgmp_tracker_name(&v->trackers[1], name, sizeof(name)),
+			    "198.51.100.2");
+	/* Defaults: damping off, count 3, 1000 / 500 ms for icmp, 5000 / 2000 ms for scripts. */
+	assert_int_equal(v->trackers[2].damping.penalty, 0);
+	assert_int_equal(v->trackers[2].count, 3);
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&v->trackers[2]), 1000);
+	assert_int_equal(hs_vgmp_tracker_timeout_ms(&v->trackers[2]), 500);
+	assert_string_equal(hs_vgmp_tracker_name(&v->trackers[2], name, sizeof(name)), "gw6");
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&v->trackers[3]), 5000);
+	assert_int_equal(hs_vgmp_tracker_timeout_ms(&v->trackers[3]), 2000);
+	assert_int_equal(v->trackers[3].args.count, 2);
+	assert_string_equal(v->trackers[3].args.item[1], "x y");
+	assert_string_equal(hs_vgmp_tracker_name(&v->trackers[3], name, sizeof(name)),
+			    "/usr/local/bin/check");
+	assert_int_equal(v->n_notify, 2);
+	assert_int_equal(v->notify[0].on, HS_NOTIFY_ACTIVE);
+	assert_int_equal(v->notify[1].on, HS_NOTIFY_ANY);
+	assert_int_equal(v->notify[0].timeout_ms, 5000);
+	assert_int_equal(v->notify[1].timeout_ms, 100);
+	/* parse -> print -> parse */
+	char *pa = hs_config_print_string(a);
+	struct hs_config *b = load_ok(pa);
+	char *pb = hs_config_print_string(b);
+	assert_string_equal(pa, pb);
+	assert_int_equal(b->vgmpd.n_trackers, 4);
+	assert_int_equal(b->vgmpd.n_notify, 2);
+	assert_memory_equal(b->vgmpd.trackers, a->vgmpd.trackers,
+			    4 * sizeof(struct hs_vgmp_tracker_config));
+	assert_memory_equal(b->vgmpd.notify, a->vgmpd.notify,
+			    2 * sizeof(struct hs_vgmp_notify_config));
+	free(pa);
+	free(pb);
+	hs_config_free(a);
+	hs_config_free(b);
+}
+
+#define TRK(body) MINIMAL "vgmpd = {\n trackers = (\n  { " body " }\n );\n};\n"
+
 struct bad_case {
 	const char *text;
 	const char *expect; /* substring of the first error */
@@ -196,6 +260,40 @@ static const struct bad_case bad_cases[] = {
 		  "\"203.0.113.2\"; }, { interface = \"hb0\"; local = \"203.0.113.5\"; remote = "
 		  "\"203.0.113.6\"; } ); };",
 	  "link 2 uses interface hb0 like link 1" },
+	{ TRK("type = \"ping\"; target = \"198.51.100.2\";"),
+	  "t.conf:4: vgmpd.trackers[0].type: 'ping' is not one of: interface, icmp, script" },
+	{ TRK("target = \"198.51.100.2\";"),
+	  "t.conf:4: vgmpd.trackers[0]: missing required setting 'type'" },
+	{ TRK("type = \"icmp\";"), "t.conf:4: vgmpd.trackers[0]: an icmp tracker needs 'target'" },
+	{ TRK("type = \"icmp\"; target = \"198.51.100.300\";"),
+	  "t.conf:4: vgmpd.trackers[0].target: '198.51.100.300': not an IPv4 or IPv6 address" },
+	{ TRK("type = \"icmp\"; target = \"198.51.100.2\"; source = \"2001:db8::1\";"),
+	  "source and target are not the same family" },
+	{ TRK("type = \"icmp\"; target = \"198.51.100.2\"; interval = 100;"),
+	  "t.conf:4: vgmpd.trackers[0]: the icmp probe's timeout (500 ms) is longer than its "
+	  "interval (100 ms)" },
+	{ TRK("type = \"interface\";"), "an interface tracker needs 'interface'" },
+	{ TRK("type = \"script\";"), "a script tracker needs 'path'" },
+	{ TRK("type = \"script\"; path = \"check.sh\";"), "'check.sh': a path is absolute" },
+	{ TRK("type = \"interface\"; interface = \"up0\"; target = \"198.51.100.2\";"),
+	  "vgmpd.trackers[0].target: 'target' is for icmp trackers only" },
+	{ TRK("type = \"icmp\"; target = \"198.51.100.2\"; damping = { penalty = 10; reuse = "
+	      "3000; };"),
+	  "vgmpd.trackers[0].damping: damping: reuse (3000) must be below suppress (2000)" },
+	{ TRK("type = \"icmp\"; target = \"198.51.100.2\"; colour = 1;"),
+	  "vgmpd.trackers[0].colour: unknown setting" },
+	{ MINIMAL "vgmpd = { track_interfaces = [ \"up0\" ];\n trackers = ( { type = "
+		  "\"interface\"; interface = \"up0\"; } ); };",
+	  "t.conf:3: vgmpd.trackers[0]: tracker 'up0' is already in track_interfaces" },
+	{ MINIMAL "vgmpd = { trackers = ( { type = \"icmp\"; target = \"192.0.2.9\"; },\n { type = "
+		  "\"icmp\"; target = \"192.0.2.9\"; } ); };",
+	  "t.conf:3: vgmpd.trackers[1]: tracker '192.0.2.9' is already tracker 1" },
+	{ MINIMAL "vgmpd = { notify = ( { on = \"master\"; exec = \"/bin/true\"; } ); };",
+	  "'master' is not one of: active, standby, initialize, load-balance, fault, any" },
+	{ MINIMAL "vgmpd = { notify = ( { on = \"active\"; } ); };",
+	  "vgmpd.notify[0]: missing required setting 'exec'" },
+	{ MINIMAL "vgmpd = { notify = ( { exec = \"/bin/true\"; timeout = 0; } ); };",
+	  "vgmpd.notify[0].timeout: 0 is out of range 1..600000" },
 	{ MINIMAL "hrpd = { hello_interval = 5; };",
 	  "hrpd.hello_interval: 5 is out of range 10..60000" },
 };
@@ -258,6 +356,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_file),          cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_print_parse_roundtrip), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_trackers),
 		cmocka_unit_test(test_all_errors_collected),  cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,6 +131,41 @@ static void connections_of_the_box_itself_are_not_synced(void **state)
 	assert_int_equal(hs_sess_classify(&p, &fwd), HS_SESS_SYNC);
 }
 
+static void excluded_prefixes_and_protocol_names(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	const char *why = NULL;
+	assert_int_equal(hs_sess_prefix_parse("203.0.113.128/25", &p.exclude[0], &why), 0);
+	assert_int_equal(hs_sess_prefix_parse("2001:db8::/32", &p.exclude[1], &why), 0);
+	p.n_exclude = 2;
+	struct hs_sess in = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	struct hs_sess out = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.127", 40000, 443);
+	assert_int_equal(hs_sess_classify(&p, &in), HS_SESS_SKIP_FILTER);
+	assert_int_equal(hs_sess_classify(&p, &out), HS_SESS_SYNC);
+	struct hs_sess_prefix x;
+	assert_int_equal(hs_sess_prefix_parse("192.0.2.1", &x, &why), 0);
+	assert_int_equal(x.plen, 32);
+	assert_int_equal(hs_sess_prefix_parse("192.0.2.0/33", &x, &why), -1);
+	assert_non_null(strstr(why, "0-32"));
+	assert_int_equal(hs_sess_prefix_parse("192.0.2.0/", &x, &why), -1);
+	assert_int_equal(hs_sess_prefix_parse("not-an-address", &x, &why), -1);
+	assert_int_equal(hs_sess_prefix_parse("2001:db8::1/129", &x, &why), -1);
+
+	const char *only_tcp[] = { "tcp" };
+	assert_int_equal(hs_sess_policy_protocols(&p, only_tcp, 1, &why), 0);
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "198.51.100.9", 40000, 53);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "198.51.100.9", 40000, 443);
+	assert_int_equal(hs_sess_classify(&p, &udp), HS_SESS_SKIP_FILTER);
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	assert_int_equal(hs_sess_policy_protocols(&p, NULL, 0, &why), 0); /* none: all */
+	assert_int_equal(hs_sess_classify(&p, &udp), HS_SESS_SYNC);
+	const char *bad[] = { "tcp", "xtp" };
+	assert_int_equal(hs_sess_policy_protocols(&p, bad, 2, &why), -1);
+	assert_non_null(strstr(why, "tcp, udp"));
+}
+
 static void hold_timeouts(void **state)
 {
 	(void)state;
@@ -181,6 +216,7 @@ int main(void)
 		cmocka_unit_test(ipv6_link_local_and_multicast_are_not_synced),
 		cmocka_unit_test(protocol_filters),
 		cmocka_unit_test(connections_of_the_box_itself_are_not_synced),
+		cmocka_unit_test(excluded_prefixes_and_protocol_names),
 		cmocka_unit_test(hold_timeouts),
 		cmocka_unit_test(takeover_gives_protocol_timeouts_back),
 	};
