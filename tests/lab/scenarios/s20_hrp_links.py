@@ -20,7 +20,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, scenario  # noqa: E402
+from hslab_lib import boxes, faults, pair, scenario  # noqa: E402
 
 BOXES = ("fw1", "fw2")
 
@@ -31,36 +31,12 @@ def _sock_path(lab, node):
     return os.path.join(boxes.rundir(lab, node), "hrpd.sock")
 
 
-def _read_frame(sock):
-    def rd(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError("hrpd closed the control socket")
-            data += chunk
-        return data
-    n = struct.unpack(">I", rd(4))[0]
-    return json.loads(rd(n))
+_read_frame = pair.read_frame
 
 
 def ctl(lab, node, cmd, args=None, timeout=5):
     """One control command to the box's hrpd (doc/control-protocol.md); returns the result."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(_sock_path(lab, node))
-        req = {"id": 1, "cmd": cmd}
-        if args is not None:
-            req["args"] = args
-        data = json.dumps(req).encode()
-        sock.sendall(struct.pack(">I", len(data)) + data)
-        answer = _read_frame(sock)
-    finally:
-        sock.close()
-    if not answer.get("ok"):
-        raise RuntimeError("hrpd %s on %s: %s" % (cmd, node, answer.get("error")))
-    return answer.get("result") or {}
+    return pair.ctl(lab, node, "hrpd", cmd, args, timeout)
 
 
 def hrp(lab, node):

@@ -12,37 +12,13 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib import boxes, faults, pair, probes, scenario  # noqa: E402
+from hslab_lib.pair import roles, route_via, vrrp_state  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
-
-UPLINK = {"fw1": "198.51.100.1", "fw2": "198.51.100.5"}
-
-
-def roles(lab):
-    out = {}
-    for box in ("fw1", "fw2"):
-        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
-        out[box] = st.get("role") if isinstance(st, dict) else None
-    return out
-
-
-def vrrp_state(lab, box):
-    st = boxes.hrpctl(lab, box, "display", "vrrp", check=False)
-    groups = st.get("groups", []) if isinstance(st, dict) else []
-    return groups[0].get("state") if groups else None
-
-
-def route_via(lab, box):
-    out = lab.run("rtr", ["ip", "route", "show", "192.0.2.0/24"]).stdout
-    other = "fw2" if box == "fw1" else "fw1"
-    return UPLINK[box] in out and UPLINK[other] not in out
 
 
 def settled(lab, active):
-    standby = "fw2" if active == "fw1" else "fw1"
-    r = roles(lab)
-    return (r.get(active) == "active" and r.get(standby) == "standby"
-            and vrrp_state(lab, active) == "master" and vrrp_state(lab, standby) == "backup")
+    return pair.settled(lab, active, vrrp=True)
 
 
 def probe(lab, duration):

@@ -6,59 +6,25 @@ return. A script tracker whose file disappears (exit 1) does the same. Notify ho
 write their environment (HS_STATE, HS_OLD_STATE, HS_REASON, HS_PRIORITY) to a file in the box's
 lab dir; a hook that outlives its timeout is killed and counted."""
 
-import json
 import os
 import signal
-import socket
-import struct
 import sys
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, scenario  # noqa: E402
+from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib.pair import settled  # noqa: E402
 
 RTR_UPLINK = "198.51.100.2"
 FW1_UPLINK = "198.51.100.1"
 ICMP = {"interval": 200, "timeout": 150, "count": 3}
 
 
-def roles(lab):
-    out = {}
-    for box in ("fw1", "fw2"):
-        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
-        out[box] = st.get("role") if isinstance(st, dict) else None
-    return out
-
-
-def settled(lab, active):
-    standby = "fw2" if active == "fw1" else "fw1"
-    r = roles(lab)
-    return r.get(active) == "active" and r.get(standby) == "standby"
-
-
 def vgmp(lab, box):
-    """vgmpd's own status (trackers with their counters, notify counters), straight from its
-    control socket: one frame out, one back (4-byte length + JSON)."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(5)
-    try:
-        sock.connect(os.path.join(boxes.rundir(lab, box), "vgmpd.sock"))
-        req = json.dumps({"id": 1, "cmd": "status"}).encode()
-        sock.sendall(struct.pack(">I", len(req)) + req)
-        data = b""
-        while len(data) < 4 or len(data) < 4 + struct.unpack(">I", data[:4])[0]:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return {}
-            data += chunk
-        resp = json.loads(data[4:4 + struct.unpack(">I", data[:4])[0]])
-        return resp.get("result", {}).get("vgmp", {})
-    except (OSError, ValueError):
-        return {}
-    finally:
-        sock.close()
+    """vgmpd's own status (trackers with their counters, notify counters)."""
+    return pair.ctl_or_empty(lab, box, "vgmpd", "status").get("vgmp", {})
 
 
 def tracker(lab, box, kind):

@@ -23,54 +23,13 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.pair import active_box, other, roles, routed_via, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
-from s20_hrp_links import ctl  # noqa: E402
 
 FLOWS = 200
 TCP_PORT = 9001
 UDP_PORT = 9000
 UDP_TIMEOUT_S = 5
-
-
-def roles(lab):
-    out = {}
-    for box in ("fw1", "fw2"):
-        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
-        out[box] = st.get("role") if isinstance(st, dict) else None
-    return out
-
-
-def other(box):
-    return "fw2" if box == "fw1" else "fw1"
-
-
-def active_box(lab):
-    r = roles(lab)
-    act = [b for b, x in r.items() if x == "active"]
-    return act[0] if len(act) == 1 and sorted(r.values()) == ["active", "standby"] else None
-
-
-def settled(lab, active):
-    return roles(lab) == {active: "active", other(active): "standby"}
-
-
-UPLINK = {"fw1": "198.51.100.1", "fw2": "198.51.100.5"}
-
-
-def routed_via(lab, act):
-    """The routing has settled on act: the router reaches the LAN through act only, and act
-    has its route to the server (after a freeze its OSPF adjacency comes back first)."""
-    rtr = lab.run("rtr", ["ip", "route", "show", "192.0.2.0/24"], check=False).stdout
-    mine = lab.run(act, ["ip", "route", "show", "203.0.113.128/25"], check=False).stdout
-    return UPLINK[act] in rtr and UPLINK[other(act)] not in rtr and "via" in mine
-
-
-def session(lab, box):
-    """hrpd's session-stats on box ({} while hrpd does not answer)."""
-    try:
-        return ctl(lab, box, "session-stats")
-    except (OSError, RuntimeError, EOFError):
-        return {}
 
 
 def ct_entries(lab, box, proto, port):

@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.pair import UPLINK, active_box, other, roles, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
-from s20_hrp_links import ctl  # noqa: E402
 
 SNAT_FLOWS = 200
 DNAT_FLOWS = 100
@@ -35,37 +35,6 @@ SNAT_PORT = 9101  # the server's port of the SNAT flows
 DNAT_PORT = 8080  # the VIP's port of the DNAT flows ...
 DNAT_TO_PORT = 9102  # ... sent on to this port of the server
 NAT_NFT = os.path.join(os.path.dirname(HERE), "nft", "fw_nat.nft")
-UPLINK = {"fw1": "198.51.100.1", "fw2": "198.51.100.5"}  # the boxes' ends of the uplinks
-
-
-def roles(lab):
-    out = {}
-    for box in ("fw1", "fw2"):
-        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
-        out[box] = st.get("role") if isinstance(st, dict) else None
-    return out
-
-
-def other(box):
-    return "fw2" if box == "fw1" else "fw1"
-
-
-def active_box(lab):
-    r = roles(lab)
-    act = [b for b, x in r.items() if x == "active"]
-    return act[0] if len(act) == 1 and sorted(r.values()) == ["active", "standby"] else None
-
-
-def settled(lab, active):
-    return roles(lab) == {active: "active", other(active): "standby"}
-
-
-def session(lab, box):
-    """hrpd's session-stats on box ({} while hrpd does not answer)."""
-    try:
-        return ctl(lab, box, "session-stats")
-    except (OSError, RuntimeError, EOFError):
-        return {}
 
 
 def load_nat(lab):

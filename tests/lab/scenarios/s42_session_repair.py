@@ -21,8 +21,8 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from hslab_lib import boxes, scenario  # noqa: E402
-from s20_hrp_links import ctl  # noqa: E402
+from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib.pair import ctl_or_empty, session, settled  # noqa: E402
 
 LATE_JOIN = 200000
 
@@ -38,28 +38,18 @@ def ours(lab, box):
     return fill(lab, box, "--count").get("ours", -1)
 
 
-def session(lab, box):
-    try:
-        return ctl(lab, box, "session-stats")
-    except (OSError, RuntimeError, EOFError):
-        return {}
-
-
 def stat(lab, box, name):
     return session(lab, box).get("statistics", {}).get(name, 0)
 
 
 def consistency(lab, box):
-    try:
-        return ctl(lab, box, "session-consistency")
-    except (OSError, RuntimeError, EOFError):
-        return {}
+    return ctl_or_empty(lab, box, "hrpd", "session-consistency")
 
 
 def check(lab, s, what):
     """One consistency check started on fw1; returns fw2's view of it once it ran."""
     before = consistency(lab, "fw2").get("checks", 0)
-    ctl(lab, "fw1", "session-check")
+    pair.ctl(lab, "fw1", "hrpd", "session-check")
     s.wait_until("%s: fw2 ran the check" % what,
                  lambda: consistency(lab, "fw2").get("checks", 0) > before, 60)
     return consistency(lab, "fw2")["last_check"]
@@ -70,16 +60,8 @@ def restart_hrpd(lab, box):
     boxes.start_daemons(lab, box, names=("hrpd",))
 
 
-def settled(lab):
-    r = {}
-    for box in ("fw1", "fw2"):
-        st = boxes.hrpctl(lab, box, "display", "hrp", "state", check=False)
-        r[box] = st.get("role") if isinstance(st, dict) else None
-    return r == {"fw1": "active", "fw2": "standby"}
-
-
 def body(lab, s):
-    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab), 30)
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
 
     fill(lab, "fw1", "--seed", 0, 2000)
@@ -109,7 +91,7 @@ def body(lab, s):
     # Events lost on purpose: a 4 KiB event buffer on fw1, 20,000 sessions at once.
     boxes.set_setting(lab, "fw1", "hrpd", "session_event_buffer", 4096)
     restart_hrpd(lab, "fw1")
-    s.wait_until("fw1 active again after its hrpd restarted", lambda: settled(lab), 30)
+    s.wait_until("fw1 active again after its hrpd restarted", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw1 syncs again", lambda: session(lab, "fw1").get("status", {}).get(
         "source"), 20)
     fill(lab, "fw1", "--seed", 2000, 20000)
@@ -121,7 +103,7 @@ def body(lab, s):
         stat(lab, "fw1", "event_overruns"), stat(lab, "fw1", "bulks_sent")))
     boxes.set_setting(lab, "fw1", "hrpd", "session_event_buffer", 16777216)
     restart_hrpd(lab, "fw1")
-    s.wait_until("fw1 active again", lambda: settled(lab), 30)
+    s.wait_until("fw1 active again", lambda: settled(lab, "fw1"), 30)
 
     # A box that joins late.
     boxes.stop_daemon(lab, "fw2", "hrpd")
