@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Session sync repairs itself, in the reference lab with every daemon running (fw1 active):
   - 2,000 sessions made on fw1 (hs-ct-fill, as the kernel would hold forwarded flows) reach fw2;
+    entries of other kinds (ICMP echo, UDP without a reply, TCP with a mark and a zone) arrive
+    as they are, and so do their destroys;
   - sessions lost on fw2 (deleted there behind hrpd's back) and a stale one (made on fw2 alone)
     are found by the consistency check (digests per range of the key hash): a range that differs
     in two checks running is sent again, what it does not bring is swept, and the next check
@@ -60,12 +62,42 @@ def restart_hrpd(lab, box):
     boxes.start_daemons(lab, box, names=("hrpd",))
 
 
+# Entries of other kinds, made on fw1 by hand: (what, conntrack -I arguments, what fw2's
+# conntrack -L line must show). Zones and marks go with the entry.
+# (Sources outside hs-ct-fill's pattern and the lab's hosts.)
+KINDS = [
+    ("ICMP echo", ["-p", "icmp", "-s", "192.0.2.40", "-d", "203.0.113.99", "--icmp-type", "8",
+                   "--icmp-code", "0", "--icmp-id", "77", "-t", "300"], ["id=77"]),
+    ("UDP, no reply yet", ["-p", "udp", "-s", "192.0.2.41", "-d", "203.0.113.99", "--sport",
+                           "5000", "--dport", "53", "-t", "300"], ["dport=53", "[UNREPLIED]"]),
+    ("TCP with a mark and a zone", ["-p", "tcp", "-s", "192.0.2.42", "-d", "203.0.113.99",
+                                    "--sport", "6000", "--dport", "443", "--state", "ESTABLISHED",
+                                    "-t", "600", "-u", "SEEN_REPLY,ASSURED", "--mark", "7",
+                                    "--zone", "3"], ["mark=7", "zone=3", "ESTABLISHED"]),
+]
+
+
+def kinds(lab, s):
+    for what, args, want in KINDS:
+        lab.run("fw1", ["conntrack", "-I"] + args)
+        src = args[args.index("-s") + 1]
+
+        def there():
+            out = lab.run("fw2", ["conntrack", "-L", "-s", src], check=False).stdout
+            return [x for x in out.splitlines() if all(w in x for w in want)]
+        s.wait_until("%s: on fw2 as on fw1 (%s)" % (what, ", ".join(want)), there, 10)
+        lab.run("fw1", ["conntrack", "-D", "-s", src], check=False)
+        s.wait_until("%s: its destroy reaches fw2" % what, lambda: not lab.run(
+            "fw2", ["conntrack", "-L", "-s", src], check=False).stdout.strip(), 10)
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
 
     fill(lab, "fw1", "--seed", 0, 2000)
     s.wait_until("fw2 holds the 2,000 sessions", lambda: ours(lab, "fw2") == 2000, 20)
+    kinds(lab, s)
     last = check(lab, s, "first check")
     s.check(last["result"] == "consistent", "the tables are consistent (%s)" % last)
 
