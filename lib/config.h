@@ -98,7 +98,15 @@ struct hs_ospf_cost_config {
 };
 
 /* vgmpd.trackers[]: tracked objects with their knobs (doc/vgmp.md, "Trackers in the config"). */
-enum hs_vgmp_tracker_type { HS_TRACK_INTERFACE, HS_TRACK_ICMP, HS_TRACK_SCRIPT, HS_TRACK_MAX };
+enum hs_vgmp_tracker_type {
+	HS_TRACK_INTERFACE,
+	HS_TRACK_ICMP,
+	HS_TRACK_SCRIPT,
+	HS_TRACK_OSPF_NEIGHBOR,
+	HS_TRACK_VRRP,
+	HS_TRACK_BRIDGE_MEMBER,
+	HS_TRACK_MAX
+};
 /* vgmpd.notify[].on: a VGMP state entered, the box becoming degraded (fault), or any change. */
 enum hs_vgmp_notify_on {
 	HS_NOTIFY_ACTIVE,
@@ -129,14 +137,19 @@ struct hs_vgmp_tracker_config {
 	int weight;                  /* 0: the fault penalty */
 	int hold_down_ms;
 	struct hs_vgmp_damping_config damping;
-	char interface[IF_NAMESIZE]; /* interface */
+	char interface[IF_NAMESIZE]; /* interface, vrrp; ospf-neighbor: optional */
 	char target[HS_ADDR_STR_MAX]; /* icmp: the address probed */
 	char source[HS_ADDR_STR_MAX]; /* icmp: optional source address */
 	int count;                    /* icmp: misses in a row before down */
-	int interval_ms;              /* icmp, script; 0: the type's default */
-	int timeout_ms;               /* icmp, script; 0: the type's default */
+	int interval_ms;              /* icmp, script, ospf-neighbor, vrrp; 0: the type's default */
+	int timeout_ms;               /* icmp, script, ospf-neighbor; 0: the type's default */
 	char path[HS_CFG_PATH_MAX];   /* script */
 	struct hs_strlist args;       /* script */
+	char neighbor[HS_ADDR_STR_MAX]; /* ospf-neighbor: router id or address */
+	int vrid;                       /* vrrp: the group's vrid (with interface, family) */
+	int family;                     /* vrrp: enum hs_family */
+	char bridge[IF_NAMESIZE];       /* bridge-member */
+	char port[IF_NAMESIZE];         /* bridge-member */
 };
 
 struct hs_vgmp_notify_config {
@@ -224,8 +237,9 @@ const char *hs_vgmp_tracker_type_name(int type);
 const char *hs_vgmp_notify_on_name(int on);
 
 /* A tracker's effective settings: its name (the configured one, or the interface, the target, the
- * path: displays put the type in front), and interval and timeout with the type's defaults applied (icmp 1000 / 500 ms,
- * script 5000 / 2000 ms). */
+ * path, the neighbour [/interface], interface/vrid[/ipv6], bridge/port: displays put the type in
+ * front), and interval and timeout with the type's defaults applied (icmp 1000 / 500 ms, script
+ * 5000 / 2000 ms, ospf-neighbor 1000 ms / the interval, vrrp 1000 ms). */
 const char *hs_vgmp_tracker_name(const struct hs_vgmp_tracker_config *t, char *buf, size_t len);
 int hs_vgmp_tracker_interval_ms(const struct hs_vgmp_tracker_config *t);
 int hs_vgmp_tracker_timeout_ms(const struct hs_vgmp_tracker_config *t);

@@ -109,6 +109,13 @@ const char *hs_vgmp_tracker_name(const struct hs_vgmp_tracker_config *t, char *b
 		snprintf(buf, len, "%s", t->target);
 	else if (t->type == HS_TRACK_SCRIPT)
 		snprintf(buf, len, "%s", t->path);
+	else if (t->type == HS_TRACK_OSPF_NEIGHBOR)
+		snprintf(buf, len, "%s%s%s", t->neighbor, t->interface[0] ? "/" : "", t->interface);
+	else if (t->type == HS_TRACK_VRRP)
+		snprintf(buf, len, "%s/%d%s", t->interface, t->vrid,
+			 t->family == HS_FAMILY_IPV6 ? "/ipv6" : "");
+	else if (t->type == HS_TRACK_BRIDGE_MEMBER)
+		snprintf(buf, len, "%s/%s", t->bridge, t->port);
 	else
 		snprintf(buf, len, "%s", t->interface);
 	return buf;
@@ -121,7 +128,11 @@ int hs_vgmp_tracker_interval_ms(const struct hs_vgmp_tracker_config *t)
 
 int hs_vgmp_tracker_timeout_ms(const struct hs_vgmp_tracker_config *t)
 {
-	return t->timeout_ms ? t->timeout_ms : t->type == HS_TRACK_SCRIPT ? 2000 : 500;
+	if (t->timeout_ms)
+		return t->timeout_ms;
+	if (t->type == HS_TRACK_OSPF_NEIGHBOR)
+		return hs_vgmp_tracker_interval_ms(t);
+	return t->type == HS_TRACK_SCRIPT ? 2000 : 500;
 }
 
 /* A setting of another tracker type, given a value: a mistake worth saying. */
@@ -138,17 +149,37 @@ void hs_cfg_check_vgmp_tracker(struct hs_cfg_ctx *ctx, const void *obj, const co
 	const struct hs_vgmp_tracker_config *t = obj;
 	const char *type = hs_vgmp_tracker_type_name(t->type);
 	bool icmp = t->type == HS_TRACK_ICMP, script = t->type == HS_TRACK_SCRIPT;
+	bool ospf = t->type == HS_TRACK_OSPF_NEIGHBOR, vrrp = t->type == HS_TRACK_VRRP;
+	bool bridge = t->type == HS_TRACK_BRIDGE_MEMBER;
 	if (t->type == HS_TRACK_INTERFACE && !t->interface[0])
 		hs_cfg_error(ctx, s, "an interface tracker needs 'interface'");
 	if (icmp && !t->target[0])
 		hs_cfg_error(ctx, s, "an icmp tracker needs 'target'");
 	if (script && !t->path[0])
 		hs_cfg_error(ctx, s, "a script tracker needs 'path'");
-	only_for(ctx, s, "interface", t->type != HS_TRACK_INTERFACE && t->interface[0], "interface");
+	if (ospf && !t->neighbor[0])
+		hs_cfg_error(ctx, s, "an ospf-neighbor tracker needs 'neighbor'");
+	if (vrrp && (!t->interface[0] || !t->vrid))
+		hs_cfg_error(ctx, s, "a vrrp tracker needs 'interface' and 'vrid' (the vrrpd group)");
+	if (bridge && (!t->bridge[0] || !t->port[0]))
+		hs_cfg_error(ctx, s, "a bridge-member tracker needs 'bridge' and 'port'");
+	if (bridge && t->bridge[0] && strcmp(t->bridge, t->port) == 0)
+		hs_cfg_error(ctx, member(s, "port"), "the port '%s' is the bridge itself", t->port);
+	only_for(ctx, s, "interface",
+		 t->type != HS_TRACK_INTERFACE && !ospf && !vrrp && t->interface[0],
+		 "interface, ospf-neighbor and vrrp");
 	only_for(ctx, s, "target", !icmp && t->target[0], "icmp");
 	only_for(ctx, s, "source", !icmp && t->source[0], "icmp");
 	only_for(ctx, s, "path", !script && t->path[0], "script");
 	only_for(ctx, s, "args", !script && t->args.count, "script");
+	only_for(ctx, s, "neighbor", !ospf && t->neighbor[0], "ospf-neighbor");
+	only_for(ctx, s, "vrid", !vrrp && t->vrid, "vrrp");
+	only_for(ctx, s, "bridge", !bridge && t->bridge[0], "bridge-member");
+	only_for(ctx, s, "port", !bridge && t->port[0], "bridge-member");
+	only_for(ctx, s, "interval", (t->type == HS_TRACK_INTERFACE || bridge) && t->interval_ms,
+		 "icmp, script, ospf-neighbor and vrrp");
+	only_for(ctx, s, "timeout", !icmp && !script && !ospf && t->timeout_ms,
+		 "icmp, script and ospf-neighbor");
 	if (icmp && t->target[0] && t->source[0]) {
 		struct hs_addr a, b;
 		if (hs_addr_parse(t->target, &a) == 0 && hs_addr_parse(t->source, &b) == 0 &&
@@ -156,7 +187,8 @@ void hs_cfg_check_vgmp_tracker(struct hs_cfg_ctx *ctx, const void *obj, const co
 			hs_cfg_error(ctx, member(s, "source"),
 				     "source and target are not the same family");
 	}
-	if ((icmp || script) && hs_vgmp_tracker_timeout_ms(t) > hs_vgmp_tracker_interval_ms(t))
+	if ((icmp || script || ospf) &&
+	    hs_vgmp_tracker_timeout_ms(t) > hs_vgmp_tracker_interval_ms(t))
 		hs_cfg_error(ctx, member(s, "timeout"),
 			     "the %s probe's timeout (%d ms) is longer than its interval (%d ms): "
 			     "one probe at a time",

@@ -214,7 +214,12 @@ static const struct hs_cfg_field ospf_cost_fields[] = {
 };
 
 static const char *const tracker_type_names[] = {
-	[HS_TRACK_INTERFACE] = "interface", [HS_TRACK_ICMP] = "icmp", [HS_TRACK_SCRIPT] = "script",
+	[HS_TRACK_INTERFACE] = "interface",
+	[HS_TRACK_ICMP] = "icmp",
+	[HS_TRACK_SCRIPT] = "script",
+	[HS_TRACK_OSPF_NEIGHBOR] = "ospf-neighbor",
+	[HS_TRACK_VRRP] = "vrrp",
+	[HS_TRACK_BRIDGE_MEMBER] = "bridge-member",
 	NULL
 };
 static const char *const notify_on_names[] = {
@@ -255,6 +260,15 @@ static const char *check_opt_ifname(const char *v)
 	return v[0] ? check_ifname(v) : NULL;
 }
 
+/* An OSPF router id, or a neighbour's IPv4 address: dotted quad. */
+static const char *check_opt_ipv4(const char *v)
+{
+	struct hs_addr a;
+	return v[0] == '\0' || (hs_addr_parse(v, &a) == 0 && a.family == AF_INET)
+		       ? NULL
+		       : "not a router id or IPv4 address";
+}
+
 #define D struct hs_vgmp_damping_config
 static const struct hs_cfg_field damping_fields[] = {
 	INT(D, "penalty", penalty, 0, 1000000, 0, LOCAL,
@@ -274,7 +288,7 @@ static const struct hs_cfg_field damping_fields[] = {
 #define T struct hs_vgmp_tracker_config
 static const struct hs_cfg_field tracker_fields[] = {
 	ENUM(T, "type", type, tracker_type_names, HS_TRACK_INTERFACE, .required = true, LOCAL,
-	     .help = "interface, icmp or script"),
+	     .help = "interface, icmp, script, ospf-neighbor, vrrp or bridge-member"),
 	STR(T, "name", name, 0, "", LOCAL, .check_string = check_label,
 	    .help = "shown in displays and the ledger; empty: the interface, target or path"),
 	INT(T, "weight", weight, 0, 65535, 0, LOCAL,
@@ -283,7 +297,7 @@ static const struct hs_cfg_field tracker_fields[] = {
 	    .help = "ms a down must last before it counts"),
 	GROUP(T, "damping", damping, damping_fields, LOCAL, .help = "flap damping (RFC 2439)"),
 	STR(T, "interface", interface, 0, "", LOCAL, .check_string = check_opt_ifname,
-	    .help = "interface: the interface whose link is tracked"),
+	    .help = "interface: the link tracked; vrrp: the group's; ospf-neighbor: optional"),
 	STR(T, "target", target, 0, "", LOCAL, .check_string = check_opt_addr,
 	    .help = "icmp: the address probed (IPv4 or IPv6)"),
 	STR(T, "source", source, 0, "", LOCAL, .check_string = check_opt_addr,
@@ -291,12 +305,23 @@ static const struct hs_cfg_field tracker_fields[] = {
 	INT(T, "count", count, 1, 100, 3, LOCAL,
 	    .help = "icmp: unanswered probes in a row before down"),
 	INT(T, "interval", interval_ms, 0, 3600000, 0, LOCAL,
-	    .help = "icmp, script: ms between probes; 0: 1000 (icmp), 5000 (script)"),
+	    .help = "icmp, script, ospf-neighbor, vrrp: ms between probes; 0: 1000 (5000 for "
+		    "script)"),
 	INT(T, "timeout", timeout_ms, 0, 3600000, 0, LOCAL,
-	    .help = "icmp, script: ms a probe may take; 0: 500 (icmp), 2000 (script)"),
+	    .help = "icmp, script, ospf-neighbor: ms a probe may take; 0: 500 (icmp), 2000 "
+		    "(script), the interval (ospf-neighbor)"),
 	STR(T, "path", path, 0, "", LOCAL, .check_string = check_abs_path,
 	    .help = "script: the program run; exit 0 = up, anything else = down"),
 	STRLIST(T, "args", args, LOCAL, .help = "script: its arguments"),
+	STR(T, "neighbor", neighbor, 0, "", LOCAL, .check_string = check_opt_ipv4,
+	    .help = "ospf-neighbor: the neighbour's router id or address; up in state Full"),
+	INT(T, "vrid", vrid, 0, 255, 0, LOCAL, .help = "vrrp: the vrrpd group's vrid"),
+	ENUM(T, "family", family, family_names, HS_FAMILY_IPV4, LOCAL,
+	     .help = "vrrp: the vrrpd group's family, ipv4 or ipv6"),
+	STR(T, "bridge", bridge, 0, "", LOCAL, .check_string = check_opt_ifname,
+	    .help = "bridge-member: the bridge"),
+	STR(T, "port", port, 0, "", LOCAL, .check_string = check_opt_ifname,
+	    .help = "bridge-member: the port, up while enslaved to the bridge and forwarding"),
 	{ 0 },
 };
 #undef T
@@ -329,7 +354,8 @@ static const struct hs_cfg_field vgmpd_fields[] = {
 		.help = "hrp track interface (shorthand for interface trackers)"),
 	LIST(V, "trackers", trackers, n_trackers, struct hs_vgmp_tracker_config, tracker_fields, 0,
 	     HS_VGMP_TRACKERS_MAX, LOCAL, .check_object = hs_cfg_check_vgmp_tracker,
-	     .help = "tracked objects: interface, icmp, script"),
+	     .help = "tracked objects: interface, icmp, script, ospf-neighbor, vrrp, "
+		     "bridge-member"),
 	LIST(V, "notify", notify, n_notify, struct hs_vgmp_notify_config, notify_fields, 0,
 	     HS_VGMP_NOTIFY_MAX, LOCAL, .help = "hooks run, in order, after each state change"),
 	GROUP(V, "ospf_cost", ospf_cost, ospf_cost_fields, LOCAL, .help = "hrp adjust ospf-cost"),

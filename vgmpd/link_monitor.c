@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -20,6 +21,39 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int nested_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	/* Sized for IFLA_BRPORT_*, which also holds every IFLA_INFO_* (fewer). */
+	if (type <= IFLA_BRPORT_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* IFLA_BRPORT_STATE inside a nest (IFLA_PROTINFO, IFLA_INFO_SLAVE_DATA); -1 if not there. */
+static int brport_state(const struct nlattr *nest)
+{
+	const struct nlattr *tb[IFLA_BRPORT_MAX + 1] = { 0 };
+	if (!nest || mnl_attr_parse_nested(nest, nested_cb, tb) < 0 || !tb[IFLA_BRPORT_STATE] ||
+	    mnl_attr_validate(tb[IFLA_BRPORT_STATE], MNL_TYPE_U8) < 0)
+		return -1;
+	return mnl_attr_get_u8(tb[IFLA_BRPORT_STATE]);
+}
+
+/* A bridge port's state in an ordinary link message: IFLA_LINKINFO / IFLA_INFO_SLAVE_KIND
+ * "bridge" / IFLA_INFO_SLAVE_DATA. */
+static int slave_state(const struct nlattr *linkinfo)
+{
+	const struct nlattr *tb[IFLA_BRPORT_MAX + 1] = { 0 };
+	if (!linkinfo || mnl_attr_parse_nested(linkinfo, nested_cb, tb) < 0 ||
+	    !tb[IFLA_INFO_SLAVE_KIND] || !tb[IFLA_INFO_SLAVE_DATA] ||
+	    mnl_attr_validate(tb[IFLA_INFO_SLAVE_KIND], MNL_TYPE_NUL_STRING) < 0 ||
+	    strcmp(mnl_attr_get_str(tb[IFLA_INFO_SLAVE_KIND]), "bridge") != 0)
+		return -1;
+	return brport_state(tb[IFLA_INFO_SLAVE_DATA]);
+}
+
 static int link_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct vgmpd_link_monitor *m = data;
@@ -33,8 +67,24 @@ static int link_msg(const struct nlmsghdr *nlh, void *data)
 	/* Carrier is what a tracked port is about: admin up and lower layer up. */
 	bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
 		  (ifi->ifi_flags & IFF_LOWER_UP);
+	bool bridge_msg = ifi->ifi_family == AF_BRIDGE;
 	m->events++;
-	m->cb(mnl_attr_get_str(tb[IFLA_IFNAME]), up, m->arg);
+	if (m->port_cb) {
+		struct vgmpd_link_port p = {
+			.ifname = mnl_attr_get_str(tb[IFLA_IFNAME]),
+			.ifindex = ifi->ifi_index,
+			.deleted = nlh->nlmsg_type == RTM_DELLINK,
+			.bridge_msg = bridge_msg,
+			.up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_LOWER_UP),
+			.master = tb[IFLA_MASTER] ? (int)mnl_attr_get_u32(tb[IFLA_MASTER]) : 0,
+			.state = bridge_msg ? brport_state(tb[IFLA_PROTINFO])
+					    : slave_state(tb[IFLA_LINKINFO]),
+		};
+		m->port_cb(&p, m->arg);
+	}
+	/* The bridge speaking of a port: not the link's own state. */
+	if (!bridge_msg)
+		m->cb(mnl_attr_get_str(tb[IFLA_IFNAME]), up, m->arg);
 	return MNL_CB_OK;
 }
 
@@ -72,7 +122,9 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 			}
 			return;
 		}
-		mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m);
+		/* link_msg never stops the run: a stop is the end of a dump. */
+		if (mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m) == MNL_CB_STOP && m->done_cb)
+			m->done_cb(m->arg);
 	}
 }
 
@@ -81,6 +133,8 @@ int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, 
 {
 	m->cb = cb;
 	m->arg = arg;
+	m->port_cb = NULL;
+	m->done_cb = NULL;
 	m->events = m->overruns = 0;
 	m->sock = fd >= 0 ? mnl_socket_fdopen(fd)
 			  : mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -54,6 +54,7 @@ static int vgmpd_start(struct hs_daemon *d)
 				    link_changed, g);
 	if (r < 0)
 		return r;
+	vgmpd_trackers_watch_ports(g); /* bridge-member and vrrp trackers */
 	vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
 	/* A decision must reach vrrpd within a millisecond. */
 	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);

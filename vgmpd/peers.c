@@ -290,6 +290,12 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 {
 	struct vgmpd *g = arg;
 	const char *what = json_string_value(json_object_get(data, "event"));
+	if (strcmp(event, "vrrp-state") == 0) {
+		/* A group's transition: for the vrrp trackers (track_vrrp.c). */
+		vgmpd_trackers_vrrp_event(g, data);
+		vgmpd_rearm(g);
+		return;
+	}
 	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
 		return;
 	/* Another master on a bound group: the peer still advertises (split-brain policy);
@@ -303,10 +309,19 @@ static void vrrpd_connected(struct hs_ctl_link *l, void *arg)
 {
 	struct vgmpd *g = arg;
 	push_role(g, g->v.state);
+	vgmpd_trackers_vrrp_link(g, true);
+}
+
+static void vrrpd_disconnected(struct hs_ctl_link *l, void *arg)
+{
+	struct vgmpd *g = arg;
+	vgmpd_trackers_vrrp_link(g, false);
+	vgmpd_rearm(g);
 }
 
 static const struct hs_ctl_link_ops vrrpd_ops = {
 	.connected = vrrpd_connected,
+	.disconnected = vrrpd_disconnected,
 	.event = vrrpd_event,
 };
 
@@ -315,7 +330,7 @@ int vgmpd_peers_open(struct vgmpd *g)
 	static const char *const hrpd_events[] = { "peer",	       "vgmp-peer",
 						   "vgmp-request", "vgmp-request-lost",
 						   "session-ready", NULL };
-	static const char *const vrrpd_events[] = { "vrrp-vgmp", NULL };
+	static const char *const vrrpd_events[] = { "vrrp-vgmp", "vrrp-state", NULL };
 	int r = hs_ctl_link_open(&g->hrpd, &g->d->loop, g->d->rundir, "hrpd", hrpd_events,
 				 &hrpd_ops, g);
 	if (r == 0)

@@ -53,9 +53,12 @@ void vgmpd_trackers_link(struct vgmpd *g, const char *ifname, bool up)
 {
 	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
 		struct vgmpd_tracker *k = g->trk[id];
-		if (k && k->ops == &vgmpd_track_interface_ops &&
-		    strcmp(k->cfg.interface, ifname) == 0)
+		if (!k || strcmp(k->cfg.interface, ifname) != 0)
+			continue;
+		if (k->ops == &vgmpd_track_interface_ops)
 			vgmpd_tracker_report(k, up ? VGMP_OBJ_UP : VGMP_OBJ_DOWN);
+		else if (k->ops == &vgmpd_track_vrrp_ops)
+			vgmpd_track_vrrp_link(k, up); /* a group on a dead link is down */
 	}
 }
 
@@ -65,6 +68,9 @@ static const struct vgmpd_tracker_ops *const type_ops[HS_TRACK_MAX] = {
 	[HS_TRACK_INTERFACE] = &vgmpd_track_interface_ops,
 	[HS_TRACK_ICMP] = &vgmpd_track_icmp_ops,
 	[HS_TRACK_SCRIPT] = &vgmpd_track_script_ops,
+	[HS_TRACK_OSPF_NEIGHBOR] = &vgmpd_track_ospf_ops,
+	[HS_TRACK_VRRP] = &vgmpd_track_vrrp_ops,
+	[HS_TRACK_BRIDGE_MEMBER] = &vgmpd_track_bridge_ops,
 };
 
 static void destroy(struct vgmpd *g, int id, uint64_t now)
@@ -119,7 +125,9 @@ static bool same(const struct hs_vgmp_tracker_config *a, const struct hs_vgmp_tr
 	    x->half_life_ms != y->half_life_ms || x->max_penalty != y->max_penalty ||
 	    strcmp(a->name, b->name) || strcmp(a->interface, b->interface) ||
 	    strcmp(a->target, b->target) || strcmp(a->source, b->source) ||
-	    strcmp(a->path, b->path) || a->args.count != b->args.count)
+	    strcmp(a->path, b->path) || a->args.count != b->args.count ||
+	    strcmp(a->neighbor, b->neighbor) || a->vrid != b->vrid || a->family != b->family ||
+	    strcmp(a->bridge, b->bridge) || strcmp(a->port, b->port))
 		return false;
 	for (size_t i = 0; i < a->args.count; i++)
 		if (strcmp(a->args.item[i], b->args.item[i]))
@@ -172,7 +180,9 @@ int vgmpd_trackers_sync(struct vgmpd *g, const struct hs_vgmpd_config *c, uint64
 			       strerror(-r));
 			k->ops->stop(k); /* stop is safe to repeat */
 		}
-		if (want[i].type == HS_TRACK_INTERFACE)
+		/* Their state comes from the link monitor's dump. */
+		if (want[i].type == HS_TRACK_INTERFACE || want[i].type == HS_TRACK_VRRP ||
+		    want[i].type == HS_TRACK_BRIDGE_MEMBER)
 			added_ifaces++;
 		hs_info(PREFIX, "%s %s added (weight %d, hold-down %d ms%s)", k->ops->type,
 			k->name, want[i].weight ? want[i].weight : c->fault_penalty,

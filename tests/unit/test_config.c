@@ -162,6 +162,63 @@ static void test_trackers(void **state)
 	hs_config_free(b);
 }
 
+/* The OSPF neighbour, VRRP group and bridge member trackers. */
+#define TRACKERS2                                                                                  \
+	"vgmpd = {\n trackers = (\n"                                                              \
+	"  { type = \"ospf-neighbor\"; neighbor = \"198.51.100.2\"; interface = \"up0\"; "         \
+	"interval = 300; hold_down = 100; },\n"                                                   \
+	"  { type = \"ospf-neighbor\"; name = \"core\"; neighbor = \"10.0.0.9\"; timeout = 700; },\n" \
+	"  { type = \"vrrp\"; interface = \"lan0\"; vrid = 1; },\n"                               \
+	"  { type = \"vrrp\"; interface = \"lan0\"; vrid = 7; family = \"ipv6\"; interval = 200; " \
+	"weight = 3; },\n"                                                                        \
+	"  { type = \"bridge-member\"; bridge = \"br0\"; port = \"p1\";\n"                         \
+	"    damping = { penalty = 1000; suppress = 1500; reuse = 750; }; }\n"                     \
+	" );\n};\n"
+
+static void test_trackers2(void **state)
+{
+	struct hs_config *a = load_ok(MINIMAL TRACKERS2);
+	const struct hs_vgmpd_config *v = &a->vgmpd;
+	char name[64];
+	assert_int_equal(v->n_trackers, 5);
+	const struct hs_vgmp_tracker_config *t = v->trackers;
+	assert_int_equal(t[0].type, HS_TRACK_OSPF_NEIGHBOR);
+	assert_string_equal(t[0].neighbor, "198.51.100.2");
+	assert_string_equal(hs_vgmp_tracker_name(&t[0], name, sizeof(name)), "198.51.100.2/up0");
+	/* ospf-neighbor: 1000 ms by default, vtysh may take the whole interval. */
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&t[0]), 300);
+	assert_int_equal(hs_vgmp_tracker_timeout_ms(&t[0]), 300);
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&t[1]), 1000);
+	assert_int_equal(hs_vgmp_tracker_timeout_ms(&t[1]), 700);
+	assert_string_equal(hs_vgmp_tracker_name(&t[1], name, sizeof(name)), "core");
+	assert_int_equal(t[2].type, HS_TRACK_VRRP);
+	assert_int_equal(t[2].vrid, 1);
+	assert_int_equal(t[2].family, HS_FAMILY_IPV4);
+	assert_int_equal(hs_vgmp_tracker_interval_ms(&t[2]), 1000);
+	assert_string_equal(hs_vgmp_tracker_name(&t[2], name, sizeof(name)), "lan0/1");
+	assert_int_equal(t[3].family, HS_FAMILY_IPV6);
+	assert_int_equal(t[3].weight, 3);
+	assert_string_equal(hs_vgmp_tracker_name(&t[3], name, sizeof(name)), "lan0/7/ipv6");
+	assert_int_equal(t[4].type, HS_TRACK_BRIDGE_MEMBER);
+	assert_string_equal(t[4].bridge, "br0");
+	assert_string_equal(t[4].port, "p1");
+	assert_int_equal(t[4].damping.penalty, 1000);
+	assert_string_equal(hs_vgmp_tracker_name(&t[4], name, sizeof(name)), "br0/p1");
+	assert_string_equal(hs_vgmp_tracker_type_name(HS_TRACK_BRIDGE_MEMBER), "bridge-member");
+	/* parse -> print -> parse */
+	char *pa = hs_config_print_string(a);
+	struct hs_config *b = load_ok(pa);
+	char *pb = hs_config_print_string(b);
+	assert_string_equal(pa, pb);
+	assert_int_equal(b->vgmpd.n_trackers, 5);
+	assert_memory_equal(b->vgmpd.trackers, a->vgmpd.trackers,
+			    5 * sizeof(struct hs_vgmp_tracker_config));
+	free(pa);
+	free(pb);
+	hs_config_free(a);
+	hs_config_free(b);
+}
+
 #define TRK(body) MINIMAL "vgmpd = {\n trackers = (\n  { " body " }\n );\n};\n"
 
 struct bad_case {
@@ -261,7 +318,8 @@ static const struct bad_case bad_cases[] = {
 		  "\"203.0.113.6\"; } ); };",
 	  "link 2 uses interface hb0 like link 1" },
 	{ TRK("type = \"ping\"; target = \"198.51.100.2\";"),
-	  "t.conf:4: vgmpd.trackers[0].type: 'ping' is not one of: interface, icmp, script" },
+	  "t.conf:4: vgmpd.trackers[0].type: 'ping' is not one of: interface, icmp, script, "
+	  "ospf-neighbor, vrrp, bridge-member" },
 	{ TRK("target = \"198.51.100.2\";"),
 	  "t.conf:4: vgmpd.trackers[0]: missing required setting 'type'" },
 	{ TRK("type = \"icmp\";"), "t.conf:4: vgmpd.trackers[0]: an icmp tracker needs 'target'" },
@@ -288,6 +346,42 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "vgmpd = { trackers = ( { type = \"icmp\"; target = \"192.0.2.9\"; },\n { type = "
 		  "\"icmp\"; target = \"192.0.2.9\"; } ); };",
 	  "t.conf:3: vgmpd.trackers[1]: tracker '192.0.2.9' is already tracker 1" },
+	{ TRK("type = \"ospf-neighbor\";"),
+	  "t.conf:4: vgmpd.trackers[0]: an ospf-neighbor tracker needs 'neighbor'" },
+	{ TRK("type = \"ospf-neighbor\"; neighbor = \"2001:db8::1\";"),
+	  "t.conf:4: vgmpd.trackers[0].neighbor: '2001:db8::1': not a router id or IPv4 address" },
+	{ TRK("type = \"ospf-neighbor\"; neighbor = \"10.0.0.1\"; interval = 200; timeout = 300;"),
+	  "the ospf-neighbor probe's timeout (300 ms) is longer than its interval (200 ms)" },
+	{ TRK("type = \"ospf-neighbor\"; neighbor = \"10.0.0.1\"; port = \"p1\";"),
+	  "vgmpd.trackers[0].port: 'port' is for bridge-member trackers only" },
+	{ TRK("type = \"icmp\"; target = \"10.0.0.1\"; neighbor = \"10.0.0.1\";"),
+	  "vgmpd.trackers[0].neighbor: 'neighbor' is for ospf-neighbor trackers only" },
+	{ TRK("type = \"vrrp\"; interface = \"lan0\";"),
+	  "t.conf:4: vgmpd.trackers[0]: a vrrp tracker needs 'interface' and 'vrid'" },
+	{ TRK("type = \"vrrp\"; vrid = 1;"), "a vrrp tracker needs 'interface' and 'vrid'" },
+	{ TRK("type = \"vrrp\"; interface = \"lan0\"; vrid = 256;"),
+	  "vgmpd.trackers[0].vrid: 256 is out of range 0..255" },
+	{ TRK("type = \"vrrp\"; interface = \"lan0\"; vrid = 1; family = \"ipx\";"),
+	  "vgmpd.trackers[0].family: 'ipx' is not one of: ipv4, ipv6" },
+	{ TRK("type = \"vrrp\"; interface = \"lan0\"; vrid = 1; timeout = 100;"),
+	  "vgmpd.trackers[0].timeout: 'timeout' is for icmp, script and ospf-neighbor trackers only" },
+	{ TRK("type = \"script\"; path = \"/bin/true\"; vrid = 1;"),
+	  "vgmpd.trackers[0].vrid: 'vrid' is for vrrp trackers only" },
+	{ TRK("type = \"bridge-member\"; bridge = \"br0\";"),
+	  "t.conf:4: vgmpd.trackers[0]: a bridge-member tracker needs 'bridge' and 'port'" },
+	{ TRK("type = \"bridge-member\"; bridge = \"br0\"; port = \"br0\";"),
+	  "vgmpd.trackers[0].port: the port 'br0' is the bridge itself" },
+	{ TRK("type = \"bridge-member\"; bridge = \"br0\"; port = \"a/b\";"),
+	  "vgmpd.trackers[0].port: 'a/b': an interface name has no '/', ':' or white space" },
+	{ TRK("type = \"bridge-member\"; bridge = \"br0\"; port = \"p1\"; interval = 100;"),
+	  "vgmpd.trackers[0].interval: 'interval' is for icmp, script, ospf-neighbor and vrrp "
+	  "trackers only" },
+	{ TRK("type = \"bridge-member\"; bridge = \"br0\"; port = \"p1\"; interface = \"p1\";"),
+	  "vgmpd.trackers[0].interface: 'interface' is for interface, ospf-neighbor and vrrp "
+	  "trackers only" },
+	{ MINIMAL "vgmpd = { trackers = ( { type = \"vrrp\"; interface = \"lan0\"; vrid = 1; },\n"
+		  " { type = \"vrrp\"; interface = \"lan0\"; vrid = 1; family = \"ipv4\"; } ); };",
+	  "t.conf:3: vgmpd.trackers[1]: tracker 'lan0/1' is already tracker 1" },
 	{ MINIMAL "vgmpd = { notify = ( { on = \"master\"; exec = \"/bin/true\"; } ); };",
 	  "'master' is not one of: active, standby, initialize, load-balance, fault, any" },
 	{ MINIMAL "vgmpd = { notify = ( { on = \"active\"; } ); };",
@@ -357,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_example_file),          cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_print_parse_roundtrip), cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trackers),
+		cmocka_unit_test(test_trackers2),
 		cmocka_unit_test(test_all_errors_collected),  cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
