@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CLI_CALLS_MAX 4
+#define CLI_CALLS_MAX 8
 
 #define CLI_F_SYNCED (1u << 0) /* (+B): config that is backed up to the peer */
 #define CLI_F_QUIT   (1u << 1) /* leaves an interactive session */
@@ -26,6 +26,10 @@ struct cli_call {
 	/* The view is still built when this daemon cannot be reached (the command then ends with
 	 * the "unreachable" error after showing what it has). */
 	bool optional;
+	/* A supplement: when this call fails in any way (unreachable, refused, unknown command),
+	 * the view gets NULL and the reason in errors[i], and the command neither fails nor says
+	 * more about it; the view shows what is missing. */
+	bool soft;
 	/* Shown instead of the daemon's words when it answers unknown-command: a daemon older
 	 * than the command. NULL: the daemon's message. */
 	const char *unsupported;
@@ -36,7 +40,7 @@ struct cli_view_in {
 	const struct cli_match *match;
 	const struct cli_table *table;
 	json_t *const *results;    /* results[i]: the "result" of calls[i]; NULL if it failed */
-	const char *const *errors; /* errors[i]: why calls[i] failed, or NULL */
+	const char *const *errors; /* errors[i]: why an optional or soft calls[i] failed, or NULL */
 	int64_t now_ms;            /* wall clock, ms since the epoch */
 };
 

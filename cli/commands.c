@@ -7,19 +7,33 @@
 
 static const struct cli_command rows[] = {
 	{
+		/* the calls in the order of enum hrp_state_result (render.h) */
 		.pattern = "display hrp state",
 		.help = "Display the hot standby state",
-		.calls = { { .daemon = "hrpd", .cmd = "status" },
+		.calls = { { .daemon = "hrpd", .cmd = "status", .optional = true },
 			   { .daemon = "vgmpd", .cmd = "status" } },
 		.view = view_hrp_state,
 		.render = render_hrp_state,
 	},
 	{
 		.pattern = "display hrp state verbose",
-		.help = "Display the hot standby state, configuration and monitored objects",
-		.calls = { { .daemon = "hrpd", .cmd = "status" },
+		.help = "Display the hot standby state, configuration, monitored objects and "
+			"readiness",
+		.calls = { { .daemon = "hrpd", .cmd = "status", .optional = true },
 			   { .daemon = "vgmpd", .cmd = "status" },
-			   { .daemon = "vrrpd", .cmd = "status", .optional = true } },
+			   { .daemon = "vrrpd", .cmd = "status", .optional = true },
+			   { .daemon = "hrpd",
+			     .cmd = "session-stats",
+			     .soft = true,
+			     .unsupported = "hrpd does not report session statistics" },
+			   { .daemon = "hrpd",
+			     .cmd = "data-stats",
+			     .soft = true,
+			     .unsupported = "hrpd does not report its data channel" },
+			   { .daemon = "hrpd",
+			     .cmd = "session-consistency",
+			     .soft = true,
+			     .unsupported = "hrpd does not support session consistency checks" } },
 		.view = view_hrp_state,
 		.render = render_hrp_state,
 	},
@@ -54,7 +68,7 @@ static const struct cli_command rows[] = {
 	},
 	{
 		.pattern = "display vgmp",
-		.help = "Display the VGMP group: state, priorities, tracked objects",
+		.help = "Display the VGMP group: state, priorities, tracked objects, notify hooks",
 		.calls = { { .daemon = "vgmpd", .cmd = "status" } },
 		.view = view_vgmp,
 		.render = render_vgmp,

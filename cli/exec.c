@@ -52,7 +52,7 @@ static int unreachable(struct cli_session *s, const char *daemon, const char *wh
 
 /* The daemon answered ok=false. A daemon that does not know the command is older than this
  * hrpctl: the row's own sentence says so when it has one. */
-static int daemon_error(struct cli_session *s, const struct cli_call *call, const json_t *resp)
+static const char *refusal(const struct cli_call *call, const json_t *resp, const char **codep)
 {
 	const json_t *e = json_object_get(resp, "error");
 	const char *code = json_string_value(json_object_get(e, "code"));
@@ -60,8 +60,17 @@ static int daemon_error(struct cli_session *s, const struct cli_call *call, cons
 
 	if (call->unsupported && code && !strcmp(code, HS_CTL_E_UNKNOWN))
 		msg = call->unsupported;
-	if (!msg)
-		msg = "the daemon refused the command";
+	if (codep)
+		*codep = code;
+	return msg ? msg : "the daemon refused the command";
+}
+
+/* Shows the refusal; the command fails with it. */
+static int daemon_error(struct cli_session *s, const struct cli_call *call, const json_t *resp)
+{
+	const char *code;
+	const char *msg = refusal(call, resp, &code);
+
 	if (s->json)
 		print_json_error(s, json_pack("{s:s, s:s, s:s}", "code", code ? code : "failed",
 					      "daemon", call->daemon, "message", msg));
@@ -110,12 +119,24 @@ struct answers {
 	json_t *results[CLI_CALLS_MAX];
 	const char *errors[CLI_CALLS_MAX];
 	char why[CLI_CALLS_MAX][320];
+	bool unreachable[CLI_CALLS_MAX];
 };
 
 static void answers_clear(struct answers *a)
 {
 	for (size_t i = 0; i < CLI_CALLS_MAX; i++)
 		json_decref(a->results[i]);
+}
+
+/* A daemon that could not be reached is not tried again within the command: -(j + 1) when
+ * calls[j] before i found it unreachable, else 0. */
+static int was_unreachable(const struct cli_command *cmd, const struct answers *a, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!a->results[j] && a->unreachable[j] &&
+		    !strcmp(cmd->calls[j].daemon, cmd->calls[i].daemon))
+			return -(int)(j + 1);
+	return 0;
 }
 
 /* Makes the row's calls. Returns CLI_EXIT_OK, or the exit code after printing the failure;
@@ -135,17 +156,32 @@ static int make_calls(struct cli_session *s, const struct cli_match *m, struct a
 			return CLI_EXIT_COMMAND;
 		}
 		a->why[i][0] = '\0';
-		rc = s->ops->call(s->ctx, call->daemon, call->cmd, args, &resp, a->why[i],
-				  sizeof(a->why[i]));
+		rc = was_unreachable(cmd, a, i);
+		if (rc < 0)
+			snprintf(a->why[i], sizeof(a->why[i]), "%s", a->why[-rc - 1]);
+		else
+			rc = s->ops->call(s->ctx, call->daemon, call->cmd, args, &resp, a->why[i],
+					  sizeof(a->why[i]));
 		json_decref(args);
 		if (rc < 0) {
+			a->unreachable[i] = true;
 			if (!a->why[i][0])
 				snprintf(a->why[i], sizeof(a->why[i]), "cannot reach %s: %s",
 					 call->daemon, strerror(-rc));
+			if (call->soft) {
+				a->errors[i] = a->why[i];
+				continue;
+			}
 			if (!call->optional)
 				return unreachable(s, call->daemon, a->why[i]);
 			a->errors[i] = a->why[i];
 			*partial = true;
+			continue;
+		}
+		if (!json_is_true(json_object_get(resp, "ok")) && call->soft) {
+			snprintf(a->why[i], sizeof(a->why[i]), "%s", refusal(call, resp, NULL));
+			a->errors[i] = a->why[i];
+			json_decref(resp);
 			continue;
 		}
 		if (!json_is_true(json_object_get(resp, "ok"))) {
@@ -182,7 +218,7 @@ static int show(struct cli_session *s, const struct cli_match *m, struct answers
 		view = a->results[0] ? json_incref(a->results[0]) : json_object();
 	}
 	for (size_t i = 0; partial && i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++) {
-		if (!a->errors[i])
+		if (!a->errors[i] || cmd->calls[i].soft)
 			continue;
 		if (s->json && view)
 			json_object_set_new(view, "error",
@@ -198,7 +234,7 @@ static int show(struct cli_session *s, const struct cli_match *m, struct answers
 		cmd->render(view, s->out);
 	}
 	for (size_t i = 0; !s->json && partial && i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++)
-		if (a->errors[i])
+		if (a->errors[i] && !cmd->calls[i].soft)
 			fprintf(s->err, ERR_PREFIX "%s\n", a->errors[i]);
 	json_decref(view);
 	return rc;

@@ -14,9 +14,27 @@
 
 #include "cli_command.h"
 
-/* display hrp state [verbose]: results hrpd status, vgmpd status [, vrrpd status] */
+/* display hrp state [verbose]: the results in this order (commands.c makes the calls so). hrpd
+ * may be unreachable: what it knows is then null and the rest is shown from vgmpd. */
+enum hrp_state_result {
+	HRP_RESULT_HRPD,        /* hrpd status (optional) */
+	HRP_RESULT_VGMPD,       /* vgmpd status */
+	HRP_RESULT_VRRPD,       /* vrrpd status (verbose; optional) */
+	HRP_RESULT_SESSIONS,    /* hrpd session-stats (verbose; soft) */
+	HRP_RESULT_DATA,        /* hrpd data-stats (verbose; soft) */
+	HRP_RESULT_CONSISTENCY, /* hrpd session-consistency (verbose; soft) */
+	HRP_RESULT_MAX,
+};
 int view_hrp_state(const struct cli_view_in *in, json_t **out);
 int render_hrp_state(const json_t *view, FILE *out);
+/* Its "readiness" member (render_ready.c): what the view holds is described there. */
+json_t *view_hrp_readiness(const struct cli_view_in *in);
+void render_hrp_readiness(const json_t *readiness, FILE *out);
+
+/* Tracked objects, shared by display vgmp and display hrp state verbose (render_track.c): the
+ * view is vgmpd's "tracked" list as it is. */
+json_t *view_tracked(const json_t *vgmp);
+void render_tracked(const json_t *list, FILE *out);
 
 /* display hrp interface: hrpd hrp-interfaces */
 int view_hrp_interface(const struct cli_view_in *in, json_t **out);
@@ -31,7 +49,7 @@ int render_hrp_session_statistics(const json_t *view, FILE *out);
 int render_hrp_session_consistency(const json_t *view, FILE *out);
 int render_hrp_sync(const json_t *view, FILE *out);
 
-/* display vgmp: vgmpd status */
+/* display vgmp: vgmpd status, with its tracked objects and notify counters as they are */
 int view_vgmp(const struct cli_view_in *in, json_t **out);
 int render_vgmp(const json_t *view, FILE *out);
 

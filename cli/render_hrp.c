@@ -2,14 +2,34 @@
  *
  * The state combines two daemons: hrpd knows the HRP side (enabled, heartbeat, sync settings,
  * the last change), vgmpd the election (state, running priority, the peer's state and priority,
- * tracked objects). The role shown is hrpd's, or vgmpd's state while hrpd says "unknown". */
+ * tracked objects). The role shown is hrpd's, or vgmpd's state while hrpd says "unknown". When
+ * hrpd cannot be reached, vgmpd stands in for the stable time and the last change (its newest
+ * history entry), the heartbeat is null, and the command ends with the "unreachable" error.
+ *
+ * verbose adds, with stable keys: heartbeat, priority_changes (vgmpd's ledger as it is),
+ * configuration, detail (Huawei's list of monitored objects), tracked (vgmpd's tracked objects as
+ * they are: render_track.c) and readiness (render_ready.c). */
 #include <errno.h>
 #include <string.h>
 
 #include "cli_parse.h"
 #include "render.h"
 
-enum { HRP_RESULT_HRPD, HRP_RESULT_VGMPD, HRP_RESULT_VRRPD };
+/* hrpd is down: vgmpd's newest change, in the same form. */
+static json_t *vgmp_change_view(const json_t *vgmp, int64_t now_ms)
+{
+	const json_t *c = json_array_get(rj_arr(vgmp, "history"), 0);
+	char when[32];
+
+	if (!json_is_object(c))
+		return json_null();
+	render_timestamp(when, sizeof(when), now_ms - rj_int(c, "ago_ms", 0));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "time", when, "old_state",
+			 rj_str_or_null(c, "old"), "new_state", rj_str_or_null(c, "new"), "reason",
+			 rj_str_or_null(c, "reason"), "local_priority",
+			 rj_int_or_null(c, "priority"), "peer_priority",
+			 rj_int_or_null(c, "peer_priority"));
+}
 
 static json_t *last_change_view(const json_t *hs, const json_t *hrp, int64_t now_ms)
 {
@@ -105,10 +125,13 @@ int view_hrp_state(const struct cli_view_in *in, json_t **out)
 	const char *role = rj_str(hrp, "role", "unknown");
 	const char *peer_role = rj_str(hrp, "peer_role", "unknown");
 	int64_t stable = rj_int(hs, "uptime_ms", 0) - rj_int(hrp, "stable_since_ms", 0);
-	json_t *v;
+	json_t *v, *change;
 
 	if (!strcmp(role, "unknown"))
 		role = rj_str(vgmp, "state", "unknown");
+	if (!hs)
+		stable = rj_int(vgmp, "stable_ms", 0);
+	change = hs ? last_change_view(hs, hrp, in->now_ms) : vgmp_change_view(vgmp, in->now_ms);
 	if (peer)
 		peer_role = rj_str(peer, "state", "unknown");
 	v = json_pack("{s:o, s:b, s:s, s:s, s:o, s:o, s:f, s:I, s:o}", "name",
@@ -117,21 +140,23 @@ int view_hrp_state(const struct cli_view_in *in, json_t **out)
 		      rj_int_or_null(vgmp, "priority"), "peer_priority",
 		      rj_int_or_null(peer, "priority"), "backup_channel_usage",
 		      rj_real(hrp, "channel_usage", 0.0), "stable_time_s",
-		      (json_int_t)(stable > 0 ? stable / 1000 : 0), "last_change",
-		      last_change_view(hs, hrp, in->now_ms));
+		      (json_int_t)(stable > 0 ? stable / 1000 : 0), "last_change", change);
 	if (v && in->match && cli_match_has(in->match, "verbose")) {
 		const json_t *hb = rj_obj(hrp, "heartbeat"), *hpeer = rj_obj(hrp, "peer");
-		json_object_set_new(v, "heartbeat",
-				    json_pack("{s:s, s:o, s:o, s:o}", "peer_state",
-					      rj_str(hpeer, "state", "unknown"), "running_link",
-					      rj_str_or_null(hrp, "running_link"),
-					      "peer_heard_ms_ago",
-					      rj_int_or_null(hpeer, "last_rx_ms_ago"),
-					      "dead_time_ms", rj_int_or_null(hb, "dead_time_ms")));
+		json_object_set_new(
+			v, "heartbeat",
+			!hs ? json_null()
+			    : json_pack("{s:s, s:o, s:o, s:o}", "peer_state",
+					rj_str(hpeer, "state", "unknown"), "running_link",
+					rj_str_or_null(hrp, "running_link"), "peer_heard_ms_ago",
+					rj_int_or_null(hpeer, "last_rx_ms_ago"), "dead_time_ms",
+					rj_int_or_null(hb, "dead_time_ms")));
 		json_t *ledger = json_deep_copy(rj_arr(vgmp, "ledger"));
 		json_object_set_new(v, "priority_changes", ledger ? ledger : json_array());
 		json_object_set_new(v, "configuration", configuration_view(hrp, vgmp));
 		json_object_set_new(v, "detail", detail_view(vgmp, in->results[HRP_RESULT_VRRPD]));
+		json_object_set_new(v, "tracked", view_tracked(vgmp));
+		json_object_set_new(v, "readiness", view_hrp_readiness(in));
 	}
 	*out = v;
 	return v ? 0 : -ENOMEM;
@@ -234,6 +259,8 @@ int render_hrp_state(const json_t *v, FILE *out)
 	render_duration(stable, sizeof(stable), rj_int(v, "stable_time_s", 0) * 1000);
 	fprintf(out, " Stable time: %s\n", stable);
 	render_last_change(json_object_get(v, "last_change"), out);
+	if (json_is_null(json_object_get(v, "heartbeat")))
+		fputs("\n Heartbeat: unknown (hrpd not reachable)\n", out);
 	if (rj_obj(v, "heartbeat")) {
 		const json_t *hb = rj_obj(v, "heartbeat");
 		fprintf(out, "\n Heartbeat: peer %s, running link %s, peer heard ",
@@ -247,6 +274,12 @@ int render_hrp_state(const json_t *v, FILE *out)
 		render_configuration(rj_obj(v, "configuration"), out);
 	if (rj_arr(v, "detail"))
 		render_detail(rj_arr(v, "detail"), out);
+	if (rj_arr(v, "tracked")) {
+		fputc('\n', out);
+		render_tracked(rj_arr(v, "tracked"), out);
+	}
+	if (rj_obj(v, "readiness"))
+		render_hrp_readiness(rj_obj(v, "readiness"), out);
 	if (json_array_size(rj_arr(v, "priority_changes"))) {
 		const json_t *e;
 		size_t i;

@@ -1,21 +1,11 @@
-/* display vgmp: the election as vgmpd sees it. */
+/* display vgmp: the election as vgmpd sees it.
+ *
+ * The view has stable keys (a member vgmpd does not send is null); "tracked" is vgmpd's list of
+ * tracked objects as it is (render_track.c) and "notify" vgmpd's notify-hook counters as they
+ * are, or null from a vgmpd without hooks. */
 #include <errno.h>
 
 #include "render.h"
-
-static json_t *tracked_view(const json_t *vgmp)
-{
-	const json_t *item;
-	json_t *list = json_array();
-	size_t i;
-
-	json_array_foreach (rj_arr(vgmp, "tracked"), i, item)
-		json_array_append_new(list, json_pack("{s:s, s:o, s:s}", "type",
-						      rj_str(item, "type", "interface"), "name",
-						      rj_str_or_null(item, "name"), "state",
-						      rj_str(item, "state", "unknown")));
-	return list;
-}
 
 int view_vgmp(const struct cli_view_in *in, json_t **out)
 {
@@ -33,9 +23,13 @@ int view_vgmp(const struct cli_view_in *in, json_t **out)
 		      rj_bool_or_null(vgmp, "standby_device"), "preempt",
 		      rj_bool_or_null(vgmp, "preempt"), "preempt_delay_s",
 		      rj_int_or_null(vgmp, "preempt_delay_s"), "peer", pv, "tracked",
-		      tracked_view(vgmp), "ospf_cost", "enable", rj_bool_or_null(ospf, "enable"),
+		      view_tracked(vgmp), "ospf_cost", "enable", rj_bool_or_null(ospf, "enable"),
 		      "cost", rj_int_or_null(ospf, "cost"), "applied",
 		      rj_int_or_null(ospf, "applied"));
+	if (v) {
+		json_t *notify = json_deep_copy(rj_obj(vgmp, "notify"));
+		json_object_set_new(v, "notify", notify ? notify : json_null());
+	}
 	*out = v;
 	return v ? 0 : -ENOMEM;
 }
@@ -50,10 +44,23 @@ static void print_int(FILE *out, const json_t *obj, const char *key)
 		fputs("unknown", out);
 }
 
+/* " Notify hooks: 2, runs 5 (ok 4, failed 1, timeouts 0, spawn errors 0), ..." */
+static void render_notify(const json_t *n, FILE *out)
+{
+	fprintf(out,
+		" Notify hooks: %lld, runs %lld (ok %lld, failed %lld, timeouts %lld, spawn errors "
+		"%lld), queued %lld, pending %lld, dropped %lld%s\n",
+		(long long)rj_int(n, "hooks", 0), (long long)rj_int(n, "runs", 0),
+		(long long)rj_int(n, "ok", 0), (long long)rj_int(n, "failed", 0),
+		(long long)rj_int(n, "timeouts", 0), (long long)rj_int(n, "spawn_errors", 0),
+		(long long)rj_int(n, "queued", 0), (long long)rj_int(n, "pending", 0),
+		(long long)rj_int(n, "dropped", 0),
+		rj_bool(n, "running", false) ? ", one running" : "");
+}
+
 int render_vgmp(const json_t *v, FILE *out)
 {
-	const json_t *peer = rj_obj(v, "peer"), *ospf = rj_obj(v, "ospf_cost"), *item;
-	size_t i;
+	const json_t *peer = rj_obj(v, "peer"), *ospf = rj_obj(v, "ospf_cost");
 
 	fprintf(out, " VGMP state: %s, peer: %s\n", rj_str(v, "state", "initialize"),
 		rj_str(peer, "state", "unknown"));
@@ -78,12 +85,8 @@ int render_vgmp(const json_t *v, FILE *out)
 			(long long)rj_int(ospf, "cost", 0), (long long)rj_int(ospf, "applied", 0));
 	else
 		fputs(" Adjust ospf-cost: off\n", out);
-	fputs(" Tracked objects:", out);
-	if (json_array_size(rj_arr(v, "tracked")) == 0)
-		fputs(" none", out);
-	fputc('\n', out);
-	json_array_foreach (rj_arr(v, "tracked"), i, item)
-		fprintf(out, "   %s %s: %s\n", rj_str(item, "type", "interface"),
-			rj_str(item, "name", "?"), rj_str(item, "state", "unknown"));
+	render_tracked(rj_arr(v, "tracked"), out);
+	if (rj_obj(v, "notify"))
+		render_notify(rj_obj(v, "notify"), out);
 	return 0;
 }

@@ -122,6 +122,11 @@ static json_t *peer_registry_json(const struct hrpd *h)
 	json_t *o = json_pack("{s:b, s:s, s:I}", "known", h->peer_registry.n > 0, "compat", verdict,
 			      "differences", (json_int_t)(cr ? cr->n_diffs : 0));
 	free(cr);
+	/* The peer's HRP protocol version, from its registry; its software version is not sent. */
+	char ver[16];
+	snprintf(ver, sizeof(ver), "%u.%u", h->peer_registry.proto_major,
+		 h->peer_registry.proto_minor);
+	json_object_set_new(o, "protocol", h->peer_registry.n > 0 ? json_string(ver) : json_null());
 	return o;
 }
 

@@ -4,6 +4,28 @@
 
 #include "vgmpd.h"
 
+/* How long a down report is still held before it counts; 0 when none is being held. */
+static json_int_t hold_down_left(const struct vgmp_tracker *k, uint64_t now)
+{
+	uint64_t held = now - k->raw_since_ms;
+	if (k->raw != VGMP_OBJ_DOWN || k->suppressed || k->effective == VGMP_OBJ_DOWN ||
+	    held >= k->p.hold_down_ms)
+		return 0;
+	return (json_int_t)(k->p.hold_down_ms - held);
+}
+
+/* The damping settings (null when damping is off) and how often it suppressed the object. */
+static json_t *damping_json(const struct vgmp_tracker *k)
+{
+	const struct vgmp_damping *d = &k->p.damp;
+	if (!d->penalty)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "penalty", (json_int_t)d->penalty,
+			 "suppress", (json_int_t)d->suppress, "reuse", (json_int_t)d->reuse,
+			 "half_life_ms", (json_int_t)d->half_life_ms, "max_penalty",
+			 (json_int_t)d->max_penalty, "suppressions", (json_int_t)k->suppressions);
+}
+
 static json_t *tracked_json(const struct vgmpd *g, uint64_t now)
 {
 	const struct vgmp *v = &g->v;
@@ -20,6 +42,11 @@ static json_t *tracked_json(const struct vgmpd *g, uint64_t now)
 				      "weight", k->p.weight ? k->p.weight : v->track.fault_penalty,
 				      "hold_down_ms", (int)k->p.hold_down_ms, "damping_penalty",
 				      (json_int_t)vgmp_tracker_penalty(k, now));
+		if (o) {
+			json_object_set_new(o, "hold_down_left_ms",
+					    json_integer(hold_down_left(k, now)));
+			json_object_set_new(o, "damping", damping_json(k));
+		}
 		const struct vgmpd_tracker *t = vgmpd_tracker_of(g, id);
 		if (o && t)
 			t->ops->status(t, o);
