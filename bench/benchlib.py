@@ -111,6 +111,15 @@ def write_result_json(opts, name, meta, raw, result):
                                              "rows": result["rows"]}})
 
 
+def table_from_json(path, full_table):
+    """The table of an earlier run: full_table(raw, meta) of the JSON file a run wrote."""
+    with open(path) as f:
+        d = json.load(f)
+    result = full_table(d["raw"], d["meta"])
+    result["json"] = path
+    return result
+
+
 def standalone_main(options, run, table_from, argv=None):
     """main() of a benchmark run on its own: --table-from reprints, otherwise run and print."""
     from hslab_lib import signals

@@ -34,7 +34,6 @@ manual-active mode so that the client's iperf3 flow is forwarded by fw1.
 """
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -722,11 +721,7 @@ def full_table(raw, meta):
 
 
 def table_from(path):
-    with open(path) as f:
-        d = json.load(f)
-    result = full_table(d["raw"], d["meta"])
-    result["json"] = path
-    return result
+    return bl.table_from_json(path, full_table)
 
 
 # ---- entry points ----

@@ -83,7 +83,7 @@ bl.lab_imports()
 
 import session_failover as sf  # noqa: E402
 
-from hslab_lib import boxes, lab as labmod, netns, scenario  # noqa: E402
+from hslab_lib import boxes, lab as labmod, scenario  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
 
 BOXES = ("fw1", "fw2")
@@ -1217,11 +1217,7 @@ def full_table(raw, meta):
 
 
 def table_from(path):
-    with open(path) as f:
-        d = json.load(f)
-    result = full_table(d["raw"], d["meta"])
-    result["json"] = path
-    return result
+    return bl.table_from_json(path, full_table)
 
 
 # ---- nf_conntrack_max (LAB.md: follows the root namespace; restored on every exit path) ----

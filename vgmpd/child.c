@@ -43,17 +43,9 @@ static void timed_out(struct hs_timer *t, void *arg)
 	kill(-c->pid, SIGKILL);
 }
 
-void vgmpd_child_init(struct vgmpd_child *c, struct hs_loop *loop, vgmpd_child_cb cb, void *arg)
+int vgmpd_spawn(const char *file, bool search, char *const argv[], char *const envp[],
+		int out_fd, pid_t *pid)
 {
-	*c = (struct vgmpd_child){ .loop = loop, .pidfd = -1, .cb = cb, .arg = arg };
-	hs_timer_init(&c->timer, loop, timed_out, c);
-}
-
-int vgmpd_child_run(struct vgmpd_child *c, const char *path, char *const argv[],
-		    char *const envp[], uint32_t timeout_ms)
-{
-	if (c->pid)
-		return -EBUSY;
 	posix_spawnattr_t at;
 	posix_spawn_file_actions_t fa;
 	sigset_t none, dflt;
@@ -72,11 +64,30 @@ int vgmpd_child_run(struct vgmpd_child *c, const char *path, char *const argv[],
 	posix_spawnattr_setsigdefault(&at, &dflt);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	pid_t pid;
-	int r = posix_spawn(&pid, path, &fa, &at, argv, envp ? envp : environ);
+	if (out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	int r = (search ? posix_spawnp : posix_spawn)(pid, file, &fa, &at, argv,
+						      envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
+	return r;
+}
+
+void vgmpd_child_init(struct vgmpd_child *c, struct hs_loop *loop, vgmpd_child_cb cb, void *arg)
+{
+	*c = (struct vgmpd_child){ .loop = loop, .pidfd = -1, .cb = cb, .arg = arg };
+	hs_timer_init(&c->timer, loop, timed_out, c);
+}
+
+int vgmpd_child_run(struct vgmpd_child *c, const char *path, char *const argv[],
+		    char *const envp[], uint32_t timeout_ms)
+{
+	if (c->pid)
+		return -EBUSY;
+	pid_t pid;
+	int r = vgmpd_spawn(path, false, argv, envp, -1, &pid);
 	if (r != 0)
 		return -r;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -25,6 +25,12 @@ struct vgmpd_child {
 	void *arg;
 };
 
+/* Spawns file (searched in PATH when search) in a process group of its own, with no blocked
+ * signals and default handlers, stdin on /dev/null and stdout on out_fd (< 0: /dev/null).
+ * Returns 0 with *pid set, or an errno value (posix_spawn's). */
+int vgmpd_spawn(const char *file, bool search, char *const argv[], char *const envp[],
+		int out_fd, pid_t *pid);
+
 void vgmpd_child_init(struct vgmpd_child *c, struct hs_loop *loop, vgmpd_child_cb cb, void *arg);
 /* Runs path with argv (argv[0] included) and envp (NULL: ours), stdin and stdout on /dev/null.
  * 0, -EBUSY (one is running) or -errno (it could not start; cb is not called). */

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -18,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "trackers.h"
 #include "vgmpd.h"
@@ -144,27 +144,8 @@ static int spawn(struct vgmpd_tracker *k)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	posix_spawnattr_t at;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, dflt;
-	sigemptyset(&none);
-	sigfillset(&dflt);
-	sigdelset(&dflt, SIGKILL);
-	sigdelset(&dflt, SIGSTOP);
-	posix_spawnattr_init(&at);
-	/* Its own group (a timeout kills all of it), no blocked signals, default handlers. */
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-					      POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dflt);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	pid_t pid;
-	int r = posix_spawnp(&pid, "vtysh", &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	int r = vgmpd_spawn("vtysh", true, argv, NULL, p[1], &pid);
 	close(p[1]);
 	if (r != 0) {
 		close(p[0]);
