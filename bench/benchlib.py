@@ -111,6 +111,13 @@ def write_result_json(opts, name, meta, raw, result):
                                              "rows": result["rows"]}})
 
 
+def run_note(meta):
+    """The note every table ends with: how long the run took and how loaded the machine was."""
+    return "run time %.0f s; load average at start %s, at end %s" % (
+        meta.get("run_time_s", 0), " ".join(meta["machine"].get("loadavg", [])),
+        " ".join(meta.get("loadavg_end") or []))
+
+
 def table_from_json(path, full_table):
     """The table of an earlier run: full_table(raw, meta) of the JSON file a run wrote."""
     with open(path) as f:

@@ -700,9 +700,7 @@ def table(raw, meta):
 
 def full_table(raw, meta):
     result = table(raw, meta)
-    result["notes"].append("run time %.0f s; load average at start %s, at end %s" % (
-        meta.get("run_time_s", 0), " ".join(meta["machine"].get("loadavg", [])),
-        " ".join(meta.get("loadavg_end") or [])))
+    result["notes"].append(bl.run_note(meta))
     load = raw.get("load")
     if load:
         for n in BOXES:

@@ -1206,9 +1206,7 @@ def table(raw, meta):
 
 def full_table(raw, meta):
     result = table(raw, meta)
-    result["notes"].append("run time %.0f s; load average at start %s, at end %s" % (
-        meta.get("run_time_s", 0), " ".join(meta["machine"].get("loadavg", [])),
-        " ".join(meta.get("loadavg_end") or [])))
+    result["notes"].append(bl.run_note(meta))
     if meta.get("conntrack_max"):
         result["notes"].append("nf_conntrack_max: %s" % meta["conntrack_max"])
     if raw["errors"]:

@@ -773,9 +773,7 @@ def table(raw, opts, versions):
 
 def full_table(raw, opts, meta):
     result = table(raw, opts, meta.get("versions", {}))
-    result["notes"].append("run time %.0f s; load average at start %s, at end %s" % (
-        meta["run_time_s"], " ".join(meta["machine"].get("loadavg", [])),
-        " ".join(meta.get("loadavg_end") or [])))
+    result["notes"].append(bl.run_note(meta))
     if raw["errors"]:
         result["notes"].append("errors: " + "; ".join(raw["errors"]))
     return result

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "doc_hex.h"
 
 #include "hrp_msg.h"
 #include "version.h"
@@ -244,34 +245,8 @@ static void test_golden_encode(void **state)
 /* The hex example in doc/hrp-protocol.md, section 10, is this golden message. */
 static void test_doc_example(void **state)
 {
-	char path[1024], line[256];
 	uint8_t doc[256];
-	size_t n = 0;
-	bool in_example = false;
-
-	snprintf(path, sizeof(path), "%s/doc/hrp-protocol.md", HS_TOP_SRCDIR);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "## 10. Example", 14) == 0)
-			in_example = true;
-		else if (strncmp(line, "## ", 3) == 0)
-			in_example = false;
-		unsigned off;
-		int pos;
-		/* Dump lines: four spaces, a 4-digit hex offset, then hex bytes. */
-		if (!in_example || sscanf(line, "    %4x %n", &off, &pos) != 1 ||
-		    strlen(line) < 10 || line[8] != ' ')
-			continue;
-		assert_int_equal(off, n);
-		unsigned byte;
-		int used;
-		for (char *p = line + pos; sscanf(p, "%2x%n", &byte, &used) == 1; p += used) {
-			assert_true(n < sizeof(doc));
-			doc[n++] = (uint8_t)byte;
-		}
-	}
-	fclose(f);
+	size_t n = doc_hex_dump("hrp-protocol.md", "10. Example", doc, sizeof(doc));
 	assert_int_equal(n, sizeof(golden_hello));
 	assert_memory_equal(doc, golden_hello, n);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <cmocka.h>
+#include "doc_hex.h"
 
 #include "hrp_session.h"
 
@@ -141,33 +142,8 @@ static void test_golden_decode(void **state)
 /* The hex example in doc/hrp-protocol.md, "Session records", is golden_tcp4. */
 static void test_doc_example(void **state)
 {
-	char path[1024], line[256];
 	uint8_t doc[64];
-	size_t n = 0;
-	bool in_section = false;
-
-	snprintf(path, sizeof(path), "%s/doc/hrp-protocol.md", HS_TOP_SRCDIR);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "## ", 3) == 0)
-			in_section = strstr(line, "Session records") != NULL;
-		unsigned off;
-		int pos;
-		/* Dump lines: four spaces, a 4-digit hex offset, two spaces, then hex bytes. */
-		if (!in_section || strncmp(line, "    ", 4) != 0 || strlen(line) < 10 ||
-		    line[8] != ' ' || sscanf(line + 4, "%4x %n", &off, &pos) != 1)
-			continue;
-		pos += 4;
-		assert_int_equal(off, n);
-		unsigned byte;
-		int used;
-		for (char *p = line + pos; sscanf(p, "%2x%n", &byte, &used) == 1; p += used) {
-			assert_true(n < sizeof(doc));
-			doc[n++] = (uint8_t)byte;
-		}
-	}
-	fclose(f);
+	size_t n = doc_hex_dump("hrp-protocol.md", "Session records", doc, sizeof(doc));
 	assert_int_equal(n, sizeof(golden_tcp4));
 	assert_memory_equal(doc, golden_tcp4, n);
 }
