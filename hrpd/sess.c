@@ -11,6 +11,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "mirror.h"
 #include "hrp_wire.h"
 #include "sess.h"
 #include "sess_ct.h"
@@ -386,6 +387,12 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	if (!ss)
 		return;
 	ss->auto_sync = c->auto_sync_sessions;
+	if (ss->mirror && (ss->mirror_hold_ms != (uint32_t)c->mirror_hold_ms ||
+			   ss->mirror_queue != (uint16_t)c->mirror_queue))
+		hrpd_mirror_update(ss, false); /* hrpd_sess_update() starts it again, changed */
+	ss->mirror_session = c->mirror_session;
+	ss->mirror_hold_ms = (uint32_t)c->mirror_hold_ms;
+	ss->mirror_queue = (uint16_t)c->mirror_queue;
 	ss->pol.hrp_port = (uint16_t)c->port;
 	ss->pol.hold_timeout_s = (uint32_t)c->session_hold_timeout;
 	ss->tcp_window = c->session_window_tracking;
@@ -441,6 +448,19 @@ void hrpd_sess_update(struct hrpd *h)
 	}
 	if (!peer_up(h))
 		ss->requested_ms = 0;
+	/* Load-sharing without the peer: its flows are ours now and the entries it wrote here
+	 * still run on hold timeouts. */
+	bool peer_was_up = ss->peer_was_up;
+	ss->peer_was_up = peer_up(h);
+	if (peer_was_up && !ss->peer_was_up && ss->local_active && ss->ct &&
+	    h->peer_hello.vgmp.state == HRP_VGMP_LOAD_BALANCE) {
+		ss->takeover_wanted = true;
+		ss->st.takeovers++;
+	}
+	/* In place while the pair shares the load (a peer that is down lets packets pass at
+	 * once): no rule changes in the middle of a failover. */
+	hrpd_mirror_update(ss, ss->on && ss->mirror_session &&
+				       h->local.mode == HRP_VGMP_MODE_LOAD_SHARING);
 	bool ready = !needs_peer_table(ss);
 	if (ready != ss->ready) {
 		ss->ready = ready;
@@ -522,6 +542,7 @@ void hrpd_sess_free(struct hrpd *h)
 	struct hrpd_sess *ss = h->sess;
 	if (!ss)
 		return;
+	hrpd_mirror_free(ss);
 	hrpd_data_register(h, HRP_CHAN_SESSION, NULL, NULL);
 	hs_timer_free(&ss->timer);
 	hs_timer_free(&ss->flush);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "hrpd.h"
+#include "mirror.h"
 #include "sess.h"
 #include "sess_int.h"
 
@@ -100,6 +101,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 	json_object_set_new(o, "skipped", skipped);
 	json_object_set_new(o, "decode_errors", dec);
 	json_object_set_new(o, "apply_errors", apply);
+	json_object_set_new(o, "mirror", hrpd_mirror_stats_json(ss));
 	return o;
 }
 

@@ -9,16 +9,20 @@
 #include "hrp_wire.h"
 #include "hrpd.h"
 #include "log.h"
+#include "mirror.h"
 #include "sess.h"
 #include "sess_int.h"
+#include "sess_mirror.h"
 
-static void apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
+void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 {
 	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
 	if (v != HS_SESS_SYNC) {
 		ss->st.rx_skipped++;
 		return;
 	}
+	if (hrpd_mirror_conflict(ss, s))
+		return; /* both boxes created it: ours stays, the peer takes it */
 	if (ss->rx_bulk && s->op != HS_SESS_DESTROY &&
 	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
@@ -102,6 +106,8 @@ static bool control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *
 		return true;
 	case HRPD_SESS_REC_DIGEST: hrpd_sess_rx_digest(ss, rec, len); return true;
 	case HRPD_SESS_REC_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, rec, len); return true;
+	case HS_MIRROR_REC_NEW: hrpd_mirror_rx_new(ss, rec, len); return true;
+	case HS_MIRROR_REC_ACK: hrpd_mirror_rx_ack(ss, rec, len); return true;
 	default: return false;
 	}
 }
@@ -130,7 +136,7 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 	struct hs_sess s;
 	unsigned n = 0;
 	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
-		apply_entry(ss, &s);
+		hrpd_sess_apply_entry(ss, &s);
 		n++;
 	}
 	hrpd_ct_flush(ss->ct);

@@ -27,6 +27,7 @@
 #define HRPD_SESS_LOCAL_REFRESH_MS  5000
 
 struct hrpd;
+struct hrpd_mirror; /* mirror.c */
 
 struct hrpd_sess_rec {
 	uint8_t buf[HRPD_SESS_REC_MAX];
@@ -77,6 +78,7 @@ struct hrpd_sess {
 	bool on;           /* hrp enabled, auto-sync on, conntrack here */
 	bool local_active; /* our VGMP state is active or load-balance */
 	bool source;       /* we send our events */
+	bool peer_was_up;  /* at the last update */
 	struct hrpd_sess_rec rt, bulk;
 	struct hs_timer flush; /* sends rt after the burst of events read this turn */
 	struct hs_timer timer; /* bulk request retry, paused dump poll */
@@ -114,6 +116,10 @@ struct hrpd_sess {
 	uint64_t prev_mismatch;
 	struct hrpd_sess_check last;
 	struct hrpd_sess_stats st;
+	struct hrpd_mirror *mirror; /* NULL: not mirroring (mirror.h) */
+	bool mirror_session;        /* configured: hrp mirror session enable */
+	uint32_t mirror_hold_ms;
+	uint16_t mirror_queue;
 };
 
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */
@@ -127,6 +133,8 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what);
 
 /* sess_in.c: the peer's records. */
 extern const struct hrpd_data_ops hrpd_sess_data_ops;
+/* One entry of the peer into our kernel (policy, mirror conflicts, hold timeout). */
+void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
 
 /* sess_check.c: consistency checks and the sweep after a bulk transfer. */

@@ -99,7 +99,7 @@ def udp_probe(lab, client, server, server_addr, duration=10, port=9000, interval
 
 
 def tcp_flows(lab, client, server, server_addr, flows=200, duration=10, port=9001,
-              alive_ms=1000):
+              alive_ms=1000, connect_timeout_ms=5000):
     """N long-lived TCP connections from client to server_addr, echoed by the server."""
     binary = lab.paths.probe("hs-tcp-flows")
     p = Probe(lab, "tcp", client, server, duration)
@@ -107,7 +107,8 @@ def tcp_flows(lab, client, server, server_addr, flows=200, duration=10, port=900
                     "--duration", str(duration + 120), "--ready-file", p.ready],
                    [binary, "client", "--server", server_addr, "--port", str(port),
                     "--flows", str(flows), "--duration", str(duration),
-                    "--alive-ms", str(alive_ms), "--out", p.out])
+                    "--alive-ms", str(alive_ms), "--connect-timeout-ms",
+                    str(connect_timeout_ms), "--out", p.out])
 
 
 def bulk(lab, client, server, server_addr, duration=10, port=5201):

@@ -1,0 +1,173 @@
+/* The mirror session's NFQUEUE socket (mirror_nfq.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "sess_mirror.h"
+#include "mirror_nfq.h"
+
+#define NFQ_RX_BUF        (64u * 1024u)
+#define NFQ_VERDICT_BUF   (16u * 1024u)
+#define NFQ_READS_PER_TURN 64
+#define NFQ_QUEUE_MAXLEN  8192
+#define NFQ_RCVBUF        (4 * 1024 * 1024)
+
+struct hrpd_nfq {
+	const struct hrpd_nfq_ops *ops;
+	void *arg;
+	uint16_t queue;
+	struct mnl_socket *nl;
+	struct hs_io io;
+	char *rx;
+	char *vbuf;
+	size_t vlen;
+	struct hrpd_nfq_stats st;
+};
+
+/* One config message: a command, or (cmd 0) the copy mode, flags and queue length. */
+static int configure(struct hrpd_nfq *q, uint8_t cmd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+	if (cmd) {
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, cmd);
+	} else {
+		/* The headers are all we need. Fail open: never drop for our sake. (The entry
+		 * itself, NFQA_CFG_F_CONNTRACK, needs a kernel option many kernels lack.) */
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, HS_MIRROR_COPY);
+		nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_QUEUE_MAXLEN);
+		uint32_t flags = htonl(NFQA_CFG_F_FAIL_OPEN);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, flags);
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, flags);
+	}
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	/* The socket is non-blocking: the kernel answered in our sendto, the ack is there. */
+	ssize_t n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	int r = mnl_cb_run(buf, (size_t)n, 0, 0, NULL, NULL);
+	return r < 0 ? -errno : 0;
+}
+
+static int packet_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct hrpd_nfq *q = arg;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
+		q->st.bad_msgs++;
+		return MNL_CB_OK;
+	}
+	const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	q->st.packets++;
+	q->ops->packet(q->arg, ntohl(ph->packet_id),
+		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload(attr[NFQA_PAYLOAD]) : NULL,
+		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) : 0);
+	return MNL_CB_OK;
+}
+
+static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct hrpd_nfq *q = arg;
+	(void)io;
+	(void)fd;
+	(void)revents;
+	for (int i = 0; i < NFQ_READS_PER_TURN; i++) {
+		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				/* Lost queue messages: their packets were accepted unheld (fail
+				 * open) or wait for a verdict that never comes; count it. */
+				q->st.overruns++;
+				continue;
+			}
+			break;
+		}
+		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, packet_cb, q) < 0)
+			q->st.bad_msgs++;
+	}
+	q->ops->burst_done(q->arg);
+}
+
+void hrpd_nfq_flush(struct hrpd_nfq *q)
+{
+	if (!q->vlen)
+		return;
+	if (mnl_socket_sendto(q->nl, q->vbuf, q->vlen) < 0)
+		q->st.verdict_errors++;
+	q->vlen = 0;
+}
+
+void hrpd_nfq_verdict(struct hrpd_nfq *q, uint32_t id, bool accept)
+{
+	if (q->vlen + MNL_ALIGN(sizeof(struct nlmsghdr) + 64) > NFQ_VERDICT_BUF)
+		hrpd_nfq_flush(q);
+	struct nlmsghdr *nlh = nfq_nlmsg_put(q->vbuf + q->vlen, NFQNL_MSG_VERDICT, q->queue);
+	nfq_nlmsg_verdict_put(nlh, (int)id, accept ? NF_ACCEPT : NF_DROP);
+	q->vlen += nlh->nlmsg_len;
+	q->st.verdicts++;
+}
+
+struct hrpd_nfq *hrpd_nfq_open(struct hs_loop *loop, uint16_t queue,
+			       const struct hrpd_nfq_ops *ops, void *arg)
+{
+	struct hrpd_nfq *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->ops = ops;
+	q->arg = arg;
+	q->queue = queue;
+	q->rx = malloc(NFQ_RX_BUF);
+	q->vbuf = malloc(NFQ_VERDICT_BUF);
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int e = ENOMEM;
+	if (!q->rx || !q->vbuf || !q->nl)
+		goto fail;
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail_errno;
+	int bytes = NFQ_RCVBUF;
+	int fd = mnl_socket_get_fd(q->nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if ((e = -configure(q, NFQNL_CFG_CMD_BIND)) || (e = -configure(q, 0)))
+		goto fail;
+	if (hs_io_start(&q->io, loop, fd, EPOLLIN, readable, q) < 0)
+		goto fail_errno;
+	return q;
+fail_errno:
+	e = errno;
+fail:
+	hrpd_nfq_close(q);
+	errno = e;
+	return NULL;
+}
+
+void hrpd_nfq_close(struct hrpd_nfq *q)
+{
+	if (!q)
+		return;
+	if (q->nl) {
+		hrpd_nfq_flush(q);
+		hs_io_stop(&q->io);
+		configure(q, NFQNL_CFG_CMD_UNBIND);
+		mnl_socket_close(q->nl);
+	}
+	free(q->rx);
+	free(q->vbuf);
+	free(q);
+}
+
+const struct hrpd_nfq_stats *hrpd_nfq_stats(const struct hrpd_nfq *q)
+{
+	return &q->st;
+}

@@ -1,0 +1,117 @@
+/* Mirror session: the first packet of a new flow is held until the peer has its entry. Pure: no
+ * sockets, no clocks (times are the caller's milliseconds).
+ *
+ * In load-sharing both boxes forward, and the two directions of a flow may cross different boxes:
+ * the SYN through fw1, the SYN-ACK through fw2. fw2's strict ruleset drops the SYN-ACK unless
+ * fw2's kernel already has the entry, and a round trip through the lab is faster than any sync.
+ * So hrpd holds the packet that creates an entry (or moves a TCP flow to SYN_RECV) in an NFQUEUE,
+ * sends the entry to the peer in a mirror record with a token, and releases the packet when the
+ * peer acknowledges that token (it acknowledges after its kernel has the entry) or when the hold
+ * time passes (doc/session-sync.md, "Mirror session").
+ *
+ * Holds are a FIFO: tokens grow, every hold has the same hold time, and the peer acknowledges
+ * mirror records in the order it reads them from the ordered data channel, so an acknowledgement
+ * of token T releases every hold with a token up to T. */
+#ifndef HS_SESS_MIRROR_H
+#define HS_SESS_MIRROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hrp_session.h"
+
+/* Control records on the session channel (next to hrpd's 0x80-0x83): */
+#define HS_MIRROR_REC_NEW 0x84 /* u32 token, then a session record (version byte, entries) */
+#define HS_MIRROR_REC_ACK 0x85 /* u32 token: the entries of every record up to it are in */
+#define HS_MIRROR_NEW_HDR 5
+
+#define HS_MIRROR_HOLDS_MAX  4096 /* held packets at once; more pass unheld (counted) */
+#define HS_MIRROR_RECENT_MAX 256  /* keys of released holds kept for conflict detection */
+
+struct hs_mirror_hold {
+	uint32_t packet_id; /* the queue's id, for the verdict */
+	uint32_t token;
+	uint64_t key; /* hs_sess_key_hash() of the entry it creates, 0: not a creation */
+	uint64_t deadline_ms;
+};
+
+struct hs_mirror_recent {
+	uint64_t key;
+	uint64_t at_ms;
+};
+
+struct hs_mirror {
+	struct hs_mirror_hold ring[HS_MIRROR_HOLDS_MAX];
+	size_t head, count;
+	uint32_t next_token; /* of the record being filled */
+	struct hs_mirror_recent recent[HS_MIRROR_RECENT_MAX];
+	size_t recent_next;
+	uint32_t hold_ms;
+	uint32_t recent_ms; /* how long a released key still counts as ours */
+};
+
+void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms);
+/* The token the next mirror record carries; hs_mirror_next_record() after sending it. */
+uint32_t hs_mirror_token(const struct hs_mirror *m);
+void hs_mirror_next_record(struct hs_mirror *m);
+
+/* Holds packet_id under the current token until now + hold_ms. key: hs_sess_key_hash() of the
+ * entry the packet creates, or 0 for a packet of an entry we already had (a SYN-ACK): only
+ * created entries can conflict. -1 when the ring is full: the caller lets the packet pass
+ * unheld. */
+int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint64_t now_ms);
+/* Releases the holds whose token is <= token (in serial-number order), oldest first, into
+ * ids[] (at most max; call again while it returns max). */
+size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint64_t now_ms, uint32_t *ids,
+		     size_t max);
+/* Releases the holds whose deadline has passed. */
+size_t hs_mirror_expire(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t max);
+/* Releases every hold (the peer is gone, mirroring stops). */
+size_t hs_mirror_release_all(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t max);
+/* The earliest deadline, or 0 when nothing is held. */
+uint64_t hs_mirror_next_deadline(const struct hs_mirror *m);
+size_t hs_mirror_held(const struct hs_mirror *m);
+
+/* A conflict: the peer's new entry has the key of a flow this box created itself a moment ago
+ * (held now, or released within recent_ms). Both boxes decide the same way which entry stays:
+ * the one of the box with the smaller name (byte order; equal names: the smaller HRP sender
+ * id). */
+enum hs_mirror_conflict {
+	HS_MIRROR_NO_CONFLICT,
+	HS_MIRROR_KEEP_OURS,   /* we win: the peer's entry is not written, it takes ours */
+	HS_MIRROR_TAKE_THEIRS, /* we lose: the peer's entry replaces ours; a held packet of ours
+				* with that key is dropped (its sender retransmits into the
+				* winner's entry) */
+};
+bool hs_mirror_is_ours(const struct hs_mirror *m, uint64_t key, uint64_t now_ms);
+bool hs_mirror_we_win(const char *local_name, uint32_t local_id, const char *peer_name,
+		      uint32_t peer_id);
+enum hs_mirror_conflict hs_mirror_conflict(const struct hs_mirror *m, uint64_t key,
+					   uint64_t now_ms, bool we_win);
+/* A lost conflict: key is no longer ours (the peer's later records of it are no conflict);
+ * removes its hold, if any, and gives the held packet's id (the caller drops it). */
+bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id);
+
+/* The entry a held packet creates or moves, read from its headers (the queue copies the first
+ * HS_MIRROR_COPY bytes; the kernel here gives no conntrack attributes with queued packets). A
+ * packet the mirror holds is forwarded, not NATed (the rules leave NATed flows out: their tuples
+ * are not in the headers at that hook), so the reply tuple is the inverse of the original:
+ *   - a TCP SYN: a new entry in SYN_SENT (its window scale from the options);
+ *   - a TCP SYN-ACK: the reply of an entry we have, now SYN_RECV (an update, op UPDATE);
+ *   - another TCP packet (a loose pickup): a new entry in ESTABLISHED;
+ *   - UDP, ICMP echo request, ICMPv6 echo request: a new entry.
+ * Timeouts are the kernel's defaults for the state. 0, or -1 for a packet it cannot read or
+ * will not hold (IPv6 extension headers, other protocols, fragments, truncated headers). */
+#define HS_MIRROR_COPY 128
+int hs_mirror_packet_entry(const uint8_t *pkt, size_t len, struct hs_sess *out);
+
+/* Wire helpers. A mirror record: HS_MIRROR_REC_NEW, u32 token (big-endian), then a session
+ * record. An acknowledgement: HS_MIRROR_REC_ACK, u32 token. */
+void hs_mirror_new_header(uint8_t *buf, uint32_t token);
+size_t hs_mirror_ack_encode(uint8_t *buf, size_t room, uint32_t token);
+/* The token of a mirror record or acknowledgement; -1 when it is too short or of another kind
+ * (the record of a mirror NEW starts at buf + HS_MIRROR_NEW_HDR). */
+int hs_mirror_parse(const uint8_t *buf, size_t len, uint8_t kind, uint32_t *token);
+
+#endif

@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""Mirror session in the load-sharing lab, with asymmetric paths: the client's gateway is VIP .1
+(master on fw1) and the upstream router reaches the LAN through fw2 only (its OSPF cost towards
+fw1 is raised), so every flow's SYN crosses fw1 and its SYN-ACK crosses fw2. Both firewalls run
+the strict ruleset: a SYN-ACK without a conntrack entry is invalid and dropped.
+  - mirroring off (hrpd.mirror_session = false): the flows fail to connect (fw2 drops the SYN-ACK
+    it has no entry for: the sync comes after it), so the test can fail;
+  - mirroring on: 200 TCP flows all connect at once and stay alive; fw1 held the SYNs and fw2
+    the SYN-ACKs until the peer acknowledged the entries;
+  - a failure of fw1, then (after it is back) of fw2, under 200 flows: every flow lives on the
+    other box (its conntrack entries were mirrored)."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.pair import SERVER_NET, ctl, ctl_or_empty, route_via, session  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
+
+FLOWS = 200
+HOLD_MS = 30
+CONNECT_MS = 500  # a SYN-ACK dropped once costs the client a 1 s retransmission
+
+
+def roles(lab):
+    return {b: (boxes.hrpctl(lab, b, "display", "hrp", "state", check=False) or {}).get("role")
+            for b in ("fw1", "fw2")}
+
+
+def load_balance(lab):
+    return set(roles(lab).values()) == {"load-balance"}
+
+
+def mirror(lab, box):
+    return ctl_or_empty(lab, box, "hrpd", "session-stats").get("statistics", {}).get(
+        "mirror", {})
+
+
+def set_mirror(lab, s, on):
+    for box in ("fw1", "fw2"):
+        boxes.set_setting(lab, box, "hrpd", "mirror_session", "true" if on else "false")
+        # Under CI's load an acknowledgement can take longer than the 10 ms default.
+        boxes.set_setting(lab, box, "hrpd", "mirror_hold_ms", str(HOLD_MS))
+        ctl(lab, box, "hrpd", "reload")
+    s.wait_until("mirror session %s on both boxes" % ("on" if on else "off"),
+                 lambda: all(mirror(lab, b).get("on") is on for b in ("fw1", "fw2")), 10)
+
+
+def flows(lab, duration):
+    return probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
+                            duration=duration, port=9001, alive_ms=1500,
+                            connect_timeout_ms=CONNECT_MS)
+
+
+def connected(r):
+    return r.get("connected", 0)
+
+
+def connect_p99(r):
+    ms = sorted(f["connect_ms"] for f in r.get("per_flow", []) if f.get("connect_ms", -1) >= 0)
+    return ms[min(len(ms) - 1, len(ms) * 99 // 100)] if ms else None
+
+
+def ready(lab):
+    """Both boxes route to the server and have the peer's sessions."""
+    return all("via" in lab.run(b, ["ip", "route", "show", SERVER_NET], check=False).stdout
+               and session(lab, b).get("status", {}).get("ready") is True
+               for b in ("fw1", "fw2"))
+
+
+def under_fault(lab, s, box):
+    s.wait_until("both boxes in load-balance", lambda: load_balance(lab), 60)
+    s.wait_until("the router reaches the LAN through fw2 only", lambda: route_via(lab, "fw2"),
+                 30)
+    s.wait_until("both boxes route to the server and are ready", lambda: ready(lab), 30)
+    t = flows(lab, 14)
+    time.sleep(4)
+    faults.box_fail(lab, box)
+    survivor = "fw2" if box == "fw1" else "fw1"
+    s.wait_until("%s takes everything" % survivor,
+                 lambda: roles(lab).get(survivor) == "active", 20)
+    r = t.wait()
+    dead = [f for f in r.get("per_flow", []) if not f.get("alive")]
+    for f in dead[:5]:  # where their entries are, for the log
+        port = str(f.get("local_port"))
+        print("  dead flow %s (port %s, stall %s ms, error %s) on %s: %s" % (
+            f.get("id"), port, f.get("max_stall_ms"), f.get("error"), survivor,
+            lab.run(survivor, ["conntrack", "-L", "-p", "tcp", "--sport", port],
+                    check=False).stdout.strip() or "no entry"), flush=True)
+    s.note("%s failure" % box, "%d/%d flows alive, longest stall %s ms" % (
+        r.get("alive", 0), FLOWS, r.get("max_stall_ms")))
+    s.check(r.get("alive") == FLOWS, "%s failure: every flow alive on %s (%d/%d)" % (
+        box, survivor, r.get("alive", 0), FLOWS))
+    faults.box_recover(lab, box)
+
+
+# Two UDP sockets on one port of the client, one of them marked: the mark routes through VIP .254
+# (fw2), the other through VIP .1 (fw1). A datagram from each, back to back, is a new flow with
+# one tuple on both boxes at once: each holds its own while the other's arrives.
+CONFLICT_TRIALS = 20
+CONFLICT_PROBE = r"""
+import socket, sys, time
+server, trials = sys.argv[1], int(sys.argv[2])
+for i in range(trials):
+    socks = []
+    for mark in (0, 1):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)
+        u.bind(("0.0.0.0", 42000 + i))
+        socks.append(u)
+    for u in socks:
+        u.sendto(b"x", (server, 9999))
+    time.sleep(0.05)
+    for u in socks:
+        u.close()
+"""
+
+
+def conflicts(lab, s):
+    lab.run("client", ["ip", "rule", "add", "fwmark", "1", "table", "100"])
+    lab.run("client", ["ip", "route", "add", "default", "via", "192.0.2.254", "table", "100"])
+    before = {b: mirror(lab, b) for b in ("fw1", "fw2")}
+    lab.run("client", ["python3", "-c", CONFLICT_PROBE, REF["server"], str(CONFLICT_TRIALS)])
+    time.sleep(1)
+    d = {b: {k: mirror(lab, b).get(k, 0) - before[b].get(k, 0)
+             for k in ("conflicts_kept", "conflicts_taken", "conflict_drops")}
+         for b in ("fw1", "fw2")}
+    s.note("conflicts", "fw1 %s, fw2 %s" % (d["fw1"], d["fw2"]))
+    s.check(d["fw1"]["conflicts_kept"] >= 1 and d["fw1"]["conflicts_taken"] == 0,
+            "fw1 (the smaller name) kept its entries in the conflicts it saw")
+    s.check(d["fw2"]["conflicts_taken"] >= 1 and d["fw2"]["conflicts_kept"] == 0,
+            "fw2 took fw1's entries in the conflicts it saw")
+    same = 0
+    for i in range(CONFLICT_TRIALS):
+        rows = [lab.run(b, ["conntrack", "-L", "-p", "udp", "--sport", str(42000 + i)],
+                        check=False).stdout.split("\n")[0].split()[3:] for b in ("fw1", "fw2")]
+        same += rows[0] == rows[1] and bool(rows[0])
+    s.check(same == CONFLICT_TRIALS, "both boxes hold the same entry for every tuple (%d/%d)" % (
+        same, CONFLICT_TRIALS))
+
+
+def body(lab, s):
+    s.wait_until("both boxes in load-balance", lambda: load_balance(lab), 60)
+    lab.run("rtr", ["vtysh", "--vty_socket", os.path.join(lab.node_dir("rtr"), "frr"),
+                    "-c", "configure terminal", "-c", "interface up1",
+                    "-c", "ip ospf cost 100"], check=False)
+    s.wait_until("the router reaches the LAN through fw2 only", lambda: route_via(lab, "fw2"),
+                 30)
+
+    set_mirror(lab, s, False)
+    r = flows(lab, 4).wait()
+    n = connected(r)
+    s.note("mirror off", "%d/%d flows connected within %d ms" % (n, FLOWS, CONNECT_MS))
+    s.check(n < FLOWS // 2, "mirror off: the asymmetric flows fail (%d/%d connected)" % (
+        n, FLOWS))
+
+    set_mirror(lab, s, True)
+    r = flows(lab, 8).wait()
+    n = connected(r)
+    s.note("mirror on", "%d/%d connected, %d alive, connect p99 %s ms" % (
+        n, FLOWS, r.get("alive", 0), connect_p99(r)))
+    s.check(n == FLOWS and r.get("alive") == FLOWS,
+            "mirror on: every asymmetric flow connects and lives (%d connected, %d alive)" % (
+                n, r.get("alive", 0)))
+    m1, m2 = mirror(lab, "fw1"), mirror(lab, "fw2")
+    s.note("holds", "fw1 held %s (acked %s, timed out %s), fw2 held %s (acked %s, timed out "
+           "%s), ack delay p99 <= %s us" % (
+               m1.get("held"), m1.get("released_acked"), m1.get("released_timeout"),
+               m2.get("held"), m2.get("released_acked"), m2.get("released_timeout"),
+               m1.get("ack_delay_us_p99_le")))
+    s.check(m1.get("held", 0) >= FLOWS and m1.get("released_acked", 0) >= FLOWS * 9 // 10,
+            "fw1 held the SYNs until fw2 had the entries")
+    s.check(m2.get("held", 0) >= FLOWS and m2.get("released_acked", 0) >= FLOWS * 9 // 10,
+            "fw2 held the SYN-ACKs until fw1 had the SYN_RECV state")
+
+    conflicts(lab, s)
+    under_fault(lab, s, "fw1")
+    under_fault(lab, s, "fw2")
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="loadshare", daemons=True)

@@ -1,0 +1,305 @@
+/* Mirror session holds: FIFO release by acknowledgement and by deadline, a full ring, conflicts
+ * (held and recent keys, the deterministic winner), taking one hold out, the entry a held
+ * packet's headers give, and the wire helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+
+#include "sess_mirror.h"
+
+static struct hs_mirror m;
+
+static int setup(void **state)
+{
+	(void)state;
+	hs_mirror_init(&m, 5);
+	return 0;
+}
+
+static void ack_releases_every_hold_up_to_its_token(void **state)
+{
+	(void)state;
+	uint32_t ids[8];
+	uint32_t t1 = hs_mirror_token(&m);
+	assert_int_equal(hs_mirror_hold(&m, 11, 0xa, 100), 0);
+	assert_int_equal(hs_mirror_hold(&m, 12, 0xb, 100), 0);
+	hs_mirror_next_record(&m);
+	uint32_t t2 = hs_mirror_token(&m);
+	assert_int_not_equal(t1, t2);
+	assert_int_equal(hs_mirror_hold(&m, 13, 0xc, 101), 0);
+	hs_mirror_next_record(&m);
+	assert_int_equal(hs_mirror_held(&m), 3);
+
+	assert_int_equal(hs_mirror_ack(&m, t1, 102, ids, 8), 2);
+	assert_int_equal(ids[0], 11);
+	assert_int_equal(ids[1], 12);
+	assert_int_equal(hs_mirror_ack(&m, t1, 102, ids, 8), 0); /* a repeated ack: nothing */
+	assert_int_equal(hs_mirror_ack(&m, t2, 102, ids, 8), 1);
+	assert_int_equal(ids[0], 13);
+	assert_int_equal(hs_mirror_held(&m), 0);
+	assert_int_equal(hs_mirror_next_deadline(&m), 0);
+}
+
+static void ack_is_bounded_by_max(void **state)
+{
+	(void)state;
+	uint32_t ids[2];
+	uint32_t t = hs_mirror_token(&m);
+	for (uint32_t i = 0; i < 5; i++)
+		assert_int_equal(hs_mirror_hold(&m, i, i, 10), 0);
+	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 2);
+	assert_int_equal(ids[1], 1);
+	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 2);
+	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 1);
+	assert_int_equal(ids[0], 4);
+}
+
+static void tokens_wrap_in_serial_order(void **state)
+{
+	(void)state;
+	uint32_t ids[4];
+	m.next_token = UINT32_MAX;
+	assert_int_equal(hs_mirror_hold(&m, 1, 1, 10), 0);
+	hs_mirror_next_record(&m); /* token 0 now */
+	assert_int_equal(hs_mirror_hold(&m, 2, 2, 10), 0);
+	assert_int_equal(hs_mirror_ack(&m, UINT32_MAX, 10, ids, 4), 1);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(hs_mirror_ack(&m, 0, 10, ids, 4), 1);
+	assert_int_equal(ids[0], 2);
+}
+
+static void deadline_releases_oldest_first(void **state)
+{
+	(void)state;
+	uint32_t ids[4];
+	hs_mirror_hold(&m, 1, 1, 100);
+	hs_mirror_hold(&m, 2, 2, 103);
+	assert_int_equal(hs_mirror_next_deadline(&m), 105);
+	assert_int_equal(hs_mirror_expire(&m, 104, ids, 4), 0);
+	assert_int_equal(hs_mirror_expire(&m, 105, ids, 4), 1);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(hs_mirror_next_deadline(&m), 108);
+	assert_int_equal(hs_mirror_release_all(&m, 106, ids, 4), 1);
+	assert_int_equal(ids[0], 2);
+}
+
+static void a_full_ring_refuses_and_recovers(void **state)
+{
+	(void)state;
+	uint32_t ids[1];
+	for (uint32_t i = 0; i < HS_MIRROR_HOLDS_MAX; i++)
+		assert_int_equal(hs_mirror_hold(&m, i, i, 10), 0);
+	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 10), -1);
+	assert_int_equal(hs_mirror_expire(&m, 15, ids, 1), 1);
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 10), 0); /* wraps around the ring */
+	assert_int_equal(hs_mirror_held(&m), HS_MIRROR_HOLDS_MAX);
+}
+
+static void conflicts_are_held_or_recent_keys(void **state)
+{
+	(void)state;
+	uint32_t ids[4];
+	assert_int_equal(hs_mirror_conflict(&m, 0x77, 50, true), HS_MIRROR_NO_CONFLICT);
+	hs_mirror_hold(&m, 5, 0x77, 50);
+	assert_int_equal(hs_mirror_conflict(&m, 0x77, 51, true), HS_MIRROR_KEEP_OURS);
+	assert_int_equal(hs_mirror_conflict(&m, 0x77, 51, false), HS_MIRROR_TAKE_THEIRS);
+	assert_int_equal(hs_mirror_ack(&m, hs_mirror_token(&m), 52, ids, 4), 1);
+	/* Released, but still ours for a while. */
+	assert_true(hs_mirror_is_ours(&m, 0x77, 52 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0x77, 53 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0x78, 53));
+}
+
+static void winner_is_the_same_on_both_boxes(void **state)
+{
+	(void)state;
+	assert_true(hs_mirror_we_win("fw1", 9, "fw2", 1));
+	assert_false(hs_mirror_we_win("fw2", 1, "fw1", 9));
+	/* Equal names: the sender ids decide, and exactly one box wins. */
+	assert_true(hs_mirror_we_win("fw", 1, "fw", 2));
+	assert_false(hs_mirror_we_win("fw", 2, "fw", 1));
+	assert_true(hs_mirror_we_win(NULL, 1, "a", 1));
+}
+
+static void take_removes_one_hold_and_keeps_the_order(void **state)
+{
+	(void)state;
+	uint32_t ids[4], id = 0;
+	hs_mirror_hold(&m, 1, 0x10, 10);
+	hs_mirror_hold(&m, 2, 0x20, 10);
+	hs_mirror_hold(&m, 3, 0x30, 10);
+	assert_false(hs_mirror_take(&m, 0x99, &id));
+	assert_true(hs_mirror_take(&m, 0x20, &id));
+	assert_int_equal(id, 2);
+	assert_false(hs_mirror_is_ours(&m, 0x20, 12)); /* the peer's now */
+	assert_int_equal(hs_mirror_release_all(&m, 12, ids, 4), 2);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 3);
+	/* Released keys are ours for a while, until taken. */
+	assert_true(hs_mirror_is_ours(&m, 0x30, 13));
+	assert_false(hs_mirror_take(&m, 0x30, &id));
+	assert_false(hs_mirror_is_ours(&m, 0x30, 13));
+}
+
+static void holds_of_known_entries_never_conflict(void **state)
+{
+	(void)state;
+	uint32_t ids[2];
+	hs_mirror_hold(&m, 1, 0, 10); /* a SYN-ACK: the entry was there already */
+	assert_false(hs_mirror_is_ours(&m, 0, 11));
+	assert_int_equal(hs_mirror_conflict(&m, 0, 11, true), HS_MIRROR_NO_CONFLICT);
+	assert_int_equal(hs_mirror_release_all(&m, 11, ids, 2), 1);
+	assert_false(hs_mirror_is_ours(&m, 0, 12));
+}
+
+/* ---- the entry of a held packet ---- */
+
+static size_t ip4(uint8_t *p, uint8_t proto, const uint8_t *l4, size_t n)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	p[6] = 0x40; /* DF */
+	p[9] = proto;
+	memcpy(p + 12, (uint8_t[]){ 192, 0, 2, 100 }, 4);
+	memcpy(p + 16, (uint8_t[]){ 203, 0, 113, 130 }, 4);
+	memcpy(p + 20, l4, n);
+	return 20 + n;
+}
+
+static const uint8_t syn[] = {
+	0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+	0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x01, 0x03, 0x03, 0x07, 0x00, 0x00, /* MSS SACK NOP WS7 */
+};
+
+static void a_syn_creates_syn_sent_with_its_window_scale(void **state)
+{
+	(void)state;
+	uint8_t p[128];
+	struct hs_sess s;
+	size_t n = ip4(p, IPPROTO_TCP, syn, sizeof(syn));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), 0);
+	assert_int_equal(s.op, HS_SESS_NEW);
+	assert_int_equal(s.family, AF_INET);
+	assert_int_equal(s.l4proto, IPPROTO_TCP);
+	assert_int_equal(s.orig.sport, 40000);
+	assert_int_equal(s.orig.dport, 443);
+	assert_memory_equal(s.reply.src, p + 16, 4);
+	assert_int_equal(s.reply.dport, 40000);
+	assert_int_equal(s.proto_state, 1); /* SYN_SENT */
+	assert_int_equal(s.wscale[0], 7);
+	assert_int_equal(s.tcp_flags[0], 0x03); /* window scale, SACK permitted */
+	assert_int_equal(s.timeout, 120);
+	/* Headers cut in the options: the fixed part is enough, the options are not read. */
+	assert_int_equal(hs_mirror_packet_entry(p, 20 + 24, &s), 0);
+	assert_int_equal(s.tcp_flags[0], 0);
+	assert_int_equal(hs_mirror_packet_entry(p, 20 + 19, &s), -1);
+}
+
+static void a_syn_ack_updates_the_entry_of_the_other_direction(void **state)
+{
+	(void)state;
+	uint8_t p[128], sa[20];
+	struct hs_sess s;
+	memcpy(sa, syn, 20);
+	sa[13] = 0x12;
+	size_t n = ip4(p, IPPROTO_TCP, sa, sizeof(sa));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), 0);
+	assert_int_equal(s.op, HS_SESS_UPDATE);
+	assert_memory_equal(s.orig.src, p + 16, 4); /* the SYN-ACK's destination began it */
+	assert_int_equal(s.orig.sport, 443);
+	assert_int_equal(s.orig.dport, 40000);
+	assert_int_equal(s.proto_state, 2); /* SYN_RECV */
+	assert_int_equal(s.status & 0x02, 0x02); /* seen reply */
+}
+
+static void udp_and_icmp_echo_are_held_the_rest_is_not(void **state)
+{
+	(void)state;
+	uint8_t p[128];
+	struct hs_sess s;
+	const uint8_t udp[8] = { 0x13, 0x88, 0x00, 0x35, 0, 8, 0, 0 };
+	size_t n = ip4(p, IPPROTO_UDP, udp, sizeof(udp));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), 0);
+	assert_int_equal(s.orig.sport, 5000);
+	assert_int_equal(s.orig.dport, 53);
+	p[6] = 0x20; /* more fragments */
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), -1);
+
+	const uint8_t echo[8] = { 8, 0, 0, 0, 0x12, 0x34, 0, 1 };
+	n = ip4(p, IPPROTO_ICMP, echo, sizeof(echo));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), 0);
+	assert_int_equal(s.orig.sport, 0x1234);
+	assert_int_equal(s.orig.dport, 8 << 8);
+	assert_int_equal(s.reply.dport, 0); /* echo reply */
+	const uint8_t unreach[8] = { 3, 1, 0, 0, 0, 0, 0, 0 };
+	n = ip4(p, IPPROTO_ICMP, unreach, sizeof(unreach));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), -1);
+	n = ip4(p, 47 /* GRE */, udp, sizeof(udp));
+	assert_int_equal(hs_mirror_packet_entry(p, n, &s), -1);
+	assert_int_equal(hs_mirror_packet_entry(p, 0, &s), -1);
+	/* Shorter than an IPv4 header (found by fuzz_mirror): nothing past the end is read. */
+	const uint8_t short4[7] = { 0x45, 0x88, 0x00, 0x01, 0x84, 0x00, 0x71 };
+	assert_int_equal(hs_mirror_packet_entry(short4, sizeof(short4), &s), -1);
+}
+
+static void ipv6_without_extension_headers(void **state)
+{
+	(void)state;
+	uint8_t p[128] = { 0x60 };
+	struct hs_sess s;
+	p[6] = IPPROTO_TCP;
+	p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = 1;
+	p[24] = 0x20, p[25] = 0x01, p[26] = 0x0d, p[27] = 0xb8, p[39] = 2;
+	memcpy(p + 40, syn, 20);
+	assert_int_equal(hs_mirror_packet_entry(p, 60, &s), 0);
+	assert_int_equal(s.family, AF_INET6);
+	assert_int_equal(s.orig.dst[15], 2);
+	assert_int_equal(s.reply.src[15], 2);
+	p[6] = 0; /* hop-by-hop options first: not read */
+	assert_int_equal(hs_mirror_packet_entry(p, 60, &s), -1);
+	assert_int_equal(hs_mirror_packet_entry(p, 39, &s), -1);
+}
+
+static void wire_helpers(void **state)
+{
+	(void)state;
+	uint8_t b[8];
+	uint32_t t = 0;
+	hs_mirror_new_header(b, 0x01020304);
+	assert_int_equal(b[0], HS_MIRROR_REC_NEW);
+	assert_int_equal(hs_mirror_parse(b, HS_MIRROR_NEW_HDR + 1, HS_MIRROR_REC_NEW, &t), 0);
+	assert_int_equal(t, 0x01020304);
+	assert_int_equal(hs_mirror_parse(b, 4, HS_MIRROR_REC_NEW, &t), -1);
+	assert_int_equal(hs_mirror_ack_encode(b, 4, 7), 0);
+	assert_int_equal(hs_mirror_ack_encode(b, sizeof(b), 7), 5);
+	assert_int_equal(hs_mirror_parse(b, 5, HS_MIRROR_REC_ACK, &t), 0);
+	assert_int_equal(t, 7);
+	assert_int_equal(hs_mirror_parse(b, 6, HS_MIRROR_REC_ACK, &t), -1); /* trailing bytes */
+	assert_int_equal(hs_mirror_parse(b, 5, HS_MIRROR_REC_NEW, &t), -1); /* another kind */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(ack_releases_every_hold_up_to_its_token, setup),
+		cmocka_unit_test_setup(ack_is_bounded_by_max, setup),
+		cmocka_unit_test_setup(tokens_wrap_in_serial_order, setup),
+		cmocka_unit_test_setup(deadline_releases_oldest_first, setup),
+		cmocka_unit_test_setup(a_full_ring_refuses_and_recovers, setup),
+		cmocka_unit_test_setup(conflicts_are_held_or_recent_keys, setup),
+		cmocka_unit_test_setup(winner_is_the_same_on_both_boxes, setup),
+		cmocka_unit_test_setup(take_removes_one_hold_and_keeps_the_order, setup),
+		cmocka_unit_test_setup(holds_of_known_entries_never_conflict, setup),
+		cmocka_unit_test(a_syn_creates_syn_sent_with_its_window_scale),
+		cmocka_unit_test(a_syn_ack_updates_the_entry_of_the_other_direction),
+		cmocka_unit_test(udp_and_icmp_echo_are_held_the_rest_is_not),
+		cmocka_unit_test(ipv6_without_extension_headers),
+		cmocka_unit_test_setup(wire_helpers, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
