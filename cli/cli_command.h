@@ -12,8 +12,11 @@
 
 #define CLI_CALLS_MAX 8
 
-#define CLI_F_SYNCED (1u << 0) /* (+B): config that is backed up to the peer */
+/* CLI_F_SYNCED (+B) config is backed up to the peer, and refused on the config standby unless
+ * hrp standby config enable (role.h). */
+#define CLI_F_SYNCED (1u << 0)
 #define CLI_F_QUIT   (1u << 1) /* leaves an interactive session */
+#define CLI_F_SAVE   (1u << 2) /* the view is written to the config file (cli_ops.save) */
 
 struct cli_match;
 struct cli_table;

@@ -3,7 +3,17 @@
  * renderer that shows it (render.h). Rows are tried in order when two patterns both fit a line;
  * help lists them in this order too. */
 #include "commands.h"
+#include "config_cmds.h"
 #include "render.h"
+
+/* A config command: one config-set to the daemon that owns the setting. */
+/* clang-format off */
+#define CONFIG_SET(who, builder) { { .daemon = who, .cmd = "config-set", .args = builder } }
+/* display current-configuration and save: each daemon's own group (enum cli_config_result) */
+#define CONFIG_SHOW { { .daemon = "vrrpd", .cmd = "config-show" }, \
+		      { .daemon = "vgmpd", .cmd = "config-show" }, \
+		      { .daemon = "hrpd", .cmd = "config-show" } }
+/* clang-format on */
 
 static const struct cli_command rows[] = {
 	{
@@ -111,6 +121,14 @@ static const struct cli_command rows[] = {
 		.render = render_version,
 	},
 	{
+		.pattern = "display current-configuration",
+		.help = "Display the running configuration of vrrpd, vgmpd and hrpd, in the config "
+			"file's syntax",
+		.calls = CONFIG_SHOW,
+		.view = view_current_config,
+		.render = render_current_config,
+	},
+	{
 		.pattern = "hrp enable",
 		.help = "Enable hot standby",
 		.calls = { { .daemon = "hrpd", .cmd = "hrp-enable" } },
@@ -136,6 +154,104 @@ static const struct cli_command rows[] = {
 		.pattern = "undo hrp enable",
 		.help = "Disable hot standby",
 		.calls = { { .daemon = "hrpd", .cmd = "hrp-disable" } },
+	},
+	{
+		.pattern = "hrp preempt [delay <delay:1-3600>]",
+		.help = "Let this box take the active role back when its priority is higher, after "
+			"the delay",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("vgmpd", args_preempt),
+	},
+	{
+		.pattern = "undo hrp preempt [delay]",
+		.help = "Disable preemption; with delay, restore the default delay (60 s)",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("vgmpd", args_undo_preempt),
+	},
+	{
+		.pattern = "hrp standby-device",
+		.help = "Make this box the standby when the priorities are equal",
+		.calls = CONFIG_SET("vgmpd", args_standby_device),
+	},
+	{
+		.pattern = "undo hrp standby-device",
+		.help = "Let the election decide on equal priorities",
+		.calls = CONFIG_SET("vgmpd", args_undo_standby_device),
+	},
+	{
+		.pattern = "hrp adjust ospf-cost enable [<cost:1-65535>]",
+		.help = "Raise the OSPF cost on the standby (default 65500) so that traffic comes "
+			"to the active",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("vgmpd", args_ospf_cost),
+	},
+	{
+		.pattern = "undo hrp adjust ospf-cost enable",
+		.help = "Stop raising the OSPF cost on the standby",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("vgmpd", args_undo_ospf_cost),
+	},
+	{
+		.pattern = "hrp mirror session enable",
+		.help = "Mirror new sessions to the peer before their first packet passes "
+			"(load sharing with asymmetric paths)",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("hrpd", args_mirror),
+	},
+	{
+		.pattern = "undo hrp mirror session enable",
+		.help = "Stop mirroring sessions",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("hrpd", args_undo_mirror),
+	},
+	{
+		.pattern = "hrp auto-sync [config|connection-status]",
+		.help = "Back up the configuration and the sessions to the peer as they change "
+			"(both, or the one named)",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("hrpd", args_auto_sync),
+	},
+	{
+		.pattern = "undo hrp auto-sync [config|connection-status]",
+		.help = "Stop backing up automatically (both, or the one named)",
+		.flags = CLI_F_SYNCED,
+		.calls = CONFIG_SET("hrpd", args_undo_auto_sync),
+	},
+	{
+		.pattern = "hrp sync config",
+		.help = "Send the configuration to the peer now",
+		.calls = { { .daemon = "hrpd",
+			     .cmd = "config-sync",
+			     .unsupported = "config sync is not available yet" } },
+	},
+	{
+		.pattern = "hrp track interface <IFNAME>",
+		.help = "Track an interface: its failure lowers the VGMP priority",
+		.calls = CONFIG_SET("vgmpd", args_track),
+	},
+	{
+		.pattern = "undo hrp track interface <IFNAME>",
+		.help = "Stop tracking an interface",
+		.calls = CONFIG_SET("vgmpd", args_undo_track),
+	},
+	{
+		.pattern = "hrp standby config enable",
+		.help = "Accept changes to backed-up (+B) configuration on the standby",
+		.calls = CONFIG_SET("hrpd", args_standby_config),
+	},
+	{
+		.pattern = "undo hrp standby config enable",
+		.help = "Refuse changes to backed-up (+B) configuration on the standby",
+		.calls = CONFIG_SET("hrpd", args_undo_standby_config),
+	},
+	{
+		.pattern = "save",
+		.help = "Write the running configuration to the config file (the old one kept as "
+			"FILE.bak)",
+		.flags = CLI_F_SAVE,
+		.calls = CONFIG_SHOW,
+		.view = view_save,
+		.render = render_save,
 	},
 	{
 		.pattern = "help",
@@ -164,6 +280,16 @@ static const struct cli_keyword_help words[] = {
 	{ .word = "session", .help = "Session sync (connection status)" },
 	{ .word = "sync", .help = "Back up to the peer now" },
 	{ .word = "vrrp", .help = "VRRP groups" },
+	{ .word = "delay", .help = "Preemption delay" },
+	{ .word = "<delay>", .help = "Preemption delay, in seconds" },
+	{ .word = "adjust", .help = "Adjust routing on the standby" },
+	{ .word = "ospf-cost", .help = "OSPF cost of the standby" },
+	{ .word = "<cost>", .help = "OSPF cost set on the standby" },
+	{ .word = "mirror", .help = "Mirror sessions to the peer" },
+	{ .word = "track", .help = "Track an object" },
+	{ .word = "interface", .help = "An interface" },
+	{ .word = "standby", .help = "Configuration on the standby" },
+	{ .word = "config", .help = "Configuration" },
 };
 
 static const char *const preferred[] = { "state", NULL };

@@ -6,6 +6,7 @@
 
 #include "ctl_proto.h"
 #include "exec.h"
+#include "role.h"
 
 #define ERR_PREFIX "Error: "
 
@@ -76,6 +77,57 @@ static int daemon_error(struct cli_session *s, const struct cli_call *call, cons
 					      "daemon", call->daemon, "message", msg));
 	else
 		fprintf(s->err, ERR_PREFIX "%s\n", msg);
+	return CLI_EXIT_COMMAND;
+}
+
+/* A (+B) command on the config standby is refused unless hrp standby config enable: vgmpd says
+ * the role, hrpd the setting (asked only on the standby). */
+static int standby_guard(struct cli_session *s, const struct cli_command *cmd)
+{
+	json_t *resp = NULL, *args;
+	char why[320];
+	enum cli_role role;
+	bool allowed;
+
+	if (s->ops->call(s->ctx, "vgmpd", "status", NULL, &resp, why, sizeof(why)) < 0)
+		return unreachable(s, "vgmpd", why);
+	role = cli_config_role(json_object_get(resp, "result"));
+	json_decref(resp);
+	if (!cli_standby_refuses(cmd->flags, role, false))
+		return CLI_EXIT_OK;
+	args = json_pack("{s:[s]}", "groups", "hrpd");
+	resp = NULL;
+	if (s->ops->call(s->ctx, "hrpd", "config-show", args, &resp, why, sizeof(why)) < 0) {
+		json_decref(args);
+		return unreachable(s, "hrpd", why);
+	}
+	json_decref(args);
+	allowed = cli_standby_config(json_object_get(resp, "result"));
+	json_decref(resp);
+	if (!cli_standby_refuses(cmd->flags, role, allowed))
+		return CLI_EXIT_OK;
+	if (s->json)
+		print_json_error(s, json_pack("{s:s, s:s}", "code", "hrp-standby", "message",
+					      CLI_STANDBY_REFUSAL + strlen(ERR_PREFIX)));
+	else
+		fprintf(s->err, "%s\n", CLI_STANDBY_REFUSAL);
+	return CLI_EXIT_COMMAND;
+}
+
+/* save: the view names the file and its groups; the ops write it. */
+static int save_view(struct cli_session *s, json_t *view)
+{
+	char why[512] = "";
+	int rc = s->ops->save ? s->ops->save(s->ctx, view, why, sizeof(why)) : -ENOTSUP;
+
+	if (rc == 0)
+		return CLI_EXIT_OK;
+	if (!why[0])
+		snprintf(why, sizeof(why), "cannot save the configuration: %s", strerror(-rc));
+	if (s->json)
+		print_json_error(s, json_pack("{s:s, s:s}", "code", "save-failed", "message", why));
+	else
+		fprintf(s->err, ERR_PREFIX "%s\n", why);
 	return CLI_EXIT_COMMAND;
 }
 
@@ -217,6 +269,10 @@ static int show(struct cli_session *s, const struct cli_match *m, struct answers
 	} else if (cmd->calls[0].daemon) {
 		view = a->results[0] ? json_incref(a->results[0]) : json_object();
 	}
+	if (view && (cmd->flags & CLI_F_SAVE) && save_view(s, view) != CLI_EXIT_OK) {
+		json_decref(view);
+		return CLI_EXIT_COMMAND;
+	}
 	for (size_t i = 0; partial && i < CLI_CALLS_MAX && cmd->calls[i].daemon; i++) {
 		if (!a->errors[i] || cmd->calls[i].soft)
 			continue;
@@ -281,7 +337,9 @@ int cli_exec_line(struct cli_session *s, const char *raw)
 		free(m);
 		return CLI_EXIT_OK;
 	}
-	rc = make_calls(s, m, &a, &partial);
+	rc = (m->cmd->flags & CLI_F_SYNCED) ? standby_guard(s, m->cmd) : CLI_EXIT_OK;
+	if (rc == CLI_EXIT_OK)
+		rc = make_calls(s, m, &a, &partial);
 	if (rc == CLI_EXIT_OK)
 		rc = show(s, m, &a, partial);
 	answers_clear(&a);

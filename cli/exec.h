@@ -24,6 +24,9 @@ struct cli_ops {
 	int (*call)(void *ctx, const char *daemon, const char *cmd, json_t *args, json_t **response,
 		    char *err, size_t errlen);
 	int64_t (*now_ms)(void *ctx); /* wall clock, ms since the epoch */
+	/* save (CLI_F_SAVE): writes the config file the view describes (config_cmds.h) and adds
+	 * what it did to the view. Returns 0, or a negative errno with a sentence in err. */
+	int (*save)(void *ctx, json_t *view, char *err, size_t errlen);
 };
 
 struct cli_session {

@@ -110,4 +110,5 @@ static int64_t io_now_ms(void *ctx)
 const struct cli_ops cli_io_ops = {
 	.call = io_call,
 	.now_ms = io_now_ms,
+	.save = cli_io_save,
 };

@@ -40,7 +40,10 @@ static void usage(FILE *out)
 	      "  -V, --version      print the version\n"
 	      "  -h, --help         print this help\n"
 	      "Exit status: 0 ok, 1 command error, 2 a daemon (or the config) could not be "
-	      "reached.\n",
+	      "reached.\n"
+	      "Config commands change the daemons' running config at once; \"save\" writes it to\n"
+	      "the file the daemons read: FILE.tmp.XXXXXX beside it (fsync), the old file\n"
+	      "hard-linked as FILE.bak, rename over FILE, fsync of the directory.\n",
 	      out);
 }
 

@@ -73,7 +73,11 @@ int render_help(const json_t *v, FILE *out)
 		fprintf(out, "  %-*s  %s%s\n", (int)width, rj_str(c, "command", ""),
 			rj_str(c, "help", ""), rj_bool(c, "synced", false) ? " (+B)" : "");
 	fputs("  Keywords may be shortened (dis hrp st); '?' after a word lists what may follow.\n"
-	      "  Commands marked (+B) are backed up to the peer.\n",
+	      "  Commands marked (+B) are backed up to the peer; the HRP standby refuses them\n"
+	      "  unless hrp standby config enable.\n"
+	      "  Config commands change the running config at once; save writes it to the config\n"
+	      "  file: a new file beside it (fsync), the old one hard-linked as FILE.bak, then\n"
+	      "  renamed over FILE, and an fsync of the directory (doc/hrpctl.md).\n",
 	      out);
 	return 0;
 }

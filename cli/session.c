@@ -1,9 +1,11 @@
 /* Session loops. The terminal one uses libedit: '?' is bound to list what may follow the text
- * before the cursor, Tab to complete the word under it; both ask the pure parser. */
+ * before the cursor, Tab to complete the word under it; both ask the pure parser. Its prompt
+ * shows the config role, asked of vgmpd before each line (a switchover changes it). */
 #include <histedit.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "role.h"
 #include "session.h"
 
 int cli_run_stream(struct cli_session *s, FILE *in)
@@ -23,8 +25,15 @@ int cli_run_stream(struct cli_session *s, FILE *in)
 
 struct terminal {
 	struct cli_session *s;
-	char prompt[80];
+	const char *name;
+	char prompt[96];
 };
+
+static void update_prompt(struct terminal *t)
+{
+	t->s->prompt_len =
+		cli_prompt_format(t->prompt, sizeof(t->prompt), cli_role_query(t->s), t->name);
+}
 
 static struct terminal *terminal_of(EditLine *el)
 {
@@ -104,14 +113,13 @@ static EditLine *terminal_open(struct terminal *t, History *h)
 
 int cli_run_terminal(struct cli_session *s, const char *name)
 {
-	struct terminal t = { .s = s };
+	struct terminal t = { .s = s, .name = name };
 	History *h = history_init();
 	HistEvent ev;
 	EditLine *el;
 	const char *line;
 	int count;
 
-	snprintf(t.prompt, sizeof(t.prompt), "<%s>", name);
 	if (!h)
 		return CLI_EXIT_COMMAND;
 	history(h, &ev, H_SETSIZE, 500);
@@ -122,11 +130,12 @@ int cli_run_terminal(struct cli_session *s, const char *name)
 		return CLI_EXIT_COMMAND;
 	}
 	s->interactive = true;
-	s->prompt_len = strlen(t.prompt);
+	update_prompt(&t);
 	while (!s->quit && (line = el_gets(el, &count)) != NULL) {
 		if (strspn(line, " \t\r\n") < strlen(line))
 			history(h, &ev, H_ENTER, line);
 		cli_exec_line(s, line);
+		update_prompt(&t);
 	}
 	if (!s->quit)
 		fputc('\n', stdout);

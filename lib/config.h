@@ -182,6 +182,7 @@ struct hs_hrp_link_config {
 
 struct hs_hrpd_config {
 	bool enable;
+	bool standby_config; /* hrp standby config enable */
 	int hello_interval_ms;
 	int dead_count;
 	int port;
@@ -192,6 +193,8 @@ struct hs_hrpd_config {
 	bool auto_sync_config;
 	bool auto_sync_sessions;
 	bool mirror_session;
+	int mirror_hold_ms; /* mirror session: longest hold of a first packet */
+	int mirror_queue;   /* its NFQUEUE number */
 	int session_hold_timeout;    /* s: UDP, ICMP and others written for the peer */
 	int session_check_interval;  /* s: consistency checks; 0: by hand only */
 	int session_event_buffer;    /* bytes: the conntrack event socket's receive buffer */

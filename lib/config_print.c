@@ -1,8 +1,10 @@
 /* Writes a config back in libconfig syntax, every setting included, walking the same schema as
  * the loader: parse -> print -> parse gives the same config. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_edit.h"
 #include "config_schema.h"
 
 static void indent(FILE *out, int depth)
@@ -116,6 +118,31 @@ char *hs_config_print_string(const struct hs_config *cfg)
 	if (!f)
 		return NULL;
 	int r = hs_config_print(cfg, f);
+	fclose(f);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int hs_config_print_group(const struct hs_config *cfg, const char *group, FILE *out)
+{
+	const struct hs_cfg_field *f = hs_cfg_field_find(hs_config_schema, group);
+	if (!f || f->type != HS_CFG_GROUP)
+		return -ENOENT;
+	print_field(out, f, cfg, 0);
+	return ferror(out) ? -EIO : 0;
+}
+
+char *hs_config_print_group_string(const struct hs_config *cfg, const char *group)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	int r = hs_config_print_group(cfg, group, f);
 	fclose(f);
 	if (r < 0) {
 		free(buf);

@@ -376,14 +376,18 @@ static const struct hs_cfg_field hrp_link_fields[] = {
 #define H struct hs_hrpd_config
 static const struct hs_cfg_field hrpd_fields[] = {
 	BOOL(H, "enable", enable, 0, LOCAL, .help = "hrp enable"),
+	/* Read by hrpctl, which refuses changes to synced settings on the config standby. */
+	BOOL(H, "standby_config", standby_config, 0, LOCAL,
+	     .help = "hrp standby config enable: the config standby takes changes to synced "
+		     "settings"),
 	INT(H, "hello_interval", hello_interval_ms, 10, 60000, 1000, SYNC,
 	    .help = "hello interval in ms (hrp timer hello)"),
 	INT(H, "dead_count", dead_count, 2, 60, 5, SYNC,
 	    .help = "missed hellos, after re-negotiation, before the peer is dead"),
 	INT(H, "port", port, 1, 65535, 18514, LOCAL, .help = "UDP/TCP port of the HRP channel"),
-	INT(H, "realtime_priority", realtime_priority, 0, 99, 0, LOCAL,
+	INT(H, "realtime_priority", realtime_priority, 0, 99, 0, LOCAL, .restart = true,
 	    .help = "SCHED_RR priority of hrpd; 0: normal scheduling (bulk sync shares its thread)"),
-	INT(H, "nice", nice, -20, 19, -10, LOCAL,
+	INT(H, "nice", nice, -20, 19, -10, LOCAL, .restart = true,
 	    .help = "nice value of hrpd in normal scheduling: a larger share of the CPU, never all"),
 	STR(H, "key_current", key_current, 0, "", LOCAL, .check_string = check_key,
 	    .help = "HMAC key; empty: unauthenticated"),
@@ -393,6 +397,10 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	BOOL(H, "auto_sync_sessions", auto_sync_sessions, 1, SYNC,
 	     .help = "hrp auto-sync connection-status"),
 	BOOL(H, "mirror_session", mirror_session, 0, SYNC, .help = "hrp mirror session enable"),
+	INT(H, "mirror_hold_ms", mirror_hold_ms, 1, 1000, 10, SYNC,
+	    .help = "ms a new flow's first packet waits for the peer's acknowledgement at most"),
+	INT(H, "mirror_queue", mirror_queue, 0, 65535, 18514, LOCAL,
+	    .help = "NFQUEUE number of the mirror session's held packets"),
 	INT(H, "session_hold_timeout", session_hold_timeout, 60, 604800, 3600, SYNC,
 	    .help = "s: timeout of the peer's UDP, ICMP and other sessions here (no event refreshes "
 		    "them)"),

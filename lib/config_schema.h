@@ -40,6 +40,7 @@ struct hs_cfg_field {
 	const struct hs_cfg_field *sub; /* GROUP and LIST members */
 	size_t count_offset;            /* LIST / ADDRLIST: where the size_t count lives */
 	bool required;
+	bool restart; /* read at start only: a run-time change (config-set) is refused */
 	enum hs_cfg_class cls;
 	/* STRING and STRLIST items: returns NULL when fine, or why not. */
 	const char *(*check_string)(const char *value);

@@ -19,6 +19,7 @@
 
 #include "ctl_client.h"
 #include "ctl_proto.h"
+#include "daemon_watchdog.h"
 #include "log.h"
 #include "version.h"
 
@@ -83,13 +84,27 @@ static json_t *debug_list(void)
 	return a;
 }
 
+int hs_daemon_apply(struct hs_daemon *d, struct hs_config *next)
+{
+	d->apply_error[0] = '\0';
+	int r = d->ops->reload ? d->ops->reload(d, next) : 0;
+	if (r < 0)
+		return r;
+	if (strcmp(next->global.rundir, d->config->global.rundir) != 0)
+		hs_warn("[config]", "a new rundir takes effect at the next start");
+	hs_config_free(d->config);
+	d->config = next;
+	apply_debug(d->config, d->debug);
+	return 0;
+}
+
 int hs_daemon_reload(struct hs_daemon *d)
 {
 	struct hs_config *next = NULL;
 	struct hs_cfg_errors errs;
 	int r = hs_config_load_file(d->config_path, &next, &errs);
-	if (r == 0 && d->ops->reload)
-		r = d->ops->reload(d, next);
+	if (r == 0)
+		r = hs_daemon_apply(d, next);
 	if (r < 0) {
 		d->reload_failures++;
 		if (errs.count == 0 || !next)
@@ -105,11 +120,6 @@ int hs_daemon_reload(struct hs_daemon *d)
 		hs_config_free(next);
 		return r;
 	}
-	if (strcmp(next->global.rundir, d->config->global.rundir) != 0)
-		hs_warn("[config]", "a new rundir takes effect at the next start");
-	hs_config_free(d->config);
-	d->config = next;
-	apply_debug(d->config, d->debug);
 	d->reloads++;
 	d->last_reload_error[0] = '\0';
 	hs_notice("[config]", "reloaded %s", d->config_path);
@@ -138,6 +148,9 @@ static int cmd_status(void *ctx, json_t *args, json_t **result, char *err, size_
 				      (json_int_t)st->bad_json, "unknown_commands",
 				      (json_int_t)st->unknown_commands, "events_sent",
 				      (json_int_t)st->events_sent));
+	json_object_set_new(o, "config_changes", json_integer((json_int_t)d->config_changes));
+	json_object_set_new(o, "config_change_failures",
+			    json_integer((json_int_t)d->config_change_failures));
 	if (d->ops->status)
 		d->ops->status(d, o);
 	*result = o;
@@ -397,6 +410,7 @@ static int setup(struct hs_daemon *d, const struct options *o)
 		return 1;
 	}
 	hs_ctl_server_add_commands(d->ctl, common_commands, d);
+	hs_ctl_server_add_commands(d->ctl, hs_daemon_config_commands, d);
 	if (d->ops->commands)
 		hs_ctl_server_add_commands(d->ctl, d->ops->commands, d);
 	hs_loop_on_signal(&d->loop, SIGTERM, on_stop_signal, d);
@@ -456,6 +470,7 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv)
 	hs_notice(NULL, "started (%s, run dir %s)", d.config_path, d.rundir);
 	report_ready(&ready_fd, 0);
 	sd_notify(0, "READY=1");
+	hs_daemon_watchdog_start(&d.loop);
 	code = hs_loop_run(&d.loop) < 0 ? 1 : 0;
 	if (ops->stop)
 		ops->stop(&d);

@@ -49,7 +49,10 @@ struct hs_daemon {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	char last_reload_error[512];
-	void *priv; /* the daemon's own state */
+	uint64_t config_changes;         /* config-set requests that changed something */
+	uint64_t config_change_failures; /* config-set requests refused */
+	char apply_error[256];           /* ops->reload may say here why it refuses a config */
+	void *priv;                      /* the daemon's own state */
 };
 
 /* Returns the process exit code: 0 after a clean stop, 1 on a run-time failure, 2 for a bad
@@ -67,5 +70,11 @@ void hs_daemon_nice(int value);
 
 /* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
 int hs_daemon_reload(struct hs_daemon *d);
+/* Takes a valid config through ops->reload and makes it the running one: the step a reload and
+ * a config-set (daemon_config.c) share. Returns 0 (next is the daemon's now), or the reload's
+ * -errno with next still the caller's and the running config untouched. */
+int hs_daemon_apply(struct hs_daemon *d, struct hs_config *next);
+/* config-set and config-show (daemon_config.c), on every daemon's control socket. */
+extern const struct hs_ctl_command hs_daemon_config_commands[];
 
 #endif

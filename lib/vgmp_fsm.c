@@ -541,7 +541,18 @@ int vgmp_set_params(struct vgmp *v, const struct vgmp_params *p, uint64_t now_ms
 	if (p->preempt != v->p.preempt || p->standby_device != v->p.standby_device ||
 	    p->mode != v->p.mode)
 		v->hello_due = true;
+	bool ospf_switched = p->ospf_cost != v->p.ospf_cost;
 	v->p = *p;
+	/* adjust ospf-cost switched off: the plan stops, so a raised cost goes back now; switched
+	 * either way, the plan starts afresh from an unknown cost. */
+	if (ospf_switched) {
+		if (v->cost == VGMP_COST_RAISED) {
+			v->c.ospf_changes++;
+			v->cost_ms = now_ms;
+			v->ops->ospf_cost(v, false);
+		}
+		v->cost = VGMP_COST_UNKNOWN;
+	}
 	finish(v, now_ms);
 	return 0;
 }

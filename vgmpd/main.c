@@ -93,6 +93,9 @@ static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
 	 * right after we return. */
 	g->ospf.cfg = &next->vgmpd.ospf_cost;
+	/* The plan knows raised or not, not the value: a new cost while raised is set here. */
+	if (g->ospf.wanted && g->ospf.wanted != next->vgmpd.ospf_cost.cost)
+		vgmpd_ospf_want(&g->ospf, next->vgmpd.ospf_cost.cost);
 	vgmpd_rearm(g);
 	return 0;
 }

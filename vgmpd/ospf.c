@@ -55,7 +55,8 @@ static void retry_fired(struct hs_timer *t, void *arg)
 
 static void run_next(struct vgmpd_ospf *o)
 {
-	if (o->child || !o->cfg->enable || o->cfg->interfaces.count == 0 ||
+	/* Switched off, the cost may still go back to the default. */
+	if (o->child || (!o->cfg->enable && o->wanted) || o->cfg->interfaces.count == 0 ||
 	    o->wanted == o->applied || hs_timer_armed(&o->retry))
 		return;
 	/* vtysh [--vty_socket DIR] -c 'configure terminal' -c 'interface IF' -c '...' per IF */

@@ -18,7 +18,10 @@ struct fake {
 	const struct fake_answer *answers;
 	size_t n;
 	char calls[8][64];
+	char args[8][512]; /* each call's args as compact JSON, "" for none */
 	size_t ncalls;
+	int save_rc;       /* what the save op returns */
+	json_t *saved;     /* the view the save op got */
 };
 
 static int fake_call(void *ctx, const char *daemon, const char *cmd, json_t *args,
@@ -26,8 +29,12 @@ static int fake_call(void *ctx, const char *daemon, const char *cmd, json_t *arg
 {
 	struct fake *f = ctx;
 
-	if (f->ncalls < 8)
+	if (f->ncalls < 8) {
+		char *a = args ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		snprintf(f->args[f->ncalls], sizeof(f->args[0]), "%s", a ? a : "");
+		free(a);
 		snprintf(f->calls[f->ncalls++], sizeof(f->calls[0]), "%s %s", daemon, cmd);
+	}
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fake_answer *a = &f->answers[i];
 		if (strcmp(a->daemon, daemon) || strcmp(a->cmd, cmd))
@@ -56,7 +63,23 @@ static int64_t fake_now(void *ctx)
 	return FAKE_NOW_MS;
 }
 
-static const struct cli_ops fake_ops = { .call = fake_call, .now_ms = fake_now };
+/* save: keeps the view, says it wrote FILE.bak, or fails with save_rc. */
+static int fake_save(void *ctx, json_t *view, char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+
+	json_decref(f->saved);
+	f->saved = json_deep_copy(view);
+	if (f->save_rc < 0) {
+		snprintf(err, errlen, "cannot write /etc/hs.conf: %s", strerror(-f->save_rc));
+		return f->save_rc;
+	}
+	json_object_set_new(view, "global_from", json_string("file"));
+	json_object_set_new(view, "backup", json_string("/etc/hs.conf.bak"));
+	return 0;
+}
+
+static const struct cli_ops fake_ops = { .call = fake_call, .now_ms = fake_now, .save = fake_save };
 
 static const char hrpd_status[] =
 	"{\"daemon\": \"hrpd\", \"version\": \"0.1.0\", \"pid\": 10, \"name\": \"fw1\","
@@ -168,6 +191,7 @@ static void outcome_free(struct outcome *o)
 {
 	free(o->out);
 	free(o->err);
+	json_decref(o->fake.saved);
 }
 
 #define HEALTHY healthy, sizeof(healthy) / sizeof(healthy[0])

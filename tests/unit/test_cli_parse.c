@@ -129,7 +129,8 @@ static void test_abbreviation(void **state)
 	assert_string_equal(parsed(&real, "dis hrp sess stat"), "display hrp session statistics");
 	assert_string_equal(parsed(&real, "d h se s"), "display hrp session statistics");
 	assert_string_equal(parsed(&real, "dis hrp se con"), "display hrp session consistency");
-	assert_string_equal(parsed(&real, "hrp sy c"), "hrp sync connection-status");
+	assert_string_equal(parsed(&real, "hrp sy conn"), "hrp sync connection-status");
+	assert_string_equal(parsed(&real, "hrp sy conf"), "hrp sync config");
 	assert_string_equal(parsed(&real, "HR SYN CONN"), "hrp sync connection-status");
 	/* session joins state and statistics after "hrp s": state stays the preferred */
 	assert_string_equal(parsed(&real, "dis hrp s"), "display hrp state");
@@ -342,8 +343,9 @@ static void test_choices(void **state)
 	assert_string_equal(c[1].word, "statistics");
 	assert_string_equal(c[1].help,
 			    "Display the session sync state and counters, drops by reason");
-	assert_int_equal(choices(&real, "hrp sync ", c), 1);
-	assert_string_equal(c[0].word, "connection-status");
+	assert_int_equal(choices(&real, "hrp sync ", c), 2);
+	assert_string_equal(c[0].word, "config");
+	assert_string_equal(c[1].word, "connection-status");
 
 	assert_int_equal(choices(&real, "display hrp state ", c), 2);
 	assert_string_equal(c[0].word, "verbose");
@@ -385,12 +387,40 @@ static void test_choices(void **state)
 	assert_int_equal(e.col, 8);
 }
 
+/* A word of a pattern as a line would give it: brackets dropped, the first alternative, a
+ * parameter's smallest value. */
+static void sample_word(const char *w, size_t len, char *out, size_t outlen)
+{
+	char buf[CLI_WORD_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++)
+		if (!strchr("[]{}", w[i]))
+			buf[n++] = w[i];
+	buf[n] = '\0';
+	n = strcspn(buf, "|");
+	buf[n] = '\0';
+	if (buf[0] != '<') {
+		snprintf(out, outlen, "%s", buf);
+		return;
+	}
+	const char *spec = strchr(buf, ':') ? strchr(buf, ':') + 1 : buf + 1;
+	if (!strncmp(spec, "IFNAME", 6))
+		snprintf(out, outlen, "up0");
+	else if (!strncmp(spec, "IPADDR", 6))
+		snprintf(out, outlen, "192.0.2.1");
+	else if (!strncmp(spec, "STRING", 6))
+		snprintf(out, outlen, "x");
+	else
+		snprintf(out, outlen, "%ld", strtol(spec, NULL, 10));
+}
+
 static void test_every_keyword_has_help(void **state)
 {
 	struct cli_choice c[CLI_CHOICES_MAX];
 
 	for (size_t r = 0; r < cli_commands.n_rows; r++) {
-		char line[CLI_LINE_MAX] = "";
+		char line[CLI_LINE_MAX] = "", word[CLI_WORD_MAX];
 		const char *p = cli_commands.rows[r].pattern;
 		for (;;) {
 			int n = choices(&real, line, c);
@@ -404,7 +434,8 @@ static void test_every_keyword_has_help(void **state)
 			const char *sp = strchr(p, ' ');
 			size_t len = sp ? (size_t)(sp - p) : strlen(p);
 			size_t used = strlen(line);
-			snprintf(line + used, sizeof(line) - used, "%.*s ", (int)len, p);
+			sample_word(p, len, word, sizeof(word));
+			snprintf(line + used, sizeof(line) - used, "%s ", word);
 			if (!sp)
 				break;
 			p = sp + 1;
@@ -433,8 +464,11 @@ static void test_complete(void **state)
 	assert_int_equal(cli_complete(&real, "display ", buf, sizeof(buf)), 0);
 	assert_int_equal(cli_complete(&real, "dis hrp se", buf, sizeof(buf)), 6);
 	assert_string_equal(buf, "ssion ");
-	assert_int_equal(cli_complete(&real, "hrp sync c", buf, sizeof(buf)), 17);
-	assert_string_equal(buf, "onnection-status ");
+	/* config, connection-status share "con" */
+	assert_int_equal(cli_complete(&real, "hrp sync c", buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "on");
+	assert_int_equal(cli_complete(&real, "hrp sync conn", buf, sizeof(buf)), 14);
+	assert_string_equal(buf, "ection-status ");
 }
 
 #include "cli_fake.h"
@@ -736,10 +770,13 @@ static void test_help_and_question_mark(void **state)
 	run_line(&o, HEALTHY, "?", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
 	assert_non_null(strstr(
-		o.out, "  display hrp state                Display the hot standby state\n"));
-	assert_non_null(strstr(o.out, "  undo hrp enable                  Disable hot standby\n"));
-	assert_non_null(strstr(o.out, "  hrp sync connection-status       Send the session table "
-				      "to the peer now, or ask the peer for its table\n"));
+		o.out, "  display hrp state                              Display the hot standby "
+		       "state\n"));
+	assert_non_null(strstr(o.out, "  undo hrp enable                                Disable "
+				      "hot standby\n"));
+	assert_non_null(strstr(o.out, "  hrp sync connection-status                     Send the "
+				      "session table to the peer now, or ask the peer for its "
+				      "table\n"));
 	outcome_free(&o);
 
 	run_line(&o, HEALTHY, "display hrp ?", false, false);

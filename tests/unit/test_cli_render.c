@@ -789,7 +789,7 @@ static void test_hrp_sync(void **state)
 	assert_string_equal(o.fake.calls[0], "hrpd session-sync");
 	assert_string_equal(o.out, "sending our session table to the peer\n");
 	outcome_free(&o);
-	run_line(&o, sessions, 3, "hrp sy c", true, false);
+	run_line(&o, sessions, 3, "hrp sy conn", true, false);
 	assert_string_equal(o.out,
 			    "{\n  \"started\": \"sending our session table to the peer\"\n}\n");
 	outcome_free(&o);

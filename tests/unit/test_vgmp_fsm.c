@@ -170,11 +170,12 @@ static void o_ospf(struct vgmp *v, bool raise)
 		assert_true(S.now >= b->ospf[b->n_ospf - 1].t + VGMP_OSPF_MIN_INTERVAL_MS);
 		assert_int_not_equal(raise, b->ospf[b->n_ospf - 1].raise);
 	}
-	/* Raised on standby only; lowered when holding traffic (or hrp disabled). */
+	/* Raised on standby only; lowered when holding traffic (or hrp disabled, or the
+	 * adjustment switched off). */
 	if (raise)
 		assert_int_equal(v->state, VGMP_STATE_STANDBY);
 	else
-		assert_true(vgmp_state_holds(v->state) || !v->enabled);
+		assert_true(vgmp_state_holds(v->state) || !v->enabled || !v->p.ospf_cost);
 	b->ospf[b->n_ospf].t = S.now;
 	b->ospf[b->n_ospf].seq = ++S.seq;
 	b->ospf[b->n_ospf].raise = raise;
@@ -1440,6 +1441,37 @@ static void test_ospf_rate_limit_and_wait(void **state)
 	assert_int_equal(S.b[A].n_ospf, 0);
 }
 
+/* undo hrp adjust ospf-cost enable on a raised standby puts the cost back at once; enabled
+ * again, the plan raises it afresh (a second after the last change). */
+static void test_ospf_switched_at_run_time(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct box *b = &S.b[A];
+	struct vgmp_params p = b->p;
+	run_until(300);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(b->n_ospf, 1);
+	assert_true(b->ospf[0].raise);
+
+	run_until(1500);
+	p.ospf_cost = false;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), 0);
+	assert_int_equal(b->n_ospf, 2);
+	assert_false(b->ospf[1].raise);
+	assert_int_equal(b->ospf[1].t, 1500);
+	run_until(2000);
+	assert_int_equal(b->n_ospf, 2);
+
+	p.ospf_cost = true;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), 0);
+	assert_int_equal(vgmp_next_deadline(v), 2500);
+	run_until(2500);
+	assert_int_equal(b->n_ospf, 3);
+	assert_true(b->ospf[2].raise);
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+}
+
 /* Alone at startup with the peer's adverts heard: do not go active. */
 static void test_startup_split_guard(void **state)
 {
@@ -1694,6 +1726,7 @@ int main(void)
 		cmocka_unit_test(test_request_answers),
 		cmocka_unit_test(test_request_giving),
 		cmocka_unit_test(test_ospf_rate_limit_and_wait),
+		cmocka_unit_test(test_ospf_switched_at_run_time),
 		cmocka_unit_test(test_startup_split_guard),
 		cmocka_unit_test(test_trackers_through_fsm),
 		cmocka_unit_test(test_payload),
