@@ -16,6 +16,7 @@
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
+#include "log_event.h"
 #include "sess.h"
 
 #define PEER_PREFIX "[hrp peer]"
@@ -520,17 +521,37 @@ static void apply_one(struct hrpd *h, const struct hrp_lv_act *a)
 		break;
 	case HRP_LV_ACT_LINK:
 		if ((size_t)a->link < h->n_links)
-			hs_notice(h->links[a->link]->prefix, "%s -> %s (%s)",
-				  hrp_lv_link_state_name(a->old), hrp_lv_link_state_name(a->new_),
-				  hrp_lv_reason_name(a->reason));
+			hs_event(LOG_NOTICE, h->links[a->link]->prefix,
+				 &(struct hs_event){
+					 .event = "hrp-link",
+					 .old_state = hrp_lv_link_state_name(a->old),
+					 .new_state = hrp_lv_link_state_name(a->new_),
+					 .reason = hrp_lv_reason_name(a->reason),
+					 .local_priority = HS_EVENT_NO_PRIORITY,
+					 .peer_priority = HS_EVENT_NO_PRIORITY,
+					 .extra = { { "interface", link_name(h, a->link) } } });
 		break;
 	case HRP_LV_ACT_RUNNING:
-		hs_notice("[hrp]", "running link %s -> %s (%s)", link_name(h, a->old),
-			  link_name(h, a->new_), hrp_lv_reason_name(a->reason));
+		hs_event(LOG_NOTICE, "[hrp running link]",
+			 &(struct hs_event){ .event = "hrp-running-link",
+					     .old_state = link_name(h, a->old),
+					     .new_state = link_name(h, a->new_),
+					     .reason = hrp_lv_reason_name(a->reason),
+					     .local_priority = HS_EVENT_NO_PRIORITY,
+					     .peer_priority = HS_EVENT_NO_PRIORITY });
 		break;
 	case HRP_LV_ACT_PEER:
-		hs_notice(PEER_PREFIX, "%s -> %s (%s)", hrp_lv_peer_state_name(a->old),
-			  hrp_lv_peer_state_name(a->new_), hrp_lv_reason_name(a->reason));
+		hs_event(LOG_NOTICE, PEER_PREFIX,
+			 &(struct hs_event){
+				 .event = "hrp-peer",
+				 .old_state = hrp_lv_peer_state_name(a->old),
+				 .new_state = hrp_lv_peer_state_name(a->new_),
+				 .reason = hrp_lv_reason_name(a->reason),
+				 .local_priority = h->local_set ? (long)h->local.priority
+								: HS_EVENT_NO_PRIORITY,
+				 .peer_priority = h->have_peer_hello
+							  ? (long)h->peer_hello.vgmp.priority
+							  : HS_EVENT_NO_PRIORITY });
 		if (a->new_ == HRP_LV_PEER_NEGOTIATING)
 			hs_notice(PEER_PREFIX,
 				  "every link silent for %llu ms: probing, dead in %llu ms unless "

@@ -14,6 +14,7 @@
 
 #include "hrpd.h"
 #include "log.h"
+#include "log_event.h"
 #include "sess.h"
 
 static void req_timer_fired(struct hs_timer *t, void *arg);
@@ -153,7 +154,15 @@ static void note_role(struct hrpd *h, uint8_t old, uint8_t now_state, const char
 	h->lc_peer_prio = h->have_peer_hello ? h->peer_hello.vgmp.priority : -1;
 	h->has_last_change = true;
 	h->stable_since_ms = hrpd_uptime_ms(h);
-	hs_notice("[hrp]", "role %s -> %s (%s)", h->lc_old, h->lc_new, h->lc_reason);
+	hs_event(LOG_NOTICE, "[hrp]",
+		 &(struct hs_event){ .event = "hrp-role",
+				     .old_state = h->lc_old,
+				     .new_state = h->lc_new,
+				     .reason = h->lc_reason,
+				     .local_priority = h->lc_local_prio,
+				     .peer_priority = h->lc_peer_prio >= 0
+							      ? h->lc_peer_prio
+							      : HS_EVENT_NO_PRIORITY });
 }
 
 /* {"priority": N, "state": S, "readiness": N, "mode": M, "config_digest": HEX,

@@ -44,6 +44,16 @@ void hs_log_set_level(int level)
 	log_state.level = level;
 }
 
+bool hs_log_enabled(int level)
+{
+	return level <= log_state.level;
+}
+
+const char *hs_log_ident(void)
+{
+	return log_state.ident;
+}
+
 const char *hs_debug_category_name(enum hs_debug_category cat)
 {
 	if (cat < 0 || cat >= HS_DBG_MAX)

@@ -26,6 +26,9 @@ void hs_log_close(void);
 
 /* Lowest syslog level that is written (LOG_INFO by default, LOG_DEBUG with -d). */
 void hs_log_set_level(int level);
+/* Whether a line at level would be written; the ident given to hs_log_open(). */
+bool hs_log_enabled(int level);
+const char *hs_log_ident(void);
 
 const char *hs_debug_category_name(enum hs_debug_category cat);
 enum hs_debug_category hs_debug_category_from_name(const char *name);

@@ -6,6 +6,7 @@
 
 #include "hrp_msg.h"
 #include "log.h"
+#include "log_event.h"
 #include "vgmpd.h"
 
 #define PREFIX "[vgmp]"
@@ -128,8 +129,15 @@ static void notify(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_stat
 		   enum vgmp_reason why)
 {
 	struct vgmpd *g = of(v);
-	hs_notice(PREFIX, "%s -> %s (%s), priority %u", vgmp_state_name(old),
-		  vgmp_state_name(new_state), vgmp_reason_name(why), vgmp_priority(v));
+	hs_event(LOG_NOTICE, PREFIX,
+		 &(struct hs_event){ .event = "vgmp-state",
+				     .old_state = vgmp_state_name(old),
+				     .new_state = vgmp_state_name(new_state),
+				     .reason = vgmp_reason_name(why),
+				     .local_priority = vgmp_priority(v),
+				     .peer_priority = v->peer.status == VGMP_PEER_ALIVE
+							      ? (long)v->peer.priority
+							      : HS_EVENT_NO_PRIORITY });
 	json_t *ev = json_pack("{s:s, s:s, s:s, s:i}", "old", vgmp_state_name(old), "new",
 			       vgmp_state_name(new_state), "reason", vgmp_reason_name(why),
 			       "priority", vgmp_priority(v));

@@ -34,8 +34,9 @@ static json_t *counters_json(const struct vrrp_counters *c)
 			 (json_int_t)c->vgmp_reports);
 }
 
-/* The control protocol names states in lower case ("master"), as every daemon does. */
-static const char *state_json(enum vrrp_state s)
+/* The control protocol names states in lower case ("master"), as every daemon does; so do the
+ * structured log records. */
+const char *vrrpd_state_name(enum vrrp_state s)
 {
 	static const char *const names[VRRP_STATE_MAX] = {
 		[VRRP_STATE_INIT] = "initialize",
@@ -59,10 +60,11 @@ static json_t *history_json(const struct vrrpd_group *g, uint64_t now)
 	for (unsigned i = 0; i < n; i++) {
 		const struct vrrpd_transition *t =
 			&g->history[(g->n_history - 1 - i) % VRRPD_HISTORY];
-		json_array_append_new(
-			a, json_pack("{s:I, s:s, s:s, s:s}", "ago_ms", (json_int_t)(now - t->at_ms),
-				     "old", state_json(t->old), "new", state_json(t->new_state),
-				     "reason", vrrp_reason_name(t->why)));
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s}", "ago_ms",
+						   (json_int_t)(now - t->at_ms), "old",
+						   vrrpd_state_name(t->old), "new",
+						   vrrpd_state_name(t->new_state), "reason",
+						   vrrp_reason_name(t->why)));
 	}
 	return a;
 }
@@ -87,7 +89,7 @@ static json_t *group_json(const struct vrrpd_group *g, uint64_t now)
 		json_pack("{s:i, s:s, s:i, s:i, s:i, s:i, s:o, s:s, s:b, s:i, s:b, s:b, s:s, s:o, "
 			  "s:i, s:i, s:i}",
 			  "version", g->cfg.version, "state",
-			  up ? state_json(f->state) : "initialize", "priority", prio,
+			  up ? vrrpd_state_name(f->state) : "initialize", "priority", prio,
 			  "priority_config", g->cfg.priority, "advert_interval_cs",
 			  g->cfg.advert_interval_cs, "master_adver_interval_cs", interval, "vips",
 			  vips, "vgmp", hs_vgmp_binding_name(g->cfg.vgmp), "preempt",

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "log_event.h"
 #include "socket.h"
 #include "sysctl.h"
 #include "vrrpd.h"
@@ -221,8 +222,21 @@ static void notify(struct vrrp_fsm *f, enum vrrp_state old, enum vrrp_state new_
 {
 	struct vrrpd_group *g = group_of(f);
 	uint64_t now = hs_now_ms();
-	hs_notice(g->prefix, "%s -> %s (%s)", vrrp_state_name(old), vrrp_state_name(new_state),
-		  vrrp_reason_name(why));
+	char vrid[8];
+	snprintf(vrid, sizeof(vrid), "%d", g->cfg.vrid);
+	/* the master's priority as last heard, when a backup has one */
+	bool heard = new_state == VRRP_STATE_BACKUP && f->master_priority;
+	hs_event(LOG_NOTICE, g->prefix,
+		 &(struct hs_event){ .event = "vrrp-state",
+				     .old_state = vrrpd_state_name(old),
+				     .new_state = vrrpd_state_name(new_state),
+				     .reason = vrrp_reason_name(why),
+				     .local_priority = vrrp_fsm_priority(f),
+				     .peer_priority = heard ? (long)f->master_priority
+							    : HS_EVENT_NO_PRIORITY,
+				     .extra = { { "interface", g->cfg.interface },
+						{ "vrid", vrid },
+						{ "family", hs_family_name(g->cfg.family) } } });
 	g->history[g->n_history % VRRPD_HISTORY] = (struct vrrpd_transition){
 		.at_ms = now, .old = old, .new_state = new_state, .why = why
 	};

@@ -98,5 +98,6 @@ extern const struct hs_ctl_command vrrpd_commands[];
 void vrrpd_status(struct hs_daemon *d, json_t *obj);
 void vrrpd_publish(struct vrrpd *vd, const char *event, json_t *data);
 json_t *vrrpd_group_id_json(const struct vrrpd_group *g);
+const char *vrrpd_state_name(enum vrrp_state s); /* "master": as the control socket says */
 
 #endif
