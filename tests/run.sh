@@ -10,10 +10,13 @@ cd "$top"
 
 # Build: toolchain and every library's -dev package. Lab: the real peers the scenarios run.
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
- libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libconfig-dev libcmocka-dev
- libsystemd-dev libjansson-dev libsodium-dev libedit-dev"
-LAB_PKGS="iproute2 nftables conntrack conntrackd frr keepalived tshark socat iperf3 python3
- python3-yaml iputils-ping procps psmisc"
+ libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libnetfilter-queue-dev libconfig-dev libcmocka-dev
+ libsystemd-dev libjansson-dev libsodium-dev libedit-dev libmicrohttpd-dev"
+LAB_PKGS="iproute2 nftables iptables conntrack conntrackd frr keepalived tshark socat iperf3 python3
+ python3-yaml python3-prometheus-client iputils-ping procps psmisc tmux"
+
+# Package: building the Debian package, checking it and the units (tests/package.sh).
+PKG_PKGS="debhelper lintian systemd"
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -26,7 +29,7 @@ deps() {
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $BUILD_PKGS $LAB_PKGS
+	apt-get install -y -q --no-install-recommends $BUILD_PKGS $LAB_PKGS $PKG_PKGS
 }
 
 configure_in() { # DIR CONFIGURE-ARGS...
@@ -60,6 +63,11 @@ distcheck() {
 	echo "distcheck: $(ls _build/release/hotstandby-*.tar.gz) builds, passes make check, installs cleanly"
 }
 
+package() {
+	step "Debian package: build from a clean copy, lintian, install, purge (tests/package.sh)"
+	./tests/package.sh
+}
+
 fuzz() {
 	step "fuzzing every decoder (libFuzzer, ${FUZZ_SECONDS:-20}s each)"
 	make -C _build/release fuzz-smoke
@@ -78,6 +86,7 @@ test)
 	build
 	unit_sanitized
 	distcheck
+	package
 	fuzz
 	lab
 	step "all tests passed"
