@@ -53,6 +53,7 @@ static const char *const known_counters[] = {
 	"dump_errors",
 	"takeovers",
 	"timeouts_reset",
+	"mirror", /* its own lines */
 };
 
 /* The per-reason counters, shown when not zero, each with its label. */
@@ -157,6 +158,35 @@ static void render_session_counters(const json_t *c, FILE *out)
 	}
 }
 
+/* The mirror session's holds (doc/session-sync.md, "Mirror session"). */
+static void render_mirror(const json_t *m, FILE *out)
+{
+	if (!m)
+		return;
+	if (!rj_bool(m, "on", false)) {
+		fputs(" Mirror session: off\n", out);
+		return;
+	}
+	fprintf(out, " Mirror session: on, hold up to %lld ms, holding %lld now\n",
+		num(m, "hold_ms"), num(m, "held_now"));
+	fprintf(out, "   held %lld: released by the peer's ack %lld, by the hold time %lld, "
+		     "at stop %lld\n",
+		num(m, "held"), num(m, "released_acked"), num(m, "released_timeout"),
+		num(m, "released_stop"));
+	fprintf(out, "   passed unheld: not synced %lld, unreadable %lld, no peer %lld, "
+		     "holds full %lld, channel full %lld\n",
+		num(m, "unheld_policy"), num(m, "unheld_unreadable"), num(m, "unheld_no_peer"),
+		num(m, "unheld_full"), num(m, "unheld_channel"));
+	fprintf(out, "   ack delay: avg %lld us, max %lld us, p99 <= %lld us (%lld records)\n",
+		num(m, "ack_delay_us_avg"), num(m, "ack_delay_us_max"),
+		num(m, "ack_delay_us_p99_le"), num(m, "ack_delays"));
+	fprintf(out, "   conflicts: kept ours %lld, took the peer's %lld (packets dropped %lld)\n",
+		num(m, "conflicts_kept"), num(m, "conflicts_taken"), num(m, "conflict_drops"));
+	fprintf(out, "   the peer's: %lld records, %lld entries, %lld acks sent, %lld bad\n",
+		num(m, "peer_records"), num(m, "peer_entries"), num(m, "acks_sent"),
+		num(m, "peer_records_bad"));
+}
+
 int render_hrp_session_statistics(const json_t *v, FILE *out)
 {
 	const json_t *st = rj_obj(v, "status"), *c = rj_obj(v, "statistics");
@@ -170,6 +200,7 @@ int render_hrp_session_statistics(const json_t *v, FILE *out)
 		render_session_status(st, c, out);
 	}
 	render_session_counters(c, out);
+	render_mirror(rj_obj(c, "mirror"), out);
 	return 0;
 }
 

@@ -597,7 +597,15 @@ static const char session_stats[] =
 	" \"decode_errors\": {\"bad-version\": 0, \"truncated\": 1, \"bad-op\": 0,"
 	" \"bad-family\": 0},"
 	" \"apply_errors\": {\"no_entry\": 0, \"exists\": 3, \"refused\": 0, \"table_full\": 0,"
-	" \"busy\": 0, \"other\": 0, \"answers_lost\": 0}}}";
+	" \"busy\": 0, \"other\": 0, \"answers_lost\": 0},"
+	" \"mirror\": {\"on\": true, \"hold_ms\": 10, \"held_now\": 1, \"held\": 400,"
+	" \"released_acked\": 396, \"released_timeout\": 3, \"released_stop\": 0,"
+	" \"unheld_policy\": 2, \"unheld_unreadable\": 0, \"unheld_no_peer\": 5,"
+	" \"unheld_full\": 0, \"unheld_channel\": 0, \"ack_delays\": 120,"
+	" \"ack_delay_us_avg\": 850, \"ack_delay_us_max\": 9000, \"ack_delay_us_p99_le\": 8192,"
+	" \"conflicts_kept\": 2, \"conflicts_taken\": 0, \"conflict_drops\": 0,"
+	" \"peer_records\": 90, \"peer_entries\": 200, \"acks_sent\": 90,"
+	" \"peer_records_bad\": 0}}}";
 
 /* A newer hrpd: counters and sections this hrpctl does not know, of every type. */
 static const char session_stats_newer[] =
@@ -646,7 +654,14 @@ static void test_render_session_statistics(void **state)
 		"   skipped (hrp): 12\n"
 		"   skipped (link_local): 4\n"
 		"   decode error (truncated): 1\n"
-		"   apply error (exists): 3\n");
+		"   apply error (exists): 3\n"
+		" Mirror session: on, hold up to 10 ms, holding 1 now\n"
+		"   held 400: released by the peer's ack 396, by the hold time 3, at stop 0\n"
+		"   passed unheld: not synced 2, unreadable 0, no peer 5, holds full 0, channel "
+		"full 0\n"
+		"   ack delay: avg 850 us, max 9000 us, p99 <= 8192 us (120 records)\n"
+		"   conflicts: kept ours 2, took the peer's 0 (packets dropped 0)\n"
+		"   the peer's: 90 records, 200 entries, 90 acks sent, 0 bad\n");
 	outcome_free(&o);
 
 	/* --json: hrpd's result unchanged */
