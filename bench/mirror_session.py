@@ -25,7 +25,6 @@ Figures are printed, never asserted."""
 import argparse
 import json
 import os
-import sys
 import time
 
 import benchlib as bl
@@ -33,7 +32,7 @@ import benchlib as bl
 bl.lab_imports()
 
 from hslab_lib import boxes, lab as labmod, probes, topo as topomod  # noqa: E402
-from hslab_lib.pair import SERVER_NET, ctl, ctl_or_empty, route_via  # noqa: E402
+from hslab_lib.pair import SERVER_NET, load_balance, mirror, route_via, set_mirror  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
 PORT = 9001
@@ -68,20 +67,6 @@ def wait_for(what, cond, timeout, interval=0.2):
     raise RuntimeError("%s: not within %d s" % (what, timeout))
 
 
-def mirror(lab, box):
-    return ctl_or_empty(lab, box, "hrpd", "session-stats").get("statistics", {}).get(
-        "mirror", {})
-
-
-def set_mirror(lab, on, hold_ms):
-    for box in ("fw1", "fw2"):
-        boxes.set_setting(lab, box, "hrpd", "mirror_session", "true" if on else "false")
-        boxes.set_setting(lab, box, "hrpd", "mirror_hold_ms", str(hold_ms))
-        ctl(lab, box, "hrpd", "reload")
-    wait_for("mirror %s" % on, lambda: all(mirror(lab, b).get("on") is on
-                                           for b in ("fw1", "fw2")), 10)
-
-
 def set_routing(lab, routing):
     """The router's way back to the LAN: through fw1 (symmetric) or fw2 (asymmetric)."""
     up, back = ("up2", "fw1") if routing == "symmetric" else ("up1", "fw2")
@@ -95,7 +80,7 @@ def set_routing(lab, routing):
 
 def measure(lab, opts, routing, on):
     set_routing(lab, routing)
-    set_mirror(lab, on, opts.hold_ms)
+    wait_for("mirror %s" % on, set_mirror(lab, on, opts.hold_ms), 10)
     before = {b: mirror(lab, b) for b in ("fw1", "fw2")}
     failing = routing == "asymmetric" and not on
     argv = ["python3", os.path.join(bl.BENCH_DIR, "connect_probe.py"), "--server",
@@ -154,9 +139,7 @@ def run(opts):
     with labmod.Lab(topo, paths, log=lablog) as lab:
         for box in ("fw1", "fw2"):
             boxes.start_daemons(lab, box)
-        wait_for("both boxes in load-balance", lambda: all(
-            (boxes.hrpctl(lab, b, "display", "hrp", "state", check=False) or {}).get("role")
-            == "load-balance" for b in ("fw1", "fw2")), 60)
+        wait_for("both boxes in load-balance", lambda: load_balance(lab), 60)
         wait_for("both boxes route to the server", lambda: all(
             "via" in lab.run(b, ["ip", "route", "show", SERVER_NET], check=False).stdout
             for b in ("fw1", "fw2")), 30)

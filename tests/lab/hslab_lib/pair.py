@@ -105,3 +105,23 @@ def routed_via(lab, act):
     its route to the server (after a freeze its OSPF adjacency comes back first)."""
     mine = lab.run(act, ["ip", "route", "show", SERVER_NET], check=False).stdout
     return route_via(lab, act) and "via" in mine
+
+
+def load_balance(lab):
+    """Both boxes in load-balance (the load-sharing lab)."""
+    return set(roles(lab).values()) == {"load-balance"}
+
+
+def mirror(lab, box):
+    """hrpd's mirror session statistics on box ({} while hrpd does not answer)."""
+    return session(lab, box).get("statistics", {}).get("mirror", {})
+
+
+def set_mirror(lab, on, hold_ms):
+    """mirror_session on or off and the hold time on both boxes, by reload; returns a predicate
+    that is true once both hrpds report it."""
+    for box in BOXES:
+        boxes.set_setting(lab, box, "hrpd", "mirror_session", "true" if on else "false")
+        boxes.set_setting(lab, box, "hrpd", "mirror_hold_ms", str(hold_ms))
+        ctl(lab, box, "hrpd", "reload")
+    return lambda: all(mirror(lab, b).get("on") is on for b in BOXES)

@@ -17,8 +17,9 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
-from hslab_lib.pair import SERVER_NET, ctl, ctl_or_empty, route_via, session  # noqa: E402
+from hslab_lib import faults, probes, scenario  # noqa: E402
+from hslab_lib import pair  # noqa: E402
+from hslab_lib.pair import SERVER_NET, load_balance, mirror, roles, route_via, session  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
 FLOWS = 200
@@ -26,28 +27,10 @@ HOLD_MS = 30
 CONNECT_MS = 500  # a SYN-ACK dropped once costs the client a 1 s retransmission
 
 
-def roles(lab):
-    return {b: (boxes.hrpctl(lab, b, "display", "hrp", "state", check=False) or {}).get("role")
-            for b in ("fw1", "fw2")}
-
-
-def load_balance(lab):
-    return set(roles(lab).values()) == {"load-balance"}
-
-
-def mirror(lab, box):
-    return ctl_or_empty(lab, box, "hrpd", "session-stats").get("statistics", {}).get(
-        "mirror", {})
-
-
 def set_mirror(lab, s, on):
-    for box in ("fw1", "fw2"):
-        boxes.set_setting(lab, box, "hrpd", "mirror_session", "true" if on else "false")
-        # Under CI's load an acknowledgement can take longer than the 10 ms default.
-        boxes.set_setting(lab, box, "hrpd", "mirror_hold_ms", str(HOLD_MS))
-        ctl(lab, box, "hrpd", "reload")
+    # Under CI's load an acknowledgement can take longer than the 10 ms default.
     s.wait_until("mirror session %s on both boxes" % ("on" if on else "off"),
-                 lambda: all(mirror(lab, b).get("on") is on for b in ("fw1", "fw2")), 10)
+                 pair.set_mirror(lab, on, HOLD_MS), 10)
 
 
 def flows(lab, duration):
