@@ -26,6 +26,8 @@ struct hrpd_mirror_stats {
 	uint64_t records_sent, acks_received, acks_unexpected;
 	uint64_t rx_records, rx_entries, acks_sent, rx_bad;
 	uint64_t conflicts_kept, conflicts_taken;
+	uint64_t echoes; /* our kernel's events of changes a mirror record carried: not sent */
+	uint64_t old_destroys; /* destroys of a reused tuple's old entry, after its new one */
 	uint64_t ack_delay_us_sum, ack_delay_us_max, ack_delays;
 	uint64_t ack_delay_log2[24]; /* µs, bucket b: [2^b, 2^(b+1)) */
 };
@@ -86,7 +88,7 @@ static void rec_send(struct hrpd_mirror *mi)
 	uint32_t ids[RELEASE_BATCH];
 	if (hrpd_sess_control_send(mi->ss, mi->rec, mi->len, 0) < 0) {
 		size_t n;
-		while ((n = hs_mirror_ack(&mi->m, token, hs_now_ms(), ids, RELEASE_BATCH)))
+		while ((n = hs_mirror_ack(&mi->m, token, ids, RELEASE_BATCH)))
 			release(mi, ids, n, &mi->st.unheld_channel);
 	} else {
 		mi->st.records_sent++;
@@ -123,8 +125,8 @@ static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len)
 		rec_send(mi);
 		n = hs_sess_encode(&s, mi->rec + mi->len, sizeof(mi->rec) - mi->len);
 	}
-	uint64_t key = s.op == HS_SESS_NEW ? hs_sess_key_hash(&s) : 0;
-	if (!n || hs_mirror_hold(&mi->m, id, key, hs_now_ms()) < 0) {
+	if (!n || hs_mirror_hold(&mi->m, id, hs_sess_key_hash(&s), s.proto_state,
+				 s.op == HS_SESS_NEW, hs_now_ms()) < 0) {
 		hrpd_nfq_verdict(mi->q, id, true);
 		mi->st.unheld_full++;
 		return;
@@ -192,7 +194,7 @@ void hrpd_mirror_rx_ack(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
 	ack_delay(mi, token);
 	uint32_t ids[RELEASE_BATCH];
 	size_t n, total = 0;
-	while ((n = hs_mirror_ack(&mi->m, token, hs_now_ms(), ids, RELEASE_BATCH))) {
+	while ((n = hs_mirror_ack(&mi->m, token, ids, RELEASE_BATCH))) {
 		release(mi, ids, n, &mi->st.acked);
 		total += n;
 	}
@@ -278,11 +280,12 @@ static void stop(struct hrpd_sess *ss, const char *why)
 		hs_warn(MIRROR_PREFIX, "could not remove chain %s: %s", HRPD_MIRROR_CHAIN, err);
 	uint32_t ids[RELEASE_BATCH];
 	size_t n;
-	while ((n = hs_mirror_release_all(&mi->m, hs_now_ms(), ids, RELEASE_BATCH)))
+	while ((n = hs_mirror_release_all(&mi->m, ids, RELEASE_BATCH)))
 		release(mi, ids, n, &mi->st.let_go);
 	hrpd_nfq_close(mi->q);
 	if (mi->liberal_before >= 0)
 		hrpd_mirror_liberal(mi->liberal_before);
+	hrpd_ct_two_sources(ss->ct, false);
 	hs_timer_free(&mi->timer);
 	hs_notice(MIRROR_PREFIX, "mirror session off (%s): new flows pass unheld", why);
 	free(mi);
@@ -314,6 +317,7 @@ static void start(struct hrpd_sess *ss)
 	}
 	hs_timer_init(&mi->timer, &ss->h->d->loop, timer_fired, mi);
 	mi->liberal_before = hrpd_mirror_liberal(1);
+	hrpd_ct_two_sources(ss->ct, true);
 	ss->mirror = mi;
 	hs_notice(MIRROR_PREFIX, "mirror session on: new flows wait up to %u ms for the peer "
 				 "(NFQUEUE %u)", ss->mirror_hold_ms, ss->mirror_queue);
@@ -344,6 +348,28 @@ static uint64_t percentile_us(const struct hrpd_mirror_stats *st, double p)
 			return (uint64_t)1 << (b + 1); /* the bucket's upper bound */
 	}
 	return 0;
+}
+
+bool hrpd_mirror_echo(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	struct hrpd_mirror *mi = ss->mirror;
+	if (!mi)
+		return false;
+	uint64_t key = hs_sess_key_hash(s), now = hs_now_ms();
+	if (s->op == HS_SESS_DESTROY) {
+		/* A tuple reused by a new connection: the kernel destroys the old entry as the new
+		 * one's first packet comes, and the event may be read after that packet was
+		 * mirrored. The peer replaced its old entry with the mirrored one already; this
+		 * destroy would remove the new one. */
+		if (!hs_mirror_is_ours(&mi->m, key, now))
+			return false;
+		mi->st.old_destroys++;
+		return true;
+	}
+	if (!hs_mirror_echo(&mi->m, key, s->op == HS_SESS_NEW, s->proto_state, now))
+		return false;
+	mi->st.echoes++;
+	return true;
 }
 
 json_t *hrpd_mirror_stats_json(const struct hrpd_sess *ss)
@@ -378,6 +404,8 @@ json_t *hrpd_mirror_stats_json(const struct hrpd_sess *ss)
 		{ "conflicts_kept", st->conflicts_kept },
 		{ "conflicts_taken", st->conflicts_taken },
 		{ "conflict_drops", st->dropped_conflicts },
+		{ "events_already_mirrored", st->echoes },
+		{ "destroys_of_reused_tuples", st->old_destroys },
 		{ "ack_delays", st->ack_delays },
 		{ "ack_delay_us_avg", st->ack_delays ? st->ack_delay_us_sum / st->ack_delays : 0 },
 		{ "ack_delay_us_max", st->ack_delay_us_max },

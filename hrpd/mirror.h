@@ -26,6 +26,9 @@ void hrpd_mirror_rx_ack(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
 /* sess_in.c: a new entry of the peer that is also a flow we just created: true when ours stays
  * (the peer's is not written). */
 bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s);
+/* sess.c: true for our kernel's event of a change a mirror record already carried, and for the
+ * destroy of an older entry of a tuple just mirrored as new: neither is sent. */
+bool hrpd_mirror_echo(struct hrpd_sess *ss, const struct hs_sess *s);
 json_t *hrpd_mirror_stats_json(const struct hrpd_sess *ss);
 
 /* mirror_rules.c: the rules that queue the packets to hold; 0 or -errno with why. */

@@ -129,6 +129,8 @@ static void on_event(void *arg, const struct hs_sess *s)
 		ss->st.skipped[v]++;
 		return;
 	}
+	if (hrpd_mirror_echo(ss, s))
+		return;
 	rec_add(ss, &ss->rt, s, 0);
 	/* The record goes out when this burst of events is read (sess_ct reads a bounded
 	 * burst per turn, then the loop comes back to us through the flush timer at 0 ms). */

@@ -176,7 +176,7 @@ void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		return;
 	struct hs_sess d = *s;
 	d.op = HS_SESS_DESTROY;
-	if (hrpd_ct_apply(ss->ct, &d, 0, false) == 0)
+	if (hrpd_ct_apply(ss->ct, &d, 0, false, false) == 0)
 		ss->st.swept++;
 }
 

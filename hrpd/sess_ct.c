@@ -39,6 +39,8 @@ struct hrpd_ct_req {
 	bool tcp_window;
 	bool replaced; /* already the second try */
 	bool create;   /* APPLY: create (with the NAT binding), else update the live entry */
+	bool keep_status; /* an update that leaves the live entry's status bits as they are */
+	bool fresh;       /* a new connection: an entry of its tuple here is an older one */
 	uint32_t timeout_s;
 	struct hs_sess s;
 };
@@ -59,6 +61,7 @@ struct hrpd_ct {
 	struct hrpd_ct_req *retry, *retry_a, *retry_b; /* BATCH_MAX each */
 	char *batch_buf;
 	char *rx;
+	bool two_sources; /* both boxes write: a refused status change is not a replace */
 	struct hrpd_ct_stats st;
 };
 
@@ -248,11 +251,12 @@ static void set_nat(struct nf_conntrack *o, const struct hs_sess *s)
 }
 
 static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t timeout_s,
-		     bool tcp_window)
+		     bool tcp_window, bool keep_status)
 {
 	/* The NAT bits are the kernel's to set from the binding; confirmed and the rest are its
 	 * own. */
-	nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
+	if (!keep_status)
+		nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
 	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
 	if (s->has & HS_SESS_HAS_MARK)
 		nfct_set_attr_u32(o, ATTR_MARK, s->mark);
@@ -363,12 +367,12 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	} else if (req->create) {
 		set_tuples(o, s, true);
 		set_nat(o, s);
-		set_body(o, s, req->timeout_s, req->tcp_window);
+		set_body(o, s, req->timeout_s, req->tcp_window, false);
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, s->family);
 	} else {
 		/* A live entry takes no NAT binding (EOPNOTSUPP): only what may change. */
 		set_tuples(o, s, false);
-		set_body(o, s, req->timeout_s, req->tcp_window);
+		set_body(o, s, req->timeout_s, req->tcp_window, req->keep_status);
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
 	}
 	int r = nfct_nlmsg_build(nlh, o);
@@ -382,12 +386,13 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 }
 
 int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
-		  bool tcp_window)
+		  bool tcp_window, bool fresh)
 {
 	/* A new entry is created, a changed one updated; the kernel's answer corrects a guess
 	 * that was wrong (answer_error). */
 	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_APPLY, .s = *s, .timeout_s = timeout_s,
-				   .tcp_window = tcp_window, .create = s->op == HS_SESS_NEW };
+				   .tcp_window = tcp_window, .create = s->op == HS_SESS_NEW,
+				   .fresh = fresh && s->op == HS_SESS_NEW };
 	return request(ct, &req);
 }
 
@@ -440,6 +445,14 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 	enum hrpd_ct_apply_err c = classify(err);
 	bool again = req && req->kind == HRPD_CT_REQ_APPLY && !req->replaced &&
 		     req->s.op != HS_SESS_DESTROY && *n_retry < BATCH_MAX;
+	/* A new connection whose tuple is taken here by an older one (closed, not yet timed
+	 * out): the old one goes. */
+	if (again && c == HRPD_CT_ERR_EXIST && req->create && req->fresh) {
+		struct hrpd_ct_req *r = &retry[(*n_retry)++];
+		*r = *req;
+		ct->st.replaced++;
+		return;
+	}
 	/* Created, but it was there: an update. Updated, but it was not there: a create. */
 	if (again && ((c == HRPD_CT_ERR_EXIST && req->create) ||
 		      (c == HRPD_CT_ERR_NOENT && !req->create))) {
@@ -453,6 +466,16 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 	if (again && c == HRPD_CT_ERR_BUSY) {
 		struct hrpd_ct_req *r = &retry[(*n_retry)++];
 		*r = *req;
+		if (ct->two_sources && !req->create) {
+			/* The live entry has a bit the update would clear (seen-reply, assured:
+			 * they can only be set), from its own traffic: both boxes' views are
+			 * right, so keep the bits and take the rest. A replace would throw away
+			 * what this box's conntrack knows of the flow. */
+			r->kind = HRPD_CT_REQ_RETRY;
+			r->keep_status = true;
+			ct->st.second_tries++;
+			return;
+		}
 		r->create = true;
 		ct->st.replaced++;
 		return;
@@ -778,6 +801,11 @@ void hrpd_ct_close(struct hrpd_ct *ct)
 	free(ct->retry_a);
 	free(ct->retry_b);
 	free(ct);
+}
+
+void hrpd_ct_two_sources(struct hrpd_ct *ct, bool on)
+{
+	ct->two_sources = on;
 }
 
 const struct hrpd_ct_stats *hrpd_ct_stats(const struct hrpd_ct *ct)

@@ -69,14 +69,19 @@ bool hrpd_ct_dump_running(const struct hrpd_ct *ct);
 void hrpd_ct_dump_pause(struct hrpd_ct *ct, bool paused);
 
 /* Queues a request for s: NEW and UPDATE create or update (with timeout_s as the entry's timeout
- * and TCP window tracking liberal unless tcp_window is set), DESTROY deletes. Requests leave in
- * batches, when the batch is full or at hrpd_ct_flush(). Returns 0 or -EINVAL (not encodable). */
+ * and TCP window tracking liberal unless tcp_window is set), DESTROY deletes. fresh: s is a new
+ * connection (the peer's kernel created it just now), so an entry of its tuple here is an older
+ * one and is replaced, not updated. Requests leave in batches, when the batch is full or at
+ * hrpd_ct_flush(). Returns 0 or -EINVAL (not encodable). */
 int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
-		  bool tcp_window);
+		  bool tcp_window, bool fresh);
 /* Only the timeout of an existing entry (the takeover resets hold timeouts). */
 int hrpd_ct_set_timeout(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s);
 void hrpd_ct_flush(struct hrpd_ct *ct);
 
+/* Both boxes write each other's entries (mirror session): an update refused because it would
+ * clear a status bit (EBUSY) is redone without the status, not as a delete and create. */
+void hrpd_ct_two_sources(struct hrpd_ct *ct, bool on);
 const struct hrpd_ct_stats *hrpd_ct_stats(const struct hrpd_ct *ct);
 const char *hrpd_ct_err_name(enum hrpd_ct_apply_err e);
 /* The kernel's nf_conntrack_count for our namespace, or -1. */

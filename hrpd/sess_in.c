@@ -31,7 +31,12 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	struct hs_sess c = *s;
 	if (ss->rx_bulk && c.op == HS_SESS_UPDATE)
 		c.op = HS_SESS_NEW;
-	if (hrpd_ct_apply(ss->ct, &c, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window) == 0)
+	/* With two sources (mirror session) a new connection of the peer's replaces an older
+	 * entry of its tuple here: updating would keep the old one's bits (seen-reply, assured:
+	 * the kernel lets them only be set) and its closed state. */
+	bool fresh = ss->mirror && !ss->rx_bulk && s->op == HS_SESS_NEW;
+	if (hrpd_ct_apply(ss->ct, &c, hs_sess_hold_timeout(&ss->pol, s), ss->tcp_window, fresh) ==
+	    0)
 		ss->st.entries_applied++;
 }
 

@@ -11,8 +11,9 @@ void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms)
 	memset(m, 0, sizeof(*m));
 	m->next_token = 1;
 	m->hold_ms = hold_ms;
-	/* A conflict is two boxes creating one tuple within the sync latency; a second is
-	 * far more than that and still too short to catch a later, unrelated flow. */
+	/* A conflict is two boxes creating one tuple within the sync latency, an echo our
+	 * kernel's event right after the release: a second is far more than either and still
+	 * too short to catch a later, unrelated flow. */
 	m->recent_ms = hold_ms * 4 > RECENT_MIN_MS ? hold_ms * 4 : RECENT_MIN_MS;
 }
 
@@ -31,7 +32,8 @@ static struct hs_mirror_hold *at(struct hs_mirror *m, size_t i)
 	return &m->ring[(m->head + i) % HS_MIRROR_HOLDS_MAX];
 }
 
-int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint64_t now_ms)
+int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint8_t state,
+		   bool created, uint64_t now_ms)
 {
 	if (m->count == HS_MIRROR_HOLDS_MAX)
 		return -1;
@@ -39,24 +41,18 @@ int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint64
 	h->packet_id = packet_id;
 	h->token = m->next_token;
 	h->key = key;
+	h->created = created;
 	h->deadline_ms = now_ms + m->hold_ms;
+	struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
+	*sn = (struct hs_mirror_seen){ .key = key, .at_ms = now_ms ? now_ms : 1, .state = state,
+				       .created = created };
 	return 0;
 }
 
-static void remember(struct hs_mirror *m, uint64_t key, uint64_t now_ms)
-{
-	if (!key)
-		return;
-	m->recent[m->recent_next] = (struct hs_mirror_recent){ .key = key, .at_ms = now_ms };
-	m->recent_next = (m->recent_next + 1) % HS_MIRROR_RECENT_MAX;
-}
-
 /* Pops the oldest hold into ids[n]. */
-static void pop(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t n)
+static void pop(struct hs_mirror *m, uint32_t *ids, size_t n)
 {
-	struct hs_mirror_hold *h = at(m, 0);
-	ids[n] = h->packet_id;
-	remember(m, h->key, now_ms);
+	ids[n] = at(m, 0)->packet_id;
 	m->head = (m->head + 1) % HS_MIRROR_HOLDS_MAX;
 	m->count--;
 }
@@ -66,12 +62,11 @@ static bool token_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint64_t now_ms, uint32_t *ids,
-		     size_t max)
+size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint32_t *ids, size_t max)
 {
 	size_t n = 0;
 	while (n < max && m->count && token_le(at(m, 0)->token, token))
-		pop(m, now_ms, ids, n++);
+		pop(m, ids, n++);
 	return n;
 }
 
@@ -79,15 +74,15 @@ size_t hs_mirror_expire(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, siz
 {
 	size_t n = 0;
 	while (n < max && m->count && at(m, 0)->deadline_ms <= now_ms)
-		pop(m, now_ms, ids, n++);
+		pop(m, ids, n++);
 	return n;
 }
 
-size_t hs_mirror_release_all(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t max)
+size_t hs_mirror_release_all(struct hs_mirror *m, uint32_t *ids, size_t max)
 {
 	size_t n = 0;
 	while (n < max && m->count)
-		pop(m, now_ms, ids, n++);
+		pop(m, ids, n++);
 	return n;
 }
 
@@ -101,28 +96,27 @@ size_t hs_mirror_held(const struct hs_mirror *m)
 	return m->count;
 }
 
-static long find_hold(struct hs_mirror *m, uint64_t key)
+/* The memory of key, when it is recent. */
+static const struct hs_mirror_seen *seen(const struct hs_mirror *m, uint64_t key,
+					 uint64_t now_ms)
 {
-	if (!key)
-		return -1;
-	for (size_t i = 0; i < m->count; i++)
-		if (at(m, i)->key == key)
-			return (long)i;
-	return -1;
+	const struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
+	if (!sn->at_ms || sn->key != key || now_ms - sn->at_ms > m->recent_ms)
+		return NULL;
+	return sn;
+}
+
+bool hs_mirror_echo(const struct hs_mirror *m, uint64_t key, bool created, uint8_t state,
+		    uint64_t now_ms)
+{
+	const struct hs_mirror_seen *sn = seen(m, key, now_ms);
+	return sn && sn->created == created && sn->state == state;
 }
 
 bool hs_mirror_is_ours(const struct hs_mirror *m, uint64_t key, uint64_t now_ms)
 {
-	if (!key)
-		return false;
-	if (find_hold((struct hs_mirror *)m, key) >= 0)
-		return true;
-	for (size_t i = 0; i < HS_MIRROR_RECENT_MAX; i++) {
-		const struct hs_mirror_recent *r = &m->recent[i];
-		if (r->at_ms && r->key == key && now_ms - r->at_ms <= m->recent_ms)
-			return true;
-	}
-	return false;
+	const struct hs_mirror_seen *sn = seen(m, key, now_ms);
+	return sn && sn->created;
 }
 
 bool hs_mirror_we_win(const char *local_name, uint32_t local_id, const char *peer_name,
@@ -144,19 +138,20 @@ enum hs_mirror_conflict hs_mirror_conflict(const struct hs_mirror *m, uint64_t k
 
 bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id)
 {
-	/* The key is the peer's now: its next records of it are no conflict. */
-	for (size_t i = 0; key && i < HS_MIRROR_RECENT_MAX; i++)
-		if (m->recent[i].key == key)
-			m->recent[i].at_ms = 0;
-	long i = find_hold(m, key);
-	if (i < 0)
-		return false;
-	*id = at(m, (size_t)i)->packet_id;
-	/* Close the gap: the holds after it move up one, keeping the FIFO order. */
-	for (size_t j = (size_t)i; j + 1 < m->count; j++)
-		*at(m, j) = *at(m, j + 1);
-	m->count--;
-	return true;
+	struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
+	if (sn->key == key)
+		sn->created = false; /* the peer's now: its later records are no conflict */
+	for (size_t i = 0; i < m->count; i++) {
+		if (at(m, i)->key != key || !at(m, i)->created)
+			continue;
+		*id = at(m, i)->packet_id;
+		/* Close the gap: the holds after it move up one, keeping the FIFO order. */
+		for (size_t j = i; j + 1 < m->count; j++)
+			*at(m, j) = *at(m, j + 1);
+		m->count--;
+		return true;
+	}
+	return false;
 }
 
 void hs_mirror_new_header(uint8_t *buf, uint32_t token)

@@ -27,28 +27,35 @@
 #define HS_MIRROR_NEW_HDR 5
 
 #define HS_MIRROR_HOLDS_MAX  4096 /* held packets at once; more pass unheld (counted) */
-#define HS_MIRROR_RECENT_MAX 256  /* keys of released holds kept for conflict detection */
+#define HS_MIRROR_SEEN_SLOTS 4096 /* entries mirrored lately, by key (direct-mapped) */
 
 struct hs_mirror_hold {
 	uint32_t packet_id; /* the queue's id, for the verdict */
 	uint32_t token;
-	uint64_t key; /* hs_sess_key_hash() of the entry it creates, 0: not a creation */
+	uint64_t key; /* hs_sess_key_hash() of the entry */
+	bool created; /* the packet creates the entry (else: it moves one we had) */
 	uint64_t deadline_ms;
 };
 
-struct hs_mirror_recent {
+/* What was mirrored of an entry lately: a conflict is a peer's new entry that we created
+ * ourselves a moment ago; an echo is our own kernel's event of the very change a mirror record
+ * already carried (sending it too would only race the peer's later changes back). A slot is
+ * overwritten by the next key that maps to it: a lost memory costs a redundant record or an
+ * unseen conflict, never a wrong release. */
+struct hs_mirror_seen {
 	uint64_t key;
-	uint64_t at_ms;
+	uint64_t at_ms; /* 0: empty */
+	uint8_t state;  /* the protocol state the record carried */
+	bool created;
 };
 
 struct hs_mirror {
 	struct hs_mirror_hold ring[HS_MIRROR_HOLDS_MAX];
 	size_t head, count;
 	uint32_t next_token; /* of the record being filled */
-	struct hs_mirror_recent recent[HS_MIRROR_RECENT_MAX];
-	size_t recent_next;
+	struct hs_mirror_seen seen[HS_MIRROR_SEEN_SLOTS];
 	uint32_t hold_ms;
-	uint32_t recent_ms; /* how long a released key still counts as ours */
+	uint32_t recent_ms; /* how long a mirrored entry counts as ours */
 };
 
 void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms);
@@ -56,25 +63,29 @@ void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms);
 uint32_t hs_mirror_token(const struct hs_mirror *m);
 void hs_mirror_next_record(struct hs_mirror *m);
 
-/* Holds packet_id under the current token until now + hold_ms. key: hs_sess_key_hash() of the
- * entry the packet creates, or 0 for a packet of an entry we already had (a SYN-ACK): only
- * created entries can conflict. -1 when the ring is full: the caller lets the packet pass
- * unheld. */
-int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint64_t now_ms);
+/* Holds packet_id under the current token until now + hold_ms, and remembers that the entry
+ * (key, with protocol state) was mirrored. created: the packet creates the entry (only created
+ * entries can conflict). -1 when the ring is full: the caller lets the packet pass unheld. */
+int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint8_t state,
+		   bool created, uint64_t now_ms);
 /* Releases the holds whose token is <= token (in serial-number order), oldest first, into
  * ids[] (at most max; call again while it returns max). */
-size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint64_t now_ms, uint32_t *ids,
-		     size_t max);
+size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint32_t *ids, size_t max);
 /* Releases the holds whose deadline has passed. */
 size_t hs_mirror_expire(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t max);
 /* Releases every hold (the peer is gone, mirroring stops). */
-size_t hs_mirror_release_all(struct hs_mirror *m, uint64_t now_ms, uint32_t *ids, size_t max);
+size_t hs_mirror_release_all(struct hs_mirror *m, uint32_t *ids, size_t max);
 /* The earliest deadline, or 0 when nothing is held. */
 uint64_t hs_mirror_next_deadline(const struct hs_mirror *m);
 size_t hs_mirror_held(const struct hs_mirror *m);
+/* Our kernel's event of an entry: true when a mirror record carried this very change within
+ * recent_ms (the same key, a creation for a new-entry event and a change for an update, the same
+ * protocol state), so the event need not go out again. */
+bool hs_mirror_echo(const struct hs_mirror *m, uint64_t key, bool created, uint8_t state,
+		    uint64_t now_ms);
 
 /* A conflict: the peer's new entry has the key of a flow this box created itself a moment ago
- * (held now, or released within recent_ms). Both boxes decide the same way which entry stays:
+ * (mirrored within recent_ms). Both boxes decide the same way which entry stays:
  * the one of the box with the smaller name (byte order; equal names: the smaller HRP sender
  * id). */
 enum hs_mirror_conflict {

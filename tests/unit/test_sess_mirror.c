@@ -1,6 +1,6 @@
 /* Mirror session holds: FIFO release by acknowledgement and by deadline, a full ring, conflicts
- * (held and recent keys, the deterministic winner), taking one hold out, the entry a held
- * packet's headers give, and the wire helpers. */
+ * (keys we created lately, the deterministic winner), echoes of our own mirrored changes,
+ * taking one hold out, the entry a held packet's headers give, and the wire helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,20 +25,20 @@ static void ack_releases_every_hold_up_to_its_token(void **state)
 	(void)state;
 	uint32_t ids[8];
 	uint32_t t1 = hs_mirror_token(&m);
-	assert_int_equal(hs_mirror_hold(&m, 11, 0xa, 100), 0);
-	assert_int_equal(hs_mirror_hold(&m, 12, 0xb, 100), 0);
+	assert_int_equal(hs_mirror_hold(&m, 11, 0xa, 0, true, 100), 0);
+	assert_int_equal(hs_mirror_hold(&m, 12, 0xb, 0, true, 100), 0);
 	hs_mirror_next_record(&m);
 	uint32_t t2 = hs_mirror_token(&m);
 	assert_int_not_equal(t1, t2);
-	assert_int_equal(hs_mirror_hold(&m, 13, 0xc, 101), 0);
+	assert_int_equal(hs_mirror_hold(&m, 13, 0xc, 0, true, 101), 0);
 	hs_mirror_next_record(&m);
 	assert_int_equal(hs_mirror_held(&m), 3);
 
-	assert_int_equal(hs_mirror_ack(&m, t1, 102, ids, 8), 2);
+	assert_int_equal(hs_mirror_ack(&m, t1, ids, 8), 2);
 	assert_int_equal(ids[0], 11);
 	assert_int_equal(ids[1], 12);
-	assert_int_equal(hs_mirror_ack(&m, t1, 102, ids, 8), 0); /* a repeated ack: nothing */
-	assert_int_equal(hs_mirror_ack(&m, t2, 102, ids, 8), 1);
+	assert_int_equal(hs_mirror_ack(&m, t1, ids, 8), 0); /* a repeated ack: nothing */
+	assert_int_equal(hs_mirror_ack(&m, t2, ids, 8), 1);
 	assert_int_equal(ids[0], 13);
 	assert_int_equal(hs_mirror_held(&m), 0);
 	assert_int_equal(hs_mirror_next_deadline(&m), 0);
@@ -50,11 +50,11 @@ static void ack_is_bounded_by_max(void **state)
 	uint32_t ids[2];
 	uint32_t t = hs_mirror_token(&m);
 	for (uint32_t i = 0; i < 5; i++)
-		assert_int_equal(hs_mirror_hold(&m, i, i, 10), 0);
-	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 2);
+		assert_int_equal(hs_mirror_hold(&m, i, i, 0, true, 10), 0);
+	assert_int_equal(hs_mirror_ack(&m, t, ids, 2), 2);
 	assert_int_equal(ids[1], 1);
-	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 2);
-	assert_int_equal(hs_mirror_ack(&m, t, 11, ids, 2), 1);
+	assert_int_equal(hs_mirror_ack(&m, t, ids, 2), 2);
+	assert_int_equal(hs_mirror_ack(&m, t, ids, 2), 1);
 	assert_int_equal(ids[0], 4);
 }
 
@@ -63,12 +63,12 @@ static void tokens_wrap_in_serial_order(void **state)
 	(void)state;
 	uint32_t ids[4];
 	m.next_token = UINT32_MAX;
-	assert_int_equal(hs_mirror_hold(&m, 1, 1, 10), 0);
+	assert_int_equal(hs_mirror_hold(&m, 1, 1, 0, true, 10), 0);
 	hs_mirror_next_record(&m); /* token 0 now */
-	assert_int_equal(hs_mirror_hold(&m, 2, 2, 10), 0);
-	assert_int_equal(hs_mirror_ack(&m, UINT32_MAX, 10, ids, 4), 1);
+	assert_int_equal(hs_mirror_hold(&m, 2, 2, 0, true, 10), 0);
+	assert_int_equal(hs_mirror_ack(&m, UINT32_MAX, ids, 4), 1);
 	assert_int_equal(ids[0], 1);
-	assert_int_equal(hs_mirror_ack(&m, 0, 10, ids, 4), 1);
+	assert_int_equal(hs_mirror_ack(&m, 0, ids, 4), 1);
 	assert_int_equal(ids[0], 2);
 }
 
@@ -76,14 +76,14 @@ static void deadline_releases_oldest_first(void **state)
 {
 	(void)state;
 	uint32_t ids[4];
-	hs_mirror_hold(&m, 1, 1, 100);
-	hs_mirror_hold(&m, 2, 2, 103);
+	hs_mirror_hold(&m, 1, 1, 0, true, 100);
+	hs_mirror_hold(&m, 2, 2, 0, true, 103);
 	assert_int_equal(hs_mirror_next_deadline(&m), 105);
 	assert_int_equal(hs_mirror_expire(&m, 104, ids, 4), 0);
 	assert_int_equal(hs_mirror_expire(&m, 105, ids, 4), 1);
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(hs_mirror_next_deadline(&m), 108);
-	assert_int_equal(hs_mirror_release_all(&m, 106, ids, 4), 1);
+	assert_int_equal(hs_mirror_release_all(&m, ids, 4), 1);
 	assert_int_equal(ids[0], 2);
 }
 
@@ -92,27 +92,44 @@ static void a_full_ring_refuses_and_recovers(void **state)
 	(void)state;
 	uint32_t ids[1];
 	for (uint32_t i = 0; i < HS_MIRROR_HOLDS_MAX; i++)
-		assert_int_equal(hs_mirror_hold(&m, i, i, 10), 0);
-	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 10), -1);
+		assert_int_equal(hs_mirror_hold(&m, i, i, 0, true, 10), 0);
+	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 0, true, 10), -1);
 	assert_int_equal(hs_mirror_expire(&m, 15, ids, 1), 1);
 	assert_int_equal(ids[0], 0);
-	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 10), 0); /* wraps around the ring */
+	assert_int_equal(hs_mirror_hold(&m, 99999, 1, 0, true, 10), 0); /* wraps around the ring */
 	assert_int_equal(hs_mirror_held(&m), HS_MIRROR_HOLDS_MAX);
 }
 
-static void conflicts_are_held_or_recent_keys(void **state)
+static void conflicts_are_keys_we_created_lately(void **state)
 {
 	(void)state;
 	uint32_t ids[4];
 	assert_int_equal(hs_mirror_conflict(&m, 0x77, 50, true), HS_MIRROR_NO_CONFLICT);
-	hs_mirror_hold(&m, 5, 0x77, 50);
+	hs_mirror_hold(&m, 5, 0x77, 1, true, 50);
 	assert_int_equal(hs_mirror_conflict(&m, 0x77, 51, true), HS_MIRROR_KEEP_OURS);
 	assert_int_equal(hs_mirror_conflict(&m, 0x77, 51, false), HS_MIRROR_TAKE_THEIRS);
-	assert_int_equal(hs_mirror_ack(&m, hs_mirror_token(&m), 52, ids, 4), 1);
-	/* Released, but still ours for a while. */
-	assert_true(hs_mirror_is_ours(&m, 0x77, 52 + m.recent_ms));
-	assert_false(hs_mirror_is_ours(&m, 0x77, 53 + m.recent_ms));
-	assert_false(hs_mirror_is_ours(&m, 0x78, 53));
+	assert_int_equal(hs_mirror_ack(&m, hs_mirror_token(&m), ids, 4), 1);
+	/* Released, but still ours for a while after it was mirrored. */
+	assert_true(hs_mirror_is_ours(&m, 0x77, 50 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0x77, 51 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0x78, 51));
+	/* Another key in the same slot replaces the memory: no false conflict. */
+	hs_mirror_hold(&m, 6, 0x77 + HS_MIRROR_SEEN_SLOTS, 1, true, 60);
+	assert_false(hs_mirror_is_ours(&m, 0x77, 61));
+}
+
+static void echoes_are_the_changes_a_record_carried(void **state)
+{
+	(void)state;
+	hs_mirror_hold(&m, 1, 0xa1, 1, true, 100);  /* a SYN: created, SYN_SENT */
+	hs_mirror_hold(&m, 2, 0xb2, 2, false, 100); /* a SYN-ACK: SYN_RECV of an entry we had */
+	assert_true(hs_mirror_echo(&m, 0xa1, true, 1, 101));   /* the kernel's new-entry event */
+	assert_false(hs_mirror_echo(&m, 0xa1, false, 1, 101)); /* an update is progress */
+	assert_false(hs_mirror_echo(&m, 0xa1, true, 3, 101));  /* another state */
+	assert_true(hs_mirror_echo(&m, 0xb2, false, 2, 101));
+	assert_false(hs_mirror_echo(&m, 0xb2, false, 3, 101)); /* ESTABLISHED: new */
+	assert_false(hs_mirror_echo(&m, 0xa1, true, 1, 101 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0xb2, 101)); /* not created here: no conflict */
 }
 
 static void winner_is_the_same_on_both_boxes(void **state)
@@ -130,31 +147,23 @@ static void take_removes_one_hold_and_keeps_the_order(void **state)
 {
 	(void)state;
 	uint32_t ids[4], id = 0;
-	hs_mirror_hold(&m, 1, 0x10, 10);
-	hs_mirror_hold(&m, 2, 0x20, 10);
-	hs_mirror_hold(&m, 3, 0x30, 10);
+	hs_mirror_hold(&m, 1, 0x10, 0, true, 10);
+	hs_mirror_hold(&m, 2, 0x20, 0, true, 10);
+	hs_mirror_hold(&m, 3, 0x30, 0, true, 10);
+	hs_mirror_hold(&m, 4, 0x40, 2, false, 10); /* not created here: never taken */
 	assert_false(hs_mirror_take(&m, 0x99, &id));
+	assert_false(hs_mirror_take(&m, 0x40, &id));
 	assert_true(hs_mirror_take(&m, 0x20, &id));
 	assert_int_equal(id, 2);
 	assert_false(hs_mirror_is_ours(&m, 0x20, 12)); /* the peer's now */
-	assert_int_equal(hs_mirror_release_all(&m, 12, ids, 4), 2);
+	assert_int_equal(hs_mirror_release_all(&m, ids, 4), 3);
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(ids[1], 3);
+	assert_int_equal(ids[2], 4);
 	/* Released keys are ours for a while, until taken. */
 	assert_true(hs_mirror_is_ours(&m, 0x30, 13));
 	assert_false(hs_mirror_take(&m, 0x30, &id));
 	assert_false(hs_mirror_is_ours(&m, 0x30, 13));
-}
-
-static void holds_of_known_entries_never_conflict(void **state)
-{
-	(void)state;
-	uint32_t ids[2];
-	hs_mirror_hold(&m, 1, 0, 10); /* a SYN-ACK: the entry was there already */
-	assert_false(hs_mirror_is_ours(&m, 0, 11));
-	assert_int_equal(hs_mirror_conflict(&m, 0, 11, true), HS_MIRROR_NO_CONFLICT);
-	assert_int_equal(hs_mirror_release_all(&m, 11, ids, 2), 1);
-	assert_false(hs_mirror_is_ours(&m, 0, 12));
 }
 
 /* ---- the entry of a held packet ---- */
@@ -291,10 +300,10 @@ int main(void)
 		cmocka_unit_test_setup(tokens_wrap_in_serial_order, setup),
 		cmocka_unit_test_setup(deadline_releases_oldest_first, setup),
 		cmocka_unit_test_setup(a_full_ring_refuses_and_recovers, setup),
-		cmocka_unit_test_setup(conflicts_are_held_or_recent_keys, setup),
+		cmocka_unit_test_setup(conflicts_are_keys_we_created_lately, setup),
+		cmocka_unit_test_setup(echoes_are_the_changes_a_record_carried, setup),
 		cmocka_unit_test_setup(winner_is_the_same_on_both_boxes, setup),
 		cmocka_unit_test_setup(take_removes_one_hold_and_keeps_the_order, setup),
-		cmocka_unit_test_setup(holds_of_known_entries_never_conflict, setup),
 		cmocka_unit_test(a_syn_creates_syn_sent_with_its_window_scale),
 		cmocka_unit_test(a_syn_ack_updates_the_entry_of_the_other_direction),
 		cmocka_unit_test(udp_and_icmp_echo_are_held_the_rest_is_not),

@@ -55,11 +55,27 @@ def ready(lab):
                for b in ("fw1", "fw2"))
 
 
+def via_fw2_for(lab, secs):
+    """The router reaches the LAN through fw2 only, all the time for secs (OSPF settles at
+    start-up and after a thaw; asymmetric paths are what the test needs)."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if not route_via(lab, "fw2"):
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def under_fault(lab, s, box):
     s.wait_until("both boxes in load-balance", lambda: load_balance(lab), 60)
-    s.wait_until("the router reaches the LAN through fw2 only", lambda: route_via(lab, "fw2"),
-                 30)
+    s.wait_until("the router reaches the LAN through fw2 only, steadily",
+                 lambda: via_fw2_for(lab, 3), 40)
     s.wait_until("both boxes route to the server and are ready", lambda: ready(lab), 30)
+    # After a thaw the router's OSPF adjacency with the box comes back and its routes move for a
+    # moment: three answered pings in a row say the paths have settled.
+    s.wait_until("the client reaches the server", lambda: lab.run(
+        "client", ["ping", "-c", "3", "-i", "0.2", "-W", "1", REF["server"]],
+        check=False).returncode == 0, 30)
     t = flows(lab, 14)
     time.sleep(4)
     faults.box_fail(lab, box)
@@ -68,6 +84,10 @@ def under_fault(lab, s, box):
                  lambda: roles(lab).get(survivor) == "active", 20)
     r = t.wait()
     dead = [f for f in r.get("per_flow", []) if not f.get("alive")]
+    if dead:
+        for b in ("fw1", "fw2"):
+            print("  %s mirror: %s" % (b, {k: v for k, v in mirror(lab, b).items() if v}),
+                  flush=True)
     for f in dead[:5]:  # where their entries are, for the log
         port = str(f.get("local_port"))
         print("  dead flow %s (port %s, stall %s ms, error %s) on %s: %s" % (
@@ -132,8 +152,8 @@ def body(lab, s):
     lab.run("rtr", ["vtysh", "--vty_socket", os.path.join(lab.node_dir("rtr"), "frr"),
                     "-c", "configure terminal", "-c", "interface up1",
                     "-c", "ip ospf cost 100"], check=False)
-    s.wait_until("the router reaches the LAN through fw2 only", lambda: route_via(lab, "fw2"),
-                 30)
+    s.wait_until("the router reaches the LAN through fw2 only, steadily",
+                 lambda: via_fw2_for(lab, 3), 40)
 
     set_mirror(lab, s, False)
     r = flows(lab, 4).wait()
