@@ -77,6 +77,14 @@ static const struct cli_command rows[] = {
 		.render = render_hrp_session_consistency,
 	},
 	{
+		.pattern = "display hrp config consistency",
+		.help = "Display the synced nftables tables here and on the peer, and what differs",
+		.calls = { { .daemon = "hrpd",
+			     .cmd = "config-consistency",
+			     .unsupported = "hrpd does not support config sync" } },
+		.render = render_hrp_config_consistency,
+	},
+	{
 		.pattern = "display vgmp",
 		.help = "Display the VGMP group: state, priorities, tracked objects, notify hooks",
 		.calls = { { .daemon = "vgmpd", .cmd = "status" } },
@@ -219,10 +227,12 @@ static const struct cli_command rows[] = {
 	},
 	{
 		.pattern = "hrp sync config",
-		.help = "Send the configuration to the peer now",
+		.help = "Send the synced nftables tables to the peer now (the config standby asks "
+			"the master for them)",
 		.calls = { { .daemon = "hrpd",
 			     .cmd = "config-sync",
-			     .unsupported = "config sync is not available yet" } },
+			     .unsupported = "hrpd does not support config sync" } },
+		.render = render_hrp_sync,
 	},
 	{
 		.pattern = "hrp track interface <IFNAME>",

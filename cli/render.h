@@ -48,6 +48,8 @@ int render_hrp_statistics(const json_t *view, FILE *out);
 int render_hrp_session_statistics(const json_t *view, FILE *out);
 int render_hrp_session_consistency(const json_t *view, FILE *out);
 int render_hrp_sync(const json_t *view, FILE *out);
+/* display hrp config consistency: hrpd config-consistency as it is (render_cfg.c) */
+int render_hrp_config_consistency(const json_t *view, FILE *out);
 
 /* display vgmp: vgmpd status, with its tracked objects and notify counters as they are */
 int view_vgmp(const struct cli_view_in *in, json_t **out);

@@ -293,7 +293,7 @@ static void render_config(const json_t *r, FILE *out)
 	if (rj_str(rj_obj(r, "unavailable"), "hrpd", NULL))
 		line(out, "config equal:", "unknown (hrpd not reachable)");
 	else if (!local)
-		line(out, "config equal:", "not compared (config sync not built)");
+		line(out, "config equal:", "not compared (no tables synced here)");
 	else if (!rj_bool(c, "peer_heard", false))
 		line(out, "config equal:", "not compared (no peer)");
 	else if (!peer)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgsync.h"
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
@@ -474,6 +475,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
 			hrpd_sess_update(h); /* its table is due again */
+			hrpd_cfgsync_update(h);
 		}
 		if (type < HRP_MSG_MAX && rx_table[type])
 			rx_table[type](h, l, &res, now);
@@ -624,6 +626,7 @@ void hrpd_chan_enable(struct hrpd *h, bool on)
 	}
 	hrpd_apply(h, &out);
 	hrpd_sess_update(h);
+	hrpd_cfgsync_update(h);
 }
 
 void hrpd_chan_reconfigure(struct hrpd *h, const int *old_index)

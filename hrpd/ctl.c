@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cfgsync.h"
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
@@ -166,6 +167,7 @@ void hrpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "local_payload", hrpd_vgmp_json(&h->local));
 	json_object_set_new(o, "peer_registry", peer_registry_json(h));
 	json_object_set_new(o, "session", hrpd_sess_status_json(h));
+	json_object_set_new(o, "config", hrpd_cfgsync_status_json(h));
 	json_object_set_new(obj, "hrp", o);
 }
 
@@ -290,6 +292,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
 	json_object_set_new(o, "data", hrpd_data_stats_json(h));
 	json_object_set_new(o, "session", hrpd_sess_stats_json(h));
+	json_object_set_new(o, "config", hrpd_cfgsync_stats_json(h));
 	*result = o;
 	return 0;
 }

@@ -35,6 +35,8 @@
 struct hrpd;
 struct hrpd_data; /* data.h */
 struct hrpd_sess; /* sess.h */
+/* cfgsync.h */
+struct hrpd_cfgsync;
 
 struct hrpd_link {
 	struct hrpd *h;
@@ -132,6 +134,8 @@ struct hrpd {
 	struct hrpd_stats st;
 	struct hrpd_data *data; /* the data channel (data.h) */
 	struct hrpd_sess *sess; /* session sync (sess.h) */
+	/* config sync (cfgsync.h) */
+	struct hrpd_cfgsync *cfgsync;
 };
 
 /* link.c */

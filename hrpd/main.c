@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgsync.h"
 #include "data.h"
 #include "hrpd.h"
 #include "log.h"
@@ -48,10 +49,14 @@ static int hrpd_start(struct hs_daemon *d)
 	r = hrpd_sess_init(h);
 	if (r < 0)
 		return r;
+	r = hrpd_cfgsync_init(h);
+	if (r < 0)
+		return r;
 	if (d->ctl) {
 		hs_ctl_server_add_commands(d->ctl, hrpd_vgmp_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_data_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_sess_commands, d);
+		hs_ctl_server_add_commands(d->ctl, hrpd_cfgsync_commands, d);
 	}
 	/* Normal scheduling by default: the data channel's bulk work shares this thread, and a
 	 * real-time hrpd busy with it starves the softirq work that delivers the hellos (a false
@@ -77,6 +82,7 @@ static void hrpd_stop(struct hs_daemon *d)
 		return;
 	hs_timer_free(&h->timer);
 	hs_timer_free(&h->req_timer);
+	hrpd_cfgsync_free(h);
 	hrpd_sess_free(h);
 	hrpd_data_free(h);
 	links_free(h);
@@ -167,6 +173,8 @@ static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	}
 	hrpd_sess_configure(h, c);
 	hrpd_sess_update(h);
+	hrpd_cfgsync_configure(h, c);
+	hrpd_cfgsync_update(h);
 	hs_info("[hrp]", "reloaded: hello %u ms, dead count %d, %zu links, %s",
 		h->hello_interval_ms, h->dead_count, h->n_links,
 		hrp_keyring_empty(&h->keys) ? "no key" : "keyed");

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cfgsync.h"
 #include "hrpd.h"
 #include "log.h"
 #include "log_event.h"
@@ -105,6 +106,7 @@ void hrpd_vgmp_peer_hello(struct hrpd *h, const struct hrp_hello *hello)
 	if (!changed)
 		return;
 	hrpd_sess_update(h); /* readiness first: vgmpd must not see the peer before it */
+	hrpd_cfgsync_update(h);
 	hs_info("[hrp peer]", "%s: %s, priority %u, readiness 0x%x", hello->sysname,
 		hrp_vgmp_state_name(hello->vgmp.state), hello->vgmp.priority,
 		hello->vgmp.readiness);
@@ -117,6 +119,7 @@ void hrpd_vgmp_peer_hello(struct hrpd *h, const struct hrp_hello *hello)
 void hrpd_vgmp_peer_event(struct hrpd *h, bool up, const char *reason)
 {
 	hrpd_sess_update(h);
+	hrpd_cfgsync_update(h);
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:o, s:o}", "state", up ? "up" : "down", "reason", reason, "name",
 		h->have_peer_hello ? json_string(h->peer_hello.sysname) : json_null(), "payload",
@@ -210,6 +213,7 @@ static int cmd_vgmp_local(void *ctx, json_t *args, json_t **result, char *err, s
 	note_role(h, old, v.state, reason);
 	h->local_set = true;
 	hrpd_sess_update(h);
+	hrpd_cfgsync_update(h);
 	bool sent = false;
 	if (urgent && h->enabled) {
 		hrpd_send_hellos(h, true);

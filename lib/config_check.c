@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cfgsync_core.h"
 #include "config_schema.h"
 
 static const config_setting_t *member(const config_setting_t *s, const char *name)
@@ -72,6 +73,19 @@ void hs_cfg_check_hrp_link(struct hs_cfg_ctx *ctx, const void *obj, const config
 		hs_cfg_error(ctx, member(s, "remote"), "remote is the local address");
 }
 
+/* Each item is checked alone by the schema; here, that no interface is renamed twice. */
+static void check_renames(struct hs_cfg_ctx *ctx, const struct hs_hrpd_config *h,
+			  const config_setting_t *s)
+{
+	const char *items[HS_CFG_LIST_MAX];
+	struct hs_cfgsync_renames m;
+	char err[160];
+	for (size_t i = 0; i < h->config_rename.count; i++)
+		items[i] = h->config_rename.item[i];
+	if (hs_cfgsync_renames_parse(items, h->config_rename.count, &m, err, sizeof(err)) < 0)
+		hs_cfg_error(ctx, member(s, "config_rename"), "%s", err);
+}
+
 void hs_cfg_check_hrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_setting_t *s)
 {
 	const struct hs_hrpd_config *h = obj;
@@ -85,6 +99,7 @@ void hs_cfg_check_hrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_set
 				hs_cfg_error(ctx, member(s, "links"),
 					     "link %zu uses interface %s like link %zu", i + 1,
 					     h->links[i].interface, j + 1);
+	check_renames(ctx, h, s);
 }
 
 static void check_trackers(struct hs_cfg_ctx *ctx, const struct hs_vgmpd_config *v,

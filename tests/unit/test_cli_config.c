@@ -462,7 +462,7 @@ static void test_daemon_refuses(void **state)
 
 	run_line(&o, ACTIVE, "hrp sync config", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
-	assert_string_equal(o.err, "Error: config sync is not available yet\n");
+	assert_string_equal(o.err, "Error: hrpd does not support config sync\n");
 	outcome_free(&o);
 	run_line(&o, NULL, 0, "hrp track interface up0", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_UNREACHABLE);

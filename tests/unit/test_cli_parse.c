@@ -328,14 +328,16 @@ static void test_choices(void **state)
 	struct cli_choice c[CLI_CHOICES_MAX];
 	struct cli_error e;
 
-	assert_int_equal(choices(&real, "display hrp ", c), 4);
-	assert_string_equal(c[0].word, "interface");
-	assert_string_equal(c[0].help, "Display the heartbeat interfaces and their state");
-	assert_string_equal(c[1].word, "session");
-	assert_string_equal(c[1].help, "Session sync (connection status)");
-	assert_string_equal(c[2].word, "state");
-	assert_string_equal(c[2].help, "Display the hot standby state");
-	assert_string_equal(c[3].word, "statistics");
+	assert_int_equal(choices(&real, "display hrp ", c), 5);
+	assert_string_equal(c[0].word, "config");
+	assert_string_equal(c[0].help, "Configuration");
+	assert_string_equal(c[1].word, "interface");
+	assert_string_equal(c[1].help, "Display the heartbeat interfaces and their state");
+	assert_string_equal(c[2].word, "session");
+	assert_string_equal(c[2].help, "Session sync (connection status)");
+	assert_string_equal(c[3].word, "state");
+	assert_string_equal(c[3].help, "Display the hot standby state");
+	assert_string_equal(c[4].word, "statistics");
 
 	/* the same keyword after another word ends another command, with that one's help */
 	assert_int_equal(choices(&real, "display hrp session ", c), 2);
@@ -531,8 +533,8 @@ static void test_render_hrp_state_verbose(void **state)
 				       "its data channel)\n"
 				       " last consistency check:      unknown (hrpd does not support "
 				       "session consistency checks)\n"
-				       " config equal:                not compared (config sync not "
-				       "built)\n"
+				       " config equal:                not compared (no tables synced "
+				       "here)\n"
 				       " versions here:               hrpd 0.1.0, vgmpd unknown, "
 				       "vrrpd unknown; HRP unknown\n"
 				       " versions on the peer:        unknown\n";
@@ -782,6 +784,7 @@ static void test_help_and_question_mark(void **state)
 	run_line(&o, HEALTHY, "display hrp ?", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
 	assert_string_equal(o.out,
+			    "  config      Configuration\n"
 			    "  interface   Display the heartbeat interfaces and their state\n"
 			    "  session     Session sync (connection status)\n"
 			    "  state       Display the hot standby state\n"

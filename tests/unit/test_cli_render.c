@@ -1,5 +1,6 @@
 /* hrpctl's renderers for today's daemons: display hrp state verbose with readiness and tracked
  * objects, display vgmp, interfaces and VRRP, and session sync's display and action commands,
+ * config sync's display hrp config consistency and hrp sync config,
  * each against JSON fixtures through the fake daemon table (cli_fake.h). */
 #include <errno.h>
 #include <setjmp.h>
@@ -821,6 +822,92 @@ static void test_hrp_sync(void **state)
 			assert_false(cli_commands.rows[r].flags & CLI_F_SYNCED);
 }
 
+static void test_render_config_consistency(void **state)
+{
+	static const struct fake_answer drift[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-consistency",
+		  .result = "{\"on\": true, \"why_off\": null, \"role\": \"master\","
+			    " \"peer\": \"fw2\","
+			    " \"digest\": \"aa11\", \"peer_digest\": \"bb22\", \"equal\": false,"
+			    " \"peer_set\": {\"kind\": \"report\", \"generation\": 4,"
+			    " \"age_ms\": 3200,"
+			    " \"current\": true},"
+			    " \"table_states\": [{\"table\": \"inet hslab_fw\", \"here\": true,"
+			    " \"peer\": true, \"equal\": false, \"differing_lines\": 1,"
+			    " \"diff\": \"+ \\t\\tip saddr 192.0.2.9 drop\\n\"},"
+			    " {\"table\": \"ip nat\", \"here\": false, \"peer\": null,"
+			    " \"equal\": null}]}" },
+	};
+	static const struct fake_answer off[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-consistency",
+		  .result = "{\"on\": false,"
+			    " \"why_off\": \"no tables in hrpd.config_sync_tables\"}" },
+	};
+	static const struct fake_answer older[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-consistency",
+		  .refusal = "unknown command 'config-consistency' (try 'help')",
+		  .code = "unknown-command" },
+	};
+	struct outcome o;
+
+	run_line(&o, drift, 1, "dis hrp conf con", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.fake.calls[0], "hrpd config-consistency");
+	assert_string_equal(o.out, " Config role:        master\n"
+				   " Peer:               fw2\n"
+				   " Digest here:        aa11\n"
+				   " Digest on the peer: bb22\n"
+				   " Config equal:       no\n"
+				   " Peer's tables:      from its report, generation 4, 3 s ago\n"
+				   "\n"
+				   " Table                    Here     Peer     Equal\n"
+				   " inet hslab_fw            present  present  no\n"
+				   "   + \t\tip saddr 192.0.2.9 drop\n"
+				   " ip nat                   absent   unknown  unknown\n"
+				   " (- only here, + only on the peer)\n");
+	outcome_free(&o);
+
+	run_line(&o, off, 1, "display hrp config consistency", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.out, " Config sync: off (no tables in hrpd.config_sync_tables)\n");
+	outcome_free(&o);
+
+	run_line(&o, older, 1, "display hrp config consistency", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_string_equal(o.err, "Error: hrpd does not support config sync\n");
+	outcome_free(&o);
+}
+
+static void test_hrp_sync_config(void **state)
+{
+	static const struct fake_answer sent[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-sync",
+		  .result = "{\"started\": \"Sent the synced tables (1, generation 3) to fw2.\","
+			    " \"role\": \"master\", \"generation\": 3}" },
+	};
+	static const struct fake_answer off[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-sync",
+		  .refusal = "config sync is off: no tables in hrpd.config_sync_tables" },
+	};
+	struct outcome o;
+
+	run_line(&o, sent, 1, "hrp sync config", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(o.fake.calls[0], "hrpd config-sync");
+	assert_string_equal(o.out, "Sent the synced tables (1, generation 3) to fw2.\n");
+	outcome_free(&o);
+	run_line(&o, off, 1, "hrp sync config", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_string_equal(o.err,
+			    "Error: config sync is off: no tables in hrpd.config_sync_tables\n");
+	outcome_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,6 +924,8 @@ int main(void)
 		cmocka_unit_test(test_render_session_statistics_tolerant),
 		cmocka_unit_test(test_render_session_consistency),
 		cmocka_unit_test(test_hrp_sync),
+		cmocka_unit_test(test_render_config_consistency),
+		cmocka_unit_test(test_hrp_sync_config),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

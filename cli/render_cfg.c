@@ -1,0 +1,62 @@
+/* display hrp config consistency: hrpd config-consistency as it is (no view: --json prints
+ * hrpd's answer). The digests of both boxes, then each synced table: here, on the peer (from
+ * its last full set or report), equal, and the lines that differ. */
+#include <string.h>
+
+#include "render.h"
+
+static const char *presence(const json_t *t, const char *key)
+{
+	const json_t *v = json_object_get(t, key);
+
+	return json_is_true(v) ? "present" : json_is_false(v) ? "absent" : "unknown";
+}
+
+static const char *yes_no(const json_t *v)
+{
+	return json_is_true(v) ? "yes" : json_is_false(v) ? "no" : "unknown";
+}
+
+static void render_table(const json_t *t, FILE *out)
+{
+	const char *diff = rj_str(t, "diff", NULL);
+
+	fprintf(out, " %-24s %-8s %-8s %s\n", rj_str(t, "table", "?"), presence(t, "here"),
+		presence(t, "peer"), yes_no(json_object_get(t, "equal")));
+	while (diff && *diff) {
+		const char *nl = strchr(diff, '\n');
+		int n = nl ? (int)(nl - diff) : (int)strlen(diff);
+
+		fprintf(out, "   %.*s\n", n, diff);
+		diff += n + (nl ? 1 : 0);
+	}
+}
+
+int render_hrp_config_consistency(const json_t *v, FILE *out)
+{
+	const json_t *ps = rj_obj(v, "peer_set"), *t;
+	const char *why = rj_str(v, "why_off", NULL);
+	size_t i;
+
+	if (!rj_bool(v, "on", false)) {
+		fprintf(out, " Config sync: off (%s)\n", why ? why : "unknown");
+		return 0;
+	}
+	fprintf(out, " Config role:        %s\n", rj_str(v, "role", "unknown"));
+	fprintf(out, " Peer:               %s\n", rj_str(v, "peer", "none"));
+	fprintf(out, " Digest here:        %s\n", rj_str(v, "digest", "none"));
+	fprintf(out, " Digest on the peer: %s\n", rj_str(v, "peer_digest", "none"));
+	fprintf(out, " Config equal:       %s\n", yes_no(json_object_get(v, "equal")));
+	if (ps)
+		fprintf(out, " Peer's tables:      from its %s, generation %lld, %lld s ago%s\n",
+			rj_str(ps, "kind", "?"), (long long)rj_int(ps, "generation", 0),
+			(long long)rj_int(ps, "age_ms", 0) / 1000,
+			rj_bool(ps, "current", false) ? "" : " (older than its digest)");
+	else
+		fputs(" Peer's tables:      not received yet\n", out);
+	fprintf(out, "\n %-24s %-8s %-8s %s\n", "Table", "Here", "Peer", "Equal");
+	json_array_foreach (rj_arr(v, "table_states"), i, t)
+		render_table(t, out);
+	fputs(" (- only here, + only on the peer)\n", out);
+	return 0;
+}

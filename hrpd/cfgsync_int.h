@@ -1,0 +1,112 @@
+/* Config sync inside hrpd: its state (cfgsync.c), the kernel side (cfgsync_nft.c) and the
+ * control commands (cfgsync_ctl.c). */
+#ifndef HRPD_CFGSYNC_INT_H
+#define HRPD_CFGSYNC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfgsync.h"
+#include "cfgsync_core.h"
+#include "hrpd.h"
+
+#define HRPD_CFG_PREFIX   "[hrp config]"
+#define HRPD_CFG_DRIFT_MS 2000 /* a digest mismatch that lasts this long is drift: logged */
+#define HRPD_CFG_DIFF_MAX 40   /* lines of diff in config-consistency, per table */
+
+/* ---- cfgsync_nft.c ---- */
+struct hrpd_nft;
+/* changed(arg) is called after nftables changed (any table). */
+struct hrpd_nft *hrpd_nft_open(struct hs_loop *loop, void (*changed)(void *arg), void *arg);
+void hrpd_nft_close(struct hrpd_nft *n);
+uint64_t hrpd_nft_events(const struct hrpd_nft *n);
+/* One table as `nft -s list table` prints it, in a malloc'd *text; a table that does not exist
+ * gives 0 with *present false. Returns 0 or -errno with nft's error in err. */
+int hrpd_nft_list(struct hrpd_nft *n, const char *table, char **text, bool *present, char *err,
+		  size_t errlen);
+/* Runs buf as one transaction. Returns 0, or -EINVAL with nft's error in err (nothing changed). */
+int hrpd_nft_run(struct hrpd_nft *n, const char *buf, char *err, size_t errlen);
+
+/* ---- cfgsync.c ---- */
+
+/* A synced set: each table's canonical text (malloc'd) and the digest over them. */
+struct hrpd_cfg_set {
+	size_t n;
+	struct {
+		char name[HS_CFGSYNC_NAME_MAX];
+		bool present;
+		char *text;
+		size_t len;
+	} t[HS_CFGSYNC_TABLES_MAX];
+	uint8_t digest[HS_CFGSYNC_DIGEST_LEN];
+};
+
+struct hrpd_cfg_result {
+	bool have;
+	uint32_t gen;
+	uint8_t status; /* enum hs_cfgsync_status */
+	char msg[HS_CFGSYNC_MSG_MAX];
+	uint64_t at_ms; /* daemon uptime */
+};
+
+struct hrpd_cfg_stats {
+	uint64_t reads, read_errors;
+	uint64_t full_sent, reports_sent, requests_sent, results_sent, send_errors, too_large;
+	uint64_t received[HS_CFGSYNC_KIND_MAX];
+	uint64_t rx_errors[HS_CFGSYNC_ERR_MAX];
+	uint64_t results_received[HS_CFGSYNC_STATUS_MAX]; /* the peer's answers to our sets */
+	uint64_t applied, unchanged, apply_failed, refused, confirmed, reverted, revert_failed;
+	uint64_t drift_detected;
+};
+
+struct hrpd_cfgsync {
+	struct hrpd *h;
+	struct hrpd_nft *nft; /* NULL: no nftables here */
+	char nft_why[160];
+	struct hs_timer settle, confirm, drift;
+	/* settings */
+	struct hs_strlist tables;
+	struct hs_cfgsync_renames renames;
+	uint32_t confirm_ms, settle_ms;
+	bool auto_sync;
+	/* ours, in the canonical naming (the smaller sysname's) */
+	bool have_local;
+	bool canon_peer; /* the canonical naming was the peer's at the last read */
+	struct hrpd_cfg_set local;
+	uint32_t gen; /* one up at every change of the local digest */
+	/* the peer's, from its last full set or report */
+	bool have_peer;
+	uint8_t peer_kind;
+	uint32_t peer_gen;
+	uint64_t peer_at_ms;
+	struct hrpd_cfg_set peer;
+	/* what we sent to which peer epoch */
+	enum hs_cfgsync_role role;
+	bool sent_any;
+	uint64_t sent_epoch;
+	uint8_t sent_kind;
+	uint8_t sent_digest[HS_CFGSYNC_DIGEST_LEN];
+	bool has_refused; /* the peer failed or reverted this digest: not sent again by itself */
+	uint8_t refused_digest[HS_CFGSYNC_DIGEST_LEN];
+	/* commit-confirmed, on the config standby */
+	struct hs_cc cc;
+	uint8_t cc_digest[HS_CFGSYNC_DIGEST_LEN]; /* the master's set under confirmation */
+	bool have_prev;
+	struct hrpd_cfg_set prev; /* in local names, to put back */
+	/* drift */
+	bool mismatch, drift_logged;
+	struct hrpd_cfg_result last_rx; /* the peer's answer to our last full set */
+	struct hrpd_cfg_result last_tx; /* our answer to the peer's last full set */
+	struct hrpd_cfg_stats st;
+};
+
+void hrpd_cfg_set_clear(struct hrpd_cfg_set *s);
+/* Sends our set now: a full set when we are the config master (force: also when the peer
+ * refused it), else a report. Returns 0 or -errno. */
+int hrpd_cfgsync_send_set(struct hrpd_cfgsync *cs, bool force);
+/* Asks the config master for its full set. */
+int hrpd_cfgsync_send_request(struct hrpd_cfgsync *cs);
+/* Reads our synced tables now (not waiting for the settle time). */
+void hrpd_cfgsync_read(struct hrpd_cfgsync *cs);
+
+#endif

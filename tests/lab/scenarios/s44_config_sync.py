@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Config sync of the firewall policy in the reference lab (doc/config-sync.md), all daemons
+running, hrpd.config_sync_tables = ["inet hslab_fw"] on both boxes (set by reload):
+  - the boxes' digests are equal at the start (the same ruleset), display hrp state verbose
+    says "config equal: yes";
+  - a rule added with nft on the active (fw1) appears on the standby within a second;
+  - a rule added on the standby with plain nft is drift: "config equal: no", display hrp config
+    consistency names the table and the line; hrp sync config on the active repairs it;
+  - a ruleset the standby cannot load (a rule on an interface only fw1 has) is refused as a
+    whole: the standby's ruleset is unchanged, the failure is counted on both boxes;
+  - a synced rule that drops fw1's HRP traffic on fw2 is reverted there by commit-confirmed and
+    the pair stays whole: fw1 active, fw2 standby, the peer up on both;
+  - after a switchover the new active's ruleset equals the old one's, and the new active is
+    the config master (its change reaches the other box)."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib.pair import BOXES, roles, settled  # noqa: E402
+
+TABLE = ["inet", "hslab_fw"]
+CONFIRM_MS = 3000
+HB_FW1 = "203.0.113.1, 203.0.113.5"  # fw1's ends of the heartbeat links
+
+
+def ruleset(lab, box):
+    return lab.run(box, ["nft", "-s", "list", "table"] + TABLE).stdout
+
+
+def has(lab, box, tag):
+    return ('comment "%s"' % tag) in ruleset(lab, box)
+
+
+def nft(lab, box, *words):
+    lab.run(box, ["nft"] + list(words))
+
+
+def add_rule(lab, box, tag, match="ip saddr 192.0.2.250 drop"):
+    nft(lab, box, "insert rule inet hslab_fw input %s comment \"%s\"" % (match, tag))
+
+
+def del_rule(lab, box, tag):
+    """Deletes the rule with comment tag by its handle."""
+    out = lab.run(box, ["nft", "-a", "list", "chain"] + TABLE + ["input"]).stdout
+    for line in out.splitlines():
+        if ('comment "%s"' % tag) in line and "# handle " in line:
+            nft(lab, box, "delete rule inet hslab_fw input handle %s" % line.split()[-1])
+
+
+def config(lab, box):
+    return pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
+
+
+def stats(lab, box):
+    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
+
+
+def hrp_stats(lab, box):
+    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics")
+
+
+def equal(lab):
+    """Both boxes compare the digests and find them equal."""
+    c = [config(lab, b) for b in BOXES]
+    return all(x.get("on") and x.get("equal") is True for x in c) and \
+        c[0].get("digest") == c[1].get("digest")
+
+
+def mismatch(lab):
+    return all(config(lab, b).get("equal") is False for b in BOXES)
+
+
+def verbose_says(lab, box):
+    out = boxes.hrpctl(lab, box, "display", "hrp", "state", "verbose", as_json=False,
+                       check=False)
+    for line in out.splitlines():
+        if "config equal:" in line:
+            return line.split("config equal:", 1)[1].strip()
+    return None
+
+
+def peer_up(lab, box):
+    st = pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {})
+    return st.get("peer", {}).get("state") == "up"
+
+
+def body(lab, s):
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    for box in BOXES:
+        boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "inet hslab_fw" ]')
+        boxes.set_setting(lab, box, "hrpd", "config_confirm_ms", str(CONFIRM_MS))
+        pair.ctl(lab, box, "hrpd", "reload")
+    s.wait_until("config sync on, the digests equal", lambda: equal(lab), 15)
+    s.check(config(lab, "fw1").get("role") == "master" and
+            config(lab, "fw2").get("role") == "standby",
+            "fw1 is the config master, fw2 the config standby")
+    s.check(verbose_says(lab, "fw2") == "yes", "display hrp state verbose: config equal: yes")
+
+    # 1. a change on the active reaches the standby within a second
+    add_rule(lab, "fw1", "s44-one")
+    t0 = time.monotonic()
+    s.wait_until("the rule added on fw1 is on fw2", lambda: has(lab, "fw2", "s44-one"), 10,
+                 interval=0.02)
+    took = time.monotonic() - t0
+    s.note("change to standby", "%.0f ms" % (1000 * took))
+    s.check(took < 1.0, "the rule reached fw2 within a second (%.0f ms)" % (1000 * took))
+    s.wait_until("the digests are equal again", lambda: equal(lab), 10)
+    s.check(ruleset(lab, "fw1") == ruleset(lab, "fw2"), "fw2's table equals fw1's")
+    s.wait_until("fw2 confirms the applied tables after the window",
+                 lambda: stats(lab, "fw2").get("confirmed", 0) >= 1, CONFIRM_MS / 1000 + 10)
+
+    # 2. drift on the standby, repaired by hrp sync config
+    add_rule(lab, "fw2", "s44-drift")
+    s.wait_until("drift: config equal no on both boxes", lambda: mismatch(lab), 10)
+    says = verbose_says(lab, "fw1")
+    s.check(says is not None and says.startswith("no"),
+            "display hrp state verbose on fw1: config equal: %s" % says)
+    cons = boxes.hrpctl(lab, "fw1", "display", "hrp", "config", "consistency")
+    t = (cons.get("table_states") or [{}])[0]
+    s.check(t.get("table") == "inet hslab_fw" and t.get("equal") is False and
+            "+" in (t.get("diff") or "") and "s44-drift" in (t.get("diff") or ""),
+            "display hrp config consistency on fw1 names the table and fw2's extra line")
+    text = boxes.hrpctl(lab, "fw1", "display", "hrp", "config", "consistency", as_json=False)
+    s.check("s44-drift" in text, "the text view shows the line")
+    time.sleep(0.5)
+    s.check(has(lab, "fw2", "s44-drift"), "drift is not repaired by itself")
+    out = boxes.hrpctl(lab, "fw1", "hrp", "sync", "config", as_json=False)
+    s.wait_until("hrp sync config on fw1 removes the drift from fw2",
+                 lambda: not has(lab, "fw2", "s44-drift"), 10)
+    s.wait_until("the digests are equal after the repair", lambda: equal(lab), 10)
+    s.note("sync config", out.strip())
+
+    # 3. a ruleset the standby cannot load is refused as a whole
+    failed0 = stats(lab, "fw2").get("apply_failed", 0)
+    lab.run("fw1", ["ip", "link", "add", "s44only", "type", "veth", "peer", "name", "s44peer"])
+    before = ruleset(lab, "fw2")
+    add_rule(lab, "fw1", "s44-bad", match='iif "s44only" accept')
+    add_rule(lab, "fw1", "s44-with-bad")
+    s.wait_until("fw2 counts the failed apply",
+                 lambda: stats(lab, "fw2").get("apply_failed", 0) > failed0, 10)
+    s.wait_until("fw1 has fw2's answer: failed",
+                 lambda: (config(lab, "fw1").get("peer_result") or {}).get("status") ==
+                 "failed", 10)
+    s.check(ruleset(lab, "fw2") == before,
+            "fw2's ruleset is unchanged (nothing of the failed set, not even the good rule)")
+    msg = (config(lab, "fw1").get("peer_result") or {}).get("message", "")
+    s.note("refused", msg)
+    s.check(stats(lab, "fw1").get("peer_results", {}).get("failed", 0) >= 1,
+            "fw1 counts the failure")
+    del_rule(lab, "fw1", "s44-bad")
+    lab.run("fw1", ["ip", "link", "del", "s44only"])
+    s.wait_until("without the bad rule the set goes through",
+                 lambda: has(lab, "fw2", "s44-with-bad") and equal(lab), 10)
+
+    # 4. a synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole
+    down0 = {b: hrp_stats(lab, b).get("peer_down", 0) for b in BOXES}
+    rev0 = stats(lab, "fw2").get("reverted", 0)
+    add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
+             HB_FW1)
+    s.wait_until("fw2 reverts the rule that cuts the heartbeats",
+                 lambda: stats(lab, "fw2").get("reverted", 0) > rev0, 15)
+    s.check(not has(lab, "fw2", "s44-cut"), "the cutting rule is gone from fw2")
+    s.wait_until("fw1 has fw2's answer: reverted",
+                 lambda: (config(lab, "fw1").get("peer_result") or {}).get("status") ==
+                 "reverted", 10)
+    s.wait_until("the peer is up on both boxes", lambda: all(peer_up(lab, b) for b in BOXES),
+                 10)
+    s.check(roles(lab) == {"fw1": "active", "fw2": "standby"},
+            "fw1 still active, fw2 still standby")
+    downs = {b: hrp_stats(lab, b).get("peer_down", 0) - down0[b] for b in BOXES}
+    s.note("peer-down events during the cut", str(downs))
+    s.wait_until("the kept cut rule shows as drift", lambda: mismatch(lab), 10)
+    del_rule(lab, "fw1", "s44-cut")
+    s.wait_until("without the cutting rule the boxes agree again", lambda: equal(lab), 10)
+
+    # 5. after a switchover, the new active's policy is the old one's
+    add_rule(lab, "fw1", "s44-keep")
+    s.wait_until("the rule reached fw2", lambda: has(lab, "fw2", "s44-keep") and equal(lab), 10)
+    boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("fw2 active after the switchover", lambda: settled(lab, "fw2"), 15)
+    s.check(ruleset(lab, "fw2") == ruleset(lab, "fw1"),
+            "the new active's table equals the old active's")
+    s.wait_until("fw2 is now the config master",
+                 lambda: config(lab, "fw2").get("role") == "master", 10)
+    add_rule(lab, "fw2", "s44-from-fw2")
+    s.wait_until("a change on the new active reaches fw1",
+                 lambda: has(lab, "fw1", "s44-from-fw2") and equal(lab), 10)
+    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="ref", daemons=True)

@@ -1,0 +1,412 @@
+/* Config sync's pure core (lib/cfgsync_core.h): records round trip and every decode error; the
+ * canonical text (dynamic set elements out, one-line groups sorted); renames both ways and
+ * their parsing; the digest's inputs; the diff; the config role; commit-confirmed. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cfgsync_core.h"
+#include "hrp_msg.h"
+
+static const char ruleset[] = "table inet hslab_fw {\n"
+			      "\tset seen {\n"
+			      "\t\ttype ipv4_addr\n"
+			      "\t\tflags dynamic,timeout\n"
+			      "\t\ttimeout 1m\n"
+			      "\t\telements = { 192.0.2.99,\n"
+			      "\t\t\t     192.0.2.98 }\n"
+			      "\t}\n"
+			      "\n"
+			      "\tset allow {\n"
+			      "\t\ttype ipv4_addr\n"
+			      "\t\telements = { 192.0.2.11, 192.0.2.10 }\n"
+			      "\t}\n"
+			      "\n"
+			      "\tchain input {\n"
+			      "\t\ttype filter hook input priority filter; policy drop;   \n"
+			      "\t\tiifname != { \"up0\", \"hb0\" } accept comment \"a, {b}\"\n"
+			      "\t}\n"
+			      "}\n";
+
+static const char canonical[] = "table inet hslab_fw {\n"
+				"\tset seen {\n"
+				"\t\ttype ipv4_addr\n"
+				"\t\tflags dynamic,timeout\n"
+				"\t\ttimeout 1m\n"
+				"\t}\n"
+				"\n"
+				"\tset allow {\n"
+				"\t\ttype ipv4_addr\n"
+				"\t\telements = { 192.0.2.10, 192.0.2.11 }\n"
+				"\t}\n"
+				"\n"
+				"\tchain input {\n"
+				"\t\ttype filter hook input priority filter; policy drop;\n"
+				"\t\tiifname != { \"hb0\", \"up0\" } accept comment \"a, {b}\"\n"
+				"\t}\n"
+				"}\n";
+
+/* ---- records ---- */
+
+static struct hs_cfgsync_rec full_rec(void)
+{
+	struct hs_cfgsync_rec r = { .kind = HS_CFGSYNC_FULL, .gen = 7, .n_tables = 2 };
+	snprintf(r.tables[0].name, sizeof(r.tables[0].name), "inet hslab_fw");
+	r.tables[0].present = true;
+	r.tables[0].text = canonical;
+	r.tables[0].len = strlen(canonical);
+	snprintf(r.tables[1].name, sizeof(r.tables[1].name), "ip nat");
+	hs_cfgsync_digest(r.tables, r.n_tables, r.digest);
+	return r;
+}
+
+static void full_set_round_trips(void **state)
+{
+	(void)state;
+	struct hs_cfgsync_rec r = full_rec(), back;
+	uint8_t buf[4096];
+	size_t n = hs_cfgsync_encode(&r, buf, sizeof(buf));
+	assert_int_equal(n, HS_CFGSYNC_HDR_LEN + 1 + (1 + 13 + 1 + 4 + strlen(canonical)) +
+				    (1 + 6 + 1 + 4));
+	assert_int_equal(buf[0], HS_CFGSYNC_VERSION);
+	assert_int_equal(buf[1], HS_CFGSYNC_FULL);
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_OK);
+	assert_int_equal(back.kind, HS_CFGSYNC_FULL);
+	assert_int_equal(back.gen, 7);
+	assert_int_equal(back.n_tables, 2);
+	assert_string_equal(back.tables[0].name, "inet hslab_fw");
+	assert_true(back.tables[0].present);
+	assert_int_equal(back.tables[0].len, strlen(canonical));
+	assert_memory_equal(back.tables[0].text, canonical, strlen(canonical));
+	assert_string_equal(back.tables[1].name, "ip nat");
+	assert_false(back.tables[1].present);
+	assert_memory_equal(back.digest, r.digest, HS_CFGSYNC_DIGEST_LEN);
+	/* too small a buffer: nothing */
+	assert_int_equal(hs_cfgsync_encode(&r, buf, n - 1), 0);
+}
+
+static void result_and_request_round_trip(void **state)
+{
+	(void)state;
+	struct hs_cfgsync_rec r = { .kind = HS_CFGSYNC_RESULT,
+				    .gen = 3,
+				    .ref_gen = 9,
+				    .status = HS_CFGSYNC_FAILED },
+			      back;
+	snprintf(r.msg, sizeof(r.msg), "Error: syntax error");
+	uint8_t buf[256];
+	size_t n = hs_cfgsync_encode(&r, buf, sizeof(buf));
+	assert_int_equal(n, HS_CFGSYNC_HDR_LEN + 4 + 1 + 2 + strlen(r.msg));
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_OK);
+	assert_int_equal(back.ref_gen, 9);
+	assert_int_equal(back.status, HS_CFGSYNC_FAILED);
+	assert_string_equal(back.msg, "Error: syntax error");
+
+	struct hs_cfgsync_rec q = { .kind = HS_CFGSYNC_REQUEST, .gen = 1 };
+	n = hs_cfgsync_encode(&q, buf, sizeof(buf));
+	assert_int_equal(n, HS_CFGSYNC_HDR_LEN);
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_OK);
+	assert_int_equal(back.kind, HS_CFGSYNC_REQUEST);
+	/* kind invalid or status unknown: not encoded */
+	q.kind = HS_CFGSYNC_KIND_INVALID;
+	assert_int_equal(hs_cfgsync_encode(&q, buf, sizeof(buf)), 0);
+	r.status = HS_CFGSYNC_STATUS_MAX;
+	assert_int_equal(hs_cfgsync_encode(&r, buf, sizeof(buf)), 0);
+}
+
+static void decode_names_each_error(void **state)
+{
+	(void)state;
+	struct hs_cfgsync_rec r = full_rec(), back;
+	uint8_t buf[4096], bad[4096];
+	size_t n = hs_cfgsync_encode(&r, buf, sizeof(buf));
+
+	/* every cut is truncated */
+	for (size_t cut = 0; cut < n; cut++)
+		assert_int_equal(hs_cfgsync_decode(buf, cut, &back), HS_CFGSYNC_E_TRUNCATED);
+	memcpy(bad, buf, n);
+	bad[n] = 0;
+	assert_int_equal(hs_cfgsync_decode(bad, n + 1, &back), HS_CFGSYNC_E_TRAILING);
+	bad[0] = 2;
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_VERSION);
+	bad[0] = 1;
+	bad[1] = 9;
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_KIND);
+	bad[1] = HS_CFGSYNC_FULL;
+	bad[HS_CFGSYNC_HDR_LEN] = HS_CFGSYNC_TABLES_MAX + 1;
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_TABLES);
+	bad[HS_CFGSYNC_HDR_LEN] = 2;
+	bad[HS_CFGSYNC_HDR_LEN + 2] = 'x'; /* "xnet hslab_fw": no such family */
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_NAME);
+	bad[HS_CFGSYNC_HDR_LEN + 2] = 'i';
+	bad[HS_CFGSYNC_HDR_LEN + 1] = 0; /* an empty name */
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_NAME);
+	memcpy(bad, buf, n);
+	bad[n - 1] = 1; /* "ip nat" absent, with a text (which would be its last byte) */
+	assert_int_equal(hs_cfgsync_decode(bad, n + 1, &back), HS_CFGSYNC_E_PRESENT);
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_PRESENT);
+	bad[n - 1] = 0;
+	bad[n - 5] = 2; /* present 2 */
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_PRESENT);
+	memcpy(bad, buf, n);
+	bad[n - 20] ^= 1; /* one bit of the text: not the digest's */
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_DIGEST);
+
+	struct hs_cfgsync_rec res = { .kind = HS_CFGSYNC_RESULT, .status = HS_CFGSYNC_APPLIED };
+	n = hs_cfgsync_encode(&res, buf, sizeof(buf));
+	buf[HS_CFGSYNC_HDR_LEN + 4] = HS_CFGSYNC_STATUS_MAX;
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_E_STATUS);
+	assert_string_equal(hs_cfgsync_err_name(HS_CFGSYNC_E_DIGEST), "digest-mismatch");
+	assert_string_equal(hs_cfgsync_kind_name(HS_CFGSYNC_REPORT), "report");
+	assert_string_equal(hs_cfgsync_status_name(HS_CFGSYNC_REVERTED), "reverted");
+	assert_string_equal(hs_cfgsync_kind_name(200), "unknown");
+}
+
+/* ---- text ---- */
+
+static void canon_drops_dynamic_elements_and_sorts_groups(void **state)
+{
+	(void)state;
+	char out[2048];
+	long n = hs_cfgsync_canon(ruleset, strlen(ruleset), out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_string_equal(out, canonical);
+	/* canonical text is a fixed point */
+	char again[2048];
+	long m = hs_cfgsync_canon(out, (size_t)n, again, sizeof(again));
+	assert_int_equal(m, n);
+	assert_memory_equal(again, out, (size_t)n);
+	/* no room */
+	assert_int_equal(hs_cfgsync_canon(ruleset, strlen(ruleset), out, 10), -ENOSPC);
+	/* no final newline: one is added */
+	n = hs_cfgsync_canon("table ip t {\n}", 14, out, sizeof(out));
+	assert_int_equal(n, 15);
+	assert_memory_equal(out, "table ip t {\n}\n", 15);
+}
+
+static void table_names_are_checked(void **state)
+{
+	(void)state;
+	assert_true(hs_cfgsync_table_name_ok("inet filter"));
+	assert_true(hs_cfgsync_table_name_ok("netdev ingress-1.x"));
+	assert_false(hs_cfgsync_table_name_ok("inet"));
+	assert_false(hs_cfgsync_table_name_ok("inet "));
+	assert_false(hs_cfgsync_table_name_ok("ipx filter"));
+	assert_false(hs_cfgsync_table_name_ok("inet fil ter"));
+	assert_false(hs_cfgsync_table_name_ok("inet f\"x"));
+}
+
+static void renames_parse_and_apply_both_ways(void **state)
+{
+	(void)state;
+	const char *items[] = { "lan0=eth1", "eth1=lan0", "up0=wan" };
+	struct hs_cfgsync_renames m;
+	char err[128];
+	assert_int_equal(hs_cfgsync_renames_parse(items, 3, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 3);
+	const char in[] = "iifname { \"lan0\", \"eth1\" } oifname \"up0\" comment \"lan0x\"\n";
+	char out[256], back[256];
+	long n = hs_cfgsync_rename(in, strlen(in), &m, true, out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = '\0';
+	/* swapped in one pass; a longer name that starts like one is left alone */
+	assert_string_equal(out,
+			    "iifname { \"eth1\", \"lan0\" } oifname \"wan\" comment \"lan0x\"\n");
+	long m2 = hs_cfgsync_rename(out, (size_t)n, &m, false, back, sizeof(back));
+	back[m2] = '\0';
+	assert_string_equal(back, in);
+	/* an unterminated quote is copied as it is */
+	n = hs_cfgsync_rename("a \"lan0", 7, &m, true, out, sizeof(out));
+	assert_int_equal(n, 7);
+	assert_int_equal(hs_cfgsync_rename(in, strlen(in), &m, true, out, 5), -ENOSPC);
+
+	const char *bad1[] = { "lan0" };
+	assert_int_equal(hs_cfgsync_renames_parse(bad1, 1, &m, err, sizeof(err)), -EINVAL);
+	const char *bad2[] = { "a=b", "a=c" };
+	assert_int_equal(hs_cfgsync_renames_parse(bad2, 2, &m, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "twice"));
+	const char *bad3[] = { "a=b", "c=b" };
+	assert_int_equal(hs_cfgsync_renames_parse(bad3, 2, &m, err, sizeof(err)), -EINVAL);
+	assert_non_null(hs_cfgsync_rename_check("averyveryverylongname=b"));
+	assert_non_null(hs_cfgsync_rename_check("a b=c"));
+	assert_null(hs_cfgsync_rename_check("eth0.100=bond0"));
+
+	/* the canonical naming is the smaller sysname's */
+	assert_false(hs_cfgsync_canon_is_peer("fw1", "fw2"));
+	assert_true(hs_cfgsync_canon_is_peer("fw2", "fw1"));
+	assert_false(hs_cfgsync_canon_is_peer("fw2", ""));
+}
+
+static void digest_covers_names_presence_and_text(void **state)
+{
+	(void)state;
+	struct hs_cfgsync_table t[2] = {
+		{ .name = "inet a", .present = true, .text = "x\n", .len = 2 }, { .name = "ip b" }
+	};
+	uint8_t d0[32], d1[32];
+	char hex[65];
+	hs_cfgsync_digest(t, 2, d0);
+	hs_cfgsync_digest_hex(d0, hex);
+	assert_int_equal(strlen(hex), 64);
+	/* the same input, the same digest; every part matters */
+	hs_cfgsync_digest(t, 2, d1);
+	assert_memory_equal(d0, d1, 32);
+	t[1].present = true;
+	hs_cfgsync_digest(t, 2, d1);
+	assert_memory_not_equal(d0, d1, 32);
+	t[1].present = false;
+	t[0].text = "y\n";
+	hs_cfgsync_digest(t, 2, d1);
+	assert_memory_not_equal(d0, d1, 32);
+	t[0].text = "x\n";
+	snprintf(t[1].name, sizeof(t[1].name), "ip c");
+	hs_cfgsync_digest(t, 2, d1);
+	assert_memory_not_equal(d0, d1, 32);
+	/* an absent table's text is not hashed */
+	snprintf(t[1].name, sizeof(t[1].name), "ip b");
+	t[1].text = "junk";
+	t[1].len = 4;
+	hs_cfgsync_digest(t, 2, d1);
+	assert_memory_equal(d0, d1, 32);
+	/* the known answer for no table: SHA-256 of nothing */
+	hs_cfgsync_digest(t, 0, d1);
+	hs_cfgsync_digest_hex(d1, hex);
+	assert_string_equal(hex,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void diff_shows_lines_on_one_side_only(void **state)
+{
+	(void)state;
+	const char a[] = "t {\n  accept\n  drop\n}\n";
+	const char b[] = "t {\n  drop\n  log\n  log\n}\n";
+	char out[256];
+	assert_int_equal(hs_cfgsync_diff(a, strlen(a), b, strlen(b), out, sizeof(out), 10), 3);
+	assert_string_equal(out, "-   accept\n+   log\n+   log\n");
+	assert_int_equal(hs_cfgsync_diff(a, strlen(a), a, strlen(a), out, sizeof(out), 10), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(hs_cfgsync_diff(a, strlen(a), b, strlen(b), out, sizeof(out), 1), 3);
+	assert_string_equal(out, "-   accept\n... 2 more\n");
+}
+
+/* ---- role ---- */
+
+static void role_follows_vgmp(void **state)
+{
+	(void)state;
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_ACTIVE, true, HRP_VGMP_STANDBY, "fw2", "fw1"),
+			 HS_CFGSYNC_ROLE_MASTER);
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_STANDBY, true, HRP_VGMP_ACTIVE, "fw1", "fw2"),
+			 HS_CFGSYNC_ROLE_STANDBY);
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_INITIALIZE, true, HRP_VGMP_ACTIVE, "a", "b"),
+			 HS_CFGSYNC_ROLE_STANDBY);
+	/* load-sharing: the smaller sysname */
+	assert_int_equal(
+		hs_cfgsync_role(HRP_VGMP_LOAD_BALANCE, true, HRP_VGMP_LOAD_BALANCE, "fw1", "fw2"),
+		HS_CFGSYNC_ROLE_MASTER);
+	assert_int_equal(
+		hs_cfgsync_role(HRP_VGMP_LOAD_BALANCE, true, HRP_VGMP_LOAD_BALANCE, "fw2", "fw1"),
+		HS_CFGSYNC_ROLE_STANDBY);
+	/* both active for a moment: the same rule */
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_ACTIVE, true, HRP_VGMP_ACTIVE, "fw2", "fw1"),
+			 HS_CFGSYNC_ROLE_STANDBY);
+	/* the peer down: an active box leads, a standby nobody */
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_ACTIVE, false, HRP_VGMP_ACTIVE, "fw2", "fw1"),
+			 HS_CFGSYNC_ROLE_MASTER);
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_STANDBY, false, HRP_VGMP_ACTIVE, "fw1", "fw2"),
+			 HS_CFGSYNC_ROLE_NONE);
+	assert_int_equal(hs_cfgsync_role(HRP_VGMP_STANDBY, true, HRP_VGMP_STANDBY, "fw1", "fw2"),
+			 HS_CFGSYNC_ROLE_NONE);
+	assert_string_equal(hs_cfgsync_role_name(HS_CFGSYNC_ROLE_MASTER), "master");
+}
+
+/* ---- commit-confirmed ---- */
+
+static void confirmed_when_the_window_passes_with_the_master_heard(void **state)
+{
+	(void)state;
+	struct hs_cc cc;
+	uint64_t next;
+	enum hs_cc_reason why;
+	hs_cc_init(&cc, 10000, 300);
+	assert_int_equal(hs_cc_tick(&cc, 50, 40, &next, &why), HS_CC_NONE);
+	assert_int_equal(next, UINT64_MAX);
+	assert_true(hs_cc_applied(&cc, 4, 1000));
+	assert_int_equal(cc.state, HS_CC_CONFIRMING);
+	/* hellos every 100 ms */
+	for (uint64_t t = 1100; t < 11000; t += 100) {
+		assert_int_equal(hs_cc_tick(&cc, t, t, &next, &why), HS_CC_NONE);
+		assert_int_equal(next, t + 300 < 11000 ? t + 300 : 11000);
+	}
+	assert_int_equal(hs_cc_tick(&cc, 11000, 10950, &next, &why), HS_CC_CONFIRM);
+	assert_int_equal(why, HS_CC_R_WINDOW_PASSED);
+	assert_int_equal(cc.state, HS_CC_IDLE);
+	assert_int_equal(hs_cc_peer_lost(&cc, &why), HS_CC_NONE);
+}
+
+static void reverted_when_the_master_falls_silent(void **state)
+{
+	(void)state;
+	struct hs_cc cc;
+	uint64_t next;
+	enum hs_cc_reason why;
+	hs_cc_init(&cc, 10000, 300);
+	assert_true(hs_cc_applied(&cc, 4, 1000));
+	/* a hello from before the apply proves nothing: silence counts from the apply */
+	assert_int_equal(hs_cc_tick(&cc, 1200, 990, &next, &why), HS_CC_NONE);
+	assert_int_equal(next, 1300);
+	assert_int_equal(hs_cc_tick(&cc, 1299, 990, &next, &why), HS_CC_NONE);
+	assert_int_equal(hs_cc_tick(&cc, 1300, 990, &next, &why), HS_CC_REVERT);
+	assert_int_equal(why, HS_CC_R_SILENT);
+	assert_int_equal(cc.state, HS_CC_IDLE);
+	assert_string_equal(hs_cc_reason_name(why), "the config master fell silent");
+
+	/* heard after the apply, then silent */
+	assert_true(hs_cc_applied(&cc, 5, 2000));
+	assert_int_equal(hs_cc_tick(&cc, 2500, 2400, &next, &why), HS_CC_NONE);
+	assert_int_equal(next, 2700);
+	assert_int_equal(hs_cc_tick(&cc, 2700, 2400, &next, &why), HS_CC_REVERT);
+}
+
+static void a_second_apply_keeps_the_first_previous_policy(void **state)
+{
+	(void)state;
+	struct hs_cc cc;
+	enum hs_cc_reason why;
+	uint64_t next;
+	hs_cc_init(&cc, 1000, 300);
+	assert_true(hs_cc_applied(&cc, 1, 100));
+	assert_false(hs_cc_applied(&cc, 2, 500)); /* keep the one from before gen 1 */
+	assert_int_equal(cc.gen, 2);
+	/* the window starts again */
+	assert_int_equal(hs_cc_tick(&cc, 1100, 1090, &next, &why), HS_CC_NONE);
+	assert_int_equal(next, 1390 < 1500 ? 1390 : 1500);
+	assert_int_equal(hs_cc_peer_lost(&cc, &why), HS_CC_REVERT);
+	assert_int_equal(why, HS_CC_R_PEER_LOST);
+	assert_true(hs_cc_applied(&cc, 3, 2000));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_set_round_trips),
+		cmocka_unit_test(result_and_request_round_trip),
+		cmocka_unit_test(decode_names_each_error),
+		cmocka_unit_test(canon_drops_dynamic_elements_and_sorts_groups),
+		cmocka_unit_test(table_names_are_checked),
+		cmocka_unit_test(renames_parse_and_apply_both_ways),
+		cmocka_unit_test(digest_covers_names_presence_and_text),
+		cmocka_unit_test(diff_shows_lines_on_one_side_only),
+		cmocka_unit_test(role_follows_vgmp),
+		cmocka_unit_test(confirmed_when_the_window_passes_with_the_master_heard),
+		cmocka_unit_test(reverted_when_the_master_falls_silent),
+		cmocka_unit_test(a_second_apply_keeps_the_first_previous_policy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
