@@ -6,6 +6,7 @@
 
 #define MS 0.001
 #define CS 0.01
+#define US 0.000001
 
 /* Rows read from the answer's root (or from each member of `each`). */
 #define ROW(d, c, e, l, p, n, t, k, a, s, h)                                                       \
@@ -50,6 +51,21 @@
 	ROW("hrpd", "session-stats", NULL, NULL, "statistics." p,                                  \
 	    "hotstandby_session_events_total", HS_PROM_COUNTER, HS_MK_VALUE, "event=" ev, 0,       \
 	    "Conntrack events read, by kind")
+/* hrpd session-stats, "statistics.mirror" (mirror session) */
+#define MC(p, n, h)    CNT("hrpd", "session-stats", NULL, NULL, "statistics.mirror." p, n, h)
+#define MG(p, n, s, h) GAU("hrpd", "session-stats", NULL, NULL, "statistics.mirror." p, n, s, h)
+#define MBY(p, n, lab, h)                                                                          \
+	ROW("hrpd", "session-stats", NULL, NULL, "statistics.mirror." p, n, HS_PROM_COUNTER,       \
+	    HS_MK_VALUE, lab, 0, h)
+#define MREL(p, r)                                                                                 \
+	MBY(p, "hotstandby_session_mirror_released_total", "reason=" r,                            \
+	    "Held packets released, by reason: acked (the peer has the entry), timeout (the hold "  \
+	    "time ran out), stop (mirroring stopped)")
+#define MUNH(p, r)                                                                                 \
+	MBY(p, "hotstandby_session_mirror_unheld_total", "reason=" r,                              \
+	    "Queued packets let through without a hold, by reason: policy (not synced), "          \
+	    "unreadable, no_peer (no sync peer), full (the hold ring), channel (the record could " \
+	    "not be sent)")
 /* hrpd data-stats, and each channel */
 #define DC(p, n, h) CNT("hrpd", "data-stats", NULL, NULL, p, n, h)
 #define CHN_E       "channels"
@@ -471,6 +487,64 @@ const struct hs_metric_row hs_metric_rows[] = {
 	    "Session entries the kernel refused, by reason"),
 	GAU("hrpd", "session-stats", NULL, NULL, "statistics.mirror.on",
 	    "hotstandby_session_mirror_enabled", 0, "1 when mirror session is running"),
+	MG("hold_ms", "hotstandby_session_mirror_hold_seconds", MS,
+	   "Longest hold of a new flow's first packet (mirror_hold_ms)"),
+	MG("held_now", "hotstandby_session_mirror_held_packets", 0,
+	   "Packets held now, waiting for the peer's acknowledgement"),
+	MC("held", "hotstandby_session_mirror_holds_total",
+	   "Packets held until the peer had their entries"),
+	MREL("released_acked", "acked"),
+	MREL("released_timeout", "timeout"),
+	MREL("released_stop", "stop"),
+	MUNH("unheld_policy", "policy"),
+	MUNH("unheld_unreadable", "unreadable"),
+	MUNH("unheld_no_peer", "no_peer"),
+	MUNH("unheld_full", "full"),
+	MUNH("unheld_channel", "channel"),
+	MC("records_sent", "hotstandby_session_mirror_sent_records_total",
+	   "Mirror records sent (the entries of held packets)"),
+	MC("acks_received", "hotstandby_session_mirror_acks_received_total",
+	   "Acknowledgements of our mirror records received"),
+	MC("acks_late", "hotstandby_session_mirror_acks_late_total",
+	   "Acknowledgements that released nothing (their holds had ended)"),
+	MC("peer_records", "hotstandby_session_mirror_received_records_total",
+	   "Mirror records received from the peer"),
+	MC("peer_entries", "hotstandby_session_mirror_received_entries_total",
+	   "Entries of the peer's mirror records"),
+	MC("peer_records_bad", "hotstandby_session_mirror_received_records_bad_total",
+	   "Mirror records received that could not be read"),
+	MC("acks_sent", "hotstandby_session_mirror_acks_sent_total",
+	   "Acknowledgements of the peer's mirror records sent"),
+	MC("conflicts_kept", "hotstandby_session_mirror_conflicts_kept_total",
+	   "Conflicts (one tuple created on both boxes) where our entry stayed"),
+	MC("conflicts_taken", "hotstandby_session_mirror_conflicts_taken_total",
+	   "Conflicts where the peer's entry replaced ours"),
+	MC("conflict_drops", "hotstandby_session_mirror_conflict_drops_total",
+	   "Held packets dropped because the peer's entry won a conflict"),
+	MC("events_already_mirrored", "hotstandby_session_mirror_events_already_mirrored_total",
+	   "Conntrack events of entries a mirror record carried, not sent again"),
+	MC("ack_delays", "hotstandby_session_mirror_ack_delays_total",
+	   "Acknowledgement delays measured (a mirror record sent to its acknowledgement)"),
+	MG("ack_delay_us_avg", "hotstandby_session_mirror_ack_delay_average_seconds", US,
+	   "Mean acknowledgement delay since mirroring started"),
+	MG("ack_delay_us_max", "hotstandby_session_mirror_ack_delay_max_seconds", US,
+	   "Longest acknowledgement delay since mirroring started"),
+	MG("ack_delay_us_p50_le", "hotstandby_session_mirror_ack_delay_p50_seconds", US,
+	   "Median acknowledgement delay, as the upper bound of its power-of-two bucket"),
+	MG("ack_delay_us_p99_le", "hotstandby_session_mirror_ack_delay_p99_seconds", US,
+	   "99th percentile of the acknowledgement delay, as the upper bound of its bucket"),
+	MC("queue_packets", "hotstandby_session_mirror_queue_packets_total",
+	   "Packets read from the mirror NFQUEUE"),
+	MC("queue_msgs_bad", "hotstandby_session_mirror_queue_messages_bad_total",
+	   "NFQUEUE messages that could not be read"),
+	MC("queue_overruns", "hotstandby_session_mirror_queue_overruns_total",
+	   "NFQUEUE socket overruns (packets the kernel could not queue to hrpd)"),
+	MC("queue_verdicts", "hotstandby_session_mirror_queue_verdicts_total",
+	   "Verdicts given on queued packets"),
+	MC("queue_verdict_errors", "hotstandby_session_mirror_queue_verdict_errors_total",
+	   "Verdicts the kernel refused"),
+	ROW("hrpd", "session-stats", NULL, NULL, "statistics.mirror", "hotstandby_session_mirror_",
+	    HS_PROM_COUNTER, HS_MK_OTHERS, NULL, 0, "A mirror session counter of session-stats"),
 	ROW("hrpd", "session-stats", NULL, NULL, "statistics", "hotstandby_session_",
 	    HS_PROM_COUNTER, HS_MK_OTHERS, NULL, 0, "A session sync counter of session-stats"),
 

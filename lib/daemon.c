@@ -225,8 +225,14 @@ static const struct hs_ctl_command common_commands[] = {
 static void on_stop_signal(int signo, void *arg)
 {
 	struct hs_daemon *d = arg;
-	hs_notice(NULL, "signal %d: stopping", signo);
-	sd_notify(0, "STOPPING=1");
+	bool again = d->stopping;
+	d->stopping = true;
+	hs_notice(NULL, "signal %d: stopping%s", signo, again ? " now" : "");
+	if (!again)
+		sd_notify(0, "STOPPING=1");
+	/* The daemon may have work to finish first (vgmpd hands the active role over). */
+	if (!again && d->ops->stop_request && d->ops->stop_request(d))
+		return;
 	hs_loop_exit(&d->loop, 0);
 }
 

@@ -1,7 +1,7 @@
 /* What the three daemons share: command line, config load, run dir and pid file, logging, the
- * event loop, signals (TERM/INT stop, HUP reloads), the control socket with the common commands
- * (status, version, help, debug, config), and the inherited sockets of a hot restart.
- * A daemon is an ops table; hs_daemon_main() runs it. */
+ * event loop, signals (TERM/INT stop, once the daemon agrees; HUP reloads), the control socket
+ * with the common commands (status, version, help, debug, config), and the inherited sockets of
+ * a hot restart. A daemon is an ops table; hs_daemon_main() runs it. */
 #ifndef HS_DAEMON_H
 #define HS_DAEMON_H
 
@@ -27,6 +27,10 @@ struct hs_daemon_ops {
 	 * errno to keep the old one. May be NULL: every valid config is taken. */
 	int (*reload)(struct hs_daemon *d, const struct hs_config *next);
 	void (*stop)(struct hs_daemon *d);
+	/* Optional: the first SIGTERM / SIGINT. Return true to end the loop later yourself
+	 * (hs_loop_exit(&d->loop, 0)), e.g. after handing a role over; a second signal ends it
+	 * at once. NULL or false: the loop ends now. */
+	bool (*stop_request)(struct hs_daemon *d);
 	/* Adds the daemon's own fields to the "status" answer. */
 	void (*status)(struct hs_daemon *d, json_t *obj);
 	const struct hs_ctl_command *commands; /* NULL-terminated; handlers get the daemon */
@@ -45,6 +49,7 @@ struct hs_daemon {
 	char pidfile[PATH_MAX];
 	bool foreground;
 	bool debug;
+	bool stopping; /* a stop signal came */
 	uint64_t started_ms;
 	uint64_t reloads;
 	uint64_t reload_failures;

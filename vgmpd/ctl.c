@@ -120,6 +120,7 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 			    json_pack("{s:s, s:b, s:b}", "last_result",
 				      vgmp_req_result_name(v->ho.result), "giving", v->ho.giving,
 				      "taking", v->ho.taking));
+	json_object_set_new(o, "stop", json_string(vgmpd_stop_phase_name(g->stop.phase)));
 	json_object_set_new(o, "ledger", ledger_json(v, now));
 	json_object_set_new(o, "notify", vgmpd_notify_status(&g->notify, c));
 	json_object_set_new(o, "history", history_json(v, now));

@@ -40,6 +40,7 @@ static int vgmpd_start(struct hs_daemon *d)
 	if (r < 0)
 		return r;
 	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
+	vgmpd_stop_init(g);
 	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
 	/* The links first: every call into the core below may act through them. */
 	r = vgmpd_peers_open(g);
@@ -67,6 +68,7 @@ static void vgmpd_stop(struct hs_daemon *d)
 	struct vgmpd *g = d->priv;
 	if (!g)
 		return;
+	vgmpd_stop_free(g);
 	vgmpd_link_monitor_close(&g->links);
 	vgmpd_trackers_free(g);
 	vgmpd_notify_free(&g->notify);
@@ -105,6 +107,7 @@ static const struct hs_daemon_ops vgmpd_ops = {
 	.protocols = "VGMP 1 (over HRP)",
 	.start = vgmpd_start,
 	.stop = vgmpd_stop,
+	.stop_request = vgmpd_stop_request,
 	.reload = vgmpd_reload,
 	.status = vgmpd_status,
 	.commands = vgmpd_commands,

@@ -34,6 +34,7 @@ static void check_fault(struct vgmpd *g)
 void vgmpd_rearm(struct vgmpd *g)
 {
 	check_fault(g);
+	vgmpd_stop_check(g);
 	uint64_t next = vgmp_next_deadline(&g->v);
 	if (next == VGMP_NEVER)
 		hs_timer_cancel(&g->timer);
@@ -43,7 +44,7 @@ void vgmpd_rearm(struct vgmpd *g)
 
 /* ---- the core's ops ---- */
 
-static void push_payload(struct vgmpd *g, bool urgent)
+int vgmpd_push_payload(struct vgmpd *g, bool urgent, hs_ctl_answer_cb cb, void *arg)
 {
 	struct hrp_vgmp pl;
 	vgmp_payload(&g->v, &pl);
@@ -52,13 +53,15 @@ static void push_payload(struct vgmpd *g, bool urgent)
 				 "urgent", urgent);
 	if (pl.has_mode)
 		json_object_set_new(args, "mode", json_string(hrp_vgmp_mode_name(pl.mode)));
-	if (hs_ctl_link_request(g->hrpd, "vgmp-local", args, NULL, NULL) == 0)
+	int r = hs_ctl_link_request(g->hrpd, "vgmp-local", args, cb, arg);
+	if (r == 0)
 		g->payloads_sent++;
+	return r;
 }
 
 static void send_hello(struct vgmp *v)
 {
-	push_payload(of(v), true);
+	vgmpd_push_payload(of(v), true, NULL, NULL);
 }
 
 static void request_numbered(json_t *resp, void *arg)
@@ -102,16 +105,18 @@ static void send_request(struct vgmp *v, const struct vgmp_request *r)
 	}
 }
 
-static void push_role(struct vgmpd *g, enum vgmp_state s)
+int vgmpd_push_role(struct vgmpd *g, enum vgmp_state s, hs_ctl_answer_cb cb, void *arg)
 {
-	if (hs_ctl_link_request(g->vrrpd, "vgmp-role",
-				json_pack("{s:s}", "role", vgmp_state_name(s)), NULL, NULL) == 0)
+	int r = hs_ctl_link_request(g->vrrpd, "vgmp-role",
+				    json_pack("{s:s}", "role", vgmp_state_name(s)), cb, arg);
+	if (r == 0)
 		g->roles_sent++;
+	return r;
 }
 
 static void set_vrrp_roles(struct vgmp *v, enum vgmp_state s)
 {
-	push_role(of(v), s);
+	vgmpd_push_role(of(v), s, NULL, NULL);
 }
 
 static void reannounce(struct vgmp *v)
@@ -283,7 +288,7 @@ static void hrpd_connected(struct hs_ctl_link *l, void *arg)
 {
 	/* hrpd (re)started: it must carry our payload from its first hello; and we must learn
 	 * what it already knows of the peer. */
-	push_payload(arg, true);
+	vgmpd_push_payload(arg, true, NULL, NULL);
 	hs_ctl_link_request(l, "status", NULL, hrpd_status_answer, arg);
 }
 
@@ -316,7 +321,7 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 static void vrrpd_connected(struct hs_ctl_link *l, void *arg)
 {
 	struct vgmpd *g = arg;
-	push_role(g, g->v.state);
+	vgmpd_push_role(g, g->v.state, NULL, NULL);
 	vgmpd_trackers_vrrp_link(g, true);
 }
 

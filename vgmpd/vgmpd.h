@@ -10,6 +10,7 @@
 #include "link_monitor.h"
 #include "notify.h"
 #include "ospf.h"
+#include "stop.h"
 #include "trackers.h"
 #include "vgmp_fsm.h"
 
@@ -25,6 +26,7 @@ struct vgmpd {
 	struct vgmpd_notify notify;
 	bool was_degraded; /* for the `fault` hooks */
 	bool request_lost_due; /* our request could not even be handed to hrpd */
+	struct vgmpd_stop stop;
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
 };
 
@@ -32,8 +34,12 @@ struct vgmpd {
 extern const struct vgmp_ops vgmpd_core_ops;
 int vgmpd_peers_open(struct vgmpd *g);
 void vgmpd_peers_close(struct vgmpd *g);
-/* After every call into the core: arm its one timer. */
+/* After every call into the core: arm its one timer (and see whether a stop may end). */
 void vgmpd_rearm(struct vgmpd *g);
+/* Our payload to hrpd, our role to vrrpd; cb (may be NULL) gets the answer, or NULL when the
+ * link goes down first. 0, or -ENOTCONN / -ENOMEM: cb may then have run already (with NULL). */
+int vgmpd_push_payload(struct vgmpd *g, bool urgent, hs_ctl_answer_cb cb, void *arg);
+int vgmpd_push_role(struct vgmpd *g, enum vgmp_state s, hs_ctl_answer_cb cb, void *arg);
 
 /* ctl.c */
 extern const struct hs_ctl_command vgmpd_commands[];

@@ -1,8 +1,8 @@
 /* The exporter's pure part: the text format (escaping, numbers, one series once), the metrics
  * table's own consistency (names, types, labels, each one in doc/metrics.md), and the conversion
  * of the daemons' answers as captured in the reference lab (tests/unit/metrics/, saved by
- * tests/lab/scenarios/s51_metrics.py with HS_METRICS_FIXTURES=DIR), read back with a strict
- * reader of the format. */
+ * tests/lab/scenarios/s51_metrics.py with HS_METRICS_FIXTURES=DIR; the mirror session's from
+ * s43_mirror.py's load-sharing lab), read back with a strict reader of the format. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -375,6 +375,103 @@ static void test_fixtures_values(void **state)
 	free(text);
 }
 
+/* Mirror session on (session-stats of fw2 captured in the load-sharing lab, s43, after its
+ * conflicts: late acks, conflicts taken, drops): every member of "mirror" has its series, gauges
+ * in seconds, releases and unheld packets by reason; with mirroring off, none of them. */
+static void test_mirror_session(void **state)
+{
+	json_t *ss = fixture("hrpd", "session-stats-mirror");
+	const json_t *m = json_object_get(json_object_get(ss, "statistics"), "mirror");
+	struct hs_prom *p = hs_prom_new();
+	assert_int_equal(hs_metrics_declare(p), 0);
+	assert_true(hs_metrics_from_reply(p, "hrpd", "session-stats", ss) > 0);
+	char *text = render(p);
+	hs_prom_free(p);
+	strict_read(text);
+	assert_null(strstr(text, "counter of")); /* no member fell to the catch-alls */
+#define M(k) ((long long)json_integer_value(json_object_get(m, k)))
+	want_line(text, "hotstandby_session_mirror_enabled 1");
+	want_line(text, "hotstandby_session_mirror_hold_seconds %.15g", (double)M("hold_ms") * 0.001);
+	want_line(text, "hotstandby_session_mirror_held_packets %lld", M("held_now"));
+	want_line(text, "hotstandby_session_mirror_holds_total %lld", M("held"));
+	assert_true(M("held") > 0 && M("conflicts_taken") > 0 && M("acks_late") > 0);
+	static const char *const released[][2] = {
+		{ "acked", "released_acked" },
+		{ "timeout", "released_timeout" },
+		{ "stop", "released_stop" },
+	};
+	for (size_t i = 0; i < 3; i++)
+		want_line(text, "hotstandby_session_mirror_released_total{reason=\"%s\"} %lld",
+			  released[i][0], M(released[i][1]));
+	static const char *const unheld[] = { "policy", "unreadable", "no_peer", "full",
+					      "channel" };
+	for (size_t i = 0; i < 5; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "unheld_%s", unheld[i]);
+		want_line(text, "hotstandby_session_mirror_unheld_total{reason=\"%s\"} %lld",
+			  unheld[i], M(key));
+	}
+	static const char *const counters[][2] = {
+		{ "records_sent", "sent_records" },
+		{ "acks_received", "acks_received" },
+		{ "acks_late", "acks_late" },
+		{ "peer_records", "received_records" },
+		{ "peer_entries", "received_entries" },
+		{ "peer_records_bad", "received_records_bad" },
+		{ "acks_sent", "acks_sent" },
+		{ "conflicts_kept", "conflicts_kept" },
+		{ "conflicts_taken", "conflicts_taken" },
+		{ "conflict_drops", "conflict_drops" },
+		{ "events_already_mirrored", "events_already_mirrored" },
+		{ "ack_delays", "ack_delays" },
+		{ "queue_packets", "queue_packets" },
+		{ "queue_msgs_bad", "queue_messages_bad" },
+		{ "queue_overruns", "queue_overruns" },
+		{ "queue_verdicts", "queue_verdicts" },
+		{ "queue_verdict_errors", "queue_verdict_errors" },
+	};
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		want_line(text, "hotstandby_session_mirror_%s_total %lld", counters[i][1],
+			  M(counters[i][0]));
+	static const char *const delays[][2] = {
+		{ "ack_delay_us_avg", "average" },
+		{ "ack_delay_us_max", "max" },
+		{ "ack_delay_us_p50_le", "p50" },
+		{ "ack_delay_us_p99_le", "p99" },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		assert_true(M(delays[i][0]) > 0);
+		want_line(text, "hotstandby_session_mirror_ack_delay_%s_seconds %.15g", delays[i][1],
+			  (double)M(delays[i][0]) * 0.000001);
+	}
+	want_line(text, "hotstandby_session_mirror_ack_delay_p99_seconds 0.016384");
+#undef M
+	free(text);
+	json_decref(ss);
+
+	/* A counter of a newer hrpd: exported by its name. */
+	p = hs_prom_new();
+	assert_int_equal(hs_metrics_declare(p), 0);
+	json_t *j = json_pack("{s:{s:{s:b, s:i, s:i}}}", "statistics", "mirror", "on", 1, "held", 4,
+			      "held_ipv6", 2);
+	assert_true(hs_metrics_from_reply(p, "hrpd", "session-stats", j) > 0);
+	json_decref(j);
+	text = render(p);
+	hs_prom_free(p);
+	want_line(text, "hotstandby_session_mirror_holds_total 4");
+	want_line(text, "hotstandby_session_mirror_held_ipv6_total 2");
+	assert_null(strstr(text, "hotstandby_session_mirror_held_total"));
+	free(text);
+
+	/* Mirroring off ({"on": false}, the lab's active-standby capture): only the flag. */
+	text = all_fixtures();
+	want_line(text, "hotstandby_session_mirror_enabled 0");
+	assert_null(strstr(text, "\nhotstandby_session_mirror_holds_total "));
+	assert_null(strstr(text, "\nhotstandby_session_mirror_released_total{"));
+	assert_null(strstr(text, "\nhotstandby_session_mirror_ack_delay_p99_seconds "));
+	free(text);
+}
+
 /* ---- the edges ---- */
 
 static void test_unreachable_and_unknown(void **state)
@@ -434,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_every_metric_documented),
 		cmocka_unit_test(test_fixtures_read_strictly),
 		cmocka_unit_test(test_fixtures_values),
+		cmocka_unit_test(test_mirror_session),
 		cmocka_unit_test(test_unreachable_and_unknown),
 		cmocka_unit_test(test_listen_parse),
 	};
