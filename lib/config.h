@@ -172,6 +172,7 @@ struct hs_vgmpd_config {
 	size_t n_notify;
 	struct hs_vgmp_notify_config *notify;
 	struct hs_ospf_cost_config ospf_cost;
+	int stop_handover_timeout_ms; /* a stop of the active hands over first; 0: never */
 };
 
 struct hs_hrp_link_config {
@@ -201,6 +202,10 @@ struct hs_hrpd_config {
 	bool session_window_tracking; /* synced TCP entries keep window tracking */
 	struct hs_strlist session_protocols; /* tcp, udp, icmp, other; empty: all */
 	struct hs_strlist session_exclude;   /* ADDR/PLEN never synced */
+	struct hs_strlist config_sync_tables; /* "FAMILY NAME" of the nftables tables synced */
+	struct hs_strlist config_rename;      /* "local=peer" interface names */
+	int config_confirm_ms; /* commit-confirmed window after applying the peer's tables */
+	int config_settle_ms;  /* quiet time after an nftables change before it is read */
 	size_t n_links;
 	struct hs_hrp_link_config *links;
 };

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cfgsync_core.h"
 #include "hs_build.h"
 #include "log.h"
 #include "sess_policy.h"
@@ -128,6 +129,13 @@ static const char *check_protocol(const char *v)
 	struct hs_sess_policy p;
 	const char *why = NULL;
 	return hs_sess_policy_protocols(&p, &v, 1, &why) < 0 ? why : NULL;
+}
+
+static const char *check_table(const char *v)
+{
+	if (hs_cfgsync_table_name_ok(v))
+		return NULL;
+	return "expected \"FAMILY NAME\" (ip, ip6, inet, arp, bridge, netdev)";
 }
 
 static const char *check_name(const char *v)
@@ -359,6 +367,9 @@ static const struct hs_cfg_field vgmpd_fields[] = {
 	LIST(V, "notify", notify, n_notify, struct hs_vgmp_notify_config, notify_fields, 0,
 	     HS_VGMP_NOTIFY_MAX, LOCAL, .help = "hooks run, in order, after each state change"),
 	GROUP(V, "ospf_cost", ospf_cost, ospf_cost_fields, LOCAL, .help = "hrp adjust ospf-cost"),
+	INT(V, "stop_handover_timeout", stop_handover_timeout_ms, 0, 60000, 3000, LOCAL,
+	    .help = "ms a stop of the active waits for the peer to take over (as hrp switchover); "
+		    "0: stop without handing over"),
 	{ 0 },
 };
 #undef V
@@ -414,6 +425,15 @@ static const struct hs_cfg_field hrpd_fields[] = {
 		.help = "protocols synced: tcp, udp, icmp, other; empty: all"),
 	STRLIST(H, "session_exclude", session_exclude, SYNC, .check_string = check_prefix,
 		.help = "address prefixes never synced (either end in one): ADDR/PLEN"),
+	STRLIST(H, "config_sync_tables", config_sync_tables, SYNC, .check_string = check_table,
+		.help = "nftables tables synced from the config master: \"FAMILY NAME\"; empty: "
+			"none"),
+	STRLIST(H, "config_rename", config_rename, LOCAL, .check_string = hs_cfgsync_rename_check,
+		.help = "interfaces named otherwise on the peer: \"LOCAL=PEER\""),
+	INT(H, "config_confirm_ms", config_confirm_ms, 1000, 600000, 10000, SYNC,
+	    .help = "ms after applying the peer's tables during which its silence reverts them"),
+	INT(H, "config_settle_ms", config_settle_ms, 0, 10000, 200, SYNC,
+	    .help = "ms without nftables changes before the synced tables are read and sent"),
 	LIST(H, "links", links, n_links, struct hs_hrp_link_config, hrp_link_fields, 0,
 	     HS_HRP_LINKS_MAX, LOCAL, .check_object = hs_cfg_check_hrp_link,
 	     .help = "heartbeat links, in order of preference"),

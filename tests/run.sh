@@ -10,7 +10,7 @@ cd "$top"
 
 # Build: toolchain and every library's -dev package. Lab: the real peers the scenarios run.
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
- libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libnetfilter-queue-dev libconfig-dev libcmocka-dev
+ libnl-3-dev libnl-route-3-dev libmnl-dev libnetfilter-conntrack-dev libnetfilter-queue-dev libnftables-dev libconfig-dev libcmocka-dev
  libsystemd-dev libjansson-dev libsodium-dev libedit-dev libmicrohttpd-dev"
 LAB_PKGS="iproute2 nftables iptables conntrack conntrackd frr keepalived tshark socat iperf3 python3
  python3-yaml python3-prometheus-client iputils-ping procps psmisc tmux"
