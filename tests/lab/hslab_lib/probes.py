@@ -125,3 +125,16 @@ def bulk(lab, client, server, server_addr, duration=10, port=5201):
     return p.start(["iperf3", "-s", "-1", "-B", server_addr, "-p", str(port)],
                    ["iperf3", "-c", server_addr, "-p", str(port), "-t", str(duration), "-J",
                     "--logfile", p.out], listening)
+
+
+def udp_detail(result):
+    """A UDP probe's result in one line: lost packets and the longest gap, each direction."""
+    return ", ".join("%s lost %s gap %s ms at %s" % (d, (result.get(d) or {}).get("lost"),
+                                                    (result.get(d) or {}).get("max_gap_ms"),
+                                                    (result.get(d) or {}).get("max_gap_at_ms"))
+                     for d in ("c2s", "s2c"))
+
+
+def udp_lost(result):
+    """Packets a UDP probe lost, both directions."""
+    return sum((result.get(d) or {}).get("lost", 0) for d in ("c2s", "s2c"))

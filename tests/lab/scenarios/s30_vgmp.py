@@ -29,17 +29,6 @@ def gap(result):
     return max((result.get(d) or {}).get("max_gap_ms", 0) for d in ("c2s", "s2c"))
 
 
-def detail(result):
-    return ", ".join("%s lost %s gap %s ms at %s" % (d, (result.get(d) or {}).get("lost"),
-                                                    (result.get(d) or {}).get("max_gap_ms"),
-                                                    (result.get(d) or {}).get("max_gap_at_ms"))
-                     for d in ("c2s", "s2c"))
-
-
-def lost(result):
-    return sum((result.get(d) or {}).get("lost", 0) for d in ("c2s", "s2c"))
-
-
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby, VRRP master on fw1 only",
                  lambda: settled(lab, "fw1"), 30)
@@ -51,9 +40,9 @@ def body(lab, s):
     out = boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("planned switchover: fw2 active", lambda: settled(lab, "fw2"), 10)
     r = p.wait()
-    s.note("planned switchover", "%d lost (%s)" % (lost(r), detail(r)))
-    s.check(lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
-        detail(r), out.strip()))
+    s.note("planned switchover", "%d lost (%s)" % (probes.udp_lost(r), probes.udp_detail(r)))
+    s.check(probes.udp_lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
+        probes.udp_detail(r), out.strip()))
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("undo hrp switchover: fw1 preempts back after its delay",
@@ -67,7 +56,8 @@ def body(lab, s):
     s.note("tracked link", "fw2 active %.0f ms after the fault" % (1000 * (time.monotonic() - t0)))
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
     r = p.wait()
-    s.note("tracked link gap", "%.0f ms, %d lost (%s)" % (gap(r), lost(r), detail(r)))
+    s.note("tracked link gap", "%.0f ms, %d lost (%s)" % (gap(r), probes.udp_lost(r),
+                                                        probes.udp_detail(r)))
     st = boxes.hrpctl(lab, "fw1", "display", "vgmp")
     s.check(st.get("vgmp", st).get("priority") == 44998,
             "fw1's priority drops by the penalty (44998)")
@@ -87,7 +77,8 @@ def body(lab, s):
     s.wait_until("fw2 active while fw1 is frozen", lambda: roles(lab).get("fw2") == "active"
                  and vrrp_state(lab, "fw2") == "master", 10)
     r = p.wait()
-    s.note("box failure gap", "%.0f ms, %d lost (%s)" % (gap(r), lost(r), detail(r)))
+    s.note("box failure gap", "%.0f ms, %d lost (%s)" % (gap(r), probes.udp_lost(r),
+                                                       probes.udp_detail(r)))
     faults.box_recover(lab, "fw1")
     s.wait_until("the pair settles after fw1 thaws", lambda: sorted(roles(lab).values()) ==
                  ["active", "standby"], 20)

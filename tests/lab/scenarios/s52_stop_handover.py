@@ -25,17 +25,6 @@ TCP_PORT = 9001
 UDP_PORT = 9000
 
 
-def detail(result):
-    return ", ".join("%s lost %s gap %s ms at %s" % (d, (result.get(d) or {}).get("lost"),
-                                                    (result.get(d) or {}).get("max_gap_ms"),
-                                                    (result.get(d) or {}).get("max_gap_at_ms"))
-                     for d in ("c2s", "s2c"))
-
-
-def lost(result):
-    return sum((result.get(d) or {}).get("lost", 0) for d in ("c2s", "s2c"))
-
-
 def received(result):
     return min((result.get(d) or {}).get("received", 0) for d in ("c2s", "s2c"))
 
@@ -98,9 +87,9 @@ def body(lab, s):
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
     u = udp.wait()
     t = tcp.wait()
-    s.note("probe", "%d lost (%s)" % (lost(u), detail(u)))
-    s.check(received(u) > 0 and lost(u) == 0,
-            "the planned stop of the active loses no probe packet (%s)" % detail(u))
+    s.note("probe", "%d lost (%s)" % (probes.udp_lost(u), probes.udp_detail(u)))
+    s.check(received(u) > 0 and probes.udp_lost(u) == 0,
+            "the planned stop of the active loses no probe packet (%s)" % probes.udp_detail(u))
     alive, flows = t.get("alive", 0), t.get("flows", FLOWS)
     s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (alive, flows,
                                                              t.get("max_stall_ms")))
