@@ -67,6 +67,16 @@ def wait_for(what, cond, timeout, interval=0.2):
     raise RuntimeError("%s: not within %d s" % (what, timeout))
 
 
+def steady(cond, secs):
+    """cond() holds all the time for secs (OSPF moves routes for a moment after a cost change)."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if not cond():
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def set_routing(lab, routing):
     """The router's way back to the LAN: through fw1 (symmetric) or fw2 (asymmetric)."""
     up, back = ("up2", "fw1") if routing == "symmetric" else ("up1", "fw2")
@@ -75,7 +85,8 @@ def set_routing(lab, routing):
         cost = "100" if ifname == up else "10"
         lab.run("rtr", ["vtysh", "--vty_socket", sock, "-c", "configure terminal",
                         "-c", "interface " + ifname, "-c", "ip ospf cost " + cost], check=False)
-    wait_for("rtr routes the LAN through %s" % back, lambda: route_via(lab, back), 30)
+    wait_for("rtr routes the LAN through %s, steadily for 3 s" % back,
+             lambda: steady(lambda: route_via(lab, back), 3), 60)
 
 
 def measure(lab, opts, routing, on):

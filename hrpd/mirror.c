@@ -28,6 +28,7 @@ struct hrpd_mirror_stats {
 	uint64_t conflicts_kept, conflicts_taken;
 	uint64_t echoes; /* our kernel's events of changes a mirror record carried: not sent */
 	uint64_t old_destroys; /* destroys of a reused tuple's old entry, after its new one */
+	uint64_t old_destroys_rx; /* the peer's such destroys, not applied */
 	uint64_t ack_delay_us_sum, ack_delay_us_max, ack_delays;
 	uint64_t ack_delay_log2[24]; /* µs, bucket b: [2^b, 2^(b+1)) */
 };
@@ -86,6 +87,9 @@ static void rec_send(struct hrpd_mirror *mi)
 		return;
 	uint32_t token = hs_mirror_token(&mi->m);
 	uint32_t ids[RELEASE_BATCH];
+	/* Events read before these packets go first: the destroy of a reused tuple's old entry
+	 * must not reach the peer after the new entry does. */
+	hrpd_sess_rec_send(mi->ss, &mi->ss->rt, 0);
 	if (hrpd_sess_control_send(mi->ss, mi->rec, mi->len, 0) < 0) {
 		size_t n;
 		while ((n = hs_mirror_ack(&mi->m, token, ids, RELEASE_BATCH)))
@@ -245,6 +249,13 @@ void hrpd_mirror_rx_new(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
 bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s)
 {
 	struct hrpd_mirror *mi = ss->mirror;
+	if (mi && s->op == HS_SESS_DESTROY &&
+	    hs_mirror_is_ours(&mi->m, hs_sess_key_hash(s), hs_now_ms())) {
+		/* The peer's destroy of an older entry of a tuple we just created anew (its copy
+		 * of the old one timed out there as our new one was on its way): ours stays. */
+		mi->st.old_destroys_rx++;
+		return true;
+	}
 	if (!mi || s->op != HS_SESS_NEW)
 		return false;
 	const struct hrpd *h = ss->h;
@@ -406,6 +417,7 @@ json_t *hrpd_mirror_stats_json(const struct hrpd_sess *ss)
 		{ "conflict_drops", st->dropped_conflicts },
 		{ "events_already_mirrored", st->echoes },
 		{ "destroys_of_reused_tuples", st->old_destroys },
+		{ "peer_destroys_of_reused_tuples", st->old_destroys_rx },
 		{ "ack_delays", st->ack_delays },
 		{ "ack_delay_us_avg", st->ack_delays ? st->ack_delay_us_sum / st->ack_delays : 0 },
 		{ "ack_delay_us_max", st->ack_delay_us_max },

@@ -24,7 +24,8 @@ void hrpd_mirror_free(struct hrpd_sess *ss);
 void hrpd_mirror_rx_new(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
 void hrpd_mirror_rx_ack(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
 /* sess_in.c: a new entry of the peer that is also a flow we just created: true when ours stays
- * (the peer's is not written). */
+ * (the peer's is not written); and true for the peer's destroy of a tuple we just created anew
+ * (it is the older entry's). */
 bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s);
 /* sess.c: true for our kernel's event of a change a mirror record already carried, and for the
  * destroy of an older entry of a tuple just mirrored as new: neither is sent. */

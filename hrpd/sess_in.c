@@ -22,7 +22,7 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		return;
 	}
 	if (hrpd_mirror_conflict(ss, s))
-		return; /* both boxes created it: ours stays, the peer takes it */
+		return; /* ours stays: a conflict we win, or an older entry's destroy */
 	if (ss->rx_bulk && s->op != HS_SESS_DESTROY &&
 	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
