@@ -1,6 +1,7 @@
 /* display hrp config consistency: hrpd config-consistency as it is (no view: --json prints
  * hrpd's answer). The digests of both boxes, then each synced table: here, on the peer (from
  * its last full set or report), equal, and the lines that differ. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -32,12 +33,45 @@ static void render_table(const json_t *t, FILE *out)
 	}
 }
 
+/* A setting's value as JSON text ("none" when that box lacks it). */
+static void put_value(const json_t *v, FILE *out)
+{
+	char *t = v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	fprintf(out, "%-20s", t ? t : "none");
+	free(t);
+}
+
+static void render_settings(const json_t *s, FILE *out)
+{
+	const json_t *d;
+	size_t i;
+
+	if (!s)
+		return;
+	fprintf(out, " Settings digest:    %.16s here, %.16s on the peer\n",
+		rj_str(s, "digest", "none"), rj_str(s, "peer_digest", "none"));
+	fprintf(out, " Settings equal:     %s (%lld synced settings)\n",
+		yes_no(json_object_get(s, "equal")), (long long)rj_int(s, "count", 0));
+	if (json_array_size(rj_arr(s, "differences")) == 0)
+		return;
+	fprintf(out, "\n %-36s %-20s %s\n", "Setting", "Here", "Peer");
+	json_array_foreach (rj_arr(s, "differences"), i, d) {
+		fprintf(out, " %-36s ", rj_str(d, "path", "?"));
+		put_value(json_object_get(d, "here"), out);
+		fputc(' ', out);
+		put_value(json_object_get(d, "peer"), out);
+		fputc('\n', out);
+	}
+}
+
 int render_hrp_config_consistency(const json_t *v, FILE *out)
 {
 	const json_t *ps = rj_obj(v, "peer_set"), *t;
 	const char *why = rj_str(v, "why_off", NULL);
 	size_t i;
 
+	render_settings(rj_obj(v, "settings"), out);
 	if (!rj_bool(v, "on", false)) {
 		fprintf(out, " Config sync: off (%s)\n", why ? why : "unknown");
 		return 0;

@@ -229,7 +229,7 @@ static void nft_changed(void *arg)
 
 /* ---- sending ---- */
 
-static int send_rec(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
+int hrpd_cfgsync_send_rec(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 {
 	uint8_t *buf = malloc(HS_CFGSYNC_REC_MAX);
 	if (!buf)
@@ -266,7 +266,7 @@ int hrpd_cfgsync_send_set(struct hrpd_cfgsync *cs, bool force)
 		r->tables[i].text = cs->local.t[i].text;
 		r->tables[i].len = cs->local.t[i].len;
 	}
-	int ret = send_rec(cs, r);
+	int ret = hrpd_cfgsync_send_rec(cs, r);
 	free(r);
 	if (ret < 0)
 		return ret;
@@ -290,7 +290,7 @@ int hrpd_cfgsync_send_request(struct hrpd_cfgsync *cs)
 {
 	struct hs_cfgsync_rec r = { .kind = HS_CFGSYNC_REQUEST, .gen = cs->gen };
 	memcpy(r.digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN);
-	int ret = send_rec(cs, &r);
+	int ret = hrpd_cfgsync_send_rec(cs, &r);
 	if (ret == 0)
 		cs->st.requests_sent++;
 	return ret;
@@ -308,7 +308,7 @@ static void send_result(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *fu
 	r->status = (uint8_t)status;
 	memcpy(r->digest, full->digest, HS_CFGSYNC_DIGEST_LEN);
 	snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "");
-	if (send_rec(cs, r) == 0)
+	if (hrpd_cfgsync_send_rec(cs, r) == 0)
 		cs->st.results_sent++;
 	cs->last_tx = (struct hrpd_cfg_result){ .have = true,
 						.gen = full->gen,
@@ -562,8 +562,11 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 		if (cs->role == HS_CFGSYNC_ROLE_MASTER) {
 			hrpd_cfgsync_read(cs);
 			hrpd_cfgsync_send_set(cs, true);
+			hrpd_settings_send(cs, true);
 		}
 		break;
+	case HS_CFGSYNC_SETTINGS:
+	case HS_CFGSYNC_SETTINGS_RES: hrpd_settings_deliver(cs, r); break;
 	default: break;
 	}
 	free(r);
@@ -582,6 +585,7 @@ static void room(void *arg, unsigned channel)
 	cs->sent_any = false; /* what we sent was refused: send it again */
 	hrpd_data_resync_done(cs->h, HRP_CHAN_CONFIG);
 	maybe_send(cs);
+	hrpd_settings_update(cs);
 }
 
 static const struct hrpd_data_ops cfgsync_data_ops = {
@@ -618,6 +622,7 @@ void hrpd_cfgsync_update(struct hrpd *h)
 	}
 	drift_check(cs);
 	maybe_send(cs);
+	hrpd_settings_update(cs);
 }
 
 void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
@@ -666,7 +671,7 @@ int hrpd_cfgsync_init(struct hrpd *h)
 	}
 	hrpd_data_register(h, HRP_CHAN_CONFIG, &cfgsync_data_ops, cs);
 	hrpd_cfgsync_configure(h, &h->d->config->hrpd);
-	return 0;
+	return hrpd_settings_init(cs);
 }
 
 void hrpd_cfgsync_free(struct hrpd *h)
@@ -675,6 +680,7 @@ void hrpd_cfgsync_free(struct hrpd *h)
 	if (!cs)
 		return;
 	hrpd_data_register(h, HRP_CHAN_CONFIG, NULL, NULL);
+	hrpd_settings_free(cs);
 	hs_timer_free(&cs->settle);
 	hs_timer_free(&cs->confirm);
 	hs_timer_free(&cs->drift);

@@ -77,6 +77,7 @@ json_t *hrpd_cfgsync_status_json(const struct hrpd *h)
 				  : json_null()));
 	json_object_set_new(o, "peer_result", result_json(&cs->last_rx));
 	json_object_set_new(o, "local_result", result_json(&cs->last_tx));
+	json_object_set_new(o, "settings", hrpd_settings_status_json(cs, false));
 	return o;
 }
 
@@ -122,6 +123,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
+	json_object_set_new(o, "settings", hrpd_settings_stats_json(cs));
 	return o;
 }
 
@@ -137,11 +139,19 @@ static int cmd_sync(void *ctx, json_t *args, json_t **result, char *err, size_t 
 		hrpd_cfgsync_read(cs); /* what the kernel has now, not after the settle time */
 		why = off_reason(cs);
 	}
+	bool live = h->enabled && h->lv.peer == HRP_LV_PEER_UP && h->peer.known;
+	/* The settings follow whether or not tables are synced. */
+	int rs = live && cs ? hrpd_settings_send(cs, true) : -ENOTCONN;
+	if (why && rs == 0 && cs->role != HS_CFGSYNC_ROLE_STANDBY) {
+		*result =
+			json_pack("{s:s, s:s, s:i}", "started", "Sent the synced settings.", "role",
+				  hs_cfgsync_role_name(cs->role), "generation", (int)cs->gen);
+		return 0;
+	}
 	if (why) {
 		snprintf(err, errlen, "config sync is off: %s", why);
 		return -EOPNOTSUPP;
 	}
-	bool live = h->enabled && h->lv.peer == HRP_LV_PEER_UP && h->peer.known;
 	if (!live) {
 		snprintf(err, errlen, "the peer is not up");
 		return -ENOTCONN;
@@ -240,6 +250,7 @@ static int cmd_consistency(void *ctx, json_t *args, json_t **result, char *err, 
 			       json_is_string(pd) && !strcmp(json_string_value(pd), hex));
 	}
 	json_object_set_new(o, "peer_set", ps);
+	json_object_set_new(o, "settings", hrpd_settings_status_json(cs, true));
 	*result = o;
 	return 0;
 }

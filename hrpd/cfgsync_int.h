@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cfgsync.h"
 #include "cfgsync_core.h"
 #include "hrpd.h"
@@ -59,9 +61,12 @@ struct hrpd_cfg_stats {
 	uint64_t drift_detected;
 };
 
+struct hrpd_cfg_settings;
+
 struct hrpd_cfgsync {
 	struct hrpd *h;
-	struct hrpd_nft *nft; /* NULL: no nftables here */
+	struct hrpd_cfg_settings *settings; /* cfgsync_settings.c */
+	struct hrpd_nft *nft;               /* NULL: no nftables here */
 	char nft_why[160];
 	struct hs_timer settle, confirm, drift;
 	/* settings */
@@ -104,9 +109,25 @@ void hrpd_cfg_set_clear(struct hrpd_cfg_set *s);
 /* Sends our set now: a full set when we are the config master (force: also when the peer
  * refused it), else a report. Returns 0 or -errno. */
 int hrpd_cfgsync_send_set(struct hrpd_cfgsync *cs, bool force);
+/* Encodes and sends one record on the config channel. Returns 0 or -errno. */
+int hrpd_cfgsync_send_rec(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r);
 /* Asks the config master for its full set. */
 int hrpd_cfgsync_send_request(struct hrpd_cfgsync *cs);
 /* Reads our synced tables now (not waiting for the settle time). */
 void hrpd_cfgsync_read(struct hrpd_cfgsync *cs);
+
+/* ---- cfgsync_settings.c: the SYNCED hotstandby settings ---- */
+
+int hrpd_settings_init(struct hrpd_cfgsync *cs);
+void hrpd_settings_free(struct hrpd_cfgsync *cs);
+/* The role or the peer changed: send what the peer lacks. */
+void hrpd_settings_update(struct hrpd_cfgsync *cs);
+/* A settings or settings-result record of the peer. */
+void hrpd_settings_deliver(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r);
+/* hrp sync config: send our settings now (to apply when we are the master). */
+int hrpd_settings_send(struct hrpd_cfgsync *cs, bool force);
+/* "settings" of status / config-consistency, and of hrp-statistics. */
+json_t *hrpd_settings_status_json(const struct hrpd_cfgsync *cs, bool with_diff);
+json_t *hrpd_settings_stats_json(const struct hrpd_cfgsync *cs);
 
 #endif

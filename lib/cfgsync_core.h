@@ -30,6 +30,8 @@ enum hs_cfgsync_kind {
 	HS_CFGSYNC_RESULT = 2,  /* what became of a full set here: status and why */
 	HS_CFGSYNC_REQUEST = 3, /* send me your full set (hrp sync config on the standby) */
 	HS_CFGSYNC_REPORT = 4, /* my synced set, to compare with (display hrp config consistency) */
+	HS_CFGSYNC_SETTINGS = 5,     /* my SYNCED hotstandby settings (JSON): apply or compare */
+	HS_CFGSYNC_SETTINGS_RES = 6, /* what became of a settings record with apply set */
 	HS_CFGSYNC_KIND_MAX,
 };
 
@@ -55,6 +57,7 @@ enum hs_cfgsync_err {
 	HS_CFGSYNC_E_TRAILING,  /* bytes after the last field */
 	HS_CFGSYNC_E_DIGEST,    /* a full set or report whose digest is not that of its tables */
 	HS_CFGSYNC_E_SPACE,     /* encoding: does not fit */
+	HS_CFGSYNC_E_APPLY,     /* a settings record's apply flag not 0 or 1 */
 	HS_CFGSYNC_ERR_MAX,
 };
 
@@ -77,15 +80,22 @@ struct hs_cfgsync_rec {
 	uint8_t digest[HS_CFGSYNC_DIGEST_LEN]; /* the sender's digest of its synced set */
 	size_t n_tables;                       /* FULL, REPORT */
 	struct hs_cfgsync_table tables[HS_CFGSYNC_TABLES_MAX];
-	uint32_t ref_gen;             /* RESULT: the generation it answers */
-	uint8_t status;               /* RESULT: enum hs_cfgsync_status */
-	char msg[HS_CFGSYNC_MSG_MAX]; /* RESULT: why, "" when nothing to say */
+	uint32_t ref_gen;             /* RESULT, SETTINGS_RES: the generation it answers */
+	uint8_t status;               /* RESULT, SETTINGS_RES: enum hs_cfgsync_status */
+	char msg[HS_CFGSYNC_MSG_MAX]; /* RESULT, SETTINGS_RES: why, "" when nothing to say */
+	bool apply;           /* SETTINGS: from the config master, to apply (else compare) */
+	const char *settings; /* SETTINGS: JSON {path: value}, not NUL-terminated */
+	size_t settings_len;
 };
+
+/* A settings record's digest: SHA-256 over its text (hs_cfgsync_settings_text's form). */
+void hs_cfgsync_settings_digest(const char *text, size_t len, uint8_t out[HS_CFGSYNC_DIGEST_LEN]);
 
 /* Encodes r into buf. Returns the length, or 0 when it does not fit (or r is invalid). */
 size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t cap);
-/* Decodes one record; tables' text points into buf. A full set or report must carry the digest
- * of its tables. Returns HS_CFGSYNC_OK with *r filled, or the reason (*r unspecified). */
+/* Decodes one record; tables' text and settings point into buf. A full set or report must carry
+ * the digest of its tables, a settings record that of its text. Returns HS_CFGSYNC_OK with *r
+ * filled, or the reason (*r unspecified). */
 enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_cfgsync_rec *r);
 
 /* ---- canonical text, renames, digest ---- */

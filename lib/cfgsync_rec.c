@@ -6,15 +6,21 @@
  *                     length, text
  *   result:           u32 generation answered, u8 status, u16 message length, message
  *   request:          nothing
+ *   settings:         u8 apply (0/1), u32 text length, text (JSON); the digest is the text's
+ *   settings result:  as a result
  * The decoder checks step by step and names the first thing wrong. */
 #include <string.h>
 
 #include "cfgsync_core.h"
 
 static const char *const kind_names[HS_CFGSYNC_KIND_MAX] = {
-	[HS_CFGSYNC_KIND_INVALID] = "invalid", [HS_CFGSYNC_FULL] = "full",
-	[HS_CFGSYNC_RESULT] = "result",        [HS_CFGSYNC_REQUEST] = "request",
+	[HS_CFGSYNC_KIND_INVALID] = "invalid",
+	[HS_CFGSYNC_FULL] = "full",
+	[HS_CFGSYNC_RESULT] = "result",
+	[HS_CFGSYNC_REQUEST] = "request",
 	[HS_CFGSYNC_REPORT] = "report",
+	[HS_CFGSYNC_SETTINGS] = "settings",
+	[HS_CFGSYNC_SETTINGS_RES] = "settings-result",
 };
 
 static const char *const status_names[HS_CFGSYNC_STATUS_MAX] = {
@@ -35,6 +41,7 @@ static const char *const err_names[HS_CFGSYNC_ERR_MAX] = {
 	[HS_CFGSYNC_E_TRAILING] = "trailing-bytes",
 	[HS_CFGSYNC_E_DIGEST] = "digest-mismatch",
 	[HS_CFGSYNC_E_SPACE] = "no-space",
+	[HS_CFGSYNC_E_APPLY] = "bad-apply",
 };
 
 const char *hs_cfgsync_kind_name(unsigned kind)
@@ -124,7 +131,15 @@ size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t ca
 		if (!put_tables(&w, r))
 			return 0;
 		break;
-	case HS_CFGSYNC_RESULT: {
+	case HS_CFGSYNC_SETTINGS:
+		if (r->settings_len > UINT32_MAX)
+			return 0;
+		put_u8(&w, r->apply ? 1 : 0);
+		put_u32(&w, (uint32_t)r->settings_len);
+		put(&w, r->settings, r->settings_len);
+		break;
+	case HS_CFGSYNC_RESULT:
+	case HS_CFGSYNC_SETTINGS_RES: {
 		size_t ml = strnlen(r->msg, HS_CFGSYNC_MSG_MAX - 1);
 		if (r->status >= HS_CFGSYNC_STATUS_MAX)
 			return 0;
@@ -233,6 +248,25 @@ static enum hs_cfgsync_err get_result(struct rd *rd, struct hs_cfgsync_rec *r)
 	return HS_CFGSYNC_OK;
 }
 
+static enum hs_cfgsync_err get_settings(struct rd *rd, struct hs_cfgsync_rec *r)
+{
+	uint8_t apply;
+	uint32_t tl;
+	if (!get_u8(rd, &apply) || !get_u32(rd, &tl))
+		return HS_CFGSYNC_E_TRUNCATED;
+	if (apply > 1)
+		return HS_CFGSYNC_E_APPLY;
+	if (tl > rd->len - rd->off)
+		return HS_CFGSYNC_E_TRUNCATED;
+	r->apply = apply != 0;
+	r->settings = (const char *)rd->p + rd->off;
+	r->settings_len = tl;
+	rd->off += tl;
+	uint8_t d[HS_CFGSYNC_DIGEST_LEN];
+	hs_cfgsync_settings_digest(r->settings, r->settings_len, d);
+	return memcmp(d, r->digest, sizeof(d)) == 0 ? HS_CFGSYNC_OK : HS_CFGSYNC_E_DIGEST;
+}
+
 enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_cfgsync_rec *r)
 {
 	struct rd rd = { .p = buf, .len = len };
@@ -250,8 +284,10 @@ enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_
 	switch (r->kind) {
 	case HS_CFGSYNC_FULL:
 	case HS_CFGSYNC_REPORT: e = get_tables(&rd, r); break;
-	case HS_CFGSYNC_RESULT: e = get_result(&rd, r); break;
+	case HS_CFGSYNC_RESULT:
+	case HS_CFGSYNC_SETTINGS_RES: e = get_result(&rd, r); break;
 	case HS_CFGSYNC_REQUEST: break;
+	case HS_CFGSYNC_SETTINGS: e = get_settings(&rd, r); break;
 	default: return HS_CFGSYNC_E_KIND;
 	}
 	if (e != HS_CFGSYNC_OK)

@@ -358,6 +358,11 @@ void hs_cfgsync_digest(const struct hs_cfgsync_table *t, size_t n,
 	crypto_hash_sha256_final(&st, out);
 }
 
+void hs_cfgsync_settings_digest(const char *text, size_t len, uint8_t out[HS_CFGSYNC_DIGEST_LEN])
+{
+	crypto_hash_sha256(out, (const unsigned char *)text, len);
+}
+
 void hs_cfgsync_digest_hex(const uint8_t d[HS_CFGSYNC_DIGEST_LEN], char out[65])
 {
 	for (size_t i = 0; i < HS_CFGSYNC_DIGEST_LEN; i++)

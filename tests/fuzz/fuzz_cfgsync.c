@@ -1,11 +1,12 @@
 /* Fuzz target: what config sync reads from the peer (lib/cfgsync_core.h). The first input byte
  * picks:
  *   mode 0  a record of the config channel: a record that decodes must encode to the same bytes
- *           (flags aside) and decode again;
+ *           (flags aside) and decode again; a settings record's text comes back unchanged;
  *   mode 1  a table's text, through the canonical form (twice; that it is a fixed point holds
  *           for nft's own output, tests/unit/test_cfgsync.c, not for any bytes), the renames
  *           both ways (the map is a permutation, so the text comes back: a name unmapped here
  *           that is a peer's name would have no way back) and the diff. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,12 +26,15 @@ static void record(const uint8_t *p, size_t n)
 		return;
 	size_t m = hs_cfgsync_encode(&r, buf, n + 1);
 	/* a result's message may be cut to what we keep; nothing else changes length */
-	if (m == 0 || (r.kind != HS_CFGSYNC_RESULT && m != n) || m > n)
+	bool result = r.kind == HS_CFGSYNC_RESULT || r.kind == HS_CFGSYNC_SETTINGS_RES;
+	if (m == 0 || (!result && m != n) || m > n)
 		__builtin_trap();
-	if (r.kind != HS_CFGSYNC_RESULT && memcmp(buf + 4, p + 4, n - 4) != 0)
+	if (!result && memcmp(buf + 4, p + 4, n - 4) != 0)
 		__builtin_trap();
 	if (hs_cfgsync_decode(buf, m, &back) != HS_CFGSYNC_OK || back.kind != r.kind ||
-	    back.gen != r.gen || back.n_tables != r.n_tables)
+	    back.gen != r.gen || back.n_tables != r.n_tables || back.apply != r.apply ||
+	    back.settings_len != r.settings_len ||
+	    (r.settings_len && memcmp(back.settings, r.settings, r.settings_len) != 0))
 		__builtin_trap();
 	free(buf);
 }

@@ -1,16 +1,19 @@
 /* Config sync's pure core (lib/cfgsync_core.h): records round trip and every decode error; the
  * canonical text (dynamic set elements out, one-line groups sorted); renames both ways and
- * their parsing; the digest's inputs; the diff; the config role; commit-confirmed. */
+ * their parsing; the digest's inputs; the diff; the config role; commit-confirmed; the
+ * settings record and which settings are synced and how a box's become the master's. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "cfgsync_core.h"
+#include "cfgsync_settings.h"
 #include "hrp_msg.h"
 
 static const char ruleset[] = "table inet hslab_fw {\n"
@@ -165,6 +168,122 @@ static void decode_names_each_error(void **state)
 	assert_string_equal(hs_cfgsync_kind_name(HS_CFGSYNC_REPORT), "report");
 	assert_string_equal(hs_cfgsync_status_name(HS_CFGSYNC_REVERTED), "reverted");
 	assert_string_equal(hs_cfgsync_kind_name(200), "unknown");
+}
+
+/* ---- settings ---- */
+
+static void settings_record_round_trips(void **state)
+{
+	(void)state;
+	static const char text[] = "{\"vgmpd.preempt_delay\":7}";
+	struct hs_cfgsync_rec r = { .kind = HS_CFGSYNC_SETTINGS,
+				    .gen = 4,
+				    .apply = true,
+				    .settings = text,
+				    .settings_len = sizeof(text) - 1 },
+			      back;
+	uint8_t buf[256], bad[256];
+	hs_cfgsync_settings_digest(text, sizeof(text) - 1, r.digest);
+	size_t n = hs_cfgsync_encode(&r, buf, sizeof(buf));
+	assert_int_equal(n, HS_CFGSYNC_HDR_LEN + 1 + 4 + sizeof(text) - 1);
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_OK);
+	assert_int_equal(back.kind, HS_CFGSYNC_SETTINGS);
+	assert_true(back.apply);
+	assert_int_equal(back.settings_len, sizeof(text) - 1);
+	assert_memory_equal(back.settings, text, sizeof(text) - 1);
+	for (size_t cut = 0; cut < n; cut++)
+		assert_int_equal(hs_cfgsync_decode(buf, cut, &back), HS_CFGSYNC_E_TRUNCATED);
+	memcpy(bad, buf, n);
+	bad[HS_CFGSYNC_HDR_LEN] = 2;
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_APPLY);
+	memcpy(bad, buf, n);
+	bad[n - 2] ^= 1; /* the text is not the digest's */
+	assert_int_equal(hs_cfgsync_decode(bad, n, &back), HS_CFGSYNC_E_DIGEST);
+	bad[n - 2] ^= 1;
+	bad[n] = 0;
+	assert_int_equal(hs_cfgsync_decode(bad, n + 1, &back), HS_CFGSYNC_E_TRAILING);
+
+	/* the settings result is a result under its own kind */
+	struct hs_cfgsync_rec res = { .kind = HS_CFGSYNC_SETTINGS_RES,
+				      .ref_gen = 4,
+				      .status = HS_CFGSYNC_FAILED };
+	snprintf(res.msg, sizeof(res.msg), "vgmpd.preempt_delay: 9999 is out of range");
+	n = hs_cfgsync_encode(&res, buf, sizeof(buf));
+	assert_int_equal(hs_cfgsync_decode(buf, n, &back), HS_CFGSYNC_OK);
+	assert_int_equal(back.kind, HS_CFGSYNC_SETTINGS_RES);
+	assert_int_equal(back.ref_gen, 4);
+	assert_string_equal(back.msg, res.msg);
+	assert_string_equal(hs_cfgsync_kind_name(HS_CFGSYNC_SETTINGS), "settings");
+	assert_string_equal(hs_cfgsync_err_name(HS_CFGSYNC_E_APPLY), "bad-apply");
+}
+
+static void settings_follow_the_schema_class(void **state)
+{
+	(void)state;
+	assert_true(hs_cfgsync_setting_synced("vgmpd.preempt_delay"));
+	assert_true(hs_cfgsync_setting_synced("hrpd.hello_interval"));
+	assert_true(hs_cfgsync_setting_synced("vgmpd.ospf_cost.cost")); /* in a LOCAL group */
+	assert_false(hs_cfgsync_setting_synced("vgmpd.priority"));      /* LOCAL */
+	assert_false(hs_cfgsync_setting_synced("global.name"));
+	assert_false(hs_cfgsync_setting_synced("vgmpd.ospf_cost")); /* a group */
+	assert_false(hs_cfgsync_setting_synced("vgmpd.trackers"));  /* a list of groups */
+	assert_false(hs_cfgsync_setting_synced("vgmpd.no_such"));
+	assert_false(hs_cfgsync_setting_synced("vgmpd"));
+	assert_false(hs_cfgsync_setting_synced(NULL));
+
+	json_t *g = json_pack("{s:i, s:b, s:i, s:{s:b, s:i, s:[]}, s:[]}", "priority", 45000,
+			      "preempt", 1, "preempt_delay", 7, "ospf_cost", "enable", 0, "cost",
+			      65500, "interfaces", "trackers");
+	json_t *out = json_object();
+	assert_int_equal(hs_cfgsync_settings_pick("vgmpd", g, out), 4);
+	assert_null(json_object_get(out, "vgmpd.priority"));
+	assert_null(json_object_get(out, "vgmpd.ospf_cost.interfaces"));
+	assert_int_equal(json_integer_value(json_object_get(out, "vgmpd.preempt_delay")), 7);
+	char *text = hs_cfgsync_settings_text(out);
+	assert_string_equal(text, "{\"vgmpd.ospf_cost.cost\":65500,\"vgmpd.ospf_cost.enable\":"
+				  "false,\"vgmpd.preempt\":true,\"vgmpd.preempt_delay\":7}");
+	free(text);
+	assert_int_equal(hs_cfgsync_settings_pick("nogroup", g, out), 0);
+	json_decref(g);
+	json_decref(out);
+}
+
+static void settings_changes_never_touch_local_keys(void **state)
+{
+	(void)state;
+	json_t *mine = json_pack("{s:i, s:b, s:i}", "vgmpd.preempt_delay", 60, "vgmpd.preempt", 1,
+				 "hrpd.hello_interval", 1000);
+	json_t *theirs =
+		json_pack("{s:i, s:b, s:i, s:i, s:s}", "vgmpd.preempt_delay", 7, "vgmpd.preempt", 1,
+			  "hrpd.hello_interval", 100, "vgmpd.priority", 100, "global.name", "fw1");
+	size_t skipped = 0;
+	json_t *c = hs_cfgsync_settings_changes(mine, theirs, "vgmpd", &skipped);
+	assert_int_equal(json_array_size(c), 1);
+	json_t *c0 = json_array_get(c, 0);
+	assert_string_equal(json_string_value(json_object_get(c0, "path")), "vgmpd.preempt_delay");
+	assert_int_equal(json_integer_value(json_object_get(c0, "value")), 7);
+	assert_int_equal(skipped, 1); /* vgmpd.priority is LOCAL */
+	json_decref(c);
+	c = hs_cfgsync_settings_changes(mine, theirs, "hrpd", NULL);
+	assert_int_equal(json_array_size(c), 1);
+	json_decref(c);
+	c = hs_cfgsync_settings_changes(mine, theirs, "global", &skipped);
+	assert_int_equal(json_array_size(c), 0);
+	json_decref(c);
+
+	json_t *d = hs_cfgsync_settings_diff(mine, theirs);
+	assert_int_equal(json_array_size(d), 4); /* sorted by path */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "path")),
+			    "global.name");
+	assert_true(json_is_null(json_object_get(json_array_get(d, 0), "here")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 2), "path")),
+			    "vgmpd.preempt_delay");
+	json_decref(d);
+	d = hs_cfgsync_settings_diff(mine, mine);
+	assert_int_equal(json_array_size(d), 0);
+	json_decref(d);
+	json_decref(mine);
+	json_decref(theirs);
 }
 
 /* ---- text ---- */
@@ -398,6 +517,9 @@ int main(void)
 		cmocka_unit_test(full_set_round_trips),
 		cmocka_unit_test(result_and_request_round_trip),
 		cmocka_unit_test(decode_names_each_error),
+		cmocka_unit_test(settings_record_round_trips),
+		cmocka_unit_test(settings_follow_the_schema_class),
+		cmocka_unit_test(settings_changes_never_touch_local_keys),
 		cmocka_unit_test(canon_drops_dynamic_elements_and_sorts_groups),
 		cmocka_unit_test(table_names_are_checked),
 		cmocka_unit_test(renames_parse_and_apply_both_ways),

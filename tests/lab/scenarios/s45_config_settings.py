@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Config sync of hotstandby's own SYNCED settings in the reference lab (doc/config-sync.md,
+"Settings"), all daemons running, fw1 active:
+  - the boxes' settings digests are equal at the start (the same files);
+  - `hrp preempt delay 7` on the active shows on the standby's display current-configuration
+    within a second (the file says otherwise), and vgmpd there runs with it;
+  - a SYNCED setting changed on the standby behind hrpctl's back (config-set to its vgmpd) shows
+    in display hrp config consistency (the path, both values), text and --json, and is
+    repaired by hrp sync config on the active;
+  - a LOCAL setting (vgmpd.priority) is never synced: changed on the active, the standby's
+    stays."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib.pair import BOXES, settled  # noqa: E402
+
+
+def settings(lab, box):
+    """The settings part of display hrp config consistency ({} while hrpd does not answer)."""
+    return pair.ctl_or_empty(lab, box, "hrpd", "config-consistency").get("settings") or {}
+
+
+def equal(lab):
+    s = [settings(lab, b) for b in BOXES]
+    return all(x.get("equal") is True for x in s) and s[0].get("digest") == s[1].get("digest")
+
+
+def vgmpd_setting(lab, box, key):
+    cur = boxes.hrpctl(lab, box, "display", "current-configuration")
+    return cur["config"]["vgmpd"].get(key)
+
+
+def current_text(lab, box):
+    return boxes.hrpctl(lab, box, "display", "current-configuration", as_json=False)
+
+
+def body(lab, s):
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    s.wait_until("the settings digests are equal", lambda: equal(lab), 15)
+    s.check(settings(lab, "fw1").get("count", 0) >= 10,
+            "fw1 reads its SYNCED settings (%s)" % settings(lab, "fw1").get("count"))
+    s.check(vgmpd_setting(lab, "fw2", "preempt_delay") != 7, "fw2's preempt delay is not 7 yet")
+
+    # 1. a change made with hrpctl on the active reaches the standby's running config
+    out = boxes.hrpctl(lab, "fw1", "hrp", "preempt", "delay", "7", as_json=False)
+    t0 = time.monotonic()
+    s.wait_until("fw2's display current-configuration shows preempt_delay = 7",
+                 lambda: "  preempt_delay = 7;" in current_text(lab, "fw2"), 10, interval=0.02)
+    took = time.monotonic() - t0
+    s.note("setting to standby", "%.0f ms" % (1000 * took))
+    s.check(took < 1.0, "the setting reached fw2 within a second (%.0f ms; %r)" %
+            (1000 * took, out.strip()))
+    s.check(pair.ctl(lab, "fw2", "vgmpd", "status")["vgmp"]["preempt_delay_s"] == 7,
+            "fw2's vgmpd runs with preempt delay 7 s")
+    s.wait_until("the settings digests are equal again", lambda: equal(lab), 10)
+    st = pair.ctl(lab, "fw2", "hrpd", "hrp-statistics")["config"]["settings"]
+    s.check(st.get("applied", 0) >= 1 and st.get("changes", 0) >= 1,
+            "fw2 counts the applied settings (%s)" % st)
+    res = (settings(lab, "fw1").get("peer_result") or {}).get("status")
+    s.check(res == "applied", "fw1 has fw2's answer: %s" % res)
+
+    # 2. a change on the standby behind hrpctl's back is shown, then repaired
+    pair.ctl(lab, "fw2", "vgmpd", "config-set",
+             {"changes": [{"path": "vgmpd.preempt_delay", "value": 9}]})
+    s.wait_until("the settings differ on both boxes",
+                 lambda: all(settings(lab, b).get("equal") is False for b in BOXES), 10)
+    diffs = settings(lab, "fw1").get("differences") or []
+    s.check({"path": "vgmpd.preempt_delay", "here": 7, "peer": 9} in diffs,
+            "display hrp config consistency --json on fw1 names vgmpd.preempt_delay 7 / 9 (%s)"
+            % diffs)
+    text = boxes.hrpctl(lab, "fw1", "display", "hrp", "config", "consistency", as_json=False)
+    line = [ln for ln in text.splitlines() if "vgmpd.preempt_delay" in ln]
+    s.check(line and line[0].split()[1:] == ["7", "9"],
+            "the text view shows the setting and both values (%s)" % line)
+    time.sleep(0.5)
+    s.check(vgmpd_setting(lab, "fw2", "preempt_delay") == 9, "not repaired by itself")
+    boxes.hrpctl(lab, "fw1", "hrp", "sync", "config", as_json=False)
+    s.wait_until("hrp sync config on fw1 puts 7 back on fw2",
+                 lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 7, 10)
+    s.wait_until("the settings digests are equal after the repair", lambda: equal(lab), 10)
+
+    # 3. a LOCAL setting stays the box's own
+    prio2 = vgmpd_setting(lab, "fw2", "priority")
+    pair.ctl(lab, "fw1", "vgmpd", "config-set",
+             {"changes": [{"path": "vgmpd.priority", "value": 45100},
+                          {"path": "vgmpd.preempt_delay", "value": 8}]})
+    s.wait_until("the SYNCED setting changed with it reaches fw2",
+                 lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 8, 10)
+    s.check(vgmpd_setting(lab, "fw2", "priority") == prio2 != 45100,
+            "fw2's vgmpd.priority (LOCAL) stays %s" % prio2)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="ref", daemons=True)
