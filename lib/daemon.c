@@ -19,6 +19,7 @@
 
 #include "ctl_client.h"
 #include "ctl_proto.h"
+#include "daemon_hot.h"
 #include "daemon_watchdog.h"
 #include "log.h"
 #include "version.h"
@@ -151,6 +152,7 @@ static int cmd_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	json_object_set_new(o, "config_changes", json_integer((json_int_t)d->config_changes));
 	json_object_set_new(o, "config_change_failures",
 			    json_integer((json_int_t)d->config_change_failures));
+	json_object_set_new(o, "hot_restart", hs_daemon_hot_status(d));
 	if (d->ops->status)
 		d->ops->status(d, o);
 	*result = o;
@@ -212,6 +214,29 @@ static int cmd_reload(void *ctx, json_t *args, json_t **result, char *err, size_
 	return 0;
 }
 
+/* {"exe": PATH} optional: the binary to hand over to (default: our own). The answer comes once
+ * the sockets are sent; the outcome shows in status.hot_restart (and the pid). */
+static int cmd_hot_restart(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	const char *exe = NULL;
+	if (args && json_unpack(args, "{s?s}", "exe", &exe) < 0) {
+		snprintf(err, errlen, "expected {\"exe\": PATH}");
+		return -EINVAL;
+	}
+	int r = hs_daemon_hot_start(d, exe, err, errlen);
+	if (r == 0)
+		*result = hs_daemon_hot_status(d);
+	return r;
+}
+
+static void on_usr2(int signo, void *arg)
+{
+	char err[256];
+	if (hs_daemon_hot_start(arg, NULL, err, sizeof(err)) < 0)
+		hs_warn("[hot]", "SIGUSR2: no hot restart: %s", err);
+}
+
 static const struct hs_ctl_command common_commands[] = {
 	{ "status", "state, counters and versions of this daemon", cmd_status },
 	{ "version", "the version and the protocols spoken", cmd_version },
@@ -219,6 +244,8 @@ static const struct hs_ctl_command common_commands[] = {
 	  cmd_debug },
 	{ "config", "the running config, printed in full", cmd_config },
 	{ "reload", "re-read the config file (as SIGHUP)", cmd_reload },
+	{ "hot-restart", "hand over to a new binary in place: {\"exe\": PATH} (as SIGUSR2)",
+	  cmd_hot_restart },
 	{ NULL },
 };
 
@@ -266,8 +293,9 @@ static int write_pidfile(struct hs_daemon *d)
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s/%s.pid", d->rundir, d->ops->name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* A hot restart hands over the open (and locked) file itself. */
+	int fd = hs_fdset_take(&d->inherited, "pidfile");
+	if (fd < 0 && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = errno == EWOULDBLOCK ? -EEXIST : -errno;
@@ -283,6 +311,7 @@ static int write_pidfile(struct hs_daemon *d)
 	}
 	/* Only a pid file we hold is ours to remove at exit. */
 	memcpy(d->pidfile, path, sizeof(path));
+	d->pidfile_fd = fd;
 	return fd;
 }
 
@@ -422,6 +451,8 @@ static int setup(struct hs_daemon *d, const struct options *o)
 	hs_loop_on_signal(&d->loop, SIGTERM, on_stop_signal, d);
 	hs_loop_on_signal(&d->loop, SIGINT, on_stop_signal, d);
 	hs_loop_on_signal(&d->loop, SIGHUP, on_hup, d);
+	if (d->ops->snapshot)
+		hs_loop_on_signal(&d->loop, SIGUSR2, on_usr2, d);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -433,7 +464,7 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv)
 	if (r >= 0)
 		return r;
 
-	struct hs_daemon d = { .ops = ops };
+	struct hs_daemon d = { .ops = ops, .argv = argv, .pidfile_fd = -1 };
 	struct hs_cfg_errors errs;
 	snprintf(d.config_path, sizeof(d.config_path), "%s", o.config);
 	if (hs_config_load_file(o.config, &d.config, &errs) < 0) {
@@ -453,9 +484,16 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv)
 	hs_log_set_level(o.debug ? LOG_DEBUG : LOG_INFO);
 	apply_debug(d.config, o.debug);
 	collect_inherited(&d);
+	int hot = hs_daemon_hot_receive(&d);
+	if (hot < 0) {
+		hs_daemon_hot_free(&d);
+		hs_config_free(d.config);
+		return 1;
+	}
 
 	int ready_fd = -1;
-	if (!o.foreground && daemonize(&ready_fd) < 0) {
+	/* A hot restart's new process is the one the old one started: it stays in the foreground. */
+	if (!o.foreground && !hot && daemonize(&ready_fd) < 0) {
 		hs_err(NULL, "cannot go to the background: %s", strerror(errno));
 		return 1;
 	}
@@ -470,21 +508,28 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv)
 	}
 	if (code != 0) {
 		report_ready(&ready_fd, (unsigned char)code);
+		hs_daemon_hot_refuse(&d, d.apply_error[0] ? d.apply_error : "start failed");
 		goto out;
 	}
 	hs_fdset_close_all(&d.inherited);
 	hs_notice(NULL, "started (%s, run dir %s)", d.config_path, d.rundir);
 	report_ready(&ready_fd, 0);
-	sd_notify(0, "READY=1");
+	if (hot)
+		hs_daemon_hot_confirm(&d); /* READY=1 with our pid as MAINPID, then the confirm */
+	else
+		sd_notify(0, "READY=1");
 	hs_daemon_watchdog_start(&d.loop);
 	code = hs_loop_run(&d.loop) < 0 ? 1 : 0;
 	if (ops->stop)
 		ops->stop(&d);
 	hs_notice(NULL, "stopped");
-out:
-	hs_ctl_server_close(d.ctl, 1);
-	if (d.pidfile[0])
+out:;
+	/* After a handover, or before our own confirm, the files are the other process's. */
+	bool keep = d.handed_over || hs_daemon_hot_adopting(&d);
+	hs_ctl_server_close(d.ctl, !keep);
+	if (d.pidfile[0] && !keep)
 		unlink(d.pidfile);
+	hs_daemon_hot_free(&d);
 	hs_loop_free(&d.loop);
 	hs_config_free(d.config);
 	hs_log_close();

@@ -36,6 +36,10 @@ struct hs_daemon_ops {
 	const struct hs_ctl_command *commands; /* NULL-terminated; handlers get the daemon */
 	/* Optional: more lines for --version (hrpd prints its message registry). */
 	void (*version_extra)(FILE *out);
+	/* Optional, both or neither: hot restart (lib/daemon_hot.h). The state to hand over (new
+	 * reference), and the daemon's sockets by the names its start() takes them under. */
+	json_t *(*snapshot)(struct hs_daemon *d);
+	int (*hot_fds)(struct hs_daemon *d, struct hs_fdset *out);
 };
 
 struct hs_daemon {
@@ -58,6 +62,12 @@ struct hs_daemon {
 	uint64_t config_change_failures; /* config-set requests refused */
 	char apply_error[256];           /* ops->reload may say here why it refuses a config */
 	void *priv;                      /* the daemon's own state */
+	/* Hot restart (lib/daemon_hot.c). */
+	char **argv;                 /* the new binary gets the same arguments */
+	int pidfile_fd;              /* locked for our life; handed over */
+	json_t *hot_state;           /* new side: the old process's snapshot, for start() */
+	struct hs_daemon_hot *hot;   /* the handover under way, its counters */
+	bool handed_over;            /* old side: the new one runs: leave everything in place */
 };
 
 /* Returns the process exit code: 0 after a clean stop, 1 on a run-time failure, 2 for a bad

@@ -299,6 +299,11 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 	return g;
 }
 
+void vrrpd_group_tx_name(const struct vrrpd_group *g, char *buf, size_t len)
+{
+	snprintf(buf, len, "vrrp-tx:%d:%s", g->cfg.vrid, g->prefix);
+}
+
 /* The virtual-MAC link (or the base link when the group has none) and its send socket. */
 static int setup_links(struct vrrpd_group *g, int family)
 {
@@ -320,13 +325,15 @@ static int setup_links(struct vrrpd_group *g, int family)
 			return r;
 		}
 		g->vmac_ifindex = r;
-		vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+		/* A hot restart finds the link as the old process left it: a master's stays up. */
+		if (!g->vd->snap)
+			vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
 		if (vrrpd_sysctl_vmac(g->vmac_name, family) < 0 ||
 		    vrrpd_sysctl_base(l->ifname, family) < 0)
 			hs_warn(g->prefix, "interface sysctls not set: %s", strerror(errno));
 	}
 	char name[64];
-	snprintf(name, sizeof(name), "vrrp-tx:%d:%s", g->cfg.vrid, g->prefix);
+	vrrpd_group_tx_name(g, name, sizeof(name));
 	/* Unicast adverts leave from the base link: sent from the vMAC link, the ARP for the peer
 	 * would ask from the virtual MAC, and a peer that is master too (split brain) holds that
 	 * MAC: its answer never arrives and the split never heals. */
@@ -337,6 +344,20 @@ static int setup_links(struct vrrpd_group *g, int family)
 		hs_err(g->prefix, "send socket: %s", strerror(-g->tx_fd));
 		return g->tx_fd;
 	}
+	return 0;
+}
+
+/* Hot restart: the old process's state, deadlines and all, with nothing redone: its VIPs, vMAC
+ * link and adverts simply go on (a deadline already past fires at once). */
+static int resume(struct vrrpd_group *g)
+{
+	bool master = g->fsm.state == VRRP_STATE_MASTER;
+	g->link_ready = !g->cfg.vmac || master;
+	g->running = true;
+	if (master && g->cfg.router_advert)
+		hs_timer_arm_in(&g->ra_timer, (uint64_t)g->cfg.router_advert_s * 1000u);
+	hs_info(g->prefix, "resumed as %s from the previous vrrpd", vrrpd_state_name(g->fsm.state));
+	rearm(g);
 	return 0;
 }
 
@@ -363,6 +384,10 @@ int vrrpd_group_start(struct vrrpd_group *g)
 	else
 		hs_warn(g->prefix, "no %s address on %s yet: every tie is lost",
 			family == AF_INET ? "IPv4" : "link-local", g->cfg.interface);
+	const struct vrrp_snap_group *saved = vrrp_snapshot_find(g->vd->snap, g->cfg.interface,
+								 family, g->cfg.vrid);
+	if (saved && vrrp_fsm_restore(&g->fsm, saved) == 0)
+		return resume(g);
 	/* A bound group starts as backup and waits for vgmpd's word. */
 	if (vrrp_fsm_is_bound(&g->fsm) && g->vd->role)
 		vrrpd_group_apply_role(g, g->vd->role);
@@ -414,6 +439,18 @@ struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, 
 			return g;
 	}
 	return NULL;
+}
+
+void vrrpd_group_abandon(struct vrrpd_group *g)
+{
+	hs_timer_free(&g->timer);
+	hs_timer_free(&g->garp_repeat);
+	hs_timer_free(&g->link_wait);
+	hs_timer_free(&g->grace_timer);
+	hs_timer_free(&g->ra_timer);
+	if (g->tx_fd >= 0)
+		close(g->tx_fd);
+	free(g);
 }
 
 void vrrpd_group_free(struct vrrpd_group *g)

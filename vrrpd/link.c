@@ -38,6 +38,11 @@ static void link_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 	}
 }
 
+void vrrpd_link_rx_name(char *buf, size_t len, int family, const char *ifname)
+{
+	snprintf(buf, len, "vrrp%d-rx:%s", family == AF_INET6 ? 6 : 4, ifname);
+}
+
 struct vrrpd_link *vrrpd_link_get(struct vrrpd *vd, const char *ifname, int family)
 {
 	for (struct vrrpd_link *l = vd->links; l; l = l->next)
@@ -52,7 +57,7 @@ struct vrrpd_link *vrrpd_link_get(struct vrrpd *vd, const char *ifname, int fami
 	if (!l)
 		return NULL;
 	char name[64];
-	snprintf(name, sizeof(name), "vrrp%d-rx:%s", family == AF_INET6 ? 6 : 4, ifname);
+	vrrpd_link_rx_name(name, sizeof(name), family, ifname);
 	l->rx_fd = vrrpd_sock_rx_open(family, ifindex, hs_fdset_take(&vd->d->inherited, name));
 	if (l->rx_fd < 0) {
 		hs_err("[vrrp]", "%s: receive socket: %s", ifname, strerror(-l->rx_fd));

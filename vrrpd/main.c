@@ -69,6 +69,24 @@ static int flush_leftovers(struct vrrpd *vd)
 	return r;
 }
 
+static const char *const roles[] = { "initialize", "active", "standby", "load-balance" };
+
+/* A hot restart's snapshot: refused whole when unreadable (the old vrrpd goes on). */
+static int take_snapshot(struct hs_daemon *d, struct vrrpd *vd, struct vrrp_snapshot *snap)
+{
+	int r = vrrp_snapshot_decode(d->hot_state, snap, d->apply_error,
+				     sizeof(d->apply_error));
+	if (r < 0) {
+		hs_err("[hot]", "%s", d->apply_error);
+		return r;
+	}
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(snap->role, roles[i]) == 0)
+			vd->role = roles[i];
+	vd->snap = snap;
+	return 0;
+}
+
 static int vrrpd_start(struct hs_daemon *d)
 {
 	struct vrrpd *vd = calloc(1, sizeof(*vd));
@@ -76,14 +94,62 @@ static int vrrpd_start(struct hs_daemon *d)
 		return -ENOMEM;
 	vd->d = d;
 	d->priv = vd;
-	int r = vrrpd_nl_open(&vd->nl, hs_fdset_take(&d->inherited, "netlink"));
+	struct vrrp_snapshot snap = { 0 };
+	int r = d->hot_state ? take_snapshot(d, vd, &snap) : 0;
+	if (r < 0)
+		return r;
+	r = vrrpd_nl_open(&vd->nl, hs_fdset_take(&d->inherited, "netlink"));
 	if (r < 0)
 		return r;
 	/* A hot restart hands its links over; any other start cleans up after a dead vrrpd. */
-	if (d->inherited.count == 0)
+	if (!d->hot_state && d->inherited.count == 0)
 		flush_leftovers(vd);
 	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);
-	return groups_build(vd, &d->config->vrrpd);
+	r = groups_build(vd, &d->config->vrrpd);
+	vd->snap = NULL;
+	vrrp_snapshot_free(&snap);
+	return r;
+}
+
+static json_t *vrrpd_snapshot(struct hs_daemon *d)
+{
+	struct vrrpd *vd = d->priv;
+	struct vrrp_snapshot s = { .n_groups = 0 };
+	snprintf(s.role, sizeof(s.role), "%s", vd->role ? vd->role : "");
+	s.groups = calloc(vd->n_groups ? vd->n_groups : 1, sizeof(*s.groups));
+	if (!s.groups)
+		return NULL;
+	for (size_t i = 0; i < vd->n_groups; i++) {
+		const struct vrrpd_group *g = vd->groups[i];
+		if (!g->running)
+			continue;
+		struct vrrp_snap_group *out = &s.groups[s.n_groups++];
+		snprintf(out->interface, sizeof(out->interface), "%s", g->cfg.interface);
+		out->family = g->fsm.p.family;
+		out->vrid = g->cfg.vrid;
+		vrrp_fsm_save(&g->fsm, out);
+	}
+	json_t *j = vrrp_snapshot_encode(&s);
+	vrrp_snapshot_free(&s);
+	return j;
+}
+
+static int vrrpd_hot_fds(struct hs_daemon *d, struct hs_fdset *out)
+{
+	struct vrrpd *vd = d->priv;
+	char name[64];
+	int r = hs_fdset_add(out, "netlink", vrrpd_nl_fd(&vd->nl));
+	for (struct vrrpd_link *l = vd->links; r == 0 && l; l = l->next) {
+		vrrpd_link_rx_name(name, sizeof(name), l->family, l->ifname);
+		r = hs_fdset_add(out, name, l->rx_fd);
+	}
+	for (size_t i = 0; r == 0 && i < vd->n_groups; i++) {
+		if (vd->groups[i]->tx_fd < 0)
+			continue;
+		vrrpd_group_tx_name(vd->groups[i], name, sizeof(name));
+		r = hs_fdset_add(out, name, vd->groups[i]->tx_fd);
+	}
+	return r;
 }
 
 static void vrrpd_stop(struct hs_daemon *d)
@@ -91,9 +157,18 @@ static void vrrpd_stop(struct hs_daemon *d)
 	struct vrrpd *vd = d->priv;
 	if (!vd)
 		return;
+	if (d->handed_over) {
+		/* The new vrrpd holds the VIPs, vMAC links and accept rules now. */
+		for (size_t i = 0; i < vd->n_groups; i++)
+			vrrpd_group_abandon(vd->groups[i]);
+		free(vd->groups);
+		vd->groups = NULL;
+		vd->n_groups = 0;
+	}
 	groups_free(vd);
 	vrrpd_links_free(vd);
-	vrrpd_accept_remove();
+	if (!d->handed_over)
+		vrrpd_accept_remove();
 	vrrpd_nl_close(&vd->nl);
 	free(vd);
 	d->priv = NULL;
@@ -112,6 +187,8 @@ static const struct hs_daemon_ops vrrpd_ops = {
 	.reload = vrrpd_reload,
 	.status = vrrpd_status,
 	.commands = vrrpd_commands,
+	.snapshot = vrrpd_snapshot,
+	.hot_fds = vrrpd_hot_fds,
 };
 
 /* `vrrpd --flush`: for the service manager after any stop, and for the lab. */

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "netlink.h"
 #include "vrrp_fsm.h"
+#include "vrrp_snapshot.h"
 
 #define VRRPD_HISTORY 16
 
@@ -73,6 +74,8 @@ struct vrrpd {
 	size_t n_groups;
 	const char
 		*role; /* the VGMP role last applied: initialize, active, standby, load-balance */
+	/* While a hot restart's new process starts: the old one's state, groups resume from it. */
+	const struct vrrp_snapshot *snap;
 };
 
 /* link.c */
@@ -85,6 +88,12 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 int vrrpd_group_start(struct vrrpd_group *g);
 /* Leaves (priority 0 advert if master), removes VIPs and the vMAC link, frees. */
 void vrrpd_group_free(struct vrrpd_group *g);
+/* Frees without a word on the wire or the kernel: a hot restart's new process owns it all. */
+void vrrpd_group_abandon(struct vrrpd_group *g);
+/* The group's name for its send socket in a hot restart. */
+void vrrpd_group_tx_name(const struct vrrpd_group *g, char *buf, size_t len);
+/* The receive socket's name of a link in a hot restart. */
+void vrrpd_link_rx_name(char *buf, size_t len, int family, const char *ifname);
 void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 			 const struct vrrp_ipinfo *ip);
 /* Applies the VGMP role of the box to a bound group. */
