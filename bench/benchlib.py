@@ -192,6 +192,15 @@ def loadavg():
         return None
 
 
+def tail(path, lines=10):
+    """The last lines of a log file, for an error message."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:]).strip()
+    except OSError:
+        return "(no log)"
+
+
 def log(msg):
     """Progress lines go to stderr, so stdout holds only the tables."""
     print(msg, file=sys.stderr, flush=True)

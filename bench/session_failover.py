@@ -55,14 +55,6 @@ def ms(x):
     return None if x is None else "%s ms" % bl.fmt_num(x, 0 if x >= 100 else 1)
 
 
-def tail(path, lines=10):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:]).strip()
-    except OSError:
-        return "(no log)"
-
-
 FO_HELLO_MS = 10
 FO_ADVERT_CS = 1
 FO_TCP_PORT = 9001
@@ -329,7 +321,7 @@ class FoKeepalived:
             while not os.path.exists(os.path.join(d, "keepalived-vrrp.pid")):
                 if p.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("keepalived on %s did not start (exit %s): %s" % (
-                        node, p.poll(), tail(os.path.join(d, "log", "keepalived.log"))))
+                        node, p.poll(), bl.tail(os.path.join(d, "log", "keepalived.log"))))
                 time.sleep(0.02)
             pids[node]["keepalived"] = p.pid
         self.pids = pids
@@ -344,7 +336,7 @@ class FoKeepalived:
         (fw2's: backup, with its conntrackd -n)."""
         if not (self.holds_vip("fw1") and not self.holds_vip("fw2")):
             return False
-        last = {n: tail(os.path.join(self.lab.node_dir(n), "notify.log"), 1) for n in BOXES}
+        last = {n: bl.tail(os.path.join(self.lab.node_dir(n), "notify.log"), 1) for n in BOXES}
         return last["fw1"].endswith("primary: end") and last["fw2"].endswith("backup: end")
 
     def role(self, node):
@@ -365,8 +357,8 @@ class FoKeepalived:
         for node in BOXES:
             d = self.lab.node_dir(node)
             out[node] = {"role": self.role(node),
-                         "notify_log": tail(os.path.join(d, "notify.log"), 30),
-                         "keepalived_log": tail(os.path.join(d, "log", "keepalived.log"), 30),
+                         "notify_log": bl.tail(os.path.join(d, "notify.log"), 30),
+                         "keepalived_log": bl.tail(os.path.join(d, "log", "keepalived.log"), 30),
                          "conntrackd": self.ctd.stats(node)}
         return out
 

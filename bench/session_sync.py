@@ -213,7 +213,7 @@ class CtTool:
         while not os.path.exists(ready):
             if p.poll() is not None:
                 raise RuntimeError("hs-ct-fill %s on %s exited with %s: %s" % (
-                    name, node, p.returncode, tail(base + ".log")))
+                    name, node, p.returncode, bl.tail(base + ".log")))
             if time.monotonic() > deadline:
                 raise RuntimeError("hs-ct-fill %s on %s: not ready" % (name, node))
             time.sleep(0.01)
@@ -273,14 +273,6 @@ class CtTool:
             if left:
                 raise RuntimeError("%s still holds %d entries after --delete" % (node, left))
         return had
-
-
-def tail(path, lines=10):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:]).strip()
-    except OSError:
-        return "(no log)"
 
 
 # ---- conntrackd (the peer) ----
@@ -379,7 +371,7 @@ class Conntrackd:
         while not boxes._listening(sock):
             if p.poll() is not None:
                 raise RuntimeError("conntrackd on %s exited with %s: %s" % (
-                    node, p.returncode, tail(os.path.join(self.dir(node), "conntrackd.log"))))
+                    node, p.returncode, bl.tail(os.path.join(self.dir(node), "conntrackd.log"))))
             if time.monotonic() > deadline:
                 raise RuntimeError("conntrackd on %s: no control socket" % node)
             time.sleep(0.02)

@@ -717,7 +717,7 @@ def table(raw, opts, versions):
     if cpu:
         ov, pv = cpu.get("vrrpd", {}), cpu.get("keepalived", {})
         o, p = ov.get("core_pct_per_1000_adverts_s"), pv.get("core_pct_per_1000_adverts_s")
-        rows.append(["CPU per 1,000 adverts/s (%% of a core)" % (),
+        rows.append(["CPU per 1,000 adverts/s (% of a core)",
                      "%.3f %%" % o if o is not None else "FAILED",
                      "%.3f %%" % p if p is not None else "FAILED",
                      bl.fmt_ratio(bl.ratio(o, p)), "-", "-", "-"])

@@ -91,6 +91,31 @@ static void hrpd_stop(struct hs_daemon *d)
 	d->priv = NULL;
 }
 
+/* The links of c, in its order: those that stay the same (interface, addresses, port) are the
+ * old ones (kept[], old_index[] say which), the others new. -ENOMEM frees what it made. */
+static int reload_links(struct hrpd *h, const struct hs_hrpd_config *c, size_t n,
+			struct hrpd_link **links, int *old_index, bool *kept)
+{
+	for (size_t i = 0; i < n; i++) {
+		old_index[i] = -1;
+		for (size_t j = 0; j < h->n_links; j++)
+			if (!kept[j] && hrpd_link_same(h->links[j], &c->links[i], c->port)) {
+				kept[j] = true;
+				old_index[i] = (int)j;
+				links[i] = h->links[j];
+				break;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!links[i] && !(links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port))) {
+			for (size_t k = 0; k < i; k++)
+				if (old_index[k] < 0)
+					hrpd_link_free(links[k]);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 /* New timers, keys and links; links that stay the same (interface, addresses, port) keep their
  * socket and state, so the peer is not dropped. */
 static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
@@ -107,24 +132,10 @@ static int hrpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	int old_index[HS_HRP_LINKS_MAX];
 	bool kept[HS_HRP_LINKS_MAX] = { false };
 	size_t n = c->n_links < HS_HRP_LINKS_MAX ? c->n_links : HS_HRP_LINKS_MAX;
-	for (size_t i = 0; i < n; i++) {
-		old_index[i] = -1;
-		for (size_t j = 0; j < h->n_links; j++)
-			if (!kept[j] && hrpd_link_same(h->links[j], &c->links[i], c->port)) {
-				kept[j] = true;
-				old_index[i] = (int)j;
-				links[i] = h->links[j];
-				break;
-			}
+	if ((r = reload_links(h, c, n, links, old_index, kept)) < 0) {
+		hrp_keyring_wipe(&kr);
+		return r;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!links[i] && !(links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port))) {
-			for (size_t k = 0; k < i; k++)
-				if (old_index[k] < 0)
-					hrpd_link_free(links[k]);
-			hrp_keyring_wipe(&kr);
-			return -ENOMEM;
-		}
 	/* Nothing can fail from here on. */
 	for (size_t j = 0; j < h->n_links; j++)
 		if (!kept[j]) {

@@ -1,0 +1,543 @@
+/* The VGMP election, one box against a scripted peer (the simulation of vgmp_sim.h with only
+ * box A driven): request answers, timeouts, the OSPF rate limit and its switch at run time, the
+ * start-up split guard, trackers, hrp disable, validation, names, payload, history. */
+#include "vgmp_sim.h"
+
+static struct hrp_vgmp peer_payload(enum vgmp_state s, uint16_t prio, uint32_t readiness)
+{
+	return (struct hrp_vgmp){
+		.priority = prio,
+		.state = (uint8_t)vgmp_state_to_hrp(s),
+		.readiness = readiness,
+		.has_mode = true,
+		.mode = HRP_VGMP_MODE_ACTIVE_STANDBY,
+	};
+}
+
+static void fake_peer(enum vgmp_state s, uint16_t prio, uint32_t readiness)
+{
+	struct hrp_vgmp pl = peer_payload(s, prio, readiness);
+	assert_int_equal(vgmp_peer_update(&S.b[A].v, &pl, "peer", S.now), 0);
+}
+
+static void solo(void)
+{
+	sim_setup(0, 0);
+	S.check = false;
+	S.b[B].running = false; /* messages to it are dropped */
+	sim_init(A);
+	sim_enable(A);
+}
+
+static void answer_is(enum vgmp_msg kind, uint32_t id, enum hrp_vgmp_reason reason)
+{
+	assert_int_equal(S.b[A].last_sent.kind, kind);
+	assert_int_equal(S.b[A].last_sent.request_id, id);
+	assert_int_equal(S.b[A].last_sent.reason, reason);
+}
+
+static void test_request_answers(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct vgmp_request r = { .kind = VGMP_MSG_SWITCHOVER, .request_id = 1 };
+
+	/* In initialize: not ready to take anything over. */
+	assert_int_equal(vgmp_request_received(v, &r, S.now), 0);
+	answer_is(VGMP_MSG_NACK, 1, HRP_VGMP_REASON_NOT_READY);
+
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+
+	r = (struct vgmp_request){ .kind = VGMP_MSG_SWITCHOVER,
+				   .request_id = 2,
+				   .reason = HRP_VGMP_REASON_FAULT,
+				   .has_priority = true,
+				   .priority = 45002 };
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_NACK, 2, HRP_VGMP_REASON_PRIORITY);
+
+	r = (struct vgmp_request){ .kind = VGMP_MSG_SWITCHOVER,
+				   .request_id = 3,
+				   .reason = HRP_VGMP_REASON_ADMIN,
+				   .has_priority = true,
+				   .priority = 45000 };
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_NACK, 3, HRP_VGMP_REASON_NOT_READY);
+
+	r.request_id = 4;
+	r.has_state = true;
+	r.state = VGMP_STATE_ACTIVE; /* "let me take over": not a request we understand */
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_NACK, 4, HRP_VGMP_REASON_NONE);
+
+	vgmp_freeze(v, true, S.now);
+	r = (struct vgmp_request){ .kind = VGMP_MSG_SWITCHOVER,
+				   .request_id = 5,
+				   .reason = HRP_VGMP_REASON_FAULT,
+				   .has_priority = true,
+				   .priority = 44998 };
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_NACK, 5, HRP_VGMP_REASON_ADMIN);
+	vgmp_freeze(v, false, S.now);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+
+	/* A fault request before its hello: the request's priority counts. */
+	r.request_id = 6;
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_ACK, 6, HRP_VGMP_REASON_NONE);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_SWITCHOVER_FAULT);
+	assert_true(v->ho.taking);
+	assert_int_equal(v->peer.priority, 44998);
+	/* Its old hello, still active with the old priority: we do not step back. */
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	fake_peer(VGMP_STATE_STANDBY, 44998, 0);
+	assert_false(v->ho.taking);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->c.acks_sent, 1);
+	assert_int_equal(v->c.requests_received, 6);
+	assert_int_equal(v->c.nacks_sent[HRP_VGMP_REASON_NOT_READY], 2);
+
+	/* The taker gives up its window after the handover timeout if the peer never lets go. */
+	solo();
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	r.request_id = 7;
+	vgmp_request_received(v, &r, S.now);
+	fake_peer(VGMP_STATE_ACTIVE, 44998, 0);
+	uint64_t t = S.now;
+	run_until(t + 2999);
+	assert_true(v->ho.taking);
+	run_until(t + 3000);
+	assert_false(v->ho.taking);
+	assert_int_equal(v->c.handover_timeouts, 1);
+	/* Then it is a plain dual-active: we outrank the peer, we stay. */
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+}
+
+static void test_request_giving(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	int eth1 = add_tracker(A, "eth1");
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_request_id(v, 9), -ENOENT); /* nothing out */
+
+	uint64_t t0 = S.now;
+	vgmp_tracker_set(v, eth1, VGMP_OBJ_DOWN, S.now);
+	assert_true(v->ho.giving);
+	assert_int_equal(v->ho.request_id, 1);
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 1);
+
+	/* An ack for another request: stale. */
+	struct vgmp_request ack = { .kind = VGMP_MSG_ACK, .request_id = 99 };
+	vgmp_request_received(v, &ack, S.now);
+	assert_int_equal(v->c.answers_stale, 1);
+	assert_false(v->ho.acked);
+
+	/* A request from the peer while ours is out. */
+	struct vgmp_request r = { .kind = VGMP_MSG_SWITCHOVER,
+				  .request_id = 40,
+				  .reason = HRP_VGMP_REASON_ADMIN };
+	vgmp_request_received(v, &r, S.now);
+	answer_is(VGMP_MSG_NACK, 40, HRP_VGMP_REASON_IN_TRANSITION);
+
+	/* hrpd lost it: given up; resent when the request timeout comes round. */
+	vgmp_request_lost(v, S.now);
+	assert_false(v->ho.giving);
+	assert_int_equal(v->ho.result, VGMP_REQ_TIMEOUT);
+	assert_int_equal(vgmp_next_deadline(v), t0 + 2000);
+	run_until(t0 + 1999);
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 1);
+	run_until(t0 + 2000);
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 2);
+	assert_int_equal(v->ho.request_id, 2);
+
+	/* Unanswered: timeout, and the next goes out in the same tick. */
+	run_until(t0 + 4000);
+	assert_int_equal(v->c.requests_timeout, 2);
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 3);
+
+	/* A nack: given up; the next fault request waits a request timeout. */
+	struct vgmp_request nack = { .kind = VGMP_MSG_NACK,
+				     .request_id = 3,
+				     .reason = HRP_VGMP_REASON_PRIORITY };
+	run_until(t0 + 4100);
+	vgmp_request_received(v, &nack, S.now);
+	assert_int_equal(v->ho.result, VGMP_REQ_NACKED);
+	assert_int_equal(v->ho.result_reason, HRP_VGMP_REASON_PRIORITY);
+	assert_int_equal(vgmp_next_deadline(v), t0 + 6100);
+	run_until(t0 + 6100);
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 4);
+
+	/* Acked, but the peer never announces active: given up after the handover timeout. */
+	ack.request_id = 4;
+	vgmp_request_received(v, &ack, S.now);
+	assert_int_equal(v->ho.result, VGMP_REQ_ACKED);
+	vgmp_request_received(v, &ack, S.now); /* a second ack is stale */
+	assert_int_equal(v->c.answers_stale, 2);
+	assert_int_equal(vgmp_next_deadline(v), t0 + 6100 + 3000);
+	run_until(t0 + 9100);
+	assert_int_equal(v->c.handover_timeouts, 1);
+	assert_int_equal(v->ho.result, VGMP_REQ_PENDING); /* the next one is already out... */
+	assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 5);
+	/* ...and this time the peer goes active before its ack arrives: we let go all the same. */
+	fake_peer(VGMP_STATE_ACTIVE, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_HANDED_OVER);
+	assert_int_equal(v->ho.result, VGMP_REQ_DONE);
+	assert_int_equal(v->c.requests_sent, 5);
+
+	/* The peer dies mid-request: aborted, we take over. */
+	solo();
+	eth1 = add_tracker(A, "eth1");
+	fake_peer(VGMP_STATE_STANDBY, 45000, 0);
+	vgmp_tracker_set(v, eth1, VGMP_OBJ_DOWN, S.now);
+	assert_true(v->ho.giving);
+	vgmp_peer_down(v, S.now);
+	assert_int_equal(v->ho.result, VGMP_REQ_ABORTED);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_PEER_DEAD);
+}
+
+/* The OSPF cost: a raise waits for the peer's active state; at most one change per second. */
+static void test_ospf_rate_limit_and_wait(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct box *b = &S.b[A];
+	run_until(100);
+	/* Standby behind a peer that is not active yet: no raise. */
+	fake_peer(VGMP_STATE_STANDBY, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(b->n_ospf, 0);
+	run_until(300);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(b->n_ospf, 1);
+	assert_true(b->ospf[0].raise);
+	assert_int_equal(b->ospf[0].t, 300);
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+
+	/* Peer dead 200 ms later: active at once, the lower waits for the second to pass. */
+	run_until(500);
+	vgmp_peer_down(v, S.now);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(vgmp_next_deadline(v), 1300);
+	run_until(1299);
+	assert_int_equal(b->n_ospf, 1);
+	run_until(1300);
+	assert_int_equal(b->n_ospf, 2);
+	assert_false(b->ospf[1].raise);
+	assert_int_equal(v->c.ospf_changes, 2);
+
+	/* A change that is undone within the second never happens. */
+	run_until(1500);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0); /* standby: raise due at 2300 */
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_next_deadline(v), 2300);
+	vgmp_peer_down(v, S.now); /* active again: nothing to do */
+	assert_int_equal(vgmp_next_deadline(v), VGMP_NEVER);
+	run_until(3000);
+	assert_int_equal(b->n_ospf, 2);
+
+	/* hrp disabled from standby: back to the normal cost. */
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(b->n_ospf, 3);
+	run_until(5000);
+	vgmp_set_enabled(v, false, S.now);
+	assert_int_equal(v->state, VGMP_STATE_INITIALIZE);
+	assert_int_equal(v->reason, VGMP_REASON_HRP_DISABLED);
+	assert_int_equal(b->roles, VGMP_STATE_INITIALIZE);
+	assert_int_equal(b->n_ospf, 4);
+	assert_false(b->ospf[3].raise);
+
+	/* OSPF adjustment off: never called. */
+	solo();
+	S.b[A].p.ospf_cost = false;
+	sim_init(A);
+	sim_enable(A);
+	run_until(10000);
+	assert_int_equal(S.b[A].v.state, VGMP_STATE_ACTIVE);
+	assert_int_equal(S.b[A].n_ospf, 0);
+}
+
+/* undo hrp adjust ospf-cost enable on a raised standby puts the cost back at once; enabled
+ * again, the plan raises it afresh (a second after the last change). */
+static void test_ospf_switched_at_run_time(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct box *b = &S.b[A];
+	struct vgmp_params p = b->p;
+	run_until(300);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(b->n_ospf, 1);
+	assert_true(b->ospf[0].raise);
+
+	run_until(1500);
+	p.ospf_cost = false;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), 0);
+	assert_int_equal(b->n_ospf, 2);
+	assert_false(b->ospf[1].raise);
+	assert_int_equal(b->ospf[1].t, 1500);
+	run_until(2000);
+	assert_int_equal(b->n_ospf, 2);
+
+	p.ospf_cost = true;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), 0);
+	assert_int_equal(vgmp_next_deadline(v), 2500);
+	run_until(2500);
+	assert_int_equal(b->n_ospf, 3);
+	assert_true(b->ospf[2].raise);
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+}
+
+/* Alone at startup with the peer's adverts heard: do not go active. */
+static void test_startup_split_guard(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	assert_int_equal(vgmp_set_peer_adverts(v, true, S.now), 0);
+	assert_int_equal(vgmp_next_deadline(v), 3000);
+	run_until(5000);
+	assert_int_equal(v->state, VGMP_STATE_INITIALIZE);
+	assert_int_equal(v->reason, VGMP_REASON_SPLIT_BRAIN);
+	vgmp_set_peer_adverts(v, false, S.now);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_NO_PEER);
+	/* The input is kept across hrp disable / enable. */
+	vgmp_set_peer_adverts(v, true, S.now);
+	vgmp_set_enabled(v, false, S.now);
+	vgmp_set_enabled(v, true, S.now);
+	run_until(S.now + 3000);
+	assert_int_equal(v->state, VGMP_STATE_INITIALIZE);
+}
+
+static void test_trackers_through_fsm(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	int eth1 = add_tracker(A, "eth1");
+	struct vgmp_tracker_params tp = { .hold_down_ms = 500 };
+	snprintf(tp.name, sizeof(tp.name), "bfd 1");
+	int bfd = vgmp_tracker_add(v, &tp, S.now);
+	assert_true(bfd >= 0);
+	assert_int_equal(vgmp_tracker_add(v, &tp, S.now), -EEXIST);
+	assert_int_equal(vgmp_tracker_set(v, 42, VGMP_OBJ_DOWN, S.now), -ENOENT);
+	assert_int_equal(vgmp_tracker_remove(v, 42, S.now), -ENOENT);
+
+	/* A priority change is sent at once; a report that changes nothing is not. */
+	unsigned hellos = S.b[A].hellos;
+	vgmp_tracker_set(v, eth1, VGMP_OBJ_UP, S.now);
+	assert_int_equal(S.b[A].hellos, hellos);
+	vgmp_tracker_set(v, bfd, VGMP_OBJ_DOWN, S.now); /* held down */
+	assert_int_equal(S.b[A].hellos, hellos);
+	assert_int_equal(vgmp_next_deadline(v), S.now + 500);
+	run_until(S.now + 500);
+	assert_int_equal(vgmp_priority(v), 44998);
+	assert_true(vgmp_degraded(v));
+	assert_int_equal(S.b[A].hellos, hellos + 1);
+	const struct vgmp_ledger_entry *e = vgmp_ledger_get(&v->track, 0);
+	assert_string_equal(e->name, "bfd 1");
+	assert_int_equal(e->time_ms, S.now);
+	/* Equal base, fw1 is the peer's better only by standby-device: still the active. */
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	/* Removing it gives the priority back and is sent. */
+	assert_int_equal(vgmp_tracker_remove(v, bfd, S.now), 0);
+	assert_int_equal(vgmp_priority(v), 45000);
+	assert_int_equal(S.b[A].hellos, hellos + 2);
+	assert_int_equal(vgmp_ledger_get(&v->track, 0)->cause, VGMP_LEDGER_REMOVED);
+
+	/* Reconfigure: the base goes through the ledger and is sent. */
+	struct vgmp_params p = S.b[A].p;
+	p.priority = 45002;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), 0);
+	assert_int_equal(vgmp_priority(v), 45002);
+	assert_int_equal(vgmp_ledger_get(&v->track, 0)->cause, VGMP_LEDGER_BASE);
+	assert_int_equal(S.b[A].hellos, hellos + 3);
+	p.request_timeout_ms = 0;
+	assert_int_equal(vgmp_set_params(v, &p, S.now), -EINVAL);
+}
+
+static void test_payload(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct hrp_vgmp pl;
+	vgmp_payload(v, &pl);
+	assert_int_equal(pl.priority, 45000);
+	assert_int_equal(pl.state, HRP_VGMP_INITIALIZE);
+	assert_int_equal(pl.readiness, HRP_VGMP_R_PREEMPT);
+	assert_true(pl.has_mode);
+	assert_int_equal(pl.mode, HRP_VGMP_MODE_ACTIVE_STANDBY);
+	assert_false(pl.has_config_digest || pl.has_session_digest);
+
+	S.b[A].p.standby_device = true;
+	S.b[A].p.preempt = false;
+	S.b[A].p.mode = HS_MODE_LOAD_SHARING;
+	sim_init(A);
+	sim_enable(A);
+	unsigned hellos = S.b[A].hellos;
+	vgmp_set_ready(v, true, S.now);
+	assert_int_equal(S.b[A].hellos, hellos + 1);
+	vgmp_set_ready(v, true, S.now); /* no change, no hello */
+	assert_int_equal(S.b[A].hellos, hellos + 1);
+	vgmp_freeze(v, true, S.now);
+	run_until(3000);
+	vgmp_payload(v, &pl);
+	assert_int_equal(pl.state, HRP_VGMP_ACTIVE);
+	assert_int_equal(pl.readiness,
+			 HRP_VGMP_R_SESSIONS_SYNCED | HRP_VGMP_R_STANDBY_DEVICE | VGMP_R_FROZEN);
+	assert_int_equal(pl.mode, HRP_VGMP_MODE_LOAD_SHARING);
+	/* Unknown readiness bits from the peer are ignored; an unknown state reads initialize. */
+	struct hrp_vgmp odd = peer_payload(VGMP_STATE_ACTIVE, 45000, 0xffff0000u);
+	odd.state = 77;
+	vgmp_peer_update(v, &odd, NULL, S.now);
+	assert_int_equal(v->peer.state, VGMP_STATE_INITIALIZE);
+	assert_string_equal(v->peer.name, "");
+}
+
+static void test_history(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	assert_int_equal(vgmp_history_count(v), 0);
+	assert_null(vgmp_history_get(v, 0));
+	run_until(3000);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	const struct vgmp_change *c = vgmp_history_get(v, 0);
+	assert_int_equal(c->old_state, VGMP_STATE_ACTIVE);
+	assert_int_equal(c->new_state, VGMP_STATE_STANDBY);
+	assert_int_equal(c->why, VGMP_REASON_LOWER_PRIORITY);
+	assert_int_equal(c->ev, VGMP_EV_PEER_UPDATE);
+	assert_int_equal(c->priority, 45000);
+	assert_int_equal(c->peer_priority, 45002);
+	c = vgmp_history_get(v, 1);
+	assert_int_equal(c->new_state, VGMP_STATE_ACTIVE);
+	assert_int_equal(c->why, VGMP_REASON_NO_PEER);
+	assert_int_equal(c->ev, VGMP_EV_TICK);
+	assert_int_equal(c->time_ms, 3000);
+	for (int i = 0; i < 20; i++) {
+		vgmp_peer_down(v, S.now);
+		fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	}
+	assert_int_equal(vgmp_history_count(v), VGMP_HISTORY_MAX);
+	assert_int_equal(v->c.transitions, 42);
+	assert_int_equal(vgmp_history_get(v, 0)->new_state, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_history_get(v, 1)->new_state, VGMP_STATE_ACTIVE);
+	assert_null(vgmp_history_get(v, VGMP_HISTORY_MAX));
+}
+
+static void test_init_and_config(void **state)
+{
+	struct vgmp v;
+	struct vgmp_params p = default_params("fw1");
+	assert_int_equal(vgmp_init(&v, &p, &ops, NULL), 0);
+	assert_int_equal(v.state, VGMP_STATE_INITIALIZE);
+	assert_false(v.enabled);
+	assert_int_equal(vgmp_next_deadline(&v), VGMP_NEVER);
+	assert_int_equal(vgmp_init(NULL, &p, &ops, NULL), -EINVAL);
+	assert_int_equal(vgmp_init(&v, NULL, &ops, NULL), -EINVAL);
+	assert_int_equal(vgmp_init(&v, &p, NULL, NULL), -EINVAL);
+	struct vgmp_ops missing = ops;
+	missing.reannounce = NULL;
+	assert_int_equal(vgmp_init(&v, &p, &missing, NULL), -EINVAL);
+	struct vgmp_params bad = p;
+	bad.priority = 0;
+	assert_int_equal(vgmp_init(&v, &bad, &ops, NULL), -EINVAL);
+	bad = p;
+	bad.mode = HS_MODE_MAX;
+	assert_int_equal(vgmp_init(&v, &bad, &ops, NULL), -EINVAL);
+	bad = p;
+	bad.handover_timeout_ms = 0;
+	assert_int_equal(vgmp_init(&v, &bad, &ops, NULL), -EINVAL);
+	bad = p;
+	memset(bad.name, 'x', sizeof(bad.name));
+	assert_int_equal(vgmp_init(&v, &bad, &ops, NULL), -EINVAL);
+	assert_int_equal(vgmp_tick(NULL, 0), -EINVAL);
+	assert_int_equal(vgmp_peer_update(&v, NULL, "x", 0), -EINVAL);
+	struct vgmp_request r = { .kind = VGMP_MSG_MAX };
+	assert_int_equal(vgmp_request_received(&v, &r, 0), -EINVAL);
+
+	struct hs_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.global.name, sizeof(cfg.global.name), "fw2");
+	cfg.vgmpd = (struct hs_vgmpd_config){ .priority = 45000,
+					      .fault_penalty = 2,
+					      .mode = HS_MODE_LOAD_SHARING,
+					      .standby_device = true,
+					      .preempt = true,
+					      .preempt_delay_s = 60 };
+	cfg.vgmpd.ospf_cost.enable = true;
+	cfg.hrpd.hello_interval_ms = 1000;
+	cfg.hrpd.dead_count = 5;
+	struct vgmp_params out;
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), 0);
+	assert_int_equal(out.priority, 45000);
+	assert_int_equal(out.fault_penalty, 2);
+	assert_int_equal(out.mode, HS_MODE_LOAD_SHARING);
+	assert_true(out.standby_device);
+	assert_true(out.preempt);
+	assert_int_equal(out.preempt_delay_ms, 60000);
+	assert_int_equal(out.startup_wait_ms, 5000);
+	assert_int_equal(out.request_timeout_ms, 2000);
+	assert_int_equal(out.handover_timeout_ms, 5000);
+	assert_true(out.ospf_cost);
+	assert_int_equal(out.ospf_min_interval_ms, 1000);
+	assert_string_equal(out.name, "fw2");
+	assert_int_equal(vgmp_init(&v, &out, &ops, NULL), 0);
+	cfg.vgmpd.priority = 0;
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), -EINVAL);
+	assert_int_equal(out.priority, 0x5a5a); /* untouched */
+	cfg.vgmpd.priority = 45000;
+	cfg.hrpd.dead_count = 0;
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), -EINVAL);
+	assert_int_equal(vgmp_params_from_config(NULL, &out), -EINVAL);
+}
+
+static void test_names(void **state)
+{
+	for (int i = 0; i < VGMP_REASON_MAX; i++)
+		assert_string_not_equal(vgmp_reason_name((enum vgmp_reason)i), "?");
+	for (int i = 0; i < VGMP_EV_MAX; i++)
+		assert_string_not_equal(vgmp_event_name((enum vgmp_event)i), "?");
+	for (int i = 0; i < VGMP_MSG_MAX; i++)
+		assert_string_not_equal(vgmp_msg_name((enum vgmp_msg)i), "?");
+	for (int i = 0; i < VGMP_PEER_STATUS_MAX; i++)
+		assert_string_not_equal(vgmp_peer_status_name((enum vgmp_peer_status)i), "?");
+	for (int i = 0; i < VGMP_REQ_RESULT_MAX; i++)
+		assert_string_not_equal(vgmp_req_result_name((enum vgmp_req_result)i), "?");
+	assert_string_equal(vgmp_reason_name(VGMP_REASON_PEER_DEAD), "peer dead");
+	assert_string_equal(vgmp_reason_name(VGMP_REASON_SPLIT_BRAIN),
+			    "split brain: peer still advertises");
+	assert_string_equal(vgmp_reason_name(VGMP_REASON_MAX), "?");
+	assert_string_equal(vgmp_event_name(VGMP_EV_INVALID), "?");
+	assert_string_equal(vgmp_msg_name(VGMP_MSG_NACK), "nack");
+	assert_string_equal(vgmp_req_result_name(VGMP_REQ_RESULT_MAX), "?");
+	/* The readiness bit we add does not collide with the wire's. */
+	assert_int_equal(VGMP_R_FROZEN & (HRP_VGMP_R_SESSIONS_SYNCED | HRP_VGMP_R_CONFIG_SYNCED |
+					  HRP_VGMP_R_PREEMPT | HRP_VGMP_R_STANDBY_DEVICE),
+			 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_answers),
+		cmocka_unit_test(test_request_giving),
+		cmocka_unit_test(test_ospf_rate_limit_and_wait),
+		cmocka_unit_test(test_ospf_switched_at_run_time),
+		cmocka_unit_test(test_startup_split_guard),
+		cmocka_unit_test(test_trackers_through_fsm),
+		cmocka_unit_test(test_payload),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_init_and_config),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
