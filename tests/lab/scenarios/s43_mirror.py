@@ -17,7 +17,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import faults, probes, scenario  # noqa: E402
+from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
 from hslab_lib import pair  # noqa: E402
 from hslab_lib.pair import SERVER_NET, load_balance, mirror, roles, route_via, session  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
@@ -55,6 +55,18 @@ def ready(lab):
                for b in ("fw1", "fw2"))
 
 
+def vips_split(lab):
+    """fw1 is master of VRID 1 (the client's gateway) and fw2 of VRID 2: until then the client's
+    flows may leave through fw2 and come back through it, symmetric."""
+    want = {"fw1": {1: "master", 2: "backup"}, "fw2": {1: "backup", 2: "master"}}
+    for box, states in want.items():
+        st = boxes.hrpctl(lab, box, "display", "vrrp", check=False)
+        groups = st.get("groups", []) if isinstance(st, dict) else []
+        if {g.get("vrid"): g.get("state") for g in groups} != states:
+            return False
+    return True
+
+
 def via_fw2_for(lab, secs):
     """The router reaches the LAN through fw2 only, all the time for secs (OSPF settles at
     start-up and after a thaw; asymmetric paths are what the test needs)."""
@@ -71,6 +83,7 @@ def under_fault(lab, s, box):
     s.wait_until("the router reaches the LAN through fw2 only, steadily",
                  lambda: via_fw2_for(lab, 3), 40)
     s.wait_until("both boxes route to the server and are ready", lambda: ready(lab), 30)
+    s.wait_until("fw1 master of VRID 1, fw2 of VRID 2", lambda: vips_split(lab), 30)
     # After a thaw the router's OSPF adjacency with the box comes back and its routes move for a
     # moment: three answered pings in a row say the paths have settled.
     s.wait_until("the client reaches the server", lambda: lab.run(
@@ -154,15 +167,23 @@ def body(lab, s):
     lab.run("rtr", ["vtysh", "--vty_socket", os.path.join(lab.node_dir("rtr"), "frr"),
                     "-c", "configure terminal", "-c", "interface up1",
                     "-c", "ip ospf cost 100"], check=False)
+    s.wait_until("fw1 master of VRID 1, fw2 of VRID 2", lambda: vips_split(lab), 30)
     s.wait_until("the router reaches the LAN through fw2 only, steadily",
                  lambda: via_fw2_for(lab, 3), 40)
 
     set_mirror(lab, s, False)
-    r = flows(lab, 4).wait()
-    n = connected(r)
-    s.note("mirror off", "%d/%d flows connected within %d ms" % (n, FLOWS, CONNECT_MS))
-    s.check(n < FLOWS // 2, "mirror off: the asymmetric flows fail (%d/%d connected)" % (
-        n, FLOWS))
+    # Without the hold the sync races the SYN-ACK and nearly always loses; now and then (2 runs
+    # in ~15 here, early after start-up) it won for every flow. Up to three tries: one that
+    # fails most flows shows what the hold is for.
+    counts = []
+    for _ in range(3):
+        counts.append(connected(flows(lab, 4).wait()))
+        if counts[-1] < FLOWS // 2:
+            break
+    s.note("mirror off", "%s/%d flows connected within %d ms" % (
+        ", ".join(map(str, counts)), FLOWS, CONNECT_MS))
+    s.check(counts[-1] < FLOWS // 2, "mirror off: the asymmetric flows fail (%s/%d connected)" % (
+        ", ".join(map(str, counts)), FLOWS))
 
     set_mirror(lab, s, True)
     r = flows(lab, 8).wait()
