@@ -304,7 +304,9 @@ static int write_pidfile(struct hs_daemon *d)
 	}
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n) {
+	/* At offset 0: a pid file handed over by a hot restart shares the old process's file
+	 * offset, past its pid, and a plain write there would leave NULs before ours. */
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
 		int r = -errno;
 		close(fd);
 		return r;

@@ -116,6 +116,9 @@ def body(lab, s):
         time.sleep(1.0)
     s.check(len(set(pids)) == RESTARTS + 1, "the pid changed at each of %d handovers (%s)" % (
         RESTARTS, " ".join(map(str, pids))))
+    with open(os.path.join(v.rundir(lab, "r1"), "vrrpd.pid"), "rb") as f:
+        pidfile = f.read()
+    s.check(pidfile == b"%d\n" % pid, "the pid file names the last vrrpd alone: %r" % pidfile)
     s.check(not missing, "VIPs and vMAC links in place after every handover%s" % (
         "" if not missing else " (missing after %s)" % missing))
 
