@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hot restart of vrrpd (issue #12, doc/hot-restart.md) on the VRRP lab: r1 (master) hands its
-sockets and state to a new vrrpd ten times in a row (SIGUSR2) under a 1 ms UDP probe through
-both VIPs. No probe lost; the VIPs and vMAC links are there after every handover; r2, watching
+sockets and state to a new vrrpd ten times in a row (SIGUSR2) under a 1 ms UDP probe and 200
+long-lived TCP flows through both VIPs. No probe lost, every flow alive; the VIPs and vMAC links are there after every handover; r2, watching
 r1's adverts with a raw socket, never sees a gap longer than one interval plus a margin, never a
 priority-0 advert, and never becomes master; the pid changes each time. Then a new binary that
 aborts before its confirm (HS_TEST_CRASH_AT_ADOPT=1 through a wrapper given as "exe") leaves the
@@ -24,6 +24,7 @@ import vrrp_lab as v  # noqa: E402
 
 INTERVAL_CS = 10  # 100 ms adverts
 RESTARTS = 10
+FLOWS = 200
 # A gap is one interval plus this: the watcher's own scheduling on a busy 2-core machine, and
 # what a handover may add (it must not approach Master_Down_Interval, ~340 ms here).
 GAP_MARGIN_MS = 60
@@ -99,6 +100,8 @@ def body(lab, s):
     s.wait_until("the advert watcher runs", lambda: os.path.exists(gaps_out + ".ready"),
                  timeout=15)
     udp = probes.udp_probe(lab, "client", "server", "198.51.100.100", duration=duration)
+    tcp = probes.tcp_flows(lab, "client", "server", "198.51.100.100", flows=FLOWS,
+                           duration=duration, alive_ms=1500)
     time.sleep(1.5)
 
     pid = procs["r1"].pid
@@ -124,6 +127,12 @@ def body(lab, s):
 
     result = udp.wait()
     lost = probes.udp_lost(result)
+    flows = tcp.wait()
+    s.note("tcp flows", "%s/%s alive, longest stall %s ms" % (
+        flows.get("alive"), flows.get("flows"), flows.get("max_stall_ms")))
+    s.check(flows.get("alive") == flows.get("flows") == FLOWS,
+            "every TCP flow alive across %d hot restarts (%s/%s)" % (
+                RESTARTS, flows.get("alive"), flows.get("flows")))
     s.note("udp probe", probes.udp_detail(result))
     s.check(lost == 0, "no probe lost across %d hot restarts (%s)" % (
         RESTARTS, probes.udp_detail(result)))
@@ -189,8 +198,10 @@ def body(lab, s):
     with open(ctl_out) as f:
         frozen = json.load(f).get("lan0 192.0.2.2 1", {}).get("max_gap_ms", 0)
     s.check(frozen > limit, "the watcher does see a 250 ms freeze as a gap (%.1f ms)" % frozen)
-    s.summary = "%d hot restarts, %s, longest advert gap %.1f ms; crashing binary: old goes on" % (
-        RESTARTS, probes.udp_detail(result), max(e["max_gap_ms"] for e in seen.values()))
+    s.summary = ("%d hot restarts, %s, %s/%d TCP flows alive, longest advert gap %.1f ms; "
+                 "crashing binary: old goes on" % (
+                     RESTARTS, probes.udp_detail(result), flows.get("alive"), FLOWS,
+                     max(e["max_gap_ms"] for e in seen.values())))
 
 
 scenario.main(body, topology="vrrp")
