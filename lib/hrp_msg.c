@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hrp_test_version.h"
 #include "version.h"
 
 static const char *const vgmp_state_names[HRP_VGMP_STATE_MAX] = {
@@ -156,6 +157,9 @@ int hrp_hello_put(struct hrp_builder *b, const struct hrp_hello *h)
 		hrp_tlv_put_u64(b, HRP_TLV_NEXT_EPOCH, h->next_epoch);
 	if (h->payload_gen)
 		hrp_tlv_put_u32(b, HRP_TLV_PAYLOAD_GEN, h->payload_gen);
+#if HS_TEST_VERSION == 2 /* HRP_TESTV_TLV: the test build's new TLV, skipped by older peers */
+	hrp_tlv_put_u32(b, HRP_TLV_TEST_EXTENSION, 1);
+#endif
 	return b->err;
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hrp_test_version.h"
 #include "version.h"
 
 #define R    HRP_TLV_REQUIRED
@@ -212,6 +213,12 @@ int hrp_body_check(const struct hrp_msg_info *mi, const uint8_t *body, size_t le
 }
 
 void hrp_registry_local(struct hrp_registry *r)
+{
+	/* HS_TEST_VERSION is 0 (none) except in the upgrade tests' second build. */
+	hrp_registry_variant(r, (enum hrp_test_version)HS_TEST_VERSION);
+}
+
+void hrp_registry_builtin(struct hrp_registry *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->proto_major = HS_HRP_VERSION_MAJOR;

@@ -128,8 +128,11 @@ struct hrp_registry {
 	struct hrp_reg_entry e[HRP_REGISTRY_MAX];
 };
 
-/* Our registry, from the built-in table and HS_HRP_VERSION_*. */
+/* Our registry, from the built-in table and HS_HRP_VERSION_*; in a test build
+ * (--with-test-version) changed as lib/hrp_test_version.h says. */
 void hrp_registry_local(struct hrp_registry *r);
+/* The built-in table as it is, whatever the build's test version. */
+void hrp_registry_builtin(struct hrp_registry *r);
 const struct hrp_reg_entry *hrp_registry_find(const struct hrp_registry *r, uint16_t type);
 
 /* Appends TLV proto-version and one TLV reg-entry per type to a message being built (normally of
