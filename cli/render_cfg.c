@@ -1,6 +1,8 @@
 /* display hrp config consistency: hrpd config-consistency as it is (no view: --json prints
  * hrpd's answer). The digests of both boxes, then each synced table: here, on the peer (from
- * its last full set or report), equal, and the lines that differ. */
+ * its last full set or report), equal, and the lines that differ; then the pairing check: each
+ * fact that must match and is not synced (VRRP groups, hrpd's timers, conntrack sysctls,
+ * versions) that differs, with both values. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,16 +67,41 @@ static void render_settings(const json_t *s, FILE *out)
 	}
 }
 
-int render_hrp_config_consistency(const json_t *v, FILE *out)
+/* The pairing check; nothing from an hrpd that does not make it. */
+static void render_pair(const json_t *p, FILE *out)
+{
+	const json_t *d;
+	size_t i;
+
+	if (!p)
+		return;
+	fputc('\n', out);
+	if (!rj_bool(p, "compared", false)) {
+		fputs(" Pair consistency:   not compared (no facts from the peer yet)\n", out);
+		return;
+	}
+	if (rj_int(p, "count", 0) == 0) {
+		fputs(" Pair consistency:   no differences\n", out);
+		return;
+	}
+	long long n = rj_int(p, "count", 0), e = rj_int(p, "errors", 0), w = rj_int(p, "warnings", 0);
+	fprintf(out, " Pair consistency:   %lld difference%s (%lld error%s, %lld warning%s)\n", n,
+		n == 1 ? "" : "s", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+	fprintf(out, "\n %-52s %-20s %-20s %s\n", "Fact", "Here", "Peer", "Severity");
+	json_array_foreach (rj_arr(p, "differences"), i, d)
+		fprintf(out, " %-52s %-20s %-20s %s\n", rj_str(d, "what", "?"),
+			rj_str(d, "here", "?"), rj_str(d, "peer", "?"), rj_str(d, "severity", "?"));
+}
+
+static void render_tables(const json_t *v, FILE *out)
 {
 	const json_t *ps = rj_obj(v, "peer_set"), *t;
 	const char *why = rj_str(v, "why_off", NULL);
 	size_t i;
 
-	render_settings(rj_obj(v, "settings"), out);
 	if (!rj_bool(v, "on", false)) {
 		fprintf(out, " Config sync: off (%s)\n", why ? why : "unknown");
-		return 0;
+		return;
 	}
 	fprintf(out, " Config role:        %s\n", rj_str(v, "role", "unknown"));
 	fprintf(out, " Peer:               %s\n", rj_str(v, "peer", "none"));
@@ -92,5 +119,12 @@ int render_hrp_config_consistency(const json_t *v, FILE *out)
 	json_array_foreach (rj_arr(v, "table_states"), i, t)
 		render_table(t, out);
 	fputs(" (- only here, + only on the peer)\n", out);
+}
+
+int render_hrp_config_consistency(const json_t *v, FILE *out)
+{
+	render_settings(rj_obj(v, "settings"), out);
+	render_tables(v, out);
+	render_pair(rj_obj(v, "pair"), out);
 	return 0;
 }

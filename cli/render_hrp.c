@@ -5,6 +5,8 @@
  * tracked objects). The role shown is hrpd's, or vgmpd's state while hrpd says "unknown". When
  * hrpd cannot be reached, vgmpd stands in for the stable time and the last change (its newest
  * history entry), the heartbeat is null, and the command ends with the "unreachable" error.
+ * pair_consistency is hrpd's status hrp.config.pair as it is (the pairing check's summary),
+ * present only when hrpd makes that check.
  *
  * verbose adds, with stable keys: heartbeat, priority_changes (vgmpd's ledger as it is),
  * configuration, detail (Huawei's list of monitored objects), tracked (vgmpd's tracked objects as
@@ -141,6 +143,10 @@ int view_hrp_state(const struct cli_view_in *in, json_t **out)
 		      rj_int_or_null(peer, "priority"), "backup_channel_usage",
 		      rj_real(hrp, "channel_usage", 0.0), "stable_time_s",
 		      (json_int_t)(stable > 0 ? stable / 1000 : 0), "last_change", change);
+	/* the pairing check's summary, from an hrpd that makes it */
+	if (v && rj_obj(rj_obj(hrp, "config"), "pair"))
+		json_object_set_new(v, "pair_consistency",
+				    json_deep_copy(rj_obj(rj_obj(hrp, "config"), "pair")));
 	if (v && in->match && cli_match_has(in->match, "verbose")) {
 		const json_t *hb = rj_obj(hrp, "heartbeat"), *hpeer = rj_obj(hrp, "peer");
 		json_object_set_new(
@@ -245,6 +251,22 @@ static void render_detail(const json_t *list, FILE *out)
 	}
 }
 
+/* One line: how many facts that must match the peer differ (display hrp config consistency
+ * lists them). */
+static void render_pair_line(const json_t *p, FILE *out)
+{
+	if (!p)
+		return;
+	if (!rj_bool(p, "compared", false))
+		fputs(" Pair consistency: not compared\n", out);
+	else if (rj_int(p, "count", 0) == 0)
+		fputs(" Pair consistency: no differences\n", out);
+	else
+		fprintf(out, " Pair consistency: %lld difference%s (%lld error%s)\n",
+			(long long)rj_int(p, "count", 0), rj_int(p, "count", 0) == 1 ? "" : "s",
+			(long long)rj_int(p, "errors", 0), rj_int(p, "errors", 0) == 1 ? "" : "s");
+}
+
 int render_hrp_state(const json_t *v, FILE *out)
 {
 	char stable[64];
@@ -259,6 +281,7 @@ int render_hrp_state(const json_t *v, FILE *out)
 	render_duration(stable, sizeof(stable), rj_int(v, "stable_time_s", 0) * 1000);
 	fprintf(out, " Stable time: %s\n", stable);
 	render_last_change(json_object_get(v, "last_change"), out);
+	render_pair_line(rj_obj(v, "pair_consistency"), out);
 	if (json_is_null(json_object_get(v, "heartbeat")))
 		fputs("\n Heartbeat: unknown (hrpd not reachable)\n", out);
 	if (rj_obj(v, "heartbeat")) {

@@ -17,13 +17,6 @@
 static void send_result(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *full,
 			enum hs_cfgsync_status status, const char *msg);
 
-void hrpd_cfg_set_clear(struct hrpd_cfg_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->t[i].text);
-	memset(s, 0, sizeof(*s));
-}
-
 static bool peer_live(const struct hrpd *h)
 {
 	return h->enabled &&
@@ -197,8 +190,12 @@ void hrpd_cfgsync_read(struct hrpd_cfgsync *cs)
 			hs_warn(HRPD_CFG_PREFIX, "cannot read the synced tables: %s", err);
 		return;
 	}
-	bool changed =
-		!cs->have_local || memcmp(set.digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN) != 0;
+	/* After a hot restart the first read compares with the previous process's tables. */
+	const uint8_t *before = cs->have_local        ? cs->local.digest
+				: cs->hot_have_digest ? cs->hot_digest
+						      : NULL;
+	bool changed = !before || memcmp(set.digest, before, HS_CFGSYNC_DIGEST_LEN) != 0;
+	cs->hot_have_digest = false;
 	hrpd_cfg_set_clear(&cs->local);
 	cs->local = set;
 	cs->have_local = true;
@@ -567,6 +564,7 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 		break;
 	case HS_CFGSYNC_SETTINGS:
 	case HS_CFGSYNC_SETTINGS_RES: hrpd_settings_deliver(cs, r); break;
+	case HS_CFGSYNC_FACTS: hrpd_facts_deliver(cs, r); break;
 	default: break;
 	}
 	free(r);
@@ -586,6 +584,7 @@ static void room(void *arg, unsigned channel)
 	hrpd_data_resync_done(cs->h, HRP_CHAN_CONFIG);
 	maybe_send(cs);
 	hrpd_settings_update(cs);
+	hrpd_facts_update(cs, true);
 }
 
 static const struct hrpd_data_ops cfgsync_data_ops = {
@@ -623,6 +622,7 @@ void hrpd_cfgsync_update(struct hrpd *h)
 	drift_check(cs);
 	maybe_send(cs);
 	hrpd_settings_update(cs);
+	hrpd_facts_update(cs, false);
 }
 
 void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
@@ -670,8 +670,20 @@ int hrpd_cfgsync_init(struct hrpd *h)
 			hs_warn(HRPD_CFG_PREFIX, "%s: config sync is off", cs->nft_why);
 	}
 	hrpd_data_register(h, HRP_CHAN_CONFIG, &cfgsync_data_ops, cs);
+	/* A hot restart: the previous process's state before the first read, so that the read
+	 * finds what it sent and sends nothing again (cfgsync_hot.c). */
+	const json_t *hot = h->d->hot_state ? json_object_get(h->d->hot_state, "cfgsync") : NULL;
+	if (hot)
+		hrpd_cfgsync_hot_restore_tables(cs, hot);
 	hrpd_cfgsync_configure(h, &h->d->config->hrpd);
-	return hrpd_settings_init(cs);
+	int r = hrpd_settings_init(cs);
+	if (r == 0)
+		r = hrpd_facts_init(cs);
+	if (r == 0 && hot) {
+		hrpd_settings_hot_restore(cs, json_object_get(hot, "settings"));
+		hrpd_facts_hot_restore(cs, json_object_get(hot, "facts"));
+	}
+	return r;
 }
 
 void hrpd_cfgsync_free(struct hrpd *h)
@@ -681,6 +693,7 @@ void hrpd_cfgsync_free(struct hrpd *h)
 		return;
 	hrpd_data_register(h, HRP_CHAN_CONFIG, NULL, NULL);
 	hrpd_settings_free(cs);
+	hrpd_facts_free(cs);
 	hs_timer_free(&cs->settle);
 	hs_timer_free(&cs->confirm);
 	hs_timer_free(&cs->drift);

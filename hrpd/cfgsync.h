@@ -30,6 +30,11 @@ void hrpd_cfgsync_update(struct hrpd *h);
 /* ctl.c: "config" in status and in hrp-statistics. */
 json_t *hrpd_cfgsync_status_json(const struct hrpd *h);
 json_t *hrpd_cfgsync_stats_json(const struct hrpd *h);
+/* hot.c (cfgsync_hot.c): 1 with why while config sync holds what a hot restart cannot carry;
+ * its part of the snapshot (a new reference; NULL without memory). hrpd_cfgsync_init() of the
+ * new process restores it from the daemon's hot_state. */
+int hrpd_cfgsync_hot_busy(const struct hrpd *h, char *why, size_t len);
+json_t *hrpd_cfgsync_hot_save(const struct hrpd *h);
 /* config-sync (hrp sync config), config-consistency (display hrp config consistency). */
 extern const struct hs_ctl_command hrpd_cfgsync_commands[];
 

@@ -78,6 +78,7 @@ json_t *hrpd_cfgsync_status_json(const struct hrpd *h)
 	json_object_set_new(o, "peer_result", result_json(&cs->last_rx));
 	json_object_set_new(o, "local_result", result_json(&cs->last_tx));
 	json_object_set_new(o, "settings", hrpd_settings_status_json(cs, false));
+	json_object_set_new(o, "pair", hrpd_facts_status_json(cs, false));
 	return o;
 }
 
@@ -124,6 +125,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
 	json_object_set_new(o, "settings", hrpd_settings_stats_json(cs));
+	json_object_set_new(o, "pair", hrpd_facts_stats_json(cs));
 	return o;
 }
 
@@ -251,6 +253,7 @@ static int cmd_consistency(void *ctx, json_t *args, json_t **result, char *err, 
 	}
 	json_object_set_new(o, "peer_set", ps);
 	json_object_set_new(o, "settings", hrpd_settings_status_json(cs, true));
+	json_object_set_new(o, "pair", hrpd_facts_status_json(cs, true));
 	*result = o;
 	return 0;
 }

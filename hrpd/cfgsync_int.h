@@ -10,6 +10,7 @@
 
 #include "cfgsync.h"
 #include "cfgsync_core.h"
+#include "cfgsync_hot_codec.h"
 #include "hrpd.h"
 
 #define HRPD_CFG_PREFIX   "[hrp config]"
@@ -31,26 +32,6 @@ int hrpd_nft_run(struct hrpd_nft *n, const char *buf, char *err, size_t errlen);
 
 /* ---- cfgsync.c ---- */
 
-/* A synced set: each table's canonical text (malloc'd) and the digest over them. */
-struct hrpd_cfg_set {
-	size_t n;
-	struct {
-		char name[HS_CFGSYNC_NAME_MAX];
-		bool present;
-		char *text;
-		size_t len;
-	} t[HS_CFGSYNC_TABLES_MAX];
-	uint8_t digest[HS_CFGSYNC_DIGEST_LEN];
-};
-
-struct hrpd_cfg_result {
-	bool have;
-	uint32_t gen;
-	uint8_t status; /* enum hs_cfgsync_status */
-	char msg[HS_CFGSYNC_MSG_MAX];
-	uint64_t at_ms; /* daemon uptime */
-};
-
 struct hrpd_cfg_stats {
 	uint64_t reads, read_errors;
 	uint64_t full_sent, reports_sent, requests_sent, results_sent, send_errors, too_large;
@@ -62,10 +43,12 @@ struct hrpd_cfg_stats {
 };
 
 struct hrpd_cfg_settings;
+struct hrpd_cfg_facts;
 
 struct hrpd_cfgsync {
 	struct hrpd *h;
 	struct hrpd_cfg_settings *settings; /* cfgsync_settings.c */
+	struct hrpd_cfg_facts *facts;       /* cfgsync_facts.c */
 	struct hrpd_nft *nft;               /* NULL: no nftables here */
 	char nft_why[160];
 	struct hs_timer settle, confirm, drift;
@@ -103,9 +86,11 @@ struct hrpd_cfgsync {
 	struct hrpd_cfg_result last_rx; /* the peer's answer to our last full set */
 	struct hrpd_cfg_result last_tx; /* our answer to the peer's last full set */
 	struct hrpd_cfg_stats st;
+	/* a hot restart's first read: the previous process's digest, to keep its generation */
+	bool hot_have_digest;
+	uint8_t hot_digest[HS_CFGSYNC_DIGEST_LEN];
 };
 
-void hrpd_cfg_set_clear(struct hrpd_cfg_set *s);
 /* Sends our set now: a full set when we are the config master (force: also when the peer
  * refused it), else a report. Returns 0 or -errno. */
 int hrpd_cfgsync_send_set(struct hrpd_cfgsync *cs, bool force);
@@ -129,5 +114,30 @@ int hrpd_settings_send(struct hrpd_cfgsync *cs, bool force);
 /* "settings" of status / config-consistency, and of hrp-statistics. */
 json_t *hrpd_settings_status_json(const struct hrpd_cfgsync *cs, bool with_diff);
 json_t *hrpd_settings_stats_json(const struct hrpd_cfgsync *cs);
+
+/* ---- cfgsync_facts.c: the pairing consistency check ---- */
+
+int hrpd_facts_init(struct hrpd_cfgsync *cs);
+void hrpd_facts_free(struct hrpd_cfgsync *cs);
+/* The peer came up, went down or restarted: send our facts when it lacks them (resend: what
+ * we sent was refused by the data channel), forget its facts when it is down. */
+void hrpd_facts_update(struct hrpd_cfgsync *cs, bool resend);
+/* A facts record of the peer. */
+void hrpd_facts_deliver(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r);
+/* "pair" of status (with_list false) and config-consistency; of hrp-statistics. */
+json_t *hrpd_facts_status_json(const struct hrpd_cfgsync *cs, bool with_list);
+json_t *hrpd_facts_stats_json(const struct hrpd_cfgsync *cs);
+
+/* ---- cfgsync_hot.c: the "cfgsync" part of a hot restart's snapshot ---- */
+
+/* Restores the tables' part (before the first read) from the snapshot's part o. */
+void hrpd_cfgsync_hot_restore_tables(struct hrpd_cfgsync *cs, const json_t *o);
+/* cfgsync_settings.c and cfgsync_facts.c: their state in the part, and back. */
+json_t *hrpd_settings_hot_save(const struct hrpd_cfgsync *cs);
+void hrpd_settings_hot_restore(struct hrpd_cfgsync *cs, const json_t *o);
+/* An apply of the peer's settings is waiting for the daemons' answers. */
+bool hrpd_settings_hot_busy(const struct hrpd_cfgsync *cs);
+json_t *hrpd_facts_hot_save(const struct hrpd_cfgsync *cs);
+void hrpd_facts_hot_restore(struct hrpd_cfgsync *cs, const json_t *o);
 
 #endif

@@ -43,7 +43,8 @@ struct hrpd_cfg_settings {
 	uint32_t peer_gen;
 	uint8_t peer_digest[HS_CFGSYNC_DIGEST_LEN];
 	uint64_t peer_at_ms;
-	bool must_apply; /* the peer's record asks to be applied and was not yet */
+	bool must_apply;   /* the peer's record asks to be applied and was not yet */
+	unsigned applying; /* applies waiting for the daemons' answers (a hot restart waits) */
 	/* what we sent to which peer epoch */
 	bool sent_any, sent_apply;
 	uint64_t sent_epoch;
@@ -57,9 +58,15 @@ struct hrpd_cfg_settings {
 	bool have_agreed;
 	uint8_t agreed[HS_CFGSYNC_DIGEST_LEN];
 	struct hrpd_cfg_result last_rx, last_tx;
+	/* drift: the two digests differ; logged once per pair of digests once it lasts
+	 * HRPD_CFG_DRIFT_MS (an apply on the standby takes a moment) */
+	uint64_t differ_since_ms; /* 0: equal or not compared */
+	bool drift_logged;
+	uint8_t logged_here[HS_CFGSYNC_DIGEST_LEN], logged_peer[HS_CFGSYNC_DIGEST_LEN];
 	struct {
 		uint64_t polls, poll_errors, sent, reports_sent, send_errors;
 		uint64_t applied, unchanged, apply_failed, refused, changes, local_skipped;
+		uint64_t drift_detected;
 		uint64_t results_received[HS_CFGSYNC_STATUS_MAX];
 	} st;
 };
@@ -178,7 +185,11 @@ void hrpd_settings_update(struct hrpd_cfgsync *cs)
 		return;
 	apply_settings(s);
 	bool apply = want_apply(cs, false);
-	if (s->sent_any && s->sent_epoch == h->peer.epoch && s->sent_apply == apply &&
+	/* Sent with apply and since agreed on: a report of the same settings would add nothing
+	 * (the peer has them; a hot restart must not send it either). */
+	bool agreed = s->have_agreed && memcmp(s->agreed, s->digest, HS_CFGSYNC_DIGEST_LEN) == 0;
+	if (s->sent_any && s->sent_epoch == h->peer.epoch &&
+	    (s->sent_apply == apply || (s->sent_apply && agreed)) &&
 	    memcmp(s->sent_digest, s->digest, HS_CFGSYNC_DIGEST_LEN) == 0)
 		return;
 	if (apply && s->has_refused &&
@@ -258,9 +269,66 @@ static void shown(json_t *resp, void *arg)
 	merge(s);
 }
 
+/* The settings that differ, "path (here X, peer Y), ...", for the log. */
+static void diff_text(const struct hrpd_cfg_settings *s, char *out, size_t cap)
+{
+	json_t *d = hs_cfgsync_settings_diff(s->local, s->peer), *e;
+	size_t i, o = 0;
+	out[0] = '\0';
+	json_array_foreach (d, i, e) {
+		char *here = json_dumps(json_object_get(e, "here"), JSON_ENCODE_ANY | JSON_COMPACT);
+		char *peer = json_dumps(json_object_get(e, "peer"), JSON_ENCODE_ANY | JSON_COMPACT);
+		if (o < cap)
+			o += (size_t)snprintf(out + o, cap - o, "%s%s (here %s, peer %s)",
+					      i ? ", " : "",
+					      json_string_value(json_object_get(e, "path")),
+					      here ? here : "none", peer ? peer : "none");
+		free(here);
+		free(peer);
+	}
+	json_decref(d);
+}
+
+/* Settings drift: logged once for each pair of digests that stays different, and once when
+ * they are equal again; a poll that finds the same drift says nothing. */
+static void drift_check(struct hrpd_cfg_settings *s)
+{
+	struct hrpd_cfgsync *cs = s->cs;
+	bool cmp = s->have && s->peer && peer_live(cs->h);
+	bool differ = cmp && memcmp(s->digest, s->peer_digest, HS_CFGSYNC_DIGEST_LEN) != 0;
+	uint64_t now = hs_now_ms();
+	if (!differ) {
+		if (cmp && s->drift_logged)
+			hs_notice(HRPD_CFG_PREFIX, "the synced settings equal %s's again",
+				  peer_name(cs->h));
+		s->differ_since_ms = 0;
+		if (cmp)
+			s->drift_logged = false;
+		return;
+	}
+	if (!s->differ_since_ms)
+		s->differ_since_ms = now;
+	if (now - s->differ_since_ms < HRPD_CFG_DRIFT_MS)
+		return;
+	if (s->drift_logged && !memcmp(s->logged_here, s->digest, HS_CFGSYNC_DIGEST_LEN) &&
+	    !memcmp(s->logged_peer, s->peer_digest, HS_CFGSYNC_DIGEST_LEN))
+		return;
+	char what[512];
+	diff_text(s, what, sizeof(what));
+	s->drift_logged = true;
+	memcpy(s->logged_here, s->digest, HS_CFGSYNC_DIGEST_LEN);
+	memcpy(s->logged_peer, s->peer_digest, HS_CFGSYNC_DIGEST_LEN);
+	s->st.drift_detected++;
+	hs_warn(HRPD_CFG_PREFIX,
+		"the synced settings differ from %s's: %s; hrp sync config on the config master "
+		"repairs them",
+		peer_name(cs->h), what[0] ? what : "(unknown)");
+}
+
 static void poll_fired(struct hs_timer *t, void *arg)
 {
 	struct hrpd_cfg_settings *s = arg;
+	drift_check(s);
 	for (size_t g = 0; g < N_GROUPS; g++) {
 		if (s->polling[g] || !hs_ctl_link_up(s->link[g]))
 			continue;
@@ -297,6 +365,7 @@ static void apply_done(struct apply *a)
 		send_result(s, a->gen, a->digest, HS_CFGSYNC_APPLIED, NULL);
 		agree(s, a->digest);
 	}
+	s->applying--;
 	free(a);
 	poll_fired(&s->poll, s); /* read them back now */
 }
@@ -343,6 +412,7 @@ static void apply_settings(struct hrpd_cfg_settings *s)
 	if (!a)
 		return;
 	*a = (struct apply){ .s = s, .gen = s->peer_gen };
+	s->applying++;
 	memcpy(a->digest, s->peer_digest, HS_CFGSYNC_DIGEST_LEN);
 	for (size_t g = 0; g < N_GROUPS; g++) {
 		size_t skipped = 0;
@@ -368,6 +438,7 @@ static void apply_settings(struct hrpd_cfg_settings *s)
 		s->st.unchanged++;
 		send_result(s, a->gen, a->digest, HS_CFGSYNC_UNCHANGED, NULL);
 		agree(s, a->digest);
+		s->applying--;
 		free(a);
 		return;
 	}
@@ -468,7 +539,8 @@ json_t *hrpd_settings_stats_json(const struct hrpd_cfgsync *cs)
 	for (unsigned st = 0; st < HS_CFGSYNC_STATUS_MAX; st++)
 		json_object_set_new(res, hs_cfgsync_status_name(st),
 				    json_integer((json_int_t)s->st.results_received[st]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "polls",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "drift_detected", (json_int_t)s->st.drift_detected, "polls",
 			 (json_int_t)s->st.polls, "poll_errors", (json_int_t)s->st.poll_errors,
 			 "sent", (json_int_t)s->st.sent, "reports_sent",
 			 (json_int_t)s->st.reports_sent, "send_errors",
@@ -477,6 +549,100 @@ json_t *hrpd_settings_stats_json(const struct hrpd_cfgsync *cs)
 			 (json_int_t)s->st.apply_failed, "refused", (json_int_t)s->st.refused,
 			 "changes", (json_int_t)s->st.changes, "local_skipped",
 			 (json_int_t)s->st.local_skipped, "peer_results", res);
+}
+
+/* ---- across a hot restart (cfgsync_hot.c) ---- */
+
+bool hrpd_settings_hot_busy(const struct hrpd_cfgsync *cs)
+{
+	return cs->settings && cs->settings->applying > 0;
+}
+
+json_t *hrpd_settings_hot_save(const struct hrpd_cfgsync *cs)
+{
+	const struct hrpd_cfg_settings *s = cs->settings;
+	if (!s)
+		return json_null();
+	const struct hrpd *h = cs->h;
+	json_t *o = json_pack("{s:I, s:b, s:b, s:I}", "generation", (json_int_t)s->gen,
+			      "must_apply", s->must_apply, "drift_logged", s->drift_logged,
+			      "differ_since_ms", (json_int_t)s->differ_since_ms);
+	if (!o)
+		return NULL;
+	if (s->have) {
+		json_object_set(o, "local", s->local);
+		json_object_set_new(o, "digest", hrpd_cfg_hot_digest(s->digest));
+	}
+	if (s->peer)
+		json_object_set_new(o, "peer",
+				    json_pack("{s:O, s:b, s:I, s:o, s:o}", "settings", s->peer,
+					      "apply", s->peer_apply, "generation",
+					      (json_int_t)s->peer_gen, "digest",
+					      hrpd_cfg_hot_digest(s->peer_digest), "age_ms",
+					      hrpd_cfg_hot_age(hrpd_uptime_ms(h), s->peer_at_ms)));
+	if (s->sent_any)
+		json_object_set_new(o, "sent",
+				    json_pack("{s:b, s:o, s:o}", "apply", s->sent_apply, "epoch",
+					      hrpd_cfg_hot_u64(s->sent_epoch), "digest",
+					      hrpd_cfg_hot_digest(s->sent_digest)));
+	if (s->has_refused)
+		json_object_set_new(o, "refused", hrpd_cfg_hot_digest(s->refused_digest));
+	if (s->have_agreed)
+		json_object_set_new(o, "agreed", hrpd_cfg_hot_digest(s->agreed));
+	if (s->drift_logged) {
+		json_object_set_new(o, "logged_here", hrpd_cfg_hot_digest(s->logged_here));
+		json_object_set_new(o, "logged_peer", hrpd_cfg_hot_digest(s->logged_peer));
+	}
+	json_object_set_new(o, "last_rx", hrpd_cfg_hot_result(hrpd_uptime_ms(h), &s->last_rx));
+	json_object_set_new(o, "last_tx", hrpd_cfg_hot_result(hrpd_uptime_ms(h), &s->last_tx));
+	json_object_set_new(
+		o, "counters",
+		hrpd_cfg_hot_counters((const uint64_t *)&s->st, sizeof(s->st) / sizeof(uint64_t)));
+	return o;
+}
+
+void hrpd_settings_hot_restore(struct hrpd_cfgsync *cs, const json_t *o)
+{
+	struct hrpd_cfg_settings *s = cs->settings;
+	const struct hrpd *h = cs->h;
+	if (!s || !json_is_object(o))
+		return;
+	/* Ours as the previous process last read them: the next poll finds them unchanged and
+	 * keeps their generation. */
+	const json_t *local = json_object_get(o, "local");
+	if (json_is_object(local) && hrpd_cfg_hot_get_digest(o, "digest", s->digest)) {
+		json_decref(s->local);
+		s->local = json_deep_copy(local);
+		s->have = s->local != NULL;
+	}
+	s->gen = hrpd_cfg_hot_get_u32(o, "generation", 0);
+	const json_t *peer = json_object_get(o, "peer");
+	const json_t *theirs = json_object_get(peer, "settings");
+	if (json_is_object(theirs) && hrpd_cfg_hot_get_digest(peer, "digest", s->peer_digest)) {
+		json_decref(s->peer);
+		s->peer = json_deep_copy(theirs);
+		s->peer_apply = hrpd_cfg_hot_get_bool(peer, "apply");
+		s->peer_gen = hrpd_cfg_hot_get_u32(peer, "generation", 0);
+		s->peer_at_ms = hrpd_cfg_hot_get_at(hrpd_uptime_ms(h), peer, "age_ms");
+		s->must_apply = hrpd_cfg_hot_get_bool(o, "must_apply");
+	}
+	const json_t *sent = json_object_get(o, "sent");
+	s->sent_any = hrpd_cfg_hot_get_u64(sent, "epoch", &s->sent_epoch) &&
+		      hrpd_cfg_hot_get_digest(sent, "digest", s->sent_digest);
+	s->sent_apply = hrpd_cfg_hot_get_bool(sent, "apply");
+	s->has_refused = hrpd_cfg_hot_get_digest(o, "refused", s->refused_digest);
+	s->have_agreed = hrpd_cfg_hot_get_digest(o, "agreed", s->agreed);
+	s->drift_logged = hrpd_cfg_hot_get_bool(o, "drift_logged") &&
+			  hrpd_cfg_hot_get_digest(o, "logged_here", s->logged_here) &&
+			  hrpd_cfg_hot_get_digest(o, "logged_peer", s->logged_peer);
+	const json_t *since = json_object_get(o, "differ_since_ms");
+	s->differ_since_ms = json_is_integer(since) && json_integer_value(since) > 0
+				     ? (uint64_t)json_integer_value(since)
+				     : 0; /* CLOCK_MONOTONIC: both processes share it */
+	hrpd_cfg_hot_get_result(hrpd_uptime_ms(h), o, "last_rx", &s->last_rx);
+	hrpd_cfg_hot_get_result(hrpd_uptime_ms(h), o, "last_tx", &s->last_tx);
+	hrpd_cfg_hot_get_counters(o, "counters", (uint64_t *)&s->st,
+				  sizeof(s->st) / sizeof(uint64_t));
 }
 
 /* ---- life ---- */

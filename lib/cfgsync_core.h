@@ -32,6 +32,7 @@ enum hs_cfgsync_kind {
 	HS_CFGSYNC_REPORT = 4, /* my synced set, to compare with (display hrp config consistency) */
 	HS_CFGSYNC_SETTINGS = 5,     /* my SYNCED hotstandby settings (JSON): apply or compare */
 	HS_CFGSYNC_SETTINGS_RES = 6, /* what became of a settings record with apply set */
+	HS_CFGSYNC_FACTS = 7, /* what must match the peer and is not synced (lib/pair_facts.h) */
 	HS_CFGSYNC_KIND_MAX,
 };
 
@@ -86,6 +87,8 @@ struct hs_cfgsync_rec {
 	bool apply;           /* SETTINGS: from the config master, to apply (else compare) */
 	const char *settings; /* SETTINGS: JSON {path: value}, not NUL-terminated */
 	size_t settings_len;
+	const char *facts; /* FACTS: JSON (hs_pair_facts_encode), not NUL-terminated */
+	size_t facts_len;
 };
 
 /* A settings record's digest: SHA-256 over its text (hs_cfgsync_settings_text's form). */

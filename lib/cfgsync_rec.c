@@ -8,6 +8,7 @@
  *   request:          nothing
  *   settings:         u8 apply (0/1), u32 text length, text (JSON); the digest is the text's
  *   settings result:  as a result
+ *   facts:            u32 text length, text (JSON); the digest is the text's
  * The decoder checks step by step and names the first thing wrong. */
 #include <string.h>
 
@@ -21,6 +22,7 @@ static const char *const kind_names[HS_CFGSYNC_KIND_MAX] = {
 	[HS_CFGSYNC_REPORT] = "report",
 	[HS_CFGSYNC_SETTINGS] = "settings",
 	[HS_CFGSYNC_SETTINGS_RES] = "settings-result",
+	[HS_CFGSYNC_FACTS] = "facts",
 };
 
 static const char *const status_names[HS_CFGSYNC_STATUS_MAX] = {
@@ -137,6 +139,12 @@ size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t ca
 		put_u8(&w, r->apply ? 1 : 0);
 		put_u32(&w, (uint32_t)r->settings_len);
 		put(&w, r->settings, r->settings_len);
+		break;
+	case HS_CFGSYNC_FACTS:
+		if (r->facts_len > UINT32_MAX)
+			return 0;
+		put_u32(&w, (uint32_t)r->facts_len);
+		put(&w, r->facts, r->facts_len);
 		break;
 	case HS_CFGSYNC_RESULT:
 	case HS_CFGSYNC_SETTINGS_RES: {
@@ -267,6 +275,21 @@ static enum hs_cfgsync_err get_settings(struct rd *rd, struct hs_cfgsync_rec *r)
 	return memcmp(d, r->digest, sizeof(d)) == 0 ? HS_CFGSYNC_OK : HS_CFGSYNC_E_DIGEST;
 }
 
+static enum hs_cfgsync_err get_facts(struct rd *rd, struct hs_cfgsync_rec *r)
+{
+	uint32_t tl;
+	if (!get_u32(rd, &tl))
+		return HS_CFGSYNC_E_TRUNCATED;
+	if (tl > rd->len - rd->off)
+		return HS_CFGSYNC_E_TRUNCATED;
+	r->facts = (const char *)rd->p + rd->off;
+	r->facts_len = tl;
+	rd->off += tl;
+	uint8_t d[HS_CFGSYNC_DIGEST_LEN];
+	hs_cfgsync_settings_digest(r->facts, r->facts_len, d);
+	return memcmp(d, r->digest, sizeof(d)) == 0 ? HS_CFGSYNC_OK : HS_CFGSYNC_E_DIGEST;
+}
+
 enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_cfgsync_rec *r)
 {
 	struct rd rd = { .p = buf, .len = len };
@@ -288,6 +311,7 @@ enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_
 	case HS_CFGSYNC_SETTINGS_RES: e = get_result(&rd, r); break;
 	case HS_CFGSYNC_REQUEST: break;
 	case HS_CFGSYNC_SETTINGS: e = get_settings(&rd, r); break;
+	case HS_CFGSYNC_FACTS: e = get_facts(&rd, r); break;
 	default: return HS_CFGSYNC_E_KIND;
 	}
 	if (e != HS_CFGSYNC_OK)

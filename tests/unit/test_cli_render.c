@@ -881,6 +881,70 @@ static void test_render_config_consistency(void **state)
 	outcome_free(&o);
 }
 
+/* The pairing consistency check: its differences after the tables (shown also with config sync
+ * off), and its one line in display hrp state. */
+static void test_render_pair_consistency(void **state)
+{
+	static const struct fake_answer pair[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-consistency",
+		  .result = "{\"on\": false, \"why_off\": \"no tables in hrpd.config_sync_tables\","
+			    " \"pair\": {\"compared\": true, \"count\": 2, \"errors\": 1,"
+			    " \"warnings\": 1, \"differences\": ["
+			    "{\"what\": \"vrrp ipv4 vrid 1 advert interval\", \"here\": \"100 cs\","
+			    " \"peer\": \"200 cs\", \"severity\": \"error\"},"
+			    " {\"what\": \"net.netfilter.nf_conntrack_udp_timeout\","
+			    " \"here\": \"30\", \"peer\": \"60\", \"severity\": \"warning\"}]}}" },
+	};
+	static const struct fake_answer waiting[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "config-consistency",
+		  .result = "{\"on\": false, \"why_off\": \"no tables in hrpd.config_sync_tables\","
+			    " \"pair\": {\"compared\": false, \"count\": null}}" },
+	};
+	static const struct fake_answer states[] = {
+		{ .daemon = "hrpd",
+		  .cmd = "status",
+		  .result = "{\"name\": \"fw1\", \"uptime_ms\": 5000, \"hrp\": {\"enabled\": true,"
+			    " \"role\": \"active\", \"peer_role\": \"standby\","
+			    " \"stable_since_ms\": 5000, \"config\": {\"pair\": {\"compared\": true,"
+			    " \"count\": 3, \"errors\": 1, \"warnings\": 2}}}}" },
+		{ .daemon = "vgmpd", .cmd = "status", .result = "{\"vgmp\": {}}" },
+		{ .daemon = "vrrpd", .cmd = "status", .result = "{\"groups\": []}" },
+	};
+	struct outcome o;
+
+	run_line(&o, pair, 1, "display hrp config consistency", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_string_equal(
+		o.out,
+		" Config sync: off (no tables in hrpd.config_sync_tables)\n"
+		"\n"
+		" Pair consistency:   2 differences (1 error, 1 warning)\n"
+		"\n"
+		" Fact                                                 Here                 Peer  "
+		"               Severity\n"
+		" vrrp ipv4 vrid 1 advert interval                     100 cs               200 cs"
+		"               error\n"
+		" net.netfilter.nf_conntrack_udp_timeout               30                   60    "
+		"               warning\n");
+	outcome_free(&o);
+
+	run_line(&o, waiting, 1, "display hrp config consistency", false, false);
+	assert_string_equal(o.out, " Config sync: off (no tables in hrpd.config_sync_tables)\n"
+				   "\n"
+				   " Pair consistency:   not compared (no facts from the peer yet)\n");
+	outcome_free(&o);
+
+	run_line(&o, states, 3, "display hrp state", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_non_null(strstr(o.out, "\n Pair consistency: 3 differences (1 error)\n"));
+	outcome_free(&o);
+	run_line(&o, states, 3, "display hrp state", true, false);
+	assert_non_null(strstr(o.out, "\"pair_consistency\""));
+	outcome_free(&o);
+}
+
 static void test_hrp_sync_config(void **state)
 {
 	static const struct fake_answer sent[] = {
@@ -925,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_render_session_consistency),
 		cmocka_unit_test(test_hrp_sync),
 		cmocka_unit_test(test_render_config_consistency),
+		cmocka_unit_test(test_render_pair_consistency),
 		cmocka_unit_test(test_hrp_sync_config),
 	};
 
