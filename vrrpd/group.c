@@ -102,11 +102,18 @@ static void link_wait_fired(struct hs_timer *t, void *arg)
 	g->held_advert = g->held_announce = false;
 }
 
+static void link_down_fired(struct hs_timer *t, void *arg)
+{
+	struct vrrpd_group *g = arg;
+	vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+}
+
 static void release(struct vrrpd_group *g)
 {
 	vips_change(g, false);
+	/* The link stays up without VIPs until the timer's turn (link_down in vrrpd.h). */
 	if (g->cfg.vmac)
-		vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+		hs_timer_arm_in(&g->link_down, 0);
 	hs_timer_cancel(&g->link_wait);
 	hs_timer_cancel(&g->grace_timer);
 	hs_timer_cancel(&g->ra_timer);
@@ -143,6 +150,7 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 	if (active) {
 		/* The vMAC link comes up first, so the VIPs and the announcements use it. */
 		if (g->cfg.vmac) {
+			hs_timer_cancel(&g->link_down);
 			vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
 			g->link_ready = vrrpd_link_running(g->vmac_ifindex);
 			if (!g->link_ready) {
@@ -183,13 +191,22 @@ static void ra_fired(struct hs_timer *t, void *arg)
 		send_ra(g);
 }
 
+/* Opened on first use, and again after a failure. */
+static int arp_socket(struct vrrpd *vd)
+{
+	if (vd->arp_fd < 0)
+		vd->arp_fd = vrrpd_arp_sock_open();
+	return vd->arp_fd;
+}
+
 static void announce_now(struct vrrpd_group *g)
 {
 	if (g->cfg.router_advert)
 		send_ra(g);
+	int arp_fd = g->fsm.p.family == AF_INET ? arp_socket(g->vd) : -1;
 	for (int n = 0; n < g->cfg.garp_count; n++)
 		for (size_t i = 0; i < g->cfg.n_vips; i++) {
-			int r = vrrpd_announce(g->fsm.p.family, g->vmac_ifindex, g->vmac,
+			int r = vrrpd_announce(arp_fd, g->fsm.p.family, g->vmac_ifindex, g->vmac,
 					       &g->cfg.vips[i]);
 			if (r < 0)
 				hs_debug(HS_DBG_VRRP, g->prefix, "announcement not sent: %s",
@@ -295,6 +312,8 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 	hs_timer_init(&g->link_wait, &vd->d->loop, link_wait_fired, g);
 	hs_timer_init(&g->grace_timer, &vd->d->loop, grace_over, g);
 	hs_timer_init(&g->ra_timer, &vd->d->loop, ra_fired, g);
+	hs_timer_init(&g->link_down, &vd->d->loop, link_down_fired, g);
+	hs_timer_set_priority(&g->link_down, VRRPD_LINK_DOWN_PRIORITY);
 	g->link_ready = !cfg->vmac;
 	return g;
 }
@@ -354,6 +373,9 @@ static int resume(struct vrrpd_group *g)
 	bool master = g->fsm.state == VRRP_STATE_MASTER;
 	g->link_ready = !g->cfg.vmac || master;
 	g->running = true;
+	/* The old process may have handed over before its turn to take the link down. */
+	if (!master && g->cfg.vmac)
+		hs_timer_arm_in(&g->link_down, 0);
 	if (master && g->cfg.router_advert)
 		hs_timer_arm_in(&g->ra_timer, (uint64_t)g->cfg.router_advert_s * 1000u);
 	hs_info(g->prefix, "resumed as %s from the previous vrrpd", vrrpd_state_name(g->fsm.state));
@@ -448,6 +470,7 @@ void vrrpd_group_abandon(struct vrrpd_group *g)
 	hs_timer_free(&g->link_wait);
 	hs_timer_free(&g->grace_timer);
 	hs_timer_free(&g->ra_timer);
+	hs_timer_free(&g->link_down);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
 	free(g);
@@ -466,6 +489,7 @@ void vrrpd_group_free(struct vrrpd_group *g)
 	hs_timer_free(&g->link_wait);
 	hs_timer_free(&g->grace_timer);
 	hs_timer_free(&g->ra_timer);
+	hs_timer_free(&g->link_down);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
 	if (g->cfg.vmac && g->vmac_ifindex > 0)

@@ -69,6 +69,9 @@ struct vrrpd_link *vrrpd_link_get(struct vrrpd *vd, const char *ifname, int fami
 		free(l);
 		return NULL;
 	}
+	/* Adverts already received go before any timer: after a stall of the loop, a master-down
+	 * timer must not fire ahead of the advert that would have re-armed it. */
+	hs_io_set_priority(&l->io, VRRPD_RX_PRIORITY);
 	l->vd = vd;
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
 	l->ifindex = ifindex;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accept.h"
 #include "log.h"
@@ -93,6 +94,7 @@ static int vrrpd_start(struct hs_daemon *d)
 	if (!vd)
 		return -ENOMEM;
 	vd->d = d;
+	vd->arp_fd = -1;
 	d->priv = vd;
 	struct vrrp_snapshot snap = { 0 };
 	int r = d->hot_state ? take_snapshot(d, vd, &snap) : 0;
@@ -170,6 +172,8 @@ static void vrrpd_stop(struct hs_daemon *d)
 	if (!d->handed_over)
 		vrrpd_accept_remove();
 	vrrpd_nl_close(&vd->nl);
+	if (vd->arp_fd >= 0)
+		close(vd->arp_fd);
 	free(vd);
 	d->priv = NULL;
 }

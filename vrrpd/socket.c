@@ -119,7 +119,11 @@ int vrrpd_sock_tx_open(int family, int ifindex, int fd)
 {
 	if (fd >= 0)
 		return fd;
-	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRPD_PROTO);
+	/* IPv4 sends through IPPROTO_RAW, which receives nothing: a raw socket of protocol 112 per
+	 * group would sit in the kernel's raw-socket list that every VRRP packet received on the
+	 * machine is checked against (255 groups: 255 sockets per packet). */
+	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    family == AF_INET ? IPPROTO_RAW : VRRPD_PROTO);
 	if (fd < 0)
 		return -errno;
 	int one = 1, zero = 0, hops = 255;
@@ -231,11 +235,17 @@ int vrrpd_sock_send(int fd, int family, int ifindex, const struct hs_addr *src,
 	return sendmsg6(fd, ifindex, &src->v6, &to, msg, len);
 }
 
-static int send_garp(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
+int vrrpd_arp_sock_open(void)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	/* Protocol 0: the kernel hooks no receive path to it, so nothing ever queues here. */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+static int send_garp(int fd, int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
+{
 	if (fd < 0)
-		return -errno;
+		return fd;
 	uint8_t frame[42];
 	struct ether_header *eh = (struct ether_header *)frame;
 	memset(eh->ether_dhost, 0xff, 6);
@@ -258,10 +268,9 @@ static int send_garp(int ifindex, const uint8_t mac[6], const struct hs_addr *vi
 				  .sll_protocol = htons(ETH_P_ARP),
 				  .sll_halen = 6 };
 	memset(to.sll_addr, 0xff, 6);
-	ssize_t n = sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to));
-	int r = n < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	ssize_t n =
+		sendto(fd, frame, sizeof(frame), MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to));
+	return n < 0 ? -errno : 0;
 }
 
 static int send_na(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
@@ -281,9 +290,11 @@ static int send_na(int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
 	return icmp6_all_nodes(ifindex, NULL, &pkt, sizeof(pkt));
 }
 
-int vrrpd_announce(int family, int ifindex, const uint8_t mac[6], const struct hs_addr *vip)
+int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
+		   const struct hs_addr *vip)
 {
-	return family == AF_INET ? send_garp(ifindex, mac, vip) : send_na(ifindex, mac, vip);
+	return family == AF_INET ? send_garp(arp_fd, ifindex, mac, vip)
+				 : send_na(ifindex, mac, vip);
 }
 
 int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out)

@@ -36,9 +36,14 @@ int vrrpd_sock_send(int fd, int family, int ifindex, const struct hs_addr *src,
 /* The multicast group of the family. */
 void vrrpd_group_addr(int family, struct hs_addr *out);
 
-/* Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for vip, sent on ifindex
- * from mac. */
-int vrrpd_announce(int family, int ifindex, const uint8_t mac[6], const struct hs_addr *vip);
+/* The packet socket gratuitous ARPs leave by, open for the daemon's life: closing an AF_PACKET
+ * socket waits for an RCU grace period (~10 ms), which a socket per ARP paid for every VIP of
+ * every group becoming master. Returns the fd or -errno. */
+int vrrpd_arp_sock_open(void);
+/* Gratuitous ARP (IPv4, through arp_fd) or unsolicited neighbour advertisement (IPv6) for vip,
+ * sent on ifindex from mac. */
+int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
+		   const struct hs_addr *vip);
 
 /* The address adverts carry as source: the interface's primary IPv4 address, or its IPv6
  * link-local. Returns 0 or -EADDRNOTAVAIL. */

@@ -14,6 +14,10 @@
 #include "vrrp_snapshot.h"
 
 #define VRRPD_HISTORY 16
+/* sd-event priorities (0 is the default): adverts received go first (link.c), taking vMAC links
+ * down last (link_down below), after every protocol timer that is due. */
+#define VRRPD_RX_PRIORITY        (-10)
+#define VRRPD_LINK_DOWN_PRIORITY 10
 
 struct vrrpd;
 
@@ -56,6 +60,10 @@ struct vrrpd_group {
 	bool grace;
 	struct hs_timer grace_timer;
 	struct hs_timer ra_timer; /* router advertisements while master (router_advert) */
+	/* Taking a vMAC link down waits in the kernel for an RCU grace period (~15 ms): done from
+	 * a timer, one link per turn of the loop, so that a hundred groups stepping down at once
+	 * do not keep the adverts waiting in the receive socket (and a full socket drops them). */
+	struct hs_timer link_down;
 	char vmac_name[IF_NAMESIZE];
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];
@@ -76,6 +84,7 @@ struct vrrpd {
 		*role; /* the VGMP role last applied: initialize, active, standby, load-balance */
 	/* While a hot restart's new process starts: the old one's state, groups resume from it. */
 	const struct vrrp_snapshot *snap;
+	int arp_fd; /* gratuitous ARPs (socket.h); -errno until opened */
 };
 
 /* link.c */
