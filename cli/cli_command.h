@@ -36,7 +36,15 @@ struct cli_call {
 	/* Shown instead of the daemon's words when it answers unknown-command: a daemon older
 	 * than the command. NULL: the daemon's message. */
 	const char *unsupported;
+	/* A call that waits for an outcome (hot-restart): asked again every CLI_REPEAT_MS, at most
+	 * CLI_REPEAT_MAX times, until until() says this answer is final; a failed call (a daemon
+	 * between two processes) is asked again too. results[] holds the earlier calls' results.
+	 * The view gets the last answer, final or not. */
+	bool (*until)(json_t *const *results, const json_t *result);
 };
+
+#define CLI_REPEAT_MS  50
+#define CLI_REPEAT_MAX 200
 
 /* What a view builder gets. */
 struct cli_view_in {

@@ -4,6 +4,7 @@
  * help lists them in this order too. */
 #include "commands.h"
 #include "config_cmds.h"
+#include "hot_restart.h"
 #include "render.h"
 
 /* A config command: one config-set to the daemon that owns the setting. */
@@ -13,6 +14,11 @@
 #define CONFIG_SHOW { { .daemon = "vrrpd", .cmd = "config-show" }, \
 		      { .daemon = "vgmpd", .cmd = "config-show" }, \
 		      { .daemon = "hrpd", .cmd = "config-show" } }
+/* hot-restart daemon NAME: status, hot-restart, status until the outcome (hot_restart.h) */
+#define HOT_RESTART(who) { { .daemon = who, .cmd = "status" }, \
+			   { .daemon = who, .cmd = "hot-restart", .args = args_hot_restart }, \
+			   { .daemon = who, .cmd = "status", .optional = true, \
+			     .until = hot_restart_settled } }
 /* clang-format on */
 
 static const struct cli_command rows[] = {
@@ -255,6 +261,28 @@ static const struct cli_command rows[] = {
 		.calls = CONFIG_SET("hrpd", args_undo_standby_config),
 	},
 	{
+		.pattern = "hot-restart daemon vrrpd [exe <path:STRING>]",
+		.help = "Replace vrrpd by a new binary in place: sockets and state are handed over, "
+			"no advert is missed",
+		.calls = HOT_RESTART("vrrpd"),
+		.view = view_hot_restart,
+		.render = render_hot_restart,
+	},
+	{
+		.pattern = "hot-restart daemon vgmpd [exe <path:STRING>]",
+		.help = "Replace vgmpd by a new binary in place: the election goes on where it was",
+		.calls = HOT_RESTART("vgmpd"),
+		.view = view_hot_restart,
+		.render = render_hot_restart,
+	},
+	{
+		.pattern = "hot-restart daemon hrpd [exe <path:STRING>]",
+		.help = "Replace hrpd by a new binary in place",
+		.calls = HOT_RESTART("hrpd"),
+		.view = view_hot_restart,
+		.render = render_hot_restart,
+	},
+	{
 		.pattern = "save",
 		.help = "Write the running configuration to the config file (the old one kept as "
 			"FILE.bak)",
@@ -300,6 +328,10 @@ static const struct cli_keyword_help words[] = {
 	{ .word = "interface", .help = "An interface" },
 	{ .word = "standby", .help = "Configuration on the standby" },
 	{ .word = "config", .help = "Configuration" },
+	{ .word = "hot-restart", .help = "Replace a daemon by a new binary in place" },
+	{ .word = "daemon", .help = "The daemon to restart" },
+	{ .word = "exe", .help = "The new binary (default: the daemon's own file)" },
+	{ .word = "<path>", .help = "Path of the new binary" },
 };
 
 static const char *const preferred[] = { "state", NULL };

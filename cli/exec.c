@@ -191,6 +191,27 @@ static int was_unreachable(const struct cli_command *cmd, const struct answers *
 	return 0;
 }
 
+/* A waiting call (cli_call.until): the last answer, final or not; bounded in count whatever the
+ * clock does. */
+static int call_until(struct cli_session *s, const struct cli_call *call, json_t *const *results,
+		      json_t *args, json_t **resp, char *why, size_t whylen)
+{
+	int rc = -ETIMEDOUT;
+
+	for (int n = 0; n < CLI_REPEAT_MAX; n++) {
+		if (n > 0 && s->ops->sleep_ms)
+			s->ops->sleep_ms(s->ctx, CLI_REPEAT_MS);
+		json_decref(*resp);
+		*resp = NULL;
+		why[0] = '\0';
+		rc = s->ops->call(s->ctx, call->daemon, call->cmd, args, resp, why, whylen);
+		if (rc == 0 && json_is_true(json_object_get(*resp, "ok")) &&
+		    call->until(results, json_object_get(*resp, "result")))
+			break;
+	}
+	return rc;
+}
+
 /* Makes the row's calls. Returns CLI_EXIT_OK, or the exit code after printing the failure;
  * *partial is set when an optional daemon could not be reached. */
 static int make_calls(struct cli_session *s, const struct cli_match *m, struct answers *a,
@@ -211,6 +232,9 @@ static int make_calls(struct cli_session *s, const struct cli_match *m, struct a
 		rc = was_unreachable(cmd, a, i);
 		if (rc < 0)
 			snprintf(a->why[i], sizeof(a->why[i]), "%s", a->why[-rc - 1]);
+		else if (call->until)
+			rc = call_until(s, call, a->results, args, &resp, a->why[i],
+					sizeof(a->why[i]));
 		else
 			rc = s->ops->call(s->ctx, call->daemon, call->cmd, args, &resp, a->why[i],
 					  sizeof(a->why[i]));
@@ -283,6 +307,8 @@ static int show(struct cli_session *s, const struct cli_match *m, struct answers
 						      a->errors[i]));
 		rc = CLI_EXIT_UNREACHABLE;
 	}
+	if (view && rc == CLI_EXIT_OK && json_is_true(json_object_get(view, "failed")))
+		rc = CLI_EXIT_COMMAND;
 	if (view && s->json) {
 		json_dumpf(view, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', s->out);

@@ -27,6 +27,8 @@ struct cli_ops {
 	/* save (CLI_F_SAVE): writes the config file the view describes (config_cmds.h) and adds
 	 * what it did to the view. Returns 0, or a negative errno with a sentence in err. */
 	int (*save)(void *ctx, json_t *view, char *err, size_t errlen);
+	/* Optional: a pause between the repeats of a waiting call (cli_call.until); NULL: none. */
+	void (*sleep_ms)(void *ctx, unsigned ms);
 };
 
 struct cli_session {
@@ -42,7 +44,9 @@ struct cli_session {
 	bool quit; /* set by quit / exit */
 };
 
-/* Runs one line ("?" at its end lists what may come next). Returns an enum cli_exit. */
+/* Runs one line ("?" at its end lists what may come next). Returns an enum cli_exit; a view
+ * that says {"failed": true} (an operation that ran and did not succeed) exits
+ * CLI_EXIT_COMMAND after it is shown. */
 int cli_exec_line(struct cli_session *s, const char *line);
 
 #endif

@@ -107,8 +107,17 @@ static int64_t io_now_ms(void *ctx)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void io_sleep_ms(void *ctx, unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 const struct cli_ops cli_io_ops = {
 	.call = io_call,
 	.now_ms = io_now_ms,
+	.sleep_ms = io_sleep_ms,
 	.save = cli_io_save,
 };

@@ -232,6 +232,8 @@ void hrpd_send_hellos(struct hrpd *h, bool urgent)
 	}
 	if (h->next_epoch_set)
 		h->next_epoch_announced++;
+	if (h->hot_confirm_pending)
+		hrpd_hot_hellos_sent(h);
 }
 
 /* ---- receiving ---- */

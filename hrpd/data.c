@@ -552,7 +552,7 @@ static void timer_fired(struct hs_timer *t, void *arg)
 void hrpd_data_check(struct hrpd *h)
 {
 	struct hrpd_data *dc = data_of(h);
-	if (!dc)
+	if (!dc || dc->hot_frozen)
 		return;
 	uint64_t now = hs_now_ms();
 	if (h->peer.has_next_epoch) {

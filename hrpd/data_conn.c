@@ -41,6 +41,7 @@ static const char *const close_names[HRPD_DATA_CLOSE_MAX] = {
 	[HRPD_DATA_CLOSE_REPLACED] = "replaced",
 	[HRPD_DATA_CLOSE_RELOAD] = "link-removed",
 	[HRPD_DATA_CLOSE_BUILD] = "build-failed",
+	[HRPD_DATA_CLOSE_HOT] = "hot-restart",
 };
 
 static const char *const state_names[HRPD_DATA_STATE_MAX] = {
@@ -447,7 +448,22 @@ static int listener_open(struct hrpd_data_listener *L)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = hs_addr_sockaddr(&L->local, L->port, (int)if_nametoindex(L->ifname), &ss);
-	int fd = socket(L->local.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	char name[64];
+	snprintf(name, sizeof(name), "hrp-data:%s", L->ifname);
+	/* A hot restart hands the listener over: connections queued on it are not refused. */
+	int fd = hs_fdset_take(&L->dc->h->d->inherited, name);
+	if (fd >= 0) {
+		int r = hs_io_start(&L->io, &L->dc->h->d->loop, fd, EPOLLIN, listener_ready, L);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+		L->fd = fd;
+		L->io_on = true;
+		lower_priority(&L->io);
+		return 0;
+	}
+	fd = socket(L->local.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
 		return -errno;
 	int one = 1;

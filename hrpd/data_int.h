@@ -59,6 +59,7 @@ enum hrpd_data_close {
 	HRPD_DATA_CLOSE_REPLACED,   /* the peer connected again */
 	HRPD_DATA_CLOSE_RELOAD,     /* its link was removed by a reload */
 	HRPD_DATA_CLOSE_BUILD,      /* we could not build a message */
+	HRPD_DATA_CLOSE_HOT,        /* a hot restart: the new process connects anew */
 	HRPD_DATA_CLOSE_MAX,
 };
 
@@ -130,6 +131,7 @@ struct hrpd_data {
 	struct hrpd_data_listener lis[HS_HRP_LINKS_MAX];
 	/* a connection accepted before the peer was up here: held unread until it is, at most
 	 * HRPD_DATA_CONNECT_MS (the peer heard our hello before we heard its) */
+	bool hot_frozen; /* handed over to a new hrpd: no connection, no records in or out */
 	int held_fd;
 	int held_link;
 	uint64_t held_ms;

@@ -136,6 +136,11 @@ struct hrpd {
 	struct hrpd_sess *sess; /* session sync (sess.h) */
 	/* config sync (cfgsync.h) */
 	struct hrpd_cfgsync *cfgsync;
+	/* during a hot restart's start only: the old process's state (hot.c) */
+	const struct hrp_snapshot *hot_snap;
+	/* a hot restart's new process: confirms once its first hellos are out (hot.c) */
+	bool hot_confirm_pending;
+	struct hs_timer hot_timer;
 };
 
 /* link.c */
@@ -179,7 +184,27 @@ void hrpd_vgmp_rx_request(struct hrpd *h, struct hrpd_link *l, const struct hrp_
 bool hrpd_vgmp_acked(struct hrpd *h, uint32_t ref_seq);
 void hrpd_vgmp_peer_event(struct hrpd *h, bool up, const char *reason);
 void hrpd_vgmp_reset_peer(struct hrpd *h);
+/* The request timer at the earliest pending request's deadline (after a hot restart). */
+void hrpd_vgmp_requests_rearm(struct hrpd *h);
 extern const struct hs_ctl_command hrpd_vgmp_commands[];
+
+/* hot.c: hot restart (doc/hot-restart.md). Old side: the refusal check, the snapshot (which
+ * freezes the data channel and the conntrack events), the thaw after an aborted handover, and the
+ * sockets. New side: the snapshot taken and checked, the state restored (after the links, the
+ * channel and the data channel are made, before session sync), then resumed once the sockets are
+ * adopted. */
+struct hrp_snapshot;
+int hrpd_hot_refuse(struct hs_daemon *d, char *why, size_t len);
+json_t *hrpd_hot_snapshot(struct hs_daemon *d);
+void hrpd_hot_aborted(struct hs_daemon *d);
+int hrpd_hot_fds(struct hs_daemon *d, struct hs_fdset *out);
+int hrpd_hot_take(struct hs_daemon *d, struct hrp_snapshot **out);
+int hrpd_hot_restore(struct hrpd *h, const struct hrp_snapshot *s);
+void hrpd_hot_resume(struct hrpd *h);
+/* The confirm waits for our first hellos (the old process sends its own until then), at most
+ * HRPD_HOT_CONFIRM_MS; hrpd_send_hellos() calls hrpd_hot_hellos_sent(). */
+void hrpd_hot_confirm_later(struct hrpd *h);
+void hrpd_hot_hellos_sent(struct hrpd *h);
 
 /* ctl.c */
 extern const struct hs_ctl_command hrpd_commands[];

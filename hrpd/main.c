@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "cfgsync.h"
+#include "daemon_hot.h"
 #include "data.h"
+#include "hrp_snapshot.h"
 #include "hrpd.h"
 #include "log.h"
 #include "sess.h"
@@ -25,20 +27,10 @@ static void links_free(struct hrpd *h)
 	h->n_links = 0;
 }
 
-static int hrpd_start(struct hs_daemon *d)
+/* A hot restart: the old process's state after the links, the channel and the data channel are
+ * made and before session sync starts (it reads the restored flags). */
+static int start_parts(struct hrpd *h, const struct hrp_snapshot *snap)
 {
-	const struct hs_hrpd_config *c = &d->config->hrpd;
-	struct hrpd *h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->d = d;
-	d->priv = h;
-	for (size_t i = 0; i < c->n_links && i < HS_HRP_LINKS_MAX; i++) {
-		h->links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port);
-		if (!h->links[i])
-			return -ENOMEM;
-		h->n_links = i + 1;
-	}
 	int r = hrpd_chan_init(h);
 	if (r < 0)
 		return r;
@@ -46,10 +38,45 @@ static int hrpd_start(struct hs_daemon *d)
 	if (r < 0)
 		return r;
 	hrpd_vgmp_default(h);
+	if (snap && (r = hrpd_hot_restore(h, snap)) < 0)
+		return r;
+	h->hot_snap = snap;
 	r = hrpd_sess_init(h);
+	h->hot_snap = NULL;
 	if (r < 0)
 		return r;
-	r = hrpd_cfgsync_init(h);
+	return hrpd_cfgsync_init(h);
+}
+
+static int hrpd_start(struct hs_daemon *d)
+{
+	const struct hs_hrpd_config *c = &d->config->hrpd;
+	struct hrp_snapshot *snap = NULL;
+	if (!d->hot_state && hs_daemon_hot_adopting(d)) {
+		snprintf(d->apply_error, sizeof(d->apply_error),
+			 "the handover carries no snapshot: hot restart refused");
+		return -EINVAL;
+	}
+	int r = d->hot_state ? hrpd_hot_take(d, &snap) : 0;
+	if (r < 0)
+		return r;
+	struct hrpd *h = calloc(1, sizeof(*h));
+	if (!h) {
+		free(snap);
+		return -ENOMEM;
+	}
+	h->d = d;
+	d->priv = h;
+	for (size_t i = 0; i < c->n_links && i < HS_HRP_LINKS_MAX; i++) {
+		h->links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port);
+		if (!h->links[i]) {
+			free(snap);
+			return -ENOMEM;
+		}
+		h->n_links = i + 1;
+	}
+	r = start_parts(h, snap);
+	free(snap);
 	if (r < 0)
 		return r;
 	if (d->ctl) {
@@ -67,6 +94,13 @@ static int hrpd_start(struct hs_daemon *d)
 	uint64_t now = hs_now_ms();
 	for (size_t i = 0; i < h->n_links; i++)
 		hrpd_link_refresh(h->links[i], now);
+	if (d->hot_state) {
+		/* enabled as the old process was (hrp enable may differ from the file) */
+		hrpd_hot_confirm_later(h);
+		if (h->enabled)
+			hrpd_hot_resume(h);
+		return 0;
+	}
 	h->enabled = c->enable && h->n_links > 0;
 	if (h->enabled)
 		hrpd_chan_enable(h, true);
@@ -82,6 +116,7 @@ static void hrpd_stop(struct hs_daemon *d)
 		return;
 	hs_timer_free(&h->timer);
 	hs_timer_free(&h->req_timer);
+	hs_timer_free(&h->hot_timer);
 	hrpd_cfgsync_free(h);
 	hrpd_sess_free(h);
 	hrpd_data_free(h);
@@ -210,6 +245,11 @@ static const struct hs_daemon_ops hrpd_ops = {
 	.status = hrpd_status,
 	.commands = hrpd_commands,
 	.version_extra = hrpd_version_extra,
+	.snapshot = hrpd_hot_snapshot,
+	.hot_fds = hrpd_hot_fds,
+	.hot_refuse = hrpd_hot_refuse,
+	.hot_aborted = hrpd_hot_aborted,
+	.hot_confirms_itself = true,
 };
 
 int main(int argc, char **argv)

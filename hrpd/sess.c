@@ -15,6 +15,7 @@
 #include "hrp_wire.h"
 #include "sess.h"
 #include "sess_ct.h"
+#include "hrp_snapshot.h"
 #include "sess_int.h"
 
 static void timer_fired(struct hs_timer *t, void *arg);
@@ -527,14 +528,17 @@ int hrpd_sess_init(struct hrpd *h)
 	hrpd_sess_check_init(ss);
 	hrpd_sess_configure(h, &h->d->config->hrpd);
 	events_on();
-	ss->ct = hrpd_ct_open(&h->d->loop, &ct_ops, ss, h->d->config->hrpd.session_event_buffer,
-			      HRPD_BULK_PRIORITY);
+	ss->ct = hrpd_ct_open_adopt(&h->d->loop, &ct_ops, ss,
+				    h->d->config->hrpd.session_event_buffer, HRPD_BULK_PRIORITY,
+				    &h->d->inherited);
 	if (!ss->ct) {
 		hs_warn(HRPD_SESS_PREFIX, "no conntrack netlink (%s): session sync is off",
 			strerror(errno));
 		return 0;
 	}
 	hrpd_data_register(h, HRP_CHAN_SESSION, &hrpd_sess_data_ops, ss);
+	if (h->hot_snap)
+		hrpd_sess_hot_restore(h, &h->hot_snap->session);
 	hrpd_sess_update(h);
 	return 0;
 }

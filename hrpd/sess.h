@@ -35,4 +35,15 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h);
 /* session-sync (hrp sync connection-status), session-stats. */
 extern const struct hs_ctl_command hrpd_sess_commands[];
 
+/* Hot restart (sess_hot.c): 1 with why while a job the snapshot does not carry is under way;
+ * the flags to carry and to take back (hrpd_sess_init() calls restore when h->hot_snap has
+ * them); the old process's events held after its snapshot; the conntrack sockets to hand. */
+struct hrp_snap_session;
+struct hs_fdset;
+int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len);
+void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out);
+void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in);
+void hrpd_sess_hot_freeze(struct hrpd *h, bool frozen);
+int hrpd_sess_hot_fds(const struct hrpd *h, struct hs_fdset *out);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sess_ct.h"
@@ -735,9 +736,46 @@ static void set_rcvbuf(struct mnl_socket *nl, int bytes)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
+/* An inherited socket (hot restart) when the set has it, else a new one. */
+static struct mnl_socket *adopt_socket(struct hs_fdset *inherited, const char *name, bool *adopted)
+{
+	int fd = inherited ? hs_fdset_take(inherited, name) : -1;
+	*adopted = false;
+	if (fd < 0)
+		return open_socket(0);
+	struct mnl_socket *nl = mnl_socket_fdopen(fd);
+	if (!nl)
+		close(fd);
+	*adopted = nl != NULL;
+	return nl;
+}
+
 struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
 			     int rcvbuf, int64_t priority)
 {
+	return hrpd_ct_open_adopt(loop, ops, arg, rcvbuf, priority, NULL);
+}
+
+bool hrpd_ct_idle(const struct hrpd_ct *ct)
+{
+	return !ct->dumping && ct->n_pend == 0 && mnl_nlmsg_batch_is_empty(ct->batch);
+}
+
+void hrpd_ct_events_hold(struct hrpd_ct *ct, bool held)
+{
+	hs_io_set_events(&ct->ev_io, held ? 0 : EPOLLIN);
+}
+
+int hrpd_ct_hot_fds(const struct hrpd_ct *ct, struct hs_fdset *out)
+{
+	int r = hs_fdset_add(out, "ct-events", mnl_socket_get_fd(ct->ev));
+	return r < 0 ? r : hs_fdset_add(out, "ct-requests", mnl_socket_get_fd(ct->req));
+}
+
+struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
+				   int rcvbuf, int64_t priority, struct hs_fdset *inherited)
+{
+	bool ev_adopted, req_adopted;
 	struct hrpd_ct *ct = calloc(1, sizeof(*ct));
 	if (!ct)
 		return NULL;
@@ -748,8 +786,14 @@ struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops
 	ct->pend = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry = ct->retry_a = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry_b = calloc(BATCH_MAX, sizeof(*ct->pend));
-	ct->ev = open_socket(0); /* joins the event groups while listening */
-	ct->req = open_socket(0);
+	/* The event socket joins the event groups while listening; an adopted one may be in them
+	 * already: taken as listening, so that a "not listening" leaves them. */
+	ct->ev = adopt_socket(inherited, "ct-events", &ev_adopted);
+	ct->listening = ev_adopted;
+	ct->req = adopt_socket(inherited, "ct-requests", &req_adopted);
+	if (ev_adopted || req_adopted)
+		hs_info(CT_PREFIX, "adopted the previous hrpd's conntrack sockets:%s%s",
+			ev_adopted ? " events" : "", req_adopted ? " requests" : "");
 	ct->dump = open_socket(0);
 	if (!ct->batch_buf || !ct->rx || !ct->pend || !ct->retry_a || !ct->retry_b || !ct->ev || !ct->req || !ct->dump)
 		goto fail;

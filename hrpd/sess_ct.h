@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fdpass.h"
 #include "hrp_session.h"
 #include "loop.h"
 
@@ -56,6 +57,17 @@ struct hrpd_ct_stats {
  * hs_io_set_priority). rcvbuf: the event socket's receive buffer in bytes. Returns NULL with errno set. */
 struct hrpd_ct *hrpd_ct_open(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
 			     int rcvbuf, int64_t priority);
+/* The same, adopting the event and request sockets of a hot restart from inherited when it holds
+ * them ("ct-events", "ct-requests"): the events the old process left unread are read here, and
+ * the echo filter still knows our request socket's port id. */
+struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_ops *ops, void *arg,
+				   int rcvbuf, int64_t priority, struct hs_fdset *inherited);
+/* Hot restart, old side: no dump running and no request waiting for the kernel's answer. */
+bool hrpd_ct_idle(const struct hrpd_ct *ct);
+/* Stops (or resumes) reading events: unread ones stay queued in the kernel for the new process. */
+void hrpd_ct_events_hold(struct hrpd_ct *ct, bool held);
+/* The event and request sockets, by the names hrpd_ct_open_adopt() takes them under. */
+int hrpd_ct_hot_fds(const struct hrpd_ct *ct, struct hs_fdset *out);
 void hrpd_ct_close(struct hrpd_ct *ct);
 
 /* Events flow to ops->event only while listening; off, the socket is drained and ignored. */

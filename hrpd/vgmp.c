@@ -271,6 +271,11 @@ static void req_rearm(struct hrpd *h)
 		hs_timer_arm_at(&h->req_timer, next);
 }
 
+void hrpd_vgmp_requests_rearm(struct hrpd *h)
+{
+	req_rearm(h);
+}
+
 static void req_lost(struct hrpd *h, struct hrpd_request *q, const char *why)
 {
 	q->pending = false;

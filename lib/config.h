@@ -173,6 +173,7 @@ struct hs_vgmpd_config {
 	struct hs_vgmp_notify_config *notify;
 	struct hs_ospf_cost_config ospf_cost;
 	int stop_handover_timeout_ms; /* a stop of the active hands over first; 0: never */
+	bool fast_takeover; /* master-down and 3 hellos missed: the peer is dead (vgmp_peer_silent) */
 };
 
 struct hs_hrp_link_config {

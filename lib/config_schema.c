@@ -370,6 +370,9 @@ static const struct hs_cfg_field vgmpd_fields[] = {
 	INT(V, "stop_handover_timeout", stop_handover_timeout_ms, 0, 60000, 3000, LOCAL,
 	    .help = "ms a stop of the active waits for the peer to take over (as hrp switchover); "
 		    "0: stop without handing over"),
+	BOOL(V, "fast_takeover", fast_takeover, 1, SYNC,
+	     .help = "take a dead peer over as soon as its VRRP adverts are gone and three hellos "
+		     "missed, before hrpd's dead time"),
 	{ 0 },
 };
 #undef V

@@ -516,9 +516,9 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv)
 	hs_fdset_close_all(&d.inherited);
 	hs_notice(NULL, "started (%s, run dir %s)", d.config_path, d.rundir);
 	report_ready(&ready_fd, 0);
-	if (hot)
+	if (hot && !ops->hot_confirms_itself)
 		hs_daemon_hot_confirm(&d); /* READY=1 with our pid as MAINPID, then the confirm */
-	else
+	else if (!hot)
 		sd_notify(0, "READY=1");
 	hs_daemon_watchdog_start(&d.loop);
 	code = hs_loop_run(&d.loop) < 0 ? 1 : 0;

@@ -40,6 +40,15 @@ struct hs_daemon_ops {
 	 * reference), and the daemon's sockets by the names its start() takes them under. */
 	json_t *(*snapshot)(struct hs_daemon *d);
 	int (*hot_fds)(struct hs_daemon *d, struct hs_fdset *out);
+	/* Optional: before anything starts, a reason (written to why) to refuse a hot restart now,
+	 * e.g. state that cannot be carried; return 0 to go ahead. */
+	int (*hot_refuse)(struct hs_daemon *d, char *why, size_t len);
+	/* Optional: the handover this process started was aborted (it goes on). */
+	void (*hot_aborted)(struct hs_daemon *d);
+	/* New side: start() arranged to call hs_daemon_hot_confirm() itself from the loop, within
+	 * HS_HOT_TIMEOUT_MS (e.g. once it has sent its first message): the old process goes on
+	 * until then. false: confirmed as soon as start() succeeds. */
+	bool hot_confirms_itself;
 };
 
 struct hs_daemon {

@@ -101,6 +101,8 @@ static void finish(struct hs_daemon *d, enum hs_hot_event ev, const char *why)
 	/* Whatever it got that far, it must not go on beside us. */
 	kill(h->pid, SIGKILL);
 	waitpid(h->pid, NULL, 0);
+	if (d->ops->hot_aborted)
+		d->ops->hot_aborted(d);
 }
 
 static void on_reply(struct hs_io *io, int fd, uint32_t revents, void *arg)
@@ -224,6 +226,11 @@ int hs_daemon_hot_start(struct hs_daemon *d, const char *exe, char *err, size_t 
 	}
 	if (hs_hot_busy(&h->st) || d->stopping) {
 		snprintf(err, errlen, "a hot restart or a stop is under way");
+		return -EBUSY;
+	}
+	if (d->ops->hot_refuse && d->ops->hot_refuse(d, err, errlen) != 0) {
+		hs_warn("[hot]", "hot restart refused: %s", err);
+		snprintf(h->last_error, sizeof(h->last_error), "%s", err);
 		return -EBUSY;
 	}
 	char self[4096];

@@ -188,9 +188,9 @@ static struct verdict decide(struct vgmp *v, uint64_t now)
 		if (pe->adverts_seen)
 			return go(s, VGMP_REASON_SPLIT_BRAIN);
 		/* Alone (no peer ever heard, or hrpd declared it dead): active at once. */
-		return go(VGMP_STATE_ACTIVE, pe->status == VGMP_PEER_UNKNOWN
-						     ? VGMP_REASON_NO_PEER
-						     : VGMP_REASON_PEER_DEAD);
+		return go(VGMP_STATE_ACTIVE, pe->status == VGMP_PEER_UNKNOWN ? VGMP_REASON_NO_PEER
+					     : pe->silent			   ? VGMP_REASON_PEER_SILENT
+										   : VGMP_REASON_PEER_DEAD);
 	}
 	/* Our switchover request: the peer announces active, so we let go. */
 	if (v->ho.giving && ps == VGMP_STATE_ACTIVE)
@@ -502,6 +502,9 @@ int vgmp_params_from_config(const struct hs_config *cfg, struct vgmp_params *p)
 		.handover_timeout_ms = dead,
 		.ospf_cost = c->ospf_cost.enable,
 		.ospf_min_interval_ms = VGMP_OSPF_MIN_INTERVAL_MS,
+		/* three hellos missed: below hrpd's dead time (dead_count hellos and a
+		 * re-negotiation), above a hello's jitter */
+		.silent_takeover_ms = c->fast_takeover ? 3u * (uint32_t)h->hello_interval_ms : 0,
 	};
 	snprintf(n.name, sizeof(n.name), "%s", cfg->global.name);
 	*p = n;
@@ -642,6 +645,7 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 		pe->status = VGMP_PEER_ALIVE;
 		pe->since_ms = now_ms;
 	}
+	pe->silent = false;
 	pe->heard_ms = now_ms;
 	pe->priority = payload->priority;
 	pe->state = vgmp_state_from_hrp(payload->state);
@@ -665,21 +669,40 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 	return 0;
 }
 
-int vgmp_peer_down(struct vgmp *v, uint64_t now_ms)
+/* The peer is gone: by hrpd's word, or (silent) by vgmp_peer_silent()'s. */
+static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 {
-	if (!v)
-		return -EINVAL;
 	begin(v, VGMP_EV_PEER_DOWN);
 	if (v->peer.status != VGMP_PEER_DEAD) {
 		v->peer.status = VGMP_PEER_DEAD;
 		v->peer.since_ms = now_ms;
 	}
+	v->peer.silent = silent;
 	if (v->ho.giving)
 		give_up(v, VGMP_REQ_ABORTED, now_ms);
 	v->ho.taking = v->ho.yielded = false;
 	v->split = true;
 	finish(v, now_ms);
+}
+
+int vgmp_peer_down(struct vgmp *v, uint64_t now_ms)
+{
+	if (!v)
+		return -EINVAL;
+	peer_dead(v, false, now_ms);
 	return 0;
+}
+
+int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms)
+{
+	if (!v)
+		return -EINVAL;
+	if (!v->p.silent_takeover_ms || !v->enabled || !peer_alive(v) || v->peer.adverts_seen ||
+	    silent_ms < v->p.silent_takeover_ms)
+		return 0;
+	v->c.silent_takeovers++;
+	peer_dead(v, true, now_ms);
+	return 1;
 }
 
 int vgmp_set_peer_adverts(struct vgmp *v, bool seen, uint64_t now_ms)

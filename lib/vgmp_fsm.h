@@ -43,6 +43,8 @@ enum vgmp_reason {
 	VGMP_REASON_STARTUP,      /* initialize: waiting for the peer's first hello */
 	VGMP_REASON_NO_PEER,      /* no peer heard within the startup wait */
 	VGMP_REASON_PEER_DEAD,    /* hrpd declared the peer dead */
+	VGMP_REASON_PEER_SILENT,  /* the peer's adverts gone and its hellos silent: taken as dead
+				   * before hrpd's dead time (vgmp_peer_silent) */
 	VGMP_REASON_SPLIT_BRAIN,  /* peer dead on every heartbeat link, its adverts still heard */
 	VGMP_REASON_HIGHER_PRIORITY,  /* we outrank a peer that is not active */
 	VGMP_REASON_LOWER_PRIORITY,   /* the peer has a higher priority */
@@ -145,6 +147,7 @@ struct vgmp_params {
 	uint32_t handover_timeout_ms;  /* an acked handover or a take-over is given up after this */
 	bool ospf_cost;                /* adjust the OSPF cost (the op may be a no-op otherwise) */
 	uint32_t ospf_min_interval_ms; /* 0: one change per second */
+	uint32_t silent_takeover_ms;   /* 0: off. See vgmp_peer_silent() */
 	char name[VGMP_NAME_MAX];      /* our sysname: the tie-break of last resort */
 };
 
@@ -185,6 +188,7 @@ struct vgmp_peer {
 	int mode; /* enum hs_vgmp_mode */
 	char name[VGMP_NAME_MAX];
 	bool adverts_seen; /* vrrpd still hears the peer's adverts on a bound group */
+	bool silent;       /* dead by vgmp_peer_silent(), hrpd has not said so (yet) */
 };
 
 /* Handing the active role over, and taking it. */
@@ -236,6 +240,7 @@ struct vgmp_counters {
 	uint64_t frozen_holds; /* transitions a freeze held back */
 	uint64_t ties_unresolved;
 	uint64_t ospf_changes;
+	uint64_t silent_takeovers; /* the peer taken as dead by vgmp_peer_silent() */
 };
 
 struct vgmp {
@@ -297,6 +302,15 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 		     uint64_t now_ms);
 /* hrpd: the peer is dead on every heartbeat link. */
 int vgmp_peer_down(struct vgmp *v, uint64_t now_ms);
+/* A faster take-over of a dead box. vrrpd reported master-down on a bound group (the peer's
+ * adverts are gone: set by vgmp_set_peer_adverts()) and hrpd has heard nothing from the peer for
+ * silent_ms: when that reaches p.silent_takeover_ms the peer is taken as dead at once, without
+ * waiting for hrpd's dead time and re-negotiation (two silent channels, VRRP on the LANs and
+ * HRP on the heartbeat links, agree). A peer that was only slow speaks again: hrpd's next
+ * payload (vgmp_peer_update) makes it alive, and the election settles the pair as after a healed
+ * split brain. 1 when the peer was taken as dead, 0 when not (off, adverts heard, the peer not
+ * alive, not silent long enough), -EINVAL. */
+int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms);
 /* vrrpd: the peer's adverts are (still) heard on a bound group, or a witness says the peer
  * lives. Only consulted while the peer is dead for hrpd (split-brain policy). */
 int vgmp_set_peer_adverts(struct vgmp *v, bool seen, uint64_t now_ms);

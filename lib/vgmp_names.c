@@ -8,6 +8,7 @@ static const char *const reason_names[VGMP_REASON_MAX] = {
 	[VGMP_REASON_STARTUP] = "startup: waiting for the peer",
 	[VGMP_REASON_NO_PEER] = "no peer",
 	[VGMP_REASON_PEER_DEAD] = "peer dead",
+	[VGMP_REASON_PEER_SILENT] = "peer silent",
 	[VGMP_REASON_SPLIT_BRAIN] = "split brain: peer still advertises",
 	[VGMP_REASON_HIGHER_PRIORITY] = "higher priority",
 	[VGMP_REASON_LOWER_PRIORITY] = "lower priority",

@@ -209,6 +209,16 @@ int vgmp_track_reconfigure(struct vgmp_track *t, uint16_t base, uint16_t fault_p
 	return 0;
 }
 
+void vgmp_track_recompute(struct vgmp_track *t)
+{
+	for (int i = 0; i < VGMP_TRACKERS_MAX; i++) {
+		struct vgmp_tracker *k = &t->t[i];
+		if (k->used)
+			k->contribution = k->effective == VGMP_OBJ_DOWN ? -weight(t, k) : 0;
+	}
+	t->priority = compute(t);
+}
+
 static bool terminated(const char *s, size_t size)
 {
 	return memchr(s, '\0', size) != NULL;

@@ -115,6 +115,10 @@ int vgmp_track_init(struct vgmp_track *t, uint16_t base, uint16_t fault_penalty)
 int vgmp_track_reconfigure(struct vgmp_track *t, uint16_t base, uint16_t fault_penalty,
 			   uint64_t now_ms);
 
+/* After a restore (vgmp_snapshot.h): every contribution from the tracker's effective state and
+ * its weight, and the priority from them; no ledger entry (nothing changed, it is carried). */
+void vgmp_track_recompute(struct vgmp_track *t);
+
 /* A new tracker, state unknown. Its id (>= 0), or -EINVAL (bad params), -EEXIST (name taken),
  * -ENOSPC. */
 int vgmp_track_add(struct vgmp_track *t, const struct vgmp_tracker_params *p, uint64_t now_ms);

@@ -120,3 +120,14 @@ void vgmpd_child_free(struct vgmpd_child *c)
 	}
 	hs_timer_free(&c->timer);
 }
+
+void vgmpd_child_abandon(struct vgmpd_child *c)
+{
+	if (c->pid) {
+		hs_io_stop(&c->io);
+		close(c->pidfd);
+		c->pidfd = -1;
+		c->pid = 0;
+	}
+	hs_timer_cancel(&c->timer);
+}

@@ -39,5 +39,8 @@ int vgmpd_child_run(struct vgmpd_child *c, const char *path, char *const argv[],
 bool vgmpd_child_running(const struct vgmpd_child *c);
 /* Kills a running child's group and reaps it (no callback). */
 void vgmpd_child_free(struct vgmpd_child *c);
+/* Lets a running child go on unwatched (no timeout, no callback; init or the service manager
+ * reaps it): a hot restart's old process must not kill an operator's hook half-way. */
+void vgmpd_child_abandon(struct vgmpd_child *c);
 
 #endif

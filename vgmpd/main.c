@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "vgmp_snapshot.h"
 #include "vgmpd.h"
 
 static void timer_fired(struct hs_timer *t, void *arg)
@@ -27,9 +28,18 @@ static void link_changed(const char *ifname, bool up, void *arg)
 
 static int vgmpd_start(struct hs_daemon *d)
 {
+	/* A hot restart's snapshot first: refused before anything is opened or said. */
+	struct vgmp_snapshot *snap = NULL;
+	if (d->hot_state) {
+		int r = vgmpd_hot_decode(d, &snap);
+		if (r < 0)
+			return r;
+	}
 	struct vgmpd *g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		free(snap);
 		return -ENOMEM;
+	}
 	g->d = d;
 	d->priv = g;
 	vgmpd_notify_init(&g->notify, &d->loop);
@@ -37,26 +47,38 @@ static int vgmpd_start(struct hs_daemon *d)
 	int r = vgmp_params_from_config(d->config, &p);
 	if (r == 0)
 		r = vgmp_init(&g->v, &p, &vgmpd_core_ops, g);
-	if (r < 0)
+	if (r < 0) {
+		free(snap);
 		return r;
+	}
 	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
+	vgmpd_silent_init(g);
 	vgmpd_stop_init(g);
 	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
 	/* The links first: every call into the core below may act through them. */
 	r = vgmpd_peers_open(g);
-	if (r < 0)
+	if (r < 0) {
+		free(snap);
 		return r;
+	}
 	uint64_t now = hs_now_ms();
 	vgmpd_trackers_sync(g, &d->config->vgmpd, now);
-	/* Ready until hrpd's session sync says otherwise (its status on connect, then the
-	 * session-ready events): without a peer there is nothing to wait for. */
-	vgmp_set_ready(&g->v, true, now);
-	r = vgmpd_link_monitor_open(&g->links, &d->loop, hs_fdset_take(&d->inherited, "rtnl"),
-				    link_changed, g);
+	if (snap) {
+		/* Where the old process stopped: no startup wait, nothing said or applied. */
+		vgmpd_hot_restore(g, snap, d->hot_state);
+		free(snap);
+	} else {
+		/* Ready until hrpd's session sync says otherwise (its status on connect, then the
+		 * session-ready events): without a peer there is nothing to wait for. */
+		vgmp_set_ready(&g->v, true, now);
+	}
+	r = vgmpd_link_monitor_open(&g->links, &d->loop, -1, link_changed, g);
 	if (r < 0)
 		return r;
 	vgmpd_trackers_watch_ports(g); /* bridge-member and vrrp trackers */
-	vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
+	/* A hot restart keeps hrp enable as it was, unless the config now says otherwise. */
+	if (!d->hot_state || g->v.enabled != d->config->hrpd.enable)
+		vgmp_set_enabled(&g->v, d->config->hrpd.enable, now);
 	/* A decision must reach vrrpd within a millisecond. */
 	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);
 	vgmpd_rearm(g);
@@ -71,10 +93,14 @@ static void vgmpd_stop(struct hs_daemon *d)
 	vgmpd_stop_free(g);
 	vgmpd_link_monitor_close(&g->links);
 	vgmpd_trackers_free(g);
+	/* Handed over: an operator's hook that runs is not ours to kill. */
+	if (d->handed_over)
+		vgmpd_notify_abandon(&g->notify);
 	vgmpd_notify_free(&g->notify);
 	vgmpd_peers_close(g);
 	vgmpd_ospf_free(&g->ospf);
 	hs_timer_free(&g->timer);
+	vgmpd_silent_free(g);
 	free(g);
 	d->priv = NULL;
 }
@@ -111,6 +137,8 @@ static const struct hs_daemon_ops vgmpd_ops = {
 	.reload = vgmpd_reload,
 	.status = vgmpd_status,
 	.commands = vgmpd_commands,
+	.snapshot = vgmpd_hot_snapshot,
+	.hot_fds = vgmpd_hot_fds,
 };
 
 int main(int argc, char **argv)

@@ -121,6 +121,15 @@ void vgmpd_notify_free(struct vgmpd_notify *n)
 	n->len = 0;
 }
 
+void vgmpd_notify_abandon(struct vgmpd_notify *n)
+{
+	size_t queued = n->len - (vgmpd_child_running(&n->child) && n->len ? 1 : 0);
+	if (queued)
+		hs_warn(PREFIX, "hot restart: %zu queued hooks not run", queued);
+	vgmpd_child_abandon(&n->child);
+	n->len = 0;
+}
+
 json_t *vgmpd_notify_status(const struct vgmpd_notify *n, const struct hs_vgmpd_config *c)
 {
 	return json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "hooks",

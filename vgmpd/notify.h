@@ -29,6 +29,9 @@ struct vgmpd_notify {
 
 void vgmpd_notify_init(struct vgmpd_notify *n, struct hs_loop *loop);
 void vgmpd_notify_free(struct vgmpd_notify *n);
+/* A hot restart's old process: the running hook goes on to its end; the queued ones are dropped
+ * (logged), the new process runs the hooks of the changes it makes. */
+void vgmpd_notify_abandon(struct vgmpd_notify *n);
 /* Queues the hooks of c that match `event` (a state name, or "fault") and starts the first. */
 void vgmpd_notify_event(struct vgmpd_notify *n, const struct hs_vgmpd_config *c,
 			const char *event, const char *state, const char *old_state,

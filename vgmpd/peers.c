@@ -269,7 +269,7 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 }
 
 /* What hrpd knew of the peer before we subscribed: events only tell changes. */
-static void hrpd_status_answer(json_t *resp, void *arg)
+void vgmpd_hrpd_status_answer(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
 	json_t *hrp = json_object_get(json_object_get(resp, "result"), "hrp");
@@ -289,7 +289,7 @@ static void hrpd_connected(struct hs_ctl_link *l, void *arg)
 	/* hrpd (re)started: it must carry our payload from its first hello; and we must learn
 	 * what it already knows of the peer. */
 	vgmpd_push_payload(arg, true, NULL, NULL);
-	hs_ctl_link_request(l, "status", NULL, hrpd_status_answer, arg);
+	hs_ctl_link_request(l, "status", NULL, vgmpd_hrpd_status_answer, arg);
 }
 
 static const struct hs_ctl_link_ops hrpd_ops = {
@@ -316,6 +316,8 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	bool seen = strcmp(what, "master-down") != 0;
 	vgmp_set_peer_adverts(&g->v, seen, hs_now_ms());
 	vgmpd_rearm(g);
+	if (!seen)
+		vgmpd_silent_master_down(g);
 }
 
 static void vrrpd_connected(struct hs_ctl_link *l, void *arg)

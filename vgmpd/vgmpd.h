@@ -18,6 +18,7 @@ struct vgmpd {
 	struct hs_daemon *d;
 	struct vgmp v;
 	struct hs_timer timer;
+	struct hs_timer silent_recheck; /* silent.c: asks hrpd again (silence, or its verdict) */
 	struct hs_ctl_link *hrpd;
 	struct hs_ctl_link *vrrpd;
 	struct vgmpd_link_monitor links;
@@ -40,6 +41,22 @@ void vgmpd_rearm(struct vgmpd *g);
  * link goes down first. 0, or -ENOTCONN / -ENOMEM: cb may then have run already (with NULL). */
 int vgmpd_push_payload(struct vgmpd *g, bool urgent, hs_ctl_answer_cb cb, void *arg);
 int vgmpd_push_role(struct vgmpd *g, enum vgmp_state s, hs_ctl_answer_cb cb, void *arg);
+/* hrpd's status: what it knows of the peer (and of session sync), fed to the core. */
+void vgmpd_hrpd_status_answer(json_t *resp, void *arg);
+
+/* silent.c: master-down on a bound group: ask hrpd how long the peer has been silent. */
+void vgmpd_silent_master_down(struct vgmpd *g);
+void vgmpd_silent_init(struct vgmpd *g);
+void vgmpd_silent_free(struct vgmpd *g);
+
+/* hot.c: hot restart (doc/hot-restart.md). The old side's two ops; the new side decodes the
+ * snapshot before anything is opened (refusing with d->apply_error set), and restores the core
+ * and its own counters without any action once the trackers exist. */
+struct vgmp_snapshot;
+json_t *vgmpd_hot_snapshot(struct hs_daemon *d);
+int vgmpd_hot_fds(struct hs_daemon *d, struct hs_fdset *out);
+int vgmpd_hot_decode(struct hs_daemon *d, struct vgmp_snapshot **out);
+void vgmpd_hot_restore(struct vgmpd *g, const struct vgmp_snapshot *s, const json_t *state);
 
 /* ctl.c */
 extern const struct hs_ctl_command vgmpd_commands[];

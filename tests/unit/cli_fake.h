@@ -12,6 +12,7 @@ struct fake_answer {
 	const char *refusal; /* ok=false with this message */
 	const char *code;    /* of the refusal; "failed" when NULL */
 	bool down;
+	bool once; /* answers one call only: the next same call gets the next matching answer */
 };
 
 struct fake {
@@ -22,6 +23,7 @@ struct fake {
 	size_t ncalls;
 	int save_rc;       /* what the save op returns */
 	json_t *saved;     /* the view the save op got */
+	bool used[64];     /* the `once` answers given */
 };
 
 static int fake_call(void *ctx, const char *daemon, const char *cmd, json_t *args,
@@ -37,8 +39,10 @@ static int fake_call(void *ctx, const char *daemon, const char *cmd, json_t *arg
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fake_answer *a = &f->answers[i];
-		if (strcmp(a->daemon, daemon) || strcmp(a->cmd, cmd))
+		if (strcmp(a->daemon, daemon) || strcmp(a->cmd, cmd) || (i < 64 && f->used[i]))
 			continue;
+		if (a->once && i < 64)
+			f->used[i] = true;
 		if (a->down)
 			break;
 		if (a->refusal)

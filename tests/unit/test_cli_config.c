@@ -609,6 +609,67 @@ static void test_save(void **state)
 	outcome_free(&o);
 }
 
+/* hot-restart daemon: status, hot-restart, status again until another pid answers (confirmed)
+ * or the old one counts an abort; refused at once, nothing is waited for. */
+static void test_hot_restart(void **state)
+{
+	static const struct fake_answer confirmed[] = {
+		{ .daemon = "vgmpd", .cmd = "status", .once = true,
+		  .result = "{\"pid\": 100, \"hot_restart\": {\"aborted\": 0, \"attempts\": 0}}" },
+		{ .daemon = "vgmpd", .cmd = "hot-restart", .result = "{\"stage\": \"sent\"}" },
+		{ .daemon = "vgmpd", .cmd = "status", .once = true,
+		  .result = "{\"pid\": 100, \"hot_restart\": {\"stage\": \"sent\", "
+			    "\"aborted\": 0, \"attempts\": 1}}" },
+		{ .daemon = "vgmpd", .cmd = "status", .once = true, .down = true },
+		{ .daemon = "vgmpd", .cmd = "status",
+		  .result = "{\"pid\": 200, \"hot_restart\": {\"stage\": \"idle\", "
+			    "\"aborted\": 0, \"attempts\": 0}}" },
+	};
+	struct outcome o;
+	run_line(&o, confirmed, 5, "hot-restart daemon vgmpd exe /usr/sbin/vgmpd.new", true,
+		 false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_int_equal(o.fake.ncalls, 5);
+	assert_string_equal(o.fake.calls[1], "vgmpd hot-restart");
+	assert_string_equal(o.fake.args[1], "{\"exe\":\"/usr/sbin/vgmpd.new\"}");
+	json_t *v = json_loads(o.out, 0, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "outcome")), "confirmed");
+	assert_int_equal(json_integer_value(json_object_get(v, "old_pid")), 100);
+	assert_int_equal(json_integer_value(json_object_get(v, "new_pid")), 200);
+	assert_true(json_is_false(json_object_get(v, "failed")));
+	json_decref(v);
+	outcome_free(&o);
+
+	static const struct fake_answer aborted[] = {
+		{ .daemon = "vrrpd", .cmd = "status", .once = true,
+		  .result = "{\"pid\": 100, \"hot_restart\": {\"aborted\": 2}}" },
+		{ .daemon = "vrrpd", .cmd = "hot-restart", .result = "{\"stage\": \"sent\"}" },
+		{ .daemon = "vrrpd", .cmd = "status",
+		  .result = "{\"pid\": 100, \"hot_restart\": {\"stage\": \"aborted\", "
+			    "\"aborted\": 3, \"attempts\": 3, \"last_error\": \"snapshot "
+			    "version 2.0 is not readable\"}}" },
+	};
+	run_line(&o, aborted, 3, "hot dae vr", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_non_null(strstr(o.out, "The hot restart of vrrpd was aborted: snapshot version 2.0 "
+				      "is not readable. Pid 100 goes on."));
+	assert_int_equal(o.fake.ncalls, 3);
+	assert_string_equal(o.fake.args[1], "");
+	outcome_free(&o);
+
+	static const struct fake_answer busy[] = {
+		{ .daemon = "hrpd", .cmd = "status", .result = "{\"pid\": 100}" },
+		{ .daemon = "hrpd", .cmd = "hot-restart",
+		  .refusal = "a hot restart or a stop is under way" },
+	};
+	run_line(&o, busy, 2, "hot-restart daemon hrpd", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	assert_non_null(strstr(o.err, "a hot restart or a stop is under way"));
+	assert_int_equal(o.fake.ncalls, 2);
+	outcome_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_query),
 		cmocka_unit_test(test_current_configuration),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_hot_restart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

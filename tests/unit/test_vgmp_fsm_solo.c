@@ -432,6 +432,65 @@ static void test_history(void **state)
 	assert_null(vgmp_history_get(v, VGMP_HISTORY_MAX));
 }
 
+/* The faster take-over of a dead box: master-down (adverts gone) and three hellos missed. */
+static void test_silent_takeover(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	v->p.silent_takeover_ms = 30; /* 10 ms hellos */
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+
+	/* The peer's adverts are still heard: hrpd's silence alone proves nothing. */
+	assert_int_equal(vgmp_set_peer_adverts(v, true, S.now), 0);
+	assert_int_equal(vgmp_peer_silent(v, 1000, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	/* Adverts gone, but hellos missed for less than three intervals. */
+	assert_int_equal(vgmp_set_peer_adverts(v, false, S.now), 0);
+	assert_int_equal(vgmp_peer_silent(v, 29, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->peer.status, VGMP_PEER_ALIVE);
+	/* Both silent long enough: active at once, and says why. */
+	assert_int_equal(vgmp_peer_silent(v, 30, S.now), 1);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_PEER_SILENT);
+	assert_int_equal(vgmp_history_get(v, 0)->new_state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_history_get(v, 0)->why, VGMP_REASON_PEER_SILENT);
+	assert_int_equal(v->c.silent_takeovers, 1);
+	/* Not twice: the peer is no longer alive. */
+	assert_int_equal(vgmp_peer_silent(v, 60, S.now), 0);
+	assert_int_equal(v->c.silent_takeovers, 1);
+	/* hrpd confirms: the reason becomes hrpd's. */
+	S.now += 60;
+	assert_int_equal(vgmp_peer_down(v, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_PEER_DEAD);
+	assert_false(v->peer.silent);
+
+	/* A peer that was only slow: its next payload makes it alive, and it outranks us. */
+	solo();
+	v = &S.b[A].v;
+	v->p.silent_takeover_ms = 30;
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	vgmp_set_peer_adverts(v, false, S.now);
+	assert_int_equal(vgmp_peer_silent(v, 40, S.now), 1);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	S.now += 10;
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->peer.status, VGMP_PEER_ALIVE);
+	assert_false(v->peer.silent);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+
+	/* Off: never. */
+	solo();
+	v = &S.b[A].v;
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	vgmp_set_peer_adverts(v, false, S.now);
+	assert_int_equal(vgmp_peer_silent(v, 100000, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_peer_silent(NULL, 0, 0), -EINVAL);
+}
+
 static void test_init_and_config(void **state)
 {
 	struct vgmp v;
@@ -488,7 +547,11 @@ static void test_init_and_config(void **state)
 	assert_int_equal(out.handover_timeout_ms, 5000);
 	assert_true(out.ospf_cost);
 	assert_int_equal(out.ospf_min_interval_ms, 1000);
+	assert_int_equal(out.silent_takeover_ms, 0); /* fast_takeover off */
 	assert_string_equal(out.name, "fw2");
+	cfg.vgmpd.fast_takeover = true;
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), 0);
+	assert_int_equal(out.silent_takeover_ms, 3000); /* three hellos */
 	assert_int_equal(vgmp_init(&v, &out, &ops, NULL), 0);
 	cfg.vgmpd.priority = 0;
 	memset(&out, 0x5a, sizeof(out));
@@ -536,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_trackers_through_fsm),
 		cmocka_unit_test(test_payload),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_silent_takeover),
 		cmocka_unit_test(test_init_and_config),
 		cmocka_unit_test(test_names),
 	};

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Hot restart of vrrpd (issue #12, doc/hot-restart.md) on the VRRP lab: r1 (master) hands its
-sockets and state to a new vrrpd ten times in a row (SIGUSR2) under a 1 ms UDP probe and 200
+sockets and state to a new vrrpd ten times in a row (SIGUSR2, and `hrpctl hot-restart daemon vrrpd` every other time) under a 1 ms UDP probe and 200
 long-lived TCP flows through both VIPs. No probe lost, every flow alive; the VIPs and vMAC links are there after every handover; r2, watching
 r1's adverts with a raw socket, never sees a gap longer than one interval plus a margin, never a
 priority-0 advert, and never becomes master; the pid changes each time. Then a new binary that
@@ -67,8 +67,11 @@ def handover(lab, s, node, old_pid, how):
     """One hot restart; returns the new pid once the old process is gone."""
     if how == "signal":
         os.kill(old_pid, signal.SIGUSR2)
-    else:
-        ctl(lab, node, "hot-restart")
+    else:  # the operator's word: hrpctl waits until the status says confirmed
+        out = lab.run(node, [lab.paths.daemon("hrpctl"), "--rundir", v.rundir(lab, node),
+                             "hot-restart", "daemon", "vrrpd"], check=False)
+        s.check(out.returncode == 0, "hrpctl hot-restart daemon vrrpd: %s" % (
+            (out.stdout + out.stderr).strip().replace("\n", " / ")))
     new = s.wait_until("a new vrrpd answers in place of pid %d" % old_pid,
                        lambda: (status(lab, node).get("pid") or old_pid) != old_pid and
                        status(lab, node).get("pid"), timeout=10, interval=0.02)

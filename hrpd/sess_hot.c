@@ -1,0 +1,86 @@
+/* Session sync across a hot restart of hrpd (doc/hot-restart.md, "hrpd"): the conntrack event
+ * and request sockets are handed over, so no event is lost (the ones the old process left unread
+ * stay queued in the kernel's socket, and the echo filter still knows our request socket), and
+ * the few flags that say where sync stands are carried (source or not, the peer's table complete
+ * for its epoch). A hot restart is refused while a job is under way that the snapshot does not
+ * carry: a dump (bulk, takeover, digest, sweep), a bulk being received, records not yet handed to
+ * the data channel, conntrack writes waiting for the kernel's answer, and the mirror session
+ * (packets held in NFQUEUE cannot travel). */
+#include <stdio.h>
+
+#include "data.h"
+#include "hrp_snapshot.h"
+#include "hrpd.h"
+#include "log.h"
+#include "sess.h"
+#include "sess_int.h"
+
+int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len)
+{
+	const struct hrpd_sess *ss = h->sess;
+	if (!ss || !ss->ct)
+		return 0;
+	const char *what = NULL;
+	if (ss->mirror_session)
+		what = "the mirror session is on (packets held in NFQUEUE cannot be handed over): "
+		       "turn it off or use a cold restart";
+	else if (ss->dump != HRPD_SESS_DUMP_NONE || !hrpd_ct_idle(ss->ct))
+		what = "a session dump or conntrack write is under way: try again in a moment";
+	else if (ss->rx_bulk || ss->sweep_wanted)
+		what = "a bulk session transfer from the peer is under way: try again when it is "
+		       "done";
+	else if (ss->rt.entries || ss->bulk.entries)
+		what = "session records are waiting to be sent: try again in a moment";
+	else if (ss->bulk_wanted || ss->takeover_wanted || ss->digest_wanted || ss->respond_wanted)
+		what = "a session job is pending (bulk, takeover or check): try again in a moment";
+	if (what)
+		snprintf(why, len, "session sync: %s", what);
+	return what != NULL;
+}
+
+void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out)
+{
+	const struct hrpd_sess *ss = h->sess;
+	if (!ss || !ss->ct)
+		return;
+	*out = (struct hrp_snap_session){ .present = true,
+					  .local_active = ss->local_active,
+					  .source = ss->source,
+					  .peer_was_up = ss->peer_was_up,
+					  .synced = ss->synced,
+					  .ready = ss->ready,
+					  .resync_owed = ss->resync_owed,
+					  .synced_epoch = ss->synced_epoch };
+}
+
+void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (!ss || !ss->ct || !in->present)
+		return;
+	ss->local_active = in->local_active;
+	ss->source = in->source;
+	ss->peer_was_up = in->peer_was_up;
+	ss->synced = in->synced;
+	ss->synced_epoch = in->synced_epoch;
+	ss->ready = in->ready;
+	ss->resync_owed = in->resync_owed;
+	/* The adopted event socket is in the event groups: leave them unless we are the source. */
+	hrpd_ct_listen(ss->ct, ss->source);
+	hs_info(HRPD_SESS_PREFIX, "resumed from the previous hrpd: %s, %s",
+		ss->source ? "sync source" : "not a sync source",
+		ss->synced ? "the peer's table here" : "the peer's table not complete here");
+}
+
+void hrpd_sess_hot_freeze(struct hrpd *h, bool frozen)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (ss && ss->ct)
+		hrpd_ct_events_hold(ss->ct, frozen);
+}
+
+int hrpd_sess_hot_fds(const struct hrpd *h, struct hs_fdset *out)
+{
+	const struct hrpd_sess *ss = h->sess;
+	return ss && ss->ct ? hrpd_ct_hot_fds(ss->ct, out) : 0;
+}
