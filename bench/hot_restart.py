@@ -17,12 +17,16 @@ restarts). Ways:
 - keepalived restart: SIGTERM, then a new keepalived, the only way to run a new binary.
 
 For the restarts, handover = from the signal until r1 holds both VIPs again and r2 none.
+Then, with --pair on (the default), each of the suite's daemons in the full pair
+(hot_restart_pair.py): vrrpd, vgmpd and hrpd hot-restarted on the active box of the reference
+lab under the probe and 200 TCP flows, with the peer's view of the hellos and adverts.
 Figures per way: handover (median, min-max), longest gap between r1's adverts on the LANs, probe
 packets lost and the probe's longest gap (both directions), how many times r2 advertised (it
 took over). Printed, never asserted.
 
     bench/hot_restart.py [--quick] [--builddir DIR] [--out-dir DIR] [--repeats N]
-        [--ways vrrpd-hot,vrrpd-cold,keepalived-reload,keepalived-restart] [--verbose]
+        [--ways vrrpd-hot,vrrpd-cold,keepalived-reload,keepalived-restart]
+        [--pair on|off|only] [--verbose]
     bench/hot_restart.py --table-from bench/results/hot-restart-DATE.json
 """
 
@@ -38,6 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 import benchlib as bl  # noqa: E402
 import vrrp_failover as vf  # noqa: E402  (its lab helpers and the two implementations)
+import hot_restart_pair as hp  # noqa: E402
 
 from hslab_lib import lab as labmod, probes  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
@@ -198,6 +203,7 @@ class HotBench(vf.Bench):
 
 def full_table(raw, meta):
     rows = []
+    none = ["-", "-", "-"]  # the pair's columns in a VRRP lab row
     for way in WAYS:
         runs = [r for r in raw["ways"].get(way, []) if "error" not in r]
         if way not in raw["ways"]:
@@ -209,19 +215,28 @@ def full_table(raw, meta):
                                             if r["advert_gap_ms"] is not None]), " ms"),
                      sum(r["probe_lost"] for r in runs),
                      bl.fmt_stats(bl.stats([r["probe_gap_ms"] for r in runs]), " ms"),
-                     sum(1 for r in runs if r["r2_adverts"])])
+                     sum(1 for r in runs if r["r2_adverts"])] + none)
+    rows += hp.pair_rows(raw)
     notes = ["%d replacements per way at 100 ms adverts (the RFC's Master_Down_Interval for r2: "
              "%.0f ms); figures are median (min-max)" % (meta["repeats"],
                                                         vf.master_down_ms(INTERVAL_CS)),
-             "advert gap: the longest silence between r1's adverts on either LAN in the window; "
-             "r2 took over: windows in which r2 sent an advert",
+             "advert gap: the longest silence between the master's adverts in the window; backup "
+             "took over: windows in which the backup advertised (VRRP lab), or the active lost "
+             "its role (full pair)",
+             "full pair (reference lab, --pair): %d hot restarts per daemon on the active, one "
+             "window each with 200 TCP flows, 100 ms hellos and adverts; hello gap: fw1's hellos "
+             "on fw2's heartbeat links, with the epochs seen and how far a sequence number went "
+             "back (hrpd: the old process's last hellos, numbered below the new one's, which "
+             "starts 4096 ahead; a reset would go back to 0); refused: hrpd's \"try again\" answers (a record in flight), retried" % (
+                 meta["repeats"]),
              bl.run_note(meta)]
     if raw.get("errors"):
         notes.append("errors: %s" % "; ".join(raw["errors"]))
-    return {"title": "Hot restart: replacing the master's VRRP daemon (%s)" % ", ".join(
-                meta.get("versions", {}).values()),
+    return {"title": "Hot restart: a daemon replaced in place (%s)" % (", ".join(
+                meta.get("versions", {}).values()) or "hotstandby"),
             "headers": ["way", "runs ok", "handover", "advert gap", "probe lost",
-                        "probe gap", "r2 took over"],
+                        "probe gap", "backup took over", "hello gap (peer)", "flows alive",
+                        "refused"],
             "rows": rows, "notes": notes,
             "summary": {way: {"lost": sum(r.get("probe_lost", 0) for r in raw["ways"][way])}
                         for way in raw["ways"]}}
@@ -238,12 +253,16 @@ def options(argv=None):
     ap.add_argument("--out-dir", help="where the JSON goes (default bench/results)")
     ap.add_argument("--repeats", type=int, help="replacements per way (default 10, quick 2)")
     ap.add_argument("--ways", help="what to run: %s (default all)" % ",".join(WAYS))
+    ap.add_argument("--pair", choices=("on", "off", "only"), default="on",
+                    help="the full pair's part: each daemon hot-restarted in the reference lab "
+                    "(default on)")
     ap.add_argument("--verbose", action="store_true", help="the lab's own log lines too")
     ap.add_argument("--table-from", metavar="JSON",
                     help="print the table of an earlier run from its raw figures; run nothing")
     a = ap.parse_args(argv)
     a.repeats = a.repeats or (2 if a.quick else 10)
-    a.ways = [w for w in WAYS if w in (a.ways or ",".join(WAYS)).split(",")]
+    a.ways = [] if a.pair == "only" else [
+        w for w in WAYS if w in (a.ways or ",".join(WAYS)).split(",")]
     return a
 
 
@@ -260,19 +279,24 @@ def run(opts):
     meta = {"machine": bl.machine(), "quick": opts.quick, "repeats": opts.repeats,
             "ways": opts.ways, "interval_cs": INTERVAL_CS,
             "vrrpd_binary": bl.file_id(paths.daemon("vrrpd"))}
-    with labmod.Lab(topo, paths, log=lablog) as lab:
-        b = HotBench(lab, opts)
-        meta["versions"] = {i.name: i.version() for i in b.impls}
-        bl.log("[hot-restart] lab %s up; %s" % (lab.prefix, ", ".join(meta["versions"].values())))
-        for way in opts.ways:
-            bl.log("== %s" % WAY_NAMES[way])
-            try:
-                b.way(way, opts.repeats)
-            except Exception as e:
-                b.raw["errors"].append("%s: %s" % (way, e))
-                bl.log("  ERROR %s: %s" % (way, e))
-                b.stop_all(b.impl(WAY_IMPL[way]))
-        raw = b.raw
+    raw = {"ways": {}, "errors": []}
+    if opts.ways:
+        with labmod.Lab(topo, paths, log=lablog) as lab:
+            b = HotBench(lab, opts)
+            meta["versions"] = {i.name: i.version() for i in b.impls}
+            bl.log("[hot-restart] lab %s up; %s" % (lab.prefix,
+                                                   ", ".join(meta["versions"].values())))
+            for way in opts.ways:
+                bl.log("== %s" % WAY_NAMES[way])
+                try:
+                    b.way(way, opts.repeats)
+                except Exception as e:
+                    b.raw["errors"].append("%s: %s" % (way, e))
+                    bl.log("  ERROR %s: %s" % (way, e))
+                    b.stop_all(b.impl(WAY_IMPL[way]))
+            raw = b.raw
+    if opts.pair != "off":
+        hp.run_pair(paths, topomod, labmod, opts, raw)
     meta["run_time_s"] = round(time.monotonic() - started, 1)
     meta["loadavg_end"] = bl.loadavg()
     result = full_table(raw, meta)
