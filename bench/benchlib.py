@@ -16,6 +16,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 
 BENCH_DIR = os.path.dirname(os.path.realpath(__file__))
 TOP_SRC = os.path.dirname(BENCH_DIR)
@@ -109,6 +110,27 @@ def write_result_json(opts, name, meta, raw, result):
     return write_json(opts, name, {"meta": meta, "summary": result["summary"], "raw": raw,
                                    "table": {"headers": result["headers"],
                                              "rows": result["rows"]}})
+
+
+def finish_run(opts, name, meta, raw, started, table):
+    """The end of every benchmark's run(): how long it took and the load then in meta, the table
+    made by table(raw, meta), the whole written to bench/results/NAME-DATE.json."""
+    meta["run_time_s"] = round(time.monotonic() - started, 1)
+    meta["loadavg_end"] = loadavg()
+    result = table(raw, meta)
+    result["json"] = write_result_json(opts, name, meta, raw, result)
+    return result
+
+
+def sched_of(pid):
+    """The scheduling policy and priority a process got, e.g. "SCHED_RR 10"."""
+    try:
+        pol = os.sched_getscheduler(pid)
+        names = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_FIFO: "SCHED_FIFO",
+                 os.SCHED_RR: "SCHED_RR"}
+        return "%s %d" % (names.get(pol, str(pol)), os.sched_getparam(pid).sched_priority)
+    except OSError as e:
+        return "? (%s)" % e
 
 
 def run_note(meta):

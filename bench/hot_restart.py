@@ -45,6 +45,7 @@ import vrrp_failover as vf  # noqa: E402  (its lab helpers and the two implement
 import hot_restart_pair as hp  # noqa: E402
 
 from hslab_lib import lab as labmod, probes  # noqa: E402
+from hslab_lib.hot import gone  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
 import vrrp_lab as v  # noqa: E402
 
@@ -59,15 +60,6 @@ WAY_NAMES = {"vrrpd-hot": "vrrpd hot restart (USR2)", "vrrpd-cold": "vrrpd cold 
 REPLACE_AT_S = 1.0
 # each window's length: a restart waits for r2's takeover and r1's preemption back
 WINDOW_S = {"vrrpd-hot": 3, "vrrpd-cold": 6, "keepalived-reload": 3, "keepalived-restart": 6}
-
-
-def proc_gone(pid):
-    """The process has exited (a zombie child of ours counts as gone)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def wait_fine(fn, timeout):
@@ -156,7 +148,7 @@ class HotBench(vf.Bench):
         t0 = time.monotonic()
         if way == "vrrpd-hot":
             os.kill(pid, signal.SIGUSR2)
-            at = wait_fine(lambda: proc_gone(pid), 10)
+            at = wait_fine(lambda: gone(pid), 10)
             if at is None:
                 raise RuntimeError("the old vrrpd %d did not hand over within 10 s" % pid)
             return (at - t0) * 1000
@@ -297,11 +289,7 @@ def run(opts):
             raw = b.raw
     if opts.pair != "off":
         hp.run_pair(paths, topomod, labmod, opts, raw)
-    meta["run_time_s"] = round(time.monotonic() - started, 1)
-    meta["loadavg_end"] = bl.loadavg()
-    result = full_table(raw, meta)
-    result["json"] = bl.write_result_json(opts, "hot-restart", meta, raw, result)
-    return result
+    return bl.finish_run(opts, "hot-restart", meta, raw, started, full_table)
 
 
 def main(argv=None):

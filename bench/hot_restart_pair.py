@@ -19,6 +19,7 @@ import time
 import benchlib as bl
 
 from hslab_lib import boxes, probes  # noqa: E402
+from hslab_lib.hot import gone  # noqa: E402
 from hslab_lib.pair import ctl_or_empty, routed_via, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
@@ -32,14 +33,6 @@ SCEN = os.path.join(bl.LAB_SRC, "scenarios")
 
 def pid_of(lab, box, daemon):
     return ctl_or_empty(lab, box, daemon, "status").get("pid")
-
-
-def gone(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def wait_for(what, fn, timeout, interval=0.05):

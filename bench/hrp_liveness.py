@@ -111,15 +111,6 @@ def proc_mem_kb(pid):
     return out
 
 
-def sched_of(pid):
-    """hrpd asks for SCHED_RR 10 (doc/hrpd.md): what it got."""
-    try:
-        pol = os.sched_getscheduler(pid)
-        names = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_FIFO: "SCHED_FIFO",
-                 os.SCHED_RR: "SCHED_RR"}
-        return "%s %d" % (names.get(pol, str(pol)), os.sched_getparam(pid).sched_priority)
-    except OSError as e:
-        return "? (%s)" % e
 
 
 class CpuWindow:
@@ -787,7 +778,7 @@ def run(opts):
             for k, node in enumerate(BOXES):
                 os.sched_setaffinity(b.pids[node], {k % ncpu})
             meta["pinned"] = {n: sorted(os.sched_getaffinity(b.pids[n])) for n in BOXES}
-        meta["hrpd_sched"] = sched_of(b.pids["fw1"])
+        meta["hrpd_sched"] = bl.sched_of(b.pids["fw1"])
         try:
             if "detect" in opts.parts:
                 for i in opts.intervals:
@@ -811,11 +802,7 @@ def run(opts):
         finally:
             b.ev.close()
         raw = b.raw
-    meta["run_time_s"] = round(time.monotonic() - started, 1)
-    meta["loadavg_end"] = bl.loadavg()
-    result = full_table(raw, meta)
-    result["json"] = bl.write_result_json(opts, "hrp", meta, raw, result)
-    return result
+    return bl.finish_run(opts, "hrp", meta, raw, started, full_table)
 
 
 def main(argv=None):

@@ -58,14 +58,6 @@ def proc_rss_kb(pid):
     return int(m.group(1)) if m else None
 
 
-def sched_of(pid):
-    try:
-        pol = os.sched_getscheduler(pid)
-        names = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_FIFO: "SCHED_FIFO",
-                 os.SCHED_RR: "SCHED_RR"}
-        return "%s %d" % (names.get(pol, str(pol)), os.sched_getparam(pid).sched_priority)
-    except OSError as e:
-        return "? (%s)" % e
 
 
 def link_counters(lab, node, ifname=HB):
@@ -272,7 +264,7 @@ class Bench:
         pids = {node: impl.start(node, "active" if node == SRC else "standby") for node in BOXES}
         impl.pair_ready()
         rec["pids"] = pids
-        rec["sched"] = {node: sched_of(pid) for node, pid in pids.items()}
+        rec["sched"] = {node: bl.sched_of(pid) for node, pid in pids.items()}
         rec["idle"] = idle = self.idle(impl)
         rec["rss_kb_before"] = {node: proc_rss_kb(impl.pid(node)) for node in BOXES}
         tmo = self.wait_timeout_ms(n)

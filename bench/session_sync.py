@@ -220,11 +220,7 @@ def run(opts):
         if conntrack_max() != old_max:
             set_conntrack_max(old_max)
             bl.log("[session] nf_conntrack_max restored to %d" % old_max)
-    meta["run_time_s"] = round(time.monotonic() - started, 1)
-    meta["loadavg_end"] = bl.loadavg()
-    result = full_table(raw, meta)
-    result["json"] = bl.write_result_json(opts, "session", meta, raw, result)
-    return result
+    return bl.finish_run(opts, "session", meta, raw, started, full_table)
 
 
 def sized_parts(paths, topo, opts, meta, lablog):

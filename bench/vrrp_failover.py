@@ -879,11 +879,8 @@ def run(opts):
                     bl.log("  ERROR first master %s: %s" % (impl.name, e))
                     b.stop_all(impl)
         raw = b.raw
-    meta["run_time_s"] = round(time.monotonic() - started, 1)
-    meta["loadavg_end"] = bl.loadavg()
-    result = full_table(raw, opts, meta)
-    result["json"] = bl.write_result_json(opts, "vrrp", meta, raw, result)
-    return result
+    return bl.finish_run(opts, "vrrp", meta, raw, started,
+                         lambda raw_, meta_: full_table(raw_, opts, meta_))
 
 
 def main(argv=None):

@@ -554,11 +554,7 @@ def run(opts):
                 for impl in b.impls:
                     b.case(impl, n, cs)
         raw = b.raw
-    meta["run_time_s"] = round(time.monotonic() - started, 1)
-    meta["loadavg_end"] = bl.loadavg()
-    result = full_table(raw, meta)
-    result["json"] = bl.write_result_json(opts, "vrrp-scale", meta, raw, result)
-    return result
+    return bl.finish_run(opts, "vrrp-scale", meta, raw, started, full_table)
 
 
 def main(argv=None):

@@ -444,6 +444,20 @@ static void listener_close(struct hrpd_data_listener *L)
 	L->fd = -1;
 }
 
+/* The listening socket fd (ours from here: closed on failure) watched for connections. */
+static int listener_watch(struct hrpd_data_listener *L, int fd)
+{
+	int r = hs_io_start(&L->io, &L->dc->h->d->loop, fd, EPOLLIN, listener_ready, L);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	L->fd = fd;
+	L->io_on = true;
+	lower_priority(&L->io);
+	return 0;
+}
+
 static int listener_open(struct hrpd_data_listener *L)
 {
 	struct sockaddr_storage ss;
@@ -452,17 +466,8 @@ static int listener_open(struct hrpd_data_listener *L)
 	snprintf(name, sizeof(name), "hrp-data:%s", L->ifname);
 	/* A hot restart hands the listener over: connections queued on it are not refused. */
 	int fd = hs_fdset_take(&L->dc->h->d->inherited, name);
-	if (fd >= 0) {
-		int r = hs_io_start(&L->io, &L->dc->h->d->loop, fd, EPOLLIN, listener_ready, L);
-		if (r < 0) {
-			close(fd);
-			return r;
-		}
-		L->fd = fd;
-		L->io_on = true;
-		lower_priority(&L->io);
-		return 0;
-	}
+	if (fd >= 0)
+		return listener_watch(L, fd);
 	fd = socket(L->local.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
 		return -errno;
@@ -472,16 +477,11 @@ static int listener_open(struct hrpd_data_listener *L)
 		       setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one)) < 0 ||
 		       bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 4) < 0))
 		r = -errno;
-	if (r == 0)
-		r = hs_io_start(&L->io, &L->dc->h->d->loop, fd, EPOLLIN, listener_ready, L);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
-	L->fd = fd;
-	L->io_on = true;
-	lower_priority(&L->io);
-	return 0;
+	return listener_watch(L, fd);
 }
 
 static bool listener_is(const struct hrpd_data_listener *L, const struct hrpd_link *l, int port)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cfgsync_hot_codec.h"
+#include "hex.h"
 
 void hrpd_cfg_set_clear(struct hrpd_cfg_set *s)
 {
@@ -22,29 +23,14 @@ json_t *hrpd_cfg_hot_digest(const uint8_t *d)
 	return json_string(hex);
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool hrpd_cfg_hot_get_digest(const json_t *o, const char *key, uint8_t *d)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	if (!s || strlen(s) != 2 * HS_CFGSYNC_DIGEST_LEN)
 		return false;
 	uint8_t out[HS_CFGSYNC_DIGEST_LEN];
-	for (size_t i = 0; i < HS_CFGSYNC_DIGEST_LEN; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (hs_unhex(s, out, sizeof(out)) != (long)sizeof(out))
+		return false;
 	memcpy(d, out, sizeof(out)); /* untouched when not valid */
 	return true;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfgsync_core.h"
+#include "hex.h"
 
 static const char *const families[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev", NULL };
 
@@ -365,8 +366,7 @@ void hs_cfgsync_settings_digest(const char *text, size_t len, uint8_t out[HS_CFG
 
 void hs_cfgsync_digest_hex(const uint8_t d[HS_CFGSYNC_DIGEST_LEN], char out[65])
 {
-	for (size_t i = 0; i < HS_CFGSYNC_DIGEST_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	hs_hex(d, HS_CFGSYNC_DIGEST_LEN, out);
 }
 
 /* ---- diff ---- */

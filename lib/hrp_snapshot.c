@@ -1,6 +1,7 @@
 /* hrpd's hot-restart snapshot in JSON (hrp_snapshot.h). 64-bit values that may pass INT64_MAX
  * (epochs, replay bitmaps) are hex strings; deadlines are integers or null (never). */
 #include "hrp_snapshot.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,9 +34,7 @@ static json_t *hex(const uint8_t *p, size_t n)
 	char *s = malloc(2 * n + 1);
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * n] = '\0';
+	hs_hex(p, n, s);
 	json_t *j = json_string(s);
 	free(s);
 	return j;
@@ -305,36 +304,10 @@ static bool rd_bool(struct rd *rd, const json_t *o, const char *key)
 	return json_is_true(v);
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hex text into at most cap bytes: the byte count, or -1 (not hex, too long). */
-static long unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(s);
-	if (n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (long)(n / 2);
-}
-
 static uint64_t hex64_of(struct rd *rd, const json_t *v, const char *what)
 {
 	uint8_t b[8];
-	if (!json_is_string(v) || unhex(json_string_value(v), b, 8) != 8) {
+	if (!json_is_string(v) || hs_unhex(json_string_value(v), b, 8) != 8) {
 		fail(rd, what);
 		return 0;
 	}
@@ -350,7 +323,7 @@ static void rd_body(struct rd *rd, const json_t *o, const char *key, bool *prese
 	if (!v || json_is_null(v))
 		return;
 	uint8_t *buf = malloc(BODY_MAX);
-	long n = buf && json_is_string(v) ? unhex(json_string_value(v), buf, BODY_MAX) : -1;
+	long n = buf && json_is_string(v) ? hs_unhex(json_string_value(v), buf, BODY_MAX) : -1;
 	if (n < 0 || get(buf, (size_t)n, out) < 0)
 		fail(rd, key);
 	else
@@ -427,7 +400,7 @@ static void peer_decode(struct rd *rd, const json_t *o, struct hrp_peer *p)
 	p->challenge_pending = rd_bool(rd, o, "challenge_pending");
 	const json_t *nonce = json_object_get(o, "nonce");
 	if (nonce && (!json_is_string(nonce) ||
-		      unhex(json_string_value(nonce), p->nonce, HRP_NONCE_LEN) != HRP_NONCE_LEN))
+		      hs_unhex(json_string_value(nonce), p->nonce, HRP_NONCE_LEN) != HRP_NONCE_LEN))
 		fail(rd, "peer.nonce");
 	p->challenge_issued_ms = rd_u64(rd, o, "challenge_issued_ms", INT64_MAX);
 	p->challenge_sent_ms = rd_u64(rd, o, "challenge_sent_ms", INT64_MAX);

@@ -61,6 +61,19 @@ distcheck() {
 	make -C _build/release distcheck >/dev/null 2>_build/distcheck.err || {
 		tail -n 60 _build/distcheck.err; exit 1; }
 	echo "distcheck: $(ls _build/release/hotstandby-*.tar.gz) builds, passes make check, installs cleanly"
+	# Every benchmark file is in the tarball (EXTRA_DIST lists them one by one).
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		local tarball listed missing=""
+		tarball=$(ls _build/release/hotstandby-*.tar.gz)
+		listed=$(tar tzf "$tarball")
+		for f in $(git -C "$top" ls-files bench | grep -v "/\\."); do
+			grep -q "^hotstandby-[^/]*/$f\$" <<<"$listed" || missing="$missing $f"
+		done
+		if [ -n "$missing" ]; then
+			echo "not in the tarball (add to EXTRA_DIST in Makefile.am):$missing" >&2
+			exit 1
+		fi
+	fi
 }
 
 package() {

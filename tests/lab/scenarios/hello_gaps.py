@@ -10,15 +10,12 @@ hello_gaps.py OUT SECONDS PORT SLOW_MS IFACE...
 HRP header (doc/hrp-protocol.md): magic(2) major minor type(2) flags(2) length(4) epoch(8) seq(4)
 sender(4); type 1 is hello."""
 
-import json
-import os
-import select
 import socket
 import struct
 import sys
-import time
 
-ETH_P_IP = 0x0800
+from frame_watch import watch, write_result
+
 HRP_MAGIC = 0x4852  # "HR"
 HELLO = 1
 
@@ -26,65 +23,50 @@ HELLO = 1
 def main():
     out, seconds, port = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     slow_ms, ifaces = float(sys.argv[4]), sys.argv[5:]
-    socks = {}
-    for name in ifaces:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
-        s.bind((name, ETH_P_IP))
-        socks[s.fileno()] = (s, name)
     seen = {}
-    with open(out + ".ready", "w"):
-        pass
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([s for s, _ in socks.values()], [], [], 0.05)
-        for s in ready:
-            data, addr = s.recvfrom(4096)
-            now = time.monotonic()
-            # The peer's only: a frame sent from this box comes back as PACKET_OUTGOING.
-            if addr[2] == socket.PACKET_OUTGOING or len(data) < 20 or data[9] != 17:
-                continue
-            hl = (data[0] & 0x0F) * 4
-            if len(data) < hl + 8 + 28:
-                continue
-            if struct.unpack("!H", data[hl + 2:hl + 4])[0] != port:
-                continue
-            h = data[hl + 8:]
-            magic, mtype = struct.unpack("!H", h[0:2])[0], struct.unpack("!H", h[4:6])[0]
-            epoch, seq, sender = struct.unpack("!QII", h[12:28])
-            key = "%s %s" % (socks[s.fileno()][1], socket.inet_ntoa(data[12:16]))
-            e = seen.setdefault(key, {"count": 0, "messages": 0, "max_gap_ms": 0.0,
-                                      "epochs": [], "senders": [], "max_seq": None,
-                                      "max_back": 0, "behind": 0, "last": None, "magic_bad": 0,
-                                      "slow": []})
-            if magic != HRP_MAGIC:
-                e["magic_bad"] += 1
-                continue
-            e["messages"] += 1
-            if "%016x" % epoch not in e["epochs"]:
-                e["epochs"].append("%016x" % epoch)
-            if "%08x" % sender not in e["senders"]:
-                e["senders"].append("%08x" % sender)
-            if e["max_seq"] is None or ((seq - e["max_seq"]) & 0xFFFFFFFF) < 0x80000000:
-                e["max_seq"] = seq
-            else:
-                e["behind"] += 1
-                e["max_back"] = max(e["max_back"], (e["max_seq"] - seq) & 0xFFFFFFFF)
-            if mtype != HELLO:
-                continue
-            if e["last"] is not None:
-                gap = (now - e["last"]) * 1000.0
-                e["max_gap_ms"] = max(e["max_gap_ms"], gap)
-                if gap > slow_ms:
-                    e["slow"].append([round(now, 3), round(gap, 1)])
-            e["last"] = now
-            e["count"] += 1
+
+    def on_frame(iface, data, now):
+        if len(data) < 20 or data[9] != 17:
+            return
+        hl = (data[0] & 0x0F) * 4
+        if len(data) < hl + 8 + 28 or struct.unpack("!H", data[hl + 2:hl + 4])[0] != port:
+            return
+        h = data[hl + 8:]
+        magic, mtype = struct.unpack("!H", h[0:2])[0], struct.unpack("!H", h[4:6])[0]
+        epoch, seq, sender = struct.unpack("!QII", h[12:28])
+        key = "%s %s" % (iface, socket.inet_ntoa(data[12:16]))
+        e = seen.setdefault(key, {"count": 0, "messages": 0, "max_gap_ms": 0.0,
+                                  "epochs": [], "senders": [], "max_seq": None,
+                                  "max_back": 0, "behind": 0, "last": None, "magic_bad": 0,
+                                  "slow": []})
+        if magic != HRP_MAGIC:
+            e["magic_bad"] += 1
+            return
+        e["messages"] += 1
+        if "%016x" % epoch not in e["epochs"]:
+            e["epochs"].append("%016x" % epoch)
+        if "%08x" % sender not in e["senders"]:
+            e["senders"].append("%08x" % sender)
+        if e["max_seq"] is None or ((seq - e["max_seq"]) & 0xFFFFFFFF) < 0x80000000:
+            e["max_seq"] = seq
+        else:
+            e["behind"] += 1
+            e["max_back"] = max(e["max_back"], (e["max_seq"] - seq) & 0xFFFFFFFF)
+        if mtype != HELLO:
+            return
+        if e["last"] is not None:
+            gap = (now - e["last"]) * 1000.0
+            e["max_gap_ms"] = max(e["max_gap_ms"], gap)
+            if gap > slow_ms:
+                e["slow"].append([round(now, 3), round(gap, 1)])
+        e["last"] = now
+        e["count"] += 1
+
+    watch(out, seconds, ifaces, on_frame)
     for e in seen.values():
         e["max_gap_ms"] = round(e["max_gap_ms"], 1)
         del e["last"]
-    tmp = out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(seen, f)
-    os.rename(tmp, out)
+    write_result(out, seen)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 from hslab_lib import pair, probes, scenario  # noqa: E402
+from hslab_lib.hot import gone, test_binary  # noqa: E402
 import vrrp_lab as v  # noqa: E402
 
 INTERVAL_CS = 10  # 100 ms adverts
@@ -75,9 +76,7 @@ def handover(lab, s, node, old_pid, how):
     new = s.wait_until("a new vrrpd answers in place of pid %d" % old_pid,
                        lambda: (status(lab, node).get("pid") or old_pid) != old_pid and
                        status(lab, node).get("pid"), timeout=10, interval=0.02)
-    s.wait_until("the old vrrpd %d exits" % old_pid,
-                 lambda: not os.path.exists("/proc/%d" % old_pid) or
-                 open("/proc/%d/stat" % old_pid).read().split()[2] == "Z", timeout=10)
+    s.wait_until("the old vrrpd %d exits" % old_pid, lambda: gone(old_pid), timeout=10)
     return new
 
 
@@ -163,10 +162,7 @@ def body(lab, s):
             "the last new vrrpd is idle itself: %s" % st.get("hot_restart"))
 
     # A new binary that dies before its confirm: the old one goes on.
-    wrapper = os.path.join(lab.workdir, "vrrpd-crash")
-    with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\nulimit -c 0\nHS_TEST_CRASH_AT_ADOPT=1 exec %s \"$@\"\n" % lab.paths.daemon("vrrpd"))
-    os.chmod(wrapper, 0o755)
+    wrapper = test_binary(lab, "vrrpd", "vrrpd-crash", "HS_TEST_CRASH_AT_ADOPT=1")
     ans = ctl(lab, "r1", "hot-restart", {"exe": wrapper})
     s.check(ans.get("stage") == "sent", "the crashing binary got the sockets: %s" % ans)
     hot = s.wait_until("the handover to the crashing binary aborted",

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from hslab_lib import boxes, probes, scenario  # noqa: E402
 from hslab_lib.pair import ctl, ctl_or_empty, routed_via, session, settled  # noqa: E402
+from hslab_lib.hot import gone, test_binary  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
 FLOWS = 200
@@ -85,14 +86,6 @@ def established(lab, box):
     return len([x for x in out.stdout.splitlines() if x.startswith("tcp") and "ESTABLISHED" in x])
 
 
-def gone(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split()[2] == "Z"
-    except OSError:
-        return True
-
-
 def hot_restart(lab, s, box, how):
     """One hot restart of box's vgmpd; returns (old pid, new pid, the new status)."""
     old = vgmp(lab, box).get("pid")
@@ -107,14 +100,6 @@ def hot_restart(lab, s, box, how):
                        vgmp(lab, box).get("pid"), timeout=10, interval=0.02)
     s.wait_until("the old vgmpd %d exits" % old, lambda: gone(old), timeout=10)
     return old, new, vgmp(lab, box)
-
-
-def wrapper(lab, name, env):
-    path = os.path.join(lab.workdir, name)
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\nulimit -c 0\n%s exec %s \"$@\"\n" % (env, lab.paths.daemon("vgmpd")))
-    os.chmod(path, 0o755)
-    return path
 
 
 def aborted(lab, s, box, what):
@@ -164,7 +149,8 @@ def body(lab, s):
     # A new binary that dies before its confirm: the old one goes on, active.
     pid = pids[-1]
     ans = ctl(lab, "fw1", "vgmpd", "hot-restart",
-              {"exe": wrapper(lab, "vgmpd-crash", "HS_TEST_CRASH_AT_ADOPT=1")})
+              {"exe": test_binary(lab, "vgmpd", "vgmpd-crash",
+                                  "HS_TEST_CRASH_AT_ADOPT=1")})
     s.check(ans.get("stage") == "sent", "the crashing binary got the sockets: %s" % ans)
     hot = aborted(lab, s, "fw1", "the handover to the crashing vgmpd aborted")
     s.check("closed" in hot["last_error"], "aborted because it died: %s" % hot["last_error"])
@@ -174,7 +160,8 @@ def body(lab, s):
 
     # An older vgmpd given a newer snapshot: refused with the message; hrpctl says so.
     out = boxes.hrpctl(lab, "fw1", "hot-restart", "daemon", "vgmpd", "exe",
-                       wrapper(lab, "vgmpd-major2", "HS_TEST_SNAPSHOT_MAJOR=2"), check=False)
+                       test_binary(lab, "vgmpd", "vgmpd-major2", "HS_TEST_SNAPSHOT_MAJOR=2"),
+                       check=False)
     reason = out.get("reason") or ""
     s.note("newer major", reason)
     s.check(out.get("outcome") == "aborted" and "snapshot version 2.0 is not readable by this "

@@ -35,6 +35,7 @@ sys.path.insert(0, HERE)
 
 from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
 from hslab_lib.pair import ctl, ctl_or_empty, roles, routed_via, session, settled  # noqa: E402
+from hslab_lib.hot import gone, test_binary  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
 RESTARTS = 10
@@ -99,14 +100,6 @@ def has_rule(lab, box, tag):
     return ('comment "%s"' % tag) in out
 
 
-def gone(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split()[2] == "Z"
-    except OSError:
-        return True
-
-
 # (box, CLOCK_MONOTONIC start, end) of every hot restart, to place the hello gaps.
 WINDOWS = []
 LOST_SIGNALS = []
@@ -157,14 +150,6 @@ def hot_restart(lab, s, box, how, exe=None):
 def ct_established(lab, box):
     out = lab.run(box, ["conntrack", "-L", "-p", "tcp", "--dport", str(TCP_PORT)], check=False)
     return len([x for x in out.stdout.splitlines() if x.startswith("tcp") and "ESTABLISHED" in x])
-
-
-def wrapper(lab, name, env):
-    path = os.path.join(lab.workdir, name)
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\nulimit -c 0\n%s exec %s \"$@\"\n" % (env, lab.paths.daemon("hrpd")))
-    os.chmod(path, 0o755)
-    return path
 
 
 def check_peer_unmoved(s, what, before, after):
@@ -289,7 +274,7 @@ def body(lab, s):
     pid = hpid(lab, "fw1")
     began = time.monotonic()
     ans = ctl(lab, "fw1", "hrpd", "hot-restart",
-              {"exe": wrapper(lab, "hrpd-crash", "HS_TEST_CRASH_AT_ADOPT=1")})
+              {"exe": test_binary(lab, "hrpd", "hrpd-crash", "HS_TEST_CRASH_AT_ADOPT=1")})
     s.check(ans.get("stage") == "sent", "the crashing binary got the sockets: %s" % ans)
     hot = s.wait_until("the handover to the crashing binary aborted",
                        lambda: (hstatus(lab, "fw1").get("hot_restart") or {}).get("stage") ==
@@ -304,7 +289,8 @@ def body(lab, s):
     # encoder's test hook is read by the process that writes the snapshot, so a first (good)
     # hot restart starts an hrpd that has it, and its own hot restart is the one refused.
     _, pid, _ = hot_restart(lab, s, "fw1", "ctl",
-                            exe=wrapper(lab, "hrpd-major2", "HS_TEST_HOT_SNAPSHOT_MAJOR=2"))
+                            exe=test_binary(lab, "hrpd", "hrpd-major2",
+                                            "HS_TEST_HOT_SNAPSHOT_MAJOR=2"))
     taken = None
     began = time.monotonic()
     for _ in range(40):
