@@ -54,6 +54,12 @@ def ms(x):
 FO_LABEL = {"hrpd": "vrrpd + vgmpd + hrpd", "conntrackd": "keepalived + conntrackd"}
 
 
+def fast_takeover_ms():
+    """vgmpd's fast take-over: fw2's Master_Down (priority 100) or three missed hellos,
+    whichever is later."""
+    return max(master_down_ms(FO_ADVERT_CS), 3 * FO_HELLO_MS)
+
+
 def hrpd_dead_ms(hello_ms, dead_count=FO_DEAD_COUNT):
     """doc/hrpd.md: the peer is dead D + 7b after its last message, D = dead_count x hello,
     b = max(hello / 8, 5 ms)."""
@@ -229,7 +235,9 @@ def failover_rows(raw, meta, rows, summary):
     rows.append(["TCP stall at failover: box failure of the active (fw1), %d flows, "
                  "hellos / adverts 10 ms; median (min-max) of %d run(s)" % (flows, n_runs),
                  FO_LABEL["hrpd"], FO_LABEL["conntrackd"], "", "", "", ""])
-    floor = "detect %s / %s ms" % (bl.fmt_num(hrpd_dead_ms(FO_HELLO_MS), 0),
+    # vgmpd's fast take-over (vgmpd.fast_takeover): VRRP's Master_Down plus three missed hellos,
+    # whichever ends later, instead of hrpd's dead time
+    floor = "detect %s / %s ms" % (bl.fmt_num(fast_takeover_ms(), 0),
                                    bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0))
     worst = st(ours, lambda r: r["tcp"]["max_stall_ms"])["max"] if good(ours) else None
     row("  longest stall of any flow", lambda r: r["tcp"]["max_stall_ms"], floor=floor,
@@ -252,7 +260,7 @@ def failover_rows(raw, meta, rows, summary):
     row("    server -> client", lambda r: r["udp"]["s2c"]["max_gap_ms"])
     row("  the VIP's address on fw2, after the fault (ip monitor)",
         lambda r: r["watch"]["vip_on_fw2_ms"], floor="%s / %s ms" % (
-            bl.fmt_num(hrpd_dead_ms(FO_HELLO_MS), 0),
+            bl.fmt_num(fast_takeover_ms(), 0),
             bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0)), digits=1)
     row("  rtr's route to the LAN via fw2, after the fault (ip monitor)",
         lambda r: r["watch"]["rtr_route_via_fw2_ms"], digits=1)
@@ -334,8 +342,9 @@ def failover_notes(raw, meta):
         "start's cost changes (keepalived's BACKUP then MASTER scripts, vgmpd's first "
         "decision) do not hold back the survivor's cost change at the fault" % (
             meta.get("failover_ecmp", "survivor"), seeds or "-", LSA_QUIET_S),
-        "floor: the detection of the failure, hrpd's dead time %d ms after fw1's last hello "
-        "(vgmpd then makes fw2 active) / keepalived's Master_Down %.1f ms after fw1's last "
+        "floor: the detection of the failure: vgmpd's fast take-over, when fw2's vrrpd reports "
+        "Master_Down (%.1f ms after fw1's last advert) and hrpd has missed three hellos (hrpd's "
+        "own dead time, %d ms, is the fallback) / keepalived's Master_Down %.1f ms after fw1's last "
         "advert; the traffic's outage follows: client -> server until fw2 holds the VIP, the "
         "way back until rtr's route follows fw2's OSPF cost (the UDP gaps). TCP adds to it: "
         "a flow's stall runs from its last echo before the outage to its first after; lost "
@@ -344,8 +353,9 @@ def failover_notes(raw, meta):
         "the segment, doubling each time (a sender in timeout recovery sends no new data), so "
         "a direction out for more than ~200 ms costs the next backoff (seen: a 500 ms stall "
         "behind a 277 ms outage of the way back). The issue's "
-        "< 50 ms is below hrpd's own dead time at 10 ms hellos and dead_count 5" % (
-            hrpd_dead_ms(FO_HELLO_MS), master_down_ms(FO_ADVERT_CS)),
+        "< 50 ms is close to VRRP's own Master_Down at 10 ms adverts" % (
+            master_down_ms(FO_ADVERT_CS), hrpd_dead_ms(FO_HELLO_MS),
+            master_down_ms(FO_ADVERT_CS)),
         "the VIP on fw2 and rtr's route: `ip -ts monitor address` in fw2 and `ip -ts monitor "
         "route` in rtr, started before the fault (the kernel's notifications, stamped by ip); "
         "the fault's time is its first nft write (CLOCK_MONOTONIC, mapped to realtime)",
