@@ -45,8 +45,9 @@ def wait_for(what, fn, timeout, interval=0.05):
 
 def one_restart(lab, daemon):
     """SIGUSR2 to fw1's daemon; returns (handover ms, refusals) once the old process is gone.
-    A refusal ("try again": hrpd with a record in flight) leaves the same pid running with its
-    attempt counted as aborted: the signal is sent again."""
+    A refusal ("try again": hrpd with a record in flight) leaves the same pid running with the
+    reason in status.hot_restart.last_error (an aborted attempt counts in "aborted"): the
+    signal is sent again."""
     pid = pid_of(lab, "fw1", daemon)
     if not pid:
         raise RuntimeError("%s on fw1 does not answer" % daemon)
@@ -61,7 +62,9 @@ def one_restart(lab, daemon):
             time.sleep(0.001)
             if n % 100 == 99:  # refused? (a control call every 100 ms, not every ms)
                 hot = ctl_or_empty(lab, "fw1", daemon, "status").get("hot_restart") or {}
-                if hot.get("aborted", 0) > before.get("aborted", 0):
+                if hot.get("aborted", 0) > before.get("aborted", 0) or (
+                        hot.get("stage") == "idle" and hot.get("last_error") and
+                        hot.get("last_error") != before.get("last_error")):
                     break
         refusals += 1
         time.sleep(0.1)
