@@ -49,10 +49,14 @@ def connect_p99(r):
 
 
 def ready(lab):
-    """Both boxes route to the server and have the peer's sessions."""
+    """Both boxes route to the server, have the peer's sessions and are sync sources (with
+    the mirror session, each box holds its new flows' first packets only while it is one:
+    after a thaw that comes a moment after the roles)."""
+    def synced(b):
+        st = session(lab, b).get("status", {})
+        return st.get("ready") is True and st.get("source") is True
     return all("via" in lab.run(b, ["ip", "route", "show", SERVER_NET], check=False).stdout
-               and session(lab, b).get("status", {}).get("ready") is True
-               for b in ("fw1", "fw2"))
+               and synced(b) for b in ("fw1", "fw2"))
 
 
 def vips_split(lab):
