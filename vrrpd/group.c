@@ -463,7 +463,8 @@ struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, 
 	return NULL;
 }
 
-void vrrpd_group_abandon(struct vrrpd_group *g)
+/* The group's own timers and send socket; what it set up in the kernel is left to the caller. */
+static void group_close(struct vrrpd_group *g)
 {
 	hs_timer_free(&g->timer);
 	hs_timer_free(&g->garp_repeat);
@@ -473,6 +474,11 @@ void vrrpd_group_abandon(struct vrrpd_group *g)
 	hs_timer_free(&g->link_down);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
+}
+
+void vrrpd_group_abandon(struct vrrpd_group *g)
+{
+	group_close(g);
 	free(g);
 }
 
@@ -484,14 +490,7 @@ void vrrpd_group_free(struct vrrpd_group *g)
 		vrrp_fsm_shutdown(&g->fsm, hs_now_ms());
 		release(g);
 	}
-	hs_timer_free(&g->timer);
-	hs_timer_free(&g->garp_repeat);
-	hs_timer_free(&g->link_wait);
-	hs_timer_free(&g->grace_timer);
-	hs_timer_free(&g->ra_timer);
-	hs_timer_free(&g->link_down);
-	if (g->tx_fd >= 0)
-		close(g->tx_fd);
+	group_close(g);
 	if (g->cfg.vmac && g->vmac_ifindex > 0)
 		vrrpd_nl_link_delete(&g->vd->nl, g->vmac_ifindex);
 	free(g);
