@@ -126,7 +126,14 @@ static void on_event(void *arg, const struct hs_sess *s)
 	}
 	local_refresh(ss, false);
 	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
-	if (v != HS_SESS_SYNC) {
+	struct hs_sess gone;
+	if (v == HS_SESS_SKIP_STATE && s->op == HS_SESS_UPDATE) {
+		/* It left the synced states: the peer's copy, if it has one, goes. */
+		ss->st.skipped[v]++;
+		gone = *s;
+		gone.op = HS_SESS_DESTROY;
+		s = &gone;
+	} else if (v != HS_SESS_SYNC) {
 		ss->st.skipped[v]++;
 		return;
 	}
@@ -404,6 +411,9 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	for (size_t i = 0; i < c->session_protocols.count; i++)
 		names[i] = c->session_protocols.item[i];
 	hs_sess_policy_protocols(&ss->pol, names, c->session_protocols.count, &why);
+	for (size_t i = 0; i < c->session_tcp_states.count; i++)
+		names[i] = c->session_tcp_states.item[i];
+	hs_sess_policy_tcp_states(&ss->pol, names, c->session_tcp_states.count, &why);
 	ss->pol.n_exclude = 0;
 	for (size_t i = 0; i < c->session_exclude.count && i < HS_SESS_EXCLUDE_MAX; i++)
 		if (hs_sess_prefix_parse(c->session_exclude.item[i],

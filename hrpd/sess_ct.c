@@ -259,8 +259,9 @@ static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t t
 	if (!keep_status)
 		nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
 	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
-	if (s->has & HS_SESS_HAS_MARK)
-		nfct_set_attr_u32(o, ATTR_MARK, s->mark);
+	/* The kernel reports a mark whenever it is not 0 (and a change to 0 too): an entry
+	 * without one has mark 0, also when an update takes it back to 0 on the source. */
+	nfct_set_attr_u32(o, ATTR_MARK, s->has & HS_SESS_HAS_MARK ? s->mark : 0);
 	if (s->has & HS_SESS_HAS_SEQADJ) {
 		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_CORRECTION_POS, s->seqadj[0].correction_pos);
 		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE, s->seqadj[0].offset_before);
@@ -278,6 +279,11 @@ static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t t
 			nfct_set_attr(o, ATTR_CONNLABELS, b); /* the object owns it now */
 		}
 	}
+	/* State 0 (NONE) is no state a tracked connection reports: the event had no protoinfo
+	 * (an update of the mark or a label alone carries none). Writing it would reset the
+	 * entry's state here, so the protocol part is left as it is. */
+	if (!s->proto_state)
+		return;
 	switch (s->l4proto) {
 	case IPPROTO_TCP: {
 		/* The kernel exports no window state, only scale and flags: without window

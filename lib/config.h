@@ -203,6 +203,7 @@ struct hs_hrpd_config {
 	bool session_window_tracking; /* synced TCP entries keep window tracking */
 	struct hs_strlist session_protocols; /* tcp, udp, icmp, other; empty: all */
 	struct hs_strlist session_exclude;   /* ADDR/PLEN never synced */
+	struct hs_strlist session_tcp_states; /* TCP states synced; empty: all */
 	struct hs_strlist config_sync_tables; /* "FAMILY NAME" of the nftables tables synced */
 	struct hs_strlist config_rename;      /* "local=peer" interface names */
 	int config_confirm_ms; /* commit-confirmed window after applying the peer's tables */

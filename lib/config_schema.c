@@ -131,6 +131,13 @@ static const char *check_protocol(const char *v)
 	return hs_sess_policy_protocols(&p, &v, 1, &why) < 0 ? why : NULL;
 }
 
+static const char *check_tcp_state(const char *v)
+{
+	struct hs_sess_policy p;
+	const char *why = NULL;
+	return hs_sess_policy_tcp_states(&p, &v, 1, &why) < 0 ? why : NULL;
+}
+
 static const char *check_table(const char *v)
 {
 	if (hs_cfgsync_table_name_ok(v))
@@ -428,6 +435,10 @@ static const struct hs_cfg_field hrpd_fields[] = {
 		.help = "protocols synced: tcp, udp, icmp, other; empty: all"),
 	STRLIST(H, "session_exclude", session_exclude, SYNC, .check_string = check_prefix,
 		.help = "address prefixes never synced (either end in one): ADDR/PLEN"),
+	STRLIST(H, "session_tcp_states", session_tcp_states, SYNC, .check_string = check_tcp_state,
+		.help = "TCP states synced (an entry leaving them is deleted on the peer): "
+			"syn_sent, syn_recv, established, fin_wait, close_wait, last_ack, "
+			"time_wait, close, syn_sent2; empty: all"),
 	STRLIST(H, "config_sync_tables", config_sync_tables, SYNC, .check_string = check_table,
 		.help = "nftables tables synced from the config master: \"FAMILY NAME\"; empty: "
 			"none"),

@@ -25,6 +25,7 @@ const char *hs_sess_verdict_name(enum hs_sess_verdict v)
 		[HS_SESS_SKIP_LOCALNET] = "link_local",
 		[HS_SESS_SKIP_FILTER] = "filter",
 		[HS_SESS_SKIP_LOCAL] = "local",
+		[HS_SESS_SKIP_STATE] = "state",
 	};
 	return v < HS_SESS_VERDICT_MAX ? names[v] : "?";
 }
@@ -132,6 +133,32 @@ int hs_sess_policy_protocols(struct hs_sess_policy *p, const char *const *names,
 	return 0;
 }
 
+/* The kernel's TCP_CONNTRACK_* values, in order (NONE is 0 and is no state to filter on). */
+static const char *const tcp_state_names[] = {
+	NULL, "syn_sent", "syn_recv", "established", "fin_wait", "close_wait",
+	"last_ack", "time_wait", "close", "syn_sent2",
+};
+#define TCP_STATES (sizeof(tcp_state_names) / sizeof(tcp_state_names[0]))
+
+int hs_sess_policy_tcp_states(struct hs_sess_policy *p, const char *const *names, size_t n,
+			      const char **why)
+{
+	uint16_t mask = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t st = 1;
+		while (st < TCP_STATES && strcmp(names[i], tcp_state_names[st]) != 0)
+			st++;
+		if (st == TCP_STATES) {
+			*why = "a TCP state is syn_sent, syn_recv, established, fin_wait, close_wait, "
+			       "last_ack, time_wait, close or syn_sent2";
+			return -1;
+		}
+		mask |= (uint16_t)(1u << st);
+	}
+	p->tcp_states = mask;
+	return 0;
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);
@@ -191,7 +218,12 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 	case IPPROTO_ICMPV6: want = p->sync_icmp; break;
 	default: want = p->sync_other; break;
 	}
-	return want ? HS_SESS_SYNC : HS_SESS_SKIP_FILTER;
+	if (!want)
+		return HS_SESS_SKIP_FILTER;
+	if (s->l4proto == IPPROTO_TCP && p->tcp_states && s->op != HS_SESS_DESTROY &&
+	    s->proto_state && (s->proto_state >= 16 || !(p->tcp_states >> s->proto_state & 1)))
+		return HS_SESS_SKIP_STATE;
+	return HS_SESS_SYNC;
 }
 
 uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)

@@ -25,6 +25,10 @@ struct hs_sess_policy {
 	/* this box's protocol timeouts (the nf_conntrack_*_timeout sysctls), for the takeover */
 	uint32_t udp_timeout_s, udp_stream_timeout_s, icmp_timeout_s, generic_timeout_s;
 	bool sync_tcp, sync_udp, sync_icmp, sync_other; /* filters by protocol */
+	/* TCP states synced, one bit per TCP_CONNTRACK_* value; 0: every state. An entry whose
+	 * state leaves the set is deleted on the peer (hrpd sends its update as a destroy), so
+	 * the peer holds exactly the source's entries in these states and the digests agree. */
+	uint16_t tcp_states;
 	struct hs_sess_prefix exclude[HS_SESS_EXCLUDE_MAX]; /* never synced: either end in one */
 	size_t n_exclude;
 	/* the box's own addresses (16 bytes each, IPv4 in the first 4), sorted by
@@ -40,6 +44,7 @@ enum hs_sess_verdict {
 	HS_SESS_SKIP_LOCALNET, /* link-local or multicast */
 	HS_SESS_SKIP_FILTER,   /* the configured filters */
 	HS_SESS_SKIP_LOCAL,    /* to or from the box itself (management, its own clients) */
+	HS_SESS_SKIP_STATE,    /* a TCP state outside the configured ones */
 	HS_SESS_VERDICT_MAX,
 };
 const char *hs_sess_verdict_name(enum hs_sess_verdict v);
@@ -51,11 +56,19 @@ int hs_sess_prefix_parse(const char *text, struct hs_sess_prefix *out, const cha
 int hs_sess_policy_protocols(struct hs_sess_policy *p, const char *const *names, size_t n,
 			     const char **why);
 
+/* Sets the TCP state filter from the kernel's state names ("syn_sent", "syn_recv",
+ * "established", "fin_wait", "close_wait", "last_ack", "time_wait", "close", "syn_sent2");
+ * none: every state. Returns 0, or -1 with *why set for an unknown name. */
+int hs_sess_policy_tcp_states(struct hs_sess_policy *p, const char *const *names, size_t n,
+			      const char **why);
+
 /* Sorts addrs (n of them) for the policy's local list. */
 void hs_sess_addrs_sort(uint8_t (*addrs)[16], size_t n);
 
 /* Defaults: the kernel's own timeouts, a 1 h hold, every protocol synced, no local address. */
 void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port);
+/* A destroy, and an update that carries no protocol state (proto_state 0: the kernel's
+ * mark-only updates), are never held back by the TCP state filter. */
 enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s);
 /* The timeout an entry of the peer's is written with here: TCP keeps the source's (its states
  * change only with packets, each one an event); the others get at least the hold timeout. */

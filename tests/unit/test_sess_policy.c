@@ -208,6 +208,49 @@ static void takeover_gives_protocol_timeouts_back(void **state)
 	assert_int_equal(hs_sess_takeover_timeout(&p, &gre), 600);
 }
 
+static void tcp_state_filter(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	const char *why = NULL;
+	hs_sess_policy_default(&p, HRP_PORT);
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	tcp.proto_state = 1; /* SYN_SENT */
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC); /* no filter: every state */
+
+	const char *settled[] = { "established", "fin_wait", "close_wait", "time_wait" };
+	assert_int_equal(hs_sess_policy_tcp_states(&p, settled, 4, &why), 0);
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SKIP_STATE);
+	tcp.proto_state = 2; /* SYN_RECV */
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SKIP_STATE);
+	tcp.proto_state = 3; /* ESTABLISHED */
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	tcp.proto_state = 6; /* LAST_ACK: not listed */
+	tcp.op = HS_SESS_UPDATE;
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SKIP_STATE);
+	/* A destroy carries no state, and a mark-only update none either: both go. */
+	tcp.op = HS_SESS_DESTROY;
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	tcp.op = HS_SESS_UPDATE;
+	tcp.proto_state = 0;
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+	/* A state number no kernel has (from a peer's record) is outside any set. */
+	tcp.proto_state = 200;
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SKIP_STATE);
+	/* Other protocols are not filtered by TCP state. */
+	struct hs_sess sctp = v4(IPPROTO_SCTP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	sctp.proto_state = 1;
+	assert_int_equal(hs_sess_classify(&p, &sctp), HS_SESS_SYNC);
+	assert_string_equal(hs_sess_verdict_name(HS_SESS_SKIP_STATE), "state");
+
+	const char *bad[] = { "established", "ESTABLISHED" };
+	assert_int_equal(hs_sess_policy_tcp_states(&p, bad, 2, &why), -1);
+	assert_non_null(strstr(why, "syn_sent"));
+	assert_int_equal(hs_sess_policy_tcp_states(&p, NULL, 0, &why), 0); /* none: all */
+	tcp.proto_state = 1;
+	assert_int_equal(hs_sess_classify(&p, &tcp), HS_SESS_SYNC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +262,7 @@ int main(void)
 		cmocka_unit_test(excluded_prefixes_and_protocol_names),
 		cmocka_unit_test(hold_timeouts),
 		cmocka_unit_test(takeover_gives_protocol_timeouts_back),
+		cmocka_unit_test(tcp_state_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
   - 2,000 sessions made on fw1 (hs-ct-fill, as the kernel would hold forwarded flows) reach fw2;
     entries of other kinds (ICMP echo, UDP without a reply, TCP with a mark and a zone) arrive
     as they are, and so do their destroys;
+  - a mark the ruleset sets on live TCP flows goes to fw2 without touching their TCP state there
+    (the kernel's mark-only update events carry no protocol state);
   - sessions lost on fw2 (deleted there behind hrpd's back) and a stale one (made on fw2 alone)
     are found by the consistency check (digests per range of the key hash): a range that differs
     in two checks running is sent again, what it does not bring is swept, and the next check
@@ -23,7 +25,7 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib import boxes, pair, probes, scenario  # noqa: E402
 from hslab_lib.pair import ctl_or_empty, session, settled  # noqa: E402
 
 LATE_JOIN = 200000
@@ -91,6 +93,31 @@ def kinds(lab, s):
             "fw2", ["conntrack", "-L", "-s", src], check=False).stdout.strip(), 10)
 
 
+MARK_PORT = 9011
+MARK_RULES = """table inet hsmark {
+    chain flip {
+        type filter hook forward priority 10; policy accept;
+        tcp dport %d ct mark set ct mark xor 0x1
+    }
+}
+""" % MARK_PORT
+
+
+def marks(lab, s):
+    """Every packet of 5 flows flips their mark on fw1: fw2 gets mark-only updates."""
+    lab.run("fw1", ["nft", "-f", "-"], input_text=MARK_RULES)
+    flows = probes.tcp_flows(lab, "client", "server", scenario.REF["server"], flows=5, duration=4,
+                             port=MARK_PORT, alive_ms=100)
+    time.sleep(2)
+    out = lab.run("fw2", ["conntrack", "-L", "-p", "tcp", "--dport", str(MARK_PORT)],
+                  check=False).stdout.splitlines()
+    res = flows.wait()
+    lab.run("fw1", ["nft", "delete", "table", "inet", "hsmark"], check=False)
+    s.check(len(out) == 5 and all(" ESTABLISHED " in x for x in out),
+            "fw2 holds the 5 marked flows, each ESTABLISHED (%s)" % "; ".join(out))
+    s.check(res.get("alive") == 5, "the 5 flows ran to the end (%s)" % res)
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
@@ -98,6 +125,7 @@ def body(lab, s):
     fill(lab, "fw1", "--seed", 0, 2000)
     s.wait_until("fw2 holds the 2,000 sessions", lambda: ours(lab, "fw2") == 2000, 20)
     kinds(lab, s)
+    marks(lab, s)
     last = check(lab, s, "first check")
     s.check(last["result"] == "consistent", "the tables are consistent (%s)" % last)
 
