@@ -63,6 +63,12 @@ static char *xform(const char *in, size_t len, bool canon, bool rename, bool to_
 	return NULL;
 }
 
+/* The static routes' pseudo-table (cfgsync_route.c), not an nftables table. */
+static bool is_routes(const char *name)
+{
+	return strcmp(name, HS_CFGSYNC_ROUTES) == 0;
+}
+
 /* Reads the tables named into set: canonical text in the canonical naming (local_names false)
  * or in ours. Returns 0 or -errno with why in err; set is cleared first. */
 static int read_set(struct hrpd_cfgsync *cs, const char (*names)[HS_CFG_NAME_MAX], size_t n,
@@ -70,21 +76,33 @@ static int read_set(struct hrpd_cfgsync *cs, const char (*names)[HS_CFG_NAME_MAX
 {
 	hrpd_cfg_set_clear(set);
 	bool ren = !local_names && renaming(cs);
+	for (size_t i = 0; i < n; i++)
+		if (is_routes(names[i]) && !cs->routes) {
+			snprintf(err, errlen, "no rtnetlink: routes cannot be read");
+			return -ENOTSUP;
+		}
 	for (size_t i = 0; i < n && i < HS_CFGSYNC_TABLES_MAX; i++) {
 		char *raw = NULL;
-		bool present = false;
-		int r = hrpd_nft_list(cs->nft, names[i], &raw, &present, err, errlen);
+		bool present = false, routes = is_routes(names[i]);
+		size_t raw_len = 0;
+		int r = routes ? hrpd_routes_list(cs->routes, &cs->route_filter, &raw, &raw_len,
+						  err, errlen)
+			       : hrpd_nft_list(cs->nft, names[i], &raw, &present, err, errlen);
 		if (r < 0) {
 			hrpd_cfg_set_clear(set);
 			return r;
 		}
+		if (routes)
+			present = true; /* the routes' text is canonical as it is made */
+		else if (raw)
+			raw_len = strlen(raw);
 		snprintf(set->t[i].name, sizeof(set->t[i].name), "%s", names[i]);
 		set->t[i].present = present;
 		set->n = i + 1;
 		if (!present)
 			continue;
 		set->t[i].text =
-			xform(raw, strlen(raw), true, ren, true, &cs->renames, &set->t[i].len);
+			xform(raw, raw_len, !routes, ren, true, &cs->renames, &set->t[i].len);
 		free(raw);
 		if (!set->t[i].text) {
 			snprintf(err, errlen, "out of memory");
@@ -224,22 +242,66 @@ static void nft_changed(void *arg)
 		hs_timer_arm_in(&cs->settle, cs->settle_ms);
 }
 
+/* A route changed: read again only when the routes are synced (a routing daemon's changes are
+ * many, and none of ours otherwise). */
+static void routes_changed(void *arg)
+{
+	struct hrpd_cfgsync *cs = arg;
+	for (size_t i = 0; i < cs->tables.count; i++)
+		if (is_routes(cs->tables.item[i])) {
+			nft_changed(cs);
+			return;
+		}
+}
+
 /* ---- sending ---- */
+
+/* A record over one data-channel record goes in chunks, one after the other: the channel keeps
+ * their order, and a refusal half-way leaves the peer an unfinished transfer, which the next
+ * one replaces (the room callback sends again). */
+static int send_chunks(struct hrpd_cfgsync *cs, const uint8_t *whole, size_t len)
+{
+	uint8_t *buf = malloc(HS_CFGSYNC_REC_MAX);
+	size_t count = hs_cfgsync_chunk_count(len);
+	int ret = 0;
+	if (!buf)
+		return -ENOMEM;
+	cs->chunk_id++;
+	for (size_t i = 0; i < count && ret == 0; i++) {
+		size_t n = hs_cfgsync_chunk_encode(whole, len, cs->chunk_id, i, buf,
+						   HS_CFGSYNC_REC_MAX);
+		ret = n ? hrpd_data_send(cs->h, HRP_CHAN_CONFIG, buf, n) : -EMSGSIZE;
+		if (ret == 0)
+			cs->st.chunks_sent++;
+	}
+	if (ret == 0)
+		cs->st.chunked_sent++;
+	free(buf);
+	return ret;
+}
 
 int hrpd_cfgsync_send_rec(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 {
-	uint8_t *buf = malloc(HS_CFGSYNC_REC_MAX);
-	if (!buf)
-		return -ENOMEM;
-	size_t len = hs_cfgsync_encode(r, buf, HS_CFGSYNC_REC_MAX);
-	int ret = -EMSGSIZE;
-	if (len == 0) {
+	size_t len = hs_cfgsync_encoded_len(r);
+	if (len == 0 || len > HS_CFGSYNC_BIG_MAX) {
 		if (cs->st.too_large++ == 0)
 			hs_err(HRPD_CFG_PREFIX,
-			       "the synced tables are larger than one record (64 KiB): not sent");
-	} else if ((ret = hrpd_data_send(cs->h, HRP_CHAN_CONFIG, buf, len)) < 0) {
-		cs->st.send_errors++;
+			       "a config record of %zu bytes is larger than %u: not sent", len,
+			       HS_CFGSYNC_BIG_MAX);
+		return -EMSGSIZE;
 	}
+	uint8_t *buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	int ret = -EMSGSIZE;
+	if (hs_cfgsync_encode(r, buf, len) != len)
+		cs->st.too_large++; /* cannot be: the length was just counted */
+	else if (len <= HS_CFGSYNC_REC_MAX)
+		ret = hrpd_data_send(cs->h, HRP_CHAN_CONFIG, buf, len);
+	else
+		ret = send_chunks(cs, buf, len);
+	if (ret < 0 && ret != -EMSGSIZE)
+		cs->st.send_errors++;
 	free(buf);
 	return ret;
 }
@@ -317,6 +379,29 @@ static void send_result(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *fu
 
 /* ---- applying the master's set, commit-confirmed ---- */
 
+/* Writes set's nftables tables in one transaction (nothing when it has none). */
+static int apply_tables(struct hrpd_cfgsync *cs, const char *buf, char *err, size_t errlen)
+{
+	return buf[0] ? hrpd_nft_run(cs->nft, buf, err, errlen) : 0;
+}
+
+/* Writes set's routes, when it has them, after its tables; what could not be done is said in
+ * msg (the set stays applied: a route the standby cannot take is reported, not retried). */
+static void apply_routes(struct hrpd_cfgsync *cs, const struct hrpd_cfg_set *set, char *msg,
+			 size_t msglen)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (!is_routes(set->t[i].name))
+			continue;
+		if (!cs->routes) {
+			snprintf(msg, msglen, "routes: no rtnetlink here");
+			return;
+		}
+		hrpd_routes_apply(cs->routes, &cs->route_filter,
+				  set->t[i].text ? set->t[i].text : "", set->t[i].len, msg, msglen);
+	}
+}
+
 /* "add table; delete table; the table" for each table of set (texts in our names): nft commits
  * the buffer as one transaction. An absent table is deleted. */
 static char *apply_buffer(const struct hrpd_cfg_set *set)
@@ -329,6 +414,8 @@ static char *apply_buffer(const struct hrpd_cfg_set *set)
 	if (!buf)
 		return NULL;
 	for (size_t i = 0; i < set->n; i++) {
+		if (is_routes(set->t[i].name))
+			continue; /* written by apply_routes() */
 		o += (size_t)snprintf(buf + o, cap - o, "add table %s\ndelete table %s\n",
 				      set->t[i].name, set->t[i].name);
 		if (set->t[i].present) {
@@ -362,14 +449,14 @@ static void cc_done(struct hrpd_cfgsync *cs, enum hs_cc_action a, enum hs_cc_rea
 		send_result(cs, &ref, HS_CFGSYNC_CONFIRMED, hs_cc_reason_name(why));
 	} else if (a == HS_CC_REVERT && cs->have_prev) {
 		char err[256] = "";
-		char *buf = apply_buffer(&cs->prev);
-		if (buf && hrpd_nft_run(cs->nft, buf, err, sizeof(err)) == 0) {
+		char *buf = apply_buffer(&cs->prev), rmsg[HS_CFGSYNC_MSG_MAX] = "";
+		if (buf && apply_tables(cs, buf, err, sizeof(err)) == 0) {
+			apply_routes(cs, &cs->prev, rmsg, sizeof(rmsg));
 			cs->st.reverted++;
 			hs_warn(HRPD_CFG_PREFIX,
 				"reverted the peer's tables (generation %u): %s; the previous "
-				"tables "
-				"are back",
-				cs->cc.gen, hs_cc_reason_name(why));
+				"tables are back%s%s",
+				cs->cc.gen, hs_cc_reason_name(why), rmsg[0] ? "; " : "", rmsg);
 			send_result(cs, &ref, HS_CFGSYNC_REVERTED, hs_cc_reason_name(why));
 		} else {
 			cs->st.revert_failed++;
@@ -442,7 +529,7 @@ static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 		     sizeof(err)) < 0)
 		ok = false;
 	char *buf = ok ? apply_buffer(next) : NULL;
-	if (!ok || !buf || hrpd_nft_run(cs->nft, buf, err, sizeof(err)) < 0) {
+	if (!ok || !buf || apply_tables(cs, buf, err, sizeof(err)) < 0) {
 		cs->st.apply_failed++;
 		if (!err[0])
 			snprintf(err, sizeof(err), "out of memory");
@@ -451,6 +538,7 @@ static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 		send_result(cs, r, HS_CFGSYNC_FAILED, err);
 		hrpd_cfg_set_clear(&prev);
 	} else {
+		apply_routes(cs, next, err, sizeof(err));
 		cs->st.applied++;
 		cs->cc.confirm_ms = cs->confirm_ms;
 		cs->cc.silence_ms = silence_ms(cs->h);
@@ -464,7 +552,7 @@ static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 			  "applied the tables of %s (generation %u); reverted if it falls silent "
 			  "for %u ms within %u ms",
 			  peer_name(cs->h), r->gen, cs->cc.silence_ms, cs->cc.confirm_ms);
-		send_result(cs, r, HS_CFGSYNC_APPLIED, NULL);
+		send_result(cs, r, HS_CFGSYNC_APPLIED, err[0] ? err : NULL);
 		confirm_arm(cs);
 		hrpd_cfgsync_read(cs);
 	}
@@ -524,18 +612,46 @@ static void rx_result(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 	}
 }
 
-static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, const uint8_t *rec,
-		    size_t len)
+/* A decode or reassembly error: counted, logged the first time per reason. */
+static void rx_error(struct hrpd_cfgsync *cs, enum hs_cfgsync_err e, size_t len)
 {
-	struct hrpd_cfgsync *cs = arg;
+	if (cs->st.rx_errors[e]++ == 0)
+		hs_warn(HRPD_CFG_PREFIX, "a config record of %s dropped: %s (%zu bytes)",
+			peer_name(cs->h), hs_cfgsync_err_name(e), len);
+}
+
+static void deliver_one(struct hrpd_cfgsync *cs, const uint8_t *rec, size_t len, bool chunked);
+
+/* A chunk: kept until its record is whole, then that record is delivered. */
+static void rx_chunk(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r, size_t len)
+{
+	const uint8_t *whole = NULL;
+	size_t whole_len = 0;
+	bool abandoned;
+	enum hs_cfgsync_err e;
+	enum hs_cfgsync_reasm_step s =
+		hs_cfgsync_reasm_feed(&cs->reasm, r, &whole, &whole_len, &abandoned, &e);
+	if (abandoned)
+		rx_error(cs, HS_CFGSYNC_E_ABANDONED, len);
+	if (s == HS_REASM_ERROR)
+		rx_error(cs, e, len);
+	if (s != HS_REASM_DONE)
+		return;
+	cs->st.chunked_received++;
+	deliver_one(cs, whole, whole_len, true);
+	hs_cfgsync_reasm_reset(&cs->reasm);
+}
+
+static void deliver_one(struct hrpd_cfgsync *cs, const uint8_t *rec, size_t len, bool chunked)
+{
 	struct hs_cfgsync_rec *r = calloc(1, sizeof(*r));
 	if (!r)
 		return;
 	enum hs_cfgsync_err e = hs_cfgsync_decode(rec, len, r);
+	if (e == HS_CFGSYNC_OK && chunked && r->kind == HS_CFGSYNC_CHUNK)
+		e = HS_CFGSYNC_E_CHUNK; /* chunks of chunks are not a thing */
 	if (e != HS_CFGSYNC_OK) {
-		if (cs->st.rx_errors[e]++ == 0)
-			hs_warn(HRPD_CFG_PREFIX, "a config record of %s dropped: %s (%zu bytes)",
-				peer_name(cs->h), hs_cfgsync_err_name(e), len);
+		rx_error(cs, e, len);
 		/* a full set that does not check out is answered, so the master knows */
 		if (len >= HS_CFGSYNC_HDR_LEN && rec[1] == HS_CFGSYNC_FULL) {
 			struct hs_cfgsync_rec ref = { .gen = (uint32_t)rec[4] << 24 |
@@ -565,14 +681,23 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 	case HS_CFGSYNC_SETTINGS:
 	case HS_CFGSYNC_SETTINGS_RES: hrpd_settings_deliver(cs, r); break;
 	case HS_CFGSYNC_FACTS: hrpd_facts_deliver(cs, r); break;
+	case HS_CFGSYNC_CHUNK: rx_chunk(cs, r, len); break;
 	default: break;
 	}
 	free(r);
 }
 
+static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, const uint8_t *rec,
+		    size_t len)
+{
+	deliver_one(arg, rec, len, false);
+}
+
 static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
 {
 	struct hrpd_cfgsync *cs = arg;
+	if (hs_cfgsync_reasm_reset(&cs->reasm))
+		rx_error(cs, HS_CFGSYNC_E_ABANDONED, 0); /* its next pieces may be what was lost */
 	if (cs->role == HS_CFGSYNC_ROLE_STANDBY)
 		hrpd_cfgsync_send_request(cs);
 }
@@ -609,6 +734,8 @@ void hrpd_cfgsync_update(struct hrpd *h)
 			  hs_cfgsync_role_name(role));
 		cs->role = role;
 	}
+	if (!live && hs_cfgsync_reasm_reset(&cs->reasm))
+		rx_error(cs, HS_CFGSYNC_E_ABANDONED, 0);
 	if (!live && cs->cc.state == HS_CC_CONFIRMING) {
 		enum hs_cc_reason why;
 		enum hs_cc_action a = hs_cc_peer_lost(&cs->cc, &why);
@@ -632,7 +759,25 @@ void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	const char *items[HS_CFG_LIST_MAX];
 	if (!cs)
 		return;
-	bool tables_changed = memcmp(&cs->tables, &c->config_sync_tables, sizeof(cs->tables)) != 0;
+	/* The static routes ride in the synced set as one more table, last. */
+	struct hs_strlist tables = c->config_sync_tables;
+	if (c->route_sync && tables.count < HS_CFGSYNC_TABLES_MAX)
+		snprintf(tables.item[tables.count++], HS_CFG_NAME_MAX, "%s", HS_CFGSYNC_ROUTES);
+	bool tables_changed = memcmp(&cs->tables, &tables, sizeof(cs->tables)) != 0;
+	struct hs_route_filter f = { 0 };
+	for (size_t i = 0; i < c->n_links && f.n_local_ifs < HS_ROUTE_LOCAL_IFS; i++)
+		snprintf(f.local_ifs[f.n_local_ifs++], HS_ROUTE_IFNAME_MAX, "%s",
+			 c->links[i].interface);
+	for (size_t i = 0; i < c->route_sync_exclude.count && i < HS_SESS_EXCLUDE_MAX; i++) {
+		const char *why;
+		if (hs_sess_prefix_parse(c->route_sync_exclude.item[i], &f.exclude[f.n_exclude],
+					 &why) == 0)
+			f.n_exclude++;
+	}
+	if (memcmp(&f, &cs->route_filter, sizeof(f)) != 0) {
+		cs->route_filter = f;
+		tables_changed = true;
+	}
 	for (size_t i = 0; i < c->config_rename.count; i++)
 		items[i] = c->config_rename.item[i];
 	struct hs_cfgsync_renames m;
@@ -642,7 +787,7 @@ void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 		cs->renames = m;
 		tables_changed = true;
 	}
-	cs->tables = c->config_sync_tables;
+	cs->tables = tables;
 	cs->confirm_ms = (uint32_t)c->config_confirm_ms;
 	cs->settle_ms = (uint32_t)c->config_settle_ms;
 	cs->auto_sync = c->auto_sync_config;
@@ -663,6 +808,10 @@ int hrpd_cfgsync_init(struct hrpd *h)
 	hs_timer_set_priority(&cs->settle, HRPD_BULK_PRIORITY);
 	hs_cc_init(&cs->cc, (uint32_t)h->d->config->hrpd.config_confirm_ms, 1);
 	cs->nft = hrpd_nft_open(&h->d->loop, nft_changed, cs);
+	cs->routes = hrpd_routes_open(&h->d->loop, routes_changed, cs);
+	if (!cs->routes && h->d->config->hrpd.route_sync)
+		hs_warn(HRPD_CFG_PREFIX, "no rtnetlink: %s: static routes are not synced",
+			strerror(errno));
 	if (!cs->nft) {
 		snprintf(cs->nft_why, sizeof(cs->nft_why), "no nftables netlink: %s",
 			 strerror(errno));
@@ -698,9 +847,11 @@ void hrpd_cfgsync_free(struct hrpd *h)
 	hs_timer_free(&cs->confirm);
 	hs_timer_free(&cs->drift);
 	hrpd_nft_close(cs->nft);
+	hrpd_routes_close(cs->routes);
 	hrpd_cfg_set_clear(&cs->local);
 	hrpd_cfg_set_clear(&cs->peer);
 	hrpd_cfg_set_clear(&cs->prev);
+	hs_cfgsync_reasm_reset(&cs->reasm);
 	free(cs);
 	h->cfgsync = NULL;
 }

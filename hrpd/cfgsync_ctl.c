@@ -113,6 +113,9 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 		{ "results_sent", s->results_sent },
 		{ "send_errors", s->send_errors },
 		{ "too_large", s->too_large },
+		{ "chunked_sent", s->chunked_sent },
+		{ "chunks_sent", s->chunks_sent },
+		{ "chunked_received", s->chunked_received },
 		{ "applied", s->applied },
 		{ "unchanged", s->unchanged },
 		{ "apply_failed", s->apply_failed },
@@ -124,6 +127,16 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
+	const struct hrpd_route_stats *rs = hrpd_routes_stats(cs->routes);
+	json_object_set_new(o, "routes",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "events",
+				      (json_int_t)rs->events, "reads", (json_int_t)rs->reads,
+				      "read_errors", (json_int_t)rs->read_errors, "too_many",
+				      (json_int_t)rs->too_many, "unsupported",
+				      (json_int_t)rs->unsupported, "added", (json_int_t)rs->added,
+				      "deleted", (json_int_t)rs->deleted, "missing_interface",
+				      (json_int_t)rs->missing_interface, "apply_errors",
+				      (json_int_t)rs->apply_errors));
 	json_object_set_new(o, "settings", hrpd_settings_stats_json(cs));
 	json_object_set_new(o, "pair", hrpd_facts_stats_json(cs));
 	return o;

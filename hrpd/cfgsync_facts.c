@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cfgsync_int.h"
+#include "ctl_link.h"
 #include "log.h"
 #include "pair_facts.h"
 #include "version.h"
@@ -27,6 +28,10 @@
 struct hrpd_cfg_facts {
 	struct hrpd_cfgsync *cs;
 	struct hs_timer poll;
+	/* vrrpd's running groups (config-show), which the file may not have yet */
+	struct hs_ctl_link *vrrpd;
+	bool closing, asking;
+	struct hs_pair_facts *running; /* its groups; NULL: vrrpd not heard: the file's */
 	/* ours */
 	bool have;
 	struct hs_pair_facts *local;
@@ -46,10 +51,14 @@ struct hrpd_cfg_facts {
 	bool compared;
 	size_t n_diffs, n_errors;
 	struct hs_pf_diff diffs[HRPD_FACTS_DIFF_MAX];
+	/* differences in SYNCED timers, held back while settings sync may still repair them */
+	size_t n_held;
+	uint64_t held_since;
 	char *logged; /* the set last logged, as text; NULL: none logged */
 	struct {
 		uint64_t polls, sysctl_errors, sent, send_errors, received, changes;
 		uint64_t rx_errors[HS_PF_ERR_MAX];
+		uint64_t vrrpd_errors; /* last: a hot restart's counters keep their places */
 	} st;
 };
 
@@ -108,6 +117,10 @@ static bool gather(struct hrpd_cfg_facts *fc)
 	if (!f)
 		return false;
 	hs_pair_facts_from_config(h->d->config, HS_VERSION, HS_HRP_VERSION_STRING, f);
+	if (fc->running) {
+		f->n_groups = fc->running->n_groups;
+		memcpy(f->groups, fc->running->groups, sizeof(f->groups));
+	}
 	/* the running timers: hrpctl or the config master's settings may have changed them */
 	f->hello_interval_ms = h->hello_interval_ms;
 	f->dead_count = (uint32_t)h->dead_count;
@@ -175,11 +188,16 @@ static void compare(struct hrpd_cfg_facts *fc)
 {
 	fc->compared = fc->have && fc->have_peer;
 	if (!fc->compared) {
-		fc->n_diffs = fc->n_errors = 0;
+		fc->n_diffs = fc->n_errors = fc->n_held = 0;
+		fc->held_since = 0;
 		return;
 	}
 	fc->n_diffs = hs_pair_facts_compare(fc->local, fc->peer, &fc->cs->renames, fc->diffs,
 					    HRPD_FACTS_DIFF_MAX);
+	size_t kept = fc->n_diffs < HRPD_FACTS_DIFF_MAX ? fc->n_diffs : HRPD_FACTS_DIFF_MAX;
+	hs_pair_facts_hold_synced(fc->diffs, kept, hs_now_ms(), &fc->held_since,
+				  HS_PF_SYNCED_GRACE_MS, &fc->n_held);
+	fc->n_diffs -= fc->n_held;
 	fc->n_errors = 0;
 	for (size_t i = 0; i < fc->n_diffs && i < HRPD_FACTS_DIFF_MAX; i++)
 		fc->n_errors += fc->diffs[i].severity == HS_PF_ERROR;
@@ -233,7 +251,8 @@ void hrpd_facts_update(struct hrpd_cfgsync *cs, bool resend)
 		/* the peer's facts are from a box that may come back changed: compare afresh */
 		fc->have_peer = false;
 		fc->compared = false;
-		fc->n_diffs = fc->n_errors = 0;
+		fc->n_diffs = fc->n_errors = fc->n_held = 0;
+		fc->held_since = 0;
 		return;
 	}
 	if (resend)
@@ -246,11 +265,54 @@ void hrpd_facts_update(struct hrpd_cfgsync *cs, bool resend)
 	send_facts(fc);
 }
 
+/* vrrpd's answer: its running global and vrrpd groups as text. */
+static void vrrpd_shown(json_t *resp, void *arg)
+{
+	struct hrpd_cfg_facts *fc = arg;
+	if (!resp || fc->closing)
+		return; /* the link went down (or we are closing): the next poll asks again */
+	fc->asking = false;
+	json_t *text = json_object_get(json_object_get(resp, "result"), "text");
+	const char *g = json_string_value(json_object_get(text, "global"));
+	const char *v = json_string_value(json_object_get(text, "vrrpd"));
+	char err[256] = "not ok";
+	size_t len = (g ? strlen(g) : 0) + (v ? strlen(v) : 0) + 2;
+	char *both = g && v ? malloc(len) : NULL;
+	struct hs_pair_facts *f = both ? malloc(sizeof(*f)) : NULL;
+	int r = -EINVAL;
+	if (f && json_is_true(json_object_get(resp, "ok"))) {
+		snprintf(both, len, "%s\n%s", g, v);
+		r = hs_pair_facts_groups_from_text(both, f, err, sizeof(err));
+	}
+	free(both);
+	if (r < 0) {
+		free(f);
+		if (fc->st.vrrpd_errors++ == 0)
+			hs_warn(HRPD_FACTS_PREFIX,
+				"vrrpd's running groups unreadable (%s): the file's are compared",
+				err);
+		return;
+	}
+	free(fc->running);
+	fc->running = f;
+}
+
+static void ask_vrrpd(struct hrpd_cfg_facts *fc)
+{
+	if (fc->asking || !hs_ctl_link_up(fc->vrrpd))
+		return;
+	json_t *args = json_pack("{s:[s, s]}", "groups", "global", "vrrpd");
+	if (hs_ctl_link_request(fc->vrrpd, "config-show", args, vrrpd_shown, fc) == 0)
+		fc->asking = true;
+}
+
 static void poll_fired(struct hs_timer *t, void *arg)
 {
 	struct hrpd_cfg_facts *fc = arg;
 	fc->st.polls++;
-	if (gather(fc) && fc->have_peer)
+	ask_vrrpd(fc); /* its answer is gathered at the next poll */
+	/* held differences are looked at again: the grace time may have passed */
+	if ((gather(fc) || fc->n_held) && fc->have_peer)
 		compare(fc);
 	hrpd_facts_update(fc->cs, false);
 	hs_timer_arm_in(&fc->poll, HRPD_FACTS_POLL_MS);
@@ -303,6 +365,8 @@ json_t *hrpd_facts_status_json(const struct hrpd_cfgsync *cs, bool with_list)
 						      "peer", fc->diffs[i].peer, "severity",
 						      hs_pf_severity_name(fc->diffs[i].severity)));
 	json_object_set_new(o, "differences", list);
+	json_object_set_new(o, "held_back", json_integer((json_int_t)fc->n_held));
+	json_object_set_new(o, "vrrp_source", json_string(fc->running ? "vrrpd" : "file"));
 	json_object_set_new(o, "generation", json_integer(fc->gen));
 	json_object_set_new(o, "peer_generation",
 			    fc->have_peer ? json_integer(fc->peer_gen) : json_null());
@@ -324,7 +388,8 @@ json_t *hrpd_facts_stats_json(const struct hrpd_cfgsync *cs)
 	for (unsigned e = 1; e < HS_PF_ERR_MAX; e++)
 		json_object_set_new(errs, hs_pf_err_name(e),
 				    json_integer((json_int_t)fc->st.rx_errors[e]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "polls", (json_int_t)fc->st.polls,
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "polls",
+			 (json_int_t)fc->st.polls, "vrrpd_errors", (json_int_t)fc->st.vrrpd_errors,
 			 "sysctl_errors", (json_int_t)fc->st.sysctl_errors, "sent",
 			 (json_int_t)fc->st.sent, "send_errors", (json_int_t)fc->st.send_errors,
 			 "received", (json_int_t)fc->st.received, "changes",
@@ -401,6 +466,27 @@ void hrpd_facts_hot_restore(struct hrpd_cfgsync *cs, const json_t *o)
 
 /* ---- life ---- */
 
+static void vrrpd_connected(struct hs_ctl_link *l, void *arg)
+{
+	struct hrpd_cfg_facts *fc = arg;
+	fc->asking = false;
+	ask_vrrpd(fc);
+}
+
+/* vrrpd gone: its groups are no longer known to be running; the file's are compared. */
+static void vrrpd_disconnected(struct hs_ctl_link *l, void *arg)
+{
+	struct hrpd_cfg_facts *fc = arg;
+	fc->asking = false;
+	free(fc->running);
+	fc->running = NULL;
+}
+
+static const struct hs_ctl_link_ops vrrpd_link_ops = {
+	.connected = vrrpd_connected,
+	.disconnected = vrrpd_disconnected,
+};
+
 int hrpd_facts_init(struct hrpd_cfgsync *cs)
 {
 	struct hrpd_cfg_facts *fc = calloc(1, sizeof(*fc));
@@ -410,6 +496,10 @@ int hrpd_facts_init(struct hrpd_cfgsync *cs)
 	cs->facts = fc;
 	hs_timer_init(&fc->poll, &cs->h->d->loop, poll_fired, fc);
 	hs_timer_set_priority(&fc->poll, HRPD_BULK_PRIORITY);
+	int r = hs_ctl_link_open(&fc->vrrpd, &cs->h->d->loop, cs->h->d->rundir, "vrrpd", NULL,
+				 &vrrpd_link_ops, fc);
+	if (r < 0)
+		return r;
 	/* A hot restart gathers them once the previous generation is restored. */
 	if (!cs->h->d->hot_state)
 		gather(fc);
@@ -422,7 +512,10 @@ void hrpd_facts_free(struct hrpd_cfgsync *cs)
 	struct hrpd_cfg_facts *fc = cs->facts;
 	if (!fc)
 		return;
+	fc->closing = true;
+	hs_ctl_link_close(fc->vrrpd);
 	hs_timer_free(&fc->poll);
+	free(fc->running);
 	free(fc->local);
 	free(fc->text);
 	free(fc->peer);

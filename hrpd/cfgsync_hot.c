@@ -34,6 +34,13 @@ int hrpd_cfgsync_hot_busy(const struct hrpd *h, char *why, size_t len)
 			 cs->cc.gen, (unsigned long long)(end > now ? end - now : 0));
 		return 1;
 	}
+	if (cs->reasm.active) {
+		snprintf(why, len,
+			 "config sync: a record of the peer's is half received (%u of %u bytes): "
+			 "try again in a moment",
+			 cs->reasm.have, cs->reasm.total);
+		return 1;
+	}
 	if (hrpd_settings_hot_busy(cs)) {
 		snprintf(why, len,
 			 "config sync: the peer's settings are being applied: try again in a "

@@ -11,6 +11,7 @@
 #include "cfgsync.h"
 #include "cfgsync_core.h"
 #include "cfgsync_hot_codec.h"
+#include "cfgsync_route.h"
 #include "hrpd.h"
 
 #define HRPD_CFG_PREFIX   "[hrp config]"
@@ -30,11 +31,32 @@ int hrpd_nft_list(struct hrpd_nft *n, const char *table, char **text, bool *pres
 /* Runs buf as one transaction. Returns 0, or -EINVAL with nft's error in err (nothing changed). */
 int hrpd_nft_run(struct hrpd_nft *n, const char *buf, char *err, size_t errlen);
 
+/* ---- cfgsync_route.c: static routes ---- */
+struct hrpd_routes;
+struct hrpd_route_stats {
+	uint64_t events, reads, read_errors, too_many, unsupported;
+	uint64_t added, deleted, missing_interface, apply_errors;
+};
+/* changed(arg) is called after a route changed (any table). */
+struct hrpd_routes *hrpd_routes_open(struct hs_loop *loop, void (*changed)(void *arg), void *arg);
+void hrpd_routes_close(struct hrpd_routes *rt);
+const struct hrpd_route_stats *hrpd_routes_stats(const struct hrpd_routes *rt);
+/* Our synced routes (f: which stay home) as the "route static" text, malloc'd in *text.
+ * Returns 0 or -errno with why in err. */
+int hrpd_routes_list(struct hrpd_routes *rt, const struct hs_route_filter *f, char **text,
+		     size_t *len, char *err, size_t errlen);
+/* Makes our synced routes those of text (in our names): adds, replaces, deletes. A route via
+ * an interface we lack is skipped and counted. Returns 0 with what was not done in msg (""
+ * when all was), or -errno with why (nothing was changed). */
+int hrpd_routes_apply(struct hrpd_routes *rt, const struct hs_route_filter *f, const char *text,
+		      size_t len, char *msg, size_t msglen);
+
 /* ---- cfgsync.c ---- */
 
 struct hrpd_cfg_stats {
 	uint64_t reads, read_errors;
 	uint64_t full_sent, reports_sent, requests_sent, results_sent, send_errors, too_large;
+	uint64_t chunked_sent, chunks_sent, chunked_received; /* records over 64 KiB, in chunks */
 	uint64_t received[HS_CFGSYNC_KIND_MAX];
 	uint64_t rx_errors[HS_CFGSYNC_ERR_MAX];
 	uint64_t results_received[HS_CFGSYNC_STATUS_MAX]; /* the peer's answers to our sets */
@@ -47,9 +69,11 @@ struct hrpd_cfg_facts;
 
 struct hrpd_cfgsync {
 	struct hrpd *h;
-	struct hrpd_cfg_settings *settings; /* cfgsync_settings.c */
-	struct hrpd_cfg_facts *facts;       /* cfgsync_facts.c */
-	struct hrpd_nft *nft;               /* NULL: no nftables here */
+	struct hrpd_cfg_settings *settings;  /* cfgsync_settings.c */
+	struct hrpd_cfg_facts *facts;        /* cfgsync_facts.c */
+	struct hrpd_nft *nft;                /* NULL: no nftables here */
+	struct hrpd_routes *routes;          /* NULL: no rtnetlink (route sync off) */
+	struct hs_route_filter route_filter; /* heartbeat links, route_sync_exclude */
 	char nft_why[160];
 	struct hs_timer settle, confirm, drift;
 	/* settings */
@@ -86,6 +110,9 @@ struct hrpd_cfgsync {
 	struct hrpd_cfg_result last_rx; /* the peer's answer to our last full set */
 	struct hrpd_cfg_result last_tx; /* our answer to the peer's last full set */
 	struct hrpd_cfg_stats st;
+	/* a record larger than one data-channel record: its chunks, ours and the peer's */
+	uint32_t chunk_id;
+	struct hs_cfgsync_reasm reasm;
 	/* a hot restart's first read: the previous process's digest, to keep its generation */
 	bool hot_have_digest;
 	uint8_t hot_digest[HS_CFGSYNC_DIGEST_LEN];

@@ -33,6 +33,7 @@ enum hs_cfgsync_kind {
 	HS_CFGSYNC_SETTINGS = 5,     /* my SYNCED hotstandby settings (JSON): apply or compare */
 	HS_CFGSYNC_SETTINGS_RES = 6, /* what became of a settings record with apply set */
 	HS_CFGSYNC_FACTS = 7, /* what must match the peer and is not synced (lib/pair_facts.h) */
+	HS_CFGSYNC_CHUNK = 8, /* a piece of a record larger than one (cfgsync_chunk.c) */
 	HS_CFGSYNC_KIND_MAX,
 };
 
@@ -48,17 +49,20 @@ enum hs_cfgsync_status {
 
 enum hs_cfgsync_err {
 	HS_CFGSYNC_OK = 0,
-	HS_CFGSYNC_E_TRUNCATED, /* shorter than its header or a field */
-	HS_CFGSYNC_E_VERSION,   /* not HS_CFGSYNC_VERSION */
-	HS_CFGSYNC_E_KIND,      /* an unknown kind */
-	HS_CFGSYNC_E_TABLES,    /* more than HS_CFGSYNC_TABLES_MAX tables */
-	HS_CFGSYNC_E_NAME,      /* a table name empty, too long or not "FAMILY NAME" */
-	HS_CFGSYNC_E_STATUS,    /* an unknown result status */
-	HS_CFGSYNC_E_PRESENT,   /* present not 0 or 1, or an absent table with text */
-	HS_CFGSYNC_E_TRAILING,  /* bytes after the last field */
-	HS_CFGSYNC_E_DIGEST,    /* a full set or report whose digest is not that of its tables */
-	HS_CFGSYNC_E_SPACE,     /* encoding: does not fit */
-	HS_CFGSYNC_E_APPLY,     /* a settings record's apply flag not 0 or 1 */
+	HS_CFGSYNC_E_TRUNCATED,  /* shorter than its header or a field */
+	HS_CFGSYNC_E_VERSION,    /* not HS_CFGSYNC_VERSION */
+	HS_CFGSYNC_E_KIND,       /* an unknown kind */
+	HS_CFGSYNC_E_TABLES,     /* more than HS_CFGSYNC_TABLES_MAX tables */
+	HS_CFGSYNC_E_NAME,       /* a table name empty, too long or not "FAMILY NAME" */
+	HS_CFGSYNC_E_STATUS,     /* an unknown result status */
+	HS_CFGSYNC_E_PRESENT,    /* present not 0 or 1, or an absent table with text */
+	HS_CFGSYNC_E_TRAILING,   /* bytes after the last field */
+	HS_CFGSYNC_E_DIGEST,     /* a full set or report whose digest is not that of its tables */
+	HS_CFGSYNC_E_SPACE,      /* encoding: does not fit */
+	HS_CFGSYNC_E_APPLY,      /* a settings record's apply flag not 0 or 1 */
+	HS_CFGSYNC_E_CHUNK,      /* a chunk that does not continue the transfer under way */
+	HS_CFGSYNC_E_CHUNK_SIZE, /* a chunked record empty or larger than HS_CFGSYNC_BIG_MAX */
+	HS_CFGSYNC_E_ABANDONED, /* a transfer left unfinished: a new one started, or records lost */
 	HS_CFGSYNC_ERR_MAX,
 };
 
@@ -89,6 +93,9 @@ struct hs_cfgsync_rec {
 	size_t settings_len;
 	const char *facts; /* FACTS: JSON (hs_pair_facts_encode), not NUL-terminated */
 	size_t facts_len;
+	uint32_t chunk_total, chunk_off; /* CHUNK: the whole record's length, this piece's place */
+	const uint8_t *chunk;            /* CHUNK: the piece, chunk_len bytes */
+	size_t chunk_len;
 };
 
 /* A settings record's digest: SHA-256 over its text (hs_cfgsync_settings_text's form). */
@@ -96,10 +103,53 @@ void hs_cfgsync_settings_digest(const char *text, size_t len, uint8_t out[HS_CFG
 
 /* Encodes r into buf. Returns the length, or 0 when it does not fit (or r is invalid). */
 size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t cap);
+/* The length hs_cfgsync_encode() would write (0: r is invalid). */
+size_t hs_cfgsync_encoded_len(const struct hs_cfgsync_rec *r);
 /* Decodes one record; tables' text and settings point into buf. A full set or report must carry
  * the digest of its tables, a settings record that of its text. Returns HS_CFGSYNC_OK with *r
  * filled, or the reason (*r unspecified). */
 enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_cfgsync_rec *r);
+
+/* ---- chunks: a record larger than one data-channel record ---- */
+
+/* A chunk is a record of kind HS_CFGSYNC_CHUNK: the header's generation is the transfer's id,
+ * its digest the SHA-256 of the whole record; then u32 total (the whole record's length),
+ * u32 offset, and the piece (at least one byte, up to the end of the record). The pieces of a
+ * transfer go in order on the ordered data channel; the receiver keeps at most one transfer,
+ * at most HS_CFGSYNC_BIG_MAX bytes. */
+#define HS_CFGSYNC_CHUNK_HDR  (HS_CFGSYNC_HDR_LEN + 8u)
+#define HS_CFGSYNC_CHUNK_DATA (HS_CFGSYNC_REC_MAX - HS_CFGSYNC_CHUNK_HDR)
+#define HS_CFGSYNC_BIG_MAX    (4u * 1024u * 1024u)
+
+/* How many chunks a record of len bytes takes (0: too large to send). */
+size_t hs_cfgsync_chunk_count(size_t len);
+/* Chunk index of the record whole[len] as transfer id into buf. Returns its length, or 0 when
+ * index is past the last chunk, len is 0 or over HS_CFGSYNC_BIG_MAX, or cap is too small. */
+size_t hs_cfgsync_chunk_encode(const uint8_t *whole, size_t len, uint32_t id, size_t index,
+			       uint8_t *buf, size_t cap);
+
+/* The receiver's transfer under way. */
+struct hs_cfgsync_reasm {
+	bool active;
+	uint32_t id, total, have;
+	uint8_t digest[HS_CFGSYNC_DIGEST_LEN];
+	uint8_t *buf; /* total bytes, malloc'd */
+};
+
+enum hs_cfgsync_reasm_step {
+	HS_REASM_MORE = 0, /* kept: more chunks to come */
+	HS_REASM_DONE,     /* the record is whole: *whole, *whole_len until the next feed/reset */
+	HS_REASM_ERROR,    /* dropped, with the reason; the transfer under way is dropped too */
+};
+
+/* Feeds one decoded chunk record. *abandoned: an unfinished transfer was dropped because this
+ * chunk starts a new one (count it). *err: the reason on HS_REASM_ERROR. */
+enum hs_cfgsync_reasm_step hs_cfgsync_reasm_feed(struct hs_cfgsync_reasm *ra,
+						 const struct hs_cfgsync_rec *r,
+						 const uint8_t **whole, size_t *whole_len,
+						 bool *abandoned, enum hs_cfgsync_err *err);
+/* Drops the transfer under way (records lost, the peer gone). Returns true when one was. */
+bool hs_cfgsync_reasm_reset(struct hs_cfgsync_reasm *ra);
 
 /* ---- canonical text, renames, digest ---- */
 

@@ -9,6 +9,8 @@
  *   settings:         u8 apply (0/1), u32 text length, text (JSON); the digest is the text's
  *   settings result:  as a result
  *   facts:            u32 text length, text (JSON); the digest is the text's
+ *   chunk:            u32 total, u32 offset, the piece (to the end); the generation is the
+ *                     transfer's id, the digest the whole record's (cfgsync_chunk.c)
  * The decoder checks step by step and names the first thing wrong. */
 #include <string.h>
 
@@ -23,6 +25,7 @@ static const char *const kind_names[HS_CFGSYNC_KIND_MAX] = {
 	[HS_CFGSYNC_SETTINGS] = "settings",
 	[HS_CFGSYNC_SETTINGS_RES] = "settings-result",
 	[HS_CFGSYNC_FACTS] = "facts",
+	[HS_CFGSYNC_CHUNK] = "chunk",
 };
 
 static const char *const status_names[HS_CFGSYNC_STATUS_MAX] = {
@@ -44,6 +47,9 @@ static const char *const err_names[HS_CFGSYNC_ERR_MAX] = {
 	[HS_CFGSYNC_E_DIGEST] = "digest-mismatch",
 	[HS_CFGSYNC_E_SPACE] = "no-space",
 	[HS_CFGSYNC_E_APPLY] = "bad-apply",
+	[HS_CFGSYNC_E_CHUNK] = "bad-chunk",
+	[HS_CFGSYNC_E_CHUNK_SIZE] = "chunk-too-large",
+	[HS_CFGSYNC_E_ABANDONED] = "chunk-abandoned",
 };
 
 const char *hs_cfgsync_kind_name(unsigned kind)
@@ -69,13 +75,14 @@ struct wr {
 	bool full;
 };
 
+/* A writer without a buffer only counts (hs_cfgsync_encoded_len). */
 static void put(struct wr *w, const void *src, size_t n)
 {
 	if (w->full || n > w->cap - w->len) {
 		w->full = true;
 		return;
 	}
-	if (n)
+	if (n && w->p)
 		memcpy(w->p + w->len, src, n);
 	w->len += n;
 }
@@ -117,6 +124,11 @@ static bool put_tables(struct wr *w, const struct hs_cfgsync_rec *r)
 	return true;
 }
 
+size_t hs_cfgsync_encoded_len(const struct hs_cfgsync_rec *r)
+{
+	return hs_cfgsync_encode(r, NULL, SIZE_MAX);
+}
+
 size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t cap)
 {
 	struct wr w = { .p = buf, .cap = cap };
@@ -145,6 +157,13 @@ size_t hs_cfgsync_encode(const struct hs_cfgsync_rec *r, uint8_t *buf, size_t ca
 			return 0;
 		put_u32(&w, (uint32_t)r->facts_len);
 		put(&w, r->facts, r->facts_len);
+		break;
+	case HS_CFGSYNC_CHUNK:
+		if (r->chunk_len == 0)
+			return 0;
+		put_u32(&w, r->chunk_total);
+		put_u32(&w, r->chunk_off);
+		put(&w, r->chunk, r->chunk_len);
 		break;
 	case HS_CFGSYNC_RESULT:
 	case HS_CFGSYNC_SETTINGS_RES: {
@@ -290,6 +309,23 @@ static enum hs_cfgsync_err get_facts(struct rd *rd, struct hs_cfgsync_rec *r)
 	return memcmp(d, r->digest, sizeof(d)) == 0 ? HS_CFGSYNC_OK : HS_CFGSYNC_E_DIGEST;
 }
 
+/* The piece's place is checked against the transfer by the reassembly (cfgsync_chunk.c); here
+ * only that it is a piece of something that may be whole. */
+static enum hs_cfgsync_err get_chunk(struct rd *rd, struct hs_cfgsync_rec *r)
+{
+	if (!get_u32(rd, &r->chunk_total) || !get_u32(rd, &r->chunk_off))
+		return HS_CFGSYNC_E_TRUNCATED;
+	if (r->chunk_total == 0 || r->chunk_total > HS_CFGSYNC_BIG_MAX)
+		return HS_CFGSYNC_E_CHUNK_SIZE;
+	r->chunk = rd->p + rd->off;
+	r->chunk_len = rd->len - rd->off;
+	rd->off = rd->len;
+	if (r->chunk_len == 0 || r->chunk_off >= r->chunk_total ||
+	    r->chunk_len > r->chunk_total - r->chunk_off)
+		return HS_CFGSYNC_E_CHUNK;
+	return HS_CFGSYNC_OK;
+}
+
 enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_cfgsync_rec *r)
 {
 	struct rd rd = { .p = buf, .len = len };
@@ -312,6 +348,7 @@ enum hs_cfgsync_err hs_cfgsync_decode(const uint8_t *buf, size_t len, struct hs_
 	case HS_CFGSYNC_REQUEST: break;
 	case HS_CFGSYNC_SETTINGS: e = get_settings(&rd, r); break;
 	case HS_CFGSYNC_FACTS: e = get_facts(&rd, r); break;
+	case HS_CFGSYNC_CHUNK: e = get_chunk(&rd, r); break;
 	default: return HS_CFGSYNC_E_KIND;
 	}
 	if (e != HS_CFGSYNC_OK)

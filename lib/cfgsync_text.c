@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfgsync_core.h"
+#include "cfgsync_route.h"
 #include "hex.h"
 
 static const char *const families[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev", NULL };
@@ -21,6 +22,8 @@ static bool name_char(char c)
 
 bool hs_cfgsync_table_name_ok(const char *s)
 {
+	if (strcmp(s, HS_CFGSYNC_ROUTES) == 0)
+		return true; /* the static routes' pseudo-table (cfgsync_route.h) */
 	const char *sp = strchr(s, ' ');
 	if (!sp || strlen(s) >= HS_CFGSYNC_NAME_MAX)
 		return false;

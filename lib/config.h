@@ -208,6 +208,8 @@ struct hs_hrpd_config {
 	struct hs_strlist config_rename;      /* "local=peer" interface names */
 	int config_confirm_ms; /* commit-confirmed window after applying the peer's tables */
 	int config_settle_ms;  /* quiet time after an nftables change before it is read */
+	bool route_sync;                     /* static routes follow the config master too */
+	struct hs_strlist route_sync_exclude; /* ADDR/PLEN: routes that stay this box's own */
 	size_t n_links;
 	struct hs_hrp_link_config *links;
 };

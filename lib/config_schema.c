@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cfgsync_core.h"
+#include "cfgsync_route.h"
 #include "hs_build.h"
 #include "log.h"
 #include "sess_policy.h"
@@ -140,6 +141,8 @@ static const char *check_tcp_state(const char *v)
 
 static const char *check_table(const char *v)
 {
+	if (strcmp(v, HS_CFGSYNC_ROUTES) == 0)
+		return "static routes are synced by hrpd.route_sync, not listed here";
 	if (hs_cfgsync_table_name_ok(v))
 		return NULL;
 	return "expected \"FAMILY NAME\" (ip, ip6, inet, arp, bridge, netdev)";
@@ -448,6 +451,11 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	    .help = "ms after applying the peer's tables during which its silence reverts them"),
 	INT(H, "config_settle_ms", config_settle_ms, 0, 10000, 200, SYNC,
 	    .help = "ms without nftables changes before the synced tables are read and sent"),
+	BOOL(H, "route_sync", route_sync, 0, SYNC,
+	     .help = "the config master's static routes (main table) follow it too"),
+	STRLIST(H, "route_sync_exclude", route_sync_exclude, LOCAL, .check_string = check_prefix,
+		.help = "route destinations within these prefixes are this box's own: never sent, "
+			"never removed by the peer's: ADDR/PLEN"),
 	LIST(H, "links", links, n_links, struct hs_hrp_link_config, hrp_link_fields, 0,
 	     HS_HRP_LINKS_MAX, LOCAL, .check_object = hs_cfg_check_hrp_link,
 	     .help = "heartbeat links, in order of preference"),

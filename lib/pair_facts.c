@@ -11,6 +11,7 @@
  * know. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -86,6 +87,36 @@ void hs_pair_facts_from_config(const struct hs_config *cfg, const char *software
 		sort_group(g);
 	}
 	qsort(f->groups, f->n_groups, sizeof(f->groups[0]), cmp_group);
+}
+
+int hs_pair_facts_groups_from_text(const char *text, struct hs_pair_facts *f, char *err,
+				   size_t errlen)
+{
+	struct hs_config *cfg = NULL;
+	struct hs_cfg_errors *errs = calloc(1, sizeof(*errs));
+	if (!errs) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	int r = hs_config_load_string(text, "vrrpd's running config", &cfg, errs);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", errs->count ? errs->msg[0] : strerror(-r));
+		free(errs);
+		return -EINVAL;
+	}
+	free(errs);
+	struct hs_pair_facts *g = malloc(sizeof(*g));
+	if (!g) {
+		hs_config_free(cfg);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	hs_pair_facts_from_config(cfg, NULL, NULL, g);
+	hs_config_free(cfg);
+	f->n_groups = g->n_groups;
+	memcpy(f->groups, g->groups, sizeof(f->groups));
+	free(g);
+	return 0;
 }
 
 bool hs_pair_facts_sysctl_wanted(const char *file_name)

@@ -85,6 +85,12 @@ const char *hs_pf_severity_name(unsigned severity);
  * given versions; no sysctls yet. Groups past HS_PF_GROUPS_MAX are left out. */
 void hs_pair_facts_from_config(const struct hs_config *cfg, const char *software,
 			       const char *hrp_protocol, struct hs_pair_facts *f);
+/* The VRRP groups as vrrpd runs them: text is its running config's global and vrrpd groups as
+ * config-show prints them (a group changed with hrpctl and not saved is in it, unlike the
+ * file). Replaces f's groups. Returns 0, or -EINVAL with why in err (f untouched). */
+int hs_pair_facts_groups_from_text(const char *text, struct hs_pair_facts *f, char *err,
+				   size_t errlen);
+
 /* True when a sysctl file name under net/netfilter is one the pair compares:
  * nf_conntrack_max and every nf_conntrack_*timeout*. */
 bool hs_pair_facts_sysctl_wanted(const char *file_name);
@@ -107,5 +113,15 @@ enum hs_pf_err hs_pair_facts_decode(const char *text, size_t len, struct hs_pair
 size_t hs_pair_facts_compare(const struct hs_pair_facts *ours, const struct hs_pair_facts *peer,
 			     const struct hs_cfgsync_renames *renames, struct hs_pf_diff *out,
 			     size_t cap);
+
+/* Settings sync carries some facts to the standby by itself (hrpd's hello interval and dead
+ * count are SYNCED settings): a change on the config master differs from the standby for about
+ * a second, until the standby applies it. So a difference in one of them is held back until it
+ * has lasted grace_ms. d: the kept differences (n of them); *since: when such a difference
+ * first showed (0: none showing; updated). Removes the held ones from d (the others keep their
+ * order) and returns how many are left; *held says how many were held back. */
+#define HS_PF_SYNCED_GRACE_MS 5000u
+size_t hs_pair_facts_hold_synced(struct hs_pf_diff *d, size_t n, uint64_t now_ms, uint64_t *since,
+				 uint32_t grace_ms, size_t *held);
 
 #endif

@@ -179,3 +179,32 @@ size_t hs_pair_facts_compare(const struct hs_pair_facts *ours, const struct hs_p
 	cmp_sysctls(&d, ours, peer);
 	return d.n;
 }
+
+/* The facts that are SYNCED settings too (lib/config_schema.c): settings sync repairs them. */
+static bool synced_fact(const char *what)
+{
+	return strcmp(what, "hrpd.hello_interval") == 0 || strcmp(what, "hrpd.dead_count") == 0;
+}
+
+size_t hs_pair_facts_hold_synced(struct hs_pf_diff *d, size_t n, uint64_t now_ms, uint64_t *since,
+				 uint32_t grace_ms, size_t *held)
+{
+	size_t synced = 0;
+	for (size_t i = 0; i < n; i++)
+		synced += synced_fact(d[i].what);
+	*held = 0;
+	if (!synced) {
+		*since = 0;
+		return n;
+	}
+	if (!*since)
+		*since = now_ms ? now_ms : 1;
+	if (now_ms - *since >= grace_ms)
+		return n; /* lasted: settings sync did not repair it, so it is real */
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!synced_fact(d[i].what))
+			d[o++] = d[i];
+	*held = n - o;
+	return o;
+}

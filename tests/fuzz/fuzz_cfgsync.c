@@ -5,7 +5,12 @@
  *   mode 1  a table's text, through the canonical form (twice; that it is a fixed point holds
  *           for nft's own output, tests/unit/test_cfgsync.c, not for any bytes), the renames
  *           both ways (the map is a permutation, so the text comes back: a name unmapped here
- *           that is a peer's name would have no way back) and the diff. */
+ *           that is a peer's name would have no way back) and the diff;
+ *   mode 2  a stream of records (each u16 length first) through the decoder and the chunk
+ *           reassembly, as hrpd's config channel takes them: a whole record handed out has
+ *           the length and digest its chunks announced and is decoded in turn;
+ *   mode 4  a "route static" text (the peer's static routes, lib/cfgsync_route.h): the routes
+ *           it reads give a text that reads back to the same routes. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "cfgsync_core.h"
+#include "cfgsync_route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -66,12 +72,76 @@ out:
 	free(c);
 }
 
+static void chunks(const uint8_t *p, size_t n)
+{
+	struct hs_cfgsync_reasm ra = { 0 };
+	struct hs_cfgsync_rec *r = malloc(sizeof(*r)), *inner = malloc(sizeof(*inner));
+	size_t off = 0;
+	while (r && inner && off + 2 <= n) {
+		size_t len = (size_t)p[off] << 8 | p[off + 1];
+		off += 2;
+		if (len > n - off)
+			len = n - off;
+		const uint8_t *rec = p + off;
+		off += len;
+		if (hs_cfgsync_decode(rec, len, r) != HS_CFGSYNC_OK || r->kind != HS_CFGSYNC_CHUNK)
+			continue;
+		const uint8_t *whole = NULL;
+		size_t whole_len = 0;
+		bool abandoned;
+		enum hs_cfgsync_err err;
+		enum hs_cfgsync_reasm_step s =
+			hs_cfgsync_reasm_feed(&ra, r, &whole, &whole_len, &abandoned, &err);
+		if ((s == HS_REASM_ERROR) != (err != HS_CFGSYNC_OK))
+			__builtin_trap();
+		if (s != HS_REASM_DONE)
+			continue;
+		uint8_t d[HS_CFGSYNC_DIGEST_LEN];
+		hs_cfgsync_settings_digest((const char *)whole, whole_len, d);
+		if (whole_len != r->chunk_total || memcmp(d, r->digest, sizeof(d)) != 0)
+			__builtin_trap();
+		hs_cfgsync_decode(whole, whole_len, inner);
+	}
+	hs_cfgsync_reasm_reset(&ra);
+	free(r);
+	free(inner);
+}
+
+static void routes(const uint8_t *p, size_t n)
+{
+	struct hs_route *v = NULL, *back = NULL;
+	size_t bad = 0, len = 0;
+	long count = hs_routes_from_text((const char *)p, n, &v, &bad);
+	if (count < 0)
+		return;
+	char *text = hs_routes_text(v, (size_t)count, &len);
+	if (!text)
+		__builtin_trap(); /* every route read must print */
+	if (hs_routes_from_text(text, len, &back, &bad) != count)
+		__builtin_trap();
+	/* the text is sorted, so the order may differ: every route must be there */
+	for (long i = 0; i < count; i++) {
+		bool found = false;
+		for (long j = 0; j < count && !found; j++)
+			found = hs_route_equal(&v[i], &back[j]);
+		if (!found)
+			__builtin_trap();
+	}
+	free(text);
+	free(v);
+	free(back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
 	if (data[0] & 1)
 		text(data + 1, size - 1);
+	else if (data[0] & 2)
+		chunks(data + 1, size - 1);
+	else if (data[0] & 4)
+		routes(data + 1, size - 1);
 	else
 		record(data + 1, size - 1);
 	return 0;

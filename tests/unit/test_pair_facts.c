@@ -16,6 +16,7 @@
 
 #include "cfgsync_core.h"
 #include "config.h"
+#include "config_edit.h"
 #include "pair_facts.h"
 
 #define CONF                                                                                       \
@@ -304,6 +305,82 @@ static void facts_record_round_trip(void **state)
 	free(f);
 }
 
+/* A hello interval changed on the config master differs on the standby for about a second,
+ * until settings sync applies it there: held back for the grace time, then shown. Other
+ * differences are never held. */
+static void synced_timers_are_held_for_the_grace_time(void **state)
+{
+	(void)state;
+	struct hs_pf_diff d[3] = {
+		{ .what = "hrpd.hello_interval", .here = "100", .peer = "200" },
+		{ .what = "vrrp ipv4 vrid 1 advert interval", .here = "100", .peer = "200" },
+		{ .what = "hrpd.dead_count", .here = "5", .peer = "3" },
+	};
+	struct hs_pf_diff w[3];
+	uint64_t since = 0;
+	size_t held;
+	memcpy(w, d, sizeof(d));
+	assert_int_equal(hs_pair_facts_hold_synced(w, 3, 10000, &since, 3000, &held), 1);
+	assert_int_equal(held, 2);
+	assert_string_equal(w[0].what, "vrrp ipv4 vrid 1 advert interval");
+	assert_int_equal(since, 10000);
+	/* still within the grace time a poll later */
+	memcpy(w, d, sizeof(d));
+	assert_int_equal(hs_pair_facts_hold_synced(w, 3, 12999, &since, 3000, &held), 1);
+	/* lasted: shown, all three, in their order */
+	memcpy(w, d, sizeof(d));
+	assert_int_equal(hs_pair_facts_hold_synced(w, 3, 13000, &since, 3000, &held), 3);
+	assert_int_equal(held, 0);
+	assert_string_equal(w[2].what, "hrpd.dead_count");
+	/* gone: the clock starts again at the next one */
+	assert_int_equal(hs_pair_facts_hold_synced(w + 1, 1, 14000, &since, 3000, &held), 1);
+	assert_int_equal(since, 0);
+	memcpy(w, d, sizeof(d));
+	assert_int_equal(hs_pair_facts_hold_synced(w, 3, 20000, &since, 3000, &held), 1);
+	assert_int_equal(since, 20000);
+}
+
+/* vrrpd's running groups, read back from config-show's text of its global and vrrpd groups:
+ * the same groups as the config they were printed from; a group changed there (not in any
+ * file) is what the facts say; text that is not a config is refused and changes nothing. */
+static void running_groups_come_from_vrrpds_text(void **state)
+{
+	(void)state;
+	struct hs_config *cfg = NULL;
+	struct hs_cfg_errors errs;
+	assert_int_equal(hs_config_load_string(CONF, "test", &cfg, &errs), 0);
+	char *g = hs_config_print_group_string(cfg, "global");
+	char *v = hs_config_print_group_string(cfg, "vrrpd");
+	assert_non_null(g);
+	assert_non_null(v);
+	size_t cap = strlen(g) + strlen(v) + 2;
+	char *text = malloc(cap);
+	snprintf(text, cap, "%s\n%s", g, v);
+	struct hs_pair_facts *file = facts_of(CONF, "1.0"), *run = calloc(1, sizeof(*run));
+	char err[256];
+	assert_int_equal(hs_pair_facts_groups_from_text(text, run, err, sizeof(err)), 0);
+	assert_int_equal(run->n_groups, file->n_groups);
+	assert_memory_equal(run->groups, file->groups, sizeof(file->groups[0]) * file->n_groups);
+
+	free(text);
+	/* vrrpd runs vrid 2 with another interval than the file says */
+	const char *runtext = "global = { name = \"fw1\"; };\n"
+			      "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 2; "
+			      "advert_interval = 250; vips = [ \"192.0.2.2\" ]; } ); };\n";
+	assert_int_equal(hs_pair_facts_groups_from_text(runtext, run, err, sizeof(err)), 0);
+	assert_int_equal(run->n_groups, 1);
+	assert_int_equal(run->groups[0].advert_interval_cs, 250);
+	assert_int_equal(hs_pair_facts_groups_from_text("vrrpd = {", run, err, sizeof(err)),
+			 -EINVAL);
+	assert_true(err[0] != '\0');
+	assert_int_equal(run->n_groups, 1);
+	hs_config_free(cfg);
+	free(g);
+	free(v);
+	free(file);
+	free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +391,8 @@ int main(void)
 		cmocka_unit_test(compare_lists_every_difference),
 		cmocka_unit_test(renamed_interfaces_are_the_same),
 		cmocka_unit_test(facts_record_round_trip),
+		cmocka_unit_test(synced_timers_are_held_for_the_grace_time),
+		cmocka_unit_test(running_groups_come_from_vrrpds_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,11 @@ consistency"), all daemons running, fw1 active:
     seconds, with both values, as a warning, logged once (not at every poll), and in display hrp
     state and display hrp config consistency; put back, it goes;
   - nf_conntrack_max cannot be set in a non-init namespace here: it is still compared (read);
-  - a VRRP group's advert interval changed in fw2's config file and reloaded shows as an error;
+  - a VRRP group's advert interval changed in fw2's config file is no difference while only
+    hrpd is reloaded (hrpd compares the groups vrrpd runs, asked on its control socket), and an
+    error once vrrpd is reloaded too;
+  - a hello interval changed on the config master (and synced to the standby) shows no pairing
+    error meanwhile, and none is logged;
   - settings drift (a SYNCED setting changed on the standby behind hrpctl's back) is logged
     once, and once more when hrp sync config repairs it."""
 
@@ -99,8 +103,15 @@ def timeout_part(lab, s):
 
 def advert_part(lab, s):
     s.check(set_advert(lab, "fw2", 20), "fw2's config file: advert_interval 20")
-    for d in ("vrrpd", "hrpd"):
-        pair.ctl(lab, "fw2", d, "reload")
+    # hrpd compares the groups vrrpd runs, not the file: reloaded alone, it sees no change
+    pair.ctl(lab, "fw2", "hrpd", "reload")
+    s.check(facts(lab, "fw2").get("vrrp_source") == "vrrpd",
+            "fw2 compares vrrpd's running groups (%s)" % facts(lab, "fw2").get("vrrp_source"))
+    time.sleep(2.5)  # two polls of fw2's facts
+    s.check(ADVERT not in (differences(lab, "fw1") or {}) and
+            ADVERT not in (differences(lab, "fw2") or {}),
+            "the file's new interval, not yet run by vrrpd, is no difference")
+    pair.ctl(lab, "fw2", "vrrpd", "reload")
     a, b = s.wait_until("the advert interval difference shows on both boxes",
                         lambda: both_show(lab, ADVERT, "10 cs", "20 cs"), 15)
     s.check(a["severity"] == b["severity"] == "error", "an advert interval difference is an error")
@@ -109,6 +120,39 @@ def advert_part(lab, s):
     for d in ("vrrpd", "hrpd"):
         pair.ctl(lab, "fw2", d, "reload")
     s.wait_until("no differences after the reload back", lambda: clean(lab), 15)
+
+
+def hello_part(lab, s):
+    """A hello interval changed on the config master is synced to the standby within about a
+    second: no pairing error shows meanwhile (it is held back for the grace time)."""
+    orig = pair.ctl(lab, "fw1", "hrpd", "config-show")["settings"]["hrpd"]["hello_interval"]
+    new = orig * 2
+    seen = []
+
+    def check_once():
+        for box in BOXES:
+            d = differences(lab, box) or {}
+            if "hrpd.hello_interval" in d:
+                seen.append((box, d["hrpd.hello_interval"]))
+        return False
+
+    for value in (new, orig):
+        pair.ctl(lab, "fw1", "hrpd", "config-set",
+                 {"changes": [{"path": "hrpd.hello_interval", "value": value}]})
+        t0 = time.monotonic()
+        s.wait_until("fw2 runs hello interval %d ms" % value,
+                     lambda: check_once() or pair.ctl_or_empty(lab, "fw2", "hrpd", "config-show")
+                     .get("settings", {}).get("hrpd", {}).get("hello_interval") == value, 15,
+                     interval=0.1)
+        s.note("hello %d synced" % value, "%.1f s" % (time.monotonic() - t0))
+        end = time.monotonic() + 2
+        while time.monotonic() < end:  # bounded: two more facts polls
+            check_once()
+            time.sleep(0.1)
+    s.check(not seen, "no hello interval difference shown while it was synced (%s)" % seen[:2])
+    for box in BOXES:
+        s.check(not log_lines(lab, box, "hrpd.hello_interval: here"),
+                "%s logged no hello interval difference" % box)
 
 
 def settings_drift_part(lab, s):
@@ -145,6 +189,7 @@ def body(lab, s):
 
     timeout_part(lab, s)
     advert_part(lab, s)
+    hello_part(lab, s)
     settings_drift_part(lab, s)
     for box in BOXES:
         st = pair.ctl(lab, box, "hrpd", "hrp-statistics")["config"]["pair"]

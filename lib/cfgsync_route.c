@@ -1,0 +1,281 @@
+/* Static routes as a synced pseudo-table (cfgsync_route.h): lines, their order, which routes
+ * stay on their box, and the add/delete plan the config standby carries out. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cfgsync_route.h"
+
+static const char *const type_names[HS_ROUTE_TYPE_MAX] = {
+	[HS_ROUTE_UNICAST] = "unicast",
+	[HS_ROUTE_BLACKHOLE] = "blackhole",
+	[HS_ROUTE_UNREACHABLE] = "unreachable",
+	[HS_ROUTE_PROHIBIT] = "prohibit",
+};
+
+static size_t addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* The first plen bits of a and b are the same. */
+static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned plen)
+{
+	unsigned bytes = plen / 8, rest = plen % 8;
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (!rest)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (a[bytes] & mask) == (b[bytes] & mask);
+}
+
+enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct hs_route_filter *f)
+{
+	for (size_t i = 0; r->dev[0] && i < f->n_local_ifs; i++)
+		if (strcmp(r->dev, f->local_ifs[i]) == 0)
+			return HS_ROUTE_SKIP_HEARTBEAT;
+	for (size_t i = 0; i < f->n_exclude; i++) {
+		const struct hs_sess_prefix *p = &f->exclude[i];
+		if (p->family == r->family && r->dst_len >= p->plen &&
+		    bits_equal(r->dst, p->addr, p->plen))
+			return HS_ROUTE_SKIP_EXCLUDED;
+	}
+	return HS_ROUTE_SYNC;
+}
+
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= HS_ROUTE_IFNAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] == '"' || s[i] == '/' || s[i] == 127)
+			return false;
+	return true;
+}
+
+int hs_route_format(const struct hs_route *r, char *out, size_t cap)
+{
+	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	size_t max = r->family == AF_INET ? 32 : 128;
+	if ((r->family != AF_INET && r->family != AF_INET6) || r->dst_len > max ||
+	    r->type >= HS_ROUTE_TYPE_MAX || (r->dev[0] && !ifname_ok(r->dev)) ||
+	    !inet_ntop(r->family, r->dst, dst, sizeof(dst)) ||
+	    (r->has_gw && !inet_ntop(r->family, r->gw, gw, sizeof(gw))))
+		return -EINVAL;
+	char via[INET6_ADDRSTRLEN + 8] = "", dev[HS_ROUTE_IFNAME_MAX + 8] = "", type[24] = "";
+	if (r->has_gw)
+		snprintf(via, sizeof(via), " via %s", gw);
+	if (r->dev[0])
+		snprintf(dev, sizeof(dev), " dev \"%s\"", r->dev);
+	if (r->type != HS_ROUTE_UNICAST)
+		snprintf(type, sizeof(type), " type %s", type_names[r->type]);
+	int n = snprintf(out, cap, "%s %s/%u%s%s metric %u%s",
+			 r->family == AF_INET ? "inet" : "inet6", dst, r->dst_len, via, dev,
+			 r->metric, type);
+	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
+}
+
+/* The next blank-separated word of s into w (at most cap - 1 bytes; "" at the end). Returns
+ * where it ended, or NULL for a word too long. */
+static const char *word(const char *s, const char *end, char *w, size_t cap)
+{
+	while (s < end && *s == ' ')
+		s++;
+	size_t n = 0;
+	while (s < end && *s != ' ') {
+		if (n + 1 >= cap)
+			return NULL;
+		w[n++] = *s++;
+	}
+	w[n] = '\0';
+	return s;
+}
+
+static int parse_prefix(const char *w, struct hs_route *r)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(w, '/');
+	char *endp;
+	if (!slash || (size_t)(slash - w) >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, w, (size_t)(slash - w));
+	addr[slash - w] = '\0';
+	unsigned long plen = strtoul(slash + 1, &endp, 10);
+	if (!slash[1] || *endp || plen > (r->family == AF_INET ? 32u : 128u) ||
+	    inet_pton(r->family, addr, r->dst) != 1)
+		return -EINVAL;
+	r->dst_len = (uint8_t)plen;
+	return 0;
+}
+
+int hs_route_parse(const char *line, size_t len, struct hs_route *r)
+{
+	const char *p = line, *end = line + len;
+	char w[HS_ROUTE_LINE_MAX];
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)line[i] < ' ')
+			return -EINVAL; /* a NUL would end a word early; tabs are not ours */
+	if (!(p = word(p, end, w, sizeof(w))))
+		return -EINVAL;
+	if (strcmp(w, "inet") == 0)
+		r->family = AF_INET;
+	else if (strcmp(w, "inet6") == 0)
+		r->family = AF_INET6;
+	else
+		return -EINVAL;
+	if (!(p = word(p, end, w, sizeof(w))) || parse_prefix(w, r) < 0)
+		return -EINVAL;
+	bool metric = false;
+	for (;;) {
+		char v[HS_ROUTE_LINE_MAX];
+		if (!(p = word(p, end, w, sizeof(w))))
+			return -EINVAL;
+		if (!w[0])
+			break;
+		if (!(p = word(p, end, v, sizeof(v))) || !v[0])
+			return -EINVAL;
+		if (strcmp(w, "via") == 0 && !r->has_gw) {
+			if (inet_pton(r->family, v, r->gw) != 1)
+				return -EINVAL;
+			r->has_gw = true;
+		} else if (strcmp(w, "dev") == 0 && !r->dev[0]) {
+			size_t n = strlen(v);
+			if (n < 3 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= HS_ROUTE_IFNAME_MAX)
+				return -EINVAL;
+			memcpy(r->dev, v + 1, n - 2);
+			r->dev[n - 2] = '\0';
+			if (!ifname_ok(r->dev))
+				return -EINVAL;
+		} else if (strcmp(w, "metric") == 0 && !metric) {
+			char *e;
+			unsigned long m = strtoul(v, &e, 10);
+			if (*e || v[0] == '-' || m > UINT32_MAX)
+				return -EINVAL;
+			r->metric = (uint32_t)m;
+			metric = true;
+		} else if (strcmp(w, "type") == 0 && r->type == HS_ROUTE_UNICAST) {
+			size_t t = 1;
+			while (t < HS_ROUTE_TYPE_MAX && strcmp(v, type_names[t]) != 0)
+				t++;
+			if (t == HS_ROUTE_TYPE_MAX)
+				return -EINVAL;
+			r->type = (uint8_t)t;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return metric ? 0 : -EINVAL;
+}
+
+struct line_ref {
+	char s[HS_ROUTE_LINE_MAX];
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct line_ref *)a)->s, ((const struct line_ref *)b)->s);
+}
+
+char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len)
+{
+	struct line_ref *v = calloc(n ? n : 1, sizeof(*v));
+	char *text = v ? malloc(n * HS_ROUTE_LINE_MAX + 1) : NULL;
+	size_t o = 0;
+	if (!text) {
+		free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (hs_route_format(&routes[i], v[i].s, sizeof(v[i].s)) < 0) {
+			free(v);
+			free(text);
+			return NULL;
+		}
+	qsort(v, n, sizeof(*v), line_cmp);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i].s);
+		memcpy(text + o, v[i].s, l);
+		o += l;
+		text[o++] = '\n';
+	}
+	text[o] = '\0';
+	free(v);
+	*len = o;
+	return text;
+}
+
+long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, size_t *bad_line)
+{
+	const char *p = text, *end = text + len;
+	size_t n = 0, cap = 0, line = 0;
+	struct hs_route *v = NULL;
+	*out = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		line++;
+		if (e > p) {
+			if (n == HS_ROUTES_MAX) {
+				free(v);
+				return -E2BIG;
+			}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				struct hs_route *w = realloc(v, cap * sizeof(*v));
+				if (!w) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = w;
+			}
+			if (hs_route_parse(p, (size_t)(e - p), &v[n]) < 0) {
+				free(v);
+				*bad_line = line;
+				return -EINVAL;
+			}
+			n++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*out = v;
+	return (long)n;
+}
+
+bool hs_route_same_key(const struct hs_route *a, const struct hs_route *b)
+{
+	return a->family == b->family && a->dst_len == b->dst_len && a->metric == b->metric &&
+	       memcmp(a->dst, b->dst, addr_len(a->family)) == 0;
+}
+
+bool hs_route_equal(const struct hs_route *a, const struct hs_route *b)
+{
+	return hs_route_same_key(a, b) && a->type == b->type && a->has_gw == b->has_gw &&
+	       (!a->has_gw || memcmp(a->gw, b->gw, addr_len(a->family)) == 0) &&
+	       strcmp(a->dev, b->dev) == 0;
+}
+
+void hs_routes_plan(const struct hs_route *have, size_t n_have, const struct hs_route *want,
+		    size_t n_want, size_t *add, size_t *n_add, size_t *del, size_t *n_del)
+{
+	*n_add = *n_del = 0;
+	for (size_t i = 0; i < n_want; i++) {
+		bool there = false;
+		for (size_t j = 0; j < n_have && !there; j++)
+			there = hs_route_equal(&want[i], &have[j]);
+		if (!there)
+			add[(*n_add)++] = i;
+	}
+	for (size_t j = 0; j < n_have; j++) {
+		bool wanted = false;
+		for (size_t i = 0; i < n_want && !wanted; i++)
+			wanted = hs_route_same_key(&want[i], &have[j]);
+		if (!wanted)
+			del[(*n_del)++] = j;
+	}
+}

@@ -1,0 +1,83 @@
+/* Static route sync, pure (doc/config-sync.md "Static routes"): the operator's routes of the
+ * main table as the text of one pseudo-table of the synced set ("route static"), which is
+ * digested, sent, diffed and renamed like an nftables table; which routes are synced; and
+ * what the config standby must add and delete to hold the master's. hrpd
+ * (hrpd/cfgsync_route.c) reads and writes the kernel over rtnetlink and feeds these functions
+ * routes. No sockets here.
+ *
+ * A route is one line, its interface quoted so that the rename table applies to it:
+ *   inet 198.51.100.128/25 via 198.51.100.2 dev "up0" metric 0
+ *   inet6 2001:db8:5::/64 dev "lan0" metric 1024 type blackhole */
+#ifndef HS_CFGSYNC_ROUTE_H
+#define HS_CFGSYNC_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sess_policy.h"
+
+#define HS_CFGSYNC_ROUTES   "route static" /* the pseudo-table's name in the synced set */
+#define HS_ROUTE_IFNAME_MAX 16
+#define HS_ROUTES_MAX       4096 /* routes of one text at most */
+#define HS_ROUTE_LOCAL_IFS  8    /* interfaces whose routes never leave the box */
+#define HS_ROUTE_LINE_MAX   160
+
+enum hs_route_type {
+	HS_ROUTE_UNICAST = 0,
+	HS_ROUTE_BLACKHOLE,
+	HS_ROUTE_UNREACHABLE,
+	HS_ROUTE_PROHIBIT,
+	HS_ROUTE_TYPE_MAX,
+};
+
+struct hs_route {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t dst_len;
+	uint8_t dst[16]; /* IPv4 in the first 4 bytes */
+	bool has_gw;
+	uint8_t gw[16];
+	char dev[HS_ROUTE_IFNAME_MAX]; /* "" when the route names none */
+	uint32_t metric;
+	uint8_t type; /* enum hs_route_type */
+};
+
+/* Which of a box's routes are its own: never sent, never removed by the peer's. */
+struct hs_route_filter {
+	char local_ifs[HS_ROUTE_LOCAL_IFS][HS_ROUTE_IFNAME_MAX]; /* the heartbeat links */
+	size_t n_local_ifs;
+	struct hs_sess_prefix exclude[HS_SESS_EXCLUDE_MAX]; /* hrpd.route_sync_exclude */
+	size_t n_exclude;
+};
+
+enum hs_route_verdict {
+	HS_ROUTE_SYNC = 0,
+	HS_ROUTE_SKIP_HEARTBEAT, /* via a heartbeat link */
+	HS_ROUTE_SKIP_EXCLUDED,  /* its destination within a prefix of route_sync_exclude */
+};
+
+enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct hs_route_filter *f);
+
+/* The line of r, NUL-terminated, without its newline. Returns its length or -ENOSPC/-EINVAL. */
+int hs_route_format(const struct hs_route *r, char *out, size_t cap);
+/* One line back (without its newline). Returns 0 or -EINVAL. */
+int hs_route_parse(const char *line, size_t len, struct hs_route *r);
+
+/* The pseudo-table's text: the lines of routes, sorted, each ending in a newline; "" for none.
+ * Returns a malloc'd text (its length in *len) or NULL without memory or for a bad route. */
+char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len);
+/* A text back into routes (malloc'd *out; NULL when none). Returns the count, or -EINVAL with
+ * the first bad line's number (from 1) in *bad_line, or -E2BIG past HS_ROUTES_MAX. */
+long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, size_t *bad_line);
+
+/* Same destination, metric and family: the kernel holds one of them (a replace changes it). */
+bool hs_route_same_key(const struct hs_route *a, const struct hs_route *b);
+bool hs_route_equal(const struct hs_route *a, const struct hs_route *b);
+
+/* What makes have into want: add[] (indexes into want: routes not in have as they are; an add
+ * replaces a route of the same key) and del[] (indexes into have: keys want lacks). The
+ * arrays hold n_want and n_have entries. */
+void hs_routes_plan(const struct hs_route *have, size_t n_have, const struct hs_route *want,
+		    size_t n_want, size_t *add, size_t *n_add, size_t *del, size_t *n_del);
+
+#endif

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Static route sync (doc/config-sync.md, "Static routes") in the reference lab, all daemons
+running, fw1 active:
+  - off by default: a route added on fw1 stays there, nothing is read or sent;
+  - with hrpd.route_sync on (set on fw1 only: a SYNCED setting, it follows to fw2), a route
+    added on fw1 appears on fw2 within a second, and the digests agree;
+  - the route removed on fw1 is removed on fw2;
+  - a route via an interface only fw1 has is skipped on fw2, counted and reported in fw1's
+    peer result, and not tried again by itself; the other routes go through;
+  - routes on a heartbeat link and those within route_sync_exclude stay on their box (fw2's
+    own excluded route survives the sync);
+  - an interface named otherwise on fw2 (hrpd.config_rename) carries fw1's route;
+  - OSPF's routes are never synced (the upstream routes stay what each box learnt)."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, pair, scenario  # noqa: E402
+from hslab_lib.pair import BOXES, settled  # noqa: E402
+
+ROUTE = "203.0.113.192/27"  # via a LAN address both boxes reach
+GW = "192.0.2.200"
+EXCL = "198.51.100.200/29"  # in route_sync_exclude on both boxes
+
+
+def routes(lab, box):
+    """The main table's static and boot routes, as `ip route` prints them."""
+    out = lab.run(box, ["ip", "route", "show", "table", "main"]).stdout
+    return [x for x in out.splitlines() if "proto ospf" not in x and "proto kernel" not in x]
+
+
+def has(lab, box, prefix):
+    """A route to prefix ("blackhole 198.51.100.201 ..." names its type first)."""
+    for x in routes(lab, box):
+        w = x.split()
+        if w and w[0] in ("blackhole", "unreachable", "prohibit"):
+            w = w[1:]
+        if w and w[0] == prefix:
+            return True
+    return False
+
+
+def ospf_routes(lab, box):
+    out = lab.run(box, ["ip", "route", "show", "proto", "ospf"]).stdout
+    return sorted(out.splitlines())
+
+
+def config(lab, box):
+    return pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
+
+
+def stats(lab, box):
+    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
+
+
+def equal(lab):
+    c = [config(lab, b) for b in BOXES]
+    return all(x.get("on") and x.get("equal") is True for x in c) and \
+        c[0].get("digest") == c[1].get("digest")
+
+
+def route_sync_on(lab, box):
+    cur = boxes.hrpctl(lab, box, "display", "current-configuration")
+    return cur["config"]["hrpd"].get("route_sync") is True
+
+
+def body(lab, s):
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    ospf2 = ospf_routes(lab, "fw2")
+    for box in BOXES:
+        boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "inet hslab_fw" ]')
+        boxes.set_setting(lab, box, "hrpd", "route_sync_exclude", '[ "%s" ]' % EXCL)
+        pair.ctl(lab, box, "hrpd", "reload")
+    s.wait_until("config sync on, the digests equal", lambda: equal(lab), 15)
+
+    # 1. off by default: nothing synced
+    lab.run("fw1", ["ip", "route", "add", ROUTE, "via", GW])
+    time.sleep(1.5)
+    s.check(not has(lab, "fw2", ROUTE), "route_sync off: fw1's route is not on fw2")
+    s.check(stats(lab, "fw1").get("routes", {}).get("reads", 0) == 0,
+            "route_sync off: no routes read on fw1")
+    s.check(equal(lab), "the digests still agree (routes are not part of them)")
+
+    # 2. on (on fw1; the setting follows to fw2): the route reaches fw2
+    lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.201/32"])  # fw2's own
+    lab.run("fw1", ["ip", "route", "add", "203.0.113.64/27", "dev", "hb0"])   # a heartbeat's
+    pair.ctl(lab, "fw1", "hrpd", "config-set",
+             {"changes": [{"path": "hrpd.route_sync", "value": True}]})
+    s.check(route_sync_on(lab, "fw1"), "route_sync on in fw1's running config")
+    s.wait_until("route_sync follows to fw2", lambda: route_sync_on(lab, "fw2"), 15)
+    s.wait_until("fw1's route is on fw2", lambda: has(lab, "fw2", ROUTE), 15)
+    s.wait_until("the digests agree with routes in them", lambda: equal(lab), 15)
+    s.check(any(GW in x for x in routes(lab, "fw2") if x.startswith(ROUTE)),
+            "fw2's route goes via %s" % GW)
+    s.check(not has(lab, "fw2", "203.0.113.64/27"), "the heartbeat link's route stays on fw1")
+    s.check(has(lab, "fw2", "198.51.100.201"), "fw2's excluded route survives the sync")
+
+    # 3. a new route on the active reaches the standby within a second
+    lab.run("fw1", ["ip", "route", "add", "198.51.100.64/26", "dev", "lan0"])
+    t0 = time.monotonic()
+    s.wait_until("a new route reaches fw2", lambda: has(lab, "fw2", "198.51.100.64/26"), 10,
+                 interval=0.02)
+    took = time.monotonic() - t0
+    s.note("route to standby", "%.0f ms" % (1000 * took))
+    s.check(took < 1.0, "the route reached fw2 within a second (%.0f ms)" % (1000 * took))
+
+    # 4. removed on the active: removed on the standby
+    lab.run("fw1", ["ip", "route", "del", "198.51.100.64/26"])
+    t0 = time.monotonic()
+    s.wait_until("the route removed on fw1 is gone from fw2",
+                 lambda: not has(lab, "fw2", "198.51.100.64/26"), 10, interval=0.02)
+    s.note("removal to standby", "%.0f ms" % (1000 * (time.monotonic() - t0)))
+    s.wait_until("the digests agree after the removal", lambda: equal(lab), 10)
+
+    # 5. a route via an interface fw2 does not have: skipped, counted, reported, not retried
+    lab.run("fw1", ["ip", "link", "add", "s48only", "type", "veth", "peer", "name", "s48peer"])
+    for dev in ("s48only", "s48peer"):
+        lab.run("fw1", ["ip", "link", "set", dev, "up"])
+    lab.run("fw1", ["ip", "route", "add", "198.51.100.96/27", "dev", "s48only"])
+    lab.run("fw1", ["ip", "route", "add", "198.51.100.160/27", "via", GW])
+    s.wait_until("fw2 counts the missing interface",
+                 lambda: stats(lab, "fw2").get("routes", {}).get("missing_interface", 0) >= 1,
+                 10)
+    s.wait_until("the other new route went through",
+                 lambda: has(lab, "fw2", "198.51.100.160/27"), 10)
+    res = config(lab, "fw1").get("peer_result") or {}
+    s.check("s48only" in res.get("message", ""),
+            "fw1's peer result names the interface (%s: %s)" %
+            (res.get("status"), res.get("message")))
+    miss = stats(lab, "fw2")["routes"]["missing_interface"]
+    time.sleep(2)
+    s.check(stats(lab, "fw2")["routes"]["missing_interface"] == miss,
+            "not retried by itself (%d)" % miss)
+    s.check(config(lab, "fw1").get("equal") is False, "the difference shows as a mismatch")
+    lab.run("fw1", ["ip", "link", "del", "s48only"])
+    s.wait_until("without that route the digests agree again", lambda: equal(lab), 10)
+
+    # 6. interfaces named otherwise: hrpd.config_rename maps a route's interface
+    for box, mine, other in (("fw1", "s48a", "s48b"), ("fw2", "s48b", "s48a")):
+        lab.run(box, ["ip", "link", "add", mine, "type", "veth", "peer", "name", mine + "p"])
+        for dev in (mine, mine + "p"):
+            lab.run(box, ["ip", "link", "set", dev, "up"])
+        boxes.set_setting(lab, box, "hrpd", "config_rename", '[ "%s=%s" ]' % (mine, other))
+        # a reload reads the file: route_sync, so far set in the running config only, too
+        boxes.set_setting(lab, box, "hrpd", "route_sync", "true")
+        pair.ctl(lab, box, "hrpd", "reload")
+    lab.run("fw1", ["ip", "route", "add", "198.51.100.224/28", "dev", "s48a"])
+    s.wait_until("fw1's route via s48a is on fw2 via s48b",
+                 lambda: any(x.startswith("198.51.100.224/28 dev s48b")
+                             for x in routes(lab, "fw2")), 10)
+    s.wait_until("the digests agree across the rename", lambda: equal(lab), 10)
+
+    s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
+    s.note("route stats fw2", str(stats(lab, "fw2").get("routes")))
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+scenario.main(body, topology="ref", daemons=True)
