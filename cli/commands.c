@@ -241,6 +241,17 @@ static const struct cli_command rows[] = {
 		.render = render_hrp_sync,
 	},
 	{
+		.pattern = "firewall nft <STRING>",
+		.help = "Run one nft command on this box (quoted); a change to a synced table goes "
+			"to the peer",
+		.flags = CLI_F_SYNCED,
+		.calls = { { .daemon = "hrpd",
+			     .cmd = "config-nft",
+			     .args = args_firewall_nft,
+			     .unsupported = "hrpd does not support config sync" } },
+		.render = render_hrp_sync,
+	},
+	{
 		.pattern = "hrp track interface <IFNAME>",
 		.help = "Track an interface: its failure lowers the VGMP priority",
 		.calls = CONFIG_SET("vgmpd", args_track),
@@ -312,6 +323,8 @@ static const struct cli_command rows[] = {
 /* Help of the words that do not end a command (those show the command's help). */
 static const struct cli_keyword_help words[] = {
 	{ .word = "display", .help = "Display information" },
+	{ .word = "firewall", .help = "The firewall policy (nftables)" },
+	{ .word = "nft", .help = "One nft command, run on this box" },
 	{ .word = "hrp", .help = "Hot standby (HRP)" },
 	{ .word = "undo", .help = "Cancel a setting" },
 	{ .word = "state", .help = "Hot standby state" },

@@ -136,6 +136,16 @@ int args_undo_standby_config(const struct cli_match *m, json_t **args)
 	return one(args, set("hrpd.standby_config", json_false()));
 }
 
+int args_firewall_nft(const struct cli_match *m, json_t **args)
+{
+	const char *text = cli_match_param(m, "string");
+
+	if (!text)
+		return -EINVAL;
+	*args = json_pack("{s:s}", "command", text);
+	return *args ? 0 : -ENOMEM;
+}
+
 /* ---- display current-configuration and save ---- */
 
 static const char *const daemons[CFG_RESULT_MAX] = {

@@ -26,6 +26,8 @@ int args_undo_mirror(const struct cli_match *m, json_t **args);
 int args_auto_sync(const struct cli_match *m, json_t **args);
 int args_undo_auto_sync(const struct cli_match *m, json_t **args);
 int args_track(const struct cli_match *m, json_t **args);
+/* firewall nft "COMMAND": hrpd's config-nft. */
+int args_firewall_nft(const struct cli_match *m, json_t **args);
 int args_undo_track(const struct cli_match *m, json_t **args);
 int args_standby_config(const struct cli_match *m, json_t **args);
 int args_undo_standby_config(const struct cli_match *m, json_t **args);

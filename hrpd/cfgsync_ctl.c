@@ -124,6 +124,9 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 		{ "reverted", s->reverted },
 		{ "revert_failed", s->revert_failed },
 		{ "drift_detected", s->drift_detected },
+		{ "nft_run", s->nft_run },
+		{ "nft_failed", s->nft_failed },
+		{ "nft_refused", s->nft_refused },
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
@@ -271,8 +274,44 @@ static int cmd_consistency(void *ctx, json_t *args, json_t **result, char *err, 
 	return 0;
 }
 
+/* firewall nft "...": one nft command run here, so that the operator changes the policy through
+ * the pair's CLI. The config standby refuses it, as it refuses every (+B) change, unless hrp
+ * standby config enable: its synced tables follow the master and a change would be drift. */
+static int cmd_nft(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct hs_daemon *d = ctx;
+	struct hrpd *h = d->priv;
+	struct hrpd_cfgsync *cs = h->cfgsync;
+	const char *text = json_string_value(json_object_get(args, "command"));
+	if (!text || !*text) {
+		snprintf(err, errlen, "no nft command given");
+		return -EINVAL;
+	}
+	if (!cs || !cs->nft) {
+		snprintf(err, errlen, "hrpd has no nftables context here");
+		return -EOPNOTSUPP;
+	}
+	if (cs->role == HS_CFGSYNC_ROLE_STANDBY && !d->config->hrpd.standby_config) {
+		cs->st.nft_refused++;
+		snprintf(err, errlen, "this box is the config standby: change the policy on the "
+				      "active (or hrp standby config enable)");
+		return -EPERM;
+	}
+	int r = hrpd_nft_run(cs->nft, text, err, errlen);
+	if (r < 0) {
+		cs->st.nft_failed++;
+		return r;
+	}
+	cs->st.nft_run++;
+	*result = json_pack("{s:s, s:s}", "started", "Done.", "role",
+			    hs_cfgsync_role_name(cs->role));
+	return *result ? 0 : -ENOMEM;
+}
+
 const struct hs_ctl_command hrpd_cfgsync_commands[] = {
 	{ "config-sync", "hrp sync config: send the synced tables to the peer now", cmd_sync },
+	{ "config-nft", "firewall nft: run one nft command here (refused on the config standby)",
+	  cmd_nft },
 	{ "config-consistency", "the synced tables here and on the peer, and what differs",
 	  cmd_consistency },
 	{ NULL },

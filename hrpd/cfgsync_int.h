@@ -62,6 +62,7 @@ struct hrpd_cfg_stats {
 	uint64_t results_received[HS_CFGSYNC_STATUS_MAX]; /* the peer's answers to our sets */
 	uint64_t applied, unchanged, apply_failed, refused, confirmed, reverted, revert_failed;
 	uint64_t drift_detected;
+	uint64_t nft_run, nft_failed, nft_refused; /* firewall nft commands run here */
 };
 
 struct hrpd_cfg_settings;

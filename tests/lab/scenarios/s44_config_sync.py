@@ -4,6 +4,8 @@ running, hrpd.config_sync_tables = ["inet hslab_fw"] on both boxes (set by reloa
   - the boxes' digests are equal at the start (the same ruleset), display hrp state verbose
     says "config equal: yes";
   - a rule added with nft on the active (fw1) appears on the standby within a second;
+  - through hrpctl (firewall nft "..."): a rule added on the active reaches the standby; one
+    added on the standby is refused with the HRP standby message and changes nothing;
   - a rule added on the standby with plain nft is drift: "config equal: no", display hrp config
     consistency names the table and the line; hrp sync config on the active repairs it;
   - a ruleset the standby cannot load (a rule on an interface only fw1 has) is refused as a
@@ -50,6 +52,14 @@ def del_rule(lab, box, tag):
     for line in out.splitlines():
         if ('comment "%s"' % tag) in line and "# handle " in line:
             nft(lab, box, "delete rule inet hslab_fw input handle %s" % line.split()[-1])
+
+
+def firewall_nft(lab, box, text):
+    """hrpctl firewall nft TEXT on box: (exit status, stdout + stderr)."""
+    argv = [lab.paths.daemon("hrpctl"), "--rundir", boxes.rundir(lab, box), "firewall", "nft",
+            text]
+    p = lab.run(box, argv, check=False)
+    return p.returncode, p.stdout + p.stderr
 
 
 def config(lab, box):
@@ -113,6 +123,27 @@ def body(lab, s):
     s.check(ruleset(lab, "fw1") == ruleset(lab, "fw2"), "fw2's table equals fw1's")
     s.wait_until("fw2 confirms the applied tables after the window",
                  lambda: stats(lab, "fw2").get("confirmed", 0) >= 1, CONFIRM_MS / 1000 + 10)
+
+    # 1b. the same through hrpctl: on the active it runs and syncs, the standby refuses it
+    rc, out = firewall_nft(lab, "fw1", 'insert rule inet hslab_fw input ip saddr 192.0.2.251 '
+                           'drop comment "s44-cli"')
+    s.check(rc == 0, "hrpctl firewall nft on fw1 runs (%d: %s)" % (rc, out.strip()))
+    s.wait_until("the rule added through hrpctl on fw1 is on fw2",
+                 lambda: has(lab, "fw2", "s44-cli"), 10, interval=0.02)
+    s.wait_until("the digests are equal again", lambda: equal(lab), 10)
+    before = ruleset(lab, "fw2")
+    rc, out = firewall_nft(lab, "fw2", 'insert rule inet hslab_fw input ip saddr 192.0.2.252 '
+                           'drop comment "s44-cli-standby"')
+    s.check(rc != 0 and "HRP standby" in out,
+            "hrpctl firewall nft on the standby fw2 is refused (%d: %s)" % (rc, out.strip()))
+    try:  # hrpd refuses too, for a client that skips hrpctl's check
+        pair.ctl(lab, "fw2", "hrpd", "config-nft", {"command": "flush table inet hslab_fw"})
+        answer = "ran"
+    except RuntimeError as e:
+        answer = str(e)
+    s.check("config standby" in answer, "fw2's hrpd refuses config-nft itself (%s)" % answer)
+    s.check(ruleset(lab, "fw2") == before, "fw2's table is unchanged by the refused commands")
+    s.check(stats(lab, "fw2").get("nft_refused") == 1, "fw2 counted the refusal")
 
     # 2. drift on the standby, repaired by hrp sync config
     add_rule(lab, "fw2", "s44-drift")
