@@ -65,6 +65,23 @@ def session(lab, box):
     return ctl_or_empty(lab, box, "hrpd", "session-stats")
 
 
+def config_status(lab, box):
+    """hrpd's config sync status on box ({} while hrpd does not answer)."""
+    return ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
+
+
+def config_stats(lab, box):
+    """hrpd's config sync counters on box."""
+    return ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
+
+
+def config_equal(lab):
+    """Both boxes sync config, compared the digests and found them equal."""
+    c = [config_status(lab, b) for b in BOXES]
+    return all(x.get("on") and x.get("equal") is True for x in c) and \
+        c[0].get("digest") == c[1].get("digest")
+
+
 def roles(lab):
     out = {}
     for box in BOXES:

@@ -62,27 +62,12 @@ def firewall_nft(lab, box, text):
     return p.returncode, p.stdout + p.stderr
 
 
-def config(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
-
-
-def stats(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
-
-
 def hrp_stats(lab, box):
     return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics")
 
 
-def equal(lab):
-    """Both boxes compare the digests and find them equal."""
-    c = [config(lab, b) for b in BOXES]
-    return all(x.get("on") and x.get("equal") is True for x in c) and \
-        c[0].get("digest") == c[1].get("digest")
-
-
 def mismatch(lab):
-    return all(config(lab, b).get("equal") is False for b in BOXES)
+    return all(pair.config_status(lab, b).get("equal") is False for b in BOXES)
 
 
 def verbose_says(lab, box):
@@ -105,9 +90,9 @@ def body(lab, s):
         boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "inet hslab_fw" ]')
         boxes.set_setting(lab, box, "hrpd", "config_confirm_ms", str(CONFIRM_MS))
         pair.ctl(lab, box, "hrpd", "reload")
-    s.wait_until("config sync on, the digests equal", lambda: equal(lab), 15)
-    s.check(config(lab, "fw1").get("role") == "master" and
-            config(lab, "fw2").get("role") == "standby",
+    s.wait_until("config sync on, the digests equal", lambda: pair.config_equal(lab), 15)
+    s.check(pair.config_status(lab, "fw1").get("role") == "master" and
+            pair.config_status(lab, "fw2").get("role") == "standby",
             "fw1 is the config master, fw2 the config standby")
     s.check(verbose_says(lab, "fw2") == "yes", "display hrp state verbose: config equal: yes")
 
@@ -119,10 +104,10 @@ def body(lab, s):
     took = time.monotonic() - t0
     s.note("change to standby", "%.0f ms" % (1000 * took))
     s.check(took < 1.0, "the rule reached fw2 within a second (%.0f ms)" % (1000 * took))
-    s.wait_until("the digests are equal again", lambda: equal(lab), 10)
+    s.wait_until("the digests are equal again", lambda: pair.config_equal(lab), 10)
     s.check(ruleset(lab, "fw1") == ruleset(lab, "fw2"), "fw2's table equals fw1's")
     s.wait_until("fw2 confirms the applied tables after the window",
-                 lambda: stats(lab, "fw2").get("confirmed", 0) >= 1, CONFIRM_MS / 1000 + 10)
+                 lambda: pair.config_stats(lab, "fw2").get("confirmed", 0) >= 1, CONFIRM_MS / 1000 + 10)
 
     # 1b. the same through hrpctl: on the active it runs and syncs, the standby refuses it
     rc, out = firewall_nft(lab, "fw1", 'insert rule inet hslab_fw input ip saddr 192.0.2.251 '
@@ -130,7 +115,7 @@ def body(lab, s):
     s.check(rc == 0, "hrpctl firewall nft on fw1 runs (%d: %s)" % (rc, out.strip()))
     s.wait_until("the rule added through hrpctl on fw1 is on fw2",
                  lambda: has(lab, "fw2", "s44-cli"), 10, interval=0.02)
-    s.wait_until("the digests are equal again", lambda: equal(lab), 10)
+    s.wait_until("the digests are equal again", lambda: pair.config_equal(lab), 10)
     before = ruleset(lab, "fw2")
     rc, out = firewall_nft(lab, "fw2", 'insert rule inet hslab_fw input ip saddr 192.0.2.252 '
                            'drop comment "s44-cli-standby"')
@@ -143,7 +128,7 @@ def body(lab, s):
         answer = str(e)
     s.check("config standby" in answer, "fw2's hrpd refuses config-nft itself (%s)" % answer)
     s.check(ruleset(lab, "fw2") == before, "fw2's table is unchanged by the refused commands")
-    s.check(stats(lab, "fw2").get("nft_refused") == 1, "fw2 counted the refusal")
+    s.check(pair.config_stats(lab, "fw2").get("nft_refused") == 1, "fw2 counted the refusal")
 
     # 2. drift on the standby, repaired by hrp sync config
     add_rule(lab, "fw2", "s44-drift")
@@ -163,41 +148,41 @@ def body(lab, s):
     out = boxes.hrpctl(lab, "fw1", "hrp", "sync", "config", as_json=False)
     s.wait_until("hrp sync config on fw1 removes the drift from fw2",
                  lambda: not has(lab, "fw2", "s44-drift"), 10)
-    s.wait_until("the digests are equal after the repair", lambda: equal(lab), 10)
+    s.wait_until("the digests are equal after the repair", lambda: pair.config_equal(lab), 10)
     s.note("sync config", out.strip())
 
     # 3. a ruleset the standby cannot load is refused as a whole
-    failed0 = stats(lab, "fw2").get("apply_failed", 0)
+    failed0 = pair.config_stats(lab, "fw2").get("apply_failed", 0)
     lab.run("fw1", ["ip", "link", "add", "s44only", "type", "veth", "peer", "name", "s44peer"])
     before = ruleset(lab, "fw2")
     add_rule(lab, "fw1", "s44-bad", match='iif "s44only" accept')
     add_rule(lab, "fw1", "s44-with-bad")
     s.wait_until("fw2 counts the failed apply",
-                 lambda: stats(lab, "fw2").get("apply_failed", 0) > failed0, 10)
+                 lambda: pair.config_stats(lab, "fw2").get("apply_failed", 0) > failed0, 10)
     s.wait_until("fw1 has fw2's answer: failed",
-                 lambda: (config(lab, "fw1").get("peer_result") or {}).get("status") ==
+                 lambda: (pair.config_status(lab, "fw1").get("peer_result") or {}).get("status") ==
                  "failed", 10)
     s.check(ruleset(lab, "fw2") == before,
             "fw2's ruleset is unchanged (nothing of the failed set, not even the good rule)")
-    msg = (config(lab, "fw1").get("peer_result") or {}).get("message", "")
+    msg = (pair.config_status(lab, "fw1").get("peer_result") or {}).get("message", "")
     s.note("refused", msg)
-    s.check(stats(lab, "fw1").get("peer_results", {}).get("failed", 0) >= 1,
+    s.check(pair.config_stats(lab, "fw1").get("peer_results", {}).get("failed", 0) >= 1,
             "fw1 counts the failure")
     del_rule(lab, "fw1", "s44-bad")
     lab.run("fw1", ["ip", "link", "del", "s44only"])
     s.wait_until("without the bad rule the set goes through",
-                 lambda: has(lab, "fw2", "s44-with-bad") and equal(lab), 10)
+                 lambda: has(lab, "fw2", "s44-with-bad") and pair.config_equal(lab), 10)
 
     # 4. a synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole
     down0 = {b: hrp_stats(lab, b).get("peer_down", 0) for b in BOXES}
-    rev0 = stats(lab, "fw2").get("reverted", 0)
+    rev0 = pair.config_stats(lab, "fw2").get("reverted", 0)
     add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
              HB_FW1)
     s.wait_until("fw2 reverts the rule that cuts the heartbeats",
-                 lambda: stats(lab, "fw2").get("reverted", 0) > rev0, 15)
+                 lambda: pair.config_stats(lab, "fw2").get("reverted", 0) > rev0, 15)
     s.check(not has(lab, "fw2", "s44-cut"), "the cutting rule is gone from fw2")
     s.wait_until("fw1 has fw2's answer: reverted",
-                 lambda: (config(lab, "fw1").get("peer_result") or {}).get("status") ==
+                 lambda: (pair.config_status(lab, "fw1").get("peer_result") or {}).get("status") ==
                  "reverted", 10)
     s.wait_until("the peer is up on both boxes", lambda: all(peer_up(lab, b) for b in BOXES),
                  10)
@@ -207,20 +192,20 @@ def body(lab, s):
     s.note("peer-down events during the cut", str(downs))
     s.wait_until("the kept cut rule shows as drift", lambda: mismatch(lab), 10)
     del_rule(lab, "fw1", "s44-cut")
-    s.wait_until("without the cutting rule the boxes agree again", lambda: equal(lab), 10)
+    s.wait_until("without the cutting rule the boxes agree again", lambda: pair.config_equal(lab), 10)
 
     # 5. after a switchover, the new active's policy is the old one's
     add_rule(lab, "fw1", "s44-keep")
-    s.wait_until("the rule reached fw2", lambda: has(lab, "fw2", "s44-keep") and equal(lab), 10)
+    s.wait_until("the rule reached fw2", lambda: has(lab, "fw2", "s44-keep") and pair.config_equal(lab), 10)
     boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("fw2 active after the switchover", lambda: settled(lab, "fw2"), 15)
     s.check(ruleset(lab, "fw2") == ruleset(lab, "fw1"),
             "the new active's table equals the old active's")
     s.wait_until("fw2 is now the config master",
-                 lambda: config(lab, "fw2").get("role") == "master", 10)
+                 lambda: pair.config_status(lab, "fw2").get("role") == "master", 10)
     add_rule(lab, "fw2", "s44-from-fw2")
     s.wait_until("a change on the new active reaches fw1",
-                 lambda: has(lab, "fw1", "s44-from-fw2") and equal(lab), 10)
+                 lambda: has(lab, "fw1", "s44-from-fw2") and pair.config_equal(lab), 10)
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 

@@ -21,20 +21,6 @@ from hslab_lib.pair import BOXES, settled  # noqa: E402
 ELEMENTS = 20000
 
 
-def config(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
-
-
-def stats(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
-
-
-def equal(lab):
-    c = [config(lab, b) for b in BOXES]
-    return all(x.get("on") and x.get("equal") is True for x in c) and \
-        c[0].get("digest") == c[1].get("digest")
-
-
 def count(lab, box):
     """Elements of inet s47big's set on box (-1: no table)."""
     r = lab.run(box, ["nft", "-j", "list", "set", "inet", "s47big", "many"], check=False)
@@ -57,9 +43,9 @@ def body(lab, s):
         boxes.set_setting(lab, box, "hrpd", "config_sync_tables",
                           '[ "inet hslab_fw", "inet s47big" ]')
         pair.ctl(lab, box, "hrpd", "reload")
-    s.wait_until("config sync on, the digests equal", lambda: equal(lab), 15)
+    s.wait_until("config sync on, the digests equal", lambda: pair.config_equal(lab), 15)
     s.check(count(lab, "fw2") == -1, "fw2 has no inet s47big yet")
-    sent0 = stats(lab, "fw1").get("chunked_sent", 0)
+    sent0 = pair.config_stats(lab, "fw1").get("chunked_sent", 0)
 
     lab.run("fw1", ["nft", "-f", "-"], input_text=big_table(), timeout=60)
     s.check(count(lab, "fw1") == ELEMENTS, "fw1's set has %d elements" % ELEMENTS)
@@ -68,8 +54,8 @@ def body(lab, s):
                  lambda: count(lab, "fw2") == ELEMENTS, 30, interval=0.1)
     took = time.monotonic() - t0
     s.note("20k-element table to standby", "%.0f ms" % (1000 * took))
-    s.wait_until("the digests are equal", lambda: equal(lab), 15)
-    st1, st2 = stats(lab, "fw1"), stats(lab, "fw2")
+    s.wait_until("the digests are equal", lambda: pair.config_equal(lab), 15)
+    st1, st2 = pair.config_stats(lab, "fw1"), pair.config_stats(lab, "fw2")
     s.check(st1.get("chunked_sent", 0) > sent0 and st1.get("chunks_sent", 0) >= 2,
             "fw1 sent it in chunks (%s records in %s chunks)" %
             (st1.get("chunked_sent"), st1.get("chunks_sent")))
@@ -81,13 +67,13 @@ def body(lab, s):
     lab.run("fw1", ["nft", "add", "element", "inet", "s47big", "many", "{ 198.51.100.77 }"])
     s.wait_until("one more element reaches fw2",
                  lambda: count(lab, "fw2") == ELEMENTS + 1, 15, interval=0.1)
-    s.wait_until("the digests are equal again", lambda: equal(lab), 15)
+    s.wait_until("the digests are equal again", lambda: pair.config_equal(lab), 15)
 
     lab.run("fw1", ["nft", "delete", "table", "inet", "s47big"])
     s.wait_until("the table deleted on fw1 is gone from fw2",
                  lambda: count(lab, "fw2") == -1, 15, interval=0.1)
-    s.wait_until("the digests are equal at the end", lambda: equal(lab), 15)
-    errs = {b: {k: v for k, v in stats(lab, b).get("rx_errors", {}).items() if v}
+    s.wait_until("the digests are equal at the end", lambda: pair.config_equal(lab), 15)
+    errs = {b: {k: v for k, v in pair.config_stats(lab, b).get("rx_errors", {}).items() if v}
             for b in BOXES}
     s.check(not errs["fw1"] and not errs["fw2"], "no record dropped (%s)" % errs)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)

@@ -49,20 +49,6 @@ def ospf_routes(lab, box):
     return sorted(out.splitlines())
 
 
-def config(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})
-
-
-def stats(lab, box):
-    return pair.ctl_or_empty(lab, box, "hrpd", "hrp-statistics").get("config", {})
-
-
-def equal(lab):
-    c = [config(lab, b) for b in BOXES]
-    return all(x.get("on") and x.get("equal") is True for x in c) and \
-        c[0].get("digest") == c[1].get("digest")
-
-
 def route_sync_on(lab, box):
     cur = boxes.hrpctl(lab, box, "display", "current-configuration")
     return cur["config"]["hrpd"].get("route_sync") is True
@@ -75,15 +61,15 @@ def body(lab, s):
         boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "inet hslab_fw" ]')
         boxes.set_setting(lab, box, "hrpd", "route_sync_exclude", '[ "%s" ]' % EXCL)
         pair.ctl(lab, box, "hrpd", "reload")
-    s.wait_until("config sync on, the digests equal", lambda: equal(lab), 15)
+    s.wait_until("config sync on, the digests equal", lambda: pair.config_equal(lab), 15)
 
     # 1. off by default: nothing synced
     lab.run("fw1", ["ip", "route", "add", ROUTE, "via", GW])
     time.sleep(1.5)
     s.check(not has(lab, "fw2", ROUTE), "route_sync off: fw1's route is not on fw2")
-    s.check(stats(lab, "fw1").get("routes", {}).get("reads", 0) == 0,
+    s.check(pair.config_stats(lab, "fw1").get("routes", {}).get("reads", 0) == 0,
             "route_sync off: no routes read on fw1")
-    s.check(equal(lab), "the digests still agree (routes are not part of them)")
+    s.check(pair.config_equal(lab), "the digests still agree (routes are not part of them)")
 
     # 2. on (on fw1; the setting follows to fw2): the route reaches fw2
     lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.201/32"])  # fw2's own
@@ -93,7 +79,7 @@ def body(lab, s):
     s.check(route_sync_on(lab, "fw1"), "route_sync on in fw1's running config")
     s.wait_until("route_sync follows to fw2", lambda: route_sync_on(lab, "fw2"), 15)
     s.wait_until("fw1's route is on fw2", lambda: has(lab, "fw2", ROUTE), 15)
-    s.wait_until("the digests agree with routes in them", lambda: equal(lab), 15)
+    s.wait_until("the digests agree with routes in them", lambda: pair.config_equal(lab), 15)
     s.check(any(GW in x for x in routes(lab, "fw2") if x.startswith(ROUTE)),
             "fw2's route goes via %s" % GW)
     s.check(not has(lab, "fw2", "203.0.113.64/27"), "the heartbeat link's route stays on fw1")
@@ -114,7 +100,7 @@ def body(lab, s):
     s.wait_until("the route removed on fw1 is gone from fw2",
                  lambda: not has(lab, "fw2", "198.51.100.64/26"), 10, interval=0.02)
     s.note("removal to standby", "%.0f ms" % (1000 * (time.monotonic() - t0)))
-    s.wait_until("the digests agree after the removal", lambda: equal(lab), 10)
+    s.wait_until("the digests agree after the removal", lambda: pair.config_equal(lab), 10)
 
     # 5. a route via an interface fw2 does not have: skipped, counted, reported, not retried
     lab.run("fw1", ["ip", "link", "add", "s48only", "type", "veth", "peer", "name", "s48peer"])
@@ -123,21 +109,21 @@ def body(lab, s):
     lab.run("fw1", ["ip", "route", "add", "198.51.100.96/27", "dev", "s48only"])
     lab.run("fw1", ["ip", "route", "add", "198.51.100.160/27", "via", GW])
     s.wait_until("fw2 counts the missing interface",
-                 lambda: stats(lab, "fw2").get("routes", {}).get("missing_interface", 0) >= 1,
+                 lambda: pair.config_stats(lab, "fw2").get("routes", {}).get("missing_interface", 0) >= 1,
                  10)
     s.wait_until("the other new route went through",
                  lambda: has(lab, "fw2", "198.51.100.160/27"), 10)
-    res = config(lab, "fw1").get("peer_result") or {}
+    res = pair.config_status(lab, "fw1").get("peer_result") or {}
     s.check("s48only" in res.get("message", ""),
             "fw1's peer result names the interface (%s: %s)" %
             (res.get("status"), res.get("message")))
-    miss = stats(lab, "fw2")["routes"]["missing_interface"]
+    miss = pair.config_stats(lab, "fw2")["routes"]["missing_interface"]
     time.sleep(2)
-    s.check(stats(lab, "fw2")["routes"]["missing_interface"] == miss,
+    s.check(pair.config_stats(lab, "fw2")["routes"]["missing_interface"] == miss,
             "not retried by itself (%d)" % miss)
-    s.check(config(lab, "fw1").get("equal") is False, "the difference shows as a mismatch")
+    s.check(pair.config_status(lab, "fw1").get("equal") is False, "the difference shows as a mismatch")
     lab.run("fw1", ["ip", "link", "del", "s48only"])
-    s.wait_until("without that route the digests agree again", lambda: equal(lab), 10)
+    s.wait_until("without that route the digests agree again", lambda: pair.config_equal(lab), 10)
 
     # 6. interfaces named otherwise: hrpd.config_rename maps a route's interface
     for box, mine, other in (("fw1", "s48a", "s48b"), ("fw2", "s48b", "s48a")):
@@ -152,10 +138,10 @@ def body(lab, s):
     s.wait_until("fw1's route via s48a is on fw2 via s48b",
                  lambda: any(x.startswith("198.51.100.224/28 dev s48b")
                              for x in routes(lab, "fw2")), 10)
-    s.wait_until("the digests agree across the rename", lambda: equal(lab), 10)
+    s.wait_until("the digests agree across the rename", lambda: pair.config_equal(lab), 10)
 
     s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
-    s.note("route stats fw2", str(stats(lab, "fw2").get("routes")))
+    s.note("route stats fw2", str(pair.config_stats(lab, "fw2").get("routes")))
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
