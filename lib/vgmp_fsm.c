@@ -777,6 +777,14 @@ static bool answers_ours(const struct vgmp *v, const struct vgmp_request *r)
 
 static void on_ack(struct vgmp *v, const struct vgmp_request *r, uint64_t now)
 {
+	/* An ack that comes after our request timed out (a loaded box): the peer has taken the
+	 * role by now, so the handover goes on as if it had come in time; giving it up would
+	 * leave two actives and lose an operator's switchover to the next preemption. */
+	if (!v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT && v->ho.request_id &&
+	    v->ho.request_id == r->request_id && v->state == VGMP_STATE_ACTIVE) {
+		v->c.late_acks++;
+		v->ho.giving = true;
+	}
 	if (!answers_ours(v, r) || v->ho.acked) {
 		v->c.answers_stale++;
 		return;

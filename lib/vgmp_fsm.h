@@ -235,6 +235,7 @@ struct vgmp_counters {
 	uint64_t nacks_sent[HRP_VGMP_REASON_MAX];
 	uint64_t answers_stale; /* an ack / nack for no request of ours */
 	uint64_t handover_timeouts;
+	uint64_t late_acks; /* acks after our request had timed out: the handover went on */
 	uint64_t split_brain_holds;
 	uint64_t reannounces;
 	uint64_t frozen_holds; /* transitions a freeze held back */

@@ -75,7 +75,7 @@ static const struct {
 	C(requests_timeout), C(requests_received), C(acks_sent),
 	C(answers_stale),    C(handover_timeouts), C(split_brain_holds),
 	C(reannounces),      C(frozen_holds),      C(ties_unresolved),
-	C(ospf_changes),     C(silent_takeovers),
+	C(ospf_changes),     C(silent_takeovers),  C(late_acks),
 };
 #undef C
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))

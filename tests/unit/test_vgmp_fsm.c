@@ -506,6 +506,34 @@ static void test_admin_switchover(void **state)
 	}
 }
 
+/* The ack comes after our request timed out (a loaded box): the peer has taken over, so we let
+ * go and the operator's switchover holds; before, both stayed active for the handover timeout
+ * and fw1 took the role back. */
+static void test_admin_switchover_late_ack(void **state)
+{
+	sim_setup(25, 25);
+	S.b[B].p.standby_device = true;
+	S.b[A].p.request_timeout_ms = 30; /* the ack is due after 50 ms */
+	sim_start_both(false);
+	set_ready(A);
+	set_ready(B);
+	run_until(9990);
+	assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_admin_switchover(&S.b[A].v, S.now), 0);
+	settle();
+	run_until(9990 + 31);
+	assert_int_equal(S.b[A].v.ho.result, VGMP_REQ_TIMEOUT);
+	run_until(9990 + 200);
+	assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+	assert_int_equal(S.b[A].v.c.late_acks, 1);
+	assert_int_equal(vgmp_history_get(&S.b[A].v, 0)->why, VGMP_REASON_HANDED_OVER);
+	assert_true(S.b[A].v.ho.yielded);
+	run_until(300000); /* fw1 outranks fw2 (the standby device) but does not preempt back */
+	assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+	assert_int_equal(S.b[A].v.reason, VGMP_REASON_YIELDED);
+	assert_int_equal(S.b[B].v.c.entered[VGMP_STATE_STANDBY], 1);
+}
+
 /* The peer refuses (bulk sync not done): nothing moves; and the calls that fail fast. */
 static void test_admin_switchover_refused(void **state)
 {
@@ -758,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_mode_change),
 		cmocka_unit_test(test_rejoin_equal_rank),
 		cmocka_unit_test(test_admin_switchover),
+		cmocka_unit_test(test_admin_switchover_late_ack),
 		cmocka_unit_test(test_admin_switchover_refused),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_freeze_load_sharing),
