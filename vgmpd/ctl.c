@@ -111,6 +111,9 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 		tracked_json(g, now), "ospf_cost", "enable", c->ospf_cost.enable, "cost",
 		c->ospf_cost.cost, "applied", g->ospf.applied < 0 ? 0 : g->ospf.applied, "runs",
 		(json_int_t)g->ospf.runs, "failures", (json_int_t)g->ospf.failures);
+	/* how many changes went straight to ospfd's vty (the rest: vtysh) */
+	json_object_set_new(json_object_get(o, "ospf_cost"), "vty_runs",
+			    json_integer((json_int_t)g->ospf.vty_runs));
 	json_object_set_new(o, "enabled", json_boolean(v->enabled));
 	json_object_set_new(o, "ready", json_boolean(v->ready));
 	json_object_set_new(o, "frozen", json_boolean(v->frozen));

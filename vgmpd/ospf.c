@@ -23,6 +23,21 @@ extern char **environ;
 
 static void run_next(struct vgmpd_ospf *o);
 
+void vgmpd_ospf_finished(struct vgmpd_ospf *o, bool ok, const char *how)
+{
+	if (ok) {
+		o->applied = o->child_cost;
+		hs_info(OSPF_PREFIX, "cost %d applied (%s)", o->applied, how);
+	} else {
+		/* FRR down or restarting: try again a little later, never give up. */
+		o->failures++;
+		hs_warn(OSPF_PREFIX, "%s failed; retrying in %d ms", how, OSPF_RETRY_MS);
+		hs_timer_arm_in(&o->retry, OSPF_RETRY_MS);
+		return;
+	}
+	run_next(o);
+}
+
 static void child_done(struct hs_io *io, int fd, uint32_t revents, void *arg)
 {
 	struct vgmpd_ospf *o = arg;
@@ -32,18 +47,10 @@ static void child_done(struct hs_io *io, int fd, uint32_t revents, void *arg)
 	close(o->pidfd);
 	o->pidfd = -1;
 	o->child = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		o->applied = o->child_cost;
-		hs_info(OSPF_PREFIX, "cost %d applied", o->applied);
-	} else {
-		/* FRR down or restarting: try again a little later, never give up. */
-		o->failures++;
-		hs_warn(OSPF_PREFIX, "vtysh failed (status %d); retrying in %d ms", status,
-			OSPF_RETRY_MS);
-		hs_timer_arm_in(&o->retry, OSPF_RETRY_MS);
-		return;
-	}
-	run_next(o);
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok)
+		hs_warn(OSPF_PREFIX, "vtysh ended with status %d", status);
+	vgmpd_ospf_finished(o, ok, "vtysh");
 }
 
 static void retry_fired(struct hs_timer *t, void *arg)
@@ -56,9 +63,14 @@ static void retry_fired(struct hs_timer *t, void *arg)
 static void run_next(struct vgmpd_ospf *o)
 {
 	/* Switched off, the cost may still go back to the default. */
-	if (o->child || (!o->cfg->enable && o->wanted) || o->cfg->interfaces.count == 0 ||
+	if (vgmpd_ospf_busy(o) || (!o->cfg->enable && o->wanted) || o->cfg->interfaces.count == 0 ||
 	    o->wanted == o->applied || hs_timer_armed(&o->retry))
 		return;
+	o->child_cost = o->wanted;
+	if (vgmpd_ospf_vty_start(o) == 0) {
+		o->runs++;
+		return;
+	}
 	/* vtysh [--vty_socket DIR] -c 'configure terminal' -c 'interface IF' -c '...' per IF */
 	char *argv[4 + 4 * HS_CFG_LIST_MAX + 2];
 	char cmd[HS_CFG_LIST_MAX][64], ifc[HS_CFG_LIST_MAX][IF_NAMESIZE + 16];
@@ -103,14 +115,21 @@ static void run_next(struct vgmpd_ospf *o)
 	o->runs++;
 	o->child = pid;
 	o->pidfd = pidfd;
-	o->child_cost = o->wanted;
+}
+
+bool vgmpd_ospf_busy(const struct vgmpd_ospf *o)
+{
+	return o->child != 0 || o->vty_fd >= 0;
 }
 
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 		     const struct hs_ospf_cost_config *cfg)
 {
-	*o = (struct vgmpd_ospf){ .loop = loop, .cfg = cfg, .applied = -1, .pidfd = -1 };
+	*o = (struct vgmpd_ospf){
+		.loop = loop, .cfg = cfg, .applied = -1, .pidfd = -1, .vty_fd = -1
+	};
 	hs_timer_init(&o->retry, loop, retry_fired, o);
+	vgmpd_ospf_vty_init(o);
 }
 
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)
@@ -122,6 +141,8 @@ void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)
 void vgmpd_ospf_free(struct vgmpd_ospf *o)
 {
 	hs_timer_free(&o->retry);
+	vgmpd_ospf_vty_close(o);
+	hs_timer_free(&o->vty_timeout);
 	if (o->child) {
 		hs_io_stop(&o->io);
 		waitpid(o->child, NULL, 0);

@@ -1,6 +1,8 @@
-/* OSPF cost adjustment through FRR's vtysh, run asynchronously: one vtysh at a time, the latest
- * wanted cost wins, and a change is re-applied when it failed (FRR restarting). An ops table so
- * bird or a script can follow (only FRR's is built). */
+/* OSPF cost adjustment in FRR, run asynchronously: one change at a time, the latest wanted cost
+ * wins, and a change is re-applied when it failed (FRR restarting). Straight to ospfd's vty socket
+ * (ospf_vty.c, ~1 ms) when it is there, else through a vtysh process (~30-80 ms: it was most of
+ * the return traffic's delay at a takeover). An ops table so bird or a script can follow (only
+ * FRR's is built). */
 #ifndef VGMPD_OSPF_H
 #define VGMPD_OSPF_H
 
@@ -8,6 +10,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "frr_vty.h"
 #include "loop.h"
 
 struct vgmpd_ospf {
@@ -20,7 +23,13 @@ struct vgmpd_ospf {
 	int child_cost;
 	struct hs_io io;
 	struct hs_timer retry;
-	unsigned long long runs, failures;
+	/* ospf_vty.c: the change in flight on ospfd's vty socket (fd -1: none) */
+	int vty_fd;
+	unsigned vty_commands;
+	struct frr_vty_reader vty;
+	struct hs_io vty_io;
+	struct hs_timer vty_timeout;
+	unsigned long long runs, failures, vty_runs;
 };
 
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
@@ -28,5 +37,16 @@ void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 /* Asks for cost (0: default) on every configured interface; runs now or after the running one. */
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost);
 void vgmpd_ospf_free(struct vgmpd_ospf *o);
+/* A change is in flight (vtysh or the vty socket). */
+bool vgmpd_ospf_busy(const struct vgmpd_ospf *o);
+
+/* ospf_vty.c: starts the change of o->wanted on ospfd's vty socket; 0, or a negative errno when
+ * the socket is not there or refuses us (the caller then runs vtysh). Ends in
+ * vgmpd_ospf_finished(). */
+void vgmpd_ospf_vty_init(struct vgmpd_ospf *o);
+int vgmpd_ospf_vty_start(struct vgmpd_ospf *o);
+void vgmpd_ospf_vty_close(struct vgmpd_ospf *o);
+/* ospf.c: a change ended, applied or not. */
+void vgmpd_ospf_finished(struct vgmpd_ospf *o, bool ok, const char *how);
 
 #endif

@@ -46,7 +46,7 @@ static bool ospf_settled(const struct vgmpd *g)
 	const struct vgmpd_ospf *o = &g->ospf;
 	if (!g->v.p.ospf_cost || o->cfg->interfaces.count == 0)
 		return true;
-	return g->v.cost_at_ms == VGMP_NEVER && o->child == 0 && o->wanted == o->applied;
+	return g->v.cost_at_ms == VGMP_NEVER && !vgmpd_ospf_busy(o) && o->wanted == o->applied;
 }
 
 static void vrrpd_confirmed(json_t *resp, void *arg)
