@@ -3,8 +3,8 @@ daemons hot-restarted on the active box of the reference lab (tests/clab/ref.cla
 daemons on both boxes, session sync on, 100 ms hellos and adverts), under a 1 ms UDP probe and
 200 long-lived TCP flows through the pair.
 
-Per daemon, N hot restarts in a row (SIGUSR2; hrpd's "try again" refusals while a record is in
-flight are retried and counted), 1.5 s apart, in one window watched on fw2, the peer:
+Per daemon, N hot restarts in a row (SIGUSR2; hrpd's "try again" refusals, e.g. while a session
+dump runs, are retried and counted), 1.5 s apart, in one window watched on fw2, the peer:
 hello_gaps.py on fw2's heartbeat links (the longest gap between fw1's hellos, the sequence
 numbers never going back, one epoch) and advert_gaps.py on fw2's lan0 (the longest gap between
 fw1's adverts). Figures: handover (from the signal until the old process is gone: it exits on
@@ -45,7 +45,7 @@ def wait_for(what, fn, timeout, interval=0.05):
 
 def one_restart(lab, daemon):
     """SIGUSR2 to fw1's daemon; returns (handover ms, refusals) once the old process is gone.
-    A refusal ("try again": hrpd with a record in flight) leaves the same pid running with the
+    A refusal ("try again": hrpd with a session job under way) leaves the same pid running with the
     reason in status.hot_restart.last_error (an aborted attempt counts in "aborted"): the
     signal is sent again."""
     pid = pid_of(lab, "fw1", daemon)

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "config_cmds.h"
 #include "hot_restart.h"
+#include "issu.h"
 #include "render.h"
 
 /* A config command: one config-set to the daemon that owns the setting. */
@@ -19,6 +20,9 @@
 			   { .daemon = who, .cmd = "hot-restart", .args = args_hot_restart }, \
 			   { .daemon = who, .cmd = "status", .optional = true, \
 			     .until = hot_restart_settled } }
+/* issu COMMAND: one call to hrpd, the stage it led to */
+#define ISSU_ROW(pat, command, text) { .pattern = pat, .help = text, \
+	.calls = { { .daemon = "hrpd", .cmd = command } }, .render = render_issu_command }
 /* clang-format on */
 
 static const struct cli_command rows[] = {
@@ -294,6 +298,28 @@ static const struct cli_command rows[] = {
 		.render = render_hot_restart,
 	},
 	{
+		.pattern = "issu load <path:STRING> [timer <sec:1-86400>]",
+		.help = "Upgrade the pair: load the binaries in PATH on the standby box first",
+		.calls = { { .daemon = "hrpd", .cmd = "issu-load", .args = args_issu_load } },
+		.render = render_issu_command,
+	},
+	ISSU_ROW("issu runswitch", "issu-runswitch",
+		 "Switch over to the upgraded box (starts the rollback timer)"),
+	ISSU_ROW("issu accept", "issu-accept", "Keep the new version (stops the rollback timer)"),
+	ISSU_ROW("issu commit", "issu-commit", "Upgrade the other box too: the pair runs the new "
+						"version"),
+	ISSU_ROW("issu rollback", "issu-rollback",
+		 "Go back to the old version and the old roles"),
+	ISSU_ROW("issu abort", "issu-abort", "Stop an upgrade before any role change"),
+	{
+		.pattern = "display issu state",
+		.help = "Display the pair upgrade: stage, versions, verdict, held back, timer",
+		.calls = { { .daemon = "hrpd",
+			     .cmd = "issu-state",
+			     .unsupported = "hrpd does not support the pair upgrade" } },
+		.render = render_issu_state,
+	},
+	{
 		.pattern = "save",
 		.help = "Write the running configuration to the config file (the old one kept as "
 			"FILE.bak)",
@@ -345,6 +371,10 @@ static const struct cli_keyword_help words[] = {
 	{ .word = "daemon", .help = "The daemon to restart" },
 	{ .word = "exe", .help = "The new binary (default: the daemon's own file)" },
 	{ .word = "<path>", .help = "Path of the new binary" },
+	{ .word = "issu", .help = "In-service upgrade of the pair" },
+	{ .word = "load", .help = "Load the new version, on the standby box first" },
+	{ .word = "timer", .help = "The rollback timer after runswitch (default 45 min)" },
+	{ .word = "<sec>", .help = "Seconds" },
 };
 
 static const char *const preferred[] = { "state", NULL };

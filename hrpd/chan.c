@@ -16,6 +16,7 @@
 #include "cfgsync.h"
 #include "data.h"
 #include "hrpd.h"
+#include "issu.h"
 #include "log.h"
 #include "log_event.h"
 #include "sess.h"
@@ -133,6 +134,9 @@ int64_t hrpd_send(struct hrpd *h, struct hrpd_link *l, uint16_t type, uint16_t f
 	hrp_msg_begin(&b, buf, sizeof(buf), type, flags);
 	if (put)
 		put(&b, arg);
+	/* the send plan against the peer's version (issu.c): held back, or narrowed */
+	if (hrpd_issu_narrow(h, type, &b) < 0)
+		return -EPERM;
 	uint32_t seq = h->tx.seq[HRP_STREAM_HEARTBEAT];
 	int r = hrp_msg_end(&b, &h->tx, HRP_STREAM_HEARTBEAT, hrpd_tx_key(h), &len);
 	if (r < 0) {
@@ -189,6 +193,13 @@ static int put_registry(struct hrp_builder *b, const void *arg)
 	if (local.n == 0)
 		hrp_registry_local(&local);
 	return hrp_registry_encode(&local, b);
+}
+
+int hrpd_send_registry(struct hrpd *h)
+{
+	int64_t r = hrpd_send(h, hrpd_running_link(h), HRP_MSG_REGISTRY, HRP_F_ACK_REQUESTED,
+			      put_registry, NULL);
+	return r < 0 ? (int)r : 0;
 }
 
 /* Epoch ageing (2^30 messages on a stream): the next epoch is announced in hellos, then taken. */
@@ -362,8 +373,10 @@ static void rx_registry(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx
 			uint64_t now)
 {
 	struct hrp_registry r;
-	if (hrp_registry_decode(res->msg.body, res->msg.body_len, &r) == 0)
+	if (hrp_registry_decode(res->msg.body, res->msg.body_len, &r) == 0) {
 		h->peer_registry = r;
+		hrpd_issu_peer_registry(h);
+	}
 	if (res->msg.hdr.flags & HRP_F_ACK_REQUESTED)
 		hrpd_send(h, l, HRP_MSG_REGISTRY, 0, put_registry, NULL);
 }
@@ -381,6 +394,14 @@ static void rx_data(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_res
 	h->st.data_ignored++;
 }
 
+static void rx_issu(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_result *res,
+		    uint64_t now)
+{
+	(void)l;
+	(void)now;
+	hrpd_issu_rx(h, res->msg.body, res->msg.body_len);
+}
+
 /* pfsync style: one handler per type; hrp_rx() has already checked each body against the
  * registry (minimum length, TLVs), so a handler only reads. */
 static const rx_fn rx_table[HRP_MSG_MAX] = {
@@ -396,6 +417,7 @@ static const rx_fn rx_table[HRP_MSG_MAX] = {
 	[HRP_MSG_VGMP_NACK] = rx_vgmp,
 	[HRP_MSG_DATA] = rx_data,
 	[HRP_MSG_DATA_ACK] = rx_data,
+	[HRP_MSG_ISSU] = rx_issu,
 };
 
 static void send_challenge(struct hrpd *h, struct hrpd_link *l, uint64_t now)

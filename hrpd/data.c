@@ -76,6 +76,8 @@ void hrpd_data_free(struct hrpd *h)
 	struct hrpd_data *dc = data_of(h);
 	if (!dc)
 		return;
+	if (h->d->handed_over)
+		hrpd_data_hot_release(h);
 	hrpd_data_close(dc, HRPD_DATA_CLOSE_PEER_DOWN, "hrpd stops");
 	hrpd_data_held_drop(dc);
 	hrpd_data_listen_close(dc);

@@ -67,15 +67,18 @@ void hrpd_data_reconfigure(struct hrpd *h);
 void hrpd_data_check(struct hrpd *h);
 /* chan.c, when the peer's epoch changed on the heartbeat stream. */
 void hrpd_data_peer_restart(struct hrpd *h);
-/* Hot restart (data_hot.c): 1 with why while records are in flight (refuse), else 0; the
- * numbering to carry and to take back; the old process frozen after its snapshot (thawed when
- * the handover is aborted); the listeners, by the names the new process adopts them under. */
-struct hrp_snap_data_chan;
+/* Hot restart (data_hot.c): 1 with why when the stream cannot be carried now (refuse), else 0;
+ * the stream and the connection to carry (borrowed by s until it is encoded) and to take back
+ * (taken out of s); the old process frozen after its snapshot (thawed when the handover is
+ * aborted); its connection let go without a word once handed over; the listeners and the
+ * connection, by the names the new process adopts them under. */
+struct hrp_snapshot;
 struct hs_fdset;
 int hrpd_data_hot_busy(const struct hrpd *h, char *why, size_t len);
-void hrpd_data_hot_save(const struct hrpd *h, struct hrp_snap_data_chan *out);
-void hrpd_data_hot_restore(struct hrpd *h, const struct hrp_snap_data_chan *in);
+void hrpd_data_hot_save(const struct hrpd *h, struct hrp_snapshot *s);
+void hrpd_data_hot_restore(struct hrpd *h, struct hrp_snapshot *s);
 void hrpd_data_hot_freeze(struct hrpd *h, bool frozen);
+void hrpd_data_hot_release(struct hrpd *h);
 int hrpd_data_hot_fds(const struct hrpd *h, struct hs_fdset *out);
 /* ctl.c: the "data" section of hrp-statistics (also the answer of data-stats). */
 json_t *hrpd_data_stats_json(const struct hrpd *h);

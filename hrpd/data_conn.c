@@ -264,6 +264,57 @@ int hrpd_data_connect(struct hrpd_data *dc, int link, uint64_t now)
 	return 0;
 }
 
+/* ---- a hot restart's connection ---- */
+
+int hrpd_data_conn_adopt(struct hrpd_data *dc, int fd, const char *link, bool outgoing,
+			 uint64_t since_ms)
+{
+	for (size_t i = 0; i < dc->h->n_links; i++) {
+		if (strcmp(dc->h->links[i]->cfg.interface, link) != 0)
+			continue;
+		dc->fd = fd;
+		conn_link(dc, (int)i);
+		dc->outgoing = outgoing;
+		dc->since_ms = since_ms;
+		dc->state = HRPD_DATA_UP;
+		dc->ever_up = true;
+		dc->events = 0;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int hrpd_data_conn_resume(struct hrpd_data *dc)
+{
+	if (dc->state != HRPD_DATA_UP)
+		return 0;
+	if (!dc->io_on) {
+		int r = conn_watch(dc, EPOLLIN);
+		if (r < 0) {
+			hrpd_data_close(dc, HRPD_DATA_CLOSE_ERROR, "watch: %s", strerror(-r));
+			return r;
+		}
+	}
+	uint64_t now = hs_now_ms();
+	hrpd_data_queue_acks(dc, now);
+	hrpd_data_events(dc);
+	hrpd_data_arm(dc, now);
+	return 0;
+}
+
+void hrpd_data_conn_pause(struct hrpd_data *dc)
+{
+	if (dc->state == HRPD_DATA_CONNECTING)
+		hrpd_data_close(dc, HRPD_DATA_CLOSE_HOT, "a connect under way is not handed over");
+	/* Unwatched, not merely masked: epoll reports a hang-up or an error whatever the mask,
+	 * and a read here would take bytes that are the new process's. */
+	if (dc->state == HRPD_DATA_UP && dc->io_on) {
+		hs_io_stop(&dc->io);
+		dc->io_on = false;
+		dc->events = 0;
+	}
+}
+
 void hrpd_data_close(struct hrpd_data *dc, enum hrpd_data_close why, const char *fmt, ...)
 {
 	if (dc->state == HRPD_DATA_IDLE)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon_hot.h"
 #include "data_int.h"
 #include "log.h"
 
@@ -114,6 +115,7 @@ static json_t *channel_json(const struct hrpd_data *dc, unsigned ch)
 	json_object_set_new(o, "gaps", json_integer((json_int_t)r->c.gaps));
 	json_object_set_new(o, "lost", json_integer((json_int_t)r->c.lost));
 	json_object_set_new(o, "rx_resyncs", json_integer((json_int_t)r->c.resyncs));
+	json_object_set_new(o, "rx_resets", json_integer((json_int_t)r->c.resets));
 	json_object_set_new(o, "acks_sent", json_integer((json_int_t)r->c.acks));
 	json_object_set_new(o, "rx_next", r->synced ? json_integer(r->next) : json_null());
 	return o;
@@ -166,6 +168,7 @@ json_t *hrpd_data_stats_json(const struct hrpd *h)
 		{ "duplicates", tot[5] },
 		{ "resync_marks", tot[6] },
 		{ "refused", tot[7] },
+		{ "taken_over", s->taken_over },
 		{ "connects", s->connects },
 		{ "accepts", s->accepts },
 		{ "reconnects", s->reconnects },
@@ -298,6 +301,12 @@ static int cmd_send(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	unsigned ch;
 	if (channel_arg(args, "channel", &ch, err, errlen) < 0)
 		return -EINVAL;
+	/* After its snapshot the records are the new process's to take: queued here, they would
+	 * die with this one. */
+	if (h->data->hot_frozen && !hs_daemon_hot_adopting(h->d)) {
+		snprintf(err, errlen, "hrpd is handing over to a new process: try again");
+		return -EAGAIN;
+	}
 	json_t *recs = json_object_get(args, "records"), *gen = json_object_get(args, "generate");
 	if (!!recs == !!gen || (recs && !json_is_array(recs)) || (gen && !json_is_object(gen))) {
 		snprintf(err, errlen, "either \"records\": [hex, ...] or \"generate\": {...}");

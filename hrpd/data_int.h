@@ -59,7 +59,7 @@ enum hrpd_data_close {
 	HRPD_DATA_CLOSE_REPLACED,   /* the peer connected again */
 	HRPD_DATA_CLOSE_RELOAD,     /* its link was removed by a reload */
 	HRPD_DATA_CLOSE_BUILD,      /* we could not build a message */
-	HRPD_DATA_CLOSE_HOT,        /* a hot restart: the new process connects anew */
+	HRPD_DATA_CLOSE_HOT,        /* a hot restart with a connect under way: connected anew */
 	HRPD_DATA_CLOSE_MAX,
 };
 
@@ -67,6 +67,7 @@ const char *hrpd_data_close_name(enum hrpd_data_close c);
 const char *hrpd_data_state_name(enum hrpd_data_state s);
 
 struct hrpd_data_stats {
+	uint64_t taken_over;       /* connections taken from the previous process (hot restart) */
 	uint64_t connects;         /* connections we opened */
 	uint64_t accepts;          /* connections the peer opened */
 	uint64_t reconnects;       /* connections after the first */
@@ -171,6 +172,13 @@ uint64_t hrpd_data_listen_deadline(const struct hrpd_data *dc);
 int hrpd_data_connect(struct hrpd_data *dc, int link, uint64_t now);
 void hrpd_data_close(struct hrpd_data *dc, enum hrpd_data_close why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Hot restart: the new process takes the old one's connection (fd, over the link of that
+ * interface name: -ENOENT when there is none), unwatched until it resumes; the old one pauses
+ * it (a connect under way is closed instead) and resumes it when the handover aborts. */
+int hrpd_data_conn_adopt(struct hrpd_data *dc, int fd, const char *link, bool outgoing,
+			 uint64_t since_ms);
+int hrpd_data_conn_resume(struct hrpd_data *dc);
+void hrpd_data_conn_pause(struct hrpd_data *dc);
 /* EPOLLIN always; EPOLLOUT while there is something to write (or the connect is under way). */
 void hrpd_data_events(struct hrpd_data *dc);
 /* We connect (our sender id is the lower); meaningful once the peer is known. */

@@ -1,5 +1,5 @@
 /* hrpd's hot restart (doc/hot-restart.md, "hrpd"). The old process hands over its heartbeat
- * sockets ("hrp-hb:IF"), the data channel's listeners ("hrp-data:IF") and the conntrack event and
+ * sockets ("hrp-hb:IF"), the data channel's listeners and connection and the conntrack event and
  * request sockets ("ct-events", "ct-requests"); lib/daemon_hot adds the control listener and the
  * pid file. Its snapshot (lib/hrp_snapshot) carries the heartbeat channel whole: the new process
  * goes on with the same epoch and sequence numbers, the peer's proven epoch and replay windows,
@@ -18,9 +18,12 @@
  *
  * Config sync's state travels as the snapshot's "cfgsync" part (cfgsync_hot.c).
  *
+ * The data channel's connection is handed over too ("hrp-data-conn"), with its stream whole
+ * (data_hot.c): records in flight travel in the snapshot.
+ *
  * What is not carried makes it refuse, with the reason in the answer and in status.hot_restart:
  * a commit-confirmed window open here or a settings apply under way (config sync), the mirror
- * session, and any data or session job in flight. */
+ * session, a session job in flight, more data records held than a snapshot carries. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +56,7 @@ int hrpd_hot_refuse(struct hs_daemon *d, char *why, size_t len)
 		snprintf(why, len, "hrpd is not started");
 		return 1;
 	}
+	hrpd_sess_hot_flush(h);
 	return hrpd_cfgsync_hot_busy(h, why, len) || hrpd_sess_hot_busy(h, why, len) ||
 	       hrpd_data_hot_busy(h, why, len);
 }
@@ -125,10 +129,10 @@ json_t *hrpd_hot_snapshot(struct hs_daemon *d)
 	s->peer_registry = h->peer_registry;
 	save_vgmp(h, s);
 	save_links(h, s);
-	hrpd_data_hot_save(h, s->data);
+	hrpd_data_hot_save(h, s);
 	hrpd_sess_hot_save(h, &s->session);
 	json_t *j = hrp_snapshot_encode(s);
-	free(s);
+	free(s); /* its data stream and connection were the data channel's, borrowed */
 	/* Config sync's part is hrpd's own (cfgsync_hot.c); a reader that does not know it
 	 * skips it. */
 	json_t *cfg = j ? hrpd_cfgsync_hot_save(h) : NULL;
@@ -201,6 +205,13 @@ int hrpd_hot_take(struct hs_daemon *d, struct hrp_snapshot **out)
 	return 0;
 }
 
+void hrpd_hot_snap_free(struct hrp_snapshot *s)
+{
+	if (s)
+		hrp_snapshot_release(s);
+	free(s);
+}
+
 static int refuse(struct hrpd *h, const char *why)
 {
 	snprintf(h->d->apply_error, sizeof(h->d->apply_error),
@@ -249,7 +260,7 @@ static void restore_vgmp(struct hrpd *h, const struct hrp_snapshot *s)
 	}
 }
 
-int hrpd_hot_restore(struct hrpd *h, const struct hrp_snapshot *s)
+int hrpd_hot_restore(struct hrpd *h, struct hrp_snapshot *s)
 {
 	int r = check_same(h, s);
 	if (r < 0)
@@ -283,7 +294,7 @@ int hrpd_hot_restore(struct hrpd *h, const struct hrp_snapshot *s)
 		l->heard = o->heard;
 		l->rtt_us = o->rtt_us;
 	}
-	hrpd_data_hot_restore(h, s->data);
+	hrpd_data_hot_restore(h, s);
 	h->enabled = s->lv.started && h->n_links > 0;
 	hs_notice("[hot]", "resumed: epoch 0x%016llx, hello seq %u, peer %s (epoch 0x%016llx), %s",
 		  (unsigned long long)h->tx.epoch, h->tx.seq[HRP_STREAM_HEARTBEAT],

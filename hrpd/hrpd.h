@@ -136,6 +136,7 @@ struct hrpd {
 	struct hrpd_sess *sess; /* session sync (sess.h) */
 	/* config sync (cfgsync.h) */
 	struct hrpd_cfgsync *cfgsync;
+	struct hrpd_issu *issu; /* the pair upgrade (issu.h) */
 	/* during a hot restart's start only: the old process's state (hot.c) */
 	const struct hrp_snapshot *hot_snap;
 	/* a hot restart's new process: confirms once its first hellos are out (hot.c) */
@@ -168,6 +169,8 @@ void hrpd_send_hellos(struct hrpd *h, bool urgent);
 int64_t hrpd_send(struct hrpd *h, struct hrpd_link *l, uint16_t type, uint16_t flags,
 		  int (*put)(struct hrp_builder *b, const void *arg), const void *arg);
 int hrpd_put_probe_ack(struct hrp_builder *b, const void *arg); /* arg: uint32_t ref seq */
+/* Our registry to the peer, asking for its own (issu.c, after a hot restart). 0 or -errno. */
+int hrpd_send_registry(struct hrpd *h);
 struct hrpd_link *hrpd_running_link(struct hrpd *h);
 /* The key to sign with now (NULL: none), for both streams. */
 const struct hrp_key *hrpd_tx_key(struct hrpd *h);
@@ -199,7 +202,10 @@ json_t *hrpd_hot_snapshot(struct hs_daemon *d);
 void hrpd_hot_aborted(struct hs_daemon *d);
 int hrpd_hot_fds(struct hs_daemon *d, struct hs_fdset *out);
 int hrpd_hot_take(struct hs_daemon *d, struct hrp_snapshot **out);
-int hrpd_hot_restore(struct hrpd *h, const struct hrp_snapshot *s);
+/* Frees a taken snapshot (NULL: nothing), with what it still owns. */
+void hrpd_hot_snap_free(struct hrp_snapshot *s);
+/* Restores s; the data channel takes the records and the connection's buffers out of it. */
+int hrpd_hot_restore(struct hrpd *h, struct hrp_snapshot *s);
 void hrpd_hot_resume(struct hrpd *h);
 /* The confirm waits for our first hellos (the old process sends its own until then), at most
  * HRPD_HOT_CONFIRM_MS; hrpd_send_hellos() calls hrpd_hot_hellos_sent(). */

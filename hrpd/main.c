@@ -16,6 +16,8 @@
 #include "data.h"
 #include "hrp_snapshot.h"
 #include "hrpd.h"
+#include "issu.h"
+#include "issu_query.h"
 #include "log.h"
 #include "sess.h"
 #include "version.h"
@@ -29,7 +31,7 @@ static void links_free(struct hrpd *h)
 
 /* A hot restart: the old process's state after the links, the channel and the data channel are
  * made and before session sync starts (it reads the restored flags). */
-static int start_parts(struct hrpd *h, const struct hrp_snapshot *snap)
+static int start_parts(struct hrpd *h, struct hrp_snapshot *snap)
 {
 	int r = hrpd_chan_init(h);
 	if (r < 0)
@@ -62,7 +64,7 @@ static int hrpd_start(struct hs_daemon *d)
 		return r;
 	struct hrpd *h = calloc(1, sizeof(*h));
 	if (!h) {
-		free(snap);
+		hrpd_hot_snap_free(snap);
 		return -ENOMEM;
 	}
 	h->d = d;
@@ -70,13 +72,13 @@ static int hrpd_start(struct hs_daemon *d)
 	for (size_t i = 0; i < c->n_links && i < HS_HRP_LINKS_MAX; i++) {
 		h->links[i] = hrpd_link_new(h, (int)i, &c->links[i], c->port);
 		if (!h->links[i]) {
-			free(snap);
+			hrpd_hot_snap_free(snap);
 			return -ENOMEM;
 		}
 		h->n_links = i + 1;
 	}
 	r = start_parts(h, snap);
-	free(snap);
+	hrpd_hot_snap_free(snap);
 	if (r < 0)
 		return r;
 	if (d->ctl) {
@@ -84,7 +86,11 @@ static int hrpd_start(struct hs_daemon *d)
 		hs_ctl_server_add_commands(d->ctl, hrpd_data_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_sess_commands, d);
 		hs_ctl_server_add_commands(d->ctl, hrpd_cfgsync_commands, d);
+		hs_ctl_server_add_commands(d->ctl, hrpd_issu_commands, d);
 	}
+	/* the pair upgrade: resumes from its record (issu.c) */
+	if ((r = hrpd_issu_init(h)) < 0)
+		return r;
 	/* Normal scheduling by default: the data channel's bulk work shares this thread, and a
 	 * real-time hrpd busy with it starves the softirq work that delivers the hellos (a false
 	 * peer-down under load, measured by bench/hrp_liveness.py). */
@@ -117,6 +123,7 @@ static void hrpd_stop(struct hs_daemon *d)
 	hs_timer_free(&h->timer);
 	hs_timer_free(&h->req_timer);
 	hs_timer_free(&h->hot_timer);
+	hrpd_issu_free(h);
 	hrpd_cfgsync_free(h);
 	hrpd_sess_free(h);
 	hrpd_data_free(h);
@@ -234,6 +241,10 @@ static void hrpd_version_extra(FILE *out)
 	hrp_registry_local(&r);
 	hrp_registry_format(&r, buf, sizeof(buf));
 	fprintf(out, "message registry (protocol %s):\n%s", HS_HRP_VERSION_STRING, buf);
+	/* The same, machine-readable, for `issu load` (lib/issu_query.h). */
+	static char line[2 * 8192 + 32];
+	if (issu_registry_line(&r, line, sizeof(line)) > 0)
+		fputs(line, out);
 }
 
 static const struct hs_daemon_ops hrpd_ops = {

@@ -41,6 +41,8 @@ extern const struct hs_ctl_command hrpd_sess_commands[];
 struct hrp_snap_session;
 struct hs_fdset;
 int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len);
+/* Before the busy check: the records batched this turn go to the data channel (and travel). */
+void hrpd_sess_hot_flush(struct hrpd *h);
 void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out);
 void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in);
 void hrpd_sess_hot_freeze(struct hrpd *h, bool frozen);

@@ -3,9 +3,13 @@
  * stay queued in the kernel's socket, and the echo filter still knows our request socket), and
  * the few flags that say where sync stands are carried (source or not, the peer's table complete
  * for its epoch). A hot restart is refused while a job is under way that the snapshot does not
- * carry: a dump (bulk, takeover, digest, sweep), a bulk being received, records not yet handed to
- * the data channel, conntrack writes waiting for the kernel's answer, and the mirror session
- * (packets held in NFQUEUE cannot travel). */
+ * carry: a dump (bulk, takeover, digest, sweep), a bulk being received, conntrack writes waiting
+ * for the kernel's answer, and the mirror session while it runs (load-sharing with
+ * mirror_session on): the packets it holds in NFQUEUE wait for the peer's ack of their flow, a
+ * hold that lives in this process only (configured but not running, in active/standby, it
+ * holds nothing and refuses nothing).
+ * Records batched for the data channel are handed to it first (hrpd_sess_hot_flush): the data
+ * channel's stream travels whole. */
 #include <stdio.h>
 
 #include "data.h"
@@ -21,9 +25,10 @@ int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len)
 	if (!ss || !ss->ct)
 		return 0;
 	const char *what = NULL;
-	if (ss->mirror_session)
-		what = "the mirror session is on (packets held in NFQUEUE cannot be handed over): "
-		       "turn it off or use a cold restart";
+	if (ss->mirror)
+		what = "the mirror session runs (new flows' first packets are held in NFQUEUE for "
+		       "the peer's ack; the holds cannot be handed over): turn mirror_session off "
+		       "or use a cold restart";
 	else if (ss->dump != HRPD_SESS_DUMP_NONE || !hrpd_ct_idle(ss->ct))
 		what = "a session dump or conntrack write is under way: try again in a moment";
 	else if (ss->rx_bulk || ss->sweep_wanted)
@@ -36,6 +41,15 @@ int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len)
 	if (what)
 		snprintf(why, len, "session sync: %s", what);
 	return what != NULL;
+}
+
+void hrpd_sess_hot_flush(struct hrpd *h)
+{
+	struct hrpd_sess *ss = h->sess;
+	/* The events read this turn, batched until the loop's next turn: handed to the data
+	 * channel now, they travel in its snapshot. */
+	if (ss && ss->ct && ss->dump == HRPD_SESS_DUMP_NONE && ss->rt.entries)
+		hrpd_sess_rec_send(ss, &ss->rt, 0);
 }
 
 void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out)

@@ -76,6 +76,10 @@ static const struct hrp_tlv_rule data_ack_tlvs[] = {
 	{ HRP_TLV_DATA_ACK_SEQ, R },
 	{ HRP_TLV_DATA_WINDOW, 0 },
 };
+static const struct hrp_tlv_rule issu_tlvs[] = {
+	{ HRP_TLV_ISSU_OP, R },	    { HRP_TLV_ISSU_ID, R },   { HRP_TLV_ISSU_STEP, 0 },
+	{ HRP_TLV_ISSU_STATUS, 0 }, { HRP_TLV_ISSU_TEXT, 0 }, { HRP_TLV_ISSU_RECORD, 0 },
+};
 
 #define CORE  HRP_MSGF_CORE
 #define NOWIN HRP_MSGF_NO_WINDOW
@@ -98,6 +102,7 @@ static const struct hrp_msg_info hrp_msg_table[HRP_MSG_MAX] = {
 	[HRP_MSG_VGMP_NACK] = { "vgmp-nack", 1, 0, CORE, 8, N(vgmp_nack_tlvs), vgmp_nack_tlvs },
 	[HRP_MSG_DATA] = { "data", 1, 0, 0, 13, N(data_tlvs), data_tlvs },
 	[HRP_MSG_DATA_ACK] = { "data-ack", 1, 0, 0, 13, N(data_ack_tlvs), data_ack_tlvs },
+	[HRP_MSG_ISSU] = { "issu", 1, 0, 0, 13, N(issu_tlvs), issu_tlvs },
 };
 
 static const struct hrp_tlv_info hrp_tlv_table[HRP_TLV_MAX] = {
@@ -126,6 +131,12 @@ static const struct hrp_tlv_info hrp_tlv_table[HRP_TLV_MAX] = {
 	[HRP_TLV_DATA_WINDOW] = { "data-window", 4, 4 },
 	[HRP_TLV_DATA_FLAGS] = { "data-flags", 4, 4 },
 	[HRP_TLV_PAYLOAD_GEN] = { "payload-gen", 4, 4 },
+	[HRP_TLV_ISSU_OP] = { "issu-op", 1, 1 },
+	[HRP_TLV_ISSU_ID] = { "issu-id", 4, 4 },
+	[HRP_TLV_ISSU_STEP] = { "issu-step", 3, 3 },
+	[HRP_TLV_ISSU_STATUS] = { "issu-status", 1, 1 },
+	[HRP_TLV_ISSU_TEXT] = { "issu-text", 1, 255 },
+	[HRP_TLV_ISSU_RECORD] = { "issu-record", 1, HRP_TLV_VAL_MAX },
 };
 
 const struct hrp_msg_info *hrp_msg_info(uint16_t type)

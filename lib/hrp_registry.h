@@ -27,6 +27,8 @@ enum hrp_msg_type {
 	HRP_MSG_VGMP_NACK = 10,         /* VGMP: switchover refused */
 	HRP_MSG_DATA = 11,              /* bulk data, sequenced per channel */
 	HRP_MSG_DATA_ACK = 12,          /* cumulative acknowledgement of data */
+	HRP_MSG_ISSU = 13,              /* pair upgrade: a step asked of the peer, its answer, or
+					   the upgrade record's copy (lib/issu_msg.h) */
 	HRP_MSG_MAX,
 };
 
@@ -58,6 +60,12 @@ enum hrp_tlv_type {
 	HRP_TLV_DATA_WINDOW = 23,     /* u32, messages the receiver can take */
 	HRP_TLV_DATA_FLAGS = 24,      /* u32, HRP_DATA_F_* bits */
 	HRP_TLV_PAYLOAD_GEN = 25,     /* u32: the VGMP payload's generation (hello 1.1) */
+	HRP_TLV_ISSU_OP = 26,         /* u8, enum issu_msg_op */
+	HRP_TLV_ISSU_ID = 27,         /* u32: the step's id, echoed by its answer */
+	HRP_TLV_ISSU_STEP = 28,       /* u8 step kind, u8 daemon, u8 binary (old/new) */
+	HRP_TLV_ISSU_STATUS = 29,     /* u8, enum issu_msg_status */
+	HRP_TLV_ISSU_TEXT = 30,       /* 1..255 bytes: the binaries' directory, or a reason */
+	HRP_TLV_ISSU_RECORD = 31,     /* 1..65535 bytes: the upgrade record (JSON) */
 	HRP_TLV_MAX,
 };
 

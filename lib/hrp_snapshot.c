@@ -201,12 +201,21 @@ static json_t *data_encode(const struct hrp_snapshot *s)
 	json_t *a = json_array();
 	for (unsigned c = 1; a && c < HRP_CHAN_MAX; c++) {
 		const struct hrp_snap_data_chan *d = &s->data[c];
-		if (d->used)
-			json_array_append_new(a, json_pack("{s:i, s:I, s:b, s:b, s:I}", "channel",
-							   (int)c, "tx_next",
-							   (json_int_t)d->tx_next, "resync",
-							   d->resync, "rx_synced", d->rx_synced,
-							   "rx_next", (json_int_t)d->rx_next));
+		if (!d->used)
+			continue;
+		/* A reader of minor 1 drops the records it cannot read: its producer must then
+		 * send a full snapshot, so its "resync" says so. */
+		bool held = s->data_tx && s->data_tx->ch[c].records;
+		json_t *o = json_pack("{s:i, s:I, s:b, s:b, s:I}", "channel", (int)c, "tx_next",
+				      (json_int_t)d->tx_next, "resync", d->resync || held,
+				      "rx_synced", d->rx_synced, "rx_next", (json_int_t)d->rx_next);
+		json_t *st = o && s->data_tx ? hrp_snap_stream_encode(s->data_tx, d, c) : NULL;
+		if (!o || (s->data_tx && (!st || json_object_set_new(o, "stream", st) < 0)) ||
+		    json_array_append_new(a, o) < 0) {
+			json_decref(o);
+			json_decref(a);
+			return NULL;
+		}
 	}
 	return a;
 }
@@ -245,7 +254,8 @@ json_t *hrp_snapshot_encode(const struct hrp_snapshot *s)
 		"peer_registry",
 		s->peer_registry.n ? body_hex(put_registry, &s->peer_registry) : json_null(),
 		"vgmp", vgmp_encode(s), "links", links_encode(s), "data", data_encode(s));
-	if (j && json_object_set_new(j, "session", session_encode(&s->session)) < 0) {
+	if (j && (json_object_set_new(j, "session", session_encode(&s->session)) < 0 ||
+		  json_object_set_new(j, "data_conn", hrp_snap_conn_encode(&s->data_conn)) < 0)) {
 		json_decref(j);
 		return NULL;
 	}
@@ -546,7 +556,7 @@ static void links_decode(struct rd *rd, const json_t *a, struct hrp_snapshot *s)
 
 static void data_decode(struct rd *rd, const json_t *a, struct hrp_snapshot *s)
 {
-	size_t i;
+	size_t i, bytes = 0;
 	const json_t *o;
 	if (a && !json_is_array(a)) {
 		fail(rd, "data");
@@ -558,12 +568,32 @@ static void data_decode(struct rd *rd, const json_t *a, struct hrp_snapshot *s)
 		if (rd->r || c == 0 || c >= HRP_CHAN_MAX)
 			continue;
 		struct hrp_snap_data_chan *d = &s->data[c];
+		if (d->used) {
+			fail(rd, "data.channel (a channel twice)");
+			continue;
+		}
 		d->used = true;
 		d->tx_next = (uint32_t)rd_u64(rd, o, "tx_next", UINT32_MAX);
 		d->resync = rd_bool(rd, o, "resync");
 		d->rx_synced = rd_bool(rd, o, "rx_synced");
 		d->rx_next = (uint32_t)rd_u64(rd, o, "rx_next", UINT32_MAX);
+		const json_t *st = json_object_get(o, "stream");
+		if (rd->r || !st)
+			continue;
+		if (!s->data_tx && (s->data_tx = calloc(1, sizeof(*s->data_tx))))
+			hrp_stream_tx_init(s->data_tx, 0, NULL);
+		const char *why =
+			s->data_tx ? hrp_snap_stream_decode(st, (unsigned)c, s->data_tx, d, &bytes)
+				   : "data.stream (no memory)";
+		if (why)
+			fail(rd, why);
 	}
+	/* A channel without its stream (written by a binary that did not have it): its numbering
+	 * only, as a minor-1 snapshot gives it, so that data_tx is whole. */
+	for (unsigned c = 1; s->data_tx && c < HRP_CHAN_MAX; c++)
+		if (s->data[c].used && !s->data[c].stream)
+			hrp_stream_tx_restore_chan(s->data_tx, c, s->data[c].tx_next - 1u,
+						   s->data[c].tx_next, s->data[c].resync, false);
 }
 
 static void session_decode(struct rd *rd, const json_t *o, struct hrp_snap_session *ss)
@@ -673,8 +703,27 @@ int hrp_snapshot_decode(const json_t *j, struct hrp_snapshot *out, char *err, si
 		links_decode(&rd, json_object_get(j, "links"), s);
 	data_decode(&rd, json_object_get(j, "data"), s);
 	session_decode(&rd, json_object_get(j, "session"), &s->session);
+	const char *why =
+		rd.r ? NULL : hrp_snap_conn_decode(json_object_get(j, "data_conn"), &s->data_conn);
+	if (why)
+		fail(&rd, why);
 	if (rd.r == 0)
 		*out = *s;
+	else
+		hrp_snapshot_release(s);
 	free(s);
 	return rd.r;
+}
+
+void hrp_snapshot_release(struct hrp_snapshot *s)
+{
+	if (s->data_tx) {
+		hrp_stream_tx_free(s->data_tx);
+		free(s->data_tx);
+		s->data_tx = NULL;
+	}
+	free(s->data_conn.in);
+	free(s->data_conn.out);
+	s->data_conn.in = s->data_conn.out = NULL;
+	s->data_conn.present = false;
 }

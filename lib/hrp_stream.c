@@ -294,6 +294,83 @@ void hrp_stream_tx_resync_done(struct hrp_stream_tx *tx, unsigned ch)
 		tx->ch[ch].resync = false;
 }
 
+/* ---- hot restart ---- */
+
+static void chan_empty(struct hrp_stream_tx_chan *c)
+{
+	struct hrp_stream_rec *r = c->head;
+	while (r) {
+		struct hrp_stream_rec *next = r->next;
+		free(r);
+		r = next;
+	}
+	c->head = c->tail = c->cursor = NULL;
+	c->records = c->bytes = c->unsent = c->unsent_bytes = 0;
+}
+
+int hrp_stream_tx_restore_chan(struct hrp_stream_tx *tx, unsigned ch, uint32_t acked,
+			       uint32_t sent_top, bool resync, bool full)
+{
+	if (!chan_ok(ch))
+		return -EINVAL;
+	struct hrp_stream_tx_chan *c = &tx->ch[ch];
+	chan_empty(c);
+	c->acked = acked;
+	c->next_seq = acked + 1;
+	c->sent_top = sent_top;
+	c->resync = resync;
+	c->full = full;
+	return 0;
+}
+
+int hrp_stream_tx_restore_rec(struct hrp_stream_tx *tx, unsigned ch, const void *rec, size_t len,
+			      uint32_t flags, bool sent)
+{
+	if (!chan_ok(ch) || len > HRP_TLV_VAL_MAX || (len && !rec))
+		return -EINVAL;
+	struct hrp_stream_tx_chan *c = &tx->ch[ch];
+	if (sent && c->cursor)
+		return -EINVAL; /* the unsent records are the newest */
+	struct hrp_stream_rec *r = malloc(sizeof(*r) + len);
+	if (!r)
+		return -ENOMEM;
+	r->next = NULL;
+	r->seq = c->next_seq++;
+	r->flags = flags & (HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
+	r->len = (uint16_t)len;
+	if (len)
+		memcpy(r->data, rec, len);
+	if (c->tail)
+		c->tail->next = r;
+	else
+		c->head = r;
+	c->tail = r;
+	c->records++;
+	c->bytes += cost(len);
+	if (!sent) {
+		if (!c->cursor)
+			c->cursor = r;
+		c->unsent++;
+		c->unsent_bytes += cost(len);
+	}
+	return 0;
+}
+
+int hrp_stream_tx_restore_check(const struct hrp_stream_tx *tx, unsigned ch)
+{
+	if (!chan_ok(ch))
+		return -EINVAL;
+	const struct hrp_stream_tx_chan *c = &tx->ch[ch];
+	uint32_t first = c->acked + 1;
+	/* acked < sent_top <= next_seq, and the records sent lie below sent_top. */
+	if (c->sent_top - first > c->next_seq - first)
+		return -EINVAL;
+	uint32_t sent_end = c->cursor ? c->cursor->seq : c->next_seq;
+	if (sent_end - first > c->sent_top - first)
+		return -EINVAL;
+	return 0;
+}
+
 /* ---- receiver ---- */
 
 void hrp_stream_rx_init(struct hrp_stream_rx *rx, uint32_t ack_every, uint32_t ack_delay_ms)

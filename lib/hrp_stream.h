@@ -137,6 +137,20 @@ bool hrp_stream_tx_needs_resync(const struct hrp_stream_tx *tx, unsigned ch);
 /* The producer has sent a full snapshot again: the flag goes down. */
 void hrp_stream_tx_resync_done(struct hrp_stream_tx *tx, unsigned ch);
 
+/* Hot restart (lib/hrp_snapshot): a channel rebuilt in a new process from the old one's state.
+ * restore_chan empties channel ch and sets its numbering: acked (the last data seq the peer
+ * acknowledged), sent_top (one past the highest ever sent), the resync and full flags; the next
+ * record restored gets acked + 1. restore_rec appends one record, oldest first, sent or not yet
+ * sent on this connection (the unsent ones are the newest: a sent record after an unsent one is
+ * -EINVAL); the limit does not apply (the old process took them). restore_check: 0 when the
+ * channel's numbers agree (every sent record below sent_top, sent_top at most next_seq), else
+ * -EINVAL. */
+int hrp_stream_tx_restore_chan(struct hrp_stream_tx *tx, unsigned ch, uint32_t acked,
+			       uint32_t sent_top, bool resync, bool full);
+int hrp_stream_tx_restore_rec(struct hrp_stream_tx *tx, unsigned ch, const void *rec, size_t len,
+			      uint32_t flags, bool sent);
+int hrp_stream_tx_restore_check(const struct hrp_stream_tx *tx, unsigned ch);
+
 /* ---- receiver ---- */
 
 struct hrp_stream_rx_counters {

@@ -7,6 +7,8 @@ the strict ruleset: a SYN-ACK without a conntrack entry is invalid and dropped.
     it has no entry for: the sync comes after it), so the test can fail;
   - mirroring on: 200 TCP flows all connect at once and stay alive; fw1 held the SYNs and fw2
     the SYN-ACKs until the peer acknowledged the entries;
+  - while the mirror runs, fw1's hrpd refuses a hot restart, saying why (its holds cannot be
+    handed over: doc/hot-restart.md), and goes on;
   - a failure of fw1, then (after it is back) of fw2, under 200 flows: every flow lives on the
     other box (its conntrack entries were mirrored)."""
 
@@ -25,6 +27,23 @@ from hslab_lib.scenario import REF  # noqa: E402
 FLOWS = 200
 HOLD_MS = 30
 CONNECT_MS = 500  # a SYN-ACK dropped once costs the client a 1 s retransmission
+
+
+def hot_restart_refused(lab, s):
+    """While the mirror runs, hrpd refuses a hot restart with the reason (doc/hot-restart.md:
+    the holds of new flows' first packets cannot be handed over) and nothing starts."""
+    pid = pair.ctl(lab, "fw1", "hrpd", "status").get("pid")
+    try:
+        pair.ctl(lab, "fw1", "hrpd", "hot-restart")
+        s.check(False, "fw1's hrpd refuses a hot restart while the mirror session runs")
+    except RuntimeError as e:
+        s.check("mirror session runs" in str(e) and "cold restart" in str(e),
+                "fw1's hrpd refuses a hot restart while the mirror session runs: %s" % e)
+    st = pair.ctl(lab, "fw1", "hrpd", "status")
+    s.check(st.get("pid") == pid and "mirror session" in
+            (st.get("hot_restart") or {}).get("last_error", ""),
+            "the same hrpd %s runs, the refusal in status.hot_restart (%s)" % (
+                pid, (st.get("hot_restart") or {}).get("last_error")))
 
 
 def set_mirror(lab, s, on):
@@ -190,6 +209,7 @@ def body(lab, s):
         ", ".join(map(str, counts)), FLOWS))
 
     set_mirror(lab, s, True)
+    hot_restart_refused(lab, s)
     r = flows(lab, 8).wait()
     n = connected(r)
     s.note("mirror on", "%d/%d connected, %d alive, connect p99 %s ms" % (

@@ -1,0 +1,113 @@
+/* The upgrade's messages between the two hrpds (HRP type "issu", lib/issu_msg.h): sent on the
+ * running link, signed like every heartbeat message, and read defensively with each drop counted
+ * by its reason. An ask starts (or reports) the step here; an answer is the outcome of our ask;
+ * a record is the copy of the peer's record, kept on disk beside ours. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hrpd.h"
+#include "issu.h"
+#include "log.h"
+
+#define PREFIX "[issu]"
+/* The record's copy travels in one datagram; its history is trimmed to fit. */
+#define RECORD_MAX 3000
+
+static int put_msg(struct hrp_builder *b, const void *arg)
+{
+	return issu_msg_put(b, arg);
+}
+
+int hrpd_issu_send(struct hrpd_issu *u, const struct issu_msg *m)
+{
+	struct hrpd *h = u->h;
+	struct hrpd_link *l = hrpd_running_link(h);
+	if (!l || !h->enabled) {
+		u->st.tx_failed++;
+		return -ENOTCONN;
+	}
+	int64_t r = hrpd_send(h, l, HRP_MSG_ISSU, HRP_F_URGENT, put_msg, m);
+	if (r < 0) {
+		u->st.tx_failed++;
+		return (int)r;
+	}
+	u->st.tx++;
+	return 0;
+}
+
+int hrpd_issu_send_record(struct hrpd_issu *u)
+{
+	size_t len;
+	char *text = hrpd_issu_record_text(&u->rec, RECORD_MAX, &len);
+	if (!text)
+		return -ENOMEM;
+	struct issu_msg m = { .op = ISSU_MSG_RECORD,
+			      .id = u->next_id,
+			      .record = (const uint8_t *)text,
+			      .record_len = len };
+	int r = hrpd_issu_send(u, &m);
+	free(text);
+	return r;
+}
+
+static void take_record(struct hrpd_issu *u, const struct issu_msg *m)
+{
+	static struct issu_record r;
+	char err[256];
+	json_error_t je;
+	json_t *j = json_loadb((const char *)m->record, m->record_len, 0, &je);
+	if (!j || issu_record_decode(j, &r, err, sizeof(err)) < 0) {
+		u->st.records_refused++;
+		hs_warn(PREFIX, "the peer's record refused: %s", j ? err : je.text);
+		json_decref(j);
+		return;
+	}
+	json_decref(j);
+	u->st.records_received++;
+	if (u->orchestrating && u->m.stage != ISSU_IDLE && u->m.stage != ISSU_COMMITTED) {
+		/* both boxes run an upgrade: ours goes on, theirs is only shown in the logs */
+		hs_warn(PREFIX, "the peer runs an upgrade too (stage %s): ignored",
+			issu_stage_name(r.stage));
+		return;
+	}
+	/* the peer runs the upgrade now: ours (finished) is history */
+	u->orchestrating = false;
+	u->have_copy = true;
+	u->rec = r;
+	hrpd_issu_store(u, ISSU_PEER_FILE, &r);
+}
+
+void hrpd_issu_rx(struct hrpd *h, const uint8_t *body, size_t len)
+{
+	struct hrpd_issu *u = h->issu;
+	struct issu_msg m;
+	enum issu_msg_drop why;
+
+	if (!u)
+		return;
+	u->st.rx++;
+	if (issu_msg_get(body, len, &m, &why) < 0) {
+		uint64_t n = ++u->st.drops[why < ISSU_DROP_MAX ? why : ISSU_DROP_MALFORMED];
+		if (!(n & (n - 1)))
+			hs_warn(PREFIX, "dropped an issu message: %s (%llu so far)",
+				issu_msg_drop_name(why), (unsigned long long)n);
+		return;
+	}
+	switch (m.op) {
+	case ISSU_MSG_ASK: {
+		enum issu_msg_status st =
+			hrpd_issu_job_start(u, true, m.id, m.step, (enum issu_daemon)m.daemon,
+					    (enum issu_bin)m.bin, m.text);
+		if (st == ISSU_MSG_RUNNING) {
+			struct issu_msg a = { .op = ISSU_MSG_ANSWER,
+					      .id = m.id,
+					      .status = ISSU_MSG_RUNNING };
+			hrpd_issu_send(u, &a);
+		}
+		break;
+	}
+	case ISSU_MSG_ANSWER: hrpd_issu_outcome(u, m.id, m.status, m.text); break;
+	default: take_record(u, &m); break;
+	}
+}

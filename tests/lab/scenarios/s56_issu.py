@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""The pair upgrade (issue #13, doc/issu.md) in the reference pair under a 1 ms UDP probe and 200
+TCP flows, onto a second build of the tree made with `--with-test-version=minor` (probe 1.1:
+partially compatible, probe held back; HS_ISSU_VARIANT=tlv: hello 1.2 with a new TLV, hello
+narrowed by the new box). $HS_BUILDDIR_NEXT names that build; without it the
+scenario builds the daemons itself into a temporary directory (configure + make, once).
+
+Part 1, typed on fw1 (active): issu load NEXT (fw2, the standby, is hot-restarted onto it),
+issu runswitch (fw2 takes over), issu accept, issu commit (fw1 is hot-restarted too). Each stage
+is awaited in `display issu state --json` (fw1's, and fw2's copy of the record), with the
+versions each box's daemons run; the daemons' /proc/PID/exe say the same.
+Part 2, rollback by command: fw1 takes the active role back (undo hrp switchover: fw2 is the
+configured standby device), then, typed on fw1, issu load of the first build onto fw2, issu
+runswitch (fw2 takes over), fw1's hrpd killed (-9) and started cold again: it resumes from its
+record at runswitched (bulk sync, timer re-armed); then issu rollback: fw1 active again, fw2's daemons cold-restarted back
+onto NEXT and synced, the stage idle.
+Part 3, rollback by the timer: the same load with `timer 8`, runswitch, and the timer expires:
+the stage idle with "rollback timer expired" in its history, fw1 active, fw2 back on NEXT.
+Every TCP flow lives through each part; the probe's loss is reported (not asserted: the shared
+machine's load makes a planned switchover's loss a measure, not a promise, here)."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, netns, probes, scenario  # noqa: E402
+from hslab_lib.hot import gone  # noqa: E402
+from hslab_lib.pair import routed_via, session, settled  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
+
+FLOWS = 200
+TCP_PORT = 9001
+UDP_PORT = 9000
+DAEMONS = ("vrrpd", "vgmpd", "hrpd")
+# The test version of the second build ($HS_ISSU_VARIANT, default minor) and the message type
+# each one holds back (doc/issu.md, "Test versions").
+VARIANT = os.environ.get("HS_ISSU_VARIANT", "minor")
+HELD = {"minor": "probe", "tlv": "hello"}[VARIANT]
+BUILD_TIMEOUT_S = 600
+
+
+def build_next(paths, s):
+    """The second build: $HS_BUILDDIR_NEXT, or the daemons configured and built here into a
+    temporary directory (removed by the caller). Returns (dir, made_here)."""
+    given = os.environ.get("HS_BUILDDIR_NEXT")
+    if given:
+        return os.path.abspath(given), False
+    out = tempfile.mkdtemp(prefix="hs-issu-next-")
+    t0 = time.monotonic()
+    log = os.path.join(out, "build.log")
+    with open(log, "w") as f:
+        steps = [[os.path.join(paths.top_src, "configure"),
+                  "--with-test-version=%s" % VARIANT],
+                 ["make", "-j2", "-C", "lib"]] + [["make", "-j2", "-C", d] for d in DAEMONS]
+        for argv in steps:
+            r = subprocess.run(argv, cwd=out, stdout=f, stderr=subprocess.STDOUT,
+                               timeout=BUILD_TIMEOUT_S)
+            if r.returncode != 0:
+                raise RuntimeError("building the test version failed: %s (see %s)" % (
+                    " ".join(argv), log))
+    s.note("next build", "%s in %.0f s" % (out, time.monotonic() - t0))
+    return out, True
+
+
+def state(lab, box):
+    """box's `display issu state --json` ({} while its hrpd does not answer: a restart)."""
+    try:
+        st = boxes.hrpctl(lab, box, "display", "issu", "state", check=False)
+    except RuntimeError:
+        return {}
+    return st if isinstance(st, dict) and "stage" in st else {}
+
+
+def issu(lab, box, *words):
+    return boxes.hrpctl(lab, box, "issu", *words, timeout=30)
+
+
+def bins(st):
+    """{"first": "new new new", "second": ...} from an issu state."""
+    return {b: " ".join((st["boxes"][b]["daemons"][d]) for d in DAEMONS)
+            for b in ("first", "second")}
+
+
+def exes(lab, box):
+    """The binaries box's daemons run, by their /proc/PID/exe (any process of the namespace)."""
+    found = {}
+    for pid in netns.ns_pids(lab.ns(box)):
+        try:
+            exe = os.readlink("/proc/%d/exe" % pid)
+        except OSError:
+            continue
+        name = os.path.basename(exe)
+        if name in DAEMONS:
+            found[name] = exe
+    return found
+
+
+def crash_hrpd(lab, s, box, top):
+    """kill -9 of box's hrpd (found by its binary: hot restarts changed its pid), then a cold
+    start of the hrpd in top, as the service manager would. Returns the new pid."""
+    pids = [p for p in netns.ns_pids(lab.ns(box))
+            if os.path.basename(os.readlink("/proc/%d/exe" % p) if os.path.exists(
+                "/proc/%d/exe" % p) else "") == "hrpd"]
+    s.check(len(pids) == 1, "one hrpd runs on %s (%s)" % (box, pids))
+    os.kill(pids[0], signal.SIGKILL)
+    s.wait_until("hrpd %d on %s is gone" % (pids[0], box), lambda: gone(pids[0]), 10)
+    exe = os.path.join(top, "hrpd", "hrpd")
+    log = os.path.join(lab.node_dir(box), "log", "hrpd.log")
+    p = lab.spawn(box, [exe, "-n", "-f", boxes.config(lab, box), "--rundir",
+                        boxes.rundir(lab, box)], log)
+    return p.pid
+
+
+def in_dir(found, top):
+    return all(found.get(d, "").startswith(os.path.realpath(top) + "/") for d in DAEMONS)
+
+
+def await_stage(lab, s, box, stage, timeout=90):
+    """Waits until box's issu state is at stage with no step under way; returns the state."""
+    return s.wait_until("%s's upgrade reaches %s" % (box, stage), lambda: (
+        lambda st: st if st.get("stage") == stage and not st.get("busy") else None)(
+            state(lab, box)), timeout=timeout, interval=0.5)
+
+
+def traffic(lab, s, via, duration):
+    s.wait_until("%s active, VRRP master" % via, lambda: settled(lab, via, vrrp=True), 60)
+    s.wait_until("the upstream route goes via %s" % via, lambda: routed_via(lab, via), 60)
+    peer = "fw2" if via == "fw1" else "fw1"
+    s.wait_until("%s's session sync is ready" % peer, lambda: session(lab, peer).get(
+        "status", {}).get("ready") is True, 60)
+    tcp = probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
+                           duration=duration, port=TCP_PORT, alive_ms=1500)
+    udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=duration,
+                           port=UDP_PORT)
+    time.sleep(2.0)
+    return tcp, udp
+
+
+def results(s, part, tcp, udp):
+    u, t = udp.wait(), tcp.wait()
+    lost = probes.udp_lost(u)
+    s.note("%s probe" % part, "%d lost: %s" % (lost, probes.udp_detail(u)))
+    alive, flows = t.get("alive", 0), t.get("flows", FLOWS)
+    s.note("%s tcp" % part, "%d/%d flows alive, longest stall %s ms" % (
+        alive, flows, t.get("max_stall_ms")))
+    s.check(alive == flows == FLOWS, "%s: every TCP flow alive (%d/%d)" % (part, alive, flows))
+    return lost
+
+
+def upgrade(lab, s, active, standby, new_dir, old_dir):
+    """Part 1: load, runswitch, accept, commit, typed on the active box."""
+    st = issu(lab, active, "load", new_dir)
+    s.check(st.get("stage") in ("loading", "loaded"), "issu load taken: %s" % st.get("stage"))
+    st = await_stage(lab, s, active, "loaded")
+    s.check(st["verdict"] == "partially-compatible" and st["mode"] == "hot" and
+            [h["name"] for h in st["held"]] == [HELD],
+            "verdict partially-compatible, hot mode, %s held back (%s, %s)" % (
+                HELD, st["verdict"], [h["name"] for h in st["held"]]))
+    s.check(st["boxes"]["first"]["name"] == standby and bins(st) == {
+        "first": "new new new", "second": "old old old"} and st["active"] == "second",
+        "loaded: %s (first) on the new version, %s on the old, %s active: %s" % (
+            standby, active, active, bins(st)))
+    s.check(in_dir(exes(lab, standby), new_dir) and in_dir(exes(lab, active), old_dir),
+            "%s's daemons run %s, %s's run %s" % (standby, new_dir, active, old_dir))
+    # Each hrpd's send plan against the other's registry, exchanged again after the restart.
+    for box in (active, standby):
+        plan = s.wait_until("%s's send plan holds %s back" % (box, HELD), lambda: (
+            lambda p: p if [h["name"] for h in p.get("held", [])] == [HELD] else None)(
+                state(lab, box).get("send_plan") or {}), 20, interval=0.5)
+        s.note("%s send plan" % box, "%s: %s" % (plan["level"], plan["held"]))
+    if VARIANT == "tlv":  # the new box leaves test-extension out of its hellos to the old one
+        s.wait_until("%s omits test-extension from its hellos" % standby, lambda: (
+            state(lab, standby).get("send_plan") or {}).get("tlvs_omitted", 0) > 0, 10)
+    issu(lab, active, "runswitch")
+    st = await_stage(lab, s, active, "runswitched")
+    s.wait_until("%s active after runswitch" % standby, lambda: settled(lab, standby), 30)
+    s.check(st["active"] == "first" and st.get("timer_left_ms", 0) > 0,
+            "runswitched: the first box active, rollback timer running (%s ms left)" %
+            st.get("timer_left_ms"))
+    copy = state(lab, standby)
+    s.check(copy.get("orchestrator") == "peer" and copy.get("this_box") == "first",
+            "%s holds the peer's copy of the record (stage %s)" % (standby, copy.get("stage")))
+    issu(lab, active, "accept")
+    st = await_stage(lab, s, active, "accepted")
+    s.check(st.get("timer_left_ms") is None, "accepted: the rollback timer stopped")
+    issu(lab, active, "commit")
+    st = await_stage(lab, s, active, "committed")
+    s.check(bins(st) == {"first": "new new new", "second": "new new new"},
+            "committed: both boxes on the new version (%s)" % bins(st))
+    s.check(in_dir(exes(lab, active), new_dir) and in_dir(exes(lab, standby), new_dir),
+            "both boxes' daemons run %s" % new_dir)
+    s.check(settled(lab, standby), "%s stays active after the commit" % standby)
+    for box in (active, standby):
+        s.wait_until("%s's send plan holds nothing back (one version)" % box, lambda: (
+            state(lab, box).get("send_plan") or {}).get("level") == "fully-compatible", 20,
+            interval=0.5)
+
+
+def rollback(lab, s, active, standby, new_dir, old_dir):
+    """Part 2: load, runswitch, then issu rollback, typed on the active box."""
+    issu(lab, active, "load", new_dir, "timer", "600")
+    st = await_stage(lab, s, active, "loaded")
+    s.check(st["boxes"]["first"]["name"] == standby and in_dir(exes(lab, standby), new_dir),
+            "loaded: %s runs %s" % (standby, new_dir))
+    issu(lab, active, "runswitch")
+    st = await_stage(lab, s, active, "runswitched")
+    s.check(0 < st.get("timer_left_ms", 0) <= 600000,
+            "the rollback timer runs (%s ms left of 600 s)" % st.get("timer_left_ms"))
+    s.wait_until("%s active after runswitch" % standby, lambda: settled(lab, standby), 30)
+    # A crash of the box that runs the upgrade (the second box, standby now): it resumes from
+    # its record (runswitched: resume), gets a bulk sync, and the timer goes on.
+    pid = crash_hrpd(lab, s, active, old_dir)
+    st = s.wait_until("%s's new hrpd resumed at runswitched" % active, lambda: (
+        lambda st: st if st.get("stage") == "runswitched" and not st.get("busy") and
+        st.get("orchestrator") == "here" else None)(state(lab, active)), 60, interval=0.5)
+    with open(os.path.join(lab.node_dir(active), "log", "hrpd.log"), errors="replace") as f:
+        resumed = "resumed at runswitched after a restart of this box" in f.read()
+    s.check(resumed and 0 < st.get("timer_left_ms", 0) <= 600000 and st["active"] == "first",
+            "after kill -9 and a cold start (pid %d), %s resumed at runswitched, the timer "
+            "re-armed (%s ms left)" % (pid, active, st.get("timer_left_ms")))
+    issu(lab, active, "rollback")
+    st = await_stage(lab, s, active, "idle", timeout=120)
+    s.check(bins(st) == {"first": "old old old", "second": "old old old"} and
+            st["active"] == "second" and st["history"][-1]["why"].startswith("rolled back"),
+            "rolled back: both boxes on the old version, the second active (%s, %s)" % (
+                bins(st), st["history"][-1]["why"]))
+    s.wait_until("%s active again" % active, lambda: settled(lab, active), 30)
+    s.check(in_dir(exes(lab, standby), old_dir) and in_dir(exes(lab, active), old_dir),
+            "both boxes' daemons run %s again" % old_dir)
+
+
+def timer_rollback(lab, s, active, standby, new_dir, old_dir, secs=8):
+    """Part 3: load with a short rollback timer, runswitch, and let the timer expire."""
+    issu(lab, active, "load", new_dir, "timer", str(secs))
+    await_stage(lab, s, active, "loaded")
+    issu(lab, active, "runswitch")
+    # not awaited step by step: the timer may expire before a poll sees the switchover
+    st = await_stage(lab, s, active, "idle", timeout=secs + 120)
+    s.check([h["stage"] for h in st["history"]][-4:] == [
+        "loaded", "runswitched", "rolling-back", "idle"],
+        "loaded, runswitched, rolling-back, idle: %s" % [h["stage"] for h in st["history"]])
+    whys = [h["why"] for h in st["history"]]
+    s.check("rollback timer expired" in whys and bins(st) == {
+        "first": "old old old", "second": "old old old"},
+        "the timer rolled back after %d s: %s" % (secs, whys[-3:]))
+    s.wait_until("%s active again" % active, lambda: settled(lab, active), 30)
+    s.check(in_dir(exes(lab, standby), old_dir), "%s runs %s again" % (standby, old_dir))
+
+
+def body(lab, s):
+    next_dir, made = build_next(lab.paths, s)
+    first_dir = lab.paths.top_build
+    try:
+        tcp, udp = traffic(lab, s, "fw1", duration=45)
+        t0 = time.monotonic()
+        upgrade(lab, s, "fw1", "fw2", next_dir, first_dir)
+        s.note("upgrade took", "%.1f s" % (time.monotonic() - t0))
+        lost1 = results(s, "upgrade", tcp, udp)
+
+        # fw1 is the preferred box (fw2 is the standby device): the roles go back before
+        # part 2, so that the rollback's "old roles" are the ones the config keeps.
+        boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", check=False)
+        s.wait_until("fw1 active again (it preempts once its handover no longer binds)",
+                     lambda: settled(lab, "fw1", vrrp=True), 60, interval=0.5)
+        tcp, udp = traffic(lab, s, "fw1", duration=45)
+        t0 = time.monotonic()
+        rollback(lab, s, "fw1", "fw2", first_dir, next_dir)
+        s.note("rollback took", "%.1f s" % (time.monotonic() - t0))
+        lost2 = results(s, "rollback", tcp, udp)
+
+        tcp, udp = traffic(lab, s, "fw1", duration=45)
+        t0 = time.monotonic()
+        timer_rollback(lab, s, "fw1", "fw2", first_dir, next_dir)
+        s.note("timer rollback took", "%.1f s" % (time.monotonic() - t0))
+        lost3 = results(s, "timer rollback", tcp, udp)
+        s.summary = "upgrade, rollback and timer rollback under 200 flows: all alive; probe " \
+            "lost %d, %d, %d" % (lost1, lost2, lost3)
+    finally:
+        if made:
+            shutil.rmtree(next_dir, ignore_errors=True)
+
+
+scenario.main(body, topology="ref", daemons=True)
