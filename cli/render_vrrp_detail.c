@@ -96,6 +96,11 @@ int render_vrrp_verbose(const json_t *v, FILE *out)
 		ms_or_dash(out, "Next advert in", g, "next_advert_ms");
 		ms_or_dash(out, "Master down in", g, "master_down_in_ms");
 		fprintf(out, "    Virtual MAC link : %s\n", rj_str(g, "vmac_link", "-"));
+		if (json_object_get(g, "vmac_backup"))
+			fprintf(out,
+				"    As backup : %s   Ready after the last takeover : %lld us\n",
+				rj_str(g, "vmac_backup", "-"),
+				(long long)rj_int(g, "vmac_ready_us", 0));
 		fputs("    State changes (newest first):\n", out);
 		json_array_foreach (rj_arr(g, "history"), j, t)
 			fprintf(out, "      %lld ms ago: %s -> %s (%s)\n",

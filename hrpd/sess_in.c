@@ -33,9 +33,13 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	if (sweeping && s->op != HS_SESS_DESTROY && (ss->sweep_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->sweep_keys, hs_sess_key_hash(s)) < 0)
 		ss->sweep_ranges = 0; /* no memory for the keys: no sweep this time */
-	/* A bulk mostly brings what we lack: create first. */
+	/* A bulk to a joining box mostly brings what it lacks: create first. A bulk to a table
+	 * that already holds sessions (a resync after lost records or a peer gone for a moment, a
+	 * range repair) mostly finds them there: an update first, as the source sent it. Each
+	 * wrong guess costs a second request, and a million of them were the standby's largest
+	 * cost in a resync at 1M sessions (the kernel's lookups: bench/session_scale.py). */
 	struct hs_sess c = *s;
-	if (ss->rx_bulk && c.op == HS_SESS_UPDATE)
+	if (ss->rx_bulk && c.op == HS_SESS_UPDATE && !ss->rx_bulk_update_first)
 		c.op = HS_SESS_NEW;
 	/* With two sources (mirror session) a new connection of the peer's replaces an older
 	 * entry of its tuple here: updating would keep the old one's bits (seen-reply, assured:
@@ -69,6 +73,7 @@ static void bulk_begin(struct hrpd_sess *ss, uint64_t ranges)
 	ss->rx_ranges = ranges;
 	ss->rx_bulk_entries = 0;
 	ss->rx_bulk_started_ms = hs_now_ms();
+	ss->rx_bulk_update_first = hrpd_ct_count() > HRPD_SESS_UPDATE_FIRST_MIN;
 	hs_sess_keyset_clear(&ss->rx_keys);
 }
 
@@ -80,7 +85,8 @@ static void bulk_end(struct hrpd_sess *ss)
 	ss->last_bulk_ms = hs_now_ms() - ss->rx_bulk_started_ms;
 	bool all = ss->rx_ranges == HS_SESS_RANGES_ALL;
 	hs_notice(HRPD_SESS_PREFIX, "bulk transfer from the peer%s: %" PRIu64 " sessions in %" PRIu64
-		  " ms", all ? "" : " (ranges)", ss->rx_bulk_entries, ss->last_bulk_ms);
+		  " ms%s", all ? "" : " (ranges)", ss->rx_bulk_entries, ss->last_bulk_ms,
+		  ss->rx_bulk_update_first ? " (updates first: our table held sessions)" : "");
 	if (all) {
 		ss->synced = true;
 		ss->synced_epoch = ss->h->peer.epoch;

@@ -25,6 +25,8 @@
 #define HRPD_SESS_PAUSE_POLL_MS     2
 #define HRPD_SESS_LOCAL_MAX         256  /* the box's own addresses we know */
 #define HRPD_SESS_LOCAL_REFRESH_MS  5000
+/* A bulk to a table that holds more entries than this updates first (sess_in.c). */
+#define HRPD_SESS_UPDATE_FIRST_MIN  1024
 
 struct hrpd;
 struct hrpd_mirror; /* mirror.c */
@@ -101,6 +103,7 @@ struct hrpd_sess {
 	bool sweep_wanted;
 	uint64_t sweep_ranges;
 	uint64_t rx_bulk_entries, rx_bulk_started_ms, last_bulk_ms;
+	bool rx_bulk_update_first; /* our table held sessions when the bulk began (sess_in.c) */
 	bool synced;
 	uint64_t synced_epoch;
 	uint64_t requested_ms;

@@ -52,6 +52,9 @@ enum hs_vgmp_mode { HS_MODE_ACTIVE_STANDBY, HS_MODE_LOAD_SHARING, HS_MODE_MAX };
 /* How a VRRPv3 IPv4 checksum is summed: with the pseudo-header (keepalived, FRR, tshark) or over
  * the message alone (RFC 9568). */
 enum hs_vrrp_checksum { HS_VRRP_CKSUM_PSEUDO, HS_VRRP_CKSUM_RFC9568, HS_VRRP_CKSUM_MAX };
+/* What a backup's vMAC link looks like: down and protodown as FRR does (the default: the quicker
+ * takeover here), or up with a random local MAC that the new master swaps (doc/vrrp.md). */
+enum hs_vmac_backup { HS_VMAC_BACKUP_RANDOM_MAC, HS_VMAC_BACKUP_PROTODOWN, HS_VMAC_BACKUP_MAX };
 
 struct hs_global_config {
 	char name[HS_CFG_NAME_MAX]; /* sysname: the box's name in prompts and logs */
@@ -72,6 +75,7 @@ struct hs_vrrp_group_config {
 	int preempt_delay_s;
 	bool accept;
 	bool vmac;
+	int vmac_backup; /* enum hs_vmac_backup */
 	int checksum; /* enum hs_vrrp_checksum */
 	int vgmp;
 	int garp_count;    /* gratuitous ARPs / NAs per VIP on becoming master */

@@ -75,6 +75,9 @@ static const char *const binding_names[] = {
 static const char *const checksum_names[] = {
 	[HS_VRRP_CKSUM_PSEUDO] = "pseudo-header", [HS_VRRP_CKSUM_RFC9568] = "rfc9568", NULL
 };
+static const char *const vmac_backup_names[] = {
+	[HS_VMAC_BACKUP_RANDOM_MAC] = "random-mac", [HS_VMAC_BACKUP_PROTODOWN] = "protodown", NULL
+};
 static const char *const mode_names[] = {
 	[HS_MODE_ACTIVE_STANDBY] = "active-standby", [HS_MODE_LOAD_SHARING] = "load-sharing", NULL
 };
@@ -191,6 +194,8 @@ static const struct hs_cfg_field vrrp_group_fields[] = {
 	INT(G, "preempt_delay", preempt_delay_s, 0, 3600, 0, LOCAL, .help = "seconds"),
 	BOOL(G, "accept", accept, 0, LOCAL, .help = "accept mode: the master answers on its VIPs"),
 	BOOL(G, "vmac", vmac, 1, LOCAL, .help = "virtual MAC through a macvlan"),
+	ENUM(G, "vmac_backup", vmac_backup, vmac_backup_names, HS_VMAC_BACKUP_PROTODOWN, LOCAL,
+	     .help = "a backup's vMAC link: protodown (down) or random-mac (up, random MAC)"),
 	ENUM(G, "checksum", checksum, checksum_names, HS_VRRP_CKSUM_PSEUDO, LOCAL,
 	     .help = "v3 IPv4 checksum: pseudo-header (keepalived, FRR) or rfc9568"),
 	ENUM(G, "vgmp", vgmp, binding_names, HS_BIND_NONE, LOCAL,

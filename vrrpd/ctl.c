@@ -100,6 +100,14 @@ static json_t *group_json(const struct vrrpd_group *g, uint64_t now)
 			  vrrp_skew_cs(g->cfg.version, prio, (uint16_t)interval), "master_down_cs",
 			  vrrp_master_down_cs(g->cfg.version, prio, (uint16_t)interval)));
 	json_object_set_new(o, "running", json_boolean(up));
+	if (g->cfg.vmac) {
+		json_object_set_new(o, "vmac_backup",
+				    json_string(g->cfg.vmac_backup == HS_VMAC_BACKUP_PROTODOWN
+							? "protodown"
+							: "random-mac"));
+		/* protodown: until the carrier is on; random-mac: the MAC change */
+		json_object_set_new(o, "vmac_ready_us", json_integer((json_int_t)g->vmac_ready_us));
+	}
 	json_object_set_new(o, "next_advert_ms",
 			    deadline_json(up ? f->t.adver_ms : VRRP_NEVER, now));
 	json_object_set_new(o, "master_down_in_ms",

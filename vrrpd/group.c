@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -10,6 +11,13 @@
 #include "socket.h"
 #include "sysctl.h"
 #include "vrrpd.h"
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static struct vrrpd_group *group_of(struct vrrp_fsm *f)
 {
@@ -95,6 +103,7 @@ static void link_wait_fired(struct hs_timer *t, void *arg)
 	if (!running)
 		hs_warn(g->prefix, "%s is not running after 100 ms: sending anyway", g->vmac_name);
 	g->link_ready = true;
+	g->vmac_ready_us = now_us() - g->vmac_from_us;
 	if (g->held_advert && g->running && g->fsm.state == VRRP_STATE_MASTER)
 		send_advert(&g->fsm, g->held_priority);
 	if (g->held_announce && g->running && g->fsm.state == VRRP_STATE_MASTER)
@@ -102,16 +111,59 @@ static void link_wait_fired(struct hs_timer *t, void *arg)
 	g->held_advert = g->held_announce = false;
 }
 
+static bool backup_random_mac(const struct vrrpd_group *g)
+{
+	return g->cfg.vmac && g->cfg.vmac_backup == HS_VMAC_BACKUP_RANDOM_MAC;
+}
+
+/* The backup's vMAC link: up with the random MAC and no addresses, or down and protodown. */
+static void vmac_link_backup(struct vrrpd_group *g)
+{
+	struct vrrpd_nl *nl = &g->vd->nl;
+	if (!backup_random_mac(g)) {
+		vrrpd_nl_link_set(nl, g->vmac_ifindex, false, 1);
+		return;
+	}
+	/* The MAC first: a link that comes up as backup (start, hot restart) never shows the
+	 * virtual MAC; after stepping down it held it without addresses until now. */
+	int r = vrrpd_nl_link_set_mac(nl, g->vmac_ifindex, g->backup_mac);
+	if (r == 0) {
+		g->vmac_on_link = false;
+		r = vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
+	}
+	if (r < 0)
+		hs_err(g->prefix, "%s as backup: %s", g->vmac_name, strerror(-r));
+}
+
 static void link_down_fired(struct hs_timer *t, void *arg)
 {
-	struct vrrpd_group *g = arg;
-	vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+	vmac_link_backup(arg);
+}
+
+/* The link-locals a master put on its running vMAC link: a backup's link stays up, and must
+ * not answer neighbour solicitations for the shared virtual link-local. */
+static void vmac_link_locals_off(struct vrrpd_group *g)
+{
+	struct vrrp_fsm *f = &g->fsm;
+	if (f->p.family != AF_INET6)
+		return;
+	if (f->p.primary.family == AF_INET6)
+		vrrpd_nl_addr(&g->vd->nl, false, g->vmac_ifindex, &f->p.primary);
+	if (g->cfg.router_advert) {
+		struct hs_addr ll;
+		vrrpd_virtual_ll(g->vmac, &ll);
+		vrrpd_nl_addr(&g->vd->nl, false, g->vmac_ifindex, &ll);
+	}
 }
 
 static void release(struct vrrpd_group *g)
 {
 	vips_change(g, false);
-	/* The link stays up without VIPs until the timer's turn (link_down in vrrpd.h). */
+	if (backup_random_mac(g))
+		vmac_link_locals_off(g);
+	/* The link stays up without addresses, silent, until the timer's turn (link_down in
+	 * vrrpd.h): taking it down, or changing a running macvlan's MAC, waits for an RCU grace
+	 * period in the kernel. */
 	if (g->cfg.vmac)
 		hs_timer_arm_in(&g->link_down, 0);
 	hs_timer_cancel(&g->link_wait);
@@ -150,12 +202,24 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 	if (active) {
 		/* The vMAC link comes up first, so the VIPs and the announcements use it. */
 		if (g->cfg.vmac) {
+			g->vmac_from_us = now_us();
 			hs_timer_cancel(&g->link_down);
-			vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
+			/* random-mac: the link is running already; the MAC change itself waits for
+			 * an RCU grace period in the kernel (doc/vrrp.md). */
+			if (backup_random_mac(g) && !g->vmac_on_link) {
+				int r = vrrpd_nl_link_set_mac(nl, g->vmac_ifindex, g->vmac);
+				if (r < 0)
+					hs_err(g->prefix, "%s: virtual MAC: %s", g->vmac_name,
+					       strerror(-r));
+				g->vmac_on_link = r == 0;
+			}
 			g->link_ready = vrrpd_link_running(g->vmac_ifindex);
 			if (!g->link_ready) {
+				vrrpd_nl_link_set(nl, g->vmac_ifindex, true, 0);
 				g->link_waits = 0;
 				hs_timer_arm_in(&g->link_wait, 0);
+			} else {
+				g->vmac_ready_us = now_us() - g->vmac_from_us;
 			}
 		}
 		/* IPv6 adverts leave from our link-local, which must live on the link they leave.
@@ -344,9 +408,10 @@ static int setup_links(struct vrrpd_group *g, int family)
 			return r;
 		}
 		g->vmac_ifindex = r;
+		vrrpd_random_mac(g->backup_mac);
 		/* A hot restart finds the link as the old process left it: a master's stays up. */
 		if (!g->vd->snap)
-			vrrpd_nl_link_set(&g->vd->nl, g->vmac_ifindex, false, 1);
+			vmac_link_backup(g);
 		if (vrrpd_sysctl_vmac(g->vmac_name, family) < 0 ||
 		    vrrpd_sysctl_base(l->ifname, family) < 0)
 			hs_warn(g->prefix, "interface sysctls not set: %s", strerror(errno));
@@ -372,6 +437,7 @@ static int resume(struct vrrpd_group *g)
 {
 	bool master = g->fsm.state == VRRP_STATE_MASTER;
 	g->link_ready = !g->cfg.vmac || master;
+	g->vmac_on_link = master;
 	g->running = true;
 	/* The old process may have handed over before its turn to take the link down. */
 	if (!master && g->cfg.vmac)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -186,6 +187,30 @@ int vrrpd_nl_link_set(struct vrrpd_nl *nl, int ifindex, bool up, int protodown)
 	r = transact(nl, nlh, NULL, NULL);
 	/* Not every driver takes protodown; admin state alone still keeps the backup quiet. */
 	return r == -EOPNOTSUPP ? 0 : r;
+}
+
+int vrrpd_nl_link_set_mac(struct vrrpd_nl *nl, int ifindex, const uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_request(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return transact(nl, nlh, NULL, NULL);
+}
+
+void vrrpd_random_mac(uint8_t mac[6])
+{
+	if (getrandom(mac, 6, 0) != 6) {
+		/* Unique enough without the entropy pool: it only has to differ from the others. */
+		uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)(t >> (8 * i)) ^ (uint8_t)rand();
+	}
+	/* Locally administered (bit 1), unicast (bit 0 clear): never a vendor's, nor the virtual
+	 * MAC. */
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
 }
 
 int vrrpd_nl_link_delete(struct vrrpd_nl *nl, int ifindex)

@@ -38,6 +38,11 @@ int vrrpd_nl_macvlan_ensure(struct vrrpd_nl *nl, const char *name, int parent_if
 			    const uint8_t mac[6], int family);
 /* up: admin state; protodown: -1 leaves it, 0/1 sets IFLA_PROTO_DOWN (ignored if unsupported). */
 int vrrpd_nl_link_set(struct vrrpd_nl *nl, int ifindex, bool up, int protodown);
+/* Sets the link's MAC. A running macvlan keeps its carrier, but the kernel answers only after
+ * an RCU grace period (the macvlan is rehashed): ~15 ms on a busy machine. */
+int vrrpd_nl_link_set_mac(struct vrrpd_nl *nl, int ifindex, const uint8_t mac[6]);
+/* A random locally administered unicast MAC (a backup's vMAC link, vmac_backup random-mac). */
+void vrrpd_random_mac(uint8_t mac[6]);
 int vrrpd_nl_link_delete(struct vrrpd_nl *nl, int ifindex);
 
 /* Adds or deletes a VIP as /32 or /128, noprefixroute and nodad, tagged VRRPD_IFA_PROTO.

@@ -47,12 +47,15 @@ struct vrrpd_group {
 	struct hs_timer timer;
 	struct hs_timer garp_repeat; /* one more announcement a while after becoming master */
 	/* A vMAC link just brought up drops what it is given until the kernel has turned its
-	 * carrier on (asynchronously): the first advert and announcement wait for that. */
+	 * carrier on (asynchronously): the first advert and announcement wait for that. With
+	 * vmac_backup random-mac the link is running already; only the MAC change waits. */
 	bool link_ready;
 	bool held_advert, held_announce;
 	uint8_t held_priority;
 	unsigned link_waits;
 	struct hs_timer link_wait;
+	/* From becoming master to a vMAC link able to send, the last time (display vrrp). */
+	uint64_t vmac_from_us, vmac_ready_us;
 	/* A bound master demoted by vgmpd keeps its vMAC link and VIPs until the new master's
 	 * advert arrives (or a grace runs out): switches learn the shared vMAC from the last frame
 	 * they saw, which may be our own priority-0 advert, so letting go at once would drop what
@@ -60,13 +63,16 @@ struct vrrpd_group {
 	bool grace;
 	struct hs_timer grace_timer;
 	struct hs_timer ra_timer; /* router advertisements while master (router_advert) */
-	/* Taking a vMAC link down waits in the kernel for an RCU grace period (~15 ms): done from
+	/* Taking a vMAC link down (vmac_backup protodown), or setting a running one's random MAC
+	 * back (random-mac), waits in the kernel for an RCU grace period (~15 ms): done from
 	 * a timer, one link per turn of the loop, so that a hundred groups stepping down at once
 	 * do not keep the adverts waiting in the receive socket (and a full socket drops them). */
 	struct hs_timer link_down;
 	char vmac_name[IF_NAMESIZE];
 	int vmac_ifindex; /* the link VIPs live on and adverts leave from (the base without vMAC) */
 	uint8_t vmac[6];
+	uint8_t backup_mac[6]; /* the vMAC link's MAC while backup (vmac_backup random-mac) */
+	bool vmac_on_link;     /* random-mac: the virtual MAC is the link's now */
 	int tx_fd;
 	int tx_ifindex; /* where adverts leave: the vMAC link, or the base link for unicast peers */
 	bool running;

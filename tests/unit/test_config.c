@@ -73,7 +73,14 @@ static void test_defaults(void **state)
 	assert_int_equal(g->advert_interval_cs, 100);
 	assert_true(g->preempt);
 	assert_true(g->vmac);
+	assert_int_equal(g->vmac_backup, HS_VMAC_BACKUP_PROTODOWN);
 	assert_int_equal(g->vgmp, HS_BIND_NONE);
+	hs_config_free(cfg);
+
+	cfg = load_ok(MINIMAL
+		      "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 7; vmac_backup = "
+		      "\"random-mac\"; vips = [ \"192.0.2.1\" ]; } ); };");
+	assert_int_equal(cfg->vrrpd.groups[0].vmac_backup, HS_VMAC_BACKUP_RANDOM_MAC);
 	hs_config_free(cfg);
 }
 
@@ -258,6 +265,9 @@ static const struct bad_case bad_cases[] = {
 	  "'a/b': an interface name has no" },
 	{ MINIMAL "vrrpd = { groups = { vrid = 1; }; };", "expected a list of groups" },
 	{ MINIMAL "vrrpd = { groups = ( 5 ); };", "vrrpd.groups[0]: expected a group" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; vmac_backup = \"down\"; "
+		  "vips = [ \"192.0.2.1\" ]; } ); };",
+	  "'down' is not one of: random-mac, protodown" },
 	{ MINIMAL "vrrpd = { groups = ( { vrid = 1; vips = [ \"192.0.2.1\" ]; } ); };",
 	  "vrrpd.groups[0]: missing required setting 'interface'" },
 	{ MINIMAL

@@ -9,6 +9,9 @@
  *   hs-ct-fill --count-only     only the kernel's count (IPCTNL_MSG_CT_GET_STATS: no dump)
  *   hs-ct-fill --wait-count N   polls until the table holds >= N entries of the pattern
  *   hs-ct-fill --listen N       counts NEW events of the pattern until N distinct ones came
+ *   hs-ct-fill --churn RATE --seconds S --n N
+ *                               RATE new and RATE deleted entries a second for S seconds, the
+ *                               table holding the N of the pattern (ct_churn.c)
  *
  * Options: --seed S (the first entry's index: two fills with ranges that do not overlap never
  * collide), --base-port P (source ports start there), --batch B (messages per sendmsg),
@@ -60,6 +63,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <linux/netfilter/nf_conntrack_tcp.h> /* TCP_CONNTRACK_ESTABLISHED */
 
+#include "ct_fill.h"
 #include "probe_common.h"
 
 #ifndef NETLINK_CAP_ACK
@@ -74,29 +78,10 @@
 #define DST_FIRST   64u  /* 203.0.113.64/27 */
 #define N_DST       32u
 #define FILL_DPORT  443u
-#define MSG_ROOM    512u /* one CT_NEW message is about 200 bytes */
 #define RX_BUF      (1u << 18)
-#define BATCH_MAX   4096
 #define SERIES_GAP_NS (20 * NS_PER_MS) /* wait-count: at most one kept sample per 20 ms */
 
-enum mode { M_NONE, M_CREATE, M_DELETE, M_COUNT, M_COUNT_ONLY, M_WAIT, M_LISTEN };
-
-struct opts {
-	enum mode mode;
-	uint64_t n;
-	uint64_t seed;
-	unsigned base_port;
-	unsigned batch;
-	unsigned ct_timeout;
-	long timeout_ms;
-	long poll_ms;
-	long rcvbuf;
-	const char *times_out;
-	const char *ready_file;
-	const char *out;
-};
-
-static struct opts o = {
+struct opts o = {
 	.base_port = 1024, .batch = 256, .ct_timeout = 3600, .timeout_ms = -1, .poll_ms = 5,
 	.rcvbuf = -1,
 };
@@ -109,7 +94,7 @@ struct tup {
 
 /* ---- the fill pattern ---- */
 
-static uint64_t index_max(void)
+uint64_t index_max(void)
 {
 	return (uint64_t)(65536u - o.base_port) * N_SRC;
 }
@@ -219,7 +204,7 @@ static bool parse_orig(const struct nlmsghdr *nlh, struct tup *t)
 
 /* ---- sockets ---- */
 
-static struct mnl_socket *nl_open(unsigned groups, long rcvbuf)
+struct mnl_socket *nl_open(unsigned groups, long rcvbuf)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int one = 1, size = (int)rcvbuf;
@@ -240,7 +225,7 @@ static struct mnl_socket *nl_open(unsigned groups, long rcvbuf)
 	return nl;
 }
 
-static struct nlmsghdr *put_header(void *buf, uint8_t msg, uint16_t flags, uint32_t seq,
+struct nlmsghdr *put_header(void *buf, uint8_t msg, uint16_t flags, uint32_t seq,
 				   uint8_t family)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -258,7 +243,7 @@ static struct nlmsghdr *put_header(void *buf, uint8_t msg, uint16_t flags, uint3
 
 /* sendmsg to the kernel: all or nothing. EINTR is retried; ENOBUFS/ENOMEM (no skb) briefly,
  * bounded. 0 or -1 (errno). */
-static int send_all(struct mnl_socket *nl, const void *buf, size_t len)
+int send_all(struct mnl_socket *nl, const void *buf, size_t len)
 {
 	for (int tries = 0; tries < 200; tries++) {
 		ssize_t r = mnl_socket_sendto(nl, buf, len);
@@ -319,13 +304,7 @@ static ssize_t recv_until(struct mnl_socket *nl, void *buf, size_t len, int64_t 
 
 /* ---- create / delete ---- */
 
-struct errs {
-	uint64_t total;
-	uint64_t by_errno[256]; /* errno < 256; others in by_errno[0] */
-	uint64_t unacked_batches, overruns, stale;
-};
-
-static void count_errno(struct errs *e, int err)
+void count_errno(struct errs *e, int err)
 {
 	e->total++;
 	e->by_errno[err > 0 && err < 256 ? err : 0]++;
@@ -333,7 +312,7 @@ static void count_errno(struct errs *e, int err)
 
 /* Reads the answers of one batch (seqs first..last): error answers of any message, then the
  * answer of the last (its ACK, or its error). 0 when that came, -1 when not (timeout, stop). */
-static int read_answers(struct mnl_socket *nl, uint32_t first, uint32_t last, struct errs *e)
+int read_answers(struct mnl_socket *nl, uint32_t first, uint32_t last, struct errs *e)
 {
 	static char buf[RX_BUF];
 	int64_t deadline = probe_now_ns() + (o.timeout_ms > 0 ? o.timeout_ms : 5000) * NS_PER_MS;
@@ -421,7 +400,7 @@ static int times_write(const uint8_t *t)
 	return 0;
 }
 
-static json_t *errnos_json(const struct errs *e)
+json_t *errnos_json(const struct errs *e)
 {
 	json_t *obj = json_object();
 
@@ -435,7 +414,7 @@ static json_t *errnos_json(const struct errs *e)
 	return obj;
 }
 
-static int build_entry(struct nlmsghdr *nlh, struct nf_conntrack *ct, uint64_t i, bool create)
+int build_entry(struct nlmsghdr *nlh, struct nf_conntrack *ct, uint64_t i, bool create)
 {
 	struct tup t;
 
@@ -894,7 +873,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hs-ct-fill [--create] N | --delete N | --count [--n N] | --count-only |\n"
-		"                  --wait-count N | --listen N\n"
+		"                  --wait-count N | --listen N | --churn RATE --seconds S --n N\n"
 		"       [--seed S] [--base-port P] [--batch B] [--ct-timeout S] [--timeout-ms T]\n"
 		"       [--poll-ms P] [--rcvbuf BYTES] [--times-out FILE] [--ready-file F]\n"
 		"       [--out FILE]\n");
@@ -905,7 +884,7 @@ static void set_mode(enum mode m, const char *opt, const char *val)
 {
 	if (o.mode != M_NONE) {
 		fprintf(stderr, "%s: only one of --create, --delete, --count, --count-only, "
-				"--wait-count, --listen\n", opt);
+				"--wait-count, --listen, --churn\n", opt);
 		exit(2);
 	}
 	o.mode = m;
@@ -922,6 +901,8 @@ int main(int argc, char **argv)
 		{ "count-only", no_argument, NULL, 'k' },
 		{ "wait-count", required_argument, NULL, 'w' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "churn", required_argument, NULL, 'u' },
+		{ "seconds", required_argument, NULL, 'S' },
 		{ "n", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "base-port", required_argument, NULL, 'p' },
@@ -946,6 +927,11 @@ int main(int argc, char **argv)
 		case 'k': set_mode(M_COUNT_ONLY, "--count-only", NULL); break;
 		case 'w': set_mode(M_WAIT, "--wait-count", optarg); break;
 		case 'l': set_mode(M_LISTEN, "--listen", optarg); break;
+		case 'u':
+			set_mode(M_CHURN, "--churn", NULL);
+			o.churn_rate = probe_num("--churn", optarg, 1, 1000000);
+			break;
+		case 'S': o.churn_seconds = probe_num("--seconds", optarg, 1, 3600); break;
 		case 'n': o.n = (uint64_t)probe_num("--n", optarg, 0, 100000000); break;
 		case 's': o.seed = (uint64_t)probe_num("--seed", optarg, 0, 1000000000); break;
 		case 'p': o.base_port = (unsigned)probe_num("--base-port", optarg, 1, 65535); break;
@@ -967,9 +953,15 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == M_NONE)
 		usage();
-	if (o.seed + o.n > index_max()) {
-		fprintf(stderr, "seed + N = %" PRIu64 " is more than the pattern holds with base port "
-				"%u (%" PRIu64 ")\n", o.seed + o.n, o.base_port, index_max());
+	if (o.mode == M_CHURN && o.churn_seconds == 0) {
+		fprintf(stderr, "--churn needs --seconds\n");
+		return 2;
+	}
+	if (o.seed + o.n + (uint64_t)o.churn_rate * (uint64_t)o.churn_seconds > index_max()) {
+		fprintf(stderr, "seed + N (+ churn) = %" PRIu64 " is more than the pattern holds with "
+				"base port %u (%" PRIu64 ")\n",
+			o.seed + o.n + (uint64_t)o.churn_rate * (uint64_t)o.churn_seconds,
+			o.base_port, index_max());
 		return 2;
 	}
 	probe_signals();
@@ -980,6 +972,7 @@ int main(int argc, char **argv)
 	case M_COUNT_ONLY: return run_count(false);
 	case M_WAIT: return run_wait();
 	case M_LISTEN: return run_listen();
+	case M_CHURN: return run_churn();
 	case M_NONE: break;
 	}
 	return 2;

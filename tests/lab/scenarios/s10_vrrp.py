@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """vrrpd against vrrpd on one LAN (tests/clab/vrrp.clab.yml): v3 IPv4, v3 IPv6, v2 and a group on
 a bridge interface. Election; tshark dissects every advert without a malformed or bad-checksum flag;
-clients resolve the VIPs to the virtual MACs; box failure (freeze) and thaw; carrier loss; graceful
-stop (the backup takes over, nothing left behind); preemption with and without a delay; kill -9
-leaves VIPs and vMAC links that `vrrpd --flush` removes."""
+clients resolve the VIPs to the virtual MACs; box failure (freeze) and thaw; carrier loss; a
+backup's vMAC links (vmac_backup random-mac and protodown), after it was master, neither answer
+for a VIP nor send from a virtual MAC (tshark); graceful stop (the backup takes over, nothing left
+behind); preemption with and without a delay; kill -9 leaves VIPs and vMAC links that
+`vrrpd --flush` removes."""
 
+import json
 import os
 import signal
 import sys
@@ -20,13 +23,16 @@ import vrrp_lab as v  # noqa: E402
 VIPD = "192.0.2.204"
 
 
-def groups(prio):
+def groups(prio, cs=10):
+    # Groups 1-3: a backup keeps its vMAC link up with a random MAC; group 4 has the default,
+    # down and protodown as FRR does.
+    rnd = {"vmac_backup": '"random-mac"'}
     return [
-        v.group(1, prio, v.VIP4),
-        v.group(1, prio, v.VIP6, family="ipv6", router_advert="true"),
-        v.group(2, prio, v.VIP2, version=2, interval=100),
-        v.group(3, prio, v.VIPV, iface="br1"),
-        v.group(4, prio, VIPD, preempt_delay=2, accept="true"),
+        v.group(1, prio, v.VIP4, interval=cs, **rnd),
+        v.group(1, prio, v.VIP6, family="ipv6", router_advert="true", interval=cs, **rnd),
+        v.group(2, prio, v.VIP2, version=2, interval=100, **rnd),
+        v.group(3, prio, v.VIPV, iface="br1", interval=cs, **rnd),
+        v.group(4, prio, VIPD, preempt_delay=2, accept="true", interval=cs),
     ]
 
 
@@ -44,6 +50,100 @@ def neigh_mac(lab, node, addr, ping):
     out = lab.run(node, ["ip", "neigh", "show", addr], check=False).stdout
     parts = out.split()
     return parts[parts.index("lladdr") + 1] if "lladdr" in parts else None
+
+
+VIRTUAL_SRC = "eth.src[0:5] == 00:00:5e:00:01 || eth.src[0:5] == 00:00:5e:00:02"
+VLL = "fe80::200:5eff:fe00:201"
+
+
+def backup_links(lab, s, node):
+    """A backup's vMAC links: random-mac ones up with a locally administered MAC and no address,
+    group 4's (protodown) down."""
+    links = json.loads(lab.run(node, ["ip", "-j", "addr", "show"]).stdout)
+    vmacs = {l["ifname"]: l for l in links if l["ifname"].startswith("hsv")}
+    down = [n for n in vmacs if n.startswith("hsv4.") and n.endswith(".4")]
+    up = [n for n in vmacs if n not in down]
+    s.check(len(up) == 4 and len(down) == 1, "%s has 4 random-mac vMAC links and 1 protodown"
+            " one (%s)" % (node, ", ".join(sorted(vmacs))))
+    bad = ["%s %s %s %s" % (n, vmacs[n]["address"], ",".join(vmacs[n]["flags"]),
+                            [a["local"] for a in vmacs[n].get("addr_info", [])]) for n in up
+           if "UP" not in vmacs[n]["flags"] or "LOWER_UP" not in vmacs[n]["flags"]
+           or not int(vmacs[n]["address"][:2], 16) & 2 or vmacs[n].get("addr_info")]
+    s.check(not bad, "the backup's random-mac vMAC links are running with a locally "
+            "administered MAC and no address%s" % ("" if not bad else ": " + "; ".join(bad)))
+    s.check(all("UP" not in vmacs[n]["flags"] for n in down),
+            "the protodown group's vMAC link is down on the backup")
+
+
+# r2's own address on each LAN, and the host there that pings it.
+R2_ON = {"sw-lan": ("client", "192.0.2.3"), "sw-lan2": ("server", "198.51.100.3")}
+
+
+def capturing(lab, host, addr, sw, path):
+    """tshark says it captures a while before it does: a ping of r2 proves the capture runs."""
+    lab.run(host, ["ping", "-c1", "-W1", addr], check=False, timeout=10)
+    return v.tshark_count(lab, sw, path, "icmp.type == 0 && ip.src == %s" % addr) > 0
+
+
+def adopted_cs(lab, node):
+    """The advert intervals a backup follows (a v3 backup adopts its master's)."""
+    return {g.get("master_adver_interval_cs") for g in v.vrrp_status(lab, node).get("groups", [])}
+
+
+def became_master(lab, node):
+    return sum(g.get("counters", {}).get("became_master", 0)
+               for g in v.vrrp_status(lab, node).get("groups", []))
+
+
+def capture_backup(lab, s, node, workdir, attempt):
+    """Captures what node sends on its switch ports (inbound there) while the hosts resolve
+    every VIP and the virtual link-local; returns [(switch, pcap)]."""
+    caps = []
+    try:
+        for _, sw, port in lab.topo.switch_ports(node):
+            path = os.path.join(workdir, "backup-%d-%s-%s.pcap" % (attempt, sw, port))
+            caps.append((sw, path, v.start_capture(lab, sw, port, path, bpf="inbound")))
+        for sw, path, _ in caps:
+            host, addr = R2_ON[sw]
+            s.wait_until("the capture on %s sees %s's echo reply from %s" % (sw, node, addr),
+                         lambda: capturing(lab, host, addr, sw, path), timeout=60)
+        ping4, ping6 = ["ping", "-c1", "-W1"], ["ping", "-6", "-c1", "-W1"]
+        for host in ("client", "server"):
+            lab.run(host, ["ip", "neigh", "flush", "all"], check=False)
+        for host, cmd in (("client", ping4 + [v.VIP4]), ("client", ping4 + [VIPD]),
+                          ("client", ping4 + [v.VIP2]), ("client", ping6 + [v.VIP6]),
+                          ("client", ping6 + [VLL + "%eth1"]), ("server", ping4 + [v.VIPV])):
+            lab.run(host, cmd, check=False, timeout=10)
+        time.sleep(1)
+    finally:
+        for _, _, p in caps:
+            v.stop_capture(p)
+    return [(sw, path) for sw, path, _ in caps]
+
+
+def backup_silent(lab, s, node, workdir, attempts=3):
+    """While the client and the server resolve every VIP and the virtual link-local, the backup
+    answers none of them and sends no frame from a virtual MAC. A capture during which the
+    backup went master for a moment (a stall of this shared machine: it then rightly sends
+    from the virtual MAC) does not count, and is taken again."""
+    for attempt in range(attempts):
+        s.wait_until("%s backup of every group" % node, lambda: all_in(lab, node, "backup"),
+                     timeout=15)
+        before = became_master(lab, node)
+        caps = capture_backup(lab, s, node, workdir, attempt)
+        if became_master(lab, node) == before:
+            break
+        s.note("backup capture %d" % attempt, "%s went master during it: taken again" % node)
+    else:
+        s.check(False, "%s stayed backup through one of %d captures" % (node, attempts))
+        return
+    vips4 = ", ".join((v.VIP4, VIPD, v.VIP2, v.VIPV))
+    answers = ("(arp.opcode == 2 && arp.src.proto_ipv4 in {%s}) || (icmpv6.type == 136 && "
+               "icmpv6.nd.na.target_address in {%s, %s})" % (vips4, v.VIP6, VLL))
+    n_answers = sum(v.tshark_count(lab, sw, path, answers) for sw, path in caps)
+    n_virtual = sum(v.tshark_count(lab, sw, path, VIRTUAL_SRC) for sw, path in caps)
+    s.check(n_answers == 0, "the backup answers no ARP / ND for a VIP (%d answers)" % n_answers)
+    s.check(n_virtual == 0, "the backup sends no frame from a virtual MAC (%d)" % n_virtual)
 
 
 def body(lab, s):
@@ -90,6 +190,8 @@ def body(lab, s):
     s.check(not answers(v.VIP4), "the master drops a ping to a VIP of a group without accept mode")
     s.check(answers(VIPD), "the master answers a ping to the VIP of the group in accept mode")
 
+    backup_links(lab, s, "r2")
+
     faults.box_fail(lab, "r1")
     t0 = time.monotonic()
     s.wait_until("r2 master of every group while r1 is frozen",
@@ -111,6 +213,22 @@ def body(lab, s):
     s.wait_until("r1 master again when its carrier is back",
                  lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup"),
                  timeout=10)
+    # r2 has been master of every group and stepped down: its vMAC links are back to what a
+    # backup's are, and it neither answers for a VIP nor sends from a virtual MAC.
+    backup_links(lab, s, "r2")
+    # At 1 s adverts (r1 reloaded; r2 adopts its interval): at 100 ms this loaded machine makes
+    # r2 master for a moment now and then, and a master rightly sends from the virtual MAC.
+    v.vrrpd_conf(lab, "r1", groups(200, cs=100))
+    procs["r1"].send_signal(signal.SIGHUP)
+    s.wait_until("r1 master again after its reload to 1 s adverts, r2 following them",
+                 lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup")
+                 and adopted_cs(lab, "r2") == {100}, 30)
+    backup_silent(lab, s, "r2", lab.workdir)
+    v.vrrpd_conf(lab, "r1", groups(200))
+    procs["r1"].send_signal(signal.SIGHUP)
+    s.wait_until("r1 master again after its reload to 100 ms adverts",
+                 lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup")
+                 and adopted_cs(lab, "r2") == {10, 100}, 30)
 
     t0 = time.monotonic()
     status = v.stop(procs["r1"])

@@ -96,11 +96,11 @@ def proto_addrs(lab, node):
     return found
 
 
-def capture(lab, node, iface, seconds, path):
-    """Captures VRRP in a node (normally the switch) into path for `seconds` counted from the
-    moment tshark says it captures: its start-up takes seconds on a loaded machine."""
-    p = subprocess.Popen(["ip", "netns", "exec", lab.ns(node), "tshark", "-i", iface, "-f",
-                          "ip proto 112 or ip6 proto 112", "-w", path],
+def start_capture(lab, node, iface, path, bpf="ip proto 112 or ip6 proto 112"):
+    """Starts tshark in a node (normally a switch) writing to path, and returns once it says it
+    captures: its start-up takes seconds on a loaded machine."""
+    p = subprocess.Popen(["ip", "netns", "exec", lab.ns(node), "tshark", "-i", iface] +
+                         (["-f", bpf] if bpf else []) + ["-w", path],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
     try:
@@ -109,15 +109,38 @@ def capture(lab, node, iface, seconds, path):
             line = p.stderr.readline()
             if not line or "Capturing on" in line:
                 break
+    except BaseException:
+        stop_capture(p)
+        raise
+    return p
+
+
+def stop_capture(p):
+    p.send_signal(signal.SIGINT)
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def capture(lab, node, iface, seconds, path):
+    """Captures VRRP in a node into path for `seconds` counted from tshark's start."""
+    p = start_capture(lab, node, iface, path)
+    try:
         time.sleep(seconds)
     finally:
-        p.send_signal(signal.SIGINT)
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop_capture(p)
     return path
+
+
+def tshark_count(lab, node, path, display_filter):
+    """Frames of a capture that match a tshark display filter (a filter tshark refuses raises:
+    no output must not read as no match)."""
+    r = lab.run(node, ["tshark", "-r", path, "-Y", display_filter], check=False)
+    if r.returncode != 0:
+        raise RuntimeError("tshark -Y %r: %s" % (display_filter, r.stderr.strip()[-300:]))
+    return len(r.stdout.splitlines())
 
 
 def tshark_problems(lab, node, path):
