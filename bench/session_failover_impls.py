@@ -304,20 +304,23 @@ class FoKeepalived:
                          "conntrackd": self.ctd.stats(node)}
         return out
 
+    def stop_keepalived(self, node):
+        p = self.ka.pop(node, None)
+        if p is not None and p.poll() is None:
+            end_process(p, 10)
+        # keepalived's VRRP child and the FIFO reader, if they outlived it: by PID file
+        for pidfile in ("keepalived-vrrp.pid", "notify-fifo.pid"):
+            try:
+                with open(os.path.join(self.lab.node_dir(node), pidfile)) as f:
+                    child = int(f.read().strip())
+                if netns.alive(child):
+                    netns.kill_pids([child])
+            except (OSError, ValueError):
+                pass
+
     def stop(self):
         for node in BOXES:
-            p = self.ka.pop(node, None)
-            if p is not None and p.poll() is None:
-                end_process(p, 10)
-            # keepalived's VRRP child and the FIFO reader, if they outlived it: by PID file
-            for pidfile in ("keepalived-vrrp.pid", "notify-fifo.pid"):
-                try:
-                    with open(os.path.join(self.lab.node_dir(node), pidfile)) as f:
-                        child = int(f.read().strip())
-                    if netns.alive(child):
-                        netns.kill_pids([child])
-                except (OSError, ValueError):
-                    pass
+            self.stop_keepalived(node)
             self.ctd.stop(node)
 
 

@@ -259,16 +259,6 @@ class VgKeepalived(_Faults, FoKeepalived):
             netns.kill_pids([child])
         self.start_one(SRC)  # priority 200: it preempts at once
 
-    def stop(self):
+    def stop(self):  # no conntrackd here
         for node in BOXES:
-            p = self.ka.pop(node, None)
-            if p is not None and p.poll() is None:
-                end_process(p, 10)
-            for pidfile in ("keepalived-vrrp.pid", "notify-fifo.pid"):
-                try:
-                    with open(os.path.join(self.lab.node_dir(node), pidfile)) as f:
-                        child = int(f.read().strip())
-                    if netns.alive(child):
-                        netns.kill_pids([child])
-                except (OSError, ValueError):
-                    pass
+            self.stop_keepalived(node)

@@ -84,6 +84,36 @@ static void mark_resync(struct hrp_stream_tx_chan *c)
 	c->resync = true;
 }
 
+/* A record at the tail of c, numbered next; unsent (the cursor's from the first one) unless sent
+ * (a restored record the peer has had). NULL when out of memory. */
+static struct hrp_stream_rec *append(struct hrp_stream_tx_chan *c, const void *rec, size_t len,
+				     uint32_t flags, bool sent)
+{
+	struct hrp_stream_rec *r = malloc(sizeof(*r) + len);
+	if (!r)
+		return NULL;
+	r->next = NULL;
+	r->seq = c->next_seq++;
+	r->flags = flags & (HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
+	r->len = (uint16_t)len;
+	if (len)
+		memcpy(r->data, rec, len);
+	if (c->tail)
+		c->tail->next = r;
+	else
+		c->head = r;
+	c->tail = r;
+	c->records++;
+	c->bytes += cost(len);
+	if (!sent) {
+		if (!c->cursor)
+			c->cursor = r;
+		c->unsent++;
+		c->unsent_bytes += cost(len);
+	}
+	return r;
+}
+
 int hrp_stream_tx_queue(struct hrp_stream_tx *tx, unsigned ch, const void *rec, size_t len,
 			uint32_t flags)
 {
@@ -97,30 +127,12 @@ int hrp_stream_tx_queue(struct hrp_stream_tx *tx, unsigned ch, const void *rec, 
 		mark_resync(c);
 		return -ENOBUFS;
 	}
-	struct hrp_stream_rec *r = malloc(sizeof(*r) + len);
-	if (!r) {
+	if (!append(c, rec, len, flags, false)) {
 		c->c.refused++;
 		c->full = true;
 		mark_resync(c);
 		return -ENOMEM;
 	}
-	r->next = NULL;
-	r->seq = c->next_seq++;
-	r->flags = flags & (HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
-	r->len = (uint16_t)len;
-	if (len)
-		memcpy(r->data, rec, len);
-	if (c->tail)
-		c->tail->next = r;
-	else
-		c->head = r;
-	c->tail = r;
-	if (!c->cursor)
-		c->cursor = r;
-	c->records++;
-	c->bytes += cost(len);
-	c->unsent++;
-	c->unsent_bytes += cost(len);
 	c->c.queued++;
 	return 0;
 }
@@ -331,29 +343,7 @@ int hrp_stream_tx_restore_rec(struct hrp_stream_tx *tx, unsigned ch, const void 
 	struct hrp_stream_tx_chan *c = &tx->ch[ch];
 	if (sent && c->cursor)
 		return -EINVAL; /* the unsent records are the newest */
-	struct hrp_stream_rec *r = malloc(sizeof(*r) + len);
-	if (!r)
-		return -ENOMEM;
-	r->next = NULL;
-	r->seq = c->next_seq++;
-	r->flags = flags & (HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
-	r->len = (uint16_t)len;
-	if (len)
-		memcpy(r->data, rec, len);
-	if (c->tail)
-		c->tail->next = r;
-	else
-		c->head = r;
-	c->tail = r;
-	c->records++;
-	c->bytes += cost(len);
-	if (!sent) {
-		if (!c->cursor)
-			c->cursor = r;
-		c->unsent++;
-		c->unsent_bytes += cost(len);
-	}
-	return 0;
+	return append(c, rec, len, flags, sent) ? 0 : -ENOMEM;
 }
 
 int hrp_stream_tx_restore_check(const struct hrp_stream_tx *tx, unsigned ch)
