@@ -22,28 +22,26 @@ machine's load makes a planned switchover's loss a measure, not a promise, here)
 import os
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, netns, probes, scenario  # noqa: E402
+from hslab_lib import boxes, issu as issu_lib, netns, probes, scenario  # noqa: E402
 from hslab_lib.hot import gone  # noqa: E402
+from hslab_lib.issu import (  # noqa: E402
+    bins, exes, in_dir, issu, stage_reached, state)
 from hslab_lib.pair import routed_via, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
 FLOWS = 200
 TCP_PORT = 9001
 UDP_PORT = 9000
-DAEMONS = ("vrrpd", "vgmpd", "hrpd")
 # The test version of the second build ($HS_ISSU_VARIANT, default minor) and the message type
-# each one holds back (doc/issu.md, "Test versions").
+# it holds back (doc/issu.md, "Test versions").
 VARIANT = os.environ.get("HS_ISSU_VARIANT", "minor")
-HELD = {"minor": "probe", "tlv": "hello"}[VARIANT]
-BUILD_TIMEOUT_S = 600
+HELD = issu_lib.HELD[VARIANT]
 
 
 def build_next(paths, s):
@@ -52,54 +50,9 @@ def build_next(paths, s):
     given = os.environ.get("HS_BUILDDIR_NEXT")
     if given:
         return os.path.abspath(given), False
-    out = tempfile.mkdtemp(prefix="hs-issu-next-")
-    t0 = time.monotonic()
-    log = os.path.join(out, "build.log")
-    with open(log, "w") as f:
-        steps = [[os.path.join(paths.top_src, "configure"),
-                  "--with-test-version=%s" % VARIANT],
-                 ["make", "-j2", "-C", "lib"]] + [["make", "-j2", "-C", d] for d in DAEMONS]
-        for argv in steps:
-            r = subprocess.run(argv, cwd=out, stdout=f, stderr=subprocess.STDOUT,
-                               timeout=BUILD_TIMEOUT_S)
-            if r.returncode != 0:
-                raise RuntimeError("building the test version failed: %s (see %s)" % (
-                    " ".join(argv), log))
-    s.note("next build", "%s in %.0f s" % (out, time.monotonic() - t0))
+    out, took = issu_lib.build_next(paths.top_src, VARIANT)
+    s.note("next build", "%s in %.0f s" % (out, took))
     return out, True
-
-
-def state(lab, box):
-    """box's `display issu state --json` ({} while its hrpd does not answer: a restart)."""
-    try:
-        st = boxes.hrpctl(lab, box, "display", "issu", "state", check=False)
-    except RuntimeError:
-        return {}
-    return st if isinstance(st, dict) and "stage" in st else {}
-
-
-def issu(lab, box, *words):
-    return boxes.hrpctl(lab, box, "issu", *words, timeout=30)
-
-
-def bins(st):
-    """{"first": "new new new", "second": ...} from an issu state."""
-    return {b: " ".join((st["boxes"][b]["daemons"][d]) for d in DAEMONS)
-            for b in ("first", "second")}
-
-
-def exes(lab, box):
-    """The binaries box's daemons run, by their /proc/PID/exe (any process of the namespace)."""
-    found = {}
-    for pid in netns.ns_pids(lab.ns(box)):
-        try:
-            exe = os.readlink("/proc/%d/exe" % pid)
-        except OSError:
-            continue
-        name = os.path.basename(exe)
-        if name in DAEMONS:
-            found[name] = exe
-    return found
 
 
 def crash_hrpd(lab, s, box, top):
@@ -118,15 +71,10 @@ def crash_hrpd(lab, s, box, top):
     return p.pid
 
 
-def in_dir(found, top):
-    return all(found.get(d, "").startswith(os.path.realpath(top) + "/") for d in DAEMONS)
-
-
 def await_stage(lab, s, box, stage, timeout=90):
     """Waits until box's issu state is at stage with no step under way; returns the state."""
-    return s.wait_until("%s's upgrade reaches %s" % (box, stage), lambda: (
-        lambda st: st if st.get("stage") == stage and not st.get("busy") else None)(
-            state(lab, box)), timeout=timeout, interval=0.5)
+    return s.wait_until("%s's upgrade reaches %s" % (box, stage),
+                        lambda: stage_reached(lab, box, stage), timeout=timeout, interval=0.5)
 
 
 def traffic(lab, s, via, duration):
