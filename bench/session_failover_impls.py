@@ -248,26 +248,30 @@ class FoKeepalived:
                                        else ""))
 
     def start(self):
-        import vrrp_lab as v  # noqa: E402 (the lab's keepalived starter)
         pids = {}
         for node in BOXES:  # conntrackd first: the notify script expects it running
             pids[node] = {"conntrackd": self.ctd.start(node, "")}
         for node in BOXES:
-            d = self.lab.node_dir(node)
-            for f in ("keepalived.pid", "keepalived-vrrp.pid"):
-                if os.path.exists(os.path.join(d, f)):
-                    os.unlink(os.path.join(d, f))
-            p = v.start_keepalived(self.lab, node)
-            self.ka[node] = p
-            deadline = time.monotonic() + 10
-            while not os.path.exists(os.path.join(d, "keepalived-vrrp.pid")):
-                if p.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("keepalived on %s did not start (exit %s): %s" % (
-                        node, p.poll(), bl.tail(os.path.join(d, "log", "keepalived.log"))))
-                time.sleep(0.02)
-            pids[node]["keepalived"] = p.pid
+            pids[node]["keepalived"] = self.start_keepalived(node)
         self.pids = pids
         return pids
+
+    def start_keepalived(self, node):
+        """keepalived on node, once its VRRP child has written its PID file; returns its pid."""
+        import vrrp_lab as v  # noqa: E402 (the lab's keepalived starter)
+        d = self.lab.node_dir(node)
+        for f in ("keepalived.pid", "keepalived-vrrp.pid"):
+            if os.path.exists(os.path.join(d, f)):
+                os.unlink(os.path.join(d, f))
+        p = v.start_keepalived(self.lab, node)
+        self.ka[node] = p
+        deadline = time.monotonic() + 10
+        while not os.path.exists(os.path.join(d, "keepalived-vrrp.pid")):
+            if p.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("keepalived on %s did not start (exit %s): %s" % (
+                    node, p.poll(), bl.tail(os.path.join(d, "log", "keepalived.log"))))
+            time.sleep(0.02)
+        return p.pid
 
     def holds_vip(self, node):
         out = self.lab.run(node, ["ip", "-o", "-4", "addr", "show"], check=False).stdout

@@ -203,20 +203,7 @@ class VgKeepalived(_Faults, FoKeepalived):
         return self.pids
 
     def start_one(self, node):
-        import vrrp_lab as v  # noqa: E402 (the lab's keepalived starter)
-        d = self.lab.node_dir(node)
-        for f in ("keepalived.pid", "keepalived-vrrp.pid"):
-            if os.path.exists(os.path.join(d, f)):
-                os.unlink(os.path.join(d, f))
-        p = v.start_keepalived(self.lab, node)
-        self.ka[node] = p
-        deadline = time.monotonic() + 10
-        while not os.path.exists(os.path.join(d, "keepalived-vrrp.pid")):
-            if p.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("keepalived on %s did not start (exit %s): %s" % (
-                    node, p.poll(), bl.tail(os.path.join(d, "log", "keepalived.log"))))
-            time.sleep(0.02)
-        return {"keepalived": p.pid}
+        return {"keepalived": self.start_keepalived(node)}
 
     def vrrp_child(self, node):
         try:
