@@ -157,7 +157,8 @@ def allow_standby(lab, s):
 
     # The OSPF cost at run time: switched off on the standby, its raised cost goes back and the
     # router uses both boxes; switched on again, the router goes back to fw1 only.
-    s.check(pair.route_via(lab, "fw1"), "the upstream route goes via fw1 only")
+    # (fw1 preempted back a moment ago: the cost swap and the router's SPF may still run)
+    s.wait_until("the upstream route goes via fw1 only", lambda: pair.route_via(lab, "fw1"), 30)
     rc, _, err = hrpctl(lab, "fw2", "undo", "hrp", "adjust", "ospf-cost", "enable")
     s.check(rc == 0, "undo hrp adjust ospf-cost enable on fw2 (%r)" % err)
     s.wait_until("fw2's cost goes back: the router reaches the LAN via fw2 too",
