@@ -172,6 +172,11 @@ static void release(struct vrrpd_group *g)
 	g->grace = false;
 	g->held_advert = g->held_announce = false;
 	g->link_ready = !g->cfg.vmac;
+	if (g->stopping) {
+		g->stopping = false;
+		g->running = false; /* nothing is left to do at the exit */
+		vrrpd_stop_group_done(g->vd);
+	}
 }
 
 static void grace_over(struct hs_timer *t, void *arg)
@@ -189,6 +194,13 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 		/* Master again before letting go: everything is still in place. */
 		hs_timer_cancel(&g->grace_timer);
 		g->grace = false;
+		return;
+	}
+	if (!active && g->stopping) {
+		/* The backup waits Skew_Time, under one interval, after our priority 0. */
+		uint64_t ms = (uint64_t)f->p.interval_cs * 10u + 50u;
+		g->grace = true;
+		hs_timer_arm_in(&g->grace_timer, ms > 3000 ? 3000 : ms);
 		return;
 	}
 	if (!active && vrrp_fsm_is_bound(f) && f->state == VRRP_STATE_BACKUP && g->cfg.vmac) {
@@ -488,6 +500,15 @@ int vrrpd_group_start(struct vrrpd_group *g)
 void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 			 const struct vrrp_ipinfo *ip)
 {
+	if (g->stopping) {
+		/* Stopped, holding on: the first advert of the new master ends it. */
+		struct vrrp_advert adv;
+		if (vrrp_decode(msg, len, ip, g->fsm.p.cksum, &adv, &g->fsm.counters) ==
+			    VRRP_DROP_NONE &&
+		    adv.priority != VRRP_PRIO_STOP)
+			release(g);
+		return;
+	}
 	enum vrrp_drop d = vrrp_fsm_receive(&g->fsm, msg, len, ip, hs_now_ms());
 	if (d != VRRP_DROP_NONE)
 		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
@@ -540,6 +561,17 @@ static void group_close(struct vrrpd_group *g)
 	hs_timer_free(&g->link_down);
 	if (g->tx_fd >= 0)
 		close(g->tx_fd);
+}
+
+bool vrrpd_group_stop_begin(struct vrrpd_group *g)
+{
+	if (!g->running || !g->cfg.vmac || vrrp_fsm_is_bound(&g->fsm) ||
+	    g->fsm.state != VRRP_STATE_MASTER)
+		return false;
+	g->stopping = true;
+	vrrp_fsm_shutdown(&g->fsm, hs_now_ms()); /* the priority-0 advert; set_vips holds on */
+	rearm(g);
+	return g->stopping;
 }
 
 void vrrpd_group_abandon(struct vrrpd_group *g)

@@ -188,6 +188,7 @@ static const struct hs_daemon_ops vrrpd_ops = {
 	.protocols = "VRRP v2 (RFC 3768), v3 (RFC 5798)",
 	.start = vrrpd_start,
 	.stop = vrrpd_stop,
+	.stop_request = vrrpd_stop_request,
 	.reload = vrrpd_reload,
 	.status = vrrpd_status,
 	.commands = vrrpd_commands,

@@ -62,6 +62,10 @@ struct vrrpd_group {
 	 * they still send our way. */
 	bool grace;
 	struct hs_timer grace_timer;
+	/* The same at a graceful stop of an unbound master: its priority-0 advert makes the backup
+	 * master at Skew_Time, and until that master's first advert we still forward and answer
+	 * for the VIPs, so a planned stop loses nothing (the daemon exits when every group let go). */
+	bool stopping;
 	struct hs_timer ra_timer; /* router advertisements while master (router_advert) */
 	/* Taking a vMAC link down (vmac_backup protodown), or setting a running one's random MAC
 	 * back (random-mac), waits in the kernel for an RCU grace period (~15 ms): done from
@@ -91,6 +95,7 @@ struct vrrpd {
 	/* While a hot restart's new process starts: the old one's state, groups resume from it. */
 	const struct vrrp_snapshot *snap;
 	int arp_fd; /* gratuitous ARPs (socket.h); -errno until opened */
+	unsigned stopping; /* groups still in their stop grace (stop.c) */
 };
 
 /* link.c */
@@ -103,6 +108,9 @@ struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group
 int vrrpd_group_start(struct vrrpd_group *g);
 /* Leaves (priority 0 advert if master), removes VIPs and the vMAC link, frees. */
 void vrrpd_group_free(struct vrrpd_group *g);
+/* A graceful stop: true when the group, master, sent its priority-0 advert and holds on until
+ * the new master speaks; vrrpd_stop_group_done() comes when it let go. */
+bool vrrpd_group_stop_begin(struct vrrpd_group *g);
 /* Frees without a word on the wire or the kernel: a hot restart's new process owns it all. */
 void vrrpd_group_abandon(struct vrrpd_group *g);
 /* The group's name for its send socket in a hot restart. */
@@ -116,6 +124,10 @@ void vrrpd_group_apply_role(struct vrrpd_group *g, const char *role);
 /* An advert and gratuitous ARP / NA now, if master (a healed split brain). 1 if sent. */
 int vrrpd_group_reannounce(struct vrrpd_group *g);
 struct vrrpd_group *vrrpd_group_find(struct vrrpd *vd, int ifindex, int family, int vrid);
+
+/* stop.c */
+bool vrrpd_stop_request(struct hs_daemon *d);
+void vrrpd_stop_group_done(struct vrrpd *vd);
 
 /* ctl.c */
 extern const struct hs_ctl_command vrrpd_commands[];

@@ -233,6 +233,12 @@ def body(lab, s):
     t0 = time.monotonic()
     status = v.stop(procs["r1"])
     s.check(status == 0, "r1's vrrpd stops on SIGTERM with status 0")
+    # Make before break (doc/vrrp.md): r1 held its VIPs until r2's first adverts.
+    with open(os.path.join(lab.node_dir("r1"), "log", "vrrpd.log"), errors="replace") as f:
+        held = [ln for ln in f if "hold on until the new master speaks" in ln]
+    s.check(held, "r1's master groups held on after their priority-0 adverts (%s)" % (
+        held[-1].strip() if held else "no such log line"))
+    s.note("r2 master of all when r1 exited", all_in(lab, "r2", "master"))
     s.wait_until("r2 master after r1's graceful stop", lambda: all_in(lab, "r2", "master"),
                  timeout=10)
     s.note("graceful stop", "r2 master of all groups %.2f s after SIGTERM" % (
