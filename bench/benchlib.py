@@ -118,6 +118,7 @@ def finish_run(opts, name, meta, raw, started, table):
     meta["run_time_s"] = round(time.monotonic() - started, 1)
     meta["loadavg_end"] = loadavg()
     result = table(raw, meta)
+    result.setdefault("name", name)  # bench/run's summary heads each part with it
     result["json"] = write_result_json(opts, name, meta, raw, result)
     return result
 

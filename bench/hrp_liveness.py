@@ -18,7 +18,9 @@ manual-active mode so that the client's iperf3 flow is forwarded by fw1.
    issue's 10 minutes; --quick 30): a bulk transfer on hrpd's data channel (fw1 -> fw2, records
    generated inside fw1's hrpd by `data-send` "generate", as fast as the channel takes them, the
    producer waiting while half the channel's limit is held) plus an iperf3 flow client -> server
-   through fw1 (probes.bulk). Counted on both boxes from hrp-statistics: peer_down (the figure;
+   through fw1 (probes.bulk), plus session sync (hrp_session_load.py: fw1 the source by
+   vgmp-local, churning --session-churn new + destroyed conntrack entries a second over a table of
+   --session-n, fw2's table compared at the end). Counted on both boxes from hrp-statistics: peer_down (the figure;
    target 0), negotiations, negotiations_recovered; every record checked delivered once and in
    order at the end (hrpd's own digests of what fw1 queued and fw2 delivered).
 3. CPU and memory at 10 ms hellos: fw1's hrpd, utime+stime (/proc/PID/stat) over a window as %
@@ -27,6 +29,7 @@ manual-active mode so that the client's iperf3 flow is forwarded by fw1.
 
     bench/hrp_liveness.py [--quick] [--builddir DIR] [--out-dir DIR] [--repeats N]
         [--intervals 1000,100,10] [--load-s S] [--cpu-window-s S] [--only detect,idle,load]
+        [--session-churn RATE] [--session-n N]
         [--pin] [--verbose]
     bench/hrp_liveness.py --table-from bench/results/hrp-DATE.json
 
@@ -53,6 +56,7 @@ from hslab_lib import topo as topomod  # noqa: E402
 from s20_hrp_links import (BOXES, Events, hrp, set_hrpd, start_hrpd, stats,  # noqa: E402
                            wait_pair_up)
 from s25_hrp_data import TEST_CHAN, Ctl, HelloWatch, chan, ctl_once, wait_data_up  # noqa: E402
+from hrp_session_load import SessionLoad  # noqa: E402
 
 DEAD_COUNT = 5  # lib/config_schema.c: hrpd.dead_count's default
 HB_SWITCHES = ("sw-hb1", "sw-hb2")
@@ -310,8 +314,15 @@ class Bench:
         lab, s = self.lab, self.s
         set_interval(lab, s, 10)
         wait_data_up(lab, s, link="hb0")
+        churn = None
+        if self.opts.session_churn:
+            churn = SessionLoad(lab, self.opts.session_churn, self.opts.session_n, load_s)
+            churn.prepare()
         bl.log("[hrp] load at 10 ms hellos for %.0f s: data bulk fw1 -> fw2 + iperf3 client -> "
-               "server through fw1" % load_s)
+               "server through fw1%s" % (load_s, " + session sync of %d new + %d destroyed "
+                                         "conntrack entries /s" % (
+                                             self.opts.session_churn, self.opts.session_churn)
+                                         if churn else ""))
         logs = {n: Log(lab, n) for n in BOXES}
         st0 = {n: stats(lab, n) for n in BOXES}
         ds0 = {n: ctl_once(lab, n, "data-stats") for n in BOXES}
@@ -320,6 +331,8 @@ class Bench:
         t0 = time.monotonic()
         iperf = probes.bulk(lab, "client", "server", SERVER, duration=int(load_s))
         gen.start()
+        if churn:
+            churn.start()
         sched = SchedWatch(self.pids)
         sched.start()
         end = t0 + load_s
@@ -355,6 +368,7 @@ class Bench:
                     now - t0, load_s, downs_seen, gen.records * GEN_SIZE / 1e6 / (now - t0)))
             time.sleep(min(0.5, max(end - now, 0.01)))
         gen.finish()
+        churn_res = churn.finish() if churn else None
         schedw = sched.finish(time.monotonic() - t0)
         t_end = time.monotonic()
         if cpu and not isinstance(cpu["fw1"], dict):
@@ -384,6 +398,7 @@ class Bench:
                "cpu_window": cpu, "rss_max_kb": rss_max,
                "hwm_kb_end": {n: proc_mem_kb(self.pids[n])["VmHWM"] for n in BOXES},
                "iperf3": ipres, "fw1_longest_link_silence_ms": worst, "sched": schedw,
+               "session_churn": churn_res,
                "fw1_silence_watch_from_s": round(win_end - t0, 1),
                "peer_down_events_fw1": [(round(t - t0, 3), d) for t, d in
                                         self.ev.of("peer", since=t0)],
@@ -424,6 +439,15 @@ class Bench:
         bl.log("  data %.1f MB/s, %d records, digests equal %s; iperf3 %s Gbit/s" % (
             out["data"]["MBps"], gen.records, out["data"]["digests_equal"],
             ipres.get("gbps")))
+        if churn_res and "error" not in churn_res:
+            bl.log("  session churn %s events/s on fw1 (%d errors, %.1f ms late); fw2 lost %d "
+                   "(missing %d, not deleted %d)" % (
+                       bl.fmt_num(churn_res["events_rate"], 0), churn_res["errors"],
+                       churn_res["late_ms"], churn_res["lost"],
+                       churn_res["standby_diff"]["missing"],
+                       churn_res["standby_diff"]["not_deleted"]))
+        elif churn_res:
+            bl.log("  session churn: %s" % churn_res["error"])
 
 
 class SchedWatch(threading.Thread):
@@ -579,7 +603,9 @@ def table(raw, meta):
     if load:
         b = load["boxes"]
         downs = sum(b[n]["delta"]["peer_down"] for n in BOXES)
-        what = "hello 10 ms, %.0f s, data bulk + iperf3" % load["duration_s"]
+        sc = load.get("session_churn")
+        what = "hello 10 ms, %.0f s, data bulk + iperf3%s" % (
+            load["duration_s"], " + session sync" if sc else "")
         rows.append(["false peer-down events under load (%s)" % what,
                      "%d (fw1 %d, fw2 %d)" % (downs, b["fw1"]["delta"]["peer_down"],
                                               b["fw2"]["delta"]["peer_down"]),
@@ -596,6 +622,21 @@ def table(raw, meta):
                          d["records"]) if d["digests_equal"] and d["delivered_fw2"] ==
                          d["queued_fw1"] else "NOT all delivered (%d of %d)" % (
                              d["delivered_fw2"], d["queued_fw1"])), PEER, "-", "-", "-", "-"])
+        if sc and "error" in sc:
+            rows.append(["  session sync under load", "FAILED: " + sc["error"], PEER, "-", "-",
+                         "-", "-"])
+        elif sc:
+            rows.append(["  session sync under load: conntrack events/s on fw1 (asked)",
+                         "%s (%d); %d created, %d destroyed" % (
+                             bl.fmt_num(sc["events_rate"], 0), 2 * sc["rate"], sc["created"],
+                             sc["deleted"]), PEER, "-", "-", "-", "-"])
+            rows.append(["  session sync under load: fw2's table at the end",
+                         "lost %d (missing %d, not deleted %d)%s" % (
+                             sc["lost"], sc["standby_diff"]["missing"],
+                             sc["standby_diff"]["not_deleted"],
+                             ", equal %.1f s after the churn" % sc["equal_after_s"]
+                             if sc["equal_after_s"] is not None else ""),
+                         PEER, "-", "0", "-", "PASS" if sc["lost"] == 0 else "MISS"])
         ip = load["iperf3"]
         rows.append(["  iperf3 client -> server through fw1 under load",
                      "%s Gbit/s" % ip.get("gbps") if ip.get("gbps") is not None
@@ -727,6 +768,11 @@ def options(argv=None):
     ap.add_argument("--load-s", type=float, help="load duration (default 600, quick 30)")
     ap.add_argument("--cpu-window-s", type=float, help="CPU windows (default 30, quick 10)")
     ap.add_argument("--only", help="parts: detect,idle,load (default all)")
+    ap.add_argument("--session-churn", type=int, metavar="RATE",
+                    help="during the load, fw1 also churns RATE new + RATE destroyed conntrack "
+                    "entries a second, synced by hrpd to fw2 (default 50000, quick 5000; 0: off)")
+    ap.add_argument("--session-n", type=int, default=50000,
+                    help="entries fw1 holds while it churns (default 50000)")
     ap.add_argument("--pin", action="store_true",
                     help="A/B: fw1's hrpd on CPU 0, fw2's on CPU 1 (both boxes share this "
                     "machine's CPUs; shown in the title)")
@@ -741,6 +787,8 @@ def options(argv=None):
     a.repeats = a.repeats or (1 if a.quick else 3)
     a.load_s = a.load_s or (30.0 if a.quick else 600.0)
     a.cpu_window_s = a.cpu_window_s or (10.0 if a.quick else 30.0)
+    if a.session_churn is None:
+        a.session_churn = 5000 if a.quick else 50000
     a.parts = set((a.only or "detect,idle,load").split(","))
     return a
 

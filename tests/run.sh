@@ -91,6 +91,13 @@ lab() {
 	make -C _build/release check-lab
 }
 
+bench_smoke() {
+	# Figures of a loaded CI machine mean little: this proves every benchmark still runs
+	# beside its peer and prints its table (exit 1 when one could not run).
+	step "benchmarks, smoke: bench/run --quick (every benchmark, fewer cases)"
+	./bench/run --quick --builddir _build/release --out-dir _build/bench-results
+}
+
 case "${1:-}" in
 deps) deps ;;
 build) deps; build ;;
@@ -102,6 +109,7 @@ test)
 	package
 	fuzz
 	lab
+	bench_smoke
 	step "all tests passed"
 	;;
 demo)
