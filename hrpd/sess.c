@@ -59,6 +59,28 @@ static void local_refresh(struct hrpd_sess *ss, bool force)
 
 /* ---- records out ---- */
 
+/* The event socket is in the conntrack groups as the source, and as an active box without its
+ * peer until the first change: that one tells that the peer, if it comes back, needs a check. */
+static bool want_events(const struct hrpd_sess *ss)
+{
+	return ss->source || (ss->on && ss->local_active && !ss->changed_alone);
+}
+
+void hrpd_sess_events_follow(struct hrpd_sess *ss)
+{
+	if (ss->ct)
+		hrpd_ct_listen(ss->ct, want_events(ss));
+}
+
+/* Our table changed while the peer could not hear of it: when it is back (the same process;
+ * a restarted one asks for the table itself), a consistency check finds the ranges that differ
+ * and resyncs those alone. */
+static void changed_alone(struct hrpd_sess *ss)
+{
+	ss->changed_alone = true;
+	hrpd_sess_events_follow(ss);
+}
+
 void hrpd_sess_rec_reset(struct hrpd_sess_rec *r)
 {
 	r->len = hs_sess_record_begin(r->buf, sizeof(r->buf));
@@ -122,6 +144,11 @@ static void on_event(void *arg, const struct hs_sess *s)
 	ss->st.events[s->op < 3 ? s->op : 0]++;
 	if (!ss->source) {
 		ss->st.events_not_source++;
+		if (ss->on && ss->local_active && !ss->changed_alone) {
+			/* Active without the peer (declared dead, or not seen yet). */
+			ss->st.events_alone++;
+			changed_alone(ss);
+		}
 		return;
 	}
 	local_refresh(ss, false);
@@ -426,6 +453,16 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	}
 }
 
+/* A restarted peer asks for our whole table itself: no check is due for it. */
+void hrpd_sess_peer_restarted(struct hrpd *h)
+{
+	struct hrpd_sess *ss = h->sess;
+	if (!ss)
+		return;
+	ss->changed_alone = false;
+	hrpd_sess_events_follow(ss);
+}
+
 void hrpd_sess_update(struct hrpd *h)
 {
 	struct hrpd_sess *ss = h->sess;
@@ -444,14 +481,22 @@ void hrpd_sess_update(struct hrpd *h)
 		 * active refreshes them: its table, held, replaces them. */
 		ss->synced = false;
 		ss->requested_ms = 0;
+		ss->changed_alone = false; /* the new active's table replaces ours */
 	}
 	bool source = ss->on && ss->local_active && peer_up(h);
 	if (source != ss->source) {
 		ss->source = source;
-		hrpd_ct_listen(ss->ct, source);
 		hs_info(HRPD_SESS_PREFIX, "%s", source ? "sync source: sessions go to the peer"
 						       : "not a sync source");
+		if (source && ss->changed_alone) {
+			ss->changed_alone = false;
+			ss->digest_wanted = true; /* the kick below starts the check */
+			ss->alone_checks_left = 2;
+			ss->st.checks_after_alone++;
+		}
 		if (!source) {
+			if (ss->rt.entries && ss->on && ss->local_active)
+				changed_alone(ss); /* what the record held is lost */
 			hrpd_sess_rec_reset(&ss->rt);
 			ss->bulk_wanted = false;
 			ss->bulk_wanted_ranges = 0;
@@ -459,6 +504,7 @@ void hrpd_sess_update(struct hrpd *h)
 		}
 		hrpd_sess_check_arm(ss);
 	}
+	hrpd_sess_events_follow(ss);
 	if (!peer_up(h))
 		ss->requested_ms = 0;
 	/* Load-sharing without the peer: its flows are ours now and the entries it wrote here

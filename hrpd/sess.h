@@ -27,6 +27,7 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c);
 /* After anything that may change what session sync does: our VGMP state (vgmp-local), the
  * peer's hello payload, the peer up or down, hrp enabled or disabled, a reload. Cheap. */
 void hrpd_sess_update(struct hrpd *h);
+void hrpd_sess_peer_restarted(struct hrpd *h);
 /* Readiness for vgmpd: false while we wait for the active peer's table. */
 bool hrpd_sess_ready(const struct hrpd *h);
 /* ctl.c: "session" in status and in hrp-statistics. */

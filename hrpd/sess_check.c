@@ -164,6 +164,12 @@ void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t
 	if (diff)
 		hs_notice(HRPD_SESS_PREFIX, "check %u: the peer finds %d ranges differ",
 			  ss->last.id, __builtin_popcountll(diff));
+	/* After changes the peer missed: a second check at once, so that the ranges that still
+	 * differ count as differing twice and the peer asks for them. */
+	if (ss->alone_checks_left && --ss->alone_checks_left && diff) {
+		ss->digest_wanted = true;
+		hrpd_sess_kick(ss);
+	}
 }
 
 /* ---- the sweep after a bulk transfer ---- */

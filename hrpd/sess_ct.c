@@ -503,7 +503,11 @@ static void answers_read(struct hrpd_ct *ct)
 	struct hrpd_ct_req *retry = ct->retry;
 	size_t n_retry = 0;
 	int fd = mnl_socket_get_fd(ct->req);
-	for (int i = 0; i < EVENTS_PER_TURN; i++) {
+	/* Every answer of the batch, to the last: the kernel wrote them during the sendto(), one
+	 * datagram each, and the pending requests are forgotten below. Reading only a turn's worth
+	 * (as for events) left the rest unmatched: a bulk of updates into a table that lacked most
+	 * of them lost every entry whose "no such entry" came after the 256th. */
+	for (int i = 0; i < BATCH_MAX + EVENTS_PER_TURN; i++) {
 		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {

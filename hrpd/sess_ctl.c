@@ -58,6 +58,8 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "events_update", s->events[1] },
 		{ "events_destroy", s->events[2] },
 		{ "events_not_source", s->events_not_source },
+		{ "events_alone", s->events_alone },
+		{ "checks_after_alone", s->checks_after_alone },
 		{ "event_overruns", k->overruns },
 		{ "event_msgs_bad", k->event_msgs_bad },
 		{ "records_sent", s->records_sent },

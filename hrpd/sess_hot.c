@@ -79,8 +79,10 @@ void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
 	ss->synced_epoch = in->synced_epoch;
 	ss->ready = in->ready;
 	ss->resync_owed = in->resync_owed;
-	/* The adopted event socket is in the event groups: leave them unless we are the source. */
-	hrpd_ct_listen(ss->ct, ss->source);
+	/* Not in the snapshot: an active box without its peer checks the table when it is back. */
+	ss->changed_alone = in->local_active && !in->source;
+	/* The adopted event socket is in the event groups: leave them unless we listen. */
+	hrpd_sess_events_follow(ss);
 	hs_info(HRPD_SESS_PREFIX, "resumed from the previous hrpd: %s, %s",
 		ss->source ? "sync source" : "not a sync source",
 		ss->synced ? "the peer's table here" : "the peer's table not complete here");

@@ -57,6 +57,8 @@ struct hrpd_sess_check {
 struct hrpd_sess_stats {
 	uint64_t events[3]; /* new, update, destroy */
 	uint64_t events_not_source;
+	uint64_t events_alone;        /* first change while active without the peer */
+	uint64_t checks_after_alone; /* consistency checks when the peer came back after one */
 	uint64_t skipped[HS_SESS_VERDICT_MAX];
 	uint64_t records_sent, entries_sent, bytes_sent, records_refused, entries_refused;
 	uint64_t encode_errors;
@@ -91,6 +93,8 @@ struct hrpd_sess {
 	bool bulk_wanted;     /* the peer asked, or the operator */
 	uint64_t bulk_wanted_ranges, bulk_ranges;
 	bool resync_owed;     /* records refused or events lost: the peer needs the table */
+	bool changed_alone;   /* our table changed while active without the peer (a check is due) */
+	unsigned alone_checks_left; /* checks still to run for it (the peer resyncs on the second) */
 	bool takeover_wanted;
 	bool bulk_first;
 	uint64_t bulk_entries;
@@ -127,6 +131,8 @@ struct hrpd_sess {
 
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */
 void hrpd_sess_kick(struct hrpd_sess *ss);
+/* The event socket in the conntrack groups or not, as what we are now asks (sess.c). */
+void hrpd_sess_events_follow(struct hrpd_sess *ss);
 void hrpd_sess_rec_reset(struct hrpd_sess_rec *r);
 /* Sends a record of entries with flags; false when the channel refused it. */
 bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags);
