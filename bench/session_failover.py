@@ -18,7 +18,7 @@ fw1 and fw2:
         script; the script also sets the LAN interface's OSPF cost the way vgmpd does (see
         KA_NOTIFY in session_failover_impls.py for why).
 Then 200 TCP flows (hs-tcp-flows) and a UDP probe through fw1, the standby holding the 200
-entries, and a box failure of fw1: its switch ports drop every frame (all four at once) and its
+entries, and a box failure of fw1: all four of its links drop every frame at one instant and its
 processes freeze. Figures: the longest stall of any flow and the p99 of the flows' longest
 stalls, the flows lost, the UDP gap each way, when fw2 held the VIP and when the router sent the
 return traffic to fw2. Printed, never asserted."""
@@ -318,16 +318,15 @@ def failover_notes(raw, meta):
         "entries" % (meta.get("failover_flows", 200), meta.get("failover_duration", 12),
                      meta.get("failover_flows", 200)),
         "repeats: %d run(s) per implementation in its lab; between runs fw1 is recovered "
-        "(faults.box_recover: thawed, its ports let through) and the next run waits until it "
+        "(faults.box_recover: thawed, its links let through) and the next run waits until it "
         "is the active again and routes the LAN (hrpd: it takes fw2's table, then vgmpd "
         "preempts after preempt_delay 5 s; keepalived: priority 200 preempts at once), plus "
         "the LSA quiet time below; each run's flows use their own port" % meta.get(
             "failover_repeats", 1),
-        "box failure of fw1: its four switch ports (sw-lan, sw-up1, sw-hb1, sw-hb2) drop every "
-        "frame, written to four warmed-up `nft -i` at once (faults.box_fail adds them one nft "
-        "process after another, the LAN ~50 ms before the heartbeat links: a head start for "
-        "VRRP on the LAN over hrpd's hellos), then SIGSTOP of every process of fw1, as "
-        "faults.box_fail does",
+        "box failure of fw1: its four links (lan0, up0, hb0, hb1) drop every frame at one "
+        "instant (one nftables transaction adds a drop rule to netdev ingress and egress chains "
+        "on all four, written to a warmed-up `nft -i` in fw1: faults.box_fail's cut, timed), "
+        "then SIGSTOP of every process of fw1, as faults.box_fail does",
         "return traffic: the router (OSPF) routes the LAN through the box with the lower "
         "cost on lan0; after fw1 fails fw2 lowers its cost, while fw1's routes stay until "
         "OSPF drops the frozen neighbour (its dead interval, 4 s, or BFD where the lab's FRR "

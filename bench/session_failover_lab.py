@@ -2,7 +2,7 @@
 lab's names and addresses and the failover's intervals and ports; the upstream router's view (its
 routes to the LAN and the ECMP choice between the boxes, pinned; the age of the boxes'
 router-LSAs); the standby's conntrack entries; the `ip monitor` watch of the fault (Monitor); and
-the box failure with all four switch ports dropped at once (AtOnceFail)."""
+the box failure with all its links cut at once, timed (AtOnceFail)."""
 
 import datetime
 import json
@@ -172,76 +172,66 @@ class Monitor:
 
 
 class AtOnceFail:
-    """faults.box_fail with the four switch ports of the box dropped at once: an `nft -i` per
-    switch, started and warmed up before, gets its two rules (same table and comment as
-    faults.box_fail, so faults.box_recover undoes them) within a fraction of a ms of the
-    others, and each one's listing confirms them; then every process of the box's namespace is
-    frozen (SIGSTOP), as box_fail does. faults.box_fail adds the ports one nft process after
-    another (the LAN first, the heartbeat links ~50 ms later), which would hand keepalived (VRRP
-    on the LAN) a head start over hrpd (hellos on the heartbeat links)."""
+    """faults.box_fail with the cut timed: the box's cut table (faults.box_cut_chains: netdev
+    ingress and egress chains on all its links, no rule yet) is made before, and an `nft -i` in
+    the box's namespace is started and warmed up; fire() writes the two drop rules as one
+    transaction (every link goes silent at the same instant) and, once nft confirms them,
+    freezes every process of the box's namespace (SIGSTOP), as box_fail does.
+    faults.box_recover undoes it."""
 
     def __init__(self, lab, node):
-        self.lab, self.node, self.nfts = lab, node, []
-        for _, sw, port in lab.topo.switch_ports(node):
-            lab.run(sw, ["nft", "-f", "-"], input_text=faults.SETUP)
-            p = subprocess.Popen(["ip", "netns", "exec", lab.ns(sw), "nft", "-i"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, bufsize=0)
-            lab.procs.append(p)
-            rules = "".join('add rule bridge %s fault %s drop comment "fail %s"\n' % (
-                faults.TABLE, m, node) for m in ('iifname "%s"' % port, 'oifname "%s"' % port))
-            self.nfts.append((sw, p, rules.encode()))
-        for sw, p, _ in self.nfts:  # warm up: caches read, netlink socket open
-            self._listed(sw, p, time.monotonic() + 10)
+        self.lab, self.node = lab, node
+        faults.box_cut_chains(lab, node)
+        self.nft = subprocess.Popen(["ip", "netns", "exec", lab.ns(node), "nft", "-i"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, bufsize=0)
+        lab.procs.append(self.nft)
+        self._listed(time.monotonic() + 10)  # warm up: caches read, netlink socket open
 
-    @staticmethod
-    def _listed(sw, p, deadline):
-        """Asks nft for the fault chain and reads until the listing ends: every command
-        written before it has been applied. Returns the listing."""
-        p.stdin.write(("list chain bridge %s fault\n" % faults.TABLE).encode())
+    def _listed(self, deadline):
+        """Asks nft for the cut table and reads until the listing ends: every command written
+        before it has been applied. Returns the listing."""
+        self.nft.stdin.write(("list table netdev %s\n" % faults.BOX_TABLE).encode())
         buf = b""
         while not buf.rstrip().endswith(b"}\n}"):
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
-                raise RuntimeError("nft -i in %s did not answer: %r" % (sw, buf[-200:]))
-            chunk = os.read(p.stdout.fileno(), 65536)
+            if left <= 0 or not select.select([self.nft.stdout], [], [], left)[0]:
+                raise RuntimeError("nft -i in %s did not answer: %r" % (self.node, buf[-200:]))
+            chunk = os.read(self.nft.stdout.fileno(), 65536)
             if not chunk:
-                raise RuntimeError("nft -i in %s ended: %r" % (sw, buf[-200:]))
+                raise RuntimeError("nft -i in %s ended: %r" % (self.node, buf[-200:]))
             buf += chunk
         if b"Error" in buf:
-            raise RuntimeError("nft -i in %s: %s" % (sw, buf.decode(errors="replace")))
+            raise RuntimeError("nft -i in %s: %s" % (self.node, buf.decode(errors="replace")))
         return buf.decode(errors="replace")
 
     def fire(self):
-        """Returns times in ms from the first write: all written, each switch's rules
-        confirmed (an upper bound of when they took effect), the box frozen."""
+        """Returns times in ms from the first write: written, confirmed (an upper bound of when
+        the cut took effect), the box frozen."""
         t0 = time.monotonic()
-        for _, p, rules in self.nfts:
-            p.stdin.write(rules)
+        self.nft.stdin.write(faults.BOX_CUT_RULES.encode())
         t1 = time.monotonic()
-        acks, errors = {}, []
-        for sw, p, _ in self.nfts:
-            try:
-                text = self._listed(sw, p, t0 + 10)
-                if text.count("fail %s" % self.node) < 2:
-                    errors.append("%s: rules missing" % sw)
-            except RuntimeError as e:
-                errors.append(str(e))
-            acks[sw] = round((time.monotonic() - t0) * 1000, 2)
-        pids = netns.ns_pids(self.lab.ns(self.node))
+        errors = []
+        try:
+            if self._listed(t0 + 10).count("box failure") < 2:
+                errors.append("rules missing")
+        except RuntimeError as e:
+            errors.append(str(e))
+        t2 = time.monotonic()
+        pids = [p for p in netns.ns_pids(self.lab.ns(self.node)) if p != self.nft.pid]
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGSTOP)
             except ProcessLookupError:
                 pass
         t3 = time.monotonic()
-        for sw, p, _ in self.nfts:
-            try:  # closes its stdin: nft -i ends
-                p.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
+        try:  # closes its stdin: nft -i ends
+            self.nft.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(self.nft.pid, signal.SIGKILL)
+            self.nft.wait(timeout=5)
         if errors:
             raise RuntimeError("box failure: nft: %s" % "; ".join(errors))
-        return {"t0": t0, "written_ms": round((t1 - t0) * 1000, 3), "confirmed_ms": acks,
+        return {"t0": t0, "written_ms": round((t1 - t0) * 1000, 3),
+                "confirmed_ms": {self.node: round((t2 - t0) * 1000, 2)},
                 "frozen_ms": round((t3 - t0) * 1000, 1), "frozen": len(pids)}

@@ -746,8 +746,8 @@ def table(raw, opts, versions):
         "faults strike just after an advert of VRID 1 from r1 (seen on r2's port of sw-lan), so "
         "a box failure's c2s gap is close to Master_Down rather than Master_Down minus a random "
         "phase; the s2c gap also holds VRID 3's own phase (its adverts are not in step with "
-        "VRID 1's) and the lag between faults.box_fail's drops in sw-lan and in sw-lan2 "
-        "(20-50 ms: nft processes run one after another), hence the c2s-only rows",
+        "VRID 1's), hence the c2s-only rows (faults.box_fail cuts both of r1's links at one "
+        "instant: one nftables transaction in r1, bench/box_fail_skew.py)",
         "graceful stop: the stopped router still routes, so hosts that reach it by its own MAC "
         "(keepalived without use_vmac) lose nothing until r2's gratuitous ARP moves them; a "
         "virtual MAC (vrrpd) leaves with the daemon and traffic waits for the new master",

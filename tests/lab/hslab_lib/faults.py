@@ -1,14 +1,27 @@
-"""Fault injectors. Frames are dropped in the switch nodes with nftables (bridge family, table
-hslab_fault), never with netem (not in this kernel); each fault's rules carry a comment naming the
-fault, so that undoing one leaves the others.
+"""Fault injectors. Frames are dropped with nftables, never with netem (not in this kernel): a
+link's faults in the switch nodes (bridge family, table hslab_fault; each fault's rules carry a
+comment naming the fault, so that undoing one leaves the others), a box failure in the box itself.
 
-  box_fail(node)             "power loss": drop every frame of the box's switch ports (both ways),
+A box failure must cut all the box's links at the same instant: rules added switch by switch (one
+nft process each) cut them 28-59 ms apart in the vrrp lab and 98-685 ms in the ref lab (four
+links; bench/box_fail_skew.py), and a failover benchmark measured that skew as gap. So the box's own namespace gets a netdev table
+(BOX_TABLE) whose ingress and egress chains hook every link end of the box, made first with no
+rule; then one transaction adds a drop rule to both chains, and nftables makes a transaction's
+rules visible together (one generation switch), on every device at once. Ingress runs before the
+macvlan and bridge receive handlers, egress on every frame the box sends (forwarded, its own, a
+macvlan's through its lower link), so nothing passes (measured: 0-1 ms apart, the measurement's
+resolution). No daemon of ours syncs it: hrpd reads only the tables named in
+hrpd.config_sync_tables (it counts the nftables event and reads those again). A sender in the box
+is not told (a UDP send succeeds; only a socket with IP_RECVERR would get ENOBUFS), and it sends
+only in the milliseconds between the cut and the freeze, and between the thaw and the uncut.
+
+  box_fail(node)             "power loss": every link of the box goes silent at one instant (below),
                              then SIGSTOP every process of its namespace. The kernel of a frozen
                              box would still forward: hence the drops. Its peer sees silence, and
                              keeps carrier on its own ports.
-  box_recover(node, cold)    the reverse (SIGCONT, then the drops go); cold=True instead kills our
-                             daemons while frozen and starts them again afresh (FRR and the
-                             kernel's state stay: a daemon cold start, not a reboot).
+  box_recover(node, cold)    the reverse (SIGCONT, then the drops go, all at once); cold=True instead
+                             kills our daemons while frozen and starts them again afresh (FRR and
+                             the kernel's state stay: a daemon cold start, not a reboot).
   kill_daemon(node, name|all, sig)   kill -9 by default; graceful_stop() is SIGTERM.
   link_down(node, ifname)    carrier loss seen by that box only: the switch side of the veth goes
                              down, so the box's port loses carrier (like a pulled cable) while
@@ -68,18 +81,52 @@ def _port_matches(port):
 
 # ---- boxes ----
 
+BOX_TABLE = "hslab_box"
+BOX_CHAINS = (("rx", "ingress"), ("tx", "egress"))  # (chain, netdev hook)
+
+
+def _box_links(lab, node):
+    """The box's end of every link it has (each one goes to a switch in our topologies)."""
+    return [ifn for link in lab.topo.links for n, ifn in link.ends() if n == node]
+
+
+def box_cut_chains(lab, node):
+    """Makes the box's cut table: ingress and egress chains on every link of node, no rule yet
+    (nothing drops). box_fail, or a benchmark that wants the cut itself timed, then adds
+    BOX_CUT_RULES in one transaction."""
+    devices = ", ".join('"%s"' % ifn for ifn in _box_links(lab, node))
+    chains = "".join("    chain %s { type filter hook %s devices = { %s } priority -500; "
+                     "policy accept; }\n" % (chain, hook, devices)
+                     for chain, hook in BOX_CHAINS)
+    lab.run(node, ["nft", "-f", "-"], input_text="table netdev %s {\n%s}\n" % (BOX_TABLE,
+                                                                               chains))
+
+
+BOX_CUT_RULES = "".join('add rule netdev %s %s drop comment "box failure"\n' % (BOX_TABLE, chain)
+                        for chain, _ in BOX_CHAINS)
+
+
+def _box_cut(lab, node):
+    box_cut_chains(lab, node)
+    lab.run(node, ["nft", "-f", "-"], input_text=BOX_CUT_RULES)
+
+
+def _box_uncut(lab, node):
+    """The drops go in one transaction (the table with them); False when there was none."""
+    p = lab.run(node, ["nft", "delete", "table", "netdev", BOX_TABLE], check=False)
+    return p.returncode == 0
+
+
 def box_fail(lab, node):
-    ports = lab.topo.switch_ports(node)
-    for _, sw, port in ports:
-        _add(lab, sw, "fail " + node, _port_matches(port))
+    _box_cut(lab, node)
     pids = netns.ns_pids(lab.ns(node))
     for pid in pids:
         try:
             os.kill(pid, signal.SIGSTOP)
         except ProcessLookupError:
             pass
-    lab.log("box_fail %s: %d processes frozen, %d switch ports dropped" % (
-        node, len(pids), len(ports)))
+    lab.log("box_fail %s: %d processes frozen, %d links dropped at once" % (
+        node, len(pids), len(_box_links(lab, node))))
     return pids
 
 
@@ -92,8 +139,7 @@ def box_recover(lab, node, cold=False):
             os.kill(pid, signal.SIGCONT)
         except ProcessLookupError:
             pass
-    for _, sw, _ in lab.topo.switch_ports(node):
-        _remove(lab, sw, "fail " + node)
+    _box_uncut(lab, node)
     if cold:
         boxes.start_daemons(lab, node)
     lab.log("box_recover %s (%s)" % (node, "cold" if cold else "thawed"))
