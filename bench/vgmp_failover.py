@@ -4,7 +4,7 @@ vrrp_sync_group, same run, same reference lab (tests/clab/ref.clab.yml), one lab
 
     bench/vgmp_failover.py [--quick] [--builddir DIR] [--repeats N] [--intervals 10,100,1000]
                            [--faults link,box,kill,switchover] [--impls vgmpd,keepalived]
-                           [--ecmp survivor|failed|kernel] [--prefix hsXXXX]
+                           [--ecmp survivor|failed|kernel] [--ospf-active-cost N] [--prefix hsXXXX]
     bench/vgmp_failover.py --table-from bench/results/vgmp-DATE.json[,vgmp-DATE2.json]
 
 For each hello interval (vgmpd: hrpd's hello and the VRRP advert interval; keepalived: advert_int)
@@ -14,7 +14,7 @@ route to the LAN went via fw2 (`ip -ts monitor` in fw2 and rtr). The faults:
 
   link        fw1's tracked uplink up0 loses carrier (its switch port goes down); the clock starts
               at fw1's own link event (`ip -ts monitor link` in fw1)
-  box         the lab's box failure: fw1's four switch ports drop every frame (at once), then its
+  box         the lab's box failure: fw1's four links drop every frame (at one instant), then its
               processes freeze
   kill        kill -9 of every daemon of the pair on fw1 (vrrpd, vgmpd, hrpd / keepalived)
   switchover  planned: `hrpctl hrp switchover` / SIGTERM to keepalived (priority 0 advert)
@@ -71,6 +71,10 @@ def options(argv=None):
     ap.add_argument("--ecmp", choices=("survivor", "failed", "kernel"), default="survivor",
                     help="the router's choice between equal-cost routes via the failed box and "
                     "the survivor (pinned by its hash seed, as bench session does)")
+    ap.add_argument("--ospf-active-cost", type=int, default=0, metavar="N",
+                    help="vgmpd.ospf_cost.active_cost on both boxes (0, the default: the "
+                    "interface's own cost; from 2 a takeover sets N-1 until the peer confirms "
+                    "its raised cost)")
     ap.add_argument("--prefix", help="lab prefix (hsXXXX; default a new one)")
     ap.add_argument("--verbose", action="store_true", help="the lab's own log lines too")
     ap.add_argument("--table-from", metavar="JSON[,JSON...]",

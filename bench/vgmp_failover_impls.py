@@ -10,7 +10,7 @@ faults on fw1 (fault) and what puts fw1 back as the active (restore).
                 FoKeepalived's.
 
 Faults (all on fw1, the active): "link" the tracked uplink loses carrier (faults.link_down),
-"box" the lab's box failure with its four switch ports dropped at once (AtOnceFail), "kill"
+"box" the lab's box failure with its four links cut at one instant (AtOnceFail), "kill"
 kill -9 of every daemon of the pair, "switchover" a planned one (`hrp switchover`; keepalived has
 no such command: SIGTERM, which makes its master send priority 0, is how it is done)."""
 
@@ -84,13 +84,20 @@ class VgHrpd(_Faults, FoHrpd):
                               "advert_interval = %d;" % advert_cs(interval_ms), text[a:b])
             if not k:
                 raise RuntimeError("%s: no advert_interval in the vrrpd groups" % path)
+            text = text[:a] + part + text[b:]
+            # vgmpd.ospf_cost.active_cost (--ospf-active-cost; 0: the interface's own)
+            text, k = re.subn(r"(ospf_cost = \{[^}]*?cost = \d+;)( active_cost = \d+;)?",
+                              r"\1 active_cost = %d;" % self.opts.ospf_active_cost, text)
+            if not k:
+                raise RuntimeError("%s: no vgmpd.ospf_cost group" % path)
             with open(path, "w") as f:
-                f.write(text[:a] + part + text[b:])
+                f.write(text)
         self.interval_ms = interval_ms
 
     def settings(self):
         return {"hello_interval_ms": self.interval_ms,
                 "vrrp_advert_cs": advert_cs(self.interval_ms),
+                "ospf_active_cost": self.opts.ospf_active_cost,
                 "binaries": {d: bl.file_id(self.lab.paths.daemon(d)) for d in boxes.DAEMONS}}
 
     def kill_all(self):

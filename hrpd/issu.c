@@ -181,8 +181,11 @@ static void carry_out(struct hrpd_issu *u, const struct issu_action *a)
 		do_step(u, a->box, ISSU_STEP_COLD_RESTART, a->daemon, a->bin);
 		break;
 	case ISSU_ACT_SWITCHOVER:
-		/* .box becomes active: the active one, the other, hands over */
-		do_step(u, other(a->box), ISSU_STEP_HANDOVER, ISSU_D_VGMPD, a->bin);
+		/* .box becomes active: the active one, the other, hands over; in cold mode by a
+		 * release, since the two versions share no switchover request */
+		do_step(u, other(a->box),
+			u->m.mode == ISSU_MODE_COLD ? ISSU_STEP_RELEASE : ISSU_STEP_HANDOVER,
+			ISSU_D_VGMPD, a->bin);
 		break;
 	case ISSU_ACT_AWAIT_SYNC:
 		do_step(u, a->box, ISSU_STEP_AWAIT_SYNC, ISSU_D_HRPD, a->bin);
@@ -260,6 +263,7 @@ void hrpd_issu_outcome(struct hrpd_issu *u, uint32_t id, enum issu_msg_status st
 		ev.kind = ok ? ISSU_EV_DAEMON_OK : ISSU_EV_DAEMON_FAILED;
 		break;
 	case ISSU_STEP_HANDOVER:
+	case ISSU_STEP_RELEASE:
 		ev.kind = ok ? ISSU_EV_SWITCHOVER_DONE : ISSU_EV_SWITCHOVER_FAILED;
 		break;
 	default:

@@ -9,6 +9,8 @@
  *             starts the new binary once this process has ended;
  *   handover  this box is standby and the peer active (vgmpd's hrp-switchover, asked again if
  *             it did not take);
+ *   release   the same end, by vgmpd's hrp-release: the cold mode's switchover, which needs no
+ *             message the two versions may not share;
  *   sync      session sync says this box has the active peer's table. */
 #include <errno.h>
 #include <fcntl.h>
@@ -395,9 +397,9 @@ static void tick_handover(struct hrpd_issu_job *j, uint64_t now)
 		return;
 	}
 	j->held_since_ms = 0;
+	const char *cmd = j->kind == ISSU_STEP_RELEASE ? "hrp-release" : "hrp-switchover";
 	if (h->local.state == HRP_VGMP_ACTIVE && now >= j->next_try_ms &&
-	    hs_ctl_link_request(j->u->link[ISSU_D_VGMPD], "hrp-switchover", NULL, ignore_answer,
-				NULL) == 0)
+	    hs_ctl_link_request(j->u->link[ISSU_D_VGMPD], cmd, NULL, ignore_answer, NULL) == 0)
 		j->next_try_ms = now + 5000; /* asked again if it did not take */
 }
 
@@ -423,7 +425,8 @@ static void tick(struct hs_timer *t, void *arg)
 		else if (!j->request_out)
 			ask_status(j);
 		break;
-	case ISSU_STEP_HANDOVER: tick_handover(j, now); break;
+	case ISSU_STEP_HANDOVER:
+	case ISSU_STEP_RELEASE: tick_handover(j, now); break;
 	case ISSU_STEP_AWAIT_SYNC:
 		if (h->lv.peer == HRP_LV_PEER_UP && hrpd_sess_ready(h))
 			finish(j, ISSU_MSG_DONE, NULL);
@@ -470,9 +473,10 @@ enum issu_msg_status hrpd_issu_job_start(struct hrpd_issu *u, bool for_peer, uin
 				     .status = ISSU_MSG_RUNNING };
 	snprintf(j->exe, sizeof(j->exe), "%s", exe);
 	uint64_t now = hs_now_ms();
-	j->deadline_ms = now + (kind == ISSU_STEP_AWAIT_SYNC ? ISSU_SYNC_MS
-				: kind == ISSU_STEP_HANDOVER ? ISSU_HANDOVER_MS
-							     : ISSU_RESTART_MS);
+	j->deadline_ms =
+		now + (kind == ISSU_STEP_AWAIT_SYNC                              ? ISSU_SYNC_MS
+		       : kind == ISSU_STEP_HANDOVER || kind == ISSU_STEP_RELEASE ? ISSU_HANDOVER_MS
+										 : ISSU_RESTART_MS);
 	hs_info(PREFIX, "step %u for %s: %s %s%s%s", id, for_peer ? "the peer" : "this box",
 		issu_step_name(kind), issu_daemon_name(d), exe[0] ? " onto " : "", exe);
 	tick(&j->poll, j);

@@ -97,6 +97,8 @@ struct hs_vrrpd_config {
 struct hs_ospf_cost_config {
 	bool enable;
 	int cost;
+	int active_cost; /* the active's cost; 0: the interface's own. From 2 up, a takeover
+			  * advertises one less until the peer confirms its raised cost */
 	struct hs_strlist interfaces;
 	char vtysh_socket[HS_CFG_PATH_MAX]; /* FRR vty socket dir; empty: the system default */
 };
@@ -205,6 +207,7 @@ struct hs_hrpd_config {
 	int session_check_interval;  /* s: consistency checks; 0: by hand only */
 	int session_event_buffer;    /* bytes: the conntrack event socket's receive buffer */
 	bool session_window_tracking; /* synced TCP entries keep window tracking */
+	bool session_sync_expectations; /* helpers of entries and their expectations (FTP) */
 	struct hs_strlist session_protocols; /* tcp, udp, icmp, other; empty: all */
 	struct hs_strlist session_exclude;   /* ADDR/PLEN never synced */
 	struct hs_strlist session_tcp_states; /* TCP states synced; empty: all */

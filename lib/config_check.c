@@ -111,6 +111,10 @@ void hs_cfg_check_vgmpd(struct hs_cfg_ctx *ctx, const void *obj, const config_se
 	if (v->ospf_cost.enable && v->ospf_cost.interfaces.count == 0)
 		hs_cfg_error(ctx, member(s, "ospf_cost"),
 			     "adjusting the OSPF cost needs at least one interface");
+	if (v->ospf_cost.active_cost && v->ospf_cost.active_cost >= v->ospf_cost.cost)
+		hs_cfg_error(ctx, member(s, "ospf_cost"),
+			     "active_cost (%d) must be below the standby's cost (%d)",
+			     v->ospf_cost.active_cost, v->ospf_cost.cost);
 	check_trackers(ctx, v, s);
 }
 

@@ -229,6 +229,9 @@ static const struct hs_cfg_field ospf_cost_fields[] = {
 	     .help = "raise the OSPF cost on the standby"),
 	INT(struct hs_ospf_cost_config, "cost", cost, 1, 65535, 65500, SYNC,
 	    .help = "cost set on the standby"),
+	INT(struct hs_ospf_cost_config, "active_cost", active_cost, 0, 65534, 0, SYNC,
+	    .help = "cost set on the active (0: the interface's own); from 2 up, a takeover "
+		    "sets one less until the peer confirms its raised cost"),
 	STRLIST(struct hs_ospf_cost_config, "interfaces", interfaces, LOCAL,
 		.check_string = check_ifname, .help = "interfaces whose cost is raised"),
 	STR(struct hs_ospf_cost_config, "vtysh_socket", vtysh_socket, 0, "", LOCAL,
@@ -439,6 +442,9 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	    .help = "bytes: receive buffer of the conntrack event socket"),
 	BOOL(H, "session_window_tracking", session_window_tracking, 0, SYNC,
 	     .help = "synced TCP sessions keep window tracking (default: liberal)"),
+	BOOL(H, "session_sync_expectations", session_sync_expectations, 0, SYNC,
+	     .help = "sessions keep their conntrack helper (ftp) on the peer, and the helpers' "
+		     "expectations are synced"),
 	STRLIST(H, "session_protocols", session_protocols, SYNC, .check_string = check_protocol,
 		.help = "protocols synced: tcp, udp, icmp, other; empty: all"),
 	STRLIST(H, "session_exclude", session_exclude, SYNC, .check_string = check_prefix,

@@ -125,6 +125,7 @@ static const char *const step_names[ISSU_STEP_MAX] = {
 	[ISSU_STEP_COLD_RESTART] = "cold-restart",
 	[ISSU_STEP_HANDOVER] = "handover",
 	[ISSU_STEP_AWAIT_SYNC] = "await-sync",
+	[ISSU_STEP_RELEASE] = "release",
 };
 static const char *const status_names[ISSU_MSG_STATUS_MAX] = {
 	[ISSU_MSG_DONE] = "done",

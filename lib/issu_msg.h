@@ -30,6 +30,8 @@ enum issu_step_kind {
 	ISSU_STEP_COLD_RESTART = 2, /* the daemon stopped and started on the binary */
 	ISSU_STEP_HANDOVER = 3,     /* this box, active, hands the role to the peer */
 	ISSU_STEP_AWAIT_SYNC = 4,   /* this box has the active peer's session table */
+	ISSU_STEP_RELEASE = 5,      /* this box, active, lets go for the peer to take over (cold
+				     * mode: no switchover request, doc/issu.md) */
 	ISSU_STEP_MAX,
 };
 

@@ -192,6 +192,15 @@ static struct verdict decide(struct vgmp *v, uint64_t now)
 					     : pe->silent			   ? VGMP_REASON_PEER_SILENT
 										   : VGMP_REASON_PEER_DEAD);
 	}
+	/* We released the role: standby (ranked below the peer) until it takes over, at most the
+	 * handover timeout. */
+	if (v->ho.releasing) {
+		struct verdict d = go(VGMP_STATE_STANDBY, VGMP_REASON_RELEASED);
+		uint64_t until = v->ho.release_ms + v->p.handover_timeout_ms;
+		if (now < until)
+			d.recheck_ms = until;
+		return d;
+	}
 	/* Our switchover request: the peer announces active, so we let go. */
 	if (v->ho.giving && ps == VGMP_STATE_ACTIVE)
 		return go(VGMP_STATE_STANDBY, VGMP_REASON_HANDED_OVER);
@@ -244,7 +253,8 @@ static struct verdict decide(struct vgmp *v, uint64_t now)
 static void keep_traffic(const struct vgmp *v, struct verdict *d)
 {
 	enum vgmp_state s = v->state, ps = v->peer.state;
-	if (!v->enabled || !peer_alive(v) || d->to == s)
+	/* a release lets go first: the peer cannot be asked, it takes over when it hears us */
+	if (!v->enabled || !peer_alive(v) || d->to == s || v->ho.releasing)
 		return;
 	bool ok = true;
 	if (s == VGMP_STATE_ACTIVE && d->to == VGMP_STATE_LOAD_BALANCE)
@@ -297,6 +307,12 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 	v->cost_at_ms = VGMP_NEVER;
 	if (!v->p.ospf_cost)
 		return;
+	bool raised = peer_alive(v) && v->peer.state == VGMP_STATE_STANDBY &&
+		      (v->peer.readiness & VGMP_R_COST_RAISED);
+	if (!raised)
+		v->peer_raised_ms = VGMP_NEVER;
+	else if (v->peer_raised_ms == VGMP_NEVER)
+		v->peer_raised_ms = now;
 	struct vgmp_ospf_in in = {
 		.hrp_enabled = v->enabled,
 		.state = v->state,
@@ -306,6 +322,8 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 		.last_change_ms = v->cost_ms,
 		.min_interval_ms = v->p.ospf_min_interval_ms,
 		.now_ms = now,
+		.prefer = v->p.ospf_prefer,
+		.peer_raised_ms = v->peer_raised_ms,
 	};
 	struct vgmp_ospf_step st;
 	vgmp_ospf_plan(&in, &st);
@@ -315,10 +333,14 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 		v->cost_at_ms = st.at_ms;
 		return;
 	}
+	/* The peer hears of it (VGMP_R_COST_RAISED) when the raised level comes or goes, and only
+	 * then: a hello more at start would move the first exchange of hellos. */
+	if ((st.target == VGMP_COST_RAISED) != (v->cost == VGMP_COST_RAISED))
+		v->hello_due = true;
 	v->cost = st.target;
 	v->cost_ms = now;
 	v->c.ospf_changes++;
-	v->ops->ospf_cost(v, st.target == VGMP_COST_RAISED);
+	v->ops->ospf_cost(v, st.target);
 }
 
 static void give_up(struct vgmp *v, enum vgmp_req_result res, uint64_t now)
@@ -413,8 +435,31 @@ static void heal(struct vgmp *v)
 	v->split = false;
 }
 
+/* A release ends when the peer announces active (it sticks then, as an operator's handover
+ * does), or once the handover timeout has passed and the peer has spoken since the release
+ * without taking over (the election then runs as before: the role comes back rather than stay
+ * with nobody). A peer not heard since may have taken over unheard (a loaded box): taking the
+ * role back on that stale view would make two actives, so we wait for its word or for hrpd's
+ * verdict that it is dead. Either way our own priority is announced again. */
+static void release_end(struct vgmp *v, uint64_t now)
+{
+	if (!v->ho.releasing)
+		return;
+	bool taken = peer_alive(v) && v->peer.state == VGMP_STATE_ACTIVE;
+	bool refused = peer_alive(v) && v->peer.heard_ms > v->ho.release_ms &&
+		       now >= v->ho.release_ms + v->p.handover_timeout_ms;
+	if (!taken && !refused)
+		return;
+	v->ho.releasing = false;
+	v->ho.yielded = taken;
+	v->ho.result = taken ? VGMP_REQ_DONE : VGMP_REQ_ABORTED;
+	v->ho.result_ms = now;
+	v->hello_due = true;
+}
+
 static void evaluate(struct vgmp *v, uint64_t now)
 {
+	release_end(v, now);
 	struct verdict d = decide(v, now);
 	if (!d.gate)
 		v->gate_since_ms = VGMP_NEVER;
@@ -501,6 +546,7 @@ int vgmp_params_from_config(const struct hs_config *cfg, struct vgmp_params *p)
 		.request_timeout_ms = 2u * (uint32_t)h->hello_interval_ms,
 		.handover_timeout_ms = dead,
 		.ospf_cost = c->ospf_cost.enable,
+		.ospf_prefer = c->ospf_cost.active_cost >= 2,
 		.ospf_min_interval_ms = VGMP_OSPF_MIN_INTERVAL_MS,
 		/* three hellos missed: below hrpd's dead time (dead_count hellos and a
 		 * re-negotiation), above a hello's jitter */
@@ -529,7 +575,7 @@ int vgmp_init(struct vgmp *v, const struct vgmp_params *p, const struct vgmp_ops
 	v->peer.state = VGMP_STATE_INITIALIZE;
 	v->gate_since_ms = v->recheck_ms = VGMP_NEVER;
 	v->cost = VGMP_COST_UNKNOWN;
-	v->cost_ms = v->cost_at_ms = VGMP_NEVER;
+	v->cost_ms = v->cost_at_ms = v->peer_raised_ms = VGMP_NEVER;
 	return 0;
 }
 
@@ -552,7 +598,7 @@ int vgmp_set_params(struct vgmp *v, const struct vgmp_params *p, uint64_t now_ms
 		if (v->cost == VGMP_COST_RAISED) {
 			v->c.ospf_changes++;
 			v->cost_ms = now_ms;
-			v->ops->ospf_cost(v, false);
+			v->ops->ospf_cost(v, VGMP_COST_NORMAL);
 		}
 		v->cost = VGMP_COST_UNKNOWN;
 	}
@@ -572,7 +618,7 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms)
 		bool adverts = v->peer.adverts_seen;
 		if (v->ho.giving)
 			give_up(v, VGMP_REQ_ABORTED, now_ms);
-		v->ho.taking = v->ho.yielded = false;
+		v->ho.taking = v->ho.yielded = v->ho.releasing = false;
 		v->split = false;
 		v->gate_since_ms = VGMP_NEVER;
 		if (on) {
@@ -680,7 +726,18 @@ static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 	v->peer.silent = silent;
 	if (v->ho.giving)
 		give_up(v, VGMP_REQ_ABORTED, now_ms);
-	v->ho.taking = v->ho.yielded = false;
+	/* A release the peer's death ends: we gave the role away on purpose, so a peer that was
+	 * only silent for a while (a loaded box) is not preempted when it comes back; a dead one
+	 * is taken over at once all the same (the rules above preemption). */
+	bool released = v->ho.releasing;
+	if (released) {
+		v->ho.releasing = false;
+		v->ho.result = VGMP_REQ_ABORTED;
+		v->ho.result_ms = now_ms;
+		v->hello_due = true;
+	}
+	v->ho.taking = false;
+	v->ho.yielded = released;
 	v->split = true;
 	finish(v, now_ms);
 }
@@ -936,6 +993,32 @@ int vgmp_admin_resume(struct vgmp *v, uint64_t now_ms)
 	return 0;
 }
 
+int vgmp_admin_release(struct vgmp *v, uint64_t now_ms)
+{
+	if (!v)
+		return -EINVAL;
+	if (v->state != VGMP_STATE_ACTIVE)
+		return -EPERM;
+	if (!peer_alive(v))
+		return -ENOTCONN;
+	if (frozen(v))
+		return -EBUSY;
+	if (v->ho.giving || v->ho.releasing)
+		return -EALREADY;
+	if (v->peer.state != VGMP_STATE_STANDBY)
+		return -EAGAIN;
+	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
+	v->ho.yielded = false;
+	v->ho.releasing = true;
+	v->ho.release_ms = now_ms;
+	v->ho.result = VGMP_REQ_PENDING;
+	v->ho.result_reason = HRP_VGMP_REASON_ADMIN;
+	v->ho.result_ms = now_ms;
+	v->hello_due = true;
+	finish(v, now_ms);
+	return 0;
+}
+
 int vgmp_freeze(struct vgmp *v, bool on, uint64_t now_ms)
 {
 	if (!v)
@@ -960,8 +1043,10 @@ void vgmp_payload(const struct vgmp *v, struct hrp_vgmp *out)
 		r |= HRP_VGMP_R_STANDBY_DEVICE;
 	if (v->frozen)
 		r |= VGMP_R_FROZEN;
+	if (v->cost == VGMP_COST_RAISED && !vgmp_track_degraded(&v->track))
+		r |= VGMP_R_COST_RAISED;
 	*out = (struct hrp_vgmp){
-		.priority = vgmp_priority(v),
+		.priority = v->ho.releasing ? 0 : vgmp_priority(v), /* ranked below the peer */
 		.state = (uint8_t)vgmp_state_to_hrp(v->state),
 		.readiness = r,
 		.has_mode = true,

@@ -33,6 +33,11 @@
 #define VGMP_R_FROZEN 0x00000010u
 #endif
 
+/* Our OSPF cost is raised (standby) and no tracked object of ours is down, so the upstream
+ * router has our raised LSA (or will within a retransmit): the active may go back from
+ * VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
+#define VGMP_R_COST_RAISED HRP_VGMP_R_COST_RAISED
+
 #define VGMP_NAME_MAX    (HRP_SYSNAME_MAX + 1)
 #define VGMP_HISTORY_MAX 16
 
@@ -66,6 +71,7 @@ enum vgmp_reason {
 	VGMP_REASON_SWITCHOVER_ADMIN, /* we accepted the peer's switchover request (operator) */
 	VGMP_REASON_HANDED_OVER,      /* the peer took over at our request: we let go */
 	VGMP_REASON_FROZEN,           /* maintenance freeze (ours or the peer's) */
+	VGMP_REASON_RELEASED,         /* we released the role for the peer to take (no request) */
 	VGMP_REASON_MAX,
 	VGMP_REASON_INVALID = -1,
 };
@@ -146,6 +152,8 @@ struct vgmp_params {
 					* fault request sent again) after this */
 	uint32_t handover_timeout_ms;  /* an acked handover or a take-over is given up after this */
 	bool ospf_cost;                /* adjust the OSPF cost (the op may be a no-op otherwise) */
+	bool ospf_prefer;              /* the active's cost is known and above 1: a takeover goes
+					* one below it (VGMP_COST_PREFERRED) until the peer confirms */
 	uint32_t ospf_min_interval_ms; /* 0: one change per second */
 	uint32_t silent_takeover_ms;   /* 0: off. See vgmp_peer_silent() */
 	char name[VGMP_NAME_MAX];      /* our sysname: the tie-break of last resort */
@@ -168,9 +176,10 @@ struct vgmp_ops {
 	/* A healed split brain that we won: adverts and gratuitous ARP / NA now on every group we
 	 * are master of, so that clients and switches leave the other box. */
 	void (*reannounce)(struct vgmp *v);
-	/* Raise (the configured cost) or lower (the interface's own) the OSPF cost of the
-	 * configured interfaces. */
-	void (*ospf_cost)(struct vgmp *v, bool raise);
+	/* Set the OSPF cost of the configured interfaces: VGMP_COST_RAISED (the configured cost),
+	 * VGMP_COST_NORMAL (the active's: configured, else the interface's own) or
+	 * VGMP_COST_PREFERRED (the active's minus one). */
+	void (*ospf_cost)(struct vgmp *v, enum vgmp_cost cost);
 	/* The state changed; the daemon logs `old -> new (reason)`. */
 	void (*notify)(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_state,
 		       enum vgmp_reason why);
@@ -206,6 +215,10 @@ struct vgmp_handover {
 	bool yielded; /* we handed over at the operator's request: no preemption back until our
 		       * priority changes, the peer restarts or dies, another switchover, or
 		       * vgmp_admin_resume() */
+	/* vgmp_admin_release(): standby, announced at priority 0, until the peer announces active
+	 * or the handover timeout */
+	bool releasing;
+	uint64_t release_ms;
 	enum vgmp_req_result result;        /* of our last request */
 	enum hrp_vgmp_reason result_reason; /* its reason; for a nack, the peer's */
 	uint64_t result_ms;
@@ -270,6 +283,7 @@ struct vgmp {
 	enum vgmp_cost cost; /* OSPF: what we last applied */
 	uint64_t cost_ms;
 	uint64_t cost_at_ms; /* a change held back by the rate limit */
+	uint64_t peer_raised_ms; /* since when the peer confirms its raised cost (VGMP_NEVER) */
 	bool hello_due;
 	enum vgmp_event ev; /* being handled */
 	struct vgmp_change history[VGMP_HISTORY_MAX];
@@ -340,6 +354,15 @@ int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms);
  * the preempt delay counting from now. 0, or -EALREADY (it did not hand over, or that no longer
  * binds: its priority changed, the peer restarted or died, another switchover). */
 int vgmp_admin_resume(struct vgmp *v, uint64_t now_ms);
+
+/* Release on the active, for a peer that cannot be asked (the pair upgrade's cold mode: the
+ * switchover request is a message the two versions no longer share, doc/issu.md): standby at
+ * once and announced at priority 0, so that the peer takes over as from a lower box, without
+ * a request and without its preemption gate. Break before make: the outage is one hello's
+ * flight. It sticks like an operator's handover once the peer announces active; if the peer
+ * does not within the handover timeout, the election runs as before (we take the role back).
+ * Refused as vgmp_admin_switchover() is. The outcome: v->ho.result. */
+int vgmp_admin_release(struct vgmp *v, uint64_t now_ms);
 
 /* Maintenance freeze on / off. While frozen (here or on the peer) the roles stay as they are,
  * whatever trackers and preemption say, except that a dead peer is still taken over and a

@@ -30,6 +30,7 @@ static const char *const reason_names[VGMP_REASON_MAX] = {
 	[VGMP_REASON_SWITCHOVER_ADMIN] = "switchover request: operator",
 	[VGMP_REASON_HANDED_OVER] = "handed over",
 	[VGMP_REASON_FROZEN] = "maintenance freeze",
+	[VGMP_REASON_RELEASED] = "released",
 };
 
 static const char *const event_names[VGMP_EV_MAX] = {

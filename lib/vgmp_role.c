@@ -28,6 +28,7 @@ static const enum vgmp_state from_wire[HRP_VGMP_STATE_MAX] = {
 static const char *const cost_names[VGMP_COST_MAX] = {
 	[VGMP_COST_UNKNOWN] = "unknown",
 	[VGMP_COST_NORMAL] = "normal",
+	[VGMP_COST_PREFERRED] = "preferred",
 	[VGMP_COST_RAISED] = "raised",
 };
 
@@ -101,10 +102,30 @@ static enum vgmp_cost wanted_cost(bool enabled, enum vgmp_state s)
 	}
 }
 
+/* Active with prefer: one below normal until the peer's raised cost has been confirmed for
+ * gap; *hold_until is when normal may come (0: at once). */
+static enum vgmp_cost active_cost(const struct vgmp_ospf_in *in, uint32_t gap,
+				  uint64_t *hold_until)
+{
+	*hold_until = 0;
+	if (!in->prefer || in->state != VGMP_STATE_ACTIVE || !in->hrp_enabled)
+		return VGMP_COST_NORMAL;
+	if (in->peer_raised_ms == VGMP_NEVER)
+		return VGMP_COST_PREFERRED;
+	/* Already normal (or never preferred): stay. Preferred: back after the hold. */
+	if (in->applied == VGMP_COST_PREFERRED)
+		*hold_until = in->peer_raised_ms + gap;
+	return VGMP_COST_NORMAL;
+}
+
 void vgmp_ospf_plan(const struct vgmp_ospf_in *in, struct vgmp_ospf_step *out)
 {
 	*out = (struct vgmp_ospf_step){ .target = VGMP_COST_UNKNOWN, .at_ms = VGMP_NEVER };
+	uint32_t gap = in->min_interval_ms ? in->min_interval_ms : VGMP_OSPF_MIN_INTERVAL_MS;
+	uint64_t hold_until = 0;
 	enum vgmp_cost want = wanted_cost(in->hrp_enabled, in->state);
+	if (want == VGMP_COST_NORMAL)
+		want = active_cost(in, gap, &hold_until);
 	if (want == VGMP_COST_UNKNOWN || want == in->applied)
 		return;
 	out->target = want;
@@ -115,9 +136,10 @@ void vgmp_ospf_plan(const struct vgmp_ospf_in *in, struct vgmp_ospf_step *out)
 		out->wait_peer = true;
 		return;
 	}
-	uint32_t gap = in->min_interval_ms ? in->min_interval_ms : VGMP_OSPF_MIN_INTERVAL_MS;
 	uint64_t at = in->now_ms;
 	if (in->last_change_ms != VGMP_NEVER && in->last_change_ms + gap > at)
 		at = in->last_change_ms + gap;
+	if (hold_until > at)
+		at = hold_until;
 	out->at_ms = at;
 }

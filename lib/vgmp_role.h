@@ -44,6 +44,8 @@ enum vgmp_cost {
 	VGMP_COST_UNKNOWN, /* as FRR has it (nothing applied yet); as a target: no change */
 	VGMP_COST_NORMAL,  /* the interface's own cost (`no ip ospf cost`) */
 	VGMP_COST_RAISED,  /* the configured cost (65500 by default) */
+	VGMP_COST_PREFERRED, /* the active's cost minus one: a takeover wins the upstream router's
+			      * tie with the old active's last LSA (see vgmp_ospf_plan) */
 	VGMP_COST_MAX,
 	VGMP_COST_INVALID = -1,
 };
@@ -61,6 +63,10 @@ struct vgmp_ospf_in {
 	uint64_t last_change_ms;  /* when, VGMP_NEVER if never */
 	uint32_t min_interval_ms; /* 0: VGMP_OSPF_MIN_INTERVAL_MS */
 	uint64_t now_ms;
+	bool prefer; /* the active's cost is known and above 1: VGMP_COST_PREFERRED exists */
+	/* Since when the peer has said, alive and standby, that its raised cost is in FRR and no
+	 * tracked object of its is down (so its LSA could leave the box); VGMP_NEVER: it has not. */
+	uint64_t peer_raised_ms;
 };
 
 struct vgmp_ospf_step {
@@ -72,7 +78,13 @@ struct vgmp_ospf_step {
 /* The plan: standby -> raised; active, load-balance, or hrp disabled -> normal; initialize while
  * enabled -> no change (the election has not spoken). A raise waits until the peer announces
  * active (or is dead), so that on a switchover the new active lowers its cost first; a lower is
- * never held back for the peer. Any change waits until min_interval_ms after the last one. */
+ * never held back for the peer. Any change waits until min_interval_ms after the last one.
+ *
+ * With prefer, the active goes one below normal until the peer has confirmed its raised cost:
+ * a peer that failed (its uplink, the whole box) cannot flood its raised cost, so the upstream
+ * router keeps its last LSA, at the normal cost, until its adjacency dies; one below wins that
+ * tie at once. Back to normal once the peer's confirmation has lasted min_interval_ms (and
+ * min_interval_ms after our last change), so no router sees two LSAs within its min-arrival. */
 void vgmp_ospf_plan(const struct vgmp_ospf_in *in, struct vgmp_ospf_step *out);
 
 #endif

@@ -114,15 +114,21 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	/* how many changes went straight to ospfd's vty (the rest: vtysh) */
 	json_object_set_new(json_object_get(o, "ospf_cost"), "vty_runs",
 			    json_integer((json_int_t)g->ospf.vty_runs));
+	/* the active's cost (0: the interface's own) and the plan's level: normal, raised, or
+	 * preferred (a takeover one below normal until the peer confirms its raised cost) */
+	json_object_set_new(json_object_get(o, "ospf_cost"), "active_cost",
+			    json_integer(c->ospf_cost.active_cost));
+	json_object_set_new(json_object_get(o, "ospf_cost"), "level",
+			    json_string(vgmp_cost_name(v->cost)));
 	json_object_set_new(o, "enabled", json_boolean(v->enabled));
 	json_object_set_new(o, "ready", json_boolean(v->ready));
 	json_object_set_new(o, "frozen", json_boolean(v->frozen));
 	json_object_set_new(o, "degraded", json_boolean(vgmp_degraded(v)));
 	json_object_set_new(o, "stable_ms", json_integer((json_int_t)(now - v->state_since_ms)));
 	json_object_set_new(o, "switchover",
-			    json_pack("{s:s, s:b, s:b}", "last_result",
+			    json_pack("{s:s, s:b, s:b, s:b}", "last_result",
 				      vgmp_req_result_name(v->ho.result), "giving", v->ho.giving,
-				      "taking", v->ho.taking));
+				      "taking", v->ho.taking, "releasing", v->ho.releasing));
 	json_object_set_new(o, "stop", json_string(vgmpd_stop_phase_name(g->stop.phase)));
 	json_object_set_new(o, "ledger", ledger_json(v, now));
 	json_object_set_new(o, "notify", vgmpd_notify_status(&g->notify, c));
@@ -163,6 +169,13 @@ static int cmd_resume(void *ctx, json_t *args, json_t **result, char *err, size_
 {
 	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
 	return answer(g, vgmp_admin_resume(&g->v, hs_now_ms()), "undo hrp switchover", result, err,
+		      errlen);
+}
+
+static int cmd_release(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	return answer(g, vgmp_admin_release(&g->v, hs_now_ms()), "hrp release", result, err,
 		      errlen);
 }
 
@@ -210,6 +223,10 @@ const struct hs_ctl_command vgmpd_commands[] = {
 	{ "hrp-switchover", "hrp switchover: hand the active role to the peer, losing nothing",
 	  cmd_switchover },
 	{ "hrp-switchover-undo", "undo hrp switchover: allow preempting back", cmd_resume },
+	{ "hrp-release",
+	  "let go of the active role at once, announced below the peer, which takes over as from "
+	  "a lower box (no request: the pair upgrade's cold mode)",
+	  cmd_release },
 	{ "vgmp-freeze", "maintenance freeze: {\"on\": BOOL}", cmd_freeze },
 	{ "vgmp-ready", "readiness (bulk sync done): {\"ready\": BOOL}", cmd_ready },
 	{ "vgmp-enable", "take part in the election: {\"on\": BOOL} (hrp enable)", cmd_enable },

@@ -121,9 +121,11 @@ static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
 	 * right after we return. */
 	g->ospf.cfg = &next->vgmpd.ospf_cost;
-	/* The plan knows raised or not, not the value: a new cost while raised is set here. */
-	if (g->ospf.wanted && g->ospf.wanted != next->vgmpd.ospf_cost.cost)
-		vgmpd_ospf_want(&g->ospf, next->vgmpd.ospf_cost.cost);
+	/* The plan knows the level, not the value: a new cost (raised, or the active's) for the
+	 * level we are at is set here. */
+	int n = vgmpd_ospf_cost_value(&next->vgmpd.ospf_cost, g->v.cost);
+	if (n >= 0 && n != g->ospf.wanted)
+		vgmpd_ospf_want(&g->ospf, n);
 	vgmpd_rearm(g);
 	return 0;
 }

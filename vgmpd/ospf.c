@@ -117,6 +117,16 @@ static void run_next(struct vgmpd_ospf *o)
 	o->pidfd = pidfd;
 }
 
+int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level)
+{
+	switch (level) {
+	case VGMP_COST_RAISED: return cfg->cost;
+	case VGMP_COST_NORMAL: return cfg->active_cost;
+	case VGMP_COST_PREFERRED: return cfg->active_cost >= 2 ? cfg->active_cost - 1 : cfg->active_cost;
+	default: return -1;
+	}
+}
+
 bool vgmpd_ospf_busy(const struct vgmpd_ospf *o)
 {
 	return o->child != 0 || o->vty_fd >= 0;

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "frr_vty.h"
 #include "loop.h"
+#include "vgmp_role.h"
 
 struct vgmpd_ospf {
 	struct hs_loop *loop;
@@ -31,6 +32,10 @@ struct vgmpd_ospf {
 	struct hs_timer vty_timeout;
 	unsigned long long runs, failures, vty_runs;
 };
+
+/* The cost for a level of the plan (lib/vgmp_role.h): raised -> cost; normal -> active_cost (0:
+ * the interface's own, `no ip ospf cost`); preferred -> active_cost - 1; -1 for unknown. */
+int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level);
 
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 		     const struct hs_ospf_cost_config *cfg);

@@ -124,10 +124,11 @@ static void reannounce(struct vgmp *v)
 	hs_ctl_link_request(of(v)->vrrpd, "vrrp-reannounce", NULL, NULL, NULL);
 }
 
-static void ospf_cost(struct vgmp *v, bool raise)
+static void ospf_cost(struct vgmp *v, enum vgmp_cost cost)
 {
-	struct vgmpd *g = of(v);
-	vgmpd_ospf_want(&g->ospf, raise ? g->d->config->vgmpd.ospf_cost.cost : 0);
+	int n = vgmpd_ospf_cost_value(&of(v)->d->config->vgmpd.ospf_cost, cost);
+	if (n >= 0)
+		vgmpd_ospf_want(&of(v)->ospf, n);
 }
 
 static void notify(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_state,

@@ -5,7 +5,10 @@
  * silent long enough yet (the LAN may fail a little before the heartbeat links): asked again
  * when it would be, while the adverts stay gone. hrpd tells only changes, so once hrpd's own
  * dead time has passed after a take-over its status is asked again: a peer that was only slow
- * is alive there, and the election settles the pair. One timer does both. */
+ * is alive there, and the election settles the pair. A peer hrpd still negotiates with (it
+ * never declared it dead, so its "up" again is no change to tell) is asked about once more
+ * after another dead time, until hrpd says up or dead: asked once, a box thawed after a box
+ * failure stayed active beside its peer for good. One timer does all. */
 #include <errno.h>
 #include <string.h>
 
@@ -46,12 +49,30 @@ static void silence_answer(json_t *resp, void *arg)
 	hs_timer_arm_in(&g->silent_recheck, (wait > silent ? wait - silent : 0) + RECHECK_SLACK_MS);
 }
 
+/* hrpd's verdict on a peer taken as dead: up or dead settles it; neither yet (negotiating),
+ * asked again after hrpd's dead time. */
+static void verdict_answer(json_t *resp, void *arg)
+{
+	struct vgmpd *g = arg;
+	if (!resp)
+		return; /* hrpd went away: its restart tells us what it knows */
+	vgmpd_hrpd_status_answer(resp, arg);
+	if (!g->v.peer.silent)
+		return;
+	json_t *hrp = json_object_get(json_object_get(resp, "result"), "hrp");
+	json_t *dead = json_object_get(json_object_get(hrp, "heartbeat"), "dead_time_ms");
+	uint64_t wait = json_is_integer(dead) && json_integer_value(dead) > 0
+				? (uint64_t)json_integer_value(dead)
+				: 1000;
+	hs_timer_arm_in(&g->silent_recheck, wait + RECHECK_SLACK_MS);
+}
+
 static void recheck_fired(struct hs_timer *t, void *arg)
 {
 	struct vgmpd *g = arg;
 	(void)t;
 	if (g->v.peer.silent) /* taken over: hrpd's verdict */
-		hs_ctl_link_request(g->hrpd, "status", NULL, vgmpd_hrpd_status_answer, g);
+		hs_ctl_link_request(g->hrpd, "status", NULL, verdict_answer, g);
 	else /* not silent long enough when asked */
 		vgmpd_silent_master_down(g);
 }

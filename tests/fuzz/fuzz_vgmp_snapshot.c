@@ -23,7 +23,7 @@ static void o_roles(struct vgmp *v, enum vgmp_state s)
 static void o_reannounce(struct vgmp *v)
 {
 }
-static void o_ospf(struct vgmp *v, bool raise)
+static void o_ospf(struct vgmp *v, enum vgmp_cost cost)
 {
 }
 static void o_notify(struct vgmp *v, enum vgmp_state a, enum vgmp_state b, enum vgmp_reason r)

@@ -154,6 +154,14 @@ static void every_drop_reason(void **state)
 	assert_int_equal(issu_msg_get(handover, sizeof(handover), &got, &why), 0);
 	assert_int_equal(got.step, ISSU_STEP_HANDOVER);
 	assert_string_equal(got.text, "");
+	/* the cold mode's switchover (a release) is a step of its own; the next kind is unknown */
+	const uint8_t release[] = { OP(1), ID, STEP(5, 1, 0) };
+	assert_int_equal(issu_msg_get(release, sizeof(release), &got, &why), 0);
+	assert_int_equal(got.step, ISSU_STEP_RELEASE);
+	assert_string_equal(issu_step_name(got.step), "release");
+	const uint8_t next_kind[] = { OP(1), ID, STEP(6, 1, 0) };
+	assert_int_equal(issu_msg_get(next_kind, sizeof(next_kind), &got, &why), -EBADMSG);
+	assert_int_equal(why, ISSU_DROP_STEP);
 }
 
 static void put_refuses_bad_op(void **state)

@@ -223,6 +223,71 @@ static void test_fault_failover_and_recovery(void **state)
 	}
 }
 
+/* The OSPF tie after a tracked-link failure (adjust ospf-cost with an active cost): the new
+ * active goes one below normal at once and stays there while the old active, standby now, has
+ * a tracked object down (its raised LSA may not leave the box); once it is whole again and says
+ * so, the new active goes back to normal a second later. A dead peer likewise. */
+static void test_ospf_preferred_takeover(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		sim_setup(delays[d][0], delays[d][1]);
+		uint32_t ab = S.b[A].delay, ba = S.b[B].delay;
+		S.b[A].p.ospf_prefer = S.b[B].p.ospf_prefer = true;
+		S.b[A].p.preempt = false;
+		S.b[B].p.standby_device = true;
+		S.b[B].p.preempt = false;
+		sim_init(A);
+		sim_init(B);
+		int eth1 = add_tracker(A, "eth1");
+		set_ready(A);
+		sim_enable(A);
+		sim_enable(B);
+		run_until(10000);
+		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+		struct box *a = &S.b[A], *b = &S.b[B];
+		/* Settled: fw1 normal (after its start's preferred), fw2 raised and saying so. */
+		assert_int_equal(a->ospf[a->n_ospf - 1].cost, VGMP_COST_NORMAL);
+		assert_int_equal(b->ospf[b->n_ospf - 1].cost, VGMP_COST_RAISED);
+		struct hrp_vgmp pl;
+		vgmp_payload(&b->v, &pl);
+		assert_true(pl.readiness & VGMP_R_COST_RAISED);
+
+		assert_int_equal(vgmp_tracker_set(&a->v, eth1, VGMP_OBJ_DOWN, S.now), 0);
+		settle();
+		run_until(10000 + ab + ba + 1);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+		assert_int_equal(b->ospf[b->n_ospf - 1].cost, VGMP_COST_PREFERRED);
+		assert_int_equal(b->ospf[b->n_ospf - 1].t, 10000 + ab);
+		assert_int_equal(a->ospf[a->n_ospf - 1].cost, VGMP_COST_RAISED);
+		vgmp_payload(&a->v, &pl);
+		assert_false(pl.readiness & VGMP_R_COST_RAISED); /* raised, but eth1 is down */
+
+		run_until(40000);
+		assert_int_equal(b->ospf[b->n_ospf - 1].cost, VGMP_COST_PREFERRED);
+		assert_int_equal(b->ospf[b->n_ospf - 1].t, 10000 + ab);
+		assert_int_equal(vgmp_tracker_set(&a->v, eth1, VGMP_OBJ_UP, S.now), 0);
+		settle();
+		vgmp_payload(&a->v, &pl);
+		assert_true(pl.readiness & VGMP_R_COST_RAISED);
+		run_until(40000 + ab + 999);
+		assert_int_equal(b->ospf[b->n_ospf - 1].cost, VGMP_COST_PREFERRED);
+		run_until(40000 + ab + 1000);
+		assert_int_equal(b->ospf[b->n_ospf - 1].cost, VGMP_COST_NORMAL);
+		assert_int_equal(b->ospf[b->n_ospf - 1].t, 40000 + ab + 1000);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+
+		/* fw2 dies: fw1 takes over one below normal and stays there while fw2 is gone. */
+		sim_kill(B);
+		run_until(50000);
+		assert_int_equal(a->v.state, VGMP_STATE_ACTIVE);
+		assert_int_equal(a->ospf[a->n_ospf - 1].cost, VGMP_COST_PREFERRED);
+		uint64_t t = a->ospf[a->n_ospf - 1].t;
+		run_until(90000);
+		assert_int_equal(a->ospf[a->n_ospf - 1].t, t);
+		assert_int_equal(a->ospf[a->n_ospf - 1].cost, VGMP_COST_PREFERRED);
+	}
+}
+
 /* hrpd declares the peer dead: active at once. */
 static void test_peer_dead(void **state)
 {
@@ -563,6 +628,53 @@ static void test_admin_switchover_refused(void **state)
 	assert_int_equal(vgmp_admin_switchover(&S.b[A].v, S.now), -ENOTCONN);
 }
 
+/* hrp release (the pair upgrade's cold mode, where the switchover request is a message the two
+ * versions no longer share): no request; the active lets go at once, announced at priority 0,
+ * and the standby takes over when it hears that, without its bulk sync (the versions may not
+ * sync): the gap is one hello's flight. Then it sticks like an operator's switchover. */
+static void test_admin_release(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		for (int sd = 0; sd < 2; sd++) {
+			sim_setup(delays[d][0], delays[d][1]);
+			uint32_t ab = S.b[A].delay, ba = S.b[B].delay;
+			S.b[B].p.standby_device = sd; /* else: equal rank, fw1 by name */
+			sim_start_both(false);
+			run_until(9990);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			assert_int_equal(vgmp_admin_release(&S.b[B].v, S.now), -EPERM);
+
+			/* break before make, on purpose: the gap is checked here */
+			S.check = false;
+			assert_int_equal(vgmp_admin_release(&S.b[A].v, S.now), 0);
+			assert_int_equal(S.b[A].v.state, VGMP_STATE_STANDBY);
+			assert_int_equal(S.b[A].v.reason, VGMP_REASON_RELEASED);
+			assert_int_equal(S.b[A].v.ho.result, VGMP_REQ_PENDING);
+			assert_int_equal(vgmp_admin_release(&S.b[A].v, S.now), -EPERM);
+			struct hrp_vgmp pl;
+			vgmp_payload(&S.b[A].v, &pl);
+			assert_int_equal(pl.priority, 0);
+			settle();
+			run_until(9990 + ab + ba + 1);
+			assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+			assert_int_equal(S.b[A].standby_at, 9990);
+			assert_int_equal(S.b[B].active_at, 9990 + ab);
+			assert_int_equal(S.b[A].sent[VGMP_MSG_SWITCHOVER], 0);
+			assert_int_equal(S.b[A].v.ho.result, VGMP_REQ_DONE);
+			assert_false(S.b[A].v.ho.releasing);
+			assert_true(S.b[A].v.ho.yielded);
+			vgmp_payload(&S.b[A].v, &pl);
+			assert_int_equal(pl.priority, 45000);
+
+			S.check = true;
+			run_until(300000); /* it sticks: fw1 does not take the role back */
+			assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+			assert_int_equal(S.b[B].v.c.entered[VGMP_STATE_STANDBY], 1);
+			assert_int_equal(S.b[A].v.c.entered[VGMP_STATE_ACTIVE], 1);
+		}
+	}
+}
+
 /* Freeze: roles stay whatever the trackers say, on both boxes; lifting it lets the fault
  * through. A dead peer is still taken over. */
 static void test_freeze(void **state)
@@ -778,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_start_staggered_no_preempt),
 		cmocka_unit_test(test_preempt_after_readiness_and_delay),
 		cmocka_unit_test(test_fault_failover_and_recovery),
+		cmocka_unit_test(test_ospf_preferred_takeover),
 		cmocka_unit_test(test_peer_dead),
 		cmocka_unit_test(test_split_brain_hold),
 		cmocka_unit_test(test_split_brain_heal),
@@ -788,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_admin_switchover),
 		cmocka_unit_test(test_admin_switchover_late_ack),
 		cmocka_unit_test(test_admin_switchover_refused),
+		cmocka_unit_test(test_admin_release),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_freeze_load_sharing),
 		cmocka_unit_test(test_tie_unresolved),

@@ -295,6 +295,78 @@ static void test_ospf_switched_at_run_time(void **state)
 	assert_int_equal(v->cost, VGMP_COST_RAISED);
 }
 
+/* A release the peer never answers (it does not take over): at the handover timeout the
+ * election runs again and the role comes back, rather than stay with nobody; a dead peer ends
+ * it at once. The calls that fail fast. */
+static void test_release_not_taken(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	assert_int_equal(vgmp_admin_release(v, S.now), -EPERM); /* initialize */
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_freeze(v, true, S.now), 0);
+	assert_int_equal(vgmp_admin_release(v, S.now), -EBUSY);
+	assert_int_equal(vgmp_freeze(v, false, S.now), 0);
+
+	uint64_t t0 = S.now;
+	assert_int_equal(vgmp_admin_release(v, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(S.b[A].roles, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_next_deadline(v), t0 + S.b[A].p.handover_timeout_ms);
+	run_until(t0 + 10);
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE); /* heard us, stays */
+	assert_int_equal(v->reason, VGMP_REASON_RELEASED);
+	run_until(t0 + S.b[A].p.handover_timeout_ms - 1);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	run_until(t0 + S.b[A].p.handover_timeout_ms);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->ho.result, VGMP_REQ_ABORTED);
+	assert_false(v->ho.yielded);
+
+	/* Past the timeout with no word from the peer since the release: it may have taken over
+	 * unheard, so no role is taken back on a stale view; its next hello decides. */
+	run_until(S.now + 100);
+	t0 = S.now;
+	assert_int_equal(vgmp_admin_release(v, S.now), 0);
+	run_until(t0 + 3 * S.b[A].p.handover_timeout_ms);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_true(v->ho.releasing);
+	assert_int_equal(vgmp_next_deadline(v) > S.now, true); /* no busy re-check */
+	fake_peer(VGMP_STATE_ACTIVE, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->ho.result, VGMP_REQ_DONE);
+	assert_true(v->ho.yielded);
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE); /* back as before */
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+
+	/* The peer falls silent during a release while its adverts are heard (a loaded box that
+	 * took over): we stay standby, and when it is heard again, active, we do not preempt it. */
+	run_until(S.now + 100);
+	assert_int_equal(vgmp_admin_release(v, S.now), 0);
+	assert_int_equal(vgmp_set_peer_adverts(v, true, S.now), 0);
+	vgmp_peer_down(v, S.now);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_SPLIT_BRAIN);
+	assert_int_equal(v->ho.result, VGMP_REQ_ABORTED);
+	assert_false(v->ho.releasing);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	run_until(S.now + 120000); /* past any preempt delay */
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_YIELDED);
+
+	/* The peer dies during a release, its adverts gone too: active at once. */
+	fake_peer(VGMP_STATE_STANDBY, 45000, HRP_VGMP_R_STANDBY_DEVICE);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_set_peer_adverts(v, false, S.now), 0);
+	assert_int_equal(vgmp_admin_release(v, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	vgmp_peer_down(v, S.now);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_false(v->ho.releasing);
+	assert_int_equal(vgmp_admin_release(v, S.now), -ENOTCONN);
+}
+
 /* Alone at startup with the peer's adverts heard: do not go active. */
 static void test_startup_split_guard(void **state)
 {
@@ -595,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_request_giving),
 		cmocka_unit_test(test_ospf_rate_limit_and_wait),
 		cmocka_unit_test(test_ospf_switched_at_run_time),
+		cmocka_unit_test(test_release_not_taken),
 		cmocka_unit_test(test_startup_split_guard),
 		cmocka_unit_test(test_trackers_through_fsm),
 		cmocka_unit_test(test_payload),

@@ -174,6 +174,87 @@ static void test_ospf_rate_limit(void **state)
 	assert_int_equal(st.at_ms, 1250);
 }
 
+/* With prefer (the active's cost known and above 1): an active goes one below normal until the
+ * peer confirms its raised cost, then back to normal once that has lasted the interval. */
+static struct vgmp_ospf_step plan_prefer(enum vgmp_state s, enum vgmp_cost applied,
+					 uint64_t last, uint64_t peer_raised, uint64_t now)
+{
+	struct vgmp_ospf_in in = {
+		.hrp_enabled = true,
+		.state = s,
+		.peer_alive = true,
+		.peer_state = s == VGMP_STATE_ACTIVE ? VGMP_STATE_STANDBY : VGMP_STATE_ACTIVE,
+		.applied = applied,
+		.last_change_ms = last,
+		.now_ms = now,
+		.prefer = true,
+		.peer_raised_ms = peer_raised,
+	};
+	struct vgmp_ospf_step st;
+	memset(&st, 0x55, sizeof(st));
+	vgmp_ospf_plan(&in, &st);
+	return st;
+}
+
+static void test_ospf_preferred(void **state)
+{
+	struct vgmp_ospf_step st;
+	assert_string_equal(vgmp_cost_name(VGMP_COST_PREFERRED), "preferred");
+	/* A takeover (the peer failed: nothing confirmed) goes one below normal, at once. */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_RAISED, 1000, VGMP_NEVER, 9000);
+	assert_int_equal(st.target, VGMP_COST_PREFERRED);
+	assert_false(st.wait_peer);
+	assert_int_equal(st.at_ms, 9000);
+	/* ... within the rate limit as any change. */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_RAISED, 8500, VGMP_NEVER, 9000);
+	assert_int_equal(st.at_ms, 9500);
+	/* It stays there while the peer does not confirm (a standby with its uplink down). */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_PREFERRED, 9000, VGMP_NEVER, 99000);
+	assert_int_equal(st.target, VGMP_COST_UNKNOWN);
+	assert_int_equal(st.at_ms, VGMP_NEVER);
+	/* Confirmed at 40000: normal no sooner than a second later ... */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_PREFERRED, 9000, 40000, 40000);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	assert_int_equal(st.at_ms, 41000);
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_PREFERRED, 9000, 40000, 41500);
+	assert_int_equal(st.at_ms, 41500);
+	/* ... nor within a second of our own last change. */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_PREFERRED, 40800, 40000, 41000);
+	assert_int_equal(st.at_ms, 41800);
+	/* Normal already, the peer confirmed: nothing to do; the peer fails again: preferred. */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_NORMAL, 9000, 40000, 50000);
+	assert_int_equal(st.target, VGMP_COST_UNKNOWN);
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_NORMAL, 9000, VGMP_NEVER, 50000);
+	assert_int_equal(st.target, VGMP_COST_PREFERRED);
+	assert_int_equal(st.at_ms, 50000);
+	/* A first decision (vgmpd restarted) with the peer confirmed: normal, no detour. */
+	st = plan_prefer(VGMP_STATE_ACTIVE, VGMP_COST_UNKNOWN, VGMP_NEVER, 100, 50000);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	assert_int_equal(st.at_ms, 50000);
+	/* Only the active: load-balance is normal, standby raised (after the peer is active). */
+	st = plan_prefer(VGMP_STATE_LOAD_BALANCE, VGMP_COST_RAISED, VGMP_NEVER, VGMP_NEVER, 500);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	st = plan_prefer(VGMP_STATE_STANDBY, VGMP_COST_PREFERRED, VGMP_NEVER, VGMP_NEVER, 500);
+	assert_int_equal(st.target, VGMP_COST_RAISED);
+	assert_false(st.wait_peer);
+	/* Without prefer an active is never below normal. */
+	st = plan(VGMP_STATE_ACTIVE, false, VGMP_STATE_STANDBY, VGMP_COST_RAISED, VGMP_NEVER, 500);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	/* hrp disabled with prefer: normal. */
+	struct vgmp_ospf_in in = {
+		.hrp_enabled = false,
+		.state = VGMP_STATE_ACTIVE,
+		.applied = VGMP_COST_PREFERRED,
+		.last_change_ms = VGMP_NEVER,
+		.now_ms = 7,
+		.prefer = true,
+		.peer_raised_ms = VGMP_NEVER,
+	};
+	vgmp_ospf_plan(&in, &st);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	assert_int_equal(st.at_ms, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_vrrp_role_table),
 		cmocka_unit_test(test_ospf_targets),
 		cmocka_unit_test(test_ospf_rate_limit),
+		cmocka_unit_test(test_ospf_preferred),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,7 @@ static void o_reannounce(struct vgmp *v)
 {
 }
 
-static void o_ospf(struct vgmp *v, bool raise)
+static void o_ospf(struct vgmp *v, enum vgmp_cost cost)
 {
 }
 

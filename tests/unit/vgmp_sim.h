@@ -52,6 +52,7 @@ struct box {
 	struct {
 		uint64_t t, seq;
 		bool raise;
+		enum vgmp_cost cost;
 	} ospf[OSPFMAX];
 	unsigned n_ospf;
 };
@@ -150,9 +151,10 @@ static inline void o_reannounce(struct vgmp *v)
 	b->reannounces++;
 }
 
-static inline void o_ospf(struct vgmp *v, bool raise)
+static inline void o_ospf(struct vgmp *v, enum vgmp_cost cost)
 {
 	struct box *b = v->ctx;
+	bool raise = cost == VGMP_COST_RAISED;
 	if (b->n_ospf == OSPFMAX) { /* keep the last ones */
 		memmove(b->ospf, b->ospf + 1, (OSPFMAX - 1) * sizeof(b->ospf[0]));
 		b->n_ospf--;
@@ -160,8 +162,11 @@ static inline void o_ospf(struct vgmp *v, bool raise)
 	if (b->n_ospf > 0) {
 		/* One change per box per second, and each a real change. */
 		assert_true(S.now >= b->ospf[b->n_ospf - 1].t + VGMP_OSPF_MIN_INTERVAL_MS);
-		assert_int_not_equal(raise, b->ospf[b->n_ospf - 1].raise);
+		assert_int_not_equal(cost, b->ospf[b->n_ospf - 1].cost);
 	}
+	/* One below normal only on the active, and only where the active's cost is known. */
+	if (cost == VGMP_COST_PREFERRED)
+		assert_true(v->state == VGMP_STATE_ACTIVE && v->p.ospf_prefer);
 	/* Raised on standby only; lowered when holding traffic (or hrp disabled, or the
 	 * adjustment switched off). */
 	if (raise)
@@ -171,6 +176,7 @@ static inline void o_ospf(struct vgmp *v, bool raise)
 	b->ospf[b->n_ospf].t = S.now;
 	b->ospf[b->n_ospf].seq = ++S.seq;
 	b->ospf[b->n_ospf].raise = raise;
+	b->ospf[b->n_ospf].cost = cost;
 	b->n_ospf++;
 }
 

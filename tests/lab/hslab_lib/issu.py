@@ -14,8 +14,9 @@ import time
 from . import boxes, netns
 
 DAEMONS = ("vrrpd", "vgmpd", "hrpd")
-# The message type each test version holds back against a normal build (doc/issu.md).
-HELD = {"minor": "probe", "tlv": "hello"}
+# The message type each test version holds back against a normal build (doc/issu.md); the
+# incompatible one never sends it (another major: the verdict is incompatible, the mode cold).
+HELD = {"minor": "probe", "tlv": "hello", "incompatible": "vgmp-switchover-request"}
 BUILD_TIMEOUT_S = 600
 
 

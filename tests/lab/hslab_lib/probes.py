@@ -99,16 +99,18 @@ def udp_probe(lab, client, server, server_addr, duration=10, port=9000, interval
 
 
 def tcp_flows(lab, client, server, server_addr, flows=200, duration=10, port=9001,
-              alive_ms=1000, connect_timeout_ms=5000):
-    """N long-lived TCP connections from client to server_addr, echoed by the server."""
+              alive_ms=1000, connect_timeout_ms=5000, open_every_ms=0):
+    """N long-lived TCP connections from client to server_addr, echoed by the server; with
+    open_every_ms, opened one every so many ms instead of all at once."""
     binary = lab.paths.probe("hs-tcp-flows")
     p = Probe(lab, "tcp", client, server, duration)
+    spread = ["--open-every-ms", str(open_every_ms)] if open_every_ms else []
     return p.start([binary, "server", "--bind", server_addr, "--port", str(port),
                     "--duration", str(duration + 120), "--ready-file", p.ready],
                    [binary, "client", "--server", server_addr, "--port", str(port),
                     "--flows", str(flows), "--duration", str(duration),
                     "--alive-ms", str(alive_ms), "--connect-timeout-ms",
-                    str(connect_timeout_ms), "--out", p.out])
+                    str(connect_timeout_ms)] + spread + ["--out", p.out])
 
 
 def bulk(lab, client, server, server_addr, duration=10, port=5201):

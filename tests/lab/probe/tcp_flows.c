@@ -3,11 +3,13 @@
  * byte. The client reports per flow whether it is alive at the end (no error, and an echo within
  * the last --alive-ms) and its longest stall (longest time between two echoes, counting from the
  * connection's start and up to the end), and a summary, as JSON (on exit or on SIGINT/SIGTERM).
+ * With --open-every-ms E the flows are opened one every E ms instead of all at once (flows opened
+ * while something happens, e.g. a pair upgrade's stage); each flow reports when it was opened.
  *
  *   hs-tcp-flows server [--bind ADDR] [--port P] [--duration S] [--out FILE] [--ready-file F]
  *   hs-tcp-flows client --server ADDR [--port P] [--bind ADDR] [--flows N] [--duration S]
  *                       [--min-ms A] [--max-ms B] [--alive-ms W] [--connect-timeout-ms T]
- *                       [--out FILE]
+ *                       [--open-every-ms E] [--out FILE]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* accept4, be64toh (the build defines it already) */
@@ -43,7 +45,7 @@ struct msg {
 	uint64_t pad;
 };
 
-enum flow_state { FLOW_CONNECTING, FLOW_UP, FLOW_DEAD };
+enum flow_state { FLOW_NOT_OPENED, FLOW_CONNECTING, FLOW_UP, FLOW_DEAD };
 
 struct flow {
 	int fd;
@@ -73,6 +75,7 @@ struct opts {
 	long min_ms, max_ms;
 	long alive_ms;
 	long connect_timeout_ms;
+	long open_every_ms; /* 0: every flow at the start */
 };
 
 static uint64_t rng_state;
@@ -244,7 +247,7 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
+static json_t *client_report(const struct opts *o, struct flow *fl, int64_t start, int64_t end)
 {
 	json_t *per = json_array(), *res;
 	int64_t *stalls = calloc((size_t)o->flows, sizeof(*stalls));
@@ -255,6 +258,8 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
 		struct flow *f = &fl[i];
 		bool ok;
 
+		if (f->state == FLOW_NOT_OPENED)
+			flow_dead(f, "not opened before the end");
 		if (f->state == FLOW_CONNECTING)
 			flow_dead(f, "connect timed out");
 		if (f->connected_ns) {
@@ -272,14 +277,16 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t end)
 			stalls[i] = f->connected_ns ? f->max_stall_ns : end - f->started_ns;
 		json_array_append_new(
 			per,
-			json_pack("{s:i, s:i, s:b, s:s?, s:I, s:I, s:f, s:f}", "id", (int)i,
+			json_pack("{s:i, s:i, s:b, s:s?, s:I, s:I, s:f, s:f, s:f}", "id", (int)i,
 				  "local_port", f->local_port, "alive", ok,
 				  "error", f->error, "sent", (json_int_t)f->sent, "echoed",
 				  (json_int_t)f->echoed, "max_stall_ms",
 				  probe_ms(f->connected_ns ? f->max_stall_ns : end - f->started_ns),
 				  "connect_ms",
 				  f->connected_ns ? probe_ms(f->connected_ns - f->started_ns)
-						  : -1.0));
+						  : -1.0,
+				  "opened_ms",
+				  f->started_ns ? probe_ms(f->started_ns - start) : -1.0));
 	}
 	if (stalls)
 		qsort(stalls, (size_t)o->flows, sizeof(*stalls), cmp_i64);
@@ -303,29 +310,35 @@ static int run_client(const struct opts *o)
 	struct epoll_event evs[MAX_EVENTS];
 	struct flow *fl = calloc((size_t)o->flows, sizeof(*fl));
 	int64_t start = probe_now_ns(), end = start + o->duration_s * NS_PER_S;
-	int64_t conn_deadline = start + o->connect_timeout_ms * NS_PER_MS;
+	int64_t every = o->open_every_ms * NS_PER_MS;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	long i;
+	long i, opened = 0;
 	int rc;
 
 	if (!fl || ep < 0) {
 		perror("hs-tcp-flows");
 		return 1;
 	}
-	for (i = 0; i < o->flows; i++) {
-		if (flow_open(o, &fl[i], ep, (int)i) < 0) {
-			fprintf(stderr, "bad server address '%s'\n", o->server);
-			return 2;
-		}
-	}
+	for (i = 0; i < o->flows; i++)
+		fl[i].fd = -1;
 	while (!probe_stop) {
 		int64_t now = probe_now_ns(), wake = end;
 		int n, k, timeout;
 
 		if (now >= end)
 			break;
-		for (i = 0; i < o->flows; i++) {
+		/* the flows due by now (all of them at once without --open-every-ms) */
+		for (; opened < o->flows && now >= start + opened * every; opened++) {
+			if (flow_open(o, &fl[opened], ep, (int)opened) < 0) {
+				fprintf(stderr, "bad server address '%s'\n", o->server);
+				return 2;
+			}
+		}
+		if (opened < o->flows && start + opened * every < wake)
+			wake = start + opened * every;
+		for (i = 0; i < opened; i++) {
 			struct flow *f = &fl[i];
+			int64_t conn_deadline = f->started_ns + o->connect_timeout_ms * NS_PER_MS;
 
 			if (f->state == FLOW_CONNECTING && now >= conn_deadline)
 				flow_dead(f, "connect timed out");
@@ -351,7 +364,7 @@ static int run_client(const struct opts *o)
 				flow_read(f, id, now);
 		}
 	}
-	rc = probe_write_json(client_report(o, fl, probe_now_ns()), o->out) < 0 ? 1 : 0;
+	rc = probe_write_json(client_report(o, fl, start, probe_now_ns()), o->out) < 0 ? 1 : 0;
 	for (i = 0; i < o->flows; i++)
 		if (fl[i].fd >= 0)
 			close(fl[i].fd);
@@ -544,7 +557,8 @@ static void usage(void)
 		"       hs-tcp-flows client --server ADDR [--port P] [--bind ADDR] [--flows N]\n"
 		"                           [--duration S] [--min-ms A] [--max-ms B] [--alive-ms "
 		"W]\n"
-		"                           [--connect-timeout-ms T] [--out FILE]\n");
+		"                           [--connect-timeout-ms T] [--open-every-ms E]\n"
+		"                           [--out FILE]\n");
 	exit(2);
 }
 
@@ -560,6 +574,7 @@ int main(int argc, char **argv)
 		{ "max-ms", required_argument, NULL, 'M' },
 		{ "alive-ms", required_argument, NULL, 'a' },
 		{ "connect-timeout-ms", required_argument, NULL, 'c' },
+		{ "open-every-ms", required_argument, NULL, 'e' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
@@ -591,6 +606,7 @@ int main(int argc, char **argv)
 		case 'c':
 			o.connect_timeout_ms = probe_num("--connect-timeout-ms", optarg, 1, 600000);
 			break;
+		case 'e': o.open_every_ms = probe_num("--open-every-ms", optarg, 0, 600000); break;
 		case 'o': o.out = optarg; break;
 		case 'r': o.ready_file = optarg; break;
 		default: usage();

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""The pair upgrade's cold mode (issue #13, doc/issu.md): the second build is made with
+`--with-test-version=incompatible` (vgmp-switchover-request 2.0, a core type at another major), so
+the verdict is incompatible and the upgrade goes on cold. $HS_BUILDDIR_NEXT names that build;
+without it the scenario builds the daemons itself into a temporary directory.
+
+Typed on fw1 (active), under a 1 ms UDP probe and 200 TCP flows opened before:
+- issu load NEXT: verdict incompatible, cold mode; fw2 (the standby) is cold-restarted onto NEXT
+  and keeps its kernel sessions; both hrpds' send plans hold vgmp-switchover-request back (never
+  sent: neither side reads the other's major).
+- issu runswitch: the switchover cannot be asked for (that is the message that differs), so fw1's
+  vgmpd releases the role (hrp-release: standby at once, announced at priority 0) and fw2 takes
+  over as from a lower box. The outage is measured by a probe of its own around the command.
+- Part 1 ends with issu rollback: fw2 (the new version) releases the role back to fw1, and is
+  cold-restarted onto the first build. Part 2 loads and runswitches again, then issu commit: fw1
+  cold-restarted onto NEXT and bulk-synced; the pair runs NEXT.
+New TCP flows are opened all through each part (one every 100 ms): those are the flows at risk in
+cold mode, counted and printed. Asserted: the stages, the versions, each release (no switchover
+request), every pre-existing flow alive. Printed: the outage of each runswitch and rollback (probe
+loss and longest gap each way around the command) and the flows opened during the parts that
+died."""
+
+import os
+import shutil
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import issu as issu_lib, probes, scenario  # noqa: E402
+from hslab_lib.issu import bins, exes, in_dir, issu, stage_reached, state  # noqa: E402
+from hslab_lib.pair import active_box, ctl, routed_via, session, settled  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
+
+VARIANT = "incompatible"
+HELD = issu_lib.HELD[VARIANT]
+FLOWS = 200
+UDP_PORT = 9000
+TCP_PORT = 9001
+WINDOW_PORT = 9004     # flows opened during load and runswitch
+WINDOW_FLOWS = 150     # one every WINDOW_EVERY_MS: 15 s, as long as a part
+WINDOW_EVERY_MS = 100
+OUTAGE_PORT = 9010     # the probe around one command
+TRAFFIC_S = 300  # an upper bound: the traffic is stopped (and reports) once part 2 is over
+
+
+def build_next(paths, s):
+    given = os.environ.get("HS_BUILDDIR_NEXT")
+    if given:
+        return os.path.abspath(given), False
+    out, took = issu_lib.build_next(paths.top_src, VARIANT)
+    s.note("next build", "%s in %.0f s" % (out, took))
+    return out, True
+
+
+def await_stage(lab, s, box, stage, timeout=120):
+    return s.wait_until("%s's upgrade reaches %s" % (box, stage),
+                        lambda: stage_reached(lab, box, stage), timeout=timeout, interval=0.3)
+
+
+def log_lines(lab, box, daemon, text):
+    with open(os.path.join(lab.node_dir(box), "log", daemon + ".log"), errors="replace") as f:
+        return [line.strip() for line in f if text in line]
+
+
+def load(lab, s, new_dir, old_dir):
+    issu(lab, "fw1", "load", new_dir)
+    st = await_stage(lab, s, "fw1", "loaded")
+    held = {h["name"]: h for h in st.get("held", [])}
+    s.check(st["verdict"] == "incompatible" and st["mode"] == "cold" and
+            held.get(HELD, {}).get("send") == "never",
+            "verdict incompatible, cold mode, %s never sent (%s, %s, %s)" % (
+                HELD, st["verdict"], st["mode"], list(held)))
+    s.check(bins(st) == {"first": "new new new", "second": "old old old"} and
+            st["active"] == "second" and in_dir(exes(lab, "fw2"), new_dir) and
+            in_dir(exes(lab, "fw1"), old_dir),
+            "loaded: fw2 cold-started on %s, fw1 on %s and active (%s)" % (
+                new_dir, old_dir, bins(st)))
+    for box in ("fw1", "fw2"):
+        plan = s.wait_until("%s's send plan holds %s back" % (box, HELD), lambda: (
+            lambda p: p if HELD in [h["name"] for h in p.get("held", [])] else None)(
+                state(lab, box).get("send_plan") or {}), 20, interval=0.5)
+        s.note("%s send plan" % box, "%s: %s" % (plan["level"], plan["held"]))
+
+
+def measured(lab, s, cmd, target, active, notes):
+    """issu cmd under a probe of its own, until target with active settled; the outage goes
+    into notes. Returns the stage's state."""
+    udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=120,
+                           port=OUTAGE_PORT)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    issu(lab, "fw1", cmd)
+    st = await_stage(lab, s, "fw1", target)
+    took = time.monotonic() - t0
+    s.wait_until("%s active after %s" % (active, cmd), lambda: settled(lab, active, vrrp=True),
+                 30)
+    time.sleep(2.0)
+    res = udp.stop()
+    c2s, s2c = res.get("c2s") or {}, res.get("s2c") or {}
+    outage = "%s/%s lost, longest gap %s/%s ms" % (c2s.get("lost"), s2c.get("lost"),
+                                                   c2s.get("max_gap_ms"), s2c.get("max_gap_ms"))
+    s.note("%s outage (c2s/s2c)" % cmd, outage)
+    notes.append("%s %s" % (cmd, outage))
+    s.note("%s took" % cmd, "%.1f s" % took)
+    return st
+
+
+def released_by(lab, s, box, which, count, restarted=False):
+    """box's vgmpd released the role count times in all, asked by the orchestrator (fw1's hrpd)
+    as the step of the which box, and the release was taken (vgmpd's own word, unless it was
+    cold-restarted since: the peer active then says it)."""
+    released = log_lines(lab, box, "vgmpd", "active -> standby (released)")
+    asked = log_lines(lab, "fw1", "hrpd", "release vgmpd of the %s box" % which)
+    last = ctl(lab, box, "vgmpd", "status").get("vgmp", {}).get("switchover", {})
+    s.check(len(released) == count and asked and (
+        restarted or last.get("last_result") == "done"),
+            "%s's vgmpd released the role (%d in all), taken by the peer (%s; switchover %s)" % (
+                box, len(released), released[-1:] or "no release in its vgmpd log", last))
+
+
+def runswitch(lab, s, count, notes):
+    st = measured(lab, s, "runswitch", "runswitched", "fw2", notes)
+    s.check(st["active"] == "first" and st.get("timer_left_ms", 0) > 0,
+            "runswitched: fw2 (first) active, the rollback timer running")
+    released_by(lab, s, "fw1", "second", count)
+
+
+def rollback(lab, s, old_dir, notes):
+    st = measured(lab, s, "rollback", "idle", "fw1", notes)
+    s.check(bins(st) == {"first": "old old old", "second": "old old old"} and
+            st["active"] == "second" and st["history"][-1]["why"].startswith("rolled back") and
+            in_dir(exes(lab, "fw2"), old_dir),
+            "rolled back: fw1 active, fw2 cold-started on %s again (%s)" % (old_dir, bins(st)))
+    released_by(lab, s, "fw2", "first", 1, restarted=True)
+    s.wait_until("fw2's session sync ready after its cold start", lambda: session(
+        lab, "fw2").get("status", {}).get("ready") is True, 60)
+
+
+def commit(lab, s, new_dir):
+    issu(lab, "fw1", "commit")
+    st = await_stage(lab, s, "fw1", "committed", timeout=150)
+    s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
+            in_dir(exes(lab, "fw1"), new_dir) and in_dir(exes(lab, "fw2"), new_dir),
+            "committed: both boxes on %s (%s)" % (new_dir, bins(st)))
+    s.wait_until("fw1's session sync ready after its cold start", lambda: session(
+        lab, "fw1").get("status", {}).get("ready") is True, 60)
+    for box in ("fw1", "fw2"):
+        s.wait_until("%s's send plan holds nothing back (one version)" % box, lambda: (
+            state(lab, box).get("send_plan") or {}).get("level") == "fully-compatible", 20,
+            interval=0.5)
+    # fw1's vgmpd started afresh: no handover binds it, and it outranks fw2 (the standby
+    # device), so it may preempt back once synced and past the preempt delay (5 s here)
+    time.sleep(8)
+    s.note("active 8 s after the commit", active_box(lab))
+
+
+def window_flows(lab, port):
+    return probes.tcp_flows(lab, "client", "server", REF["server"], flows=WINDOW_FLOWS,
+                            duration=WINDOW_FLOWS * WINDOW_EVERY_MS // 1000 + 10, port=port,
+                            alive_ms=1500, connect_timeout_ms=15000,
+                            open_every_ms=WINDOW_EVERY_MS)
+
+
+def window_result(s, part, window):
+    w = window.wait()
+    dead = [(round(f.get("opened_ms", -1) / 1000, 1), f.get("error"))
+            for f in w.get("per_flow", []) if not f.get("alive")]
+    s.note("%s: flows opened during it" % part, "%d/%d alive; dead (opened at s, error): %s" % (
+        w.get("alive", 0), w.get("flows", 0), dead))
+    return "%d/%d" % (w.get("alive", 0), w.get("flows", 0))
+
+
+def body(lab, s):
+    next_dir, made = build_next(lab.paths, s)
+    first_dir = lab.paths.top_build
+    try:
+        s.wait_until("fw1 active, VRRP master", lambda: settled(lab, "fw1", vrrp=True), 60)
+        s.wait_until("the upstream route goes via fw1", lambda: routed_via(lab, "fw1"), 60)
+        s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
+            "status", {}).get("ready") is True, 60)
+        tcp = probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
+                               duration=TRAFFIC_S, port=TCP_PORT, alive_ms=1500)
+        udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=TRAFFIC_S,
+                               port=UDP_PORT)
+        time.sleep(2.0)
+        notes, alive = [], []
+        # part 1: load, runswitch, rollback
+        window = window_flows(lab, WINDOW_PORT)
+        t0 = time.monotonic()
+        load(lab, s, next_dir, first_dir)
+        s.note("load took", "%.1f s" % (time.monotonic() - t0))
+        runswitch(lab, s, 1, notes)
+        rollback(lab, s, first_dir, notes)
+        alive.append(window_result(s, "part 1 (load, runswitch, rollback)", window))
+        s.wait_until("fw1 active, VRRP master", lambda: settled(lab, "fw1", vrrp=True), 60)
+        # part 2: load, runswitch, commit
+        window = window_flows(lab, WINDOW_PORT + 1)
+        t0 = time.monotonic()
+        load(lab, s, next_dir, first_dir)
+        runswitch(lab, s, 2, notes)
+        commit(lab, s, next_dir)
+        s.note("load to commit took", "%.1f s" % (time.monotonic() - t0))
+        alive.append(window_result(s, "part 2 (load, runswitch, commit)", window))
+
+        time.sleep(2.0)
+        u, t = udp.stop(), tcp.stop()
+        s.note("whole run probe", "%d lost: %s" % (probes.udp_lost(u), probes.udp_detail(u)))
+        s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (
+            t.get("alive", 0), t.get("flows", FLOWS), t.get("max_stall_ms")))
+        s.check(t.get("alive") == t.get("flows") == FLOWS,
+                "every pre-existing TCP flow alive (%d/%d)" % (t.get("alive", 0), FLOWS))
+        s.summary = "cold mode: %s; %d/%d pre-existing " \
+            "flows alive; opened during the parts: %s alive" % (
+                ", ".join(notes), t.get("alive", 0), FLOWS, " and ".join(alive))
+    finally:
+        if made:
+            shutil.rmtree(next_dir, ignore_errors=True)
+
+
+scenario.main(body, topology="ref", daemons=True)
