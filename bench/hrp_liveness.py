@@ -320,8 +320,7 @@ class Bench:
             churn.prepare()
         bl.log("[hrp] load at 10 ms hellos for %.0f s: data bulk fw1 -> fw2 + iperf3 client -> "
                "server through fw1%s" % (load_s, " + session sync of %d new + %d destroyed "
-                                         "conntrack entries /s" % (
-                                             self.opts.session_churn, self.opts.session_churn)
+                                         "conntrack entries /s" % (churn.rate, churn.rate)
                                          if churn else ""))
         logs = {n: Log(lab, n) for n in BOXES}
         st0 = {n: stats(lab, n) for n in BOXES}

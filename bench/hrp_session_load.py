@@ -17,6 +17,9 @@ from s25_hrp_data import ctl_once
 SRC, DST = "fw1", "fw2"
 ROLES = {SRC: ("active", 45000), DST: ("standby", 44000)}
 CATCH_UP_S = 60  # fw2 compared until equal, at most this long after the churn ended
+# hs-ct-fill's pattern: 254 entries per source port from BASE_PORT up (session_scale.py), so a
+# churn of RATE for S seconds over N needs N + RATE x S of them.
+PATTERN_SIZE = (65536 - BASE_PORT) * 254
 
 
 class ChurnTool(CtTool):
@@ -26,6 +29,11 @@ class ChurnTool(CtTool):
 
 class SessionLoad:
     def __init__(self, lab, rate, n, seconds):
+        fits = (PATTERN_SIZE - n) // max(int(seconds), 1)
+        if rate > fits:
+            bl.log("  session load: %d/s for %d s would run past the entry pattern (%d): "
+                   "%d/s instead" % (rate, seconds, PATTERN_SIZE, fits))
+            rate = fits
         self.lab, self.rate, self.n, self.seconds = lab, rate, n, seconds
         self.ct = ChurnTool(lab, argparse.Namespace(batch=256))
         self.proc = self.out = None

@@ -275,7 +275,9 @@ def table(raw, meta):
             "and deletes them, %d times: the median is the kernel's batch-insert rate here, the "
             "bulk target's reference" % KERNEL_ALONE_REPEATS,
             "time until the standby holds all N: fw2's kernel count polled every 5 ms "
-            "(IPCTNL_MSG_CT_GET_STATS, confirmed by a dump), from the fill's first batch; floor "
+            "(IPCTNL_MSG_CT_GET_STATS, confirmed by a dump; when the box's other entries changed "
+            "during the wait the polls are read again with the new count, the dump's own time, "
+            "seconds at 1M, not counted: done_by in the JSON), from the fill's first batch; floor "
             "= the fill itself (the source cannot give what it does not have yet); 'after the "
             "source held all N' counts from the fill's last sendmsg returning or fw1's last NEW "
             "event, whichever came first (+- a few ms: poller, fill and listeners share 2 CPUs "

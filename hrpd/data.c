@@ -281,6 +281,19 @@ static void deliver(struct hrpd_data *dc, unsigned ch, uint32_t seq, uint32_t fl
 	const struct hrpd_data_ops *ops = dc->handler[ch].ops;
 	if (ops && ops->deliver)
 		ops->deliver(dc->handler[ch].arg, ch, seq, flags, rec, len);
+	dc->delivered_chans |= 1u << ch;
+}
+
+/* The consumers that had records this turn hear that all of them are in. */
+static void turn_delivered(struct hrpd_data *dc)
+{
+	uint32_t chans = dc->delivered_chans;
+	dc->delivered_chans = 0;
+	for (unsigned ch = 0; chans && ch < HRP_CHAN_MAX; ch++) {
+		const struct hrpd_data_ops *ops = dc->handler[ch].ops;
+		if ((chans >> ch & 1) && ops && ops->delivered)
+			ops->delivered(dc->handler[ch].arg, ch);
+	}
 }
 
 /* A data message: its records through the receiver, in order. False: the connection went. */
@@ -478,21 +491,21 @@ static bool parse(struct hrpd_data *dc, uint64_t now)
 	return true;
 }
 
-void hrpd_data_read(struct hrpd_data *dc)
+/* This turn's share of the input; false when the connection went. */
+static bool read_turn(struct hrpd_data *dc, uint64_t now)
 {
 	size_t budget = HRPD_DATA_RX_TURN;
-	uint64_t now = hs_now_ms();
 	while (budget) {
 		size_t room = HRPD_DATA_IN_CAP - dc->in_len;
 		if (!room) { /* cannot happen: parse() leaves less than one message */
 			hrpd_data_close(dc, HRPD_DATA_CLOSE_GARBAGE, "input buffer full");
-			return;
+			return false;
 		}
 		ssize_t n = recv(dc->fd, dc->in + dc->in_len, room < budget ? room : budget,
 				 MSG_DONTWAIT);
 		if (n == 0) {
 			hrpd_data_close(dc, HRPD_DATA_CLOSE_PEER, "closed by the peer");
-			return;
+			return false;
 		}
 		if (n < 0) {
 			if (errno == EINTR)
@@ -500,16 +513,26 @@ void hrpd_data_read(struct hrpd_data *dc)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			hrpd_data_close(dc, HRPD_DATA_CLOSE_ERROR, "receive: %s", strerror(errno));
-			return;
+			return false;
 		}
 		dc->in_len += (size_t)n;
 		dc->st.bytes_in += (uint64_t)n;
 		budget -= (size_t)n;
 		if (!parse(dc, now))
-			return;
+			return false;
 		if (!budget)
 			dc->st.rx_turns_capped++; /* the rest next turn, after the others */
 	}
+	return true;
+}
+
+void hrpd_data_read(struct hrpd_data *dc)
+{
+	uint64_t now = hs_now_ms();
+	bool up = read_turn(dc, now);
+	turn_delivered(dc); /* what was delivered before a close too */
+	if (!up)
+		return;
 	hrpd_data_queue_acks(dc, now);
 	hrpd_data_arm(dc, now);
 }

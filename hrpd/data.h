@@ -32,6 +32,10 @@ struct hrpd_data_ops {
 	/* Our side: the channel refused records (-ENOBUFS) and has room again (at most half
 	 * full). Its resync flag is up: time to send the snapshot. */
 	void (*room)(void *arg, unsigned channel);
+	/* The end of a turn's reading, when deliver had records of this channel in it: a consumer
+	 * may batch the work of many records and finish it here (session sync writes the peer's
+	 * entries into the kernel in one request batch per turn, not one per record). */
+	void (*delivered)(void *arg, unsigned channel);
 };
 
 /* Takes over channel (HRP_CHAN_SESSION, _CONFIG, _UPGRADE) for ops/arg (NULL ops: back to the

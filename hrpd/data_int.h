@@ -17,7 +17,10 @@
  * HRPD_DATA_TX_MSGS messages; reads at most HRPD_DATA_RX_TURN bytes. EPOLLOUT brings the rest. */
 #define HRPD_DATA_TX_TURN  (256u * 1024u)
 #define HRPD_DATA_TX_MSGS  32u
-#define HRPD_DATA_RX_TURN  (256u * 1024u)
+/* 32 KiB: a standby writes what a turn delivers into its kernel at ~10 us an entry, so 256 KiB
+ * (~9,700 session entries) held its loop ~100 ms and its 10 ms hellos went out late enough for
+ * the peer to declare it dead (bench/hrp_liveness.py with session load). */
+#define HRPD_DATA_RX_TURN  (32u * 1024u)
 #define HRPD_DATA_MSG_BODY (64u * 1024u) /* records per data message, in bytes */
 #define HRPD_DATA_MSG_RECS 1024u
 /* The largest data message: header, channel, seq, flags, one record of 65535, trailer. */
@@ -141,6 +144,7 @@ struct hrpd_data {
 		const struct hrpd_data_ops *ops;
 		void *arg;
 	} handler[HRP_CHAN_MAX];
+	uint32_t delivered_chans; /* channels with records delivered this turn (1 << ch) */
 	/* running digests (BLAKE2b-256 over u32 length || record) of what was queued and what
 	 * was delivered, per channel: data-digest */
 	crypto_generichash_state tx_digest[HRP_CHAN_MAX], rx_digest[HRP_CHAN_MAX];

@@ -34,6 +34,8 @@ enum hrpd_ct_apply_err {
 struct hrpd_ct_ops {
 	/* A kernel event (NEW, UPDATE, DESTROY as s->op) not caused by us. */
 	void (*event)(void *arg, const struct hs_sess *s);
+	/* The end of a turn's burst of events (after at least one went to event). */
+	void (*events_done)(void *arg);
 	/* The event socket overran: events were lost. */
 	void (*overrun)(void *arg);
 	/* One entry of a running dump; then done(ok) once. */

@@ -6,6 +6,7 @@
 #include "hrpd.h"
 #include "mirror.h"
 #include "sess.h"
+#include "sess_expect.h"
 #include "sess_int.h"
 
 static json_t *u64(uint64_t v)
@@ -104,6 +105,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 	json_object_set_new(o, "decode_errors", dec);
 	json_object_set_new(o, "apply_errors", apply);
 	json_object_set_new(o, "mirror", hrpd_mirror_stats_json(ss));
+	json_object_set_new(o, "expectations", hrpd_sess_expect_stats_json(ss));
 	return o;
 }
 

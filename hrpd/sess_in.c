@@ -13,6 +13,8 @@
 #include "sess.h"
 #include "sess_int.h"
 #include "sess_mirror.h"
+#include "sess_exp.h"
+#include "sess_expect.h"
 
 void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 {
@@ -125,6 +127,8 @@ static bool control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *
 	case HRPD_SESS_REC_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, rec, len); return true;
 	case HS_MIRROR_REC_NEW: hrpd_mirror_rx_new(ss, rec, len); return true;
 	case HS_MIRROR_REC_ACK: hrpd_mirror_rx_ack(ss, rec, len); return true;
+	case HS_SESS_REC_HELPER: hrpd_sess_expect_rx_helper(ss, rec, len); return true;
+	case HS_SESS_REC_EXPECT: hrpd_sess_expect_rx(ss, rec, len); return true;
 	default: return false;
 	}
 }
@@ -138,6 +142,9 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 	ss->st.records_received++;
 	ss->st.bytes_received += len;
 	if (len && rec[0] != HS_SESS_WIRE_VERSION) {
+		/* What came before is in the kernel first: a digest compares our table as of
+		 * this point, a bulk's ranges and a mirror's acknowledgement count on it. */
+		hrpd_ct_flush(ss->ct);
 		if (!control_record(ss, flags, rec, len)) {
 			ss->st.control_bad++;
 			hs_warn(HRPD_SESS_PREFIX, "a session control record of the peer is bad "
@@ -156,7 +163,8 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 		hrpd_sess_apply_entry(ss, &s);
 		n++;
 	}
-	hrpd_ct_flush(ss->ct);
+	/* The requests leave when the batch is full or at the end of the data channel's turn
+	 * (delivered): one sendto for many small real-time records, not one each. */
 	ss->st.entries_received += n;
 	if (ss->rx_bulk)
 		ss->rx_bulk_entries += n;
@@ -165,8 +173,17 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 		hs_warn(HRPD_SESS_PREFIX, "a session record of the peer is bad (%s) after %u entries",
 			hs_sess_err_name(e), n);
 	}
-	if ((flags & HRP_DATA_F_BULK_END) && ss->rx_bulk)
+	if ((flags & HRP_DATA_F_BULK_END) && ss->rx_bulk) {
+		hrpd_ct_flush(ss->ct); /* the sweep that follows reads our table */
 		bulk_end(ss);
+	}
+}
+
+static void delivered(void *arg, unsigned channel)
+{
+	struct hrpd_sess *ss = arg;
+	(void)channel;
+	hrpd_ct_flush(ss->ct);
 }
 
 static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
@@ -191,4 +208,5 @@ const struct hrpd_data_ops hrpd_sess_data_ops = {
 	.deliver = deliver,
 	.lost = lost,
 	.room = room,
+	.delivered = delivered,
 };

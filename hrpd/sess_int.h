@@ -30,6 +30,7 @@
 
 struct hrpd;
 struct hrpd_mirror; /* mirror.c */
+struct hrpd_sess_expect; /* sess_expect.c */
 
 struct hrpd_sess_rec {
 	uint8_t buf[HRPD_SESS_REC_MAX];
@@ -84,7 +85,6 @@ struct hrpd_sess {
 	bool source;       /* we send our events */
 	bool peer_was_up;  /* at the last update */
 	struct hrpd_sess_rec rt, bulk;
-	struct hs_timer flush; /* sends rt after the burst of events read this turn */
 	struct hs_timer timer; /* bulk request retry, paused dump poll */
 	/* dumps */
 	enum hrpd_sess_dump dump;
@@ -127,6 +127,7 @@ struct hrpd_sess {
 	bool mirror_session;        /* configured: hrp mirror session enable */
 	uint32_t mirror_hold_ms;
 	uint16_t mirror_queue;
+	struct hrpd_sess_expect *expect; /* NULL: helpers and expectations not synced */
 };
 
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */

@@ -55,6 +55,8 @@ struct hs_sess_seqadj {
 	uint32_t offset_after;
 };
 
+#define HS_SESS_HELPER_MAX 16 /* the kernel's NF_CT_HELPER_NAME_LEN, with the NUL */
+
 #define HS_SESS_HAS_MARK   0x01u
 #define HS_SESS_HAS_LABELS 0x02u
 #define HS_SESS_HAS_SEQADJ 0x04u /* seqadj[0] original direction, seqadj[1] reply */
@@ -79,6 +81,9 @@ struct hs_sess {
 	uint8_t wscale[2];
 	uint8_t tcp_flags[2];
 	uint32_t vtag[2];
+	/* The conntrack helper's name, "" for none. Not in the entry's bytes: the helper record
+	 * of lib/sess_exp.h carries it (hrpd.session_sync_expectations). */
+	char helper[HS_SESS_HELPER_MAX];
 };
 
 /* The reply tuple that a connection without NAT has, as the kernel's conntrack inverts a tuple:
