@@ -93,6 +93,9 @@ def fmt_ratio(r):
 
 
 def format_table(headers, rows):
+    # A row may be longer than the headers (bench/run's summary puts tables of other widths
+    # under one set of headers): its extra columns get headers of their own, empty.
+    headers = list(headers) + [""] * (max((len(r) for r in rows), default=0) - len(headers))
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):

@@ -749,8 +749,9 @@ def table(raw, opts, versions):
         "VRID 1's), hence the c2s-only rows (faults.box_fail cuts both of r1's links at one "
         "instant: one nftables transaction in r1, bench/box_fail_skew.py)",
         "graceful stop: the stopped router still routes, so hosts that reach it by its own MAC "
-        "(keepalived without use_vmac) lose nothing until r2's gratuitous ARP moves them; a "
-        "virtual MAC (vrrpd) leaves with the daemon and traffic waits for the new master",
+        "(keepalived without use_vmac) lose nothing until r2's gratuitous ARP moves them; "
+        "vrrpd keeps its virtual MAC and VIPs after its priority-0 advert until r2's first "
+        "advert (doc/vrrp.md), so the frames keep a way through",
         "takeover on the wire (r2's port of each LAN switch, the larger of VRID 1 and 3): r2's "
         "first advert after r1's priority-0 advert (graceful stop) or after r1's last advert "
         "heard (box failure)",

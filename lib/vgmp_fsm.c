@@ -959,20 +959,29 @@ int vgmp_set_ready(struct vgmp *v, bool ready, uint64_t now_ms)
 	return 0;
 }
 
-int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
+/* Why an operator's handover (switchover or release) cannot start now; 0 when it can. */
+static int handover_refused(const struct vgmp *v)
 {
-	if (!v)
-		return -EINVAL;
 	if (v->state != VGMP_STATE_ACTIVE)
 		return -EPERM;
 	if (!peer_alive(v))
 		return -ENOTCONN;
 	if (frozen(v))
 		return -EBUSY;
-	if (v->ho.giving)
+	if (v->ho.giving || v->ho.releasing)
 		return -EALREADY;
 	if (v->peer.state != VGMP_STATE_STANDBY)
 		return -EAGAIN;
+	return 0;
+}
+
+int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
+{
+	if (!v)
+		return -EINVAL;
+	int r = handover_refused(v);
+	if (r < 0)
+		return r;
 	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
 	v->ho.yielded = false;
 	send_switchover(v, HRP_VGMP_REASON_ADMIN, now_ms);
@@ -997,16 +1006,9 @@ int vgmp_admin_release(struct vgmp *v, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	if (v->state != VGMP_STATE_ACTIVE)
-		return -EPERM;
-	if (!peer_alive(v))
-		return -ENOTCONN;
-	if (frozen(v))
-		return -EBUSY;
-	if (v->ho.giving || v->ho.releasing)
-		return -EALREADY;
-	if (v->peer.state != VGMP_STATE_STANDBY)
-		return -EAGAIN;
+	int r = handover_refused(v);
+	if (r < 0)
+		return r;
 	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
 	v->ho.yielded = false;
 	v->ho.releasing = true;

@@ -1,6 +1,6 @@
-"""What the pair upgrade's scenario (s56_issu.py) and benchmark (bench/issu_stages.py) share
-(doc/issu.md): the second build of the tree with a test version, hrpctl's `issu ...` and
-`display issu state`, and which binaries a box's daemons run.
+"""What the pair upgrade's scenarios (s56_issu.py, s59_issu_cold.py) and benchmark
+(bench/issu_stages.py) share (doc/issu.md): the second build of the tree with a test version,
+hrpctl's `issu ...` and `display issu state`, and which binaries a box's daemons run.
 
     top, made = build_next(paths.top_src, "minor")      # a new temporary dir, or out= to reuse
     issu(lab, "fw1", "load", top)
@@ -70,6 +70,23 @@ def stage_reached(lab, box, stage):
     """box's issu state once it is at stage with no step under way, else None."""
     st = state(lab, box)
     return st if st.get("stage") == stage and not st.get("busy") else None
+
+
+def await_stage(lab, s, box, stage, timeout=90):
+    """Waits (scenario s) until box's issu state is at stage with no step under way; the state."""
+    return s.wait_until("%s's upgrade reaches %s" % (box, stage),
+                        lambda: stage_reached(lab, box, stage), timeout=timeout, interval=0.3)
+
+
+def scenario_build(paths, s, variant):
+    """A scenario's second build: $HS_BUILDDIR_NEXT, or built here into a temporary directory
+    (removed by the caller). Returns (dir, made_here)."""
+    given = os.environ.get("HS_BUILDDIR_NEXT")
+    if given:
+        return os.path.abspath(given), False
+    out, took = build_next(paths.top_src, variant)
+    s.note("next build", "%s in %.0f s" % (out, took))
+    return out, True
 
 
 def bins(st):

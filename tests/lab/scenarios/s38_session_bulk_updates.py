@@ -10,7 +10,6 @@ the sync source and fw2 the standby by `vgmp-local`):
 hrpd used to read a turn's worth (256) of a batch's answers and forget the rest of the batch:
 every entry whose answer came later was lost and counted as `no_entry` (1,409 of 22,000 here)."""
 
-import json
 import os
 import sys
 
@@ -20,20 +19,11 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from hslab_lib import scenario  # noqa: E402
+from hslab_lib.ctfill import ct_fill  # noqa: E402
 from s20_hrp_links import ctl, start_hrpd, stats, wait_pair_up  # noqa: E402
 
 ROLES = {"fw1": ("active", 45000), "fw2": ("standby", 44000)}
-BASE_PORT = 5000  # hs-ct-fill's pattern from here: no port hrpd's policy keeps off the sync
 N, KEPT = 22000, 2000
-
-
-def ct_fill(lab, node, *args):
-    p = lab.run(node, [lab.paths.probe("hs-ct-fill"), "--base-port", str(BASE_PORT)] +
-                [str(a) for a in args], timeout=120, check=False)
-    if p.returncode != 0:
-        raise RuntimeError("hs-ct-fill %s on %s: %s" % (" ".join(map(str, args)), node,
-                                                          (p.stderr or p.stdout)[-300:]))
-    return json.loads(p.stdout.strip().splitlines()[-1])
 
 
 def body(lab, s):

@@ -12,7 +12,6 @@ count 5; only hrpd runs, fw1 made the sync source and fw2 the standby by `vgmp-l
 Before this, the changes of the cut reached fw2 only when the periodic check found them (60 s
 later by default)."""
 
-import json
 import os
 import sys
 import time
@@ -23,26 +22,12 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from hslab_lib import faults, scenario  # noqa: E402
+from hslab_lib.ctfill import ct_fill, ours  # noqa: E402
 from s20_hrp_links import BOXES, ctl, cut, hrp, start_hrpd, stats, wait_pair_up  # noqa: E402
 from s25_hrp_data import wait_data_up  # noqa: E402
 
 ROLES = {"fw1": ("active", 45000), "fw2": ("standby", 44000)}
-BASE_PORT = 5000  # hs-ct-fill's pattern from here: no port hrpd's policy keeps off the sync
 FIRST, DURING, DELETED = 2000, 20, 10
-
-
-def ct_fill(lab, node, *args):
-    p = lab.run(node, [lab.paths.probe("hs-ct-fill"), "--base-port", str(BASE_PORT)] +
-                [str(a) for a in args], timeout=120, check=False)
-    if p.returncode != 0:
-        raise RuntimeError("hs-ct-fill %s on %s: %s" % (" ".join(map(str, args)), node,
-                                                          (p.stderr or p.stdout)[-300:]))
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def ours(lab, node, seed, n):
-    """Entries of the pattern with index in [seed, seed + n) in the node's table."""
-    return ct_fill(lab, node, "--count", "--seed", seed, "--n", n)["ours"]
 
 
 def session(lab, node):

@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 from hslab_lib import boxes, issu as issu_lib, netns, probes, scenario  # noqa: E402
 from hslab_lib.hot import gone  # noqa: E402
 from hslab_lib.issu import (  # noqa: E402
-    bins, exes, in_dir, issu, stage_reached, state)
+    await_stage, bins, exes, in_dir, issu, scenario_build, state)
 from hslab_lib.pair import routed_via, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
@@ -55,15 +55,6 @@ VARIANT = os.environ.get("HS_ISSU_VARIANT", "minor")
 HELD = issu_lib.HELD[VARIANT]
 
 
-def build_next(paths, s):
-    """The second build: $HS_BUILDDIR_NEXT, or the daemons configured and built here into a
-    temporary directory (removed by the caller). Returns (dir, made_here)."""
-    given = os.environ.get("HS_BUILDDIR_NEXT")
-    if given:
-        return os.path.abspath(given), False
-    out, took = issu_lib.build_next(paths.top_src, VARIANT)
-    s.note("next build", "%s in %.0f s" % (out, took))
-    return out, True
 
 
 def crash_hrpd(lab, s, box, top):
@@ -82,10 +73,6 @@ def crash_hrpd(lab, s, box, top):
     return p.pid
 
 
-def await_stage(lab, s, box, stage, timeout=90):
-    """Waits until box's issu state is at stage with no step under way; returns the state."""
-    return s.wait_until("%s's upgrade reaches %s" % (box, stage),
-                        lambda: stage_reached(lab, box, stage), timeout=timeout, interval=0.5)
 
 
 def traffic(lab, s, via, duration):
@@ -278,7 +265,7 @@ def timer_rollback(lab, s, active, standby, new_dir, old_dir, secs=8):
 
 
 def body(lab, s):
-    next_dir, made = build_next(lab.paths, s)
+    next_dir, made = scenario_build(lab.paths, s, VARIANT)
     first_dir = lab.paths.top_build
     try:
         tcp, udp = traffic(lab, s, "fw1", duration=45)

@@ -29,7 +29,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from hslab_lib import issu as issu_lib, probes, scenario  # noqa: E402
-from hslab_lib.issu import bins, exes, in_dir, issu, stage_reached, state  # noqa: E402
+from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, scenario_build,  # noqa: E402
+                            state)
 from hslab_lib.pair import active_box, ctl, routed_via, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 
@@ -45,18 +46,8 @@ OUTAGE_PORT = 9010     # the probe around one command
 TRAFFIC_S = 300  # an upper bound: the traffic is stopped (and reports) once part 2 is over
 
 
-def build_next(paths, s):
-    given = os.environ.get("HS_BUILDDIR_NEXT")
-    if given:
-        return os.path.abspath(given), False
-    out, took = issu_lib.build_next(paths.top_src, VARIANT)
-    s.note("next build", "%s in %.0f s" % (out, took))
-    return out, True
 
 
-def await_stage(lab, s, box, stage, timeout=120):
-    return s.wait_until("%s's upgrade reaches %s" % (box, stage),
-                        lambda: stage_reached(lab, box, stage), timeout=timeout, interval=0.3)
 
 
 def log_lines(lab, box, daemon, text):
@@ -66,7 +57,7 @@ def log_lines(lab, box, daemon, text):
 
 def load(lab, s, new_dir, old_dir):
     issu(lab, "fw1", "load", new_dir)
-    st = await_stage(lab, s, "fw1", "loaded")
+    st = await_stage(lab, s, "fw1", "loaded", timeout=120)
     held = {h["name"]: h for h in st.get("held", [])}
     s.check(st["verdict"] == "incompatible" and st["mode"] == "cold" and
             held.get(HELD, {}).get("send") == "never",
@@ -92,7 +83,7 @@ def measured(lab, s, cmd, target, active, notes):
     time.sleep(0.5)
     t0 = time.monotonic()
     issu(lab, "fw1", cmd)
-    st = await_stage(lab, s, "fw1", target)
+    st = await_stage(lab, s, "fw1", target, timeout=120)
     took = time.monotonic() - t0
     s.wait_until("%s active after %s" % (active, cmd), lambda: settled(lab, active, vrrp=True),
                  30)
@@ -173,7 +164,7 @@ def window_result(s, part, window):
 
 
 def body(lab, s):
-    next_dir, made = build_next(lab.paths, s)
+    next_dir, made = scenario_build(lab.paths, s, VARIANT)
     first_dir = lab.paths.top_build
     try:
         s.wait_until("fw1 active, VRRP master", lambda: settled(lab, "fw1", vrrp=True), 60)
