@@ -298,4 +298,5 @@ def body(lab, s):
             shutil.rmtree(next_dir, ignore_errors=True)
 
 
-scenario.main(body, topology="ref", daemons=True)
+if __name__ == "__main__":
+    scenario.main(body, topology="ref", daemons=True)

@@ -31,8 +31,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 from hslab_lib import issu as issu_lib, probes, scenario  # noqa: E402
 from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, scenario_build,  # noqa: E402
                             state)
-from hslab_lib.pair import active_box, ctl, routed_via, session, settled  # noqa: E402
+from hslab_lib.pair import active_box, ctl, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
+from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
 
 VARIANT = "incompatible"
 HELD = issu_lib.HELD[VARIANT]
@@ -167,15 +168,7 @@ def body(lab, s):
     next_dir, made = scenario_build(lab.paths, s, VARIANT)
     first_dir = lab.paths.top_build
     try:
-        s.wait_until("fw1 active, VRRP master", lambda: settled(lab, "fw1", vrrp=True), 60)
-        s.wait_until("the upstream route goes via fw1", lambda: routed_via(lab, "fw1"), 60)
-        s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
-            "status", {}).get("ready") is True, 60)
-        tcp = probes.tcp_flows(lab, "client", "server", REF["server"], flows=FLOWS,
-                               duration=TRAFFIC_S, port=TCP_PORT, alive_ms=1500)
-        udp = probes.udp_probe(lab, "client", "server", REF["server"], duration=TRAFFIC_S,
-                               port=UDP_PORT)
-        time.sleep(2.0)
+        tcp, udp = traffic(lab, s, "fw1", TRAFFIC_S)
         notes, alive = [], []
         # part 1: load, runswitch, rollback
         window = window_flows(lab, WINDOW_PORT)
@@ -210,4 +203,5 @@ def body(lab, s):
             shutil.rmtree(next_dir, ignore_errors=True)
 
 
-scenario.main(body, topology="ref", daemons=True)
+if __name__ == "__main__":
+    scenario.main(body, topology="ref", daemons=True)
