@@ -127,8 +127,9 @@ static void render_session_counters(const json_t *c, FILE *out)
 		num(c, "entries_sent"), num(c, "bytes_sent"));
 	fprintf(out, " Received: %lld records, %lld entries, %lld bytes\n",
 		num(c, "records_received"), num(c, "entries_received"), num(c, "bytes_received"));
-	fprintf(out, " Applied: %lld entries, not for sync %lld\n", num(c, "entries_applied"),
-		num(c, "received_not_synced"));
+	fprintf(out, " Applied: %lld entries, not for sync %lld, updates after our destroy %lld\n",
+		num(c, "entries_applied"), num(c, "received_not_synced"),
+		num(c, "updates_after_destroy"));
 	fprintf(out,
 		" Kernel requests: %lld in %lld batches, send errors %lld, replaced %lld, "
 		"gone %lld\n",

@@ -27,6 +27,7 @@ struct hrpd_mirror_stats {
 	uint64_t rx_records, rx_entries, acks_sent, rx_bad;
 	uint64_t conflicts_kept, conflicts_taken;
 	uint64_t echoes; /* our kernel's events of changes a mirror record carried: not sent */
+	uint64_t peer_echoes; /* the peer's new-entry records of creations it mirrored: dropped */
 	uint64_t old_destroys; /* destroys of a reused tuple's old entry, after its new one */
 	uint64_t old_destroys_rx; /* the peer's such destroys, not applied */
 	uint64_t ack_delay_us_sum, ack_delay_us_max, ack_delays;
@@ -138,6 +139,9 @@ static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len)
 	mi->len += n;
 	mi->entries++;
 	mi->st.held++;
+	/* A new flow of a tuple we destroyed a moment ago: the peer's news of it is welcome. */
+	if (s.op == HS_SESS_NEW && ss->tomb.slots)
+		hs_tomb_clear(&ss->tomb, hs_sess_key_hash(&s));
 }
 
 static void on_burst_done(void *arg)
@@ -224,7 +228,11 @@ void hrpd_mirror_rx_new(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
 	unsigned n = 0;
 	while ((e = hs_sess_decode(rec + HS_MIRROR_NEW_HDR, len - HS_MIRROR_NEW_HDR, &off, &s)) ==
 	       HS_SESS_OK) {
+		uint64_t key = hs_sess_key_hash(&s), now = hs_now_ms();
+		bool ours = mi && hs_mirror_is_ours(&mi->m, key, now);
 		hrpd_sess_apply_entry(ss, &s);
+		if (mi && !ours && s.op == HS_SESS_NEW)
+			hs_mirror_peer_new(&mi->m, key, s.proto_state, now);
 		n++;
 	}
 	/* The requests are in the kernel when the flush returns (netlink runs them in our
@@ -260,6 +268,12 @@ bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s)
 		return false;
 	const struct hrpd *h = ss->h;
 	uint64_t key = hs_sess_key_hash(s), now = hs_now_ms();
+	if (hs_mirror_peer_echo(&mi->m, key, s->proto_state, now)) {
+		/* The creation the peer mirrored to us, sent again by its sync: the entry here
+		 * may have moved on (ESTABLISHED), and a new entry replaces an old one. */
+		mi->st.peer_echoes++;
+		return true;
+	}
 	bool win = hs_mirror_we_win(h->sysname, h->sender_id, h->peer_hello.sysname,
 				    h->peer.sender_id);
 	switch (hs_mirror_conflict(&mi->m, key, now, win)) {
@@ -416,6 +430,8 @@ json_t *hrpd_mirror_stats_json(const struct hrpd_sess *ss)
 		{ "conflicts_taken", st->conflicts_taken },
 		{ "conflict_drops", st->dropped_conflicts },
 		{ "events_already_mirrored", st->echoes },
+		{ "peer_echoes_dropped", st->peer_echoes },
+		{ "memories_evicted", mi->m.seen_evicted },
 		{ "destroys_of_reused_tuples", st->old_destroys },
 		{ "peer_destroys_of_reused_tuples", st->old_destroys_rx },
 		{ "ack_delays", st->ack_delays },

@@ -168,8 +168,13 @@ static void on_event(void *arg, const struct hs_sess *s)
 		ss->st.skipped[v]++;
 		return;
 	}
+	if (s->op == HS_SESS_NEW && ss->tomb.slots)
+		hs_tomb_clear(&ss->tomb, hs_sess_key_hash(s));
 	if (hrpd_mirror_echo(ss, s))
-		return;
+		return; /* (an old entry's destroy read after its tuple's new flow was held too) */
+	/* A peer's update that crosses this destroy must not bring the entry back here. */
+	if (s->op == HS_SESS_DESTROY)
+		hs_tomb_bury(&ss->tomb, hs_sess_key_hash(s), hs_now_ms());
 	rec_add(ss, &ss->rt, s, 0);
 }
 
@@ -610,11 +615,13 @@ void hrpd_sess_free(struct hrpd *h)
 	if (!ss)
 		return;
 	hrpd_mirror_free(ss);
+	hrpd_sess_labels_release(ss, h->d->handed_over);
 	hrpd_sess_expect_free(ss);
 	hrpd_data_register(h, HRP_CHAN_SESSION, NULL, NULL);
 	hs_timer_free(&ss->timer);
 	hrpd_ct_close(ss->ct);
 	hrpd_sess_check_free(ss);
+	hs_tomb_free(&ss->tomb);
 	free(ss);
 	h->sess = NULL;
 }

@@ -25,6 +25,17 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	}
 	if (hrpd_mirror_conflict(ss, s))
 		return; /* ours stays: a conflict we win, or an older entry's destroy */
+	if (ss->tomb.slots && !ss->rx_bulk) { /* we are a source too: load-sharing */
+		uint64_t key = hs_sess_key_hash(s);
+		if (s->op == HS_SESS_NEW) {
+			hs_tomb_clear(&ss->tomb, key);
+		} else if (s->op == HS_SESS_UPDATE && hs_tomb_recent(&ss->tomb, key, hs_now_ms())) {
+			/* Sent before the peer had our destroy: created again, it would be a
+			 * stale entry that a new connection of the tuple runs into. */
+			ss->st.updates_after_destroy++;
+			return;
+		}
+	}
 	if (ss->rx_bulk && s->op != HS_SESS_DESTROY &&
 	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
@@ -40,6 +51,8 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	 * range repair) mostly finds them there: an update first, as the source sent it. Each
 	 * wrong guess costs a second request, and a million of them were the standby's largest
 	 * cost in a resync at 1M sessions (the kernel's lookups: bench/session_scale.py). */
+	if ((s->has & HS_SESS_HAS_LABELS) && ss->labels.state == HRPD_LABELS_UNNEEDED)
+		hrpd_sess_labels_room(ss);
 	struct hs_sess c = *s;
 	if (ss->rx_bulk && c.op == HS_SESS_UPDATE && !ss->rx_bulk_update_first)
 		c.op = HS_SESS_NEW;

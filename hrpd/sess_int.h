@@ -12,6 +12,7 @@
 #include "sess_ct.h"
 #include "sess_digest.h"
 #include "sess_policy.h"
+#include "sess_tomb.h"
 
 #define HRPD_SESS_PREFIX            "[hrp session]"
 #define HRPD_SESS_REC_MAX           16384 /* bytes per record: ~600 IPv4 TCP entries */
@@ -70,6 +71,14 @@ struct hrpd_sess_stats {
 	uint64_t takeovers, timeouts_reset;
 	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
 	uint64_t control_bad;
+	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
+};
+
+/* Room for the peer's conntrack labels (sess_labels.c). */
+enum hrpd_labels_state { HRPD_LABELS_UNNEEDED, HRPD_LABELS_LOADED, HRPD_LABELS_FAILED };
+struct hrpd_sess_labels {
+	enum hrpd_labels_state state;
+	char error[160];
 };
 
 struct hrpd_sess {
@@ -123,12 +132,20 @@ struct hrpd_sess {
 	uint64_t prev_mismatch;
 	struct hrpd_sess_check last;
 	struct hrpd_sess_stats st;
+	struct hs_tomb tomb; /* our recent destroys, while we are a source */
+	struct hrpd_sess_labels labels;
 	struct hrpd_mirror *mirror; /* NULL: not mirroring (mirror.h) */
 	bool mirror_session;        /* configured: hrp mirror session enable */
 	uint32_t mirror_hold_ms;
 	uint16_t mirror_queue;
 	struct hrpd_sess_expect *expect; /* NULL: helpers and expectations not synced */
 };
+
+/* sess_labels.c: before a labelled entry of the peer is written, the table that makes the
+ * kernel give entries room for labels (once); removed at a stop that hands nothing over. */
+void hrpd_sess_labels_room(struct hrpd_sess *ss);
+void hrpd_sess_labels_release(struct hrpd_sess *ss, bool handed_over);
+const char *hrpd_sess_labels_state(const struct hrpd_sess *ss);
 
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */
 void hrpd_sess_kick(struct hrpd_sess *ss);

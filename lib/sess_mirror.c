@@ -27,6 +27,34 @@ void hs_mirror_next_record(struct hs_mirror *m)
 	m->next_token++;
 }
 
+static struct hs_mirror_seen *set_of(const struct hs_mirror *m, uint64_t key)
+{
+	return (struct hs_mirror_seen *)&m->seen[(key % HS_MIRROR_SEEN_SETS) * HS_MIRROR_SEEN_WAYS];
+}
+
+static bool recent(const struct hs_mirror *m, const struct hs_mirror_seen *sn, uint64_t now_ms)
+{
+	return sn->at_ms && now_ms - sn->at_ms <= m->recent_ms;
+}
+
+/* The way for a memory of key: its own, else an empty or stale one, else the oldest. */
+static struct hs_mirror_seen *remember(struct hs_mirror *m, uint64_t key, uint64_t now_ms)
+{
+	struct hs_mirror_seen *set = set_of(m, key), *free_way = NULL, *oldest = set;
+	for (unsigned w = 0; w < HS_MIRROR_SEEN_WAYS; w++) {
+		if (set[w].at_ms && set[w].key == key)
+			return &set[w];
+		if (!free_way && !recent(m, &set[w], now_ms))
+			free_way = &set[w];
+		if (set[w].at_ms < oldest->at_ms)
+			oldest = &set[w];
+	}
+	if (free_way)
+		return free_way;
+	m->seen_evicted++;
+	return oldest;
+}
+
 static struct hs_mirror_hold *at(struct hs_mirror *m, size_t i)
 {
 	return &m->ring[(m->head + i) % HS_MIRROR_HOLDS_MAX];
@@ -43,9 +71,9 @@ int hs_mirror_hold(struct hs_mirror *m, uint32_t packet_id, uint64_t key, uint8_
 	h->key = key;
 	h->created = created;
 	h->deadline_ms = now_ms + m->hold_ms;
-	struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
-	*sn = (struct hs_mirror_seen){ .key = key, .at_ms = now_ms ? now_ms : 1, .state = state,
-				       .created = created };
+	*remember(m, key, now_ms) = (struct hs_mirror_seen){
+		.key = key, .at_ms = now_ms ? now_ms : 1, .state = state, .created = created
+	};
 	return 0;
 }
 
@@ -100,17 +128,32 @@ size_t hs_mirror_held(const struct hs_mirror *m)
 static const struct hs_mirror_seen *seen(const struct hs_mirror *m, uint64_t key,
 					 uint64_t now_ms)
 {
-	const struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
-	if (!sn->at_ms || sn->key != key || now_ms - sn->at_ms > m->recent_ms)
-		return NULL;
-	return sn;
+	const struct hs_mirror_seen *set = set_of(m, key);
+	for (unsigned w = 0; w < HS_MIRROR_SEEN_WAYS; w++)
+		if (set[w].key == key && recent(m, &set[w], now_ms))
+			return &set[w];
+	return NULL;
 }
 
 bool hs_mirror_echo(const struct hs_mirror *m, uint64_t key, bool created, uint8_t state,
 		    uint64_t now_ms)
 {
 	const struct hs_mirror_seen *sn = seen(m, key, now_ms);
-	return sn && sn->created == created && sn->state == state;
+	return sn && !sn->peer && sn->created == created && sn->state == state;
+}
+
+void hs_mirror_peer_new(struct hs_mirror *m, uint64_t key, uint8_t state, uint64_t now_ms)
+{
+	*remember(m, key, now_ms) = (struct hs_mirror_seen){
+		.key = key, .at_ms = now_ms ? now_ms : 1, .state = state, .peer = true
+	};
+}
+
+bool hs_mirror_peer_echo(const struct hs_mirror *m, uint64_t key, uint8_t state,
+			 uint64_t now_ms)
+{
+	const struct hs_mirror_seen *sn = seen(m, key, now_ms);
+	return sn && sn->peer && sn->state == state;
 }
 
 bool hs_mirror_is_ours(const struct hs_mirror *m, uint64_t key, uint64_t now_ms)
@@ -138,9 +181,10 @@ enum hs_mirror_conflict hs_mirror_conflict(const struct hs_mirror *m, uint64_t k
 
 bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id)
 {
-	struct hs_mirror_seen *sn = &m->seen[key % HS_MIRROR_SEEN_SLOTS];
-	if (sn->key == key)
-		sn->created = false; /* the peer's now: its later records are no conflict */
+	struct hs_mirror_seen *set = set_of(m, key);
+	for (unsigned w = 0; w < HS_MIRROR_SEEN_WAYS; w++)
+		if (set[w].key == key)
+			set[w].created = false; /* the peer's now: its later records are no conflict */
 	for (size_t i = 0; i < m->count; i++) {
 		if (at(m, i)->key != key || !at(m, i)->created)
 			continue;

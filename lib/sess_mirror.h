@@ -27,7 +27,12 @@
 #define HS_MIRROR_NEW_HDR 5
 
 #define HS_MIRROR_HOLDS_MAX  4096 /* held packets at once; more pass unheld (counted) */
-#define HS_MIRROR_SEEN_SLOTS 4096 /* entries mirrored lately, by key (direct-mapped) */
+/* Entries mirrored lately, by key: sets of ways. A set holds the last HS_MIRROR_SEEN_WAYS keys
+ * that map to it within recent_ms. Direct-mapped (one way), 200 flows opened at once had ~5
+ * pairs in one slot; the later one made the earlier one's new-entry event look new, and that
+ * record, sent again after the flow had moved on, reset the peer's entry to SYN_SENT (s43). */
+#define HS_MIRROR_SEEN_SETS 4096
+#define HS_MIRROR_SEEN_WAYS 4
 
 struct hs_mirror_hold {
 	uint32_t packet_id; /* the queue's id, for the verdict */
@@ -37,25 +42,28 @@ struct hs_mirror_hold {
 	uint64_t deadline_ms;
 };
 
-/* What was mirrored of an entry lately: a conflict is a peer's new entry that we created
- * ourselves a moment ago; an echo is our own kernel's event of the very change a mirror record
- * already carried (sending it too would only race the peer's later changes back). A slot is
- * overwritten by the next key that maps to it: a lost memory costs a redundant record or an
- * unseen conflict, never a wrong release. */
+/* What was mirrored of an entry lately, either way: a conflict is a peer's new entry that we
+ * created ourselves a moment ago; an echo is our own kernel's event of the very change a mirror
+ * record already carried (sending it too would only race the peer's later changes back); a
+ * peer's echo is the same seen here, the peer's new-entry record of a flow it mirrored to us
+ * (its own echo it failed to recognise). A full set forgets its oldest memory (counted): that
+ * costs a redundant record or an unseen conflict, never a wrong release. */
 struct hs_mirror_seen {
 	uint64_t key;
 	uint64_t at_ms; /* 0: empty */
 	uint8_t state;  /* the protocol state the record carried */
-	bool created;
+	bool created;   /* we mirrored its creation */
+	bool peer;      /* the peer mirrored its creation to us */
 };
 
 struct hs_mirror {
 	struct hs_mirror_hold ring[HS_MIRROR_HOLDS_MAX];
 	size_t head, count;
 	uint32_t next_token; /* of the record being filled */
-	struct hs_mirror_seen seen[HS_MIRROR_SEEN_SLOTS];
+	struct hs_mirror_seen seen[HS_MIRROR_SEEN_SETS * HS_MIRROR_SEEN_WAYS];
 	uint32_t hold_ms;
-	uint32_t recent_ms; /* how long a mirrored entry counts as ours */
+	uint32_t recent_ms;     /* how long a mirrored entry counts as ours */
+	uint64_t seen_evicted; /* recent memories a full set forgot */
 };
 
 void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms);
@@ -83,6 +91,12 @@ size_t hs_mirror_held(const struct hs_mirror *m);
  * protocol state), so the event need not go out again. */
 bool hs_mirror_echo(const struct hs_mirror *m, uint64_t key, bool created, uint8_t state,
 		    uint64_t now_ms);
+/* The peer mirrored the creation of key's entry to us, in state. */
+void hs_mirror_peer_new(struct hs_mirror *m, uint64_t key, uint8_t state, uint64_t now_ms);
+/* A new-entry record of the peer's sync: true when the peer mirrored that very creation to us
+ * within recent_ms (the same state): its echo, which would reset an entry that moved on. */
+bool hs_mirror_peer_echo(const struct hs_mirror *m, uint64_t key, uint8_t state,
+			 uint64_t now_ms);
 
 /* A conflict: the peer's new entry has the key of a flow this box created itself a moment ago
  * (mirrored within recent_ms). Both boxes decide the same way which entry stays:

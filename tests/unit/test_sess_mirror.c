@@ -113,9 +113,57 @@ static void conflicts_are_keys_we_created_lately(void **state)
 	assert_true(hs_mirror_is_ours(&m, 0x77, 50 + m.recent_ms));
 	assert_false(hs_mirror_is_ours(&m, 0x77, 51 + m.recent_ms));
 	assert_false(hs_mirror_is_ours(&m, 0x78, 51));
-	/* Another key in the same slot replaces the memory: no false conflict. */
-	hs_mirror_hold(&m, 6, 0x77 + HS_MIRROR_SEEN_SLOTS, 1, true, 60);
-	assert_false(hs_mirror_is_ours(&m, 0x77, 61));
+	/* Other keys of its set fill the other ways: the memory stays. One more, and the oldest
+	 * goes (counted): no false conflict either way. */
+	for (unsigned w = 1; w < HS_MIRROR_SEEN_WAYS; w++)
+		hs_mirror_hold(&m, 6 + w, 0x77 + w * HS_MIRROR_SEEN_SETS, 1, true, 60 + w);
+	assert_true(hs_mirror_is_ours(&m, 0x77, 70));
+	assert_int_equal(m.seen_evicted, 0);
+	hs_mirror_hold(&m, 20, 0x77 + HS_MIRROR_SEEN_WAYS * HS_MIRROR_SEEN_SETS, 1, true, 70);
+	assert_false(hs_mirror_is_ours(&m, 0x77, 71));
+	assert_int_equal(m.seen_evicted, 1);
+	assert_true(hs_mirror_is_ours(&m, 0x77 + HS_MIRROR_SEEN_SETS, 71));
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* s43's burst, five times over: 1,000 flows held at once, each flow's new-entry event read after
+ * all of them were mirrored. Direct-mapped, ~5 of them had lost their memory by then. */
+static void a_burst_of_new_flows_keeps_every_memory(void **state)
+{
+	(void)state;
+	uint64_t x = 43, keys[1000];
+	for (unsigned i = 0; i < 1000; i++)
+		hs_mirror_hold(&m, i, keys[i] = splitmix(&x), 1, true, 100);
+	unsigned echoes = 0;
+	for (unsigned i = 0; i < 1000; i++)
+		echoes += hs_mirror_echo(&m, keys[i], true, 1, 105);
+	assert_int_equal(echoes, 1000);
+	assert_int_equal(m.seen_evicted, 0);
+}
+
+/* The peer mirrored a flow's creation to us; its own sync then sends that creation again (its
+ * echo it did not recognise): that record is known, and only that one. */
+static void the_peers_echo_is_known(void **state)
+{
+	(void)state;
+	hs_mirror_peer_new(&m, 0xc3, 1, 200);
+	assert_true(hs_mirror_peer_echo(&m, 0xc3, 1, 201));
+	assert_false(hs_mirror_peer_echo(&m, 0xc3, 3, 201)); /* another state: news */
+	assert_false(hs_mirror_peer_echo(&m, 0xc4, 1, 201));
+	assert_false(hs_mirror_peer_echo(&m, 0xc3, 1, 201 + m.recent_ms));
+	assert_false(hs_mirror_is_ours(&m, 0xc3, 201)); /* the peer's, no conflict */
+	assert_false(hs_mirror_echo(&m, 0xc3, true, 1, 201)); /* nor our echo */
+	/* We create the tuple ourselves afterwards: ours, and no longer the peer's echo. */
+	hs_mirror_hold(&m, 9, 0xc3, 1, true, 300);
+	assert_true(hs_mirror_is_ours(&m, 0xc3, 301));
+	assert_false(hs_mirror_peer_echo(&m, 0xc3, 1, 301));
 }
 
 static void echoes_are_the_changes_a_record_carried(void **state)
@@ -302,6 +350,8 @@ int main(void)
 		cmocka_unit_test_setup(a_full_ring_refuses_and_recovers, setup),
 		cmocka_unit_test_setup(conflicts_are_keys_we_created_lately, setup),
 		cmocka_unit_test_setup(echoes_are_the_changes_a_record_carried, setup),
+		cmocka_unit_test_setup(a_burst_of_new_flows_keeps_every_memory, setup),
+		cmocka_unit_test_setup(the_peers_echo_is_known, setup),
 		cmocka_unit_test_setup(winner_is_the_same_on_both_boxes, setup),
 		cmocka_unit_test_setup(take_removes_one_hold_and_keeps_the_order, setup),
 		cmocka_unit_test(a_syn_creates_syn_sent_with_its_window_scale),

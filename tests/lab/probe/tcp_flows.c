@@ -59,7 +59,7 @@ struct flow {
 	uint64_t sent;
 	uint64_t echoed;
 	uint64_t bad; /* echoes out of order or corrupted */
-	int local_port; /* once connected: to find the flow in conntrack tables */
+	int local_port; /* chosen by connect(): to find the flow in conntrack tables */
 	uint8_t rbuf[sizeof(struct msg)];
 	size_t rlen;
 };
@@ -139,12 +139,6 @@ static void flow_connected(const struct opts *o, struct flow *f, int ep, int id,
 	}
 	f->state = FLOW_UP;
 	f->connected_ns = f->last_echo_ns = now;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	if (getsockname(f->fd, (struct sockaddr *)&ss, &sl) == 0)
-		f->local_port = ntohs(ss.ss_family == AF_INET6
-					      ? ((struct sockaddr_in6 *)&ss)->sin6_port
-					      : ((struct sockaddr_in *)&ss)->sin_port);
 	f->next_send_ns = next_send(o, now);
 	epoll_ctl(ep, EPOLL_CTL_MOD, f->fd, &ev);
 }
@@ -210,6 +204,17 @@ static void flow_send(const struct opts *o, struct flow *f, int id, int64_t now)
 	/* EAGAIN: the send buffer is full (a long outage); this message is skipped. */
 }
 
+/* The port connect() chose: a flow that never connects can be found in conntrack tables too. */
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return 0;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					      : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
 static int flow_open(const struct opts *o, struct flow *f, int ep, int id)
 {
 	struct sockaddr_storage ss, bs;
@@ -236,6 +241,7 @@ static int flow_open(const struct opts *o, struct flow *f, int ep, int id)
 		flow_dead(f, strerror(errno));
 		return 0;
 	}
+	f->local_port = local_port(f->fd);
 	epoll_ctl(ep, EPOLL_CTL_ADD, f->fd, &ev);
 	return 0;
 }

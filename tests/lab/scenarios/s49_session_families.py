@@ -4,9 +4,11 @@ and every daemon running (fw1 active):
   - IPv6: the LAN's gateway 2001:db8:0:1::1 is a second VRRP group (IPv6, vgmp active) added to
     both configs; 50 IPv6 TCP flows and ICMPv6 echoes from the client to the server go through
     fw1, and fw2's kernel holds each entry (TCP ESTABLISHED; the echo with its id);
-  - conntrack labels: a rule of a test table (on both boxes, as NAT tables must be: the kernel
-    gives an entry room for labels only in a namespace whose ruleset uses them) sets label 5 on
-    IPv4 and IPv6 TCP flows to port 9032; fw2's entries carry the same labels;
+  - conntrack labels: a rule of a test table on fw1 only sets label 5 on IPv4 and IPv6 TCP
+    flows to port 9032; fw2's entries carry the same labels. The kernel gives an entry room for
+    labels only in a namespace whose ruleset uses them: fw2's hrpd loads a hookless table of its
+    own (inet hotstandby_labels) before it writes the first labelled entry, and says so in its
+    status;
   - SCTP: this kernel tracks SCTP but has no SCTP sockets (CONFIG_IP_SCTP off), so IPv4 and IPv6
     SCTP entries are made on fw1 with conntrack -I; fw2 holds them ESTABLISHED with the same
     verification tags, and their destroys follow;
@@ -124,8 +126,9 @@ def ipv6_flows(lab, s):
 
 
 def labels(lab, s):
-    for box in ("fw1", "fw2"):
-        lab.run(box, ["nft", "-f", "-"], input_text=LABEL_RULES)
+    s.check(session(lab, "fw2").get("status", {}).get("labels_room") == "not needed",
+            "fw2's hrpd has loaded no label table before a labelled entry comes")
+    lab.run("fw1", ["nft", "-f", "-"], input_text=LABEL_RULES)
     tcp4 = probes.tcp_flows(lab, "client", "server", scenario.REF["server"], flows=5,
                             duration=6, port=LABEL_PORT, alive_ms=3000)
     tcp6 = probes.tcp_flows(lab, "client", "server", SERVER6, flows=5, duration=6,
@@ -142,7 +145,13 @@ def labels(lab, s):
         r = p.wait()
         s.check(r.get("alive") == 5, "the labelled flows ran (%s/5 alive, %s connected, longest "
                 "stall %s ms)" % (r.get("alive"), r.get("connected"), r.get("max_stall_ms")))
-    # fw2 keeps its table: a synced label rule (config sync) would do the same.
+    room = session(lab, "fw2").get("status", {}).get("labels_room")
+    listed = lab.run("fw2", ["nft", "list", "table", "inet", "hotstandby_labels"],
+                     check=False).stdout
+    s.note("labels", "fw2 without a label rule of its own: room %s" % room)
+    s.check(room == "loaded" and "ct label set" in listed and "hook" not in listed,
+            "fw2's hrpd loaded its hookless label table (%s): %s" % (room, " ".join(
+                listed.split())))
 
 
 def sctp(lab, s):
