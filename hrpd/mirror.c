@@ -268,12 +268,6 @@ bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s)
 		return false;
 	const struct hrpd *h = ss->h;
 	uint64_t key = hs_sess_key_hash(s), now = hs_now_ms();
-	if (hs_mirror_peer_echo(&mi->m, key, s->proto_state, now)) {
-		/* The creation the peer mirrored to us, sent again by its sync: the entry here
-		 * may have moved on (ESTABLISHED), and a new entry replaces an old one. */
-		mi->st.peer_echoes++;
-		return true;
-	}
 	bool win = hs_mirror_we_win(h->sysname, h->sender_id, h->peer_hello.sysname,
 				    h->peer.sender_id);
 	switch (hs_mirror_conflict(&mi->m, key, now, win)) {
@@ -373,6 +367,16 @@ static uint64_t percentile_us(const struct hrpd_mirror_stats *st, double p)
 			return (uint64_t)1 << (b + 1); /* the bucket's upper bound */
 	}
 	return 0;
+}
+
+bool hrpd_mirror_peer_echo(struct hrpd_sess *ss, const struct hs_sess *s)
+{
+	struct hrpd_mirror *mi = ss->mirror;
+	if (!mi || s->op != HS_SESS_NEW ||
+	    !hs_mirror_peer_echo(&mi->m, hs_sess_key_hash(s), s->proto_state, hs_now_ms()))
+		return false;
+	mi->st.peer_echoes++;
+	return true;
 }
 
 bool hrpd_mirror_echo(struct hrpd_sess *ss, const struct hs_sess *s)

@@ -27,6 +27,10 @@ void hrpd_mirror_rx_ack(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
  * (the peer's is not written); and true for the peer's destroy of a tuple we just created anew
  * (it is the older entry's). */
 bool hrpd_mirror_conflict(struct hrpd_sess *ss, const struct hs_sess *s);
+/* sess_in.c: a new-entry record of the peer's sync (not of a mirror record) for a creation the
+ * peer mirrored to us a moment ago, in the same state: its echo, which it did not recognise.
+ * Applied, it would replace an entry that moved on (ESTABLISHED) with SYN_SENT. */
+bool hrpd_mirror_peer_echo(struct hrpd_sess *ss, const struct hs_sess *s);
 /* sess.c: true for our kernel's event of a change a mirror record already carried, and for the
  * destroy of an older entry of a tuple just mirrored as new: neither is sent. */
 bool hrpd_mirror_echo(struct hrpd_sess *ss, const struct hs_sess *s);

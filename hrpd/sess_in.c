@@ -173,7 +173,8 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 	struct hs_sess s;
 	unsigned n = 0;
 	while (e == HS_SESS_OK && (e = hs_sess_decode(rec, len, &off, &s)) == HS_SESS_OK) {
-		hrpd_sess_apply_entry(ss, &s);
+		if (!hrpd_mirror_peer_echo(ss, &s))
+			hrpd_sess_apply_entry(ss, &s);
 		n++;
 	}
 	/* The requests leave when the batch is full or at the end of the data channel's turn
