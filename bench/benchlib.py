@@ -132,9 +132,19 @@ def sched_of(pid):
         pol = os.sched_getscheduler(pid)
         names = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_FIFO: "SCHED_FIFO",
                  os.SCHED_RR: "SCHED_RR"}
-        return "%s %d" % (names.get(pol, str(pol)), os.sched_getparam(pid).sched_priority)
+        out = "%s %d" % (names.get(pol, str(pol)), os.sched_getparam(pid).sched_priority)
     except OSError as e:
         return "? (%s)" % e
+    if pol == os.SCHED_OTHER:
+        # the nice, and the session's autogroup's (with autogroup scheduling a nice weighs
+        # only inside its session: the group's decides the share against other sessions)
+        try:
+            out += " nice %d" % os.getpriority(os.PRIO_PROCESS, pid)
+            with open("/proc/%d/autogroup" % pid) as f:
+                out += " autogroup nice %s" % f.read().split()[-1]
+        except (OSError, IndexError):
+            pass
+    return out
 
 
 def run_note(meta):

@@ -5,6 +5,7 @@ implementation (session_impls.py) at one size: the kernel alone, the live sync, 
 a joining box, every raw figure kept."""
 
 import array
+import contextlib
 import json
 import math
 import os
@@ -16,6 +17,7 @@ import time
 
 import benchlib as bl
 from session_impls import BOXES, DST, HB, SRC, NotImplementedYet, end_process
+from session_queues import QueueSampler
 
 IDLE_S = 2.0  # idle traffic and CPU measured this long before a fill
 KERNEL_ALONE_REPEATS = 3  # fills of the kernel alone per implementation and size
@@ -285,9 +287,13 @@ class Bench:
             s0 = self.snapshot(impl)
             bl.log("  [%s] live sync of %d entries: fill on fw1, waiting for fw2" % (impl.name,
                                                                                        n))
-            fill = ct.run(SRC, ["--create", str(n), "--times-out", fill_times],
-                          timeout=120 + n / 1000)
-            w = ct.result(waiter, tmo / 1000.0 + 30)
+            # where the entries wait: the daemons' queues sampled during the fill
+            trace = (QueueSampler({node: impl.pid(node) for node in BOXES})
+                     if getattr(self.opts, "trace_queues", False) else contextlib.nullcontext())
+            with trace as sampler:
+                fill = ct.run(SRC, ["--create", str(n), "--times-out", fill_times],
+                              timeout=120 + n / 1000)
+                w = ct.result(waiter, tmo / 1000.0 + 30)
             # the listeners end once they saw the N; one that missed events is stopped after
             # 2 s more (SIGTERM: it still reports)
             ev_src = ct.result(lis_src, 2.0)
@@ -314,6 +320,11 @@ class Bench:
             rec["to_all_ms"] = None
             rec["standby_held"] = w.get("ours") if w else None
         rec["fill_ms"] = round((fill["t_end_ns"] - fill["t_start_ns"]) / 1e6, 1)
+        if sampler:
+            rec["queues"] = sampler.summary(fill["t_start_ns"], (w or {}).get("t_done_ns"))
+            rec["queues_series"] = sampler.series()
+            bl.log("  [%s] queues (bytes p50/max) and CPU shares, fill to fw2 holding all: %s" % (
+                impl.name, json.dumps(rec["queues"], sort_keys=True)))
         # per entry: its NEW event on fw2 - its creation on fw1 (see latency())
         rec["latency"] = self.latency(fill_times, ev_times, arr_times, n)
         rec["cpu_s_per_100k"] = {node: None if d["cpu_s"][node] is None
@@ -326,6 +337,9 @@ class Bench:
                    bl.fmt_num((ev_src or {}).get("rate"), 0), rec["latency"].get("p50_ms"),
                    rec["latency"].get("p99_ms"), d["cpu_s"]["fw1"], d["cpu_s"]["fw2"],
                    rec["wire_bytes_per_entry"], rec["rss_kb"]["fw1"], rec["rss_kb"]["fw2"]))
+        if rec["latency"].get("p50_by_tenth_ms"):
+            bl.log("  [%s] latency p50 along the fill, by tenth of the entries: %s ms" % (
+                impl.name, rec["latency"]["p50_by_tenth_ms"]))
         unseen_end(rec, w)
         return rec
 
@@ -358,6 +372,15 @@ class Bench:
         best = [(c - (min(m, e) if e else m)) / 1e6
                 for m, c, e in zip(made, came, ev or [0] * n) if c and m]
         out = stats_of(best)
+        # the latency along the fill (p50 of each tenth of the entries in creation order): a
+        # queue that builds grows along it, a fixed delay does not
+        tenth = max(1, n // 10)
+        along = [[(c - (min(m, e) if e else m)) / 1e6
+                  for m, c, e in zip(made[i:i + tenth], came[i:i + tenth],
+                                     (ev or [0] * n)[i:i + tenth]) if c and m]
+                 for i in range(0, n, tenth)]
+        out["p50_by_tenth_ms"] = [round(percentile(sorted(a), 50), 1) if a else None
+                                  for a in along]
         out["from_interpolation"] = stats_of([(c - m) / 1e6 for m, c in zip(made, came)
                                               if c and m])
         if ev is not None:

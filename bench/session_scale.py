@@ -348,6 +348,9 @@ def options(argv=None):
                     help="profile: perf record -a around each implementation's run of a size "
                     "(files and a report of the daemon's symbols in DIR); the figures of a "
                     "profiled run are slower")
+    ap.add_argument("--trace-queues", action="store_true",
+                    help="sample the daemons' socket queues and CPU shares during each live "
+                         "fill (bench/session_queues.py): where the entries wait")
     ap.add_argument("--prefix", help="the lab's prefix (hs + 4 hex digits; default a new one)")
     ap.add_argument("--workdir", help="the lab's work dir (default /tmp/hslab.PREFIX)")
     ap.add_argument("--verbose", action="store_true", help="the lab's own log lines too")

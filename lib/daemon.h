@@ -89,7 +89,9 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv);
  * debug level when refused. */
 #define HS_DAEMON_RT_PRIORITY 10
 void hs_daemon_realtime(int priority);
-/* setpriority() to value (-20..19) where allowed; logged at debug level when refused. */
+/* setpriority() to value (-20..19) where allowed, and the same for the session's autogroup when
+ * the daemon leads its session (else the nice weighs only inside it); logged at debug level when
+ * refused. */
 void hs_daemon_nice(int value);
 
 /* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
