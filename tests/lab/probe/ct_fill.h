@@ -1,5 +1,6 @@
-/* hs-ct-fill's parts shared by its modes' files: the options, the fill pattern and the batched
- * ctnetlink requests (ct_fill.c), used by the churn (ct_churn.c). */
+/* hs-ct-fill's parts shared by its modes' files: the options, the fill pattern, the parsing and
+ * the batched ctnetlink requests (ct_fill.c), used by the counts (ct_count.c), the listener
+ * (ct_listen.c) and the churn (ct_churn.c). */
 #ifndef HS_CT_FILL_H
 #define HS_CT_FILL_H
 
@@ -51,6 +52,45 @@ int read_answers(struct mnl_socket *nl, uint32_t first, uint32_t last, struct er
 json_t *errnos_json(const struct errs *e);
 int build_entry(struct nlmsghdr *nlh, struct nf_conntrack *ct, uint64_t i, bool create);
 
-int run_churn(void);
+/* An IPv4 tuple of the pattern, as read back from a message (ct_fill.c). */
+struct tup {
+	uint32_t src, dst; /* network order */
+	uint16_t sport, dport; /* host order */
+	uint8_t proto;
+};
+
+/* Attributes of one nesting level of a CT message. */
+struct attrs {
+	const struct nlattr *tb[CTA_MAX + 1];
+	int max;
+};
+_Static_assert(CTA_TUPLE_MAX <= CTA_MAX && CTA_IP_MAX <= CTA_MAX && CTA_PROTO_MAX <= CTA_MAX &&
+		       CTA_STATS_GLOBAL_MAX <= CTA_MAX,
+	       "struct attrs holds every attribute set parsed here");
+
+#define RX_BUF (1u << 18)
+
+/* The pattern (ct_fill.c): a tuple's index, and an index's place in this run's range. */
+bool index_of(const struct tup *t, uint64_t *out);
+bool in_range(uint64_t i, uint64_t *j);
+/* Parsing (ct_fill.c): a libmnl attribute callback into struct attrs, a nested level, and the
+ * original tuple of a CT message (false if it is not IPv4). */
+int attr_cb(const struct nlattr *attr, void *data);
+bool nested(const struct nlattr *attr, int max, struct attrs *a);
+bool parse_orig(const struct nlmsghdr *nlh, struct tup *t);
+/* One recv with a deadline. >0 bytes; 0 timeout or stop; -1 error other than ENOBUFS
+ * (ENOBUFS: *overruns++ and 0 bytes read, call again). */
+ssize_t recv_until(struct mnl_socket *nl, void *buf, size_t len, int64_t deadline,
+		   uint64_t *overruns, bool *timed_out);
+/* --times-out: one u64 per entry of the range, written when the run ends. */
+uint8_t *times_alloc(void);
+void times_put(uint8_t *t, uint64_t j, int64_t ns);
+int times_write(const uint8_t *t);
+
+/* The modes in files of their own. */
+int run_count(bool dump); /* ct_count.c: --count (dump true) and --count-only */
+int run_wait(void);       /* ct_count.c: --wait-count */
+int run_listen(void);     /* ct_listen.c */
+int run_churn(void);      /* ct_churn.c */
 
 #endif
