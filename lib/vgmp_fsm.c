@@ -314,6 +314,7 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 	else if (v->peer_raised_ms == VGMP_NEVER)
 		v->peer_raised_ms = now;
 	struct vgmp_ospf_in in = {
+		.enable_known = v->enable_known,
 		.hrp_enabled = v->enabled,
 		.state = v->state,
 		.peer_alive = peer_alive(v),
@@ -543,8 +544,9 @@ int vgmp_params_from_config(const struct hs_config *cfg, struct vgmp_params *p)
 		.preempt = c->preempt,
 		.preempt_delay_ms = (uint32_t)c->preempt_delay_s * 1000u,
 		.startup_wait_ms = dead,
-		.request_timeout_ms = 2u * (uint32_t)h->hello_interval_ms,
-		.handover_timeout_ms = dead,
+		.request_timeout_ms = (uint32_t)max_u64(2u * (uint32_t)h->hello_interval_ms,
+							VGMP_REQUEST_TIMEOUT_MIN_MS),
+		.handover_timeout_ms = (uint32_t)max_u64(dead, VGMP_HANDOVER_TIMEOUT_MIN_MS),
 		.ospf_cost = c->ospf_cost.enable,
 		.ospf_prefer = c->ospf_cost.active_cost >= 2,
 		.ospf_min_interval_ms = VGMP_OSPF_MIN_INTERVAL_MS,
@@ -613,6 +615,7 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms)
 	if (!v)
 		return -EINVAL;
 	begin(v, VGMP_EV_ENABLE);
+	v->enable_known = true;
 	if (on != v->enabled) {
 		v->enabled = on;
 		bool adverts = v->peer.adverts_seen;
@@ -634,6 +637,29 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms)
 	}
 	finish(v, now_ms);
 	return 0;
+}
+
+int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms)
+{
+	if (!v || (int)found < 0 || found >= VGMP_COST_MAX)
+		return -EINVAL;
+	if (!v->p.ospf_cost || found == VGMP_COST_UNKNOWN || v->cost != VGMP_COST_UNKNOWN ||
+	    v->cost_ms != VGMP_NEVER)
+		return 0;
+	v->cost = found;
+	/* Counted as a change now for the one-change-a-second limit: ospfd may have sent an LSA
+	 * just before (its adjacency forming at a first start, the old process's change at a
+	 * restart), and a router drops a second one within its min-arrival (s42: a standby's raise
+	 * 0.1 s after its adjacency was dropped and came 1.7 s later, new flows meanwhile on two
+	 * equal routes). */
+	v->cost_ms = now_ms;
+	/* Our raised cost confirmed to an elected peer; in initialize the election's own hello
+	 * will carry it. */
+	if (found == VGMP_COST_RAISED && v->state != VGMP_STATE_INITIALIZE)
+		v->hello_due = true;
+	ospf_step(v, now_ms);
+	flush_hello(v);
+	return 1;
 }
 
 /* Requests that ran out of time. */
@@ -705,6 +731,18 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 	/* The peer let go (or restarted): our take-over is complete. */
 	if (v->ho.taking && pe->state != VGMP_STATE_ACTIVE)
 		v->ho.taking = false;
+	/* The peer took over after our operator's request timed out (its ack, or hrpd's number
+	 * for the request, came late or not at all: a loaded box): the handover goes on as a late
+	 * ack makes it. Left alone, both stayed active until the peer's take-over ran out, and
+	 * the rank gave the role back to us. */
+	if (!v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT &&
+	    v->ho.reason == HRP_VGMP_REASON_ADMIN && pe->state == VGMP_STATE_ACTIVE &&
+	    v->state == VGMP_STATE_ACTIVE && now_ms < v->ho.result_ms + v->p.handover_timeout_ms) {
+		v->c.late_acks++;
+		v->ho.giving = true;
+		v->ho.acked = true;
+		v->ho.acked_ms = now_ms;
+	}
 	/* The peer restarted: an operator's handover no longer binds, a request of ours is void. */
 	if (pe->state == VGMP_STATE_INITIALIZE) {
 		v->ho.yielded = false;
@@ -757,6 +795,14 @@ int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms)
 	if (!v->p.silent_takeover_ms || !v->enabled || !peer_alive(v) || v->peer.adverts_seen ||
 	    silent_ms < v->p.silent_takeover_ms)
 		return 0;
+	/* We handed the role over a moment ago: the new active is busy taking it (its VIPs, the
+	 * OSPF cost, the session table it reads), not dead. At 10 ms hellos its silence of three
+	 * hellos undid operators' switchovers in the lab; hrpd's dead verdict still applies. */
+	if (v->ho.yielded && v->ho.result == VGMP_REQ_DONE &&
+	    now_ms < v->ho.result_ms + v->p.handover_timeout_ms) {
+		v->c.silent_held++;
+		return 0;
+	}
 	v->c.silent_takeovers++;
 	peer_dead(v, true, now_ms);
 	return 1;
@@ -891,7 +937,12 @@ int vgmp_request_received(struct vgmp *v, const struct vgmp_request *r, uint64_t
 
 int vgmp_request_id(struct vgmp *v, uint32_t request_id)
 {
-	if (!v || !v->ho.giving)
+	if (!v)
+		return -ENOENT;
+	/* hrpd numbered our request after it timed out (a loaded box): keep the number, so that
+	 * a late ack still completes the handover (on_ack). */
+	bool timed_out = !v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT;
+	if (!v->ho.giving && !timed_out)
 		return -ENOENT;
 	if (v->ho.request_id == 0)
 		v->ho.request_id = request_id;

@@ -140,6 +140,14 @@ struct vgmp_request {
 	enum vgmp_state state;
 };
 
+/* Floors of the switchover handshake's timeouts (vgmp_params_from_config): at 10 ms hellos
+ * two hellos (20 ms) and the dead time (50 ms) are shorter than the stalls of a loaded box, and a
+ * planned switchover given up half way leaves both boxes fighting for the role (issue 6: 36
+ * probe packets lost at a load average of 6). A dead peer is still taken over at hrpd's dead
+ * time: these only bound how long a handshake waits for a live, slow one. */
+#define VGMP_REQUEST_TIMEOUT_MIN_MS  250u
+#define VGMP_HANDOVER_TIMEOUT_MIN_MS 1000u
+
 struct vgmp_params {
 	uint16_t priority;      /* base, 1-65535 (45000) */
 	uint16_t fault_penalty; /* per failed tracked object (2) */
@@ -255,6 +263,7 @@ struct vgmp_counters {
 	uint64_t ties_unresolved;
 	uint64_t ospf_changes;
 	uint64_t silent_takeovers; /* the peer taken as dead by vgmp_peer_silent() */
+	uint64_t silent_held;      /* ...not taken: we handed it the role a moment ago */
 };
 
 struct vgmp {
@@ -266,8 +275,10 @@ struct vgmp {
 	enum vgmp_state wanted;  /* what the election chose before a freeze or make-before-break */
 	uint64_t state_since_ms;
 	bool enabled;
-	bool frozen; /* ours; the peer's is its VGMP_R_FROZEN bit */
-	bool ready;  /* bulk sync done (HRP_VGMP_R_SESSIONS_SYNCED) */
+	bool enable_known; /* vgmp_set_enabled() has run, or a snapshot was restored: until then
+			    * `enabled` is only the initial value and the OSPF cost is left alone */
+	bool frozen;       /* ours; the peer's is its VGMP_R_FROZEN bit */
+	bool ready;        /* bulk sync done (HRP_VGMP_R_SESSIONS_SYNCED) */
 	uint64_t ready_since_ms;
 	uint64_t started_ms;    /* hrp enable */
 	uint64_t gate_since_ms; /* since when we have wanted to take traffic from the active peer */
@@ -306,6 +317,15 @@ int vgmp_set_params(struct vgmp *v, const struct vgmp_params *p, uint64_t now_ms
 /* hrp enable / undo hrp enable. Enabling starts the startup wait; disabling goes to initialize
  * at once (VIPs released, break before make: the operator's choice). */
 int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms);
+
+/* vgmpd read FRR's OSPF cost at a cold start: the level the configured interfaces are at
+ * (VGMP_COST_UNKNOWN: none of ours, or they differ). Taken as the level applied while the core
+ * has applied nothing itself, so a standby whose previous process left the cost raised changes
+ * nothing and confirms it at once (VGMP_R_COST_RAISED). The reading counts as a change at
+ * now_ms for the one-change-a-second limit (ospfd may just have sent an LSA). Once the core has
+ * applied a cost, FRR has ours and the reading is stale: ignored. 1 taken, 0 ignored,
+ * -EINVAL. */
+int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms);
 
 /* Fires whatever is due (hold-downs, damping reuse, preempt delay, startup wait, request and
  * handover timeouts, a held-back OSPF change). */

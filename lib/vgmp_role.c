@@ -67,6 +67,19 @@ const char *vgmp_cost_name(enum vgmp_cost c)
 	return (int)c >= 0 && c < VGMP_COST_MAX ? cost_names[c] : "?";
 }
 
+enum vgmp_cost vgmp_cost_level(int found, int raised, int active_cost)
+{
+	if (found < 0)
+		return VGMP_COST_UNKNOWN;
+	if (raised > 0 && found == raised)
+		return VGMP_COST_RAISED;
+	if (found == active_cost)
+		return VGMP_COST_NORMAL;
+	if (active_cost >= 2 && found == active_cost - 1)
+		return VGMP_COST_PREFERRED;
+	return VGMP_COST_UNKNOWN;
+}
+
 enum hrp_vgmp_state vgmp_state_to_hrp(enum vgmp_state s)
 {
 	return (int)s >= 0 && s < VGMP_STATE_MAX ? to_wire[s] : HRP_VGMP_INITIALIZE;
@@ -123,6 +136,8 @@ void vgmp_ospf_plan(const struct vgmp_ospf_in *in, struct vgmp_ospf_step *out)
 	*out = (struct vgmp_ospf_step){ .target = VGMP_COST_UNKNOWN, .at_ms = VGMP_NEVER };
 	uint32_t gap = in->min_interval_ms ? in->min_interval_ms : VGMP_OSPF_MIN_INTERVAL_MS;
 	uint64_t hold_until = 0;
+	if (!in->enable_known)
+		return; /* "disabled" is only the initial value: FRR keeps what it has */
 	enum vgmp_cost want = wanted_cost(in->hrp_enabled, in->state);
 	if (want == VGMP_COST_NORMAL)
 		want = active_cost(in, gap, &hold_until);

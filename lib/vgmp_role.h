@@ -52,9 +52,18 @@ enum vgmp_cost {
 
 const char *vgmp_cost_name(enum vgmp_cost c);
 
+/* The level a cost found in FRR at a cold start stands for (found: its `ip ospf cost`, 0 for
+ * none), given the configured raised cost and the active's (0: the interface's own): raised,
+ * normal, or preferred (active_cost - 1, with active_cost 2 or more); unknown for anything else,
+ * which is not ours (the first decision then puts it right). */
+enum vgmp_cost vgmp_cost_level(int found, int raised, int active_cost);
+
 #define VGMP_OSPF_MIN_INTERVAL_MS 1000u /* one change per box per second */
 
 struct vgmp_ospf_in {
+	/* false until the core has been told whether hrp is enabled (a cold start before its
+	 * config is applied): hrp_enabled is only the initial value then, and decides nothing */
+	bool enable_known;
 	bool hrp_enabled;
 	enum vgmp_state state; /* ours, after the transition */
 	bool peer_alive;
@@ -76,9 +85,12 @@ struct vgmp_ospf_step {
 };
 
 /* The plan: standby -> raised; active, load-balance, or hrp disabled -> normal; initialize while
- * enabled -> no change (the election has not spoken). A raise waits until the peer announces
- * active (or is dead), so that on a switchover the new active lowers its cost first; a lower is
- * never held back for the peer. Any change waits until min_interval_ms after the last one.
+ * enabled -> no change (the election has not spoken), and no change at all before enable_known:
+ * a cold-started vgmpd finds FRR with the cost its previous process left (raised, on a standby),
+ * and lowering it before the election has spoken gave the upstream router two equal routes. A
+ * raise waits until the peer announces active (or is dead), so that on a switchover the new
+ * active lowers its cost first; a lower is never held back for the peer. Any change waits until
+ * min_interval_ms after the last one.
  *
  * With prefer, the active goes one below normal until the peer has confirmed its raised cost:
  * a peer that failed (its uplink, the whole box) cannot flood its raised cost, so the upstream

@@ -76,6 +76,7 @@ static const struct {
 	C(answers_stale),    C(handover_timeouts), C(split_brain_holds),
 	C(reannounces),      C(frozen_holds),      C(ties_unresolved),
 	C(ospf_changes),     C(silent_takeovers),  C(late_acks),
+	C(silent_held),
 };
 #undef C
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -594,6 +595,7 @@ int vgmp_snapshot_restore(struct vgmp *v, const struct vgmp_snapshot *s)
 	v->wanted = c->wanted;
 	v->state_since_ms = c->state_since_ms;
 	v->enabled = c->enabled;
+	v->enable_known = true; /* the old process knew, and its cost is in FRR */
 	v->frozen = c->frozen;
 	v->ready = c->ready;
 	v->ready_since_ms = c->ready_since_ms;

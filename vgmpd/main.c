@@ -21,6 +21,25 @@ static void timer_fired(struct hs_timer *t, void *arg)
 	vgmpd_rearm(g);
 }
 
+/* What ospfd had at our cold start, for the core (vgmp_ospf_found): the level, when every
+ * configured interface is at one. A standby's previous process left it raised: kept. */
+static void ospf_found(void *arg, const int *costs, size_t n)
+{
+	struct vgmpd *g = arg;
+	const struct hs_ospf_cost_config *c = g->ospf.cfg;
+	enum vgmp_cost level =
+		n ? vgmp_cost_level(costs[0], c->cost, c->active_cost) : VGMP_COST_UNKNOWN;
+	for (size_t i = 1; i < n; i++)
+		if (costs[i] != costs[0])
+			level = VGMP_COST_UNKNOWN;
+	if (vgmp_ospf_found(&g->v, level, hs_now_ms()) == 1) {
+		g->ospf.applied = g->ospf.wanted = costs[0];
+		hs_info("[ospf-cost]", "cost %d (%s) as found: nothing to apply", costs[0],
+			vgmp_cost_name(level));
+	}
+	vgmpd_rearm(g);
+}
+
 static void link_changed(const char *ifname, bool up, void *arg)
 {
 	vgmpd_trackers_link(arg, ifname, up);
@@ -55,6 +74,9 @@ static int vgmpd_start(struct hs_daemon *d)
 	vgmpd_silent_init(g);
 	vgmpd_stop_init(g);
 	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
+	/* A cold start: FRR has what the previous process left; read it rather than assume. */
+	if (!snap)
+		vgmpd_ospf_read(&g->ospf, ospf_found, g);
 	/* The links first: every call into the core below may act through them. */
 	r = vgmpd_peers_open(g);
 	if (r < 0) {

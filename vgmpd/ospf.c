@@ -132,6 +132,35 @@ bool vgmpd_ospf_busy(const struct vgmpd_ospf *o)
 	return o->child != 0 || o->vty_fd >= 0;
 }
 
+void vgmpd_ospf_read(struct vgmpd_ospf *o, vgmpd_ospf_found_cb cb, void *arg)
+{
+	if (!o->cfg->enable || o->cfg->interfaces.count == 0 || vgmpd_ospf_busy(o))
+		return;
+	o->found = cb;
+	o->found_arg = arg;
+	int r = vgmpd_ospf_vty_read(o);
+	if (r < 0)
+		hs_info(OSPF_PREFIX, "ospfd's cost not read (%s): the first decision is applied",
+			strerror(-r));
+}
+
+void vgmpd_ospf_read_finished(struct vgmpd_ospf *o, const char *config)
+{
+	size_t n = config ? o->cfg->interfaces.count : 0;
+	int costs[HS_CFG_LIST_MAX];
+	for (size_t i = 0; i < n; i++) {
+		costs[i] = frr_ospf_config_cost(config, o->cfg->interfaces.item[i]);
+		hs_info(OSPF_PREFIX, "ospfd has cost %d on %s at our start (0: its own)", costs[i],
+			o->cfg->interfaces.item[i]);
+	}
+	if (!config)
+		hs_info(OSPF_PREFIX, "ospfd's cost not read: the first decision is applied");
+	if (o->found)
+		o->found(o->found_arg, costs, n);
+	o->found = NULL;
+	run_next(o); /* a change wanted meanwhile */
+}
+
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 		     const struct hs_ospf_cost_config *cfg)
 {
@@ -152,6 +181,8 @@ void vgmpd_ospf_free(struct vgmpd_ospf *o)
 {
 	hs_timer_free(&o->retry);
 	vgmpd_ospf_vty_close(o);
+	free(o->text);
+	o->text = NULL;
 	hs_timer_free(&o->vty_timeout);
 	if (o->child) {
 		hs_io_stop(&o->io);

@@ -14,6 +14,10 @@
 #include "loop.h"
 #include "vgmp_role.h"
 
+/* vgmpd_ospf_read(): the costs ospfd's running configuration gives the configured interfaces,
+ * in their order (0: none set; n 0 when it could not be read). */
+typedef void (*vgmpd_ospf_found_cb)(void *arg, const int *costs, size_t n);
+
 struct vgmpd_ospf {
 	struct hs_loop *loop;
 	const struct hs_ospf_cost_config *cfg; /* points into the running config */
@@ -30,6 +34,11 @@ struct vgmpd_ospf {
 	struct frr_vty_reader vty;
 	struct hs_io vty_io;
 	struct hs_timer vty_timeout;
+	/* vgmpd_ospf_read(): the running configuration read on the vty (text: its output) */
+	bool reading;
+	char *text;
+	vgmpd_ospf_found_cb found;
+	void *found_arg;
 	unsigned long long runs, failures, vty_runs;
 };
 
@@ -42,8 +51,11 @@ void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 /* Asks for cost (0: default) on every configured interface; runs now or after the running one. */
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost);
 void vgmpd_ospf_free(struct vgmpd_ospf *o);
-/* A change is in flight (vtysh or the vty socket). */
+/* A change or a read is in flight (vtysh or the vty socket). */
 bool vgmpd_ospf_busy(const struct vgmpd_ospf *o);
+/* At a cold start: reads the cost ospfd has now (a previous vgmpd may have raised it) and tells
+ * cb, once, unless the vty socket cannot be reached. Changes wanted meanwhile wait for it. */
+void vgmpd_ospf_read(struct vgmpd_ospf *o, vgmpd_ospf_found_cb cb, void *arg);
 
 /* ospf_vty.c: starts the change of o->wanted on ospfd's vty socket; 0, or a negative errno when
  * the socket is not there or refuses us (the caller then runs vtysh). Ends in
@@ -51,7 +63,11 @@ bool vgmpd_ospf_busy(const struct vgmpd_ospf *o);
 void vgmpd_ospf_vty_init(struct vgmpd_ospf *o);
 int vgmpd_ospf_vty_start(struct vgmpd_ospf *o);
 void vgmpd_ospf_vty_close(struct vgmpd_ospf *o);
-/* ospf.c: a change ended, applied or not. */
+/* ospf_vty.c: starts the read of ospfd's running configuration; 0 or a negative errno. Ends in
+ * vgmpd_ospf_read_finished() with the text (NULL when it failed). */
+int vgmpd_ospf_vty_read(struct vgmpd_ospf *o);
+/* ospf.c: a change ended, applied or not; a read ended. */
 void vgmpd_ospf_finished(struct vgmpd_ospf *o, bool ok, const char *how);
+void vgmpd_ospf_read_finished(struct vgmpd_ospf *o, const char *config);
 
 #endif

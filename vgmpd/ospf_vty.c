@@ -4,6 +4,7 @@
  * process took 30-80 ms in the lab; when the socket is not there the caller runs vtysh. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -16,10 +17,22 @@
 #define VTY_TIMEOUT_MS 2000
 #define FRR_RUN_DIR    "/var/run/frr"
 
+#define CONFIG_MAX 65536 /* ospfd's running configuration: a few KiB */
+
 static void finish(struct vgmpd_ospf *o, bool ok)
 {
 	vgmpd_ospf_vty_close(o);
-	vgmpd_ospf_finished(o, ok, "ospfd vty");
+	if (!o->reading) {
+		vgmpd_ospf_finished(o, ok, "ospfd vty");
+		return;
+	}
+	o->reading = false;
+	char *text = o->text;
+	o->text = NULL;
+	if (o->vty.text_cut)
+		hs_warn("[ospf-cost]", "ospfd's configuration is longer than %d bytes", CONFIG_MAX);
+	vgmpd_ospf_read_finished(o, ok && !o->vty.text_cut ? text : NULL);
+	free(text);
 }
 
 static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
@@ -56,16 +69,9 @@ void vgmpd_ospf_vty_init(struct vgmpd_ospf *o)
 	hs_timer_init(&o->vty_timeout, o->loop, timed_out, o);
 }
 
-int vgmpd_ospf_vty_start(struct vgmpd_ospf *o)
+/* Connects to ospfd's vty and writes the commands; the answers come to readable(). */
+static int vty_open(struct vgmpd_ospf *o, const char *cmds, int len)
 {
-	const char *names[HS_CFG_LIST_MAX];
-	char cmds[1024];
-	size_t n = o->cfg->interfaces.count;
-	for (size_t i = 0; i < n; i++)
-		names[i] = o->cfg->interfaces.item[i];
-	int len = frr_vty_cost_commands(cmds, sizeof(cmds), names, n, o->wanted, &o->vty_commands);
-	if (len < 0)
-		return len;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *dir = o->cfg->vtysh_socket[0] ? o->cfg->vtysh_socket : FRR_RUN_DIR;
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ospfd.vty", dir) >=
@@ -89,8 +95,43 @@ int vgmpd_ospf_vty_start(struct vgmpd_ospf *o)
 	}
 	frr_vty_reader_init(&o->vty);
 	o->vty_fd = fd;
-	o->vty_runs++;
 	hs_timer_arm_in(&o->vty_timeout, VTY_TIMEOUT_MS);
+	return 0;
+}
+
+int vgmpd_ospf_vty_start(struct vgmpd_ospf *o)
+{
+	const char *names[HS_CFG_LIST_MAX];
+	char cmds[1024];
+	size_t n = o->cfg->interfaces.count;
+	for (size_t i = 0; i < n; i++)
+		names[i] = o->cfg->interfaces.item[i];
+	int len = frr_vty_cost_commands(cmds, sizeof(cmds), names, n, o->wanted, &o->vty_commands);
+	if (len < 0)
+		return len;
+	int r = vty_open(o, cmds, len);
+	if (r == 0)
+		o->vty_runs++;
+	return r;
+}
+
+int vgmpd_ospf_vty_read(struct vgmpd_ospf *o)
+{
+	char cmds[64];
+	int len = frr_vty_config_commands(cmds, sizeof(cmds), &o->vty_commands);
+	if (len < 0)
+		return len;
+	char *text = malloc(CONFIG_MAX);
+	if (!text)
+		return -ENOMEM;
+	int r = vty_open(o, cmds, len);
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	o->text = text;
+	o->reading = true;
+	frr_vty_reader_keep(&o->vty, o->vty_commands - 1, text, CONFIG_MAX);
 	return 0;
 }
 

@@ -288,6 +288,60 @@ static void test_ospf_preferred_takeover(void **state)
 	}
 }
 
+/* vgmpd's cold start: readiness (until hrpd says otherwise) and FRR's cost as read, then hrp
+ * enable (vgmpd/main.c's order). */
+static void cold_start(int i, enum vgmp_cost frr)
+{
+	struct vgmp *v = &S.b[i].v;
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	assert_true(vgmp_ospf_found(v, frr, S.now) >= 0);
+	assert_int_equal(vgmp_set_enabled(v, true, S.now), 0);
+	settle();
+	check();
+}
+
+/* Issue 13's rollback: the standby's vgmpd is cold-restarted and finds FRR at the cost its old
+ * process raised. It never lowers it (the recorder fails any lower by a box holding no traffic)
+ * and changes nothing at all, while the first start of the pair (FRR at the interface's own cost
+ * on both boxes) converges with fw1 active at the normal cost and fw2 raised, with and without
+ * the preferred cost. */
+static void test_cold_restart_standby_keeps_cost(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		for (int prefer = 0; prefer < 2; prefer++) {
+			sim_setup(delays[d][0], delays[d][1]);
+			struct box *a = &S.b[A], *b = &S.b[B];
+			a->p.ospf_prefer = b->p.ospf_prefer = prefer;
+			sim_init(A);
+			sim_init(B);
+			cold_start(A, VGMP_COST_NORMAL);
+			run_until(300);
+			cold_start(B, VGMP_COST_NORMAL);
+			run_until(10000);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			assert_int_equal(a->v.cost, VGMP_COST_NORMAL);
+			assert_int_equal(b->v.cost, VGMP_COST_RAISED);
+			assert_int_equal(b->n_ospf, 1);
+
+			/* fw2's vgmpd stops (a standby stops at once) and a new one starts. */
+			b->running = false;
+			b->qn = 0;
+			run_until(10400);
+			b->n_ospf = 0;
+			sim_init(B);
+			cold_start(B, VGMP_COST_RAISED);
+			struct hrp_vgmp pl;
+			run_until(20000);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			assert_int_equal(b->n_ospf, 0);
+			assert_int_equal(b->v.cost, VGMP_COST_RAISED);
+			vgmp_payload(&b->v, &pl);
+			assert_true(pl.readiness & VGMP_R_COST_RAISED);
+			assert_int_equal(a->v.cost, VGMP_COST_NORMAL);
+		}
+	}
+}
+
 /* hrpd declares the peer dead: active at once. */
 static void test_peer_dead(void **state)
 {
@@ -599,6 +653,45 @@ static void test_admin_switchover_late_ack(void **state)
 	assert_int_equal(S.b[B].v.c.entered[VGMP_STATE_STANDBY], 1);
 }
 
+/* A switchover at 10 ms hellos between loaded boxes (40 ms per message flight): the handshake's
+ * timeouts from the config keep their floors, so fw2's take-over outlasts the round trip of
+ * fw1's letting go and nobody bounces. With two hellos (20 ms) and the dead time (50 ms) fw2
+ * gave up its take-over before it heard fw1 let go, went back to standby, and the pair fought
+ * for the role (the lab lost 36 probe packets at a load average of 6). */
+static void test_admin_switchover_slow_pair(void **state)
+{
+	struct hs_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.vgmpd = (struct hs_vgmpd_config){
+		.priority = 45000, .fault_penalty = 2, .preempt = true, .preempt_delay_s = 60
+	};
+	cfg.hrpd.hello_interval_ms = 10;
+	cfg.hrpd.dead_count = 5;
+	sim_setup(40, 40);
+	S.hello_ms = 10;
+	S.dead_ms = 50;
+	for (int i = 0; i < 2; i++) {
+		snprintf(cfg.global.name, sizeof(cfg.global.name), "%s", i == A ? "fw1" : "fw2");
+		cfg.vgmpd.standby_device = i == B;
+		assert_int_equal(vgmp_params_from_config(&cfg, &S.b[i].p), 0);
+	}
+	sim_start_both(false);
+	set_ready(A);
+	set_ready(B);
+	run_until(9990);
+	assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_admin_switchover(&S.b[A].v, S.now), 0);
+	settle();
+	run_until(9990 + 40 + 40 + 1);
+	assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+	assert_int_equal(S.b[A].v.ho.result, VGMP_REQ_DONE);
+	run_until(20000);
+	assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+	assert_int_equal(S.b[B].v.c.entered[VGMP_STATE_STANDBY], 1); /* no bounce */
+	assert_int_equal(S.b[A].v.c.entered[VGMP_STATE_ACTIVE], 1);
+	assert_int_equal(S.b[B].v.c.handover_timeouts, 0);
+}
+
 /* The peer refuses (bulk sync not done): nothing moves; and the calls that fail fast. */
 static void test_admin_switchover_refused(void **state)
 {
@@ -892,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_fault_failover_and_recovery),
 		cmocka_unit_test(test_ospf_preferred_takeover),
 		cmocka_unit_test(test_peer_dead),
+		cmocka_unit_test(test_cold_restart_standby_keeps_cost),
 		cmocka_unit_test(test_split_brain_hold),
 		cmocka_unit_test(test_split_brain_heal),
 		cmocka_unit_test(test_load_sharing),
@@ -900,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_rejoin_equal_rank),
 		cmocka_unit_test(test_admin_switchover),
 		cmocka_unit_test(test_admin_switchover_late_ack),
+		cmocka_unit_test(test_admin_switchover_slow_pair),
 		cmocka_unit_test(test_admin_switchover_refused),
 		cmocka_unit_test(test_admin_release),
 		cmocka_unit_test(test_freeze),

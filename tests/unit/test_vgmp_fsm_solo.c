@@ -116,6 +116,83 @@ static void test_request_answers(void **state)
 	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
 }
 
+/* hrpd numbers our request only after it timed out (a loaded box: vgmpd, hrpd and the peer all
+ * late): the number is kept, so the ack that follows still completes the operator's switchover;
+ * before, it was stale and both boxes stayed active until the peer's take-over ran out. */
+static void test_request_numbered_late(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	fake_peer(VGMP_STATE_STANDBY, 45000,
+		  HRP_VGMP_R_STANDBY_DEVICE | HRP_VGMP_R_SESSIONS_SYNCED);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	v->ho.request_id = 0; /* hrpd has not answered yet */
+	run_until(S.now + v->p.request_timeout_ms);
+	assert_false(v->ho.giving);
+	assert_int_equal(v->ho.result, VGMP_REQ_TIMEOUT);
+
+	assert_int_equal(vgmp_request_id(v, 7), 0);
+	assert_int_equal(v->ho.request_id, 7);
+	assert_int_equal(vgmp_request_id(v, 8), 0); /* the first number stays */
+	assert_int_equal(v->ho.request_id, 7);
+
+	struct vgmp_request ack = { .kind = VGMP_MSG_ACK, .request_id = 7 };
+	vgmp_request_received(v, &ack, S.now);
+	assert_int_equal(v->c.late_acks, 1);
+	assert_int_equal(v->ho.result, VGMP_REQ_ACKED);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, HRP_VGMP_R_STANDBY_DEVICE | HRP_VGMP_R_SESSIONS_SYNCED);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_HANDED_OVER);
+	assert_int_equal(v->ho.result, VGMP_REQ_DONE);
+	/* Nothing out any more: a number now belongs to no request of ours. */
+	assert_int_equal(vgmp_request_id(v, 9), -ENOENT);
+}
+
+/* Neither hrpd's number nor the ack ever came (lost, or too late for the request timeout), but
+ * the peer announces active: it took over at our request, so we let go and the handover sticks.
+ * Only within the handover timeout of the time-out, and only for an operator's request. */
+static void test_request_timed_out_peer_took_over(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	uint32_t ready = HRP_VGMP_R_STANDBY_DEVICE | HRP_VGMP_R_SESSIONS_SYNCED;
+	fake_peer(VGMP_STATE_STANDBY, 45000, ready);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	v->ho.request_id = 0;
+	run_until(S.now + v->p.request_timeout_ms);
+	assert_int_equal(v->ho.result, VGMP_REQ_TIMEOUT);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, ready);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_HANDED_OVER);
+	assert_int_equal(v->ho.result, VGMP_REQ_DONE);
+	assert_true(v->ho.yielded);
+	assert_int_equal(v->c.late_acks, 1);
+
+	/* The new active falls silent right after taking over (busy, as in the lab at 10 ms
+	 * hellos): no fast take-over within the handover timeout; after it, the usual one. */
+	v->p.silent_takeover_ms = 30;
+	assert_int_equal(vgmp_peer_silent(v, 40, S.now), 0);
+	assert_int_equal(v->c.silent_held, 1);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	run_until(v->ho.result_ms + v->p.handover_timeout_ms);
+	assert_int_equal(vgmp_peer_silent(v, 40, S.now), 1);
+	assert_int_equal(v->c.silent_takeovers, 1);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+
+	/* Too late: after the handover timeout the peer's active state is a plain dual-active
+	 * (we outrank the standby device and stay). */
+	solo();
+	fake_peer(VGMP_STATE_STANDBY, 45000, ready);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	v->ho.request_id = 0;
+	run_until(S.now + v->p.request_timeout_ms + v->p.handover_timeout_ms);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, ready);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->c.late_acks, 0);
+}
+
 static void test_request_giving(void **state)
 {
 	solo();
@@ -262,6 +339,105 @@ static void test_ospf_rate_limit_and_wait(void **state)
 	run_until(10000);
 	assert_int_equal(S.b[A].v.state, VGMP_STATE_ACTIVE);
 	assert_int_equal(S.b[A].n_ospf, 0);
+}
+
+/* A cold start in vgmpd's order: readiness, then FRR's cost as read, then hrp enable. Issue 13:
+ * the standby's new vgmpd (an ISSU rollback) took the initial "disabled" for a decision and
+ * lowered the cost its old process had raised, for a second: the upstream router had two equal
+ * routes and new flows' return traffic went through the standby. */
+static void test_ospf_cold_start(void **state)
+{
+	struct vgmp *v = &S.b[A].v;
+	struct box *b = &S.b[A];
+	struct hrp_vgmp pl;
+	sim_setup(0, 0);
+	S.check = false;
+	S.b[B].running = false;
+	sim_init(A);
+	run_until(10);
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	assert_int_equal(b->n_ospf, 0); /* failed here: "disabled" lowered it */
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_RAISED, S.now), 1);
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+	assert_int_equal(vgmp_set_enabled(v, true, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_INITIALIZE);
+	assert_int_equal(b->n_ospf, 0);
+	/* hrpd's status: the peer is active. Standby; the cost stays, and is confirmed. */
+	run_until(50);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(b->n_ospf, 0);
+	vgmp_payload(v, &pl);
+	assert_true(pl.readiness & VGMP_R_COST_RAISED);
+	/* The peer dies: active, and the cost goes down a second after the reading (ospfd may
+	 * have sent an LSA just before it; the router would drop a second one sooner). */
+	run_until(400);
+	assert_int_equal(vgmp_peer_down(v, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(b->n_ospf, 0);
+	assert_int_equal(vgmp_next_deadline(v), 1010);
+	run_until(1010);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(b->ospf[0].cost, VGMP_COST_NORMAL);
+	assert_int_equal(b->ospf[0].t, 1010);
+	/* A reading that comes after a change of ours is stale. */
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_RAISED, S.now), 0);
+	assert_int_equal(v->cost, VGMP_COST_NORMAL);
+
+	/* Alone (no peer within the startup wait): active by the election's rules, and only then
+	 * the cost goes down. */
+	sim_setup(0, 0);
+	S.check = false;
+	S.b[B].running = false;
+	sim_init(A);
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_RAISED, S.now), 1);
+	assert_int_equal(vgmp_set_enabled(v, true, S.now), 0);
+	run_until(S.b[A].p.startup_wait_ms - 1); /* past the reading's second */
+	assert_int_equal(b->n_ospf, 0);
+	run_until(S.b[A].p.startup_wait_ms);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_NO_PEER);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(b->ospf[0].cost, VGMP_COST_NORMAL);
+
+	/* Nothing read (no ospfd yet): the first decision is applied, a standby raises. */
+	sim_setup(0, 0);
+	S.check = false;
+	S.b[B].running = false;
+	sim_init(A);
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_UNKNOWN, S.now), 0);
+	assert_int_equal(vgmp_set_enabled(v, true, S.now), 0);
+	run_until(20);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(b->ospf[0].cost, VGMP_COST_RAISED);
+	assert_int_equal(b->ospf[0].t, 20);
+
+	/* hrp disabled in the config: the normal cost, as soon as that is known. */
+	sim_setup(0, 0);
+	S.check = false;
+	S.b[B].running = false;
+	sim_init(A);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_RAISED, S.now), 1);
+	assert_int_equal(b->n_ospf, 0);
+	assert_int_equal(vgmp_set_enabled(v, false, S.now), 0);
+	run_until(S.now + 999);
+	assert_int_equal(b->n_ospf, 0);
+	run_until(S.now + 1);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(b->ospf[0].cost, VGMP_COST_NORMAL);
+
+	/* Bad calls, and the adjustment off. */
+	assert_int_equal(vgmp_ospf_found(NULL, VGMP_COST_RAISED, 0), -EINVAL);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_MAX, 0), -EINVAL);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_INVALID, 0), -EINVAL);
+	sim_setup(0, 0);
+	S.b[A].p.ospf_cost = false;
+	sim_init(A);
+	assert_int_equal(vgmp_ospf_found(v, VGMP_COST_RAISED, S.now), 0);
+	assert_int_equal(v->cost, VGMP_COST_UNKNOWN);
 }
 
 /* undo hrp adjust ospf-cost enable on a raised standby puts the cost back at once; enabled
@@ -624,6 +800,16 @@ static void test_init_and_config(void **state)
 	cfg.vgmpd.fast_takeover = true;
 	assert_int_equal(vgmp_params_from_config(&cfg, &out), 0);
 	assert_int_equal(out.silent_takeover_ms, 3000); /* three hellos */
+	/* At 10 ms hellos the handshake's timeouts keep their floors: a loaded box stalls longer
+	 * than two hellos or the dead time. */
+	cfg.hrpd.hello_interval_ms = 10;
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), 0);
+	assert_int_equal(out.request_timeout_ms, VGMP_REQUEST_TIMEOUT_MIN_MS);
+	assert_int_equal(out.handover_timeout_ms, VGMP_HANDOVER_TIMEOUT_MIN_MS);
+	assert_int_equal(out.startup_wait_ms, 50); /* the dead time itself is hrpd's */
+	assert_int_equal(out.silent_takeover_ms, 30);
+	cfg.hrpd.hello_interval_ms = 1000;
+	assert_int_equal(vgmp_params_from_config(&cfg, &out), 0);
 	assert_int_equal(vgmp_init(&v, &out, &ops, NULL), 0);
 	cfg.vgmpd.priority = 0;
 	memset(&out, 0x5a, sizeof(out));
@@ -664,9 +850,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_answers),
+		cmocka_unit_test(test_request_numbered_late),
+		cmocka_unit_test(test_request_timed_out_peer_took_over),
 		cmocka_unit_test(test_request_giving),
 		cmocka_unit_test(test_ospf_rate_limit_and_wait),
 		cmocka_unit_test(test_ospf_switched_at_run_time),
+		cmocka_unit_test(test_ospf_cold_start),
 		cmocka_unit_test(test_release_not_taken),
 		cmocka_unit_test(test_startup_split_guard),
 		cmocka_unit_test(test_trackers_through_fsm),

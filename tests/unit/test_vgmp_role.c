@@ -74,6 +74,7 @@ static struct vgmp_ospf_step plan(enum vgmp_state s, bool peer_alive, enum vgmp_
 				  enum vgmp_cost applied, uint64_t last, uint64_t now)
 {
 	struct vgmp_ospf_in in = {
+		.enable_known = true,
 		.hrp_enabled = true,
 		.state = s,
 		.peer_alive = peer_alive,
@@ -127,6 +128,7 @@ static void test_ospf_targets(void **state)
 
 	/* hrp disabled: back to normal. */
 	struct vgmp_ospf_in in = {
+		.enable_known = true,
 		.hrp_enabled = false,
 		.state = VGMP_STATE_INITIALIZE,
 		.peer_alive = true,
@@ -161,6 +163,7 @@ static void test_ospf_rate_limit(void **state)
 	assert_int_equal(st.at_ms, 5800);
 
 	struct vgmp_ospf_in in = {
+		.enable_known = true,
 		.hrp_enabled = true,
 		.state = VGMP_STATE_ACTIVE,
 		.peer_state = VGMP_STATE_STANDBY,
@@ -180,6 +183,7 @@ static struct vgmp_ospf_step plan_prefer(enum vgmp_state s, enum vgmp_cost appli
 					 uint64_t last, uint64_t peer_raised, uint64_t now)
 {
 	struct vgmp_ospf_in in = {
+		.enable_known = true,
 		.hrp_enabled = true,
 		.state = s,
 		.peer_alive = true,
@@ -242,6 +246,7 @@ static void test_ospf_preferred(void **state)
 	assert_int_equal(st.target, VGMP_COST_NORMAL);
 	/* hrp disabled with prefer: normal. */
 	struct vgmp_ospf_in in = {
+		.enable_known = true,
 		.hrp_enabled = false,
 		.state = VGMP_STATE_ACTIVE,
 		.applied = VGMP_COST_PREFERRED,
@@ -255,6 +260,55 @@ static void test_ospf_preferred(void **state)
 	assert_int_equal(st.at_ms, 7);
 }
 
+/* A cold start, before the core has been told whether hrp is enabled: "disabled" is only the
+ * initial value, so nothing changes, whatever FRR has (a previous process's raised cost on a
+ * standby); told, the plan speaks. */
+static void test_ospf_nothing_before_enable_known(void **state)
+{
+	struct vgmp_ospf_step st;
+	struct vgmp_ospf_in in = {
+		.enable_known = false,
+		.hrp_enabled = false,
+		.state = VGMP_STATE_INITIALIZE,
+		.applied = VGMP_COST_UNKNOWN,
+		.last_change_ms = VGMP_NEVER,
+		.now_ms = 5,
+	};
+	for (int a = VGMP_COST_UNKNOWN; a < VGMP_COST_MAX; a++) {
+		in.applied = (enum vgmp_cost)a;
+		memset(&st, 0x55, sizeof(st));
+		vgmp_ospf_plan(&in, &st);
+		assert_int_equal(st.target, VGMP_COST_UNKNOWN);
+		assert_false(st.wait_peer);
+		assert_int_equal(st.at_ms, VGMP_NEVER);
+	}
+	/* Known disabled: the normal cost, at once. */
+	in.enable_known = true;
+	in.applied = VGMP_COST_RAISED;
+	vgmp_ospf_plan(&in, &st);
+	assert_int_equal(st.target, VGMP_COST_NORMAL);
+	assert_int_equal(st.at_ms, 5);
+	/* Known enabled, initialize: still nothing (the election has not spoken). */
+	in.hrp_enabled = true;
+	vgmp_ospf_plan(&in, &st);
+	assert_int_equal(st.target, VGMP_COST_UNKNOWN);
+}
+
+/* What a cost read from FRR at a cold start stands for. */
+static void test_cost_level(void **state)
+{
+	assert_int_equal(vgmp_cost_level(65500, 65500, 0), VGMP_COST_RAISED);
+	assert_int_equal(vgmp_cost_level(0, 65500, 0), VGMP_COST_NORMAL);
+	assert_int_equal(vgmp_cost_level(10, 65500, 0), VGMP_COST_UNKNOWN); /* not ours */
+	assert_int_equal(vgmp_cost_level(10, 65500, 10), VGMP_COST_NORMAL);
+	assert_int_equal(vgmp_cost_level(9, 65500, 10), VGMP_COST_PREFERRED);
+	assert_int_equal(vgmp_cost_level(0, 65500, 10), VGMP_COST_UNKNOWN);
+	/* no preferred below 1 */
+	assert_int_equal(vgmp_cost_level(0, 65500, 1), VGMP_COST_UNKNOWN);
+	assert_int_equal(vgmp_cost_level(65500, 65500, 10), VGMP_COST_RAISED);
+	assert_int_equal(vgmp_cost_level(-22, 65500, 0), VGMP_COST_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_ospf_targets),
 		cmocka_unit_test(test_ospf_rate_limit),
 		cmocka_unit_test(test_ospf_preferred),
+		cmocka_unit_test(test_ospf_nothing_before_enable_known),
+		cmocka_unit_test(test_cost_level),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

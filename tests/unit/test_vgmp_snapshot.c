@@ -106,6 +106,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(v.reason, o->reason);
 	assert_int_equal(v.wanted, o->wanted);
 	assert_true(v.enabled && v.ready && !v.frozen);
+	/* the cost plan goes on (it waits for hrp enable only at a cold start) */
+	assert_true(v.enable_known);
 	assert_true(v.state_since_ms == o->state_since_ms);
 	assert_int_equal(v.cost, o->cost);
 	assert_memory_equal(&v.peer, &o->peer, sizeof(v.peer));

@@ -167,12 +167,14 @@ static inline void o_ospf(struct vgmp *v, enum vgmp_cost cost)
 	/* One below normal only on the active, and only where the active's cost is known. */
 	if (cost == VGMP_COST_PREFERRED)
 		assert_true(v->state == VGMP_STATE_ACTIVE && v->p.ospf_prefer);
-	/* Raised on standby only; lowered when holding traffic (or hrp disabled, or the
-	 * adjustment switched off). */
+	/* Raised on standby only; lowered when holding traffic (or hrp known to be disabled, or
+	 * the adjustment switched off): never by a box that has not been told yet whether hrp is
+	 * enabled (a cold start finds FRR raised by its previous process). */
 	if (raise)
 		assert_int_equal(v->state, VGMP_STATE_STANDBY);
 	else
-		assert_true(vgmp_state_holds(v->state) || !v->enabled || !v->p.ospf_cost);
+		assert_true(vgmp_state_holds(v->state) || (v->enable_known && !v->enabled) ||
+			    !v->p.ospf_cost);
 	b->ospf[b->n_ospf].t = S.now;
 	b->ospf[b->n_ospf].seq = ++S.seq;
 	b->ospf[b->n_ospf].raise = raise;
