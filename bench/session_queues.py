@@ -21,19 +21,23 @@ import threading
 import time
 
 
-def _socket_inodes(pid):
-    out = set()
+def _socket_fds(pid):
+    """(fd, inode) of each socket the process holds."""
     try:
-        for fd in os.listdir("/proc/%d/fd" % pid):
-            try:
-                link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-            except OSError:
-                continue
-            if link.startswith("socket:["):
-                out.add(int(link[8:-1]))
+        fds = os.listdir("/proc/%d/fd" % pid)
     except OSError:
-        pass
-    return out
+        return
+    for fd in fds:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            yield int(fd), int(link[8:-1])
+
+
+def _socket_inodes(pid):
+    return {inode for _, inode in _socket_fds(pid)}
 
 
 def _read(path):
@@ -77,13 +81,9 @@ def tcp_fds(pid, inodes):
     except OSError:
         return fds
     try:
-        for fd in os.listdir("/proc/%d/fd" % pid):
-            try:
-                link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-            except OSError:
-                continue
-            if link.startswith("socket:[") and int(link[8:-1]) in tcp:
-                mine = _libc.syscall(_SYS_PIDFD_GETFD, pidfd, int(fd), 0)
+        for fd, inode in _socket_fds(pid):
+            if inode in tcp:
+                mine = _libc.syscall(_SYS_PIDFD_GETFD, pidfd, fd, 0)
                 if mine >= 0:
                     fds.append(mine)
     finally:
