@@ -112,16 +112,24 @@ def tcp_queues(fds):
     return tx, rx
 
 
-def ctxt_switches(pid):
-    """(voluntary, involuntary) context switches of the process's threads: a voluntary one is a
-    sleep (a wait for input, or for a kernel lock such as ctnetlink's mutex)."""
-    vol = invol = 0
+def _thread_files(pid, name):
+    """The lines of /proc/PID/task/TID/name of each thread; None when the process is gone."""
     try:
         tids = os.listdir("/proc/%d/task" % pid)
     except OSError:
         return None
-    for tid in tids:
-        for line in _read("/proc/%d/task/%s/status" % (pid, tid)):
+    return [_read("/proc/%d/task/%s/%s" % (pid, tid, name)) for tid in tids]
+
+
+def ctxt_switches(pid):
+    """(voluntary, involuntary) context switches of the process's threads: a voluntary one is a
+    sleep (a wait for input, or for a kernel lock such as ctnetlink's mutex)."""
+    files = _thread_files(pid, "status")
+    if files is None:
+        return None
+    vol = invol = 0
+    for lines in files:
+        for line in lines:
             if line.startswith("voluntary_ctxt_switches:"):
                 vol += int(line.split()[1])
             elif line.startswith("nonvoluntary_ctxt_switches:"):
@@ -131,13 +139,11 @@ def ctxt_switches(pid):
 
 def schedstat(pid):
     """(on-CPU ns, runnable-waiting ns) summed over the process's threads."""
-    run = wait = 0
-    try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
+    files = _thread_files(pid, "schedstat")
+    if files is None:
         return None
-    for tid in tids:
-        f = _read("/proc/%d/task/%s/schedstat" % (pid, tid))
+    run = wait = 0
+    for f in files:
         if f:
             a = f[0].split()
             run += int(a[0])
