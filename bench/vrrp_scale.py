@@ -16,8 +16,11 @@ Every group is VRRPv3, IPv4, on r1's and r2's lan0: VRID i, VIP scale_vip(i)/32,
    frame, then its processes are frozen). On r2's switch port (vrrp_watch.py): the time from the
    fault until r2 has sent its first advert for every group, the takeover of each group after the
    last advert of r1 it heard (floor Master_Down of priority 100), and the gratuitous ARPs r2 sent
-   for the VIPs until GARP_WINDOW_S after the last takeover. Then r1 recovers and takes back every
-   group before the next run.
+   for the VIPs until GARP_WINDOW_S after the last takeover. Then r1's frozen processes are
+   killed where they stand and r1 is cleaned (end_failure); the next run starts the pair again.
+   r1 is not thawed to take its groups back: keepalived's 100 groups, thawed (or started afresh
+   beside r2's masters), took them back in a storm of adverts, ~10k/s each way, and the kernel
+   then spent minutes in softirq (soft lockups; it stalled CI's machine twice).
 
 Figures are printed beside each other with the ratio vrrpd / keepalived, never asserted: a group
 that never took over is a figure ("k of N"). The machine is shared (2 cores, other labs): the CPU
@@ -279,6 +282,10 @@ class Bench:
                     rec["cpu"].append(self.cpu_window(impl, n, cs))
             if "failover" in self.opts.parts:
                 for run in range(self.opts.repeats):
+                    if run:  # the last failure ended with r1 killed: a fresh pair
+                        self.stop_all(impl, vips)
+                        self.start_pair(impl, n, cs, vips, run)
+                        time.sleep(RECOVER_SETTLE_S)
                     rec["failover"].append(self.failover(impl, n, cs, vips, run))
         except Exception as e:  # recorded, printed as FAILED; the run goes on
             rec["error"] = str(e)
@@ -362,6 +369,22 @@ class Bench:
                "; r2 sent %d packets" % out["r2_tx"])
         return out
 
+    def end_failure(self, impl, node, vips):
+        """The failed box's processes are killed while frozen (SIGKILL needs no SIGCONT), its
+        links and VIPs removed, then its links opened: it comes back empty (module docstring)."""
+        lab = self.lab
+        self.procs.pop(node, None)
+        pids = netns.ns_pids(lab.ns(node))
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        netns.kill_pids(pids)  # reaps them, bounded
+        impl.cleanup(node)
+        vf.remove_vips(lab, node, vips)
+        faults.box_recover(lab, node)  # nothing left to thaw
+
     def failover(self, impl, n, cs, vips, run):
         lab = self.lab
         md = master_down_ms(cs, PRIO_BACKUP) / 1000
@@ -380,13 +403,7 @@ class Bench:
             events = watch.events()
         out.update(failover_figures(events, t0, n, vips))
         out["r2_vips_held"] = vips_held(lab, "r2", vips)
-        faults.box_recover(lab, "r1")
-        t1 = time.monotonic()
-        vf.wait_until("%s: r1 takes back all %d groups" % (impl.name, n),
-                      lambda: vips_held(lab, "r1", vips) == n and vips_held(lab, "r2", vips) == 0,
-                      3 * md + 30, interval=0.2)
-        out["recover_s"] = round(time.monotonic() - t1, 2)
-        time.sleep(RECOVER_SETTLE_S)
+        self.end_failure(impl, "r1", vips)
         bl.log("  failover #%d: %d/%d groups master on r2, last at %s ms after the fault (first "
                "%s ms); takeover after r1's last advert max %s ms, median %s ms; %d GARPs in %.1f"
                " s (%d in the first 1 s after the last)" % (

@@ -1,7 +1,8 @@
 """Namespaces of one lab prefix: names, commands inside them, and removal of everything a prefix
 owns. Everything a lab makes carries its prefix: the namespaces are PREFIX-NODE, and the links are
 created directly inside them (never in the root namespace) with an alias "PREFIX NODE:IF"; deleting
-a namespace deletes its links. Processes are ended by PID (ip netns pids), never by name."""
+a namespace deletes its links. Processes are ended by PID (found as `ip netns pids` finds them),
+never by name."""
 
 import os
 import re
@@ -49,9 +50,17 @@ def nsexec(ns, argv, **kw):
     return run(["ip", "netns", "exec", ns] + list(argv), **kw)
 
 
+NETNS_DIR = "/run/netns"  # where `ip netns add` mounts each namespace
+
+
 def namespaces():
-    out = run(["ip", "netns", "list"]).stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
+    """The named namespaces, read where `ip netns list` reads them: no process to start, so it
+    answers even when the machine is too loaded to fork one in time (seen: `ip netns list` timed
+    out after 30 s during a kernel stall, and a lab's teardown gave up)."""
+    try:
+        return sorted(os.listdir(NETNS_DIR))
+    except FileNotFoundError:
+        return []
 
 
 def root_links():
@@ -72,9 +81,28 @@ def leftovers(prefix):
     return found
 
 
+def _ns_id(path):
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
 def ns_pids(ns):
-    p = run(["ip", "netns", "pids", ns], check=False)
-    return [int(x) for x in p.stdout.split() if x.isdigit()]
+    """The processes whose network namespace is ns, as `ip netns pids` finds them (the same
+    device and inode), read from /proc here for the reason namespaces() gives."""
+    try:
+        want = _ns_id(os.path.join(NETNS_DIR, ns))
+    except OSError:
+        return []
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if _ns_id("/proc/%s/ns/net" % name) == want:
+                pids.append(int(name))
+        except OSError:  # gone meanwhile, or a kernel thread's
+            continue
+    return sorted(pids)
 
 
 def alive(pid):
@@ -127,25 +155,40 @@ def remove_prefix(prefix, log=None):
     """Ends every process in the prefix's namespaces and deletes them and any link carrying the
     prefix. Safe to call at any time, any number of times. Returns what it removed."""
     check_prefix(prefix)
-    removed = []
+    removed, failed = [], []
     mine = [ns for ns in namespaces() if ns.startswith(prefix + "-")]
-    for ns in mine:
+    for ns in mine:  # every process first: a namespace cannot go while one runs in it
         pids = ns_pids(ns)
         if pids:
-            kill_pids(pids)
+            try:
+                kill_pids(pids)
+            except RuntimeError as e:
+                failed.append("%s: %s" % (ns, e))
     for ns in mine:
-        # A namespace goes when its last process and mount are gone; retry briefly.
+        # A namespace goes when its last process and mount are gone; retry briefly. One that
+        # will not go does not keep the others (or the links) from going.
         for attempt in range(20):
-            if run(["ip", "netns", "del", ns], check=False).returncode == 0:
-                break
+            try:
+                if run(["ip", "netns", "del", ns], check=False).returncode == 0:
+                    break
+            except RuntimeError as e:
+                failed.append("%s: %s" % (ns, e))
             if ns not in namespaces():
                 break
             time.sleep(0.05 * (attempt + 1))
-        removed.append(ns)
-    for link in root_links():
-        if link.startswith(prefix):
-            run(["ip", "link", "del", link], check=False)
-            removed.append("link " + link)
+        if ns in namespaces():
+            failed.append("%s: still there" % ns)
+        else:
+            removed.append(ns)
+    try:
+        links = [link for link in root_links() if link.startswith(prefix)]
+    except RuntimeError as e:
+        links, failed = [], failed + ["root links: %s" % e]
+    for link in links:
+        run(["ip", "link", "del", link], check=False)
+        removed.append("link " + link)
     if log and removed:
         log("removed %d namespaces/links of prefix %s" % (len(removed), prefix))
+    if failed:
+        raise RuntimeError("prefix %s not all removed: %s" % (prefix, "; ".join(failed)))
     return removed
