@@ -162,6 +162,13 @@ static const struct cli_command rows[] = {
 		.calls = { { .daemon = "vgmpd", .cmd = "hrp-switchover-undo" } },
 	},
 	{
+		/* the pair upgrade's cold mode uses it when the versions cannot talk a handover */
+		.pattern = "hrp release",
+		.help = "Let go of the active role at once, without the peer's answer (break before "
+			"make: the peer takes over as from a failed box); undo hrp switchover ends it",
+		.calls = { { .daemon = "vgmpd", .cmd = "hrp-release" } },
+	},
+	{
 		/* operational: sends the session table now, changes no config */
 		.pattern = "hrp sync connection-status",
 		.help = "Send the session table to the peer now, or ask the peer for its table",

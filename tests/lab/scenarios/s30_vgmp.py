@@ -3,7 +3,8 @@
 the upstream route via the active only (OSPF cost raised on the standby); the active's tracked
 uplink fails (switchover, VRRP and the route move, the gap is printed) and comes back (preemption
 after the delay, not before); box failure of the active; kill -9 of every daemon on the active;
-a planned `hrp switchover` that loses no probe packet."""
+a planned `hrp switchover` that loses no probe packet; `hrp release` (break before make) and
+its undo."""
 
 import os
 import sys
@@ -46,6 +47,21 @@ def body(lab, s):
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("undo hrp switchover: fw1 preempts back after its delay",
+                 lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
+
+    # hrp release: the active lets go without asking; the peer takes over as from a failed box
+    p = probe(lab, 5)
+    time.sleep(1.5)
+    out = boxes.hrpctl(lab, "fw1", "hrp", "release", as_json=False, check=False)
+    s.wait_until("hrp release: fw2 active", lambda: settled(lab, "fw2"), 10)
+    r = p.wait()
+    s.note("release", "%d lost (%s)" % (probes.udp_lost(r), probes.udp_detail(r)))
+    time.sleep(6)  # past fw1's 5 s preempt delay: the release sticks like a handover
+    s.check(roles(lab).get("fw1") == "standby" and roles(lab).get("fw2") == "active",
+            "the release sticks: fw1 still standby 6 s later (%s) %s" % (roles(lab),
+                                                                      out.strip()))
+    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("undo hrp switchover after a release: fw1 preempts back",
                  lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
 
     p = probe(lab, 5)
