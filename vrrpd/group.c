@@ -158,18 +158,26 @@ static void vmac_link_locals_off(struct vrrpd_group *g)
 
 static void release(struct vrrpd_group *g)
 {
+	/* After a handover the link lingers, still forwarding what the switch sends our way
+	 * until the new master's frames have taught it otherwise (lib/vrrp_letgo.h). */
+	uint64_t linger = g->grace ? vrrp_letgo_linger_ms(g->letgo, g->fsm.p.interval_cs) : 0;
 	vips_change(g, false);
-	if (backup_random_mac(g))
+	/* A lingering link is up: nothing on it may answer for the shared link-locals. */
+	if (backup_random_mac(g) || linger > 0)
 		vmac_link_locals_off(g);
 	/* The link stays up without addresses, silent, until the timer's turn (link_down in
 	 * vrrpd.h): taking it down, or changing a running macvlan's MAC, waits for an RCU grace
 	 * period in the kernel. */
 	if (g->cfg.vmac)
-		hs_timer_arm_in(&g->link_down, 0);
+		hs_timer_arm_in(&g->link_down, linger);
+	if (linger > 0)
+		hs_debug(HS_DBG_VRRP, g->prefix, "%s stays up, silent, for %llu ms", g->vmac_name,
+			 (unsigned long long)linger);
 	hs_timer_cancel(&g->link_wait);
 	hs_timer_cancel(&g->grace_timer);
 	hs_timer_cancel(&g->ra_timer);
 	g->grace = false;
+	g->letgo = VRRP_LETGO_NOW;
 	g->held_advert = g->held_announce = false;
 	g->link_ready = !g->cfg.vmac;
 	if (g->stopping) {
@@ -182,7 +190,7 @@ static void release(struct vrrpd_group *g)
 static void grace_over(struct hs_timer *t, void *arg)
 {
 	struct vrrpd_group *g = arg;
-	hs_debug(HS_DBG_VRRP, g->prefix, "no advert from the new master: letting go");
+	hs_info(g->prefix, "no advert from the new master: letting go");
 	release(g);
 }
 
@@ -196,20 +204,19 @@ static void set_vips(struct vrrp_fsm *f, bool active)
 		g->grace = false;
 		return;
 	}
-	if (!active && g->stopping) {
-		/* The backup waits Skew_Time, under one interval, after our priority 0. */
-		uint64_t ms = (uint64_t)f->p.interval_cs * 10u + 50u;
-		g->grace = true;
-		hs_timer_arm_in(&g->grace_timer, ms > 3000 ? 3000 : ms);
-		return;
-	}
-	if (!active && vrrp_fsm_is_bound(f) && f->state == VRRP_STATE_BACKUP && g->cfg.vmac) {
-		/* Three advert intervals, 20 ms to 1 s: the new master answers our priority 0 at
-		 * once, so this only runs out when its advert got lost. */
-		uint64_t ms = (uint64_t)f->p.interval_cs * 30u;
-		g->grace = true;
-		hs_timer_arm_in(&g->grace_timer, ms < 20 ? 20 : ms > 1000 ? 1000 : ms);
-		return;
+	if (!active) {
+		/* A graceful stop, or a handover to a master that is up already: keep the VIPs
+		 * until the new master speaks (lib/vrrp_letgo.h). */
+		enum vrrp_letgo_kind k =
+			vrrp_letgo_kind_of(g->cfg.vmac, g->stopping,
+					   vrrp_fsm_is_bound(f) && f->state == VRRP_STATE_BACKUP);
+		uint64_t hold = vrrp_letgo_hold_ms(k, f->p.interval_cs);
+		if (hold > 0) {
+			g->grace = true;
+			g->letgo = k;
+			hs_timer_arm_in(&g->grace_timer, hold);
+			return;
+		}
 	}
 	if (active) {
 		/* The vMAC link comes up first, so the VIPs and the announcements use it. */
@@ -512,9 +519,11 @@ void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 	enum vrrp_drop d = vrrp_fsm_receive(&g->fsm, msg, len, ip, hs_now_ms());
 	if (d != VRRP_DROP_NONE)
 		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
-	else if (g->grace && g->fsm.state == VRRP_STATE_BACKUP)
+	else if (g->grace && g->fsm.state == VRRP_STATE_BACKUP) {
 		/* The new master spoke after our priority 0: switches now send its way. */
+		hs_info(g->prefix, "the new master spoke: letting go");
 		release(g);
+	}
 	rearm(g);
 }
 

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "netlink.h"
 #include "vrrp_fsm.h"
+#include "vrrp_letgo.h"
 #include "vrrp_snapshot.h"
 
 #define VRRPD_HISTORY 16
@@ -61,6 +62,7 @@ struct vrrpd_group {
 	 * they saw, which may be our own priority-0 advert, so letting go at once would drop what
 	 * they still send our way. */
 	bool grace;
+	enum vrrp_letgo_kind letgo; /* how the grace lets go: hold, then linger (vrrp_letgo.h) */
 	struct hs_timer grace_timer;
 	/* The same at a graceful stop of an unbound master: its priority-0 advert makes the backup
 	 * master at Skew_Time, and until that master's first advert we still forward and answer
