@@ -247,11 +247,8 @@ class Bench:
 
     def stop_all(self, impl, vips):
         for node in ("r1", "r2"):
-            for pid in netns.ns_pids(self.lab.ns(node)):  # a frozen daemon cannot stop
-                try:
-                    os.kill(pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
+            # a frozen daemon cannot stop
+            netns.signal_pids(netns.ns_pids(self.lab.ns(node)), signal.SIGCONT)
             p = self.procs.pop(node, None)
             if p is not None:
                 vf.stop_proc(p, timeout=30)
@@ -375,11 +372,7 @@ class Bench:
         lab = self.lab
         self.procs.pop(node, None)
         pids = netns.ns_pids(lab.ns(node))
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        netns.signal_pids(pids, signal.SIGKILL)
         netns.kill_pids(pids)  # reaps them, bounded
         impl.cleanup(node)
         vf.remove_vips(lab, node, vips)

@@ -120,11 +120,7 @@ def _box_uncut(lab, node):
 def box_fail(lab, node):
     _box_cut(lab, node)
     pids = netns.ns_pids(lab.ns(node))
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except ProcessLookupError:
-            pass
+    netns.signal_pids(pids, signal.SIGSTOP)
     lab.log("box_fail %s: %d processes frozen, %d links dropped at once" % (
         node, len(pids), len(_box_links(lab, node))))
     return pids
@@ -134,11 +130,7 @@ def box_recover(lab, node, cold=False):
     if cold:
         for name in boxes.DAEMONS:
             boxes.stop_daemon(lab, node, name, signal.SIGKILL)
-    for pid in netns.ns_pids(lab.ns(node)):
-        try:
-            os.kill(pid, signal.SIGCONT)
-        except ProcessLookupError:
-            pass
+    netns.signal_pids(netns.ns_pids(lab.ns(node)), signal.SIGCONT)
     _box_uncut(lab, node)
     if cold:
         boxes.start_daemons(lab, node)

@@ -123,14 +123,19 @@ def _reap(pids):
             pass
 
 
+def signal_pids(pids, sig):
+    """Sends sig to each of pids; one that has gone meanwhile is skipped."""
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
 def kill_pids(pids, grace=2.0):
     """SIGTERM (and SIGCONT, for frozen ones), then SIGKILL after grace seconds; waits, bounded."""
     for sig in (signal.SIGTERM, signal.SIGCONT):
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+        signal_pids(pids, sig)
     for final in (False, True):
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
@@ -140,12 +145,7 @@ def kill_pids(pids, grace=2.0):
             time.sleep(0.02)
         if final:
             break
-        for pid in pids:
-            if alive(pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        signal_pids([p for p in pids if alive(p)], signal.SIGKILL)
     still = [p for p in pids if alive(p)]
     if still:
         raise RuntimeError("processes %s did not end" % still)

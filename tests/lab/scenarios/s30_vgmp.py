@@ -30,39 +30,42 @@ def gap(result):
     return max((result.get(d) or {}).get("max_gap_ms", 0) for d in ("c2s", "s2c"))
 
 
+def operator_handover(lab, s, word):
+    """`hrp WORD` on fw1, the active, under a 5 s probe: fw2 takes over. The probe's result and
+    hrpctl's answer."""
+    p = probe(lab, 5)
+    time.sleep(1.5)
+    out = boxes.hrpctl(lab, "fw1", "hrp", word, as_json=False, check=False)
+    s.wait_until("hrp %s: fw2 active" % word, lambda: settled(lab, "fw2"), 10)
+    r = p.wait()
+    s.note(word, "%d lost (%s)" % (probes.udp_lost(r), probes.udp_detail(r)))
+    return r, out.strip()
+
+
+def undo_handover(lab, s, after):
+    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("undo hrp switchover after hrp %s: fw1 preempts back after its delay" % after,
+                 lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby, VRRP master on fw1 only",
                  lambda: settled(lab, "fw1"), 30)
     s.wait_until("the upstream route goes via fw1 only (fw2's OSPF cost raised)",
                  lambda: route_via(lab, "fw1"), 30)
 
-    p = probe(lab, 5)
-    time.sleep(1.5)
-    out = boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
-    s.wait_until("planned switchover: fw2 active", lambda: settled(lab, "fw2"), 10)
-    r = p.wait()
-    s.note("planned switchover", "%d lost (%s)" % (probes.udp_lost(r), probes.udp_detail(r)))
+    r, out = operator_handover(lab, s, "switchover")
     s.check(probes.udp_lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
-        probes.udp_detail(r), out.strip()))
+        probes.udp_detail(r), out))
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
-    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
-    s.wait_until("undo hrp switchover: fw1 preempts back after its delay",
-                 lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
+    undo_handover(lab, s, "switchover")
 
     # hrp release: the active lets go without asking; the peer takes over as from a failed box
-    p = probe(lab, 5)
-    time.sleep(1.5)
-    out = boxes.hrpctl(lab, "fw1", "hrp", "release", as_json=False, check=False)
-    s.wait_until("hrp release: fw2 active", lambda: settled(lab, "fw2"), 10)
-    r = p.wait()
-    s.note("release", "%d lost (%s)" % (probes.udp_lost(r), probes.udp_detail(r)))
+    r, out = operator_handover(lab, s, "release")
     time.sleep(6)  # past fw1's 5 s preempt delay: the release sticks like a handover
     s.check(roles(lab).get("fw1") == "standby" and roles(lab).get("fw2") == "active",
-            "the release sticks: fw1 still standby 6 s later (%s) %s" % (roles(lab),
-                                                                      out.strip()))
-    boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
-    s.wait_until("undo hrp switchover after a release: fw1 preempts back",
-                 lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
+            "the release sticks: fw1 still standby 6 s later (%s) %s" % (roles(lab), out))
+    undo_handover(lab, s, "release")
 
     p = probe(lab, 5)
     time.sleep(1.5)
