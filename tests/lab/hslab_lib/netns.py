@@ -64,14 +64,8 @@ def namespaces():
 
 
 def root_links():
-    out = run(["ip", "-o", "link", "show"]).stdout
-    names = []
-    for line in out.splitlines():
-        # "7: name@peer: <...>" or "7: name: <...>"
-        parts = line.split(":", 2)
-        if len(parts) > 1:
-            names.append(parts[1].strip().split("@")[0])
-    return names
+    """The links of the root namespace (ours), from sysfs: like namespaces(), no process."""
+    return sorted(os.listdir("/sys/class/net"))
 
 
 def leftovers(prefix):
@@ -180,11 +174,7 @@ def remove_prefix(prefix, log=None):
             failed.append("%s: still there" % ns)
         else:
             removed.append(ns)
-    try:
-        links = [link for link in root_links() if link.startswith(prefix)]
-    except RuntimeError as e:
-        links, failed = [], failed + ["root links: %s" % e]
-    for link in links:
+    for link in [link for link in root_links() if link.startswith(prefix)]:
         run(["ip", "link", "del", link], check=False)
         removed.append("link " + link)
     if log and removed:
