@@ -1,7 +1,9 @@
 /* VGMP election: decide() states the rules, one English comment per branch; two filters keep the
- * promises that hold whatever the rules say (make-before-break, maintenance freeze); set_state()
- * is the only place the state changes. Every entry point records its event, updates its input,
- * then finish() re-elects and sends one urgent hello if the payload changed.
+ * promises that hold whatever the rules say (make-before-break, maintenance freeze);
+ * vgmp_set_state() is the only place the state changes. Every entry point records its event,
+ * updates its input, then vgmp_finish() re-elects and sends one urgent hello if the payload
+ * changed. The handover (the switchover handshake, the operator's switchover, release and
+ * freeze) is vgmp_handover.c; what the two files share is vgmp_int.h.
  *
  * Choices where the brief left room (doc/vgmp.md says the same for operators):
  * - Rank: priority first; on equal priority in active-standby the configured standby device
@@ -21,7 +23,7 @@
  * - Freeze keeps the roles; a dead peer is still taken over (an outage is not maintenance) and a
  *   dual-active is still resolved. The peer honours our freeze through VGMP_R_FROZEN.
  * - Load-sharing applies only when both boxes say so (mode mismatch: active-standby rules). */
-#include "vgmp_fsm.h"
+#include "vgmp_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,16 +39,6 @@ uint16_t vgmp_priority(const struct vgmp *v)
 bool vgmp_degraded(const struct vgmp *v)
 {
 	return vgmp_track_degraded(&v->track);
-}
-
-static bool peer_alive(const struct vgmp *v)
-{
-	return v->peer.status == VGMP_PEER_ALIVE;
-}
-
-static bool frozen(const struct vgmp *v)
-{
-	return v->frozen || (peer_alive(v) && (v->peer.readiness & VGMP_R_FROZEN));
 }
 
 /* Load-sharing rules apply only when both boxes are configured for it. */
@@ -127,7 +119,7 @@ static struct verdict preempt(struct vgmp *v, enum vgmp_state to, uint64_t now)
 	if (v->gate_since_ms == VGMP_NEVER)
 		v->gate_since_ms = now;
 	enum vgmp_reason no = VGMP_REASON_NONE;
-	if (frozen(v))
+	if (vgmp_frozen(v))
 		no = VGMP_REASON_FROZEN;
 	else if (v->ho.yielded)
 		no = VGMP_REASON_YIELDED;
@@ -254,7 +246,7 @@ static void keep_traffic(const struct vgmp *v, struct verdict *d)
 {
 	enum vgmp_state s = v->state, ps = v->peer.state;
 	/* a release lets go first: the peer cannot be asked, it takes over when it hears us */
-	if (!v->enabled || !peer_alive(v) || d->to == s || v->ho.releasing)
+	if (!v->enabled || !vgmp_peer_alive(v) || d->to == s || v->ho.releasing)
 		return;
 	bool ok = true;
 	if (s == VGMP_STATE_ACTIVE && d->to == VGMP_STATE_LOAD_BALANCE)
@@ -274,7 +266,8 @@ static void keep_traffic(const struct vgmp *v, struct verdict *d)
 static void hold_frozen(const struct vgmp *v, struct verdict *d)
 {
 	enum vgmp_state s = v->state, ps = v->peer.state;
-	if (!frozen(v) || d->to == s || s == VGMP_STATE_INITIALIZE || !v->enabled || !peer_alive(v))
+	if (!vgmp_frozen(v) || d->to == s || s == VGMP_STATE_INITIALIZE || !v->enabled ||
+	    !vgmp_peer_alive(v))
 		return;
 	if (!vgmp_state_holds(ps) && vgmp_state_holds(d->to))
 		return;
@@ -296,7 +289,7 @@ static void push_history(struct vgmp *v, enum vgmp_state from, uint64_t now)
 		.why = v->reason,
 		.ev = v->ev,
 		.priority = vgmp_priority(v),
-		.peer_priority = peer_alive(v) ? v->peer.priority : -1,
+		.peer_priority = vgmp_peer_alive(v) ? v->peer.priority : -1,
 	};
 	v->history_total++;
 }
@@ -307,7 +300,7 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 	v->cost_at_ms = VGMP_NEVER;
 	if (!v->p.ospf_cost)
 		return;
-	bool raised = peer_alive(v) && v->peer.state == VGMP_STATE_STANDBY &&
+	bool raised = vgmp_peer_alive(v) && v->peer.state == VGMP_STATE_STANDBY &&
 		      (v->peer.readiness & VGMP_R_COST_RAISED);
 	if (!raised)
 		v->peer_raised_ms = VGMP_NEVER;
@@ -317,7 +310,7 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 		.enable_known = v->enable_known,
 		.hrp_enabled = v->enabled,
 		.state = v->state,
-		.peer_alive = peer_alive(v),
+		.peer_alive = vgmp_peer_alive(v),
 		.peer_state = v->peer.state,
 		.applied = v->cost,
 		.last_change_ms = v->cost_ms,
@@ -344,16 +337,8 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 	v->ops->ospf_cost(v, st.target);
 }
 
-static void give_up(struct vgmp *v, enum vgmp_req_result res, uint64_t now)
-{
-	v->ho.giving = false;
-	v->ho.acked = false;
-	v->ho.result = res;
-	v->ho.result_ms = now;
-}
-
 /* The one place the state changes. */
-static void set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, uint64_t now)
+void vgmp_set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, uint64_t now)
 {
 	enum vgmp_state from = v->state;
 	v->reason = why;
@@ -368,7 +353,7 @@ static void set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, 
 		bool done = why == VGMP_REASON_HANDED_OVER;
 		if (done && v->ho.reason == HRP_VGMP_REASON_ADMIN)
 			v->ho.yielded = true;
-		give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
+		vgmp_give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
 	}
 	if (why == VGMP_REASON_PREEMPT)
 		v->c.preempts++;
@@ -381,7 +366,7 @@ static void set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, 
 	v->ops->notify(v, from, to, why);
 }
 
-static void flush_hello(struct vgmp *v)
+void vgmp_flush_hello(struct vgmp *v)
 {
 	if (!v->hello_due)
 		return;
@@ -390,36 +375,12 @@ static void flush_hello(struct vgmp *v)
 	v->ops->send_hello(v);
 }
 
-/* hrpd stamps a request with the priority of the payload it holds: hand it ours first. */
-static void send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t now)
-{
-	flush_hello(v);
-	struct vgmp_request r = {
-		.kind = VGMP_MSG_SWITCHOVER,
-		.reason = reason,
-		.has_priority = true,
-		.priority = vgmp_priority(v),
-		.has_state = true,
-		.state = VGMP_STATE_STANDBY,
-	};
-	v->ho.giving = true;
-	v->ho.acked = false;
-	v->ho.reason = reason;
-	v->ho.request_id = 0;
-	v->ho.sent_ms = now;
-	v->ho.result = VGMP_REQ_PENDING;
-	v->ho.result_reason = reason;
-	v->ho.result_ms = now;
-	v->c.requests_sent++;
-	v->ops->send_request(v, &r);
-}
-
 /* A degraded active asks the peer to take over: once per request timeout. */
 static void fault_request(struct vgmp *v, uint64_t now)
 {
 	if (v->ho.giving || now < v->ho.retry_ms)
 		return;
-	send_switchover(v, HRP_VGMP_REASON_FAULT, now);
+	vgmp_send_switchover(v, HRP_VGMP_REASON_FAULT, now);
 	v->ho.retry_ms = now + v->p.request_timeout_ms;
 }
 
@@ -427,7 +388,7 @@ static void fault_request(struct vgmp *v, uint64_t now)
  * re-announce so that clients and switches leave it. Either way the split is over. */
 static void heal(struct vgmp *v)
 {
-	if (!v->split || !peer_alive(v))
+	if (!v->split || !vgmp_peer_alive(v))
 		return;
 	if (vgmp_state_holds(v->state) && vgmp_state_holds(v->peer.state)) {
 		v->c.reannounces++;
@@ -436,31 +397,9 @@ static void heal(struct vgmp *v)
 	v->split = false;
 }
 
-/* A release ends when the peer announces active (it sticks then, as an operator's handover
- * does), or once the handover timeout has passed and the peer has spoken since the release
- * without taking over (the election then runs as before: the role comes back rather than stay
- * with nobody). A peer not heard since may have taken over unheard (a loaded box): taking the
- * role back on that stale view would make two actives, so we wait for its word or for hrpd's
- * verdict that it is dead. Either way our own priority is announced again. */
-static void release_end(struct vgmp *v, uint64_t now)
-{
-	if (!v->ho.releasing)
-		return;
-	bool taken = peer_alive(v) && v->peer.state == VGMP_STATE_ACTIVE;
-	bool refused = peer_alive(v) && v->peer.heard_ms > v->ho.release_ms &&
-		       now >= v->ho.release_ms + v->p.handover_timeout_ms;
-	if (!taken && !refused)
-		return;
-	v->ho.releasing = false;
-	v->ho.yielded = taken;
-	v->ho.result = taken ? VGMP_REQ_DONE : VGMP_REQ_ABORTED;
-	v->ho.result_ms = now;
-	v->hello_due = true;
-}
-
 static void evaluate(struct vgmp *v, uint64_t now)
 {
-	release_end(v, now);
+	vgmp_release_end(v, now);
 	struct verdict d = decide(v, now);
 	if (!d.gate)
 		v->gate_since_ms = VGMP_NEVER;
@@ -468,7 +407,7 @@ static void evaluate(struct vgmp *v, uint64_t now)
 	keep_traffic(v, &d);
 	hold_frozen(v, &d);
 	/* A freeze keeps a degraded active where it is: no request. */
-	if (d.fault_request && frozen(v)) {
+	if (d.fault_request && vgmp_frozen(v)) {
 		d.fault_request = false;
 		d.why = VGMP_REASON_FROZEN;
 	}
@@ -484,21 +423,21 @@ static void evaluate(struct vgmp *v, uint64_t now)
 	v->want_fault = d.fault_request;
 	if (v->want_fault)
 		fault_request(v, now);
-	set_state(v, d.to, d.why, now);
+	vgmp_set_state(v, d.to, d.why, now);
 	heal(v);
 	ospf_step(v, now);
 }
 
-static void begin(struct vgmp *v, enum vgmp_event ev)
+void vgmp_begin(struct vgmp *v, enum vgmp_event ev)
 {
 	v->ev = ev;
 }
 
 /* Re-elect, then one urgent hello if the payload changed. */
-static void finish(struct vgmp *v, uint64_t now)
+void vgmp_finish(struct vgmp *v, uint64_t now)
 {
 	evaluate(v, now);
-	flush_hello(v);
+	vgmp_flush_hello(v);
 }
 
 /* Our priority moved: the peer must hear it now, and an operator's handover no longer binds. */
@@ -585,7 +524,7 @@ int vgmp_set_params(struct vgmp *v, const struct vgmp_params *p, uint64_t now_ms
 {
 	if (!v || !p || !params_ok(p))
 		return -EINVAL;
-	begin(v, VGMP_EV_RECONFIGURE);
+	vgmp_begin(v, VGMP_EV_RECONFIGURE);
 	uint16_t before = vgmp_priority(v);
 	vgmp_track_reconfigure(&v->track, p->priority, p->fault_penalty, now_ms);
 	priority_moved(v, before);
@@ -604,7 +543,7 @@ int vgmp_set_params(struct vgmp *v, const struct vgmp_params *p, uint64_t now_ms
 		}
 		v->cost = VGMP_COST_UNKNOWN;
 	}
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -614,13 +553,13 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	begin(v, VGMP_EV_ENABLE);
+	vgmp_begin(v, VGMP_EV_ENABLE);
 	v->enable_known = true;
 	if (on != v->enabled) {
 		v->enabled = on;
 		bool adverts = v->peer.adverts_seen;
 		if (v->ho.giving)
-			give_up(v, VGMP_REQ_ABORTED, now_ms);
+			vgmp_give_up(v, VGMP_REQ_ABORTED, now_ms);
 		v->ho.taking = v->ho.yielded = v->ho.releasing = false;
 		v->split = false;
 		v->gate_since_ms = VGMP_NEVER;
@@ -635,7 +574,7 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms)
 		}
 		v->hello_due = true;
 	}
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -658,37 +597,20 @@ int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms)
 	if (found == VGMP_COST_RAISED && v->state != VGMP_STATE_INITIALIZE)
 		v->hello_due = true;
 	ospf_step(v, now_ms);
-	flush_hello(v);
+	vgmp_flush_hello(v);
 	return 1;
-}
-
-/* Requests that ran out of time. */
-static void timeouts(struct vgmp *v, uint64_t now)
-{
-	struct vgmp_handover *h = &v->ho;
-	if (h->giving && !h->acked && now >= h->sent_ms + v->p.request_timeout_ms) {
-		v->c.requests_timeout++;
-		give_up(v, VGMP_REQ_TIMEOUT, now);
-	} else if (h->giving && h->acked && now >= h->acked_ms + v->p.handover_timeout_ms) {
-		v->c.handover_timeouts++;
-		give_up(v, VGMP_REQ_ABORTED, now);
-	}
-	if (h->taking && now >= h->taking_ms + v->p.handover_timeout_ms) {
-		v->c.handover_timeouts++;
-		h->taking = false;
-	}
 }
 
 int vgmp_tick(struct vgmp *v, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	begin(v, VGMP_EV_TICK);
+	vgmp_begin(v, VGMP_EV_TICK);
 	uint16_t before = vgmp_priority(v);
 	vgmp_track_timer(&v->track, now_ms);
 	priority_moved(v, before);
-	timeouts(v, now_ms);
-	finish(v, now_ms);
+	vgmp_handover_timeouts(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -711,7 +633,7 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 {
 	if (!v || !payload)
 		return -EINVAL;
-	begin(v, VGMP_EV_PEER_UPDATE);
+	vgmp_begin(v, VGMP_EV_PEER_UPDATE);
 	struct vgmp_peer *pe = &v->peer;
 	if (pe->status != VGMP_PEER_ALIVE) {
 		pe->status = VGMP_PEER_ALIVE;
@@ -747,23 +669,23 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 	if (pe->state == VGMP_STATE_INITIALIZE) {
 		v->ho.yielded = false;
 		if (v->ho.giving)
-			give_up(v, VGMP_REQ_ABORTED, now_ms);
+			vgmp_give_up(v, VGMP_REQ_ABORTED, now_ms);
 	}
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
 /* The peer is gone: by hrpd's word, or (silent) by vgmp_peer_silent()'s. */
 static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 {
-	begin(v, VGMP_EV_PEER_DOWN);
+	vgmp_begin(v, VGMP_EV_PEER_DOWN);
 	if (v->peer.status != VGMP_PEER_DEAD) {
 		v->peer.status = VGMP_PEER_DEAD;
 		v->peer.since_ms = now_ms;
 	}
 	v->peer.silent = silent;
 	if (v->ho.giving)
-		give_up(v, VGMP_REQ_ABORTED, now_ms);
+		vgmp_give_up(v, VGMP_REQ_ABORTED, now_ms);
 	/* A release the peer's death ends: we gave the role away on purpose, so a peer that was
 	 * only silent for a while (a loaded box) is not preempted when it comes back; a dead one
 	 * is taken over at once all the same (the rules above preemption). */
@@ -777,7 +699,7 @@ static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 	v->ho.taking = false;
 	v->ho.yielded = released;
 	v->split = true;
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 }
 
 int vgmp_peer_down(struct vgmp *v, uint64_t now_ms)
@@ -792,8 +714,8 @@ int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	if (!v->p.silent_takeover_ms || !v->enabled || !peer_alive(v) || v->peer.adverts_seen ||
-	    silent_ms < v->p.silent_takeover_ms)
+	if (!v->p.silent_takeover_ms || !v->enabled || !vgmp_peer_alive(v) ||
+	    v->peer.adverts_seen || silent_ms < v->p.silent_takeover_ms)
 		return 0;
 	/* We handed the role over a moment ago: the new active is busy taking it (its VIPs, the
 	 * OSPF cost, the session table it reads), not dead. At 10 ms hellos its silence of three
@@ -812,153 +734,9 @@ int vgmp_set_peer_adverts(struct vgmp *v, bool seen, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	begin(v, VGMP_EV_PEER_ADVERTS);
+	vgmp_begin(v, VGMP_EV_PEER_ADVERTS);
 	v->peer.adverts_seen = seen;
-	finish(v, now_ms);
-	return 0;
-}
-
-/* May we take over at the peer's request? false with the nack's reason. */
-static bool may_take_over(const struct vgmp *v, const struct vgmp_request *r, uint16_t theirs,
-			  enum hrp_vgmp_reason *no)
-{
-	*no = HRP_VGMP_REASON_NONE;
-	if (!v->enabled || v->state == VGMP_STATE_INITIALIZE)
-		*no = HRP_VGMP_REASON_NOT_READY; /* we have not joined yet */
-	else if (r->has_state && r->state != VGMP_STATE_STANDBY)
-		*no = HRP_VGMP_REASON_NONE; /* only "take over from me" is understood */
-	else if (frozen(v))
-		*no = HRP_VGMP_REASON_ADMIN;
-	else if (v->ho.giving)
-		*no = HRP_VGMP_REASON_IN_TRANSITION;
-	else if (vgmp_priority(v) < theirs)
-		*no = HRP_VGMP_REASON_PRIORITY;
-	else if (r->reason != HRP_VGMP_REASON_FAULT && !v->ready)
-		*no = HRP_VGMP_REASON_NOT_READY; /* a planned switchover loses no session */
-	else
-		return true;
-	return false;
-}
-
-/* The peer asks us to take over (it asks to go standby). */
-static void on_switchover(struct vgmp *v, const struct vgmp_request *r, uint64_t now)
-{
-	v->c.requests_received++;
-	if (r->has_priority)
-		v->peer.priority = r->priority; /* fresher than its last hello */
-	enum hrp_vgmp_reason no;
-	bool ok = may_take_over(v, r, v->peer.priority, &no);
-	struct vgmp_request a = {
-		.kind = ok ? VGMP_MSG_ACK : VGMP_MSG_NACK,
-		.request_id = r->request_id,
-		.reason = no,
-	};
-	if (!ok) {
-		v->c.nacks_sent[no]++;
-		v->ops->send_request(v, &a);
-		return;
-	}
-	v->c.acks_sent++;
-	v->ops->send_request(v, &a);
-	v->ho.yielded = false;
-	if (v->state != VGMP_STATE_ACTIVE) {
-		/* Active now: the peer lets go when it hears us. */
-		v->ho.taking = true;
-		v->ho.taking_ms = now;
-		set_state(v, VGMP_STATE_ACTIVE,
-			  r->reason == HRP_VGMP_REASON_FAULT ? VGMP_REASON_SWITCHOVER_FAULT
-							     : VGMP_REASON_SWITCHOVER_ADMIN,
-			  now);
-	}
-}
-
-/* Does this ack / nack answer our request? */
-static bool answers_ours(const struct vgmp *v, const struct vgmp_request *r)
-{
-	return v->ho.giving && (v->ho.request_id == 0 || v->ho.request_id == r->request_id);
-}
-
-static void on_ack(struct vgmp *v, const struct vgmp_request *r, uint64_t now)
-{
-	/* An ack that comes after our request timed out (a loaded box): the peer has taken the
-	 * role by now, so the handover goes on as if it had come in time; giving it up would
-	 * leave two actives and lose an operator's switchover to the next preemption. */
-	if (!v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT && v->ho.request_id &&
-	    v->ho.request_id == r->request_id && v->state == VGMP_STATE_ACTIVE) {
-		v->c.late_acks++;
-		v->ho.giving = true;
-	}
-	if (!answers_ours(v, r) || v->ho.acked) {
-		v->c.answers_stale++;
-		return;
-	}
-	v->c.requests_acked++;
-	v->ho.acked = true;
-	v->ho.acked_ms = now;
-	v->ho.request_id = r->request_id;
-	v->ho.result = VGMP_REQ_ACKED;
-	v->ho.result_ms = now;
-}
-
-static void on_nack(struct vgmp *v, const struct vgmp_request *r, uint64_t now)
-{
-	if (!answers_ours(v, r)) {
-		v->c.answers_stale++;
-		return;
-	}
-	v->c.requests_nacked++;
-	if (v->ho.reason == HRP_VGMP_REASON_FAULT)
-		v->ho.retry_ms = now + v->p.request_timeout_ms;
-	give_up(v, VGMP_REQ_NACKED, now);
-	v->ho.result_reason = r->reason;
-}
-
-int vgmp_request_received(struct vgmp *v, const struct vgmp_request *r, uint64_t now_ms)
-{
-	if (!v || !r || (int)r->kind < 0 || r->kind >= VGMP_MSG_MAX)
-		return -EINVAL;
-	switch (r->kind) {
-	case VGMP_MSG_SWITCHOVER:
-		begin(v, VGMP_EV_REQUEST);
-		on_switchover(v, r, now_ms);
-		break;
-	case VGMP_MSG_ACK:
-		begin(v, VGMP_EV_ACK);
-		on_ack(v, r, now_ms);
-		break;
-	default:
-		begin(v, VGMP_EV_NACK);
-		on_nack(v, r, now_ms);
-		break;
-	}
-	finish(v, now_ms);
-	return 0;
-}
-
-int vgmp_request_id(struct vgmp *v, uint32_t request_id)
-{
-	if (!v)
-		return -ENOENT;
-	/* hrpd numbered our request after it timed out (a loaded box): keep the number, so that
-	 * a late ack still completes the handover (on_ack). */
-	bool timed_out = !v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT;
-	if (!v->ho.giving && !timed_out)
-		return -ENOENT;
-	if (v->ho.request_id == 0)
-		v->ho.request_id = request_id;
-	return 0;
-}
-
-int vgmp_request_lost(struct vgmp *v, uint64_t now_ms)
-{
-	if (!v)
-		return -EINVAL;
-	begin(v, VGMP_EV_REQUEST_LOST);
-	if (v->ho.giving && !v->ho.acked) {
-		v->c.requests_timeout++;
-		give_up(v, VGMP_REQ_TIMEOUT, now_ms);
-	}
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -975,9 +753,9 @@ int vgmp_tracker_remove(struct vgmp *v, int id, uint64_t now_ms)
 	int r = vgmp_track_remove(&v->track, id, now_ms);
 	if (r < 0)
 		return r;
-	begin(v, VGMP_EV_TRACKER);
+	vgmp_begin(v, VGMP_EV_TRACKER);
 	priority_moved(v, before);
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -989,9 +767,9 @@ int vgmp_tracker_set(struct vgmp *v, int id, enum vgmp_obj_state s, uint64_t now
 	int r = vgmp_track_set(&v->track, id, s, now_ms);
 	if (r < 0)
 		return r;
-	begin(v, VGMP_EV_TRACKER);
+	vgmp_begin(v, VGMP_EV_TRACKER);
 	priority_moved(v, before);
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 
@@ -999,89 +777,14 @@ int vgmp_set_ready(struct vgmp *v, bool ready, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	begin(v, VGMP_EV_READY);
+	vgmp_begin(v, VGMP_EV_READY);
 	if (ready != v->ready) {
 		v->ready = ready;
 		if (ready)
 			v->ready_since_ms = now_ms;
 		v->hello_due = true;
 	}
-	finish(v, now_ms);
-	return 0;
-}
-
-/* Why an operator's handover (switchover or release) cannot start now; 0 when it can. */
-static int handover_refused(const struct vgmp *v)
-{
-	if (v->state != VGMP_STATE_ACTIVE)
-		return -EPERM;
-	if (!peer_alive(v))
-		return -ENOTCONN;
-	if (frozen(v))
-		return -EBUSY;
-	if (v->ho.giving || v->ho.releasing)
-		return -EALREADY;
-	if (v->peer.state != VGMP_STATE_STANDBY)
-		return -EAGAIN;
-	return 0;
-}
-
-int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
-{
-	if (!v)
-		return -EINVAL;
-	int r = handover_refused(v);
-	if (r < 0)
-		return r;
-	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
-	v->ho.yielded = false;
-	send_switchover(v, HRP_VGMP_REASON_ADMIN, now_ms);
-	finish(v, now_ms);
-	return 0;
-}
-
-int vgmp_admin_resume(struct vgmp *v, uint64_t now_ms)
-{
-	if (!v)
-		return -EINVAL;
-	if (!v->ho.yielded)
-		return -EALREADY;
-	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
-	v->ho.yielded = false;
-	v->gate_since_ms = VGMP_NEVER; /* the preempt delay counts from now */
-	finish(v, now_ms);
-	return 0;
-}
-
-int vgmp_admin_release(struct vgmp *v, uint64_t now_ms)
-{
-	if (!v)
-		return -EINVAL;
-	int r = handover_refused(v);
-	if (r < 0)
-		return r;
-	begin(v, VGMP_EV_ADMIN_SWITCHOVER);
-	v->ho.yielded = false;
-	v->ho.releasing = true;
-	v->ho.release_ms = now_ms;
-	v->ho.result = VGMP_REQ_PENDING;
-	v->ho.result_reason = HRP_VGMP_REASON_ADMIN;
-	v->ho.result_ms = now_ms;
-	v->hello_due = true;
-	finish(v, now_ms);
-	return 0;
-}
-
-int vgmp_freeze(struct vgmp *v, bool on, uint64_t now_ms)
-{
-	if (!v)
-		return -EINVAL;
-	begin(v, VGMP_EV_FREEZE);
-	if (on != v->frozen) {
-		v->frozen = on;
-		v->hello_due = true;
-	}
-	finish(v, now_ms);
+	vgmp_finish(v, now_ms);
 	return 0;
 }
 

@@ -8,9 +8,10 @@
  * now, send a request / ack / nack, set the VRRP roles, re-announce, change the OSPF cost,
  * notify. Timers are deadlines: vgmpd arms one at vgmp_next_deadline() and calls vgmp_tick().
  *
- * One function, set_state() in vgmp_fsm.c, changes the state; it records old -> new (reason) in
- * the history, counts, sets the VRRP roles and notifies. The rules, one English sentence per
- * branch, are decide() in vgmp_fsm.c; doc/vgmp.md lists them for operators.
+ * One function, vgmp_set_state() in vgmp_fsm.c, changes the state; it records old -> new (reason)
+ * in the history, counts, sets the VRRP roles and notifies. The rules, one English sentence per
+ * branch, are decide() in vgmp_fsm.c; doc/vgmp.md lists them for operators. The switchover
+ * handshake and the operator's actions are vgmp_handover.c.
  *
  * Requires from the HRP payload: struct hrp_vgmp as it is, plus one readiness bit,
  * VGMP_R_FROZEN (below), so that a maintenance freeze holds on both boxes. */

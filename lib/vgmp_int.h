@@ -1,0 +1,44 @@
+/* What the VGMP core's own files share, and nothing outside lib/vgmp_*.c may call: the election
+ * (vgmp_fsm.c) and the handover (vgmp_handover.c: the switchover handshake and the operator's
+ * switchover, release and freeze) act on one struct vgmp through these. vgmpd and the tests use
+ * vgmp_fsm.h only. */
+#ifndef HS_VGMP_INT_H
+#define HS_VGMP_INT_H
+
+#include "vgmp_fsm.h"
+
+/* ---- what both read ---- */
+
+static inline bool vgmp_peer_alive(const struct vgmp *v)
+{
+	return v->peer.status == VGMP_PEER_ALIVE;
+}
+
+static inline bool vgmp_frozen(const struct vgmp *v)
+{
+	return v->frozen || (vgmp_peer_alive(v) && (v->peer.readiness & VGMP_R_FROZEN));
+}
+
+/* ---- vgmp_fsm.c: the election ---- */
+
+/* Every entry point: record the event being handled (history, display)... */
+void vgmp_begin(struct vgmp *v, enum vgmp_event ev);
+/* ...and once its input is updated, re-elect, then one urgent hello if the payload changed. */
+void vgmp_finish(struct vgmp *v, uint64_t now);
+/* The one place the state changes. */
+void vgmp_set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, uint64_t now);
+/* Send the pending hello, if any. */
+void vgmp_flush_hello(struct vgmp *v);
+
+/* ---- vgmp_handover.c: handing the active role over, and taking it ---- */
+
+/* Our switchover request ends with this result (v->ho.result). */
+void vgmp_give_up(struct vgmp *v, enum vgmp_req_result res, uint64_t now);
+/* Ask the peer to take over (reason fault or admin); the pending hello goes first. */
+void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t now);
+/* Before each election: a release ends when the peer took over, or refused to in time. */
+void vgmp_release_end(struct vgmp *v, uint64_t now);
+/* On the timer: requests and take-overs that ran out of time. */
+void vgmp_handover_timeouts(struct vgmp *v, uint64_t now);
+
+#endif
