@@ -37,6 +37,7 @@ static const char *const known_counters[] = {
 	"bytes_received",
 	"entries_applied",
 	"received_not_synced",
+	"labels_lost",
 	"kernel_requests",
 	"kernel_batches",
 	"kernel_send_errors",
@@ -127,9 +128,11 @@ static void render_session_counters(const json_t *c, FILE *out)
 		num(c, "entries_sent"), num(c, "bytes_sent"));
 	fprintf(out, " Received: %lld records, %lld entries, %lld bytes\n",
 		num(c, "records_received"), num(c, "entries_received"), num(c, "bytes_received"));
-	fprintf(out, " Applied: %lld entries, not for sync %lld, updates after our destroy %lld\n",
+	fprintf(out,
+		" Applied: %lld entries, not for sync %lld, updates after our destroy %lld, "
+		"labels lost %lld\n",
 		num(c, "entries_applied"), num(c, "received_not_synced"),
-		num(c, "updates_after_destroy"));
+		num(c, "updates_after_destroy"), num(c, "labels_lost"));
 	fprintf(out,
 		" Kernel requests: %lld in %lld batches, send errors %lld, replaced %lld, "
 		"gone %lld\n",

@@ -31,6 +31,20 @@ static bool peer_up(const struct hrpd *h)
 	return h->enabled && h->lv.peer == HRP_LV_PEER_UP && h->have_peer_hello;
 }
 
+/* The peer sends its live entries too (load-sharing, or both active for a moment): only then
+ * can its update cross our destroy on the wire. An active peer is a source (needs_peer_table). */
+static bool peer_source(const struct hrpd *h)
+{
+	return peer_up(h) && active_state(h->peer_hello.vgmp.state);
+}
+
+bool hrpd_sess_remembers_destroys(const struct hrpd_sess *ss, uint64_t now_ms)
+{
+	return ss->source &&
+	       (ss->peer_source ||
+		(ss->peer_source_end_ms && now_ms - ss->peer_source_end_ms < HS_TOMB_TTL_MS));
+}
+
 /* The box's own addresses, for the policy: connections of the box itself are never synced. Read
  * again every few seconds (a VIP moves at takeover). */
 static void local_refresh(struct hrpd_sess *ss, bool force)
@@ -172,9 +186,13 @@ static void on_event(void *arg, const struct hs_sess *s)
 		hs_tomb_clear(&ss->tomb, hs_sess_key_hash(s));
 	if (hrpd_mirror_echo(ss, s))
 		return; /* (an old entry's destroy read after its tuple's new flow was held too) */
-	/* A peer's update that crosses this destroy must not bring the entry back here. */
-	if (s->op == HS_SESS_DESTROY)
-		hs_tomb_bury(&ss->tomb, hs_sess_key_hash(s), hs_now_ms());
+	/* A peer's update that crosses this destroy must not bring the entry back here. A standby
+	 * peer sends none: no stone (a hash and a slot write a destroy) in active/standby. */
+	if (s->op == HS_SESS_DESTROY) {
+		uint64_t now = hs_now_ms();
+		if (hrpd_sess_remembers_destroys(ss, now))
+			hs_tomb_bury(&ss->tomb, hs_sess_key_hash(s), now);
+	}
 	rec_add(ss, &ss->rt, s, 0);
 }
 
@@ -346,6 +364,10 @@ static void apply_error(void *arg, enum hrpd_ct_apply_err e, int err)
 	/* NOENT on a delete: the entry timed out here first. The rest is worth a line. */
 	if (e == HRPD_CT_ERR_NOENT)
 		return;
+	if (e == HRPD_CT_ERR_LABELS) {
+		hrpd_sess_labels_lost(ss);
+		return;
+	}
 	uint64_t now = hs_now_ms();
 	if (now - ss->last_apply_warn_ms >= 1000) {
 		ss->last_apply_warn_ms = now;
@@ -443,6 +465,7 @@ void hrpd_sess_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	ss->pol.hrp_port = (uint16_t)c->port;
 	ss->pol.hold_timeout_s = (uint32_t)c->session_hold_timeout;
 	ss->tcp_window = c->session_window_tracking;
+	ss->labels.wanted = c->session_labels_room;
 	hrpd_sess_expect_configure(ss, c->session_sync_expectations);
 	/* Checked by the config loader: nothing here can fail. */
 	const char *names[HS_CFG_LIST_MAX], *why;
@@ -480,6 +503,8 @@ void hrpd_sess_update(struct hrpd *h)
 	if (!ss)
 		return;
 	ss->on = ss->ct && h->enabled && ss->auto_sync;
+	if (ss->on)
+		hrpd_sess_labels_room(ss); /* once: before any entry of the peer is written */
 	bool was_active = ss->local_active;
 	ss->local_active = active_state(h->local.state);
 	if (ss->local_active && !was_active && ss->ct) {
@@ -495,6 +520,10 @@ void hrpd_sess_update(struct hrpd *h)
 		ss->changed_alone = false; /* the new active's table replaces ours */
 	}
 	bool source = ss->on && ss->local_active && peer_up(h);
+	bool peer_sends = peer_source(h);
+	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
+		ss->peer_source_end_ms = hs_now_ms();
+	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;
 		hs_info(HRPD_SESS_PREFIX, "%s", source ? "sync source: sessions go to the peer"

@@ -463,6 +463,11 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 {
 	const struct hrpd_ct_req *req = pending(ct, seq);
 	enum hrpd_ct_apply_err c = classify(err);
+	/* An update's labels for a live entry created without room for them: the kernel set
+	 * the rest of the update before it came to the labels (ctnetlink_change_conntrack). */
+	if (err == ENOSPC && req && req->kind == HRPD_CT_REQ_APPLY && !req->create &&
+	    req->s.op != HS_SESS_DESTROY && (req->s.has & HS_SESS_HAS_LABELS))
+		c = HRPD_CT_ERR_LABELS;
 	bool again = req && req->kind == HRPD_CT_REQ_APPLY && !req->replaced &&
 		     req->s.op != HS_SESS_DESTROY && *n_retry < BATCH_MAX;
 	/* A new connection whose tuple is taken here by an older one (closed, not yet timed
@@ -917,7 +922,7 @@ const char *hrpd_ct_err_name(enum hrpd_ct_apply_err e)
 		[HRPD_CT_ERR_NOENT] = "no_entry", [HRPD_CT_ERR_EXIST] = "exists",
 		[HRPD_CT_ERR_INVAL] = "refused",  [HRPD_CT_ERR_NOMEM] = "table_full",
 		[HRPD_CT_ERR_BUSY] = "busy",      [HRPD_CT_ERR_OTHER] = "other",
-		[HRPD_CT_ERR_LOST] = "answers_lost",
+		[HRPD_CT_ERR_LOST] = "answers_lost", [HRPD_CT_ERR_LABELS] = "no_label_room",
 	};
 	return e < HRPD_CT_ERR_MAX ? names[e] : "?";
 }

@@ -28,6 +28,7 @@ enum hrpd_ct_apply_err {
 	HRPD_CT_ERR_BUSY,   /* a change the kernel does not allow on a live entry (NAT, helper) */
 	HRPD_CT_ERR_OTHER,
 	HRPD_CT_ERR_LOST,   /* error answers lost to an overrun of the request socket */
+	HRPD_CT_ERR_LABELS, /* labels of an update, for a live entry without room for them */
 	HRPD_CT_ERR_MAX,
 };
 

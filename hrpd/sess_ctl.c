@@ -35,6 +35,8 @@ json_t *hrpd_sess_status_json(const struct hrpd *h)
 	json_object_set_new(o, "kernel_entries", json_integer(hrpd_ct_count()));
 	json_object_set_new(o, "last_bulk_ms", u64(ss->last_bulk_ms));
 	json_object_set_new(o, "labels_room", json_string(hrpd_sess_labels_state(ss)));
+	json_object_set_new(o, "remembers_destroys",
+			    json_boolean(hrpd_sess_remembers_destroys(ss, hs_now_ms())));
 	if (ss->labels.state == HRPD_LABELS_FAILED)
 		json_object_set_new(o, "labels_room_error", json_string(ss->labels.error));
 	return o;
@@ -102,6 +104,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "control_bad", s->control_bad },
 		{ "updates_after_destroy", s->updates_after_destroy },
 		{ "destroys_remembered", ss->tomb.buried },
+		{ "labels_lost", s->labels_lost },
 	};
 	json_t *o = json_object();
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)

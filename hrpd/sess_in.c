@@ -25,7 +25,7 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	}
 	if (hrpd_mirror_conflict(ss, s))
 		return; /* ours stays: a conflict we win, or an older entry's destroy */
-	if (ss->tomb.slots && !ss->rx_bulk) { /* we are a source too: load-sharing */
+	if (ss->tomb.slots && !ss->rx_bulk) { /* we buried destroys: both are sources */
 		uint64_t key = hs_sess_key_hash(s);
 		if (s->op == HS_SESS_NEW) {
 			hs_tomb_clear(&ss->tomb, key);
@@ -51,6 +51,7 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	 * range repair) mostly finds them there: an update first, as the source sent it. Each
 	 * wrong guess costs a second request, and a million of them were the standby's largest
 	 * cost in a resync at 1M sessions (the kernel's lookups: bench/session_scale.py). */
+	/* Loaded when session sync started; here only if entries come while it is off. */
 	if ((s->has & HS_SESS_HAS_LABELS) && ss->labels.state == HRPD_LABELS_UNNEEDED)
 		hrpd_sess_labels_room(ss);
 	struct hs_sess c = *s;

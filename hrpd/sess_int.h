@@ -72,12 +72,15 @@ struct hrpd_sess_stats {
 	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
 	uint64_t control_bad;
 	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
+	uint64_t labels_lost; /* a peer's update whose labels our entry had no room for */
 };
 
 /* Room for the peer's conntrack labels (sess_labels.c). */
 enum hrpd_labels_state { HRPD_LABELS_UNNEEDED, HRPD_LABELS_LOADED, HRPD_LABELS_FAILED };
 struct hrpd_sess_labels {
+	bool wanted; /* session_labels_room */
 	enum hrpd_labels_state state;
+	bool lost_warned;
 	char error[160];
 };
 
@@ -132,7 +135,9 @@ struct hrpd_sess {
 	uint64_t prev_mismatch;
 	struct hrpd_sess_check last;
 	struct hrpd_sess_stats st;
-	struct hs_tomb tomb; /* our recent destroys, while we are a source */
+	struct hs_tomb tomb; /* our recent destroys, while the peer is a source too */
+	bool peer_source;            /* the peer is up and active: it sends its live entries */
+	uint64_t peer_source_end_ms; /* when it stopped (0: never was): some may be on the way */
 	struct hrpd_sess_labels labels;
 	struct hrpd_mirror *mirror; /* NULL: not mirroring (mirror.h) */
 	bool mirror_session;        /* configured: hrp mirror session enable */
@@ -141,12 +146,17 @@ struct hrpd_sess {
 	struct hrpd_sess_expect *expect; /* NULL: helpers and expectations not synced */
 };
 
-/* sess_labels.c: before a labelled entry of the peer is written, the table that makes the
+/* sess_labels.c: when session sync starts (session_labels_room), the table that makes the
  * kernel give entries room for labels (once); removed at a stop that hands nothing over. */
 void hrpd_sess_labels_room(struct hrpd_sess *ss);
 void hrpd_sess_labels_release(struct hrpd_sess *ss, bool handed_over);
+/* The kernel had no room for the labels of a peer's update: counted, said once. */
+void hrpd_sess_labels_lost(struct hrpd_sess *ss);
 const char *hrpd_sess_labels_state(const struct hrpd_sess *ss);
 
+/* sess.c: as a source, our destroys are remembered (sess_tomb.h) while the peer sends live
+ * entries too, and a stone's life after it stopped (its last records may still be on the way). */
+bool hrpd_sess_remembers_destroys(const struct hrpd_sess *ss, uint64_t now_ms);
 /* sess.c: does what is due now (dumps, requests, back-pressure) and re-arms the timer. */
 void hrpd_sess_kick(struct hrpd_sess *ss);
 /* The event socket in the conntrack groups or not, as what we are now asks (sess.c). */

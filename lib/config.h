@@ -208,6 +208,7 @@ struct hs_hrpd_config {
 	int session_event_buffer;    /* bytes: the conntrack event socket's receive buffer */
 	bool session_window_tracking; /* synced TCP entries keep window tracking */
 	bool session_sync_expectations; /* helpers of entries and their expectations (FTP) */
+	bool session_labels_room; /* load hrpd's hookless label table when session sync starts */
 	struct hs_strlist session_protocols; /* tcp, udp, icmp, other; empty: all */
 	struct hs_strlist session_exclude;   /* ADDR/PLEN never synced */
 	struct hs_strlist session_tcp_states; /* TCP states synced; empty: all */

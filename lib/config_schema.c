@@ -445,6 +445,9 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	BOOL(H, "session_sync_expectations", session_sync_expectations, 0, SYNC,
 	     .help = "sessions keep their conntrack helper (ftp) on the peer, and the helpers' "
 		     "expectations are synced"),
+	BOOL(H, "session_labels_room", session_labels_room, 1, LOCAL,
+	     .help = "load a hookless table with a ct label rule when session sync starts, so "
+		     "that every entry here has room for the peer's conntrack labels"),
 	STRLIST(H, "session_protocols", session_protocols, SYNC, .check_string = check_protocol,
 		.help = "protocols synced: tcp, udp, icmp, other; empty: all"),
 	STRLIST(H, "session_exclude", session_exclude, SYNC, .check_string = check_prefix,

@@ -235,8 +235,9 @@ def body(lab, s):
     # crossed a box's destroy of such an entry is dropped, not made a stale entry again. A
     # new-entry record of a creation the peer mirrored (its own echo) is dropped too.
     s.note("dropped on arrival", ", ".join(
-        "%s: %s updates after a destroy, %s of the peer's echoes" % (
+        "%s: %s updates after a destroy (%s destroys remembered), %s of the peer's echoes" % (
             b, session(lab, b).get("statistics", {}).get("updates_after_destroy"),
+            session(lab, b).get("statistics", {}).get("destroys_remembered"),
             mirror(lab, b).get("peer_echoes_dropped")) for b in ("fw1", "fw2")))
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 

@@ -6,9 +6,13 @@ and every daemon running (fw1 active):
     fw1, and fw2's kernel holds each entry (TCP ESTABLISHED; the echo with its id);
   - conntrack labels: a rule of a test table on fw1 only sets label 5 on IPv4 and IPv6 TCP
     flows to port 9032; fw2's entries carry the same labels. The kernel gives an entry room for
-    labels only in a namespace whose ruleset uses them: fw2's hrpd loads a hookless table of its
-    own (inet hotstandby_labels) before it writes the first labelled entry, and says so in its
-    status;
+    labels only if the namespace's ruleset uses them when the entry is created: each box's hrpd
+    loads a hookless table of its own (inet hotstandby_labels) when session sync starts, and
+    says so in its status. First, before any labelled entry: flows to port 9033 that fw2 already
+    holds unlabelled get label 6 on fw1 only later (a rule added then), and fw2's copies get it
+    too (before the table was loaded at start, fw2's copies had no room: the label never came);
+    last, a UDP entry that fw2 held before its hrpd started (so without room) is labelled on
+    fw1: fw2 counts the label it could not keep (labels_lost), instead of losing it silently;
   - SCTP: this kernel tracks SCTP but has no SCTP sockets (CONFIG_IP_SCTP off), so IPv4 and IPv6
     SCTP entries are made on fw1 with conntrack -I; fw2 holds them ESTABLISHED with the same
     verification tags, and their destroys follow;
@@ -41,6 +45,17 @@ FLOWS = 50
 TCP_PORT = 9031
 LABEL_PORT = 9032
 LABEL_BIT = 5
+LATE_PORT = 9033
+LATE_BIT = 6
+LATE_FLOWS = 3
+OLD_PORT = 9034  # a UDP entry older than fw2's hrpd
+OLD_SPORT = 40034
+OLD_BIT = 7
+OLD_ENTRY = ["-p", "udp", "-s", scenario.REF["client"], "-d", scenario.REF["server"], "--sport",
+             str(OLD_SPORT), "--dport", str(OLD_PORT), "-t", "300", "-u", "SEEN_REPLY"]
+SEND_OLD = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+            "s.bind(('%s', %d)); [s.sendto(b'x', ('%s', %d)) for _ in range(3)]" % (
+                scenario.REF["client"], OLD_SPORT, scenario.REF["server"], OLD_PORT))
 TCP_ESTABLISHED = 3  # TCP_CONNTRACK_ESTABLISHED
 SCTP_ESTABLISHED = 4  # SCTP_CONNTRACK_ESTABLISHED
 
@@ -125,10 +140,59 @@ def ipv6_flows(lab, s):
     s.check(r.get("alive") == FLOWS, "the IPv6 flows ran (%s/%d alive)" % (r.get("alive"), FLOWS))
 
 
+def late_labels(lab, s):
+    """Flows that fw2 holds, unlabelled, before fw1 labels them (fw1's entries have room: its
+    ruleset uses labels since LABEL_RULES)."""
+    tcp = probes.tcp_flows(lab, "client", "server", scenario.REF["server"], flows=LATE_FLOWS,
+                           duration=10, port=LATE_PORT, alive_ms=3000)
+
+    def held(box, want):
+        return [e for e in entries(lab, box, 6, LATE_PORT, family=4)
+                if e.get("state") == TCP_ESTABLISHED and e["labels"] == want]
+
+    s.wait_until("fw2 holds the %d flows to port %d, ESTABLISHED, without a label" % (
+        LATE_FLOWS, LATE_PORT), lambda: len(held("fw2", [])) >= LATE_FLOWS, 30)
+    lab.run("fw1", ["nft", "add", "rule", "inet", "hslabel", "forward", "tcp", "dport",
+                    str(LATE_PORT), "ct", "label", "set", str(LATE_BIT)])
+    s.wait_until("fw1 labels them now (label %d)" % LATE_BIT,
+                 lambda: len(held("fw1", [LATE_BIT])) >= LATE_FLOWS, 30)
+    s.wait_until("fw2's copies get label %d too" % LATE_BIT,
+                 lambda: len(held("fw2", [LATE_BIT])) >= LATE_FLOWS, 30)
+    r = tcp.wait()
+    s.check(r.get("alive") == LATE_FLOWS, "the late-labelled flows ran (%s/%d alive)" % (
+        r.get("alive"), LATE_FLOWS))
+    lost = session(lab, "fw2").get("statistics", {}).get("labels_lost")
+    s.check(lost == 0, "fw2 lost no peer's labels (labels_lost %s)" % lost)
+
+
+def older_entry(lab, s):
+    """Before fw2's daemons start: the same UDP entry on both boxes, fw1's made after its hrpd
+    loaded the label table (room), fw2's before its own (none)."""
+    s.wait_until("fw1's hrpd loaded its label table", lambda: session(lab, "fw1").get(
+        "status", {}).get("labels_room") == "loaded", 20)
+    for box in ("fw1", "fw2"):
+        lab.run(box, ["conntrack", "-I"] + OLD_ENTRY)
+
+
+def lost_labels(lab, s):
+    lab.run("fw1", ["nft", "add", "rule", "inet", "hslabel", "forward", "udp", "dport",
+                    str(OLD_PORT), "ct", "label", "set", str(OLD_BIT)])
+    lab.run("client", ["/usr/bin/python3", "-c", SEND_OLD])
+    s.wait_until("fw1 labels the older UDP entry (label %d)" % OLD_BIT, lambda: [
+        e for e in entries(lab, "fw1", 17, OLD_PORT) if e["labels"] == [OLD_BIT]], 20)
+    s.wait_until("fw2 counts the label its older entry has no room for", lambda: session(
+        lab, "fw2").get("statistics", {}).get("labels_lost", 0) >= 1, 20)
+    two = entries(lab, "fw2", 17, OLD_PORT)
+    s.note("labels lost", "fw2: %s (its entry's labels %s)" % (session(lab, "fw2").get(
+        "statistics", {}).get("labels_lost"), [e["labels"] for e in two]))
+    s.check(len(two) == 1 and two[0]["labels"] == [],
+            "the count is true: fw2's older entry holds no label (%s)" % two)
+
+
 def labels(lab, s):
-    s.check(session(lab, "fw2").get("status", {}).get("labels_room") == "not needed",
-            "fw2's hrpd has loaded no label table before a labelled entry comes")
+    at_start = {b: session(lab, b).get("status", {}).get("labels_room") for b in ("fw1", "fw2")}
     lab.run("fw1", ["nft", "-f", "-"], input_text=LABEL_RULES)
+    late_labels(lab, s)
     tcp4 = probes.tcp_flows(lab, "client", "server", scenario.REF["server"], flows=5,
                             duration=6, port=LABEL_PORT, alive_ms=3000)
     tcp6 = probes.tcp_flows(lab, "client", "server", SERVER6, flows=5, duration=6,
@@ -148,10 +212,14 @@ def labels(lab, s):
     room = session(lab, "fw2").get("status", {}).get("labels_room")
     listed = lab.run("fw2", ["nft", "list", "table", "inet", "hotstandby_labels"],
                      check=False).stdout
-    s.note("labels", "fw2 without a label rule of its own: room %s" % room)
-    s.check(room == "loaded" and "ct label set" in listed and "hook" not in listed,
+    s.note("labels", "fw2 without a label rule of its own: room %s (at start %s)" % (
+        room, at_start))
+    s.check(at_start == {"fw1": "loaded", "fw2": "loaded"},
+            "both boxes' hrpd loaded the label table when session sync started (%s)" % at_start)
+    s.check(room == "loaded" and listed.count("ct label set") == 1 and "hook" not in listed,
             "fw2's hrpd loaded its hookless label table (%s): %s" % (room, " ".join(
                 listed.split())))
+    lost_labels(lab, s)
 
 
 def sctp(lab, s):
@@ -211,6 +279,8 @@ def body(lab, s):
     for box in ("fw1", "fw2"):
         add_ipv6_gateway(lab, box)
         boxes.start_daemons(lab, box)
+        if box == "fw1":
+            older_entry(lab, s)
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
         "status", {}).get("ready") is True, 20)
