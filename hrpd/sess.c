@@ -155,11 +155,20 @@ static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct 
 	r->entries++;
 }
 
+static void on_events_done(void *arg);
+static void local_change(struct hrpd_sess *ss, const struct hs_sess *s);
+
 /* A kernel event (not our own write). */
 static void on_event(void *arg, const struct hs_sess *s)
 {
 	struct hrpd_sess *ss = arg;
 	ss->st.events[s->op < 3 ? s->op : 0]++;
+	local_change(ss, s);
+}
+
+/* What our kernel changed (an event, or an entry read again) goes to the peer. */
+static void local_change(struct hrpd_sess *ss, const struct hs_sess *s)
+{
 	if (!ss->source) {
 		ss->st.events_not_source++;
 		if (ss->on && ss->local_active && !ss->changed_alone) {
@@ -199,6 +208,21 @@ static void on_event(void *arg, const struct hs_sess *s)
 /* The record goes out as soon as this turn's burst of events is read (sess_ct reads a bounded
  * burst per turn). Sent from here rather than from a timer at 0 ms: re-arming a timer every
  * turn cost two timerfd_settime() calls, a tenth of a source's time at 60k events/s. */
+void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key)
+{
+	struct hs_sess s;
+	if (!ss->source || !ss->ct)
+		return;
+	int r = hrpd_ct_read(ss->ct, key, &s);
+	if (r < 0) {
+		ss->st.rereads_failed++;
+		return;
+	}
+	ss->st.rereads++;
+	local_change(ss, &s);
+	on_events_done(ss);
+}
+
 static void on_events_done(void *arg)
 {
 	struct hrpd_sess *ss = arg;

@@ -746,6 +746,43 @@ int hrpd_ct_dump_start(struct hrpd_ct *ct)
 	return 0;
 }
 
+int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out)
+{
+	if (ct->dumping)
+		return -EBUSY;
+	struct nf_conntrack *o = nfct_new();
+	if (!o)
+		return -ENOMEM;
+	set_tuples(o, key, false);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++ct->seq;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = key->family;
+	g->version = NFNETLINK_V0;
+	g->res_id = 0;
+	int r = nfct_nlmsg_build(nlh, o);
+	nfct_destroy(o);
+	if (r < 0)
+		return -EINVAL;
+	if (mnl_socket_sendto(ct->dump, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	/* answered within sendto, like a batch */
+	ssize_t n = recv(mnl_socket_get_fd(ct->dump), ct->rx, RX_BUF, MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	const struct nlmsghdr *a = (const struct nlmsghdr *)ct->rx;
+	if (!mnl_nlmsg_ok(a, (int)n))
+		return -EBADMSG;
+	if (a->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(a);
+		return e->error ? e->error : -ENOENT;
+	}
+	return parse(a, HS_SESS_UPDATE, out) ? 0 : -EBADMSG;
+}
+
 bool hrpd_ct_dump_running(const struct hrpd_ct *ct)
 {
 	return ct->dumping;

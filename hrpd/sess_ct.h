@@ -79,6 +79,11 @@ void hrpd_ct_listen(struct hrpd_ct *ct, bool on);
 /* Starts a dump of the whole table (both families); entries arrive through ops->dump_entry as the
  * loop turns, at most a bounded number per turn. -EBUSY while one runs. */
 int hrpd_ct_dump_start(struct hrpd_ct *ct);
+/* The entry of key's original tuple and zone, read from the kernel now, as an update in *out: 0,
+ * or a negative errno (-ENOENT: none; -EBUSY: a dump holds the socket, and reads it anyway).
+ * The kernel tells no one when a NAT helper changes an entry's sequence adjustment
+ * (nf_ct_seqadj_set sends no event), so the source reads such an entry itself. */
+int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out);
 bool hrpd_ct_dump_running(const struct hrpd_ct *ct);
 /* Holds or resumes reading the running dump (back-pressure from the data channel). */
 void hrpd_ct_dump_pause(struct hrpd_ct *ct, bool paused);

@@ -103,6 +103,8 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "swept", s->swept },
 		{ "control_bad", s->control_bad },
 		{ "updates_after_destroy", s->updates_after_destroy },
+		{ "rereads", s->rereads },
+		{ "rereads_failed", s->rereads_failed },
 		{ "destroys_remembered", ss->tomb.buried },
 		{ "labels_lost", s->labels_lost },
 	};

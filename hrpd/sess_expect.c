@@ -24,6 +24,7 @@
 #define EXP_RX_BUF     8192
 #define EXP_READS_TURN 64
 #define EXP_REC_MAX    2048 /* bytes of one expectation record: ~30 IPv4 expectations */
+#define EXP_REREAD_MAX 32   /* NAT expectations of one turn whose master is read again */
 
 enum exp_refusal {
 	EXP_R_NO_MASTER,  /* ENOENT: the master entry is not here */
@@ -60,6 +61,8 @@ struct hrpd_sess_expect {
 	size_t rec_len;
 	unsigned rec_n;
 	uint64_t last_warn_ms;
+	struct hs_sess reread[EXP_REREAD_MAX]; /* masters to read again after this turn */
+	unsigned n_reread;
 	struct exp_stats st;
 };
 
@@ -98,6 +101,31 @@ static void get_tuple(const struct nf_conntrack *o, struct hs_sess_tuple *t)
 		t->dport = ntohs(nfct_get_attr_u16(o, ATTR_ORIG_PORT_DST));
 }
 
+/* The NAT part a NAT helper left (nf_nat_ftp behind SNAT: the client's own port, and
+ * "nat-follow-master"); the library parses it (its header: the direction is u8). */
+static void get_nat(const struct nf_expect *x, struct hs_sess_exp *e)
+{
+	const struct nf_conntrack *n = nfexp_attr_is_set(x, ATTR_EXP_NAT_TUPLE) ?
+					       nfexp_get_attr(x, ATTR_EXP_NAT_TUPLE) : NULL;
+	const char *fn = nfexp_attr_is_set(x, ATTR_EXP_FN) ? nfexp_get_attr(x, ATTR_EXP_FN) : NULL;
+	if (!n && !(fn && fn[0]))
+		return;
+	e->nat = true;
+	if (n) {
+		e->nat_dir = nfexp_attr_is_set(x, ATTR_EXP_NAT_DIR) &&
+			     nfexp_get_attr_u8(x, ATTR_EXP_NAT_DIR) ? 1 : 0;
+		if (e->family == AF_INET6) {
+			memcpy(e->nat_addr, nfct_get_attr(n, ATTR_ORIG_IPV6_SRC), 16);
+		} else {
+			uint32_t a = nfct_get_attr_u32(n, ATTR_ORIG_IPV4_SRC);
+			memcpy(e->nat_addr, &a, 4);
+		}
+		e->nat_port = ntohs(nfct_get_attr_u16(n, ATTR_ORIG_PORT_SRC));
+	}
+	if (fn)
+		snprintf(e->fn, sizeof(e->fn), "%s", fn);
+}
+
 static bool from_exp(const struct nf_expect *x, uint8_t op, struct hs_sess_exp *e)
 {
 	const struct nf_conntrack *m = nfexp_get_attr(x, ATTR_EXP_MASTER);
@@ -123,6 +151,7 @@ static bool from_exp(const struct nf_expect *x, uint8_t op, struct hs_sess_exp *
 	const char *name = nfexp_get_attr(x, ATTR_EXP_HELPER_NAME);
 	if (name && hs_sess_helper_name_ok(name))
 		snprintf(e->helper, sizeof(e->helper), "%s", name);
+	get_nat(x, e);
 	return true;
 }
 
@@ -147,6 +176,45 @@ static struct nf_conntrack *tuple_object(uint8_t family, uint8_t l4proto,
 	nfct_set_attr_u16(o, ATTR_ORIG_PORT_SRC, htons(t->sport));
 	nfct_set_attr_u16(o, ATTR_ORIG_PORT_DST, htons(t->dport));
 	return o;
+}
+
+/* The NAT part of a create, put on the message after the library's part: the library
+ * (libnetfilter_conntrack 1.0.9) parses CTA_EXPECT_NAT and CTA_EXPECT_FN but its builder leaves
+ * them out (seen: a rebuilt dump lost attributes 10 and 11). The NAT tuple carries the saved
+ * address and port as its source, the master's protocol, and a zero destination; the kernel
+ * wants every part of it (ctnetlink_parse_expect_nat). */
+static void put_tuple_attr(struct nlmsghdr *nlh, uint16_t type, const struct hs_sess_exp *e)
+{
+	static const uint8_t zero[16];
+	struct nlattr *t = mnl_attr_nest_start(nlh, type);
+	struct nlattr *ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	if (e->family == AF_INET6) {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, e->nat_addr);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, zero);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, e->nat_addr);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, zero);
+	}
+	mnl_attr_nest_end(nlh, ip);
+	struct nlattr *proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, e->master_l4proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(e->nat_port));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, 0);
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, t);
+}
+
+static void put_nat(struct nlmsghdr *nlh, const struct hs_sess_exp *e)
+{
+	static const uint8_t zero[16];
+	if (memcmp(e->nat_addr, zero, sizeof(zero)) || e->nat_port) {
+		struct nlattr *nat = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
+		mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(e->nat_dir));
+		put_tuple_attr(nlh, CTA_EXPECT_NAT_TUPLE, e);
+		mnl_attr_nest_end(nlh, nat);
+	}
+	if (e->fn[0])
+		mnl_attr_put_strz(nlh, CTA_EXPECT_FN, e->fn);
 }
 
 /* The kernel's object for e: a create carries everything, a delete the expected tuple. */
@@ -218,6 +286,8 @@ static int request(struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
 	nfexp_destroy(o);
 	if (r < 0)
 		return -EINVAL;
+	if (create && e->nat)
+		put_nat(nlh, e);
 	if (mnl_socket_sendto(x->req, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	ssize_t n = recv(mnl_socket_get_fd(x->req), x->rx, sizeof(x->rx), MSG_DONTWAIT);
@@ -406,6 +476,12 @@ static void on_event(struct hrpd_sess *ss, struct hrpd_sess_expect *x, const str
 		return;
 	}
 	rec_add(ss, x, &e);
+	/* The NAT helper that made it rewrote its master's packet too, and the kernel tells no one
+	 * of the master's new sequence adjustment: read it at the end of this turn (the helper has
+	 * finished with the packet by then) and send it. Without it the peer's copy of an FTP
+	 * control connection behind SNAT breaks at the failover. */
+	if (op == HS_SESS_EXP_NEW && e.nat && x->n_reread < EXP_REREAD_MAX)
+		x->reread[x->n_reread++] = m;
 }
 
 static void ev_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
@@ -431,8 +507,12 @@ static void ev_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 			on_event(ss, x, nlh);
 	}
-	if (x)
-		rec_send(ss, x);
+	if (!x)
+		return;
+	rec_send(ss, x);
+	for (unsigned i = 0; i < x->n_reread; i++)
+		hrpd_sess_reread(ss, &x->reread[i]);
+	x->n_reread = 0;
 }
 
 /* Our expectations to the peer after a bulk transfer: the ones made while it was away (or

@@ -72,6 +72,7 @@ struct hrpd_sess_stats {
 	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
 	uint64_t control_bad;
 	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
+	uint64_t rereads, rereads_failed; /* entries read again (hrpd_sess_reread) */
 	uint64_t labels_lost; /* a peer's update whose labels our entry had no room for */
 };
 
@@ -172,6 +173,8 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what);
 extern const struct hrpd_data_ops hrpd_sess_data_ops;
 /* One entry of the peer into our kernel (policy, mirror conflicts, hold timeout). */
 void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s);
+/* The source reads key's entry again and sends it like an event (hrpd_ct_read says why). */
+void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key);
 void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
 
 /* sess_check.c: consistency checks and the sweep after a bulk transfer. */

@@ -5,7 +5,8 @@
  * (the helper name's length), so the decoder checks the fixed part, then the name, then reads.
  * Its checklist, one error each: the record's kind, an op and flag bits it knows (bad-op), the
  * fixed part within the record (truncated), the name's length and characters (bad-helper), the
- * name within the record (truncated). */
+ * name within the record (truncated); then the NAT part's fixed bytes (truncated), its direction
+ * and its function's name (bad-nat), that name within the record (truncated). */
 #include "sess_exp.h"
 
 #include <assert.h>
@@ -20,7 +21,11 @@
  * mask, timeout, flags, class, name length. */
 #define FIXED_LEN(alen) (4u + 3u * TUPLE_LEN(alen) + 1u + 4u + 4u + 1u + 1u)
 
-static_assert(HS_SESS_EXP_LONGEST == FIXED_LEN(16u) + HS_SESS_HELPER_MAX - 1u,
+/* The NAT part but its function's name: direction, saved address and port, name length. */
+#define NAT_FIXED_LEN(alen) (1u + (alen) + 2u + 1u)
+
+static_assert(HS_SESS_EXP_LONGEST == FIXED_LEN(16u) + HS_SESS_HELPER_MAX - 1u +
+					     NAT_FIXED_LEN(16u) + HS_SESS_EXP_FN_MAX - 1u,
 	      "HS_SESS_EXP_LONGEST is the layout's longest");
 
 static const char *const err_names[HS_SESS_EXP_ERR_MAX] = {
@@ -31,6 +36,7 @@ static const char *const err_names[HS_SESS_EXP_ERR_MAX] = {
 	[HS_SESS_EXP_BAD_OP] = "bad-op",
 	[HS_SESS_EXP_BAD_FAMILY] = "bad-family",
 	[HS_SESS_EXP_BAD_HELPER] = "bad-helper",
+	[HS_SESS_EXP_BAD_NAT] = "bad-nat",
 };
 
 const char *hs_sess_exp_err_name(enum hs_sess_exp_err e)
@@ -44,14 +50,17 @@ static bool name_char_ok(char c)
 	       c == '_' || c == '-' || c == '.';
 }
 
-static bool name_bytes_ok(const char *p, size_t n)
+static bool chars_ok(const char *p, size_t n)
 {
-	if (n < 1 || n > HS_SESS_HELPER_MAX - 1)
-		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!name_char_ok(p[i]))
 			return false;
 	return true;
+}
+
+static bool name_bytes_ok(const char *p, size_t n)
+{
+	return n >= 1 && n <= HS_SESS_HELPER_MAX - 1 && chars_ok(p, n);
 }
 
 bool hs_sess_helper_name_ok(const char *name)
@@ -110,14 +119,32 @@ static int helper_len(const char *helper)
 	return name_bytes_ok(helper, n) ? (int)n : -1;
 }
 
+/* The function name's length, or -1 when it is not one we send. */
+static int fn_len(const char *fn)
+{
+	size_t n = strnlen(fn, HS_SESS_EXP_FN_MAX);
+	return n < HS_SESS_EXP_FN_MAX && chars_ok(fn, n) ? (int)n : -1;
+}
+
+static size_t nat_len(const struct hs_sess_exp *e)
+{
+	if (!e->nat)
+		return 0;
+	int n = fn_len(e->fn);
+	if (n < 0 || e->nat_dir > 1)
+		return SIZE_MAX;
+	return NAT_FIXED_LEN(alen_of(e->family)) + (size_t)n;
+}
+
 size_t hs_sess_exp_len(const struct hs_sess_exp *e)
 {
 	if (!e || (e->family != AF_INET && e->family != AF_INET6) || e->op > HS_SESS_EXP_DESTROY)
 		return 0;
 	int n = helper_len(e->helper);
-	if (n < 0)
+	size_t nat = nat_len(e);
+	if (n < 0 || nat == SIZE_MAX)
 		return 0;
-	return FIXED_LEN(alen_of(e->family)) + (size_t)n;
+	return FIXED_LEN(alen_of(e->family)) + (size_t)n + nat;
 }
 
 size_t hs_sess_exp_record_begin(uint8_t *buf, size_t room)
@@ -145,7 +172,8 @@ size_t hs_sess_exp_encode(const struct hs_sess_exp *e, uint8_t *buf, size_t room
 	size_t alen = alen_of(e->family);
 	size_t name = (size_t)helper_len(e->helper);
 	uint8_t *p = buf;
-	*p++ = (uint8_t)(e->op | (e->family == AF_INET6 ? HS_SESS_EXP_F_IPV6 : 0));
+	*p++ = (uint8_t)(e->op | (e->family == AF_INET6 ? HS_SESS_EXP_F_IPV6 : 0) |
+			 (e->nat ? HS_SESS_EXP_F_NAT : 0));
 	*p++ = e->master_l4proto;
 	hrp_put_u16(p, e->zone);
 	p += 2;
@@ -160,6 +188,16 @@ size_t hs_sess_exp_encode(const struct hs_sess_exp *e, uint8_t *buf, size_t room
 	*p++ = (uint8_t)name;
 	memcpy(p, e->helper, name);
 	p += name;
+	if (e->nat) {
+		size_t fn = strlen(e->fn);
+		*p++ = e->nat_dir;
+		memcpy(p, e->nat_addr, alen);
+		hrp_put_u16(p + alen, e->nat_port);
+		p += alen + 2;
+		*p++ = (uint8_t)fn;
+		memcpy(p, e->fn, fn);
+		p += fn;
+	}
 	assert((size_t)(p - buf) == n);
 	return n;
 }
@@ -194,7 +232,7 @@ enum hs_sess_exp_err hs_sess_exp_decode(const uint8_t *rec, size_t len, size_t *
 	size_t left = len - *off;
 	uint8_t f = p[0];
 	if ((f & HS_SESS_EXP_F_OP_MASK) > HS_SESS_EXP_DESTROY ||
-	    (f & ~(HS_SESS_EXP_F_OP_MASK | HS_SESS_EXP_F_IPV6)))
+	    (f & ~(HS_SESS_EXP_F_OP_MASK | HS_SESS_EXP_F_IPV6 | HS_SESS_EXP_F_NAT)))
 		return HS_SESS_EXP_BAD_OP;
 	size_t alen = f & HS_SESS_EXP_F_IPV6 ? 16u : 4u;
 	size_t fixed = FIXED_LEN(alen);
@@ -207,6 +245,20 @@ enum hs_sess_exp_err hs_sess_exp_decode(const uint8_t *rec, size_t len, size_t *
 		return HS_SESS_EXP_TRUNCATED;
 	if (name && !name_bytes_ok((const char *)p + fixed, name))
 		return HS_SESS_EXP_BAD_HELPER;
+	size_t nat = 0, fn = 0;
+	const uint8_t *n0 = p + fixed + name; /* the NAT part, if any */
+	if (f & HS_SESS_EXP_F_NAT) {
+		nat = NAT_FIXED_LEN(alen);
+		if (left < fixed + name + nat)
+			return HS_SESS_EXP_TRUNCATED;
+		fn = n0[nat - 1];
+		if (n0[0] > 1 || fn > HS_SESS_EXP_FN_MAX - 1)
+			return HS_SESS_EXP_BAD_NAT;
+		if (left < fixed + name + nat + fn)
+			return HS_SESS_EXP_TRUNCATED;
+		if (!chars_ok((const char *)n0 + nat, fn))
+			return HS_SESS_EXP_BAD_NAT;
+	}
 
 	struct hs_sess_exp e;
 	memset(&e, 0, sizeof(e));
@@ -224,7 +276,14 @@ enum hs_sess_exp_err hs_sess_exp_decode(const uint8_t *rec, size_t len, size_t *
 	e.cls = *q++;
 	q++; /* the name's length, read above */
 	memcpy(e.helper, q, name);
+	if (f & HS_SESS_EXP_F_NAT) {
+		e.nat = true;
+		e.nat_dir = n0[0];
+		memcpy(e.nat_addr, n0 + 1, alen);
+		e.nat_port = hrp_get_u16(n0 + 1 + alen);
+		memcpy(e.fn, n0 + nat, fn);
+	}
 	*out = e;
-	*off += fixed + name;
+	*off += fixed + name + nat + fn;
 	return HS_SESS_EXP_OK;
 }

@@ -15,7 +15,13 @@
  *      u8 master l4proto, u16 zone, master's original tuple (src, dst, u16 sport, u16 dport),
  *      u8 l4proto of the expected connection, its tuple, its mask (same layout),
  *      u32 timeout (s), u32 flags (NF_CT_EXPECT_*), u8 class, u8 helper name length (0-15),
- *      the name.
+ *      the name; then, when flag bit 3 is set, the NAT part: u8 direction (0 original, 1 reply),
+ *      the saved address, u16 saved port (what a NAT helper rewrote, e.g. the FTP client's
+ *      own address and port behind SNAT), u8 length (0-31) and name of the expectation's
+ *      function (the kernel's "nat-follow-master": the data connection is translated like its
+ *      master). Without it the peer's copy admits the data connection but does not translate
+ *      it. An older peer reads that bit as bad-op (the data channel's records are not narrowed
+ *      by the pair upgrade's send plan, doc/issu.md).
  *    Addresses are 4 bytes (IPv4) or 16 (IPv6), integers big-endian. doc/hrp-protocol.md,
  *    "Session records", has the table. */
 #ifndef HS_SESS_EXP_H
@@ -32,8 +38,12 @@
 
 #define HS_SESS_EXP_F_OP_MASK 0x03u
 #define HS_SESS_EXP_F_IPV6    0x04u
-/* The longest expectation: IPv6, three tuples, a 15-byte helper name. */
-#define HS_SESS_EXP_LONGEST (4u + 3u * 36u + 1u + 4u + 4u + 1u + 1u + 15u)
+#define HS_SESS_EXP_F_NAT     0x08u
+#define HS_SESS_EXP_FN_MAX    32 /* with its NUL */
+/* The longest expectation: IPv6, three tuples, a 15-byte helper name, the NAT part with a
+ * 31-byte function name. */
+#define HS_SESS_EXP_LONGEST                                                                    \
+	(4u + 3u * 36u + 1u + 4u + 4u + 1u + 1u + 15u + (1u + 16u + 2u + 1u + 31u))
 
 enum hs_sess_exp_op {
 	HS_SESS_EXP_NEW = 0,
@@ -53,6 +63,11 @@ struct hs_sess_exp {
 	uint32_t flags;              /* NF_CT_EXPECT_* */
 	uint8_t cls;                 /* the helper's expectation class */
 	char helper[HS_SESS_HELPER_MAX]; /* "" when the source named none */
+	bool nat;                        /* the NAT part below was sent (F_NAT) */
+	uint8_t nat_dir;                 /* 0 original, 1 reply */
+	uint8_t nat_addr[16];            /* the saved address: 4 bytes for IPv4 */
+	uint16_t nat_port;               /* the saved port */
+	char fn[HS_SESS_EXP_FN_MAX];     /* "" or the expectation's function */
 };
 
 enum hs_sess_exp_err {
@@ -64,6 +79,8 @@ enum hs_sess_exp_err {
 	HS_SESS_EXP_BAD_FAMILY, /* an encoder's error: a family other than AF_INET / AF_INET6 */
 	HS_SESS_EXP_BAD_HELPER, /* a helper name too long, empty where one is needed, or not
 				   [A-Za-z0-9_.-] */
+	HS_SESS_EXP_BAD_NAT,    /* a NAT part's direction above 1, or its function's name too
+				   long or not [A-Za-z0-9_.-] */
 	HS_SESS_EXP_ERR_MAX,
 };
 const char *hs_sess_exp_err_name(enum hs_sess_exp_err e);

@@ -1,6 +1,6 @@
 /* Helper and expectation records (lib/sess_exp.h): byte layout, round trips for both families,
  * what is not encodable, every decoder error at the byte that causes it, truncation at every
- * length, and the helper record's head around a session record. */
+ * length, the NAT part, and the helper record's head around a session record. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +63,27 @@ static void assert_same(const struct hs_sess_exp *a, const struct hs_sess_exp *b
 	assert_int_equal(a->flags, b->flags);
 	assert_int_equal(a->cls, b->cls);
 	assert_string_equal(a->helper, b->helper);
+	assert_int_equal(a->nat, b->nat);
+	assert_int_equal(a->nat_dir, b->nat_dir);
+	assert_memory_equal(a->nat_addr, b->nat_addr, 16);
+	assert_int_equal(a->nat_port, b->nat_port);
+	assert_string_equal(a->fn, b->fn);
+}
+
+/* The same PORT behind SNAT to the VIP 192.0.2.1, as nf_nat_ftp leaves it: the expectation is
+ * for the VIP's rewritten port, and its NAT part sends the data connection on to the client's
+ * own port, like its master (reply direction). */
+static struct hs_sess_exp ftp_v4_snat(void)
+{
+	struct hs_sess_exp e = ftp_v4();
+	memcpy(e.tuple.dst, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	e.tuple.dport = 50200;
+	e.nat = true;
+	e.nat_dir = 1;
+	memcpy(e.nat_addr, (uint8_t[]){ 192, 0, 2, 100 }, 4);
+	e.nat_port = 50123;
+	strcpy(e.fn, "nat-follow-master");
+	return e;
 }
 
 static void ipv4_layout_byte_by_byte(void **state)
@@ -129,6 +150,8 @@ static void the_longest_is_the_longest(void **state)
 	struct hs_sess_exp e = ftp_v4();
 	e.family = AF_INET6;
 	strcpy(e.helper, "abcdefghijklmno"); /* 15 */
+	e.nat = true;
+	memset(e.fn, 'f', HS_SESS_EXP_FN_MAX - 1); /* 31, NUL kept by the memset's end */
 	assert_int_equal(hs_sess_exp_len(&e), HS_SESS_EXP_LONGEST);
 	uint8_t buf[HS_SESS_EXP_LONGEST];
 	assert_int_equal(hs_sess_exp_encode(&e, buf, sizeof(buf)), HS_SESS_EXP_LONGEST);
@@ -172,7 +195,7 @@ static void decoder_errors(void **state)
 	uint8_t keep = rec[1];
 	rec[1] = 0x02; /* op 2 */
 	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_BAD_OP);
-	rec[1] = 0x08; /* a flag bit that means nothing */
+	rec[1] = 0x10; /* a flag bit that means nothing */
 	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_BAD_OP);
 	rec[1] = keep;
 	assert_int_equal(off, 1); /* untouched */
@@ -195,6 +218,65 @@ static void decoder_errors(void **state)
 	assert_same(&e, &out);
 	assert_string_equal(hs_sess_exp_err_name(HS_SESS_EXP_BAD_HELPER), "bad-helper");
 	assert_string_equal(hs_sess_exp_err_name(HS_SESS_EXP_ERR_MAX), "?");
+}
+
+static void nat_part(void **state)
+{
+	(void)state;
+	struct hs_sess_exp e = ftp_v4_snat(), out;
+	uint8_t rec[1 + HS_SESS_EXP_LONGEST];
+	size_t len = hs_sess_exp_record_begin(rec, sizeof(rec));
+	size_t n = hs_sess_exp_encode(&e, rec + len, sizeof(rec) - len);
+	/* the fixed part, "ftp", then dir, address, port, length and the name */
+	assert_int_equal(n, 4 + 3 * 12 + 1 + 4 + 4 + 1 + 1 + 3 + (1 + 4 + 2 + 1 + 17));
+	len += n;
+	assert_int_equal(rec[1], HS_SESS_EXP_NEW | HS_SESS_EXP_F_NAT);
+	const uint8_t *p = rec + len - 25;
+	assert_memory_equal(p, ((uint8_t[]){ 1, 192, 0, 2, 100, 0xc3, 0xcb, 17 }), 8);
+	assert_memory_equal(p + 8, "nat-follow-master", 17);
+	size_t off = 1;
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_OK);
+	assert_same(&e, &out);
+	assert_int_equal(off, len);
+
+	/* IPv6, and a NAT part with no function */
+	struct hs_sess_exp v6 = e;
+	v6.family = AF_INET6;
+	memset(v6.nat_addr, 0x20, 16);
+	v6.fn[0] = '\0';
+	off = 1;
+	len = 1 + hs_sess_exp_encode(&v6, rec + 1, sizeof(rec) - 1);
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_OK);
+	assert_same(&v6, &out);
+
+	/* errors in the NAT part, at the byte that causes them; every cut is truncated */
+	len = 1 + hs_sess_exp_encode(&e, rec + 1, sizeof(rec) - 1);
+	size_t dir_at = len - 25, fn_len_at = len - 18;
+	off = 1;
+	rec[dir_at] = 2;
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_BAD_NAT);
+	rec[dir_at] = 1;
+	rec[fn_len_at] = HS_SESS_EXP_FN_MAX;
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_BAD_NAT);
+	rec[fn_len_at] = 17;
+	rec[len - 1] = '/';
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_BAD_NAT);
+	rec[len - 1] = 'r';
+	assert_int_equal(off, 1);
+	for (size_t cut = 2; cut < len; cut++) {
+		size_t o = 1;
+		assert_int_equal(hs_sess_exp_decode(rec, cut, &o, &out), HS_SESS_EXP_TRUNCATED);
+	}
+	assert_int_equal(hs_sess_exp_decode(rec, len, &off, &out), HS_SESS_EXP_OK);
+	assert_string_equal(hs_sess_exp_err_name(HS_SESS_EXP_BAD_NAT), "bad-nat");
+
+	/* not encodable: a direction above 1, a function name with a space */
+	e = ftp_v4_snat();
+	e.nat_dir = 2;
+	assert_int_equal(hs_sess_exp_len(&e), 0);
+	e = ftp_v4_snat();
+	strcpy(e.fn, "nat follow");
+	assert_int_equal(hs_sess_exp_encode(&e, rec, sizeof(rec)), 0);
 }
 
 static void helper_record_wraps_a_session_record(void **state)
@@ -256,6 +338,7 @@ int main(void)
 		cmocka_unit_test(the_longest_is_the_longest),
 		cmocka_unit_test(what_is_not_encodable),
 		cmocka_unit_test(decoder_errors),
+		cmocka_unit_test(nat_part),
 		cmocka_unit_test(helper_record_wraps_a_session_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,14 @@ nftables on both boxes (the FTP data connection of active mode comes from the se
     hrpd restarted without it gets it back after the bulk transfer;
   - fw1 fails (box failure); on fw2, now active, the server's data connection for that PORT is
     admitted as related and carries the whole file; a second transfer in active mode (a new PORT,
-    read by fw2's own ftp helper on the synced entry) and one in passive mode work too."""
+    read by fw2's own ftp helper on the synced entry) and one in passive mode work too;
+  - then through SNAT (nft/fw_nat.nft on both boxes: the LAN leaves as the VIP): fw1's ftp NAT
+    helper rewrites the client's PORT to the VIP and a port of its own, and its expectation
+    carries the way back (the client's own address and port, "nat-follow-master"); fw2 holds it
+    with that NAT part, and the control connection's entry with the sequence adjustment of the
+    rewrite (fw1 reads it again: the kernel sends no event of it); after fw1's failure the
+    server's data connection to the VIP reaches the client through fw2, and the control
+    connection goes on (two more transfers)."""
 
 import json
 import os
@@ -28,7 +35,9 @@ from hslab_lib.pair import routed_via, session, settled  # noqa: E402
 
 SERVER = scenario.REF["server"]
 CLIENT = "192.0.2.100"
+VIP = scenario.REF["vip"]
 SIZE = 200000  # ftp_mini.SIZE
+NAT_NFT = os.path.join(os.path.dirname(HERE), "nft", "fw_nat.nft")
 FTP_RULES = """table inet hsftp
 delete table inet hsftp
 table inet hsftp {
@@ -55,9 +64,10 @@ def control_entry(lab, box):
     return next((x for x in out.splitlines() if x.startswith("tcp")), "")
 
 
-def expectations(lab, box):
+def expectations(lab, box, to=CLIENT):
+    """box's expectations of a data connection to `to` (the client, or the VIP behind SNAT)."""
     out = lab.run(box, ["conntrack", "-L", "expect"], check=False).stdout
-    return [x for x in out.splitlines() if "dst=%s" % CLIENT in x]
+    return [x for x in out.splitlines() if " dst=%s " % to in x + " "]
 
 
 def exp_stats(lab, box):
@@ -169,6 +179,40 @@ def by_bulk(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
 
 
+def through_snat(lab, s):
+    """Part 3: the PORT rewritten by fw1's NAT helper; the expectation's NAT part on fw2."""
+    stop_pair(lab)
+    for box in ("fw1", "fw2"):
+        lab.run(box, ["conntrack", "-F"], check=False)
+        lab.run(box, ["conntrack", "-F", "expect"], check=False)
+        lab.run(box, ["nft", "-f", NAT_NFT])
+    start_pair(lab, s, True)
+    s.wait_until("the routing has settled on fw1", lambda: routed_via(lab, "fw1"), 30)
+    ftp = Ftp(lab, "snat")
+    ftp.start(s)
+    one = s.wait_until("fw1 holds the expectation of the rewritten PORT (to the VIP)",
+                       lambda: expectations(lab, "fw1", VIP), 30)
+    two = s.wait_until("fw2 holds the same expectation", lambda: expectations(lab, "fw2", VIP),
+                       30)
+    s.note("snat expectation", "fw1 %s; fw2 %s" % (one, two))
+    st = exp_stats(lab, "fw2")
+    s.check(st.get("created", 0) >= 1, "fw2 created it (%s)" % st)
+    st = session(lab, "fw1").get("statistics", {})
+    s.check(st.get("rereads", 0) >= 1 and not st.get("rereads_failed"),
+            "fw1 read the control connection again after its NAT helper rewrote the PORT (the "
+            "kernel sends no event of the new sequence adjustment): rereads %s, failed %s" % (
+                st.get("rereads"), st.get("rereads_failed")))
+    fail_fw1(lab, s)
+    ftp.go()
+    r = ftp.result(s)
+    s.note("snat transfers", "%s" % r)
+    s.check(r.get("first") == SIZE, "through SNAT: the data connection of the PORT sent before "
+            "the failover reaches the client through fw2 (%s)" % r.get("first"))
+    s.check(r.get("second") == SIZE and r.get("passive") == SIZE,
+            "through SNAT: active and passive mode after the failover (%s)" % r)
+    faults.box_recover(lab, "fw1")
+
+
 def body(lab, s):
     for box in ("fw1", "fw2"):
         lab.run(box, ["nft", "-f", "-"], input_text=FTP_RULES)
@@ -212,6 +256,7 @@ def body(lab, s):
             "fw2 created the peer's expectation and helper entry (%s)" % st2)
     faults.box_recover(lab, "fw1")
     s.wait_until("the pair settles after fw1 thaws", lambda: role(lab, "fw1") is not None, 30)
+    through_snat(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
