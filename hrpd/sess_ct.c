@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nfnl_msg.h"
 #include "sess_ct.h"
 
 #define CT_PREFIX       "[hrp session]"
@@ -343,15 +344,8 @@ static struct nlmsghdr *put_request(struct hrpd_ct *ct, uint16_t type, uint16_t 
 {
 	if (mnl_nlmsg_batch_size(ct->batch) + 1024 > BATCH_BYTES || ct->n_pend == BATCH_MAX)
 		hrpd_ct_flush(ct);
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(mnl_nlmsg_batch_current(ct->batch));
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++ct->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = family;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
-	return nlh;
+	return hrpd_nfnl_msg(mnl_nlmsg_batch_current(ct->batch), NFNL_SUBSYS_CTNETLINK, type,
+			     flags, ++ct->seq, family);
 }
 
 static void commit_request(struct hrpd_ct *ct, const struct nlmsghdr *nlh,
@@ -729,14 +723,8 @@ int hrpd_ct_dump_start(struct hrpd_ct *ct)
 	if (ct->dumping)
 		return -EBUSY;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ct->dump_seq = ++ct->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
+	struct nlmsghdr *nlh = hrpd_nfnl_msg(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET,
+					     NLM_F_DUMP, ct->dump_seq = ++ct->seq, AF_UNSPEC);
 	if (mnl_socket_sendto(ct->dump, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	ct->dumping = true;
@@ -755,14 +743,8 @@ int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *
 		return -ENOMEM;
 	set_tuples(o, key, false);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++ct->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = key->family;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
+	struct nlmsghdr *nlh = hrpd_nfnl_msg(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, 0,
+					     ++ct->seq, key->family);
 	int r = nfct_nlmsg_build(nlh, o);
 	nfct_destroy(o);
 	if (r < 0)

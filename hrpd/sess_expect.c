@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "hrpd.h"
+#include "nfnl_msg.h"
 #include "log.h"
 #include "sess_exp.h"
 #include "sess_expect.h"
@@ -272,16 +273,10 @@ static int request(struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
 	struct nf_expect *o = to_exp(e);
 	if (!o)
 		return -ENOMEM;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	bool create = e->op == HS_SESS_EXP_NEW;
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_EXP << 8) |
-			  (create ? IPCTNL_MSG_EXP_NEW : IPCTNL_MSG_EXP_DELETE);
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (create ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	nlh->nlmsg_seq = ++x->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = e->family;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
+	struct nlmsghdr *nlh = hrpd_nfnl_msg(
+		buf, NFNL_SUBSYS_CTNETLINK_EXP, create ? IPCTNL_MSG_EXP_NEW : IPCTNL_MSG_EXP_DELETE,
+		NLM_F_ACK | (create ? NLM_F_CREATE | NLM_F_EXCL : 0), ++x->seq, e->family);
 	int r = nfexp_nlmsg_build(nlh, o);
 	nfexp_destroy(o);
 	if (r < 0)
@@ -524,14 +519,8 @@ void hrpd_sess_expect_bulk(struct hrpd_sess *ss)
 	if (!x)
 		return;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++x->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
+	struct nlmsghdr *nlh = hrpd_nfnl_msg(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_GET,
+					     NLM_F_DUMP, ++x->seq, AF_UNSPEC);
 	if (mnl_socket_sendto(x->req, nlh, nlh->nlmsg_len) < 0) {
 		warn_limited(x, "cannot dump ours for the peer", errno);
 		return;

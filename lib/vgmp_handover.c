@@ -246,7 +246,9 @@ static int handover_refused(const struct vgmp *v)
 	return 0;
 }
 
-int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
+/* The operator's handover opens, unless handover_refused() says why not (the switchover and
+ * the release alike). */
+static int operator_handover_begin(struct vgmp *v)
 {
 	if (!v)
 		return -EINVAL;
@@ -255,6 +257,14 @@ int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
 		return r;
 	vgmp_begin(v, VGMP_EV_ADMIN_SWITCHOVER);
 	v->ho.yielded = false;
+	return 0;
+}
+
+int vgmp_admin_switchover(struct vgmp *v, uint64_t now_ms)
+{
+	int r = operator_handover_begin(v);
+	if (r < 0)
+		return r;
 	vgmp_send_switchover(v, HRP_VGMP_REASON_ADMIN, now_ms);
 	vgmp_finish(v, now_ms);
 	return 0;
@@ -275,13 +285,9 @@ int vgmp_admin_resume(struct vgmp *v, uint64_t now_ms)
 
 int vgmp_admin_release(struct vgmp *v, uint64_t now_ms)
 {
-	if (!v)
-		return -EINVAL;
-	int r = handover_refused(v);
+	int r = operator_handover_begin(v);
 	if (r < 0)
 		return r;
-	vgmp_begin(v, VGMP_EV_ADMIN_SWITCHOVER);
-	v->ho.yielded = false;
 	v->ho.releasing = true;
 	v->ho.release_ms = now_ms;
 	v->ho.result = VGMP_REQ_PENDING;
