@@ -116,7 +116,9 @@ static void get_nat(const struct nf_expect *x, struct hs_sess_exp *e)
 		e->nat_dir = nfexp_attr_is_set(x, ATTR_EXP_NAT_DIR) &&
 			     nfexp_get_attr_u8(x, ATTR_EXP_NAT_DIR) ? 1 : 0;
 		if (e->family == AF_INET6) {
-			memcpy(e->nat_addr, nfct_get_attr(n, ATTR_ORIG_IPV6_SRC), 16);
+			const void *a = nfct_get_attr(n, ATTR_ORIG_IPV6_SRC);
+			if (a) /* the kernel always sends it; without it the address stays 0 */
+				memcpy(e->nat_addr, a, 16);
 		} else {
 			uint32_t a = nfct_get_attr_u32(n, ATTR_ORIG_IPV4_SRC);
 			memcpy(e->nat_addr, &a, 4);
