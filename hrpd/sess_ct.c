@@ -756,8 +756,8 @@ int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *
 	if (n < 0)
 		return -errno;
 	const struct nlmsghdr *a = (const struct nlmsghdr *)ct->rx;
-	if (!mnl_nlmsg_ok(a, (int)n))
-		return -EBADMSG;
+	if (!mnl_nlmsg_ok(a, (int)n) || a->nlmsg_seq != nlh->nlmsg_seq)
+		return -EBADMSG; /* not the answer: never read another message as the entry */
 	if (a->nlmsg_type == NLMSG_ERROR) {
 		const struct nlmsgerr *e = mnl_nlmsg_get_payload(a);
 		return e->error ? e->error : -ENOENT;

@@ -186,17 +186,18 @@ static struct nf_conntrack *tuple_object(uint8_t family, uint8_t l4proto,
  * them out (seen: a rebuilt dump lost attributes 10 and 11). The NAT tuple carries the saved
  * address and port as its source, the master's protocol, and a zero destination; the kernel
  * wants every part of it (ctnetlink_parse_expect_nat). */
+static const uint8_t no_addr[16]; /* a NAT tuple's unused destination; no saved address */
+
 static void put_tuple_attr(struct nlmsghdr *nlh, uint16_t type, const struct hs_sess_exp *e)
 {
-	static const uint8_t zero[16];
 	struct nlattr *t = mnl_attr_nest_start(nlh, type);
 	struct nlattr *ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
 	if (e->family == AF_INET6) {
 		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, e->nat_addr);
-		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, zero);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, no_addr);
 	} else {
 		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, e->nat_addr);
-		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, zero);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, no_addr);
 	}
 	mnl_attr_nest_end(nlh, ip);
 	struct nlattr *proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
@@ -209,8 +210,7 @@ static void put_tuple_attr(struct nlmsghdr *nlh, uint16_t type, const struct hs_
 
 static void put_nat(struct nlmsghdr *nlh, const struct hs_sess_exp *e)
 {
-	static const uint8_t zero[16];
-	if (memcmp(e->nat_addr, zero, sizeof(zero)) || e->nat_port) {
+	if (memcmp(e->nat_addr, no_addr, sizeof(no_addr)) || e->nat_port) {
 		struct nlattr *nat = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
 		mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(e->nat_dir));
 		put_tuple_attr(nlh, CTA_EXPECT_NAT_TUPLE, e);
