@@ -72,8 +72,15 @@ int render_issu_state(const json_t *view, FILE *out)
 	wall(out, json_integer_value(json_object_get(view, "since")));
 	fprintf(out, " UTC\n %-15s: %s\n %-15s: %s\n", "Mode", str(view, "mode"), "Verdict",
 		str(view, "verdict"));
-	fprintf(out, " %-15s: %s (this box: %s)\n", "Run by", str(view, "orchestrator"),
+	const json_t *runner = json_object_get(view, "runner");
+	fprintf(out, " %-15s: %s (this box: %s)", "Run by", str(view, "orchestrator"),
 		str(view, "this_box"));
+	if (json_is_object(runner)) /* record minor 1: the runner's box and term */
+		fprintf(out, ", the %s box, term %lld", str(runner, "box"),
+			(long long)json_integer_value(json_object_get(runner, "term")));
+	if (json_is_true(json_object_get(view, "waiting_for_peer")))
+		fputs(", waiting for the peer's word", out);
+	fputc('\n', out);
 	fprintf(out, " %-15s: %s  %s\n", "Old version",
 		str(json_object_get(view, "old"), "version"),
 		str(json_object_get(view, "old"), "path"));

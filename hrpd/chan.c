@@ -588,12 +588,14 @@ static void apply_one(struct hrpd *h, const struct hrp_lv_act *a)
 		break;
 	case HRP_LV_ACT_PEER_UP: {
 		hrpd_vgmp_peer_event(h, true, hrp_lv_reason_name(a->reason));
+		hrpd_issu_peer_event(h, true);
 		hrpd_send(h, hrpd_running_link(h), HRP_MSG_REGISTRY, HRP_F_ACK_REQUESTED,
 			  put_registry, NULL);
 		break;
 	}
 	case HRP_LV_ACT_PEER_DOWN:
 		hrpd_vgmp_peer_event(h, false, hrp_lv_reason_name(a->reason));
+		hrpd_issu_peer_event(h, false);
 		break;
 	case HRP_LV_ACT_RESTART: break; /* logged where the new epoch was seen */
 	default: break;

@@ -239,6 +239,11 @@ static int feed(struct hrpd_issu *u, const struct issu_event *ev, const char **w
 	return first < 0 ? first : 0;
 }
 
+int hrpd_issu_feed(struct hrpd_issu *u, const struct issu_event *ev)
+{
+	return feed(u, ev, NULL);
+}
+
 /* ---- outcomes ---- */
 
 void hrpd_issu_outcome(struct hrpd_issu *u, uint32_t id, enum issu_msg_status status,
@@ -310,6 +315,11 @@ int hrpd_issu_command(struct hrpd_issu *u, enum issu_event_kind kind, char *why,
 				 : "no upgrade under way (issu load starts one)");
 		u->st.refused_commands++;
 		return -EPERM;
+	}
+	if (u->start_held) {
+		snprintf(why, len, "resuming the upgrade: waiting for the peer's word first");
+		u->st.refused_commands++;
+		return -EAGAIN;
 	}
 	if (feed(u, &ev, &reason) < 0) {
 		snprintf(why, len, "%s", reason ? reason : "refused");
@@ -389,6 +399,8 @@ int hrpd_issu_load(struct hrpd_issu *u, const char *path, uint64_t timeout_ms, c
 	snprintf(u->rec.old_rel.version, sizeof(u->rec.old_rel.version), "%s", HS_VERSION);
 	snprintf(u->rec.new_rel.path, sizeof(u->rec.new_rel.path), "%.256s", real);
 	u->local = local_standby ? ISSU_BOX_FIRST : ISSU_BOX_SECOND;
+	u->rec.has_runner = true; /* term 0: nobody took it over yet */
+	u->rec.runner = u->local;
 	snprintf(u->rec.box[u->local].name, sizeof(u->rec.box[0].name), "%s", h->sysname);
 	snprintf(u->rec.box[other(u->local)].name, sizeof(u->rec.box[0].name), "%s",
 		 h->peer_hello.sysname);
@@ -458,7 +470,7 @@ static enum issu_bin own_bin(const struct hrpd_issu *u)
 	return ISSU_BIN_UNKNOWN;
 }
 
-static void resume(struct hrpd_issu *u)
+void hrpd_issu_resume(struct hrpd_issu *u)
 {
 	struct issu *m = &u->m;
 	struct issu_event ev = { .box = u->local };
@@ -509,6 +521,26 @@ static void resume(struct hrpd_issu *u)
 	feed(u, &ev, NULL);
 }
 
+int hrpd_issu_restore(struct hrpd_issu *u)
+{
+	const char *self = u->h->sysname;
+	enum issu_box local = !strcmp(u->rec.box[ISSU_BOX_FIRST].name, self)    ? ISSU_BOX_FIRST
+			      : !strcmp(u->rec.box[ISSU_BOX_SECOND].name, self) ? ISSU_BOX_SECOND
+										 : ISSU_BOX_MAX;
+	if (local == ISSU_BOX_MAX || issu_record_to_state(&u->rec, &u->m, hs_now_ms(),
+							  hrpd_issu_wall_ms()) < 0)
+		return -EINVAL;
+	u->orchestrating = true;
+	u->local = local;
+	u->next_id = (uint32_t)hrpd_issu_wall_ms(); /* not the ids of the process before */
+	/* the verdict's held-back types come back from the record */
+	memset(&u->verdict, 0, sizeof(u->verdict));
+	u->verdict.level = u->rec.has_verdict ? u->rec.verdict : HRP_COMPAT_UNKNOWN;
+	for (size_t i = 0; i < u->rec.n_held; i++)
+		u->verdict.held[u->verdict.n_held++] = u->rec.held[i];
+	return 0;
+}
+
 static void load_at_start(struct hrpd_issu *u)
 {
 	char err[256];
@@ -524,20 +556,20 @@ static void load_at_start(struct hrpd_issu *u)
 		hs_err(PREFIX, "record refused: %s", err);
 		return;
 	}
-	if (issu_record_to_state(&u->rec, &u->m, hs_now_ms(), hrpd_issu_wall_ms()) < 0) {
-		hs_err(PREFIX, "record holds values out of range: not resumed");
+	if (hrpd_issu_restore(u) < 0) {
+		hs_err(PREFIX, "record holds values out of range, or not this box's: not resumed");
 		return;
 	}
-	u->orchestrating = true;
-	u->local = strcmp(u->rec.box[ISSU_BOX_FIRST].name, u->h->sysname) == 0 ? ISSU_BOX_FIRST
-									       : ISSU_BOX_SECOND;
-	u->next_id = (uint32_t)hrpd_issu_wall_ms(); /* not the ids of the process before */
-	/* the verdict's held-back types come back from the record */
-	memset(&u->verdict, 0, sizeof(u->verdict));
-	u->verdict.level = u->rec.has_verdict ? u->rec.verdict : HRP_COMPAT_UNKNOWN;
-	for (size_t i = 0; i < u->rec.n_held; i++)
-		u->verdict.held[u->verdict.n_held++] = u->rec.held[i];
-	resume(u);
+	if (!u->rec.has_runner) { /* a minor-0 record: its writer, this box, ran it */
+		u->rec.has_runner = true;
+		u->rec.runner = u->local;
+	}
+	/* A cold start midway: the peer may have taken the upgrade over while we were gone. */
+	if (!u->h->d->hot_state && issu_under_way(u->m.stage)) {
+		hrpd_issu_hold_start(u);
+		return;
+	}
+	hrpd_issu_resume(u);
 }
 
 int hrpd_issu_init(struct hrpd *h)
@@ -554,6 +586,7 @@ int hrpd_issu_init(struct hrpd *h)
 	hs_timer_init(&u->rollback_timer, &h->d->loop, rollback_due, u);
 	hs_timer_init(&u->record_timer, &h->d->loop, record_again, u);
 	hs_timer_init(&u->registry_timer, &h->d->loop, registry_due, u);
+	hrpd_issu_takeover_init(u);
 	/* the plan from the registry the snapshot carried; a hot-started hrpd may be another
 	 * version than the one the peer knows: it says so once it runs */
 	hrpd_issu_peer_registry(h);
@@ -576,6 +609,7 @@ void hrpd_issu_free(struct hrpd *h)
 	hs_timer_free(&u->rollback_timer);
 	hs_timer_free(&u->record_timer);
 	hs_timer_free(&u->registry_timer);
+	hrpd_issu_takeover_free(u);
 	free(u);
 	h->issu = NULL;
 }

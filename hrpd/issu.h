@@ -20,6 +20,7 @@
 #include "issu_msg.h"
 #include "issu_record.h"
 #include "issu_stage.h"
+#include "issu_takeover.h"
 #include "issu_verdict.h"
 #include "loop.h"
 
@@ -64,6 +65,9 @@ struct hrpd_issu_stats {
 	uint64_t records_received, records_refused;
 	uint64_t persist_failures;
 	uint64_t refused_commands;
+	uint64_t takeovers;    /* the runner was dead: we ran the upgrade from its copy */
+	uint64_t yielded;      /* the peer's claim beat ours: its record is our copy now */
+	uint64_t asks_refused; /* the peer asked while we ran the upgrade */
 };
 
 /* issu load's `hrpd --version` of the new binaries, run as a child (issu_version.c). */
@@ -107,6 +111,13 @@ struct hrpd_issu {
 	uint64_t plan_not_sent, plan_tlvs_omitted;
 	struct hs_timer registry_timer; /* a hot-started hrpd tells the peer its registry */
 	struct hrpd_issu_version version;
+	/* who runs it (issu_takeover.c, lib/issu_takeover.h) */
+	uint64_t peer_dead_ms;          /* hrpd declared the peer dead then; 0: it is not */
+	uint64_t peer_up_ms;            /* the peer came up then; 0: not up */
+	struct hs_timer takeover_timer; /* the copy's runner dead long enough: we run it */
+	bool start_held;                /* started cold with a record under way: the peer first */
+	uint64_t started_ms;
+	struct hs_timer start_timer;
 };
 
 /* issu.c */
@@ -141,6 +152,8 @@ void hrpd_issu_version_free(struct hrpd_issu *u);
 
 /* issu_store.c: write atomically (temp + fsync + rename) in hrpd's run dir; read back. */
 int hrpd_issu_store(struct hrpd_issu *u, const char *file, const struct issu_record *r);
+/* Removes file from the run dir (gone already: 0). */
+int hrpd_issu_unstore(struct hrpd_issu *u, const char *file);
 /* 0, -ENOENT (no file), -EINVAL (refused, err says why). */
 int hrpd_issu_load_file(struct hrpd_issu *u, const char *file, struct issu_record *r, char *err,
 			size_t len);
@@ -156,6 +169,25 @@ enum issu_msg_status hrpd_issu_job_start(struct hrpd_issu *u, bool for_peer, uin
 					 enum issu_bin bin, const char *dir);
 /* The running hrpd's binary (as /proc/self/exe names it). */
 int hrpd_issu_self_exe(char *out, size_t len);
+
+/* The machine's facts from u->rec (ours, or the copy we take over): 0, or -EINVAL. */
+int hrpd_issu_restore(struct hrpd_issu *u);
+/* The resume at start (a crash, a cold start, a hot restart). */
+void hrpd_issu_resume(struct hrpd_issu *u);
+/* An event into the machine, with everything it queues after it. */
+int hrpd_issu_feed(struct hrpd_issu *u, const struct issu_event *ev);
+
+/* issu_takeover.c: who runs the upgrade (lib/issu_takeover.h) */
+void hrpd_issu_takeover_init(struct hrpd_issu *u);
+void hrpd_issu_takeover_free(struct hrpd_issu *u);
+/* hrpd's liveness: the peer came up (up) or was declared dead. */
+void hrpd_issu_peer_event(struct hrpd *h, bool up);
+/* At start, with our record under way and no hot restart: the resume waits for the peer. */
+void hrpd_issu_hold_start(struct hrpd_issu *u);
+/* Both boxes run it: the peer's record r against ours. True when we yielded to it. */
+bool hrpd_issu_arbitrate(struct hrpd_issu *u, const struct issu_record *r);
+/* The peer asked for a step while we run the upgrade: refused (and it gets our record). */
+bool hrpd_issu_refuse_ask(struct hrpd_issu *u, uint32_t id);
 
 /* issu_peer.c */
 void hrpd_issu_rx(struct hrpd *h, const uint8_t *body, size_t len);

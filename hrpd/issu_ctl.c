@@ -63,13 +63,16 @@ static json_t *counters_json(const struct hrpd_issu_stats *st)
 	for (int i = ISSU_DROP_NONE + 1; i < ISSU_DROP_MAX; i++)
 		json_object_set_new(drops, issu_msg_drop_name((enum issu_msg_drop)i),
 				    json_integer((json_int_t)st->drops[i]));
-	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)st->rx,
+	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
+			 (json_int_t)st->rx,
 			 "tx", (json_int_t)st->tx, "tx_failed", (json_int_t)st->tx_failed, "drops",
 			 drops, "answers_stale", (json_int_t)st->answers_stale, "records_received",
 			 (json_int_t)st->records_received, "records_refused",
 			 (json_int_t)st->records_refused, "persist_failures",
 			 (json_int_t)st->persist_failures, "refused_commands",
-			 (json_int_t)st->refused_commands);
+			 (json_int_t)st->refused_commands, "takeovers", (json_int_t)st->takeovers,
+			 "yielded", (json_int_t)st->yielded, "asks_refused",
+			 (json_int_t)st->asks_refused);
 }
 
 static json_t *job_json(const struct hrpd_issu_job *j)
@@ -103,7 +106,9 @@ json_t *hrpd_issu_state_json(const struct hrpd_issu *u)
 	json_object_set_new(o, "timer_left_ms",
 			    u->orchestrating && u->m.deadline_ms ? json_integer((json_int_t)left)
 								 : json_null());
-	json_object_set_new(o, "busy", json_boolean(u->orchestrating && issu_busy(&u->m)));
+	json_object_set_new(o, "busy", json_boolean(u->orchestrating &&
+						    (issu_busy(&u->m) || u->start_held)));
+	json_object_set_new(o, "waiting_for_peer", json_boolean(u->start_held));
 	json_object_set_new(o, "last_report", json_string(u->report));
 	json_object_set_new(o, "step", job_json(&u->job));
 	json_object_set_new(o, "messages", counters_json(&u->st));

@@ -65,10 +65,9 @@ static void take_record(struct hrpd_issu *u, const struct issu_msg *m)
 	}
 	json_decref(j);
 	u->st.records_received++;
-	if (u->orchestrating && u->m.stage != ISSU_IDLE && u->m.stage != ISSU_COMMITTED) {
-		/* both boxes run an upgrade: ours goes on, theirs is only shown in the logs */
-		hs_warn(PREFIX, "the peer runs an upgrade too (stage %s): ignored",
-			issu_stage_name(r.stage));
+	if (u->orchestrating && issu_under_way(u->m.stage)) {
+		/* both boxes run it: the stronger claim goes on (issu_takeover.c) */
+		hrpd_issu_arbitrate(u, &r);
 		return;
 	}
 	/* the peer runs the upgrade now: ours (finished) is history */
@@ -96,6 +95,8 @@ void hrpd_issu_rx(struct hrpd *h, const uint8_t *body, size_t len)
 	}
 	switch (m.op) {
 	case ISSU_MSG_ASK: {
+		if (hrpd_issu_refuse_ask(u, m.id))
+			break;
 		enum issu_msg_status st =
 			hrpd_issu_job_start(u, true, m.id, m.step, (enum issu_daemon)m.daemon,
 					    (enum issu_bin)m.bin, m.text);

@@ -60,6 +60,17 @@ out:
 	return rc;
 }
 
+int hrpd_issu_unstore(struct hrpd_issu *u, const char *file)
+{
+	char path[PATH_MAX];
+	int rc = path_of(u, file, "", path, sizeof(path));
+	if (rc == 0 && unlink(path) < 0 && errno != ENOENT)
+		rc = -errno;
+	if (rc < 0)
+		hs_err("[issu]", "could not remove %s: %s", file, strerror(-rc));
+	return rc;
+}
+
 int hrpd_issu_load_file(struct hrpd_issu *u, const char *file, struct issu_record *r, char *err,
 			size_t len)
 {

@@ -216,6 +216,7 @@ struct hs_hrpd_config {
 	struct hs_strlist config_rename;      /* "local=peer" interface names */
 	int config_confirm_ms; /* commit-confirmed window after applying the peer's tables */
 	int config_settle_ms;  /* quiet time after an nftables change before it is read */
+	int issu_takeover_delay_ms; /* the runner of an upgrade dead this long: the copy's box runs it */
 	bool route_sync;                     /* static routes follow the config master too */
 	struct hs_strlist route_sync_exclude; /* ADDR/PLEN: routes that stay this box's own */
 	size_t n_links;

@@ -445,6 +445,9 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	BOOL(H, "session_sync_expectations", session_sync_expectations, 0, SYNC,
 	     .help = "sessions keep their conntrack helper (ftp) on the peer, and the helpers' "
 		     "expectations are synced"),
+	INT(H, "issu_takeover_delay", issu_takeover_delay_ms, 0, 3600000, 10000, LOCAL,
+	    .help = "ms the box that runs a pair upgrade must stay dead before this box, which "
+		    "holds the copy of its record, runs the upgrade"),
 	BOOL(H, "session_labels_room", session_labels_room, 1, LOCAL,
 	     .help = "load a hookless table with a ct label rule when session sync starts, so "
 		     "that every entry here has room for the peer's conntrack labels"),

@@ -252,6 +252,11 @@ json_t *issu_record_encode(const struct issu_record *r)
 			      "at", u64(r->history[i].at_unix_ms), "why", r->history[i].why),
 		    &ok);
 	set(o, "history", hist, &ok);
+	if (r->has_runner)
+		set(o, "runner",
+		    json_pack("{s:s, s:I}", "box", issu_box_name(r->runner), "term",
+			      (json_int_t)r->term),
+		    &ok);
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -499,6 +504,24 @@ static int decode_lists(struct dec *d, const json_t *o, struct issu_record *r)
 	return 0;
 }
 
+/* "runner" (minor 1): absent in a minor-0 record, whose writer ran the upgrade. */
+static int decode_runner(struct dec *d, const json_t *j, struct issu_record *r)
+{
+	json_t *o = json_object_get(j, "runner");
+	uint64_t term = 0;
+	int e;
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return fail(d, "runner: not an object");
+	if ((e = GET_ENUM(d, o, "box", issu_box_from_name, r->runner, true)) < 0 ||
+	    (e = get_u64(d, o, "term", UINT32_MAX, &term, true)) < 0)
+		return e;
+	r->term = (uint32_t)term;
+	r->has_runner = true;
+	return 0;
+}
+
 int issu_record_decode(const json_t *j, struct issu_record *out, char *err, size_t errlen)
 {
 	struct dec d = { err, errlen };
@@ -562,7 +585,7 @@ int issu_record_decode(const json_t *j, struct issu_record *out, char *err, size
 		if (r.timeout_ms == 0)
 			return fail(&d, "timer: timeout_ms is 0");
 	}
-	if ((e = decode_lists(&d, j, &r)) < 0)
+	if ((e = decode_lists(&d, j, &r)) < 0 || (e = decode_runner(&d, j, &r)) < 0)
 		return e;
 	*out = r;
 	return 0;

@@ -21,7 +21,7 @@
 
 #define ISSU_RECORD_FORMAT  "hotstandby-issu"
 #define ISSU_RECORD_MAJOR   1
-#define ISSU_RECORD_MINOR   0
+#define ISSU_RECORD_MINOR   1 /* 1: "runner" (the box that runs the upgrade, its term) */
 #define ISSU_RECORD_HELD    64 /* held-back types kept */
 #define ISSU_RECORD_HISTORY 32 /* the last stage changes kept */
 #define ISSU_VERSION_LEN    32
@@ -69,6 +69,11 @@ struct issu_record {
 	struct issu_held held[ISSU_RECORD_HELD];
 	size_t n_history; /* oldest first */
 	struct issu_history_entry history[ISSU_RECORD_HISTORY];
+	/* Who runs the upgrade (doc/issu.md, "When the box that runs it dies"): the box and the
+	 * term, bumped by each takeover. A minor-0 record has none: its writer ran it. */
+	bool has_runner;
+	enum issu_box runner;
+	uint32_t term;
 };
 
 /* An empty record: idle, nothing known. */

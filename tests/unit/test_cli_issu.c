@@ -57,6 +57,19 @@ static void state_rendered(void **st)
 	free(out);
 }
 
+/* A record minor 1 names the runner and its term; a cold-started runner waits for the peer. */
+static void state_runner_rendered(void **st)
+{
+	(void)st;
+	char text[4096];
+	snprintf(text, sizeof(text), "%.*s, \"runner\": {\"box\": \"first\", \"term\": 1},"
+		 " \"waiting_for_peer\": true}", (int)strlen(STATE) - 1, STATE);
+	char *out = render(render_issu_state, text);
+	assert_non_null(strstr(out, " Run by         : here (this box: second), the first box, "
+				    "term 1, waiting for the peer's word\n"));
+	free(out);
+}
+
 static void idle_and_command(void **st)
 {
 	(void)st;
@@ -79,6 +92,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_rendered),
+		cmocka_unit_test(state_runner_rendered),
 		cmocka_unit_test(idle_and_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

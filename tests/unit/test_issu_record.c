@@ -58,6 +58,10 @@ static void runswitched_record(struct issu *s, struct issu_record *r)
 	snprintf(r->new_rel.path, sizeof(r->new_rel.path), "/opt/hotstandby-1.4.0/sbin");
 	snprintf(r->box[ISSU_BOX_FIRST].name, sizeof(r->box[0].name), "fw2");
 	snprintf(r->box[ISSU_BOX_SECOND].name, sizeof(r->box[0].name), "fw1");
+	/* taken over once by the first box (minor 1's "runner") */
+	r->has_runner = true;
+	r->runner = ISSU_BOX_FIRST;
+	r->term = 1;
 }
 
 static json_t *through_text(const json_t *j)
@@ -154,7 +158,10 @@ static void test_newer_major_and_other_format_refused(void **state)
 	memset(&dec, 0x5a, sizeof(dec));
 	struct issu_record keep = dec;
 	assert_int_equal(issu_record_decode(j, &dec, err, sizeof(err)), -EPROTONOSUPPORT);
-	assert_non_null(strstr(err, "2.0 is not readable"));
+	char newer[32];
+	snprintf(newer, sizeof(newer), "%d.%d is not readable", ISSU_RECORD_MAJOR + 1,
+		 ISSU_RECORD_MINOR);
+	assert_non_null(strstr(err, newer));
 	assert_memory_equal(&dec, &keep, sizeof(dec));
 	json_object_set_new(j, "major", json_integer(1));
 	json_object_set_new(j, "format", json_string("hotstandby-hrpd"));
@@ -202,6 +209,11 @@ static void test_malformed_fields_refused(void **state)
 		{ "history/#0", "null", "history" },
 		{ "old/path", "\"a\\u0000b\"", "NUL" },
 		{ "retries", "100000", "retries" },
+		{ "runner", "5", "runner" },
+		{ "runner/box", "\"third\"", "box" },
+		{ "runner/term", "-1", "term" },
+		{ "runner/term", "4294967296", "term" },
+		{ "runner/term", NULL, "term" },
 	};
 	struct issu s;
 	runswitched_record(&s, &rec);
@@ -239,6 +251,26 @@ static void test_malformed_fields_refused(void **state)
 	assert_int_equal(issu_record_decode(arr, &dec, err, 0),
 			 -EINVAL); /* no room for a message */
 	json_decref(arr);
+}
+
+/* A minor-0 record (before "runner") decodes with no runner: its writer ran the upgrade. */
+static void test_minor0_record_has_no_runner(void **state)
+{
+	(void)state;
+	struct issu s;
+	runswitched_record(&s, &rec);
+	json_t *j = issu_record_encode(&rec);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "runner"), "term")),
+			 1);
+	json_object_del(j, "runner");
+	json_object_set_new(j, "minor", json_integer(0));
+	assert_int_equal(issu_record_decode(j, &dec, err, sizeof(err)), 0);
+	assert_false(dec.has_runner);
+	assert_int_equal(dec.term, 0);
+	assert_int_equal(dec.minor, 0);
+	assert_int_equal(dec.stage, ISSU_RUNSWITCHED);
+	json_decref(j);
 }
 
 static void test_history_keeps_newest(void **state)
@@ -319,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_skipped_everywhere),
 		cmocka_unit_test(test_newer_major_and_other_format_refused),
 		cmocka_unit_test(test_malformed_fields_refused),
+		cmocka_unit_test(test_minor0_record_has_no_runner),
 		cmocka_unit_test(test_history_keeps_newest),
 		cmocka_unit_test(test_mangled_records_never_crash),
 	};

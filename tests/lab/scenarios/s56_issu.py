@@ -227,7 +227,13 @@ def rollback(lab, s, active, standby, new_dir, old_dir):
         lambda st: st if st.get("stage") == "runswitched" and not st.get("busy") and
         st.get("orchestrator") == "here" else None)(state(lab, active)), 60, interval=0.5)
     with open(os.path.join(lab.node_dir(active), "log", "hrpd.log"), errors="replace") as f:
-        resumed = "resumed at runswitched after a restart of this box" in f.read()
+        text = f.read()
+    resumed = "resumed at runswitched after a restart of this box" in text
+    # started cold midway, it first waited for the peer's word (the peer might have taken the
+    # upgrade over: s60), and resumed once the peer was up and claimed nothing
+    s.check("waiting for its word before resuming" in text and
+            "the peer is up: no other runner claimed the upgrade; resuming" in text,
+            "%s's cold-started hrpd waited for the peer's word, then resumed" % active)
     s.check(resumed and 0 < st.get("timer_left_ms", 0) <= 600000 and st["active"] == "first",
             "after kill -9 and a cold start (pid %d), %s resumed at runswitched, the timer "
             "re-armed (%s ms left)" % (pid, active, st.get("timer_left_ms")))

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The pair upgrade when the box that runs it dies (issue #13, doc/issu.md, "When the box that
+runs it dies"), onto a second build made with `--with-test-version=minor` ($HS_BUILDDIR_NEXT, or
+built here), under a 1 ms UDP probe and 200 TCP flows opened before.
+
+Typed on fw1 (active, so the second box, and the runner): issu load NEXT, issu runswitch (fw2, on
+NEXT, takes over; fw1 standby keeps running the upgrade). fw2 holds the copy of the record:
+`issu accept` typed there is refused ("run by the peer's hrpd").
+Then fw1 fails (the lab's box failure: its links drop every frame, its processes are frozen).
+fw2's hrpd declares it dead and, issu_takeover_delay (10 s) later, runs the upgrade from its copy
+with the next term: the crash of the second box at runswitched resumes. fw1 is thawed: its hrpd
+still runs its own machine (term 0), hears fw2's record (term 1), keeps it as its copy and stops
+(`yielded`). fw2's machine then brings fw1, whose daemons it took as unknown, back onto the old
+version (cold restarts it asks fw1 for) and syncs it; `issu accept` and `issu commit` typed on fw2
+finish the upgrade: both boxes on NEXT. Asserted: the refusal before, the takeover not before the
+delay, the terms and counters, the yield, the stages and versions, every TCP flow alive."""
+
+import os
+import shutil
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
+from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, scenario_build,  # noqa: E402
+                            state)
+from hslab_lib.pair import settled  # noqa: E402
+from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
+
+VARIANT = "minor"
+FLOWS = 200
+TRAFFIC_S = 400  # an upper bound: stopped (and reported) once the upgrade is committed
+TAKEOVER_DELAY_S = 10.0  # hrpd.issu_takeover_delay's default
+
+
+def refused(lab, box, *words):
+    """hrpctl issu WORDS on box, expected to be refused: (refused?, its text)."""
+    argv = [lab.paths.daemon("hrpctl"), "--rundir", boxes.rundir(lab, box), "issu"]
+    p = lab.run(box, argv + list(words), timeout=30, check=False)
+    return p.returncode != 0, (p.stdout + p.stderr).strip()
+
+
+def log_lines(lab, box, text):
+    with open(os.path.join(lab.node_dir(box), "log", "hrpd.log"), errors="replace") as f:
+        return [line.strip() for line in f if text in line]
+
+
+def field(st, *path):
+    for k in path:
+        st = st.get(k) if isinstance(st, dict) else None
+    return st
+
+
+def body(lab, s):
+    next_dir, made = scenario_build(lab.paths, s, VARIANT)
+    first_dir = lab.paths.top_build
+    try:
+        tcp, udp = traffic(lab, s, "fw1", TRAFFIC_S)
+        issu(lab, "fw1", "load", next_dir)
+        await_stage(lab, s, "fw1", "loaded", timeout=120)
+        issu(lab, "fw1", "runswitch")
+        st = await_stage(lab, s, "fw1", "runswitched")
+        s.wait_until("fw2 active after runswitch", lambda: settled(lab, "fw2", vrrp=True), 30)
+        s.check(field(st, "runner") == {"box": "second", "term": 0},
+                "fw1 (the second box) runs the upgrade, term 0: %s" % field(st, "runner"))
+        copy = s.wait_until("fw2 holds the copy at runswitched", lambda: (
+            lambda c: c if c.get("orchestrator") == "peer" and c.get("stage") == "runswitched"
+            else None)(state(lab, "fw2")), 20, interval=0.5)
+        no, text = refused(lab, "fw2", "accept")
+        s.check(no and "run by the peer" in text,
+                "issu accept typed on fw2 (the copy) is refused: %s" % text[:120])
+
+        # The runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay.
+        faults.box_fail(lab, "fw1")
+        t0 = time.monotonic()
+        st = s.wait_until("fw2 runs the upgrade from its copy", lambda: (
+            lambda c: c if c.get("orchestrator") == "here" else None)(state(lab, "fw2")),
+            TAKEOVER_DELAY_S + 30, interval=0.3)
+        took = time.monotonic() - t0
+        s.note("takeover after the box failure", "%.1f s" % took)
+        s.check(took >= TAKEOVER_DELAY_S,
+                "not before the takeover delay (%.1f s >= %.0f s)" % (took, TAKEOVER_DELAY_S))
+        s.check(field(st, "runner") == {"box": "first", "term": 1} and
+                field(st, "messages", "takeovers") == 1 and
+                st.get("stage") in ("runswitched", "rolling-back") and
+                copy.get("stage") == "runswitched",
+                "fw2 (first box) runs it at term 1, takeovers 1, stage %s (crash of the second "
+                "box at runswitched: resume)" % st.get("stage"))
+        s.check(st.get("stage") == "runswitched", "the crash table resumed, not rolled back")
+
+        # fw1 back: it hears the higher term and keeps fw2's record as its copy.
+        faults.box_recover(lab, "fw1")
+        st1 = s.wait_until("fw1 yields to fw2's term", lambda: (
+            lambda c: c if c.get("orchestrator") == "peer" and
+            field(c, "messages", "yielded") == 1 else None)(state(lab, "fw1")),
+            30, interval=0.3)
+        s.check(field(st1, "runner") == {"box": "first", "term": 1},
+                "fw1's copy names fw2 at term 1: %s" % field(st1, "runner"))
+        # fw2 brings fw1's daemons (unknown after the crash) back onto the old version
+        st = await_stage(lab, s, "fw2", "runswitched", timeout=150)
+        s.check(bins(st) == {"first": "new new new", "second": "old old old"} and
+                in_dir(exes(lab, "fw1"), first_dir) and in_dir(exes(lab, "fw2"), next_dir),
+                "fw1 back on %s, fw2 on %s (%s)" % (first_dir, next_dir, bins(st)))
+        took_over = log_lines(lab, "fw2", "this box runs it now")
+        stopped = log_lines(lab, "fw1", "this box stops running it")
+        asked = log_lines(lab, "fw2", "of the second box (peer)")
+        s.note("fw2's takeover", took_over[-1:])
+        s.note("fw1's yield", stopped[-1:])
+        s.note("fw2's steps on fw1 after it", asked)
+        s.check(len(took_over) == 1 and len(stopped) == 1 and
+                sum("cold-restart" in a for a in asked) == 3,
+                "one takeover (fw2's log), one yield (fw1's), fw1's three daemons cold-restarted "
+                "by fw2's machine")
+        no, text = refused(lab, "fw1", "accept")
+        s.check(no and "run by the peer" in text,
+                "issu accept typed on fw1 (now the copy) is refused: %s" % text[:120])
+
+        issu(lab, "fw2", "accept")
+        await_stage(lab, s, "fw2", "accepted")
+        issu(lab, "fw2", "commit")
+        st = await_stage(lab, s, "fw2", "committed", timeout=150)
+        s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
+                in_dir(exes(lab, "fw1"), next_dir) and in_dir(exes(lab, "fw2"), next_dir),
+                "committed from fw2: both boxes on %s (%s)" % (next_dir, bins(st)))
+
+        time.sleep(2.0)
+        u, t = udp.stop(), tcp.stop()
+        s.note("probe", "%d lost: %s" % (probes.udp_lost(u), probes.udp_detail(u)))
+        s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (
+            t.get("alive", 0), t.get("flows", FLOWS), t.get("max_stall_ms")))
+        s.check(t.get("alive") == t.get("flows") == FLOWS,
+                "every TCP flow alive (%d/%d)" % (t.get("alive", 0), FLOWS))
+        s.summary = "fw1 (runner) failed at runswitched: fw2 took over after %.1f s (term 1), " \
+            "fw1 yielded on its return, fw2 committed; %d/%d flows alive" % (
+                took, t.get("alive", 0), FLOWS)
+    finally:
+        if made:
+            shutil.rmtree(next_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    scenario.main(body, topology="ref", daemons=True)
