@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from . import boxes, netns
+from . import boxes, netns, probes
 
 DAEMONS = ("vrrpd", "vgmpd", "hrpd")
 # The message type each test version holds back against a normal build (doc/issu.md); the
@@ -112,3 +112,22 @@ def exes(lab, box):
 def in_dir(found, top):
     """Every daemon in found (from exes()) runs a binary under top."""
     return all(found.get(d, "").startswith(os.path.realpath(top) + "/") for d in DAEMONS)
+
+
+def log_lines(lab, box, daemon, text):
+    """The lines of box's daemon log that hold text."""
+    with open(os.path.join(lab.node_dir(box), "log", daemon + ".log"), errors="replace") as f:
+        return [line.strip() for line in f if text in line]
+
+
+def traffic_end(s, udp, tcp, flows, probe_note="probe", what="every TCP flow alive"):
+    """Stops the probe and the flows 2 s after the last step, notes both and checks that every
+    flow lived. Returns (probe result, flows result)."""
+    time.sleep(2.0)
+    u, t = udp.stop(), tcp.stop()
+    s.note(probe_note, "%d lost: %s" % (probes.udp_lost(u), probes.udp_detail(u)))
+    s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (
+        t.get("alive", 0), t.get("flows", flows), t.get("max_stall_ms")))
+    s.check(t.get("alive") == t.get("flows") == flows,
+            "%s (%d/%d)" % (what, t.get("alive", 0), flows))
+    return u, t

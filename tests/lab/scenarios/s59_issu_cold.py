@@ -29,8 +29,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from hslab_lib import issu as issu_lib, probes, scenario  # noqa: E402
-from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, scenario_build,  # noqa: E402
-                            state)
+from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
+                            scenario_build, state, traffic_end)
 from hslab_lib.pair import active_box, ctl, session, settled  # noqa: E402
 from hslab_lib.scenario import REF  # noqa: E402
 from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
@@ -49,11 +49,6 @@ TRAFFIC_S = 300  # an upper bound: the traffic is stopped (and reports) once par
 
 
 
-
-
-def log_lines(lab, box, daemon, text):
-    with open(os.path.join(lab.node_dir(box), "log", daemon + ".log"), errors="replace") as f:
-        return [line.strip() for line in f if text in line]
 
 
 def load(lab, s, new_dir, old_dir):
@@ -188,13 +183,8 @@ def body(lab, s):
         s.note("load to commit took", "%.1f s" % (time.monotonic() - t0))
         alive.append(window_result(s, "part 2 (load, runswitch, commit)", window))
 
-        time.sleep(2.0)
-        u, t = udp.stop(), tcp.stop()
-        s.note("whole run probe", "%d lost: %s" % (probes.udp_lost(u), probes.udp_detail(u)))
-        s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (
-            t.get("alive", 0), t.get("flows", FLOWS), t.get("max_stall_ms")))
-        s.check(t.get("alive") == t.get("flows") == FLOWS,
-                "every pre-existing TCP flow alive (%d/%d)" % (t.get("alive", 0), FLOWS))
+        u, t = traffic_end(s, udp, tcp, FLOWS, probe_note="whole run probe",
+                           what="every pre-existing TCP flow alive")
         s.summary = "cold mode: %s; %d/%d pre-existing " \
             "flows alive; opened during the parts: %s alive" % (
                 ", ".join(notes), t.get("alive", 0), FLOWS, " and ".join(alive))

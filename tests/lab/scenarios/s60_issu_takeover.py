@@ -23,9 +23,9 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, probes, scenario  # noqa: E402
-from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, scenario_build,  # noqa: E402
-                            state)
+from hslab_lib import boxes, faults, scenario  # noqa: E402
+from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
+                            scenario_build, state, traffic_end)
 from hslab_lib.pair import settled  # noqa: E402
 from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
 
@@ -40,11 +40,6 @@ def refused(lab, box, *words):
     argv = [lab.paths.daemon("hrpctl"), "--rundir", boxes.rundir(lab, box), "issu"]
     p = lab.run(box, argv + list(words), timeout=30, check=False)
     return p.returncode != 0, (p.stdout + p.stderr).strip()
-
-
-def log_lines(lab, box, text):
-    with open(os.path.join(lab.node_dir(box), "log", "hrpd.log"), errors="replace") as f:
-        return [line.strip() for line in f if text in line]
 
 
 def field(st, *path):
@@ -103,9 +98,9 @@ def body(lab, s):
         s.check(bins(st) == {"first": "new new new", "second": "old old old"} and
                 in_dir(exes(lab, "fw1"), first_dir) and in_dir(exes(lab, "fw2"), next_dir),
                 "fw1 back on %s, fw2 on %s (%s)" % (first_dir, next_dir, bins(st)))
-        took_over = log_lines(lab, "fw2", "this box runs it now")
-        stopped = log_lines(lab, "fw1", "this box stops running it")
-        asked = log_lines(lab, "fw2", "of the second box (peer)")
+        took_over = log_lines(lab, "fw2", "hrpd", "this box runs it now")
+        stopped = log_lines(lab, "fw1", "hrpd", "this box stops running it")
+        asked = log_lines(lab, "fw2", "hrpd", "of the second box (peer)")
         s.note("fw2's takeover", took_over[-1:])
         s.note("fw1's yield", stopped[-1:])
         s.note("fw2's steps on fw1 after it", asked)
@@ -125,13 +120,7 @@ def body(lab, s):
                 in_dir(exes(lab, "fw1"), next_dir) and in_dir(exes(lab, "fw2"), next_dir),
                 "committed from fw2: both boxes on %s (%s)" % (next_dir, bins(st)))
 
-        time.sleep(2.0)
-        u, t = udp.stop(), tcp.stop()
-        s.note("probe", "%d lost: %s" % (probes.udp_lost(u), probes.udp_detail(u)))
-        s.note("tcp", "%d/%d flows alive, longest stall %s ms" % (
-            t.get("alive", 0), t.get("flows", FLOWS), t.get("max_stall_ms")))
-        s.check(t.get("alive") == t.get("flows") == FLOWS,
-                "every TCP flow alive (%d/%d)" % (t.get("alive", 0), FLOWS))
+        u, t = traffic_end(s, udp, tcp, FLOWS)
         s.summary = "fw1 (runner) failed at runswitched: fw2 took over after %.1f s (term 1), " \
             "fw1 yielded on its return, fw2 committed; %d/%d flows alive" % (
                 took, t.get("alive", 0), FLOWS)
