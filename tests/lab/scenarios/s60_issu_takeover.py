@@ -3,30 +3,38 @@
 runs it dies"), onto a second build made with `--with-test-version=minor` ($HS_BUILDDIR_NEXT, or
 built here), under a 1 ms UDP probe and 200 TCP flows opened before.
 
-Typed on fw1 (active, so the second box, and the runner): issu load NEXT, issu runswitch (fw2, on
-NEXT, takes over; fw1 standby keeps running the upgrade). fw2 holds the copy of the record:
-`issu accept` typed there is refused ("run by the peer's hrpd").
-Then fw1 fails (the lab's box failure: its links drop every frame, its processes are frozen).
-fw2's hrpd declares it dead and, issu_takeover_delay (10 s) later, runs the upgrade from its copy
-with the next term: the crash of the second box at runswitched resumes. fw1 is thawed: its hrpd
-still runs its own machine (term 0), hears fw2's record (term 1), keeps it as its copy and stops
-(`yielded`). fw2's machine then brings fw1, whose daemons it took as unknown, back onto the old
-version (cold restarts it asks fw1 for) and syncs it; `issu accept` and `issu commit` typed on fw2
-finish the upgrade: both boxes on NEXT. Asserted: the refusal before, the takeover not before the
-delay, the terms and counters, the yield, the stages and versions, every TCP flow alive."""
+Part 1, the runner fails and comes back thawed. Typed on fw1 (active, so the second box, and the
+runner): issu load NEXT, issu runswitch (fw2, on NEXT, takes over; fw1 standby keeps running the
+upgrade). fw2 holds the copy of the record: `issu accept` typed there is refused. Then fw1 fails
+(the lab's box failure: its links drop every frame, its processes are frozen). fw2's hrpd
+declares it dead and, issu_takeover_delay (10 s) later, runs the upgrade from its copy with the
+next term: the crash of the second box at runswitched resumes. fw1 is thawed: its hrpd still runs
+its own machine (term 0), hears fw2's record (term 1), keeps it as its copy and stops (`yielded`).
+fw2's machine takes fw1's daemons (unknown after the crash) back onto the old version and syncs
+fw1; `issu accept` typed on fw2.
+Part 2, the runner fails while active and comes back cold. fw2 (the runner now, active, on NEXT)
+fails: fw1 takes the traffic over, and 10 s later the upgrade (term 2; the crash of the first box
+at accepted resumes). fw2 comes back cold, as after a reboot: its daemons are killed and started
+again from NEXT. Its hrpd finds its own record under way (term 1) and waits for the peer's word
+before resuming; fw1's record (term 2) comes, and it yields without resuming. fw1's machine
+syncs fw2 and hands the traffic back to it (accepted wants the first box active); `issu commit`
+typed on fw1 finishes the upgrade: both boxes on NEXT.
+Asserted: the refusals, each takeover not before the delay, the terms and counters, the yields,
+the stages and versions, every TCP flow alive."""
 
 import os
 import shutil
+import signal
 import sys
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, scenario  # noqa: E402
-from hslab_lib.issu import (await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
+from hslab_lib import boxes, faults, netns, scenario  # noqa: E402
+from hslab_lib.issu import (DAEMONS, await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
                             scenario_build, state, traffic_end)
-from hslab_lib.pair import settled  # noqa: E402
+from hslab_lib.pair import settled, vrrp_state  # noqa: E402
 from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
 
 VARIANT = "minor"
@@ -40,6 +48,38 @@ def refused(lab, box, *words):
     argv = [lab.paths.daemon("hrpctl"), "--rundir", boxes.rundir(lab, box), "issu"]
     p = lab.run(box, argv + list(words), timeout=30, check=False)
     return p.returncode != 0, (p.stdout + p.stderr).strip()
+
+
+def takes_over(lab, s, box, term, stage):
+    """After the runner's failure: box runs the upgrade at term, not before the delay."""
+    t0 = time.monotonic()
+    st = s.wait_until("%s runs the upgrade from its copy" % box, lambda: (
+        lambda c: c if c.get("orchestrator") == "here" else None)(state(lab, box)),
+        TAKEOVER_DELAY_S + 30, interval=0.3)
+    took = time.monotonic() - t0
+    s.note("%s's takeover after the failure" % box, "%.1f s" % took)
+    s.check(took >= TAKEOVER_DELAY_S,
+            "not before the takeover delay (%.1f s >= %.0f s)" % (took, TAKEOVER_DELAY_S))
+    s.check(field(st, "runner", "term") == term and st.get("stage") == stage,
+            "%s runs it at term %d, at %s (the crash table resumed): %s, %s" % (
+                box, term, stage, field(st, "runner"), st.get("stage")))
+    return st, took
+
+
+def start_cold(lab, box, top):
+    """box comes back as after a reboot: its (frozen) daemons killed, its links let through, the
+    daemons started again from the build top, as its service manager would."""
+    for pid in netns.ns_pids(lab.ns(box)):
+        try:
+            if os.path.basename(os.readlink("/proc/%d/exe" % pid)) in DAEMONS:
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    faults.box_recover(lab, box)
+    for name in DAEMONS:
+        lab.spawn(box, [os.path.join(top, name, name), "-n", "-f", boxes.config(lab, box),
+                        "--rundir", boxes.rundir(lab, box)],
+                  os.path.join(lab.node_dir(box), "log", name + ".log"))
 
 
 def field(st, *path):
@@ -67,23 +107,12 @@ def body(lab, s):
         s.check(no and "run by the peer" in text,
                 "issu accept typed on fw2 (the copy) is refused: %s" % text[:120])
 
-        # The runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay.
+        # Part 1: the runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay.
         faults.box_fail(lab, "fw1")
-        t0 = time.monotonic()
-        st = s.wait_until("fw2 runs the upgrade from its copy", lambda: (
-            lambda c: c if c.get("orchestrator") == "here" else None)(state(lab, "fw2")),
-            TAKEOVER_DELAY_S + 30, interval=0.3)
-        took = time.monotonic() - t0
-        s.note("takeover after the box failure", "%.1f s" % took)
-        s.check(took >= TAKEOVER_DELAY_S,
-                "not before the takeover delay (%.1f s >= %.0f s)" % (took, TAKEOVER_DELAY_S))
-        s.check(field(st, "runner") == {"box": "first", "term": 1} and
-                field(st, "messages", "takeovers") == 1 and
-                st.get("stage") in ("runswitched", "rolling-back") and
-                copy.get("stage") == "runswitched",
-                "fw2 (first box) runs it at term 1, takeovers 1, stage %s (crash of the second "
-                "box at runswitched: resume)" % st.get("stage"))
-        s.check(st.get("stage") == "runswitched", "the crash table resumed, not rolled back")
+        st, took = takes_over(lab, s, "fw2", 1, "runswitched")
+        s.check(field(st, "runner", "box") == "first" and
+                field(st, "messages", "takeovers") == 1 and copy.get("stage") == "runswitched",
+                "fw2 (the first box) took over once from its copy at runswitched")
 
         # fw1 back: it hears the higher term and keeps fw2's record as its copy.
         faults.box_recover(lab, "fw1")
@@ -114,16 +143,43 @@ def body(lab, s):
 
         issu(lab, "fw2", "accept")
         await_stage(lab, s, "fw2", "accepted")
-        issu(lab, "fw2", "commit")
-        st = await_stage(lab, s, "fw2", "committed", timeout=150)
+
+        # Part 2: the runner fails while active; fw1 takes the traffic, then the upgrade.
+        faults.box_fail(lab, "fw2")
+        s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
+            field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
+            "active" and vrrp_state(lab, "fw1") == "master"), 30)
+        st, took2 = takes_over(lab, s, "fw1", 2, "accepted")
+        s.check(field(st, "runner", "box") == "second",
+                "fw1 (the second box) runs it now: %s" % field(st, "runner"))
+        # fw2 back cold: its own record (term 1) waits for the peer's word, and yields
+        start_cold(lab, "fw2", next_dir)
+        st2 = s.wait_until("fw2's new hrpd yields to fw1's term", lambda: (
+            lambda c: c if c.get("orchestrator") == "peer" and
+            field(c, "messages", "yielded") == 1 else None)(state(lab, "fw2")),
+            30, interval=0.3)
+        waited = log_lines(lab, "fw2", "hrpd", "waiting for its word before resuming")
+        resumed = log_lines(lab, "fw2", "hrpd", "no other runner claimed the upgrade")
+        s.check(field(st2, "runner") == {"box": "second", "term": 2} and len(waited) == 1 and
+                not resumed,
+                "fw2 started cold waited for the peer's word and yielded without resuming "
+                "(%s)" % field(st2, "runner"))
+        # accepted wants the first box active: fw1 syncs fw2 and hands the traffic back
+        st = s.wait_until("fw1's machine at accepted with fw2 active again", lambda: (
+            lambda c: c if c.get("stage") == "accepted" and not c.get("busy") and
+            c.get("active") == "first" else None)(state(lab, "fw1")), 150, interval=0.5)
+        s.wait_until("fw2 active", lambda: settled(lab, "fw2", vrrp=True), 30)
+        issu(lab, "fw1", "commit")
+        st = await_stage(lab, s, "fw1", "committed", timeout=150)
         s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
                 in_dir(exes(lab, "fw1"), next_dir) and in_dir(exes(lab, "fw2"), next_dir),
-                "committed from fw2: both boxes on %s (%s)" % (next_dir, bins(st)))
+                "committed from fw1: both boxes on %s (%s)" % (next_dir, bins(st)))
 
         u, t = traffic_end(s, udp, tcp, FLOWS)
-        s.summary = "fw1 (runner) failed at runswitched: fw2 took over after %.1f s (term 1), " \
-            "fw1 yielded on its return, fw2 committed; %d/%d flows alive" % (
-                took, t.get("alive", 0), FLOWS)
+        s.summary = "runner fw1 failed at runswitched: fw2 took over after %.1f s, fw1 " \
+            "thawed yielded; runner fw2 failed active at accepted: fw1 took over after %.1f s, " \
+            "fw2 started cold yielded; committed; %d/%d flows alive" % (
+                took, took2, t.get("alive", 0), FLOWS)
     finally:
         if made:
             shutil.rmtree(next_dir, ignore_errors=True)
