@@ -448,6 +448,11 @@ int hrpd_issu_narrow(struct hrpd *h, uint16_t type, struct hrp_builder *b)
 	return 0;
 }
 
+bool hrpd_issu_peer_reads(const struct hrpd *h, uint16_t type, uint16_t feature)
+{
+	return !h->issu || issu_may_send_tlv(&h->issu->plan, type, feature);
+}
+
 static void registry_due(struct hs_timer *t, void *arg)
 {
 	struct hrpd_issu *u = arg;

@@ -142,6 +142,10 @@ uint64_t hrpd_issu_wall_ms(void);
 void hrpd_issu_peer_registry(struct hrpd *h);
 /* hrpd_send(): the plan on a message being built. 0, or -EPERM: not to be sent. */
 int hrpd_issu_narrow(struct hrpd *h, uint16_t type, struct hrp_builder *b);
+/* The plan for a record feature (enum hrp_feature) of type's payload: false when the peer's
+ * registry says it does not read it. A peer whose registry is not known yet reads it, like every
+ * type of the plan (the two builds are taken as equal until they have said otherwise). */
+bool hrpd_issu_peer_reads(const struct hrpd *h, uint16_t type, uint16_t feature);
 
 /* issu_version.c: starts `exe --version`; its output goes to hrpd_issu_version_done() (in
  * issu.c; n 0 when it failed or took too long). 0, or -errno when it could not start. */

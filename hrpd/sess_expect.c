@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "hrpd.h"
+#include "issu.h"
 #include "nfnl_msg.h"
 #include "log.h"
 #include "sess_exp.h"
@@ -47,6 +48,7 @@ struct exp_stats {
 	uint64_t helper_records_sent, helper_entries_sent, records_sent, sent, send_refused;
 	uint64_t helper_records_received, helper_entries_received, records_received, received;
 	uint64_t created, deleted, gone, request_errors, bulk_sent;
+	uint64_t nat_held_back, nat_stripped; /* the send plan: the peer reads no NAT part */
 	uint64_t refused[EXP_R_MAX];
 	uint64_t decode_errors[HS_SESS_EXP_ERR_MAX];
 };
@@ -430,8 +432,16 @@ static void rec_send(struct hrpd_sess *ss, struct hrpd_sess_expect *x)
 	x->rec_n = 0;
 }
 
-static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
+static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_expect *x, struct hs_sess_exp *e)
 {
+	/* The send plan (doc/issu.md): a peer of an older version reads a NAT part as bad-op and
+	 * drops the rest of the record with it. */
+	bool reads_nat = hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT);
+	switch (hs_sess_exp_fit(e, reads_nat)) {
+	case HS_SESS_EXP_FIT_HELD: x->st.nat_held_back++; return;
+	case HS_SESS_EXP_FIT_STRIPPED: x->st.nat_stripped++; break;
+	default: break;
+	}
 	if (hs_sess_exp_len(e) > sizeof(x->rec) - x->rec_len)
 		rec_send(ss, x);
 	size_t n = hs_sess_exp_encode(e, x->rec + x->rec_len, sizeof(x->rec) - x->rec_len);
@@ -690,6 +700,8 @@ json_t *hrpd_sess_expect_stats_json(const struct hrpd_sess *ss)
 		{ "deleted", s->deleted },
 		{ "gone", s->gone },
 		{ "request_errors", s->request_errors },
+		{ "nat_held_back", s->nat_held_back },
+		{ "nat_stripped", s->nat_stripped },
 	};
 	json_t *o = json_pack("{s:b, s:b}", "enabled", true, "listening", x->listening);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)

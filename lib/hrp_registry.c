@@ -71,6 +71,10 @@ static const struct hrp_tlv_rule data_tlvs[] = {
 	{ HRP_TLV_DATA_PAYLOAD, M },
 	{ HRP_TLV_DATA_FLAGS, 0 },
 };
+/* data 1.1: the records' features this box reads (section 9.1). */
+static const uint16_t data_feats[] = {
+	HRP_FEAT_SESS_EXP_NAT,
+};
 static const struct hrp_tlv_rule data_ack_tlvs[] = {
 	{ HRP_TLV_DATA_CHANNEL, R },
 	{ HRP_TLV_DATA_ACK_SEQ, R },
@@ -100,7 +104,8 @@ static const struct hrp_msg_info hrp_msg_table[HRP_MSG_MAX] = {
 				      N(vgmp_switchover_tlvs), vgmp_switchover_tlvs },
 	[HRP_MSG_VGMP_ACK] = { "vgmp-ack", 1, 0, CORE, 8, N(vgmp_ack_tlvs), vgmp_ack_tlvs },
 	[HRP_MSG_VGMP_NACK] = { "vgmp-nack", 1, 0, CORE, 8, N(vgmp_nack_tlvs), vgmp_nack_tlvs },
-	[HRP_MSG_DATA] = { "data", 1, 0, 0, 13, N(data_tlvs), data_tlvs },
+	[HRP_MSG_DATA] = { "data", 1, 1, 0, 13, N(data_tlvs), data_tlvs, N(data_feats),
+			   data_feats },
 	[HRP_MSG_DATA_ACK] = { "data-ack", 1, 0, 0, 13, N(data_ack_tlvs), data_ack_tlvs },
 	[HRP_MSG_ISSU] = { "issu", 1, 0, 0, 13, N(issu_tlvs), issu_tlvs },
 };
@@ -160,10 +165,22 @@ const char *hrp_msg_type_name(uint16_t type)
 	return mi ? mi->name : "unknown";
 }
 
+static const char *const hrp_feature_names[HRP_FEAT_END - HRP_FEAT_BASE] = {
+	[HRP_FEAT_SESS_EXP_NAT - HRP_FEAT_BASE] = "sess-exp-nat",
+};
+
+const char *hrp_feature_name(uint16_t f)
+{
+	if (f < HRP_FEAT_BASE || f >= HRP_FEAT_END)
+		return NULL;
+	return hrp_feature_names[f - HRP_FEAT_BASE];
+}
+
 const char *hrp_tlv_type_name(uint16_t type)
 {
 	const struct hrp_tlv_info *ti = hrp_tlv_info(type);
-	return ti ? ti->name : "unknown";
+	const char *feat = hrp_feature_name(type);
+	return ti ? ti->name : feat ? feat : "unknown";
 }
 
 static int rule_index(const struct hrp_msg_info *mi, uint16_t tlv)
@@ -246,6 +263,10 @@ void hrp_registry_builtin(struct hrp_registry *r)
 		e->min_len = mi->min_len;
 		for (int i = 0; i < mi->n_tlvs && e->n_tlvs < HRP_REG_TLVS_MAX; i++)
 			e->tlvs[e->n_tlvs++] = mi->tlvs[i].tlv;
+		/* The features go in the same list: an older box sees numbers it does not know,
+		 * and the verdict narrows them like TLVs. */
+		for (int i = 0; i < mi->n_feats && e->n_tlvs < HRP_REG_TLVS_MAX; i++)
+			e->tlvs[e->n_tlvs++] = mi->feats[i];
 		snprintf(e->name, sizeof(e->name), "%s", mi->name);
 	}
 }

@@ -69,6 +69,18 @@ enum hrp_tlv_type {
 	HRP_TLV_MAX,
 };
 
+/* Record features: numbers in the TLV space that are never sent as TLVs (hrp_tlv_info() knows
+ * none of them, so a body that carried one would skip it). A type's registry entry lists them
+ * beside its TLVs to say which features of its payload's records the box reads; the verdict
+ * compares and narrows them like TLVs, so a feature missing from the peer's entry is one the
+ * sender leaves out of its records (doc/hrp-protocol.md, section 9.1). Numbers are never reused. */
+enum hrp_feature {
+	HRP_FEAT_BASE = 0x7f00,
+	HRP_FEAT_SESS_EXP_NAT = 0x7f01, /* data 1.1, session channel: an expectation's NAT part
+					   (flag bit 3 of the expectation record) */
+	HRP_FEAT_END,
+};
+
 /* Per-message rule for one TLV. */
 #define HRP_TLV_REQUIRED 0x01u
 #define HRP_TLV_MULTI    0x02u
@@ -90,6 +102,8 @@ struct hrp_msg_info {
 	uint16_t min_len; /* minimum body length: the required TLVs at their shortest */
 	uint8_t n_tlvs;
 	const struct hrp_tlv_rule *tlvs;
+	uint8_t n_feats; /* record features the type's payload may carry (enum hrp_feature) */
+	const uint16_t *feats;
 };
 
 struct hrp_tlv_info {
@@ -102,7 +116,9 @@ struct hrp_tlv_info {
 const struct hrp_msg_info *hrp_msg_info(uint16_t type);
 const struct hrp_tlv_info *hrp_tlv_info(uint16_t type);
 const char *hrp_msg_type_name(uint16_t type); /* "unknown" if not known */
-const char *hrp_tlv_type_name(uint16_t type);
+const char *hrp_tlv_type_name(uint16_t type); /* also names a record feature */
+/* "sess-exp-nat", or NULL when f is not a record feature we know. */
+const char *hrp_feature_name(uint16_t f);
 
 /* Checks a body against its type's registry entry: minimum length, every TLV within bounds, the
  * known ones of an allowed length, the required ones present, single-valued ones not repeated.
@@ -125,7 +141,7 @@ struct hrp_reg_entry {
 	uint16_t flags;
 	uint16_t min_len;
 	uint8_t n_tlvs;
-	uint16_t tlvs[HRP_REG_TLVS_MAX];
+	uint16_t tlvs[HRP_REG_TLVS_MAX]; /* the TLVs, then the record features (enum hrp_feature) */
 	char name[HRP_REG_NAME_MAX + 1];
 };
 

@@ -2,7 +2,8 @@
  * documented change of the kind a real release makes, so that the upgrade tests meet each
  * compatibility verdict: minor -> partially compatible (minor-version), tlv -> partially
  * compatible (minor-version, one TLV the older side does not know), incompatible -> incompatible
- * (a core type at another major). */
+ * (a core type at another major), old-data -> partially compatible (minor-version: the newer
+ * side's data records leave out the features the older one does not read). */
 #include "hrp_test_version.h"
 
 #include <stdio.h>
@@ -38,6 +39,18 @@ void hrp_registry_apply_test_version(struct hrp_registry *r, enum hrp_test_versi
 			e->ver_minor = 0;
 		}
 		break;
+	case HRP_TESTV_OLD_DATA:
+		/* The registry of a build before the data records' features: data 1.0 with its
+		 * TLVs only. Its daemons still read what they read; only what they say changes. */
+		if ((e = entry(r, HRP_MSG_DATA)) && e->ver_minor > 0) {
+			e->ver_minor--;
+			unsigned n = 0;
+			for (unsigned i = 0; i < e->n_tlvs; i++)
+				if (!hrp_feature_name(e->tlvs[i]))
+					e->tlvs[n++] = e->tlvs[i];
+			e->n_tlvs = (uint8_t)n;
+		}
+		break;
 	default: break;
 	}
 }
@@ -49,10 +62,9 @@ void hrp_registry_variant(struct hrp_registry *r, enum hrp_test_version v)
 }
 
 static const char *const names[HRP_TESTV_MAX] = {
-	[HRP_TESTV_NONE] = "none",
-	[HRP_TESTV_MINOR] = "minor",
-	[HRP_TESTV_TLV] = "tlv",
-	[HRP_TESTV_INCOMPATIBLE] = "incompatible",
+	[HRP_TESTV_NONE] = "none",         [HRP_TESTV_MINOR] = "minor",
+	[HRP_TESTV_TLV] = "tlv",           [HRP_TESTV_INCOMPATIBLE] = "incompatible",
+	[HRP_TESTV_OLD_DATA] = "old-data",
 };
 
 const char *hrp_test_version_name(enum hrp_test_version v)

@@ -1,6 +1,6 @@
 /* Test versions of the HRP registry: a second "version" of hotstandby for the upgrade tests,
- * without a second source tree. `./configure --with-test-version=minor|tlv|incompatible` picks
- * the variant the daemons report (HS_TEST_VERSION, default 0: none); unit tests build every
+ * without a second source tree. `./configure --with-test-version=minor|tlv|incompatible|old-data`
+ * picks the variant the daemons report (HS_TEST_VERSION, default 0: none); unit tests build every
  * variant in one normal build through hrp_registry_variant(). Never used in production builds.
  * doc/issu.md, "Test versions". */
 #ifndef HS_HRP_TEST_VERSION_H
@@ -16,6 +16,8 @@ enum hrp_test_version {
 				       which this build also sends in its hellos */
 	HRP_TESTV_INCOMPATIBLE = 3, /* vgmp-switchover-request 1.0 -> 2.0: a core type at another
 				       major */
+	HRP_TESTV_OLD_DATA = 4,     /* an older build: data 1.1 -> 1.0 without its record
+				       features (it reads no expectation NAT part) */
 	HRP_TESTV_MAX,
 };
 
@@ -31,7 +33,7 @@ enum hrp_test_version {
 void hrp_registry_variant(struct hrp_registry *r, enum hrp_test_version v);
 /* Applies variant v to a registry built from our table (the types it changes must be in it). */
 void hrp_registry_apply_test_version(struct hrp_registry *r, enum hrp_test_version v);
-/* "none", "minor", "tlv", "incompatible"; "?" out of range. */
+/* "none", "minor", "tlv", "incompatible", "old-data"; "?" out of range. */
 const char *hrp_test_version_name(enum hrp_test_version v);
 
 #endif

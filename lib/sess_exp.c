@@ -287,3 +287,22 @@ enum hs_sess_exp_err hs_sess_exp_decode(const uint8_t *rec, size_t len, size_t *
 	*off += fixed + name + nat + fn;
 	return HS_SESS_EXP_OK;
 }
+
+/* ---- the send plan ---- */
+
+enum hs_sess_exp_fit hs_sess_exp_fit(struct hs_sess_exp *e, bool peer_reads_nat)
+{
+	if (!e->nat || peer_reads_nat)
+		return HS_SESS_EXP_FIT_AS_IS;
+	/* The peer deletes by the expected tuple alone (the NAT part is for a create). A create
+	 * without it is worse than none: the NAT helper moved the tuple's destination to the
+	 * translated address and port, and only the saved ones lead back to the client. */
+	if (e->op != HS_SESS_EXP_DESTROY)
+		return HS_SESS_EXP_FIT_HELD;
+	e->nat = false;
+	e->nat_dir = 0;
+	memset(e->nat_addr, 0, sizeof(e->nat_addr));
+	e->nat_port = 0;
+	memset(e->fn, 0, sizeof(e->fn));
+	return HS_SESS_EXP_FIT_STRIPPED;
+}

@@ -20,8 +20,8 @@
  *      own address and port behind SNAT), u8 length (0-31) and name of the expectation's
  *      function (the kernel's "nat-follow-master": the data connection is translated like its
  *      master). Without it the peer's copy admits the data connection but does not translate
- *      it. An older peer reads that bit as bad-op (the data channel's records are not narrowed
- *      by the pair upgrade's send plan, doc/issu.md).
+ *      it. An older peer reads that bit as bad-op, so a peer whose registry does not list
+ *      the feature (HRP_FEAT_SESS_EXP_NAT) never gets it: hs_sess_exp_fit() below.
  *    Addresses are 4 bytes (IPv4) or 16 (IPv6), integers big-endian. doc/hrp-protocol.md,
  *    "Session records", has the table. */
 #ifndef HS_SESS_EXP_H
@@ -110,5 +110,19 @@ size_t hs_sess_exp_encode(const struct hs_sess_exp *e, uint8_t *buf, size_t room
 enum hs_sess_exp_err hs_sess_exp_record_check(const uint8_t *rec, size_t len, size_t *off);
 enum hs_sess_exp_err hs_sess_exp_decode(const uint8_t *rec, size_t len, size_t *off,
 					struct hs_sess_exp *out);
+
+/* An expectation for a peer that may not read the NAT part (the send plan of the pair upgrade:
+ * its registry's data entry lacks HRP_FEAT_SESS_EXP_NAT, doc/issu.md). */
+enum hs_sess_exp_fit {
+	HS_SESS_EXP_FIT_AS_IS,    /* send e as it is: no NAT part, or the peer reads it */
+	HS_SESS_EXP_FIT_STRIPPED, /* e's NAT part was taken out: a destroy, which needs only the
+				     expected tuple */
+	HS_SESS_EXP_FIT_HELD,     /* do not send e: a new expectation without its NAT part would
+				     let the data connection in on the peer untranslated, to the
+				     address the NAT helper wrote (e.g. the firewall's own) */
+	HS_SESS_EXP_FIT_MAX,
+};
+/* Pure: decides, and strips e's NAT part in place when the answer is STRIPPED. */
+enum hs_sess_exp_fit hs_sess_exp_fit(struct hs_sess_exp *e, bool peer_reads_nat);
 
 #endif

@@ -39,6 +39,12 @@ static void test_table_consistent(void **state)
 		}
 		/* The dispatch table's minimum length is exactly the required TLVs. */
 		assert_int_equal(mi->min_len, min);
+		/* Record features are named, never TLVs, and fit the entry beside the TLVs. */
+		assert_true(mi->n_tlvs + mi->n_feats <= HRP_REG_TLVS_MAX);
+		for (int i = 0; i < mi->n_feats; i++) {
+			assert_non_null(hrp_feature_name(mi->feats[i]));
+			assert_null(hrp_tlv_info(mi->feats[i]));
+		}
 		for (uint16_t u = 1; u < t; u++)
 			assert_string_not_equal(mi->name, hrp_msg_info(u)->name);
 	}
@@ -163,6 +169,10 @@ static void test_body_check(void **state)
 	put(&bd, HRP_TLV_DATA_PAYLOAD, 7, 0);
 	assert_int_equal(check(&bd, HRP_MSG_DATA, &unknown, &bad, &why), 0);
 	assert_int_equal(unknown, 0);
+	/* A record feature's number in a body is no TLV of the type: skipped by its length. */
+	put(&bd, HRP_FEAT_SESS_EXP_NAT, 3, 0);
+	assert_int_equal(check(&bd, HRP_MSG_DATA, &unknown, &bad, &why), 0);
+	assert_int_equal(unknown, 1);
 
 	/* A probe may be empty. */
 	bd.len = 0;
@@ -198,6 +208,16 @@ static void test_registry_roundtrip(void **state)
 	assert_string_equal(h->name, "hello");
 	assert_true(h->flags & HRP_MSGF_CORE);
 	assert_null(hrp_registry_find(&local, 999));
+	/* data 1.1 lists the session channel's expectation NAT part after its TLVs */
+	static struct hrp_registry built;
+	hrp_registry_builtin(&built);
+	const struct hrp_reg_entry *d = hrp_registry_find(&built, HRP_MSG_DATA);
+	assert_non_null(d);
+	assert_int_equal(d->ver_minor, 1);
+	assert_int_equal(d->n_tlvs, hrp_msg_info(HRP_MSG_DATA)->n_tlvs + 1);
+	assert_int_equal(d->tlvs[d->n_tlvs - 1], HRP_FEAT_SESS_EXP_NAT);
+	assert_null(hrp_feature_name(HRP_FEAT_BASE));
+	assert_null(hrp_feature_name(HRP_FEAT_END));
 
 	size_t len = encode_registry(&local, buf, sizeof(buf), &body);
 	/* The message passes its own body check. */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hrp_test_version.h"
+#include "issu_send.h"
 #include "issu_verdict.h"
 
 #define T_NEW_THING 40 /* a type only one side has */
@@ -241,6 +242,8 @@ static void test_test_versions(void **state)
 		{ HRP_TESTV_TLV, HRP_COMPAT_PARTIAL, HRP_MSG_HELLO, ISSU_SEND_NARROWED },
 		{ HRP_TESTV_INCOMPATIBLE, HRP_COMPAT_INCOMPATIBLE, HRP_MSG_VGMP_SWITCHOVER,
 		  ISSU_SEND_NEVER },
+		/* the older side sends as built; the normal side narrows (test below) */
+		{ HRP_TESTV_OLD_DATA, HRP_COMPAT_PARTIAL, HRP_MSG_DATA, ISSU_SEND_AS_BUILT },
 	};
 	struct hrp_registry normal, test;
 	hrp_registry_builtin(&normal);
@@ -280,6 +283,85 @@ static void test_test_versions(void **state)
 	assert_memory_equal(&local, &test, sizeof(local));
 }
 
+/* The data channel's record features (doc/hrp-protocol.md, section 9.1): a box whose data entry
+ * lists HRP_FEAT_SESS_EXP_NAT, against one whose entry (an older build) does not, leaves the
+ * expectations' NAT part out; the older box sends as built; two boxes that list it, nothing. */
+static const uint16_t data_tlvs[] = { HRP_TLV_DATA_CHANNEL, HRP_TLV_DATA_SEQ, HRP_TLV_DATA_PAYLOAD,
+				      HRP_TLV_DATA_FLAGS };
+static const uint16_t data_tlvs_feat[] = { HRP_TLV_DATA_CHANNEL, HRP_TLV_DATA_SEQ,
+					   HRP_TLV_DATA_PAYLOAD, HRP_TLV_DATA_FLAGS,
+					   HRP_FEAT_SESS_EXP_NAT };
+
+static void test_data_features_narrowed(void **state)
+{
+	(void)state;
+	struct hrp_registry newer, older;
+	reg_old(&older);
+	reg_add(&older, HRP_MSG_DATA, 1, 0, 0, "data", 4, data_tlvs);
+	reg_old(&newer);
+	reg_add(&newer, HRP_MSG_DATA, 1, 1, 0, "data", 5, data_tlvs_feat);
+
+	assert_int_equal(issu_verdict_compute(&newer, &older, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_PARTIAL);
+	assert_int_equal(v.n_held, 1);
+	const struct issu_held *h = issu_verdict_find(&v, HRP_MSG_DATA);
+	assert_non_null(h);
+	assert_int_equal(h->diff, HRP_DIFF_MINOR);
+	assert_int_equal(h->send, ISSU_SEND_NARROWED);
+	assert_int_equal(h->send_minor, 0);
+	assert_int_equal(h->n_omit, 1);
+	assert_int_equal(h->omit[0], HRP_FEAT_SESS_EXP_NAT);
+	assert_true(issu_may_send(&v, HRP_MSG_DATA));
+	assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+	assert_true(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_TLV_DATA_PAYLOAD));
+	assert_string_equal(hrp_tlv_type_name(HRP_FEAT_SESS_EXP_NAT), "sess-exp-nat");
+
+	/* a feature is never a TLV of a body: narrowing a data body leaves it whole */
+	uint8_t body[] = {
+		0, HRP_TLV_DATA_CHANNEL, 0, 1, 1, 0, HRP_TLV_DATA_SEQ, 0, 4, 0, 0, 0, 7
+	};
+	size_t len = sizeof(body);
+	unsigned cut = 9;
+	assert_int_equal(issu_send_narrow(&v, HRP_MSG_DATA, body, &len, &cut), 0);
+	assert_int_equal(len, sizeof(body));
+	assert_int_equal(cut, 0);
+
+	/* the older box: nothing of its own to leave out, and it knows the peer is newer */
+	assert_int_equal(issu_verdict_compute(&older, &newer, &v), 0);
+	h = issu_verdict_find(&v, HRP_MSG_DATA);
+	assert_non_null(h);
+	assert_int_equal(h->send, ISSU_SEND_AS_BUILT);
+	assert_true(v.peer_newer);
+
+	/* both list it: nothing held back */
+	assert_int_equal(issu_verdict_compute(&newer, &newer, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_FULL);
+	assert_true(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+
+	/* the peer's registry not known yet: taken as equal, like every type of the plan */
+	struct hrp_registry none;
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(issu_verdict_compute(&newer, &none, &v), 0);
+	assert_true(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+
+	/* the same with this build's table and the old-data test version */
+	struct hrp_registry normal, old;
+	hrp_registry_builtin(&normal);
+	hrp_registry_variant(&old, HRP_TESTV_OLD_DATA);
+	const struct hrp_reg_entry *e = hrp_registry_find(&old, HRP_MSG_DATA);
+	assert_non_null(e);
+	for (unsigned i = 0; i < e->n_tlvs; i++)
+		assert_null(hrp_feature_name(e->tlvs[i]));
+	assert_int_equal(issu_verdict_compute(&normal, &old, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_PARTIAL);
+	assert_int_equal(v.n_held, 1);
+	h = issu_verdict_find(&v, HRP_MSG_DATA);
+	assert_non_null(h);
+	assert_int_equal(h->send, ISSU_SEND_NARROWED);
+	assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+	assert_string_equal(hrp_test_version_name(HRP_TESTV_OLD_DATA), "old-data");
+}
+
 static void test_send_names(void **state)
 {
 	(void)state;
@@ -299,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_other_major),
 		cmocka_unit_test(test_peer_unknown_stops),
 		cmocka_unit_test(test_test_versions),
+		cmocka_unit_test(test_data_features_narrowed),
 		cmocka_unit_test(test_send_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

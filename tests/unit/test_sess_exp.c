@@ -330,6 +330,50 @@ static void helper_record_wraps_a_session_record(void **state)
 	assert_true(hs_sess_helper_name_ok("abcdefghijklmno"));   /* 15 */
 }
 
+/* The send plan for a peer that reads no NAT part (its registry's data entry lacks
+ * HRP_FEAT_SESS_EXP_NAT): a new NAT expectation is held back, a destroy goes without the part,
+ * and what the peer reads goes as it is. */
+static void fit_for_a_peer_without_the_nat_part(void **state)
+{
+	(void)state;
+	struct hs_sess_exp e = ftp_v4_snat(), orig = e;
+	assert_int_equal(hs_sess_exp_fit(&e, true), HS_SESS_EXP_FIT_AS_IS);
+	assert_same(&e, &orig);
+	assert_int_equal(hs_sess_exp_fit(&e, false), HS_SESS_EXP_FIT_HELD);
+	assert_same(&e, &orig); /* held: left as it is */
+
+	struct hs_sess_exp plain = ftp_v4(), plain0 = plain;
+	assert_int_equal(hs_sess_exp_fit(&plain, false), HS_SESS_EXP_FIT_AS_IS);
+	assert_same(&plain, &plain0);
+
+	/* A destroy without its NAT part: the flag byte has bit 3 clear, so an older reader takes
+	 * it, and the expected tuple, all a delete needs, is the same. */
+	struct hs_sess_exp d = ftp_v4_snat();
+	d.op = HS_SESS_EXP_DESTROY;
+	assert_int_equal(hs_sess_exp_fit(&d, false), HS_SESS_EXP_FIT_STRIPPED);
+	assert_false(d.nat);
+	assert_int_equal(d.nat_port, 0);
+	assert_string_equal(d.fn, "");
+	uint8_t rec[HS_SESS_EXP_LONGEST + 1];
+	size_t n = hs_sess_exp_record_begin(rec, sizeof(rec));
+	size_t m = hs_sess_exp_encode(&d, rec + n, sizeof(rec) - n);
+	assert_int_equal(m, hs_sess_exp_len(&d));
+	assert_int_equal(rec[n] & HS_SESS_EXP_F_NAT, 0);
+	size_t off;
+	struct hs_sess_exp back;
+	assert_int_equal(hs_sess_exp_record_check(rec, n + m, &off), HS_SESS_EXP_OK);
+	assert_int_equal(hs_sess_exp_decode(rec, n + m, &off, &back), HS_SESS_EXP_OK);
+	assert_false(back.nat);
+	assert_int_equal(back.op, HS_SESS_EXP_DESTROY);
+	assert_true(tuple_eq(&back.tuple, &orig.tuple));
+	assert_int_equal(hs_sess_exp_decode(rec, n + m, &off, &back), HS_SESS_EXP_END);
+	/* and the same destroy for a peer that reads it keeps the part */
+	struct hs_sess_exp d2 = ftp_v4_snat();
+	d2.op = HS_SESS_EXP_DESTROY;
+	assert_int_equal(hs_sess_exp_fit(&d2, true), HS_SESS_EXP_FIT_AS_IS);
+	assert_true(d2.nat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +384,7 @@ int main(void)
 		cmocka_unit_test(decoder_errors),
 		cmocka_unit_test(nat_part),
 		cmocka_unit_test(helper_record_wraps_a_session_record),
+		cmocka_unit_test(fit_for_a_peer_without_the_nat_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

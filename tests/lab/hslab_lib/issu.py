@@ -16,7 +16,8 @@ from . import boxes, netns, probes
 DAEMONS = ("vrrpd", "vgmpd", "hrpd")
 # The message type each test version holds back against a normal build (doc/issu.md); the
 # incompatible one never sends it (another major: the verdict is incompatible, the mode cold).
-HELD = {"minor": "probe", "tlv": "hello", "incompatible": "vgmp-switchover-request"}
+HELD = {"minor": "probe", "tlv": "hello", "incompatible": "vgmp-switchover-request",
+        "old-data": "data"}
 BUILD_TIMEOUT_S = 600
 
 

@@ -19,7 +19,13 @@ nftables on both boxes (the FTP data connection of active mode comes from the se
     with that NAT part, and the control connection's entry with the sequence adjustment of the
     rewrite (fw1 reads it again: the kernel sends no event of it); after fw1's failure the
     server's data connection to the VIP reaches the client through fw2, and the control
-    connection goes on (two more transfers)."""
+    connection goes on (two more transfers);
+  - only when $HS_BUILDDIR_NEXT is a build made with `--with-test-version=old-data` (its registry
+    says data 1.0, without the record feature sess-exp-nat: a version that reads no expectation
+    NAT part, doc/issu.md): fw2 runs that build; fw1's send plan narrows data against it, holds
+    the NAT expectation of a PORT through SNAT back (counted), and fw2 gets the control
+    connection with its helper but no expectation and no bad-op; the transfer through fw1 works.
+    Without that build the part is skipped (noted)."""
 
 import json
 import os
@@ -30,7 +36,7 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from hslab_lib import boxes, faults, scenario  # noqa: E402
+from hslab_lib import boxes, faults, issu as issu_lib, scenario  # noqa: E402
 from hslab_lib.pair import routed_via, session, settled  # noqa: E402
 
 SERVER = scenario.REF["server"]
@@ -213,6 +219,59 @@ def through_snat(lab, s):
     faults.box_recover(lab, "fw1")
 
 
+def data_narrowed(lab, box):
+    """box's send plan entry for the data type, when it narrows it."""
+    plan = issu_lib.state(lab, box).get("send_plan") or {}
+    return next((h for h in plan.get("held", []) if h.get("name") == "data" and
+                 h.get("send") == "narrowed"), None)
+
+
+def old_peer(lab, s):
+    """Part 4: fw2 on a build whose registry reads no NAT part; fw1 holds the NAT expectation
+    back rather than have fw2 drop it as bad-op (or admit the data connection untranslated)."""
+    old = os.environ.get("HS_BUILDDIR_NEXT")
+    if not old or not issu_lib._configured_for(old, "old-data"):
+        s.note("old peer", "skipped ($HS_BUILDDIR_NEXT is no --with-test-version=old-data build)")
+        return
+    stop_pair(lab)
+    for box in ("fw1", "fw2"):
+        lab.run(box, ["conntrack", "-F"], check=False)
+        lab.run(box, ["conntrack", "-F", "expect"], check=False)
+    boxes.start_daemons(lab, "fw1")
+    top = lab.paths.top_build
+    lab.paths.top_build = os.path.abspath(old)
+    try:
+        boxes.start_daemons(lab, "fw2")
+    finally:
+        lab.paths.top_build = top
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
+        "status", {}).get("ready") is True, 20)
+    s.wait_until("the routing has settled on fw1", lambda: routed_via(lab, "fw1"), 30)
+    h = s.wait_until("fw1's send plan narrows data for fw2",
+                     lambda: data_narrowed(lab, "fw1"), 20, interval=0.5)
+    s.note("old peer plan", "%s" % h)
+    ftp = Ftp(lab, "old")
+    ftp.start(s)
+    s.wait_until("fw1 holds the expectation of the rewritten PORT (to the VIP)",
+                 lambda: expectations(lab, "fw1", VIP), 30)
+    st1 = s.wait_until("fw1 held the NAT expectation back",
+                       lambda: (lambda st: st if st.get("nat_held_back", 0) >= 1 else None)(
+                           exp_stats(lab, "fw1")), 20)
+    s.wait_until("fw2 holds the control connection with helper=ftp",
+                 lambda: "helper=ftp" in control_entry(lab, "fw2"), 30)
+    st2 = exp_stats(lab, "fw2")
+    s.note("old peer", "fw1 held back %s; fw2 decode errors %s" % (
+        st1.get("nat_held_back"), st2.get("decode_errors")))
+    s.check(not expectations(lab, "fw2", VIP), "fw2 (old) holds no NAT expectation")
+    s.check(not any((st2.get("decode_errors") or {}).values()),
+            "fw2 (old) read no bad record (%s)" % st2.get("decode_errors"))
+    ftp.go()
+    r = ftp.result(s)
+    s.check(r.get("first") == SIZE, "the transfer through fw1 works (%s)" % r)
+    stop_pair(lab)
+
+
 def body(lab, s):
     for box in ("fw1", "fw2"):
         lab.run(box, ["nft", "-f", "-"], input_text=FTP_RULES)
@@ -257,6 +316,7 @@ def body(lab, s):
     faults.box_recover(lab, "fw1")
     s.wait_until("the pair settles after fw1 thaws", lambda: role(lab, "fw1") is not None, 30)
     through_snat(lab, s)
+    old_peer(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
