@@ -54,9 +54,10 @@ int render_vrrp_statistics(const json_t *v, FILE *out)
 		fprintf(out, "    Transitions : %lld   Became master : %lld\n",
 			(long long)rj_int(c, "transitions", 0),
 			(long long)rj_int(c, "became_master", 0));
-		fprintf(out, "    Split-brain heals : %lld   Reports to VGMP : %lld\n\n",
+		fprintf(out,
+			"    Split-brain heals : %lld   Reports to VGMP : %lld   Stalls : %lld\n\n",
 			(long long)rj_int(c, "split_brain_heals", 0),
-			(long long)rj_int(c, "vgmp_reports", 0));
+			(long long)rj_int(c, "vgmp_reports", 0), (long long)rj_int(c, "stalls", 0));
 	}
 	json_array_foreach (rj_arr(v, "links"), i, l) {
 		const json_t *c = json_object_get(l, "unmatched");

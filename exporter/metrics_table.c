@@ -271,6 +271,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "Re-announcements after two masters were seen"),
 	RC("vgmp_reports", "hotstandby_vrrp_vgmp_reports_total",
 	   "Events of a bound group reported to vgmpd"),
+	RC("stalls", "hotstandby_vrrp_stalls_total",
+	   "Master_Down timers that fired an interval late (this process stalled): listened again"),
 	CNT("vrrpd", "status", "links", "interface,family", "unmatched.rx",
 	    "hotstandby_vrrp_unmatched_packets_total", "VRRP packets on a link for no group"),
 	MAP("vrrpd", "status", "links", "interface,family", "unmatched.drops",

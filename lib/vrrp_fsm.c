@@ -628,13 +628,32 @@ int vrrp_fsm_shutdown(struct vrrp_fsm *f, uint64_t now_ms)
 	return vrrp_fsm_event(f, VRRP_EV_SHUTDOWN, NULL, NULL, VRRP_REASON_SHUTDOWN, now_ms);
 }
 
+/* Master_Down_Timer fired a whole Master_Down_Interval (at least VRRP_STALL_MIN_MS) after its
+ * deadline: this process was not running (stopped, a paused VM, a stall of seconds), and the
+ * adverts it did not read meanwhile are not the master's silence. A box thawed after a freeze
+ * took the VIPs from a live master for a moment and cost seconds of traffic. */
+static bool stalled(const struct vrrp_fsm *f, uint64_t now_ms)
+{
+	uint64_t interval = 10u * vrrp_master_down_cs(f->p.version, vrrp_fsm_priority(f),
+						    f->master_adver_interval_cs);
+	uint64_t floor = interval > VRRP_STALL_MIN_MS ? interval : VRRP_STALL_MIN_MS;
+	return now_ms - f->t.master_down_ms >= floor;
+}
+
 int vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now_ms)
 {
 	if (!f)
 		return -EINVAL;
 	if (f->t.master_down_ms != VRRP_NEVER && now_ms >= f->t.master_down_ms) {
-		f->t.master_down_ms = VRRP_NEVER;
-		vrrp_fsm_event(f, VRRP_EV_MASTER_DOWN_TIMER, NULL, NULL, VRRP_REASON_NONE, now_ms);
+		if (stalled(f, now_ms)) {
+			/* listen one interval more, as if just started as Backup */
+			f->counters.stalls++;
+			arm_master_down(f, now_ms, f->master_down_cause);
+		} else {
+			f->t.master_down_ms = VRRP_NEVER;
+			vrrp_fsm_event(f, VRRP_EV_MASTER_DOWN_TIMER, NULL, NULL, VRRP_REASON_NONE,
+				       now_ms);
+		}
 	}
 	if (f->t.adver_ms != VRRP_NEVER && now_ms >= f->t.adver_ms) {
 		f->t.adver_ms = VRRP_NEVER;

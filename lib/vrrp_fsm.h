@@ -33,6 +33,9 @@
 #define VRRP_NEVER             UINT64_MAX /* a disarmed timer */
 #define VRRP_PRIO_BOUND_MASTER 254
 #define VRRP_PRIO_BOUND_BACKUP 1
+/* A Master_Down_Timer this late (or a whole Master_Down_Interval, if longer) was a stall of this
+ * process, not the master's silence: the backup listens again (counters.stalls). */
+#define VRRP_STALL_MIN_MS 250
 
 enum vrrp_state {
 	VRRP_STATE_INIT,

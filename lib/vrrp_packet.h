@@ -90,6 +90,7 @@ struct vrrp_counters {
 		split_brain_heals; /* advert + gratuitous ARP / NA sent at once to a lower master */
 	uint64_t split_brain_throttled; /* heals skipped: one already sent in this interval */
 	uint64_t vgmp_reports;          /* events reported to vgmpd (bound groups) */
+	uint64_t stalls; /* Master_Down_Timer fired an interval late: listened again (vrrp_fsm.c) */
 };
 
 /* What the IP layer knows about a packet: addresses (same family) and TTL / hop limit. */

@@ -41,6 +41,7 @@ static const struct {
 	C(split_brain_heals),
 	C(split_brain_throttled),
 	C(vgmp_reports),
+	C(stalls),
 };
 #undef C
 

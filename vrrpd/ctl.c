@@ -24,14 +24,14 @@ static json_t *counters_json(const struct vrrp_counters *c)
 		if (c->drops[i])
 			json_object_set_new(drops, vrrp_drop_name(i),
 					    json_integer((json_int_t)c->drops[i]));
-	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
+	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
 			 (json_int_t)c->rx, "rx_adverts", (json_int_t)c->rx_adverts, "rx_prio0",
 			 (json_int_t)c->rx_prio0, "drops", drops, "addr_list_mismatch",
 			 (json_int_t)c->addr_list_mismatch, "tx", (json_int_t)c->tx, "tx_prio0",
 			 (json_int_t)c->tx_prio0, "transitions", (json_int_t)c->transitions,
 			 "became_master", (json_int_t)c->became_master, "split_brain_heals",
 			 (json_int_t)c->split_brain_heals, "vgmp_reports",
-			 (json_int_t)c->vgmp_reports);
+			 (json_int_t)c->vgmp_reports, "stalls", (json_int_t)c->stalls);
 }
 
 /* The control protocol names states in lower case ("master"), as every daemon does; so do the

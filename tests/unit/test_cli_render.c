@@ -542,7 +542,7 @@ static void test_render_vrrp_statistics(void **state)
 				   "    Address list mismatch : 0\n"
 				   "    Sent : 4   Priority zero sent : 0\n"
 				   "    Transitions : 2   Became master : 1\n"
-				   "    Split-brain heals : 0   Reports to VGMP : 0\n"
+				   "    Split-brain heals : 0   Reports to VGMP : 0   Stalls : 0\n"
 				   "\n"
 				   "  lan0 (ipv4), packets for no group : 5\n"
 				   "    Dropped (vrid-mismatch) : 5\n");

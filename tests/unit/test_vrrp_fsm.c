@@ -490,6 +490,68 @@ static void test_timer_loop(void **state)
 	assert_int_equal(f.counters.tx, 5);
 }
 
+/* A Master_Down_Timer that fires an interval late was this process's stall (a freeze, a paused
+ * VM), not the master's silence: the backup listens again; a timer only a little late still
+ * takes over. Bound groups report master-down only after the fresh interval too. */
+static void test_stall_listens_again(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_params p = params(100, UNB); /* 1 s adverts: Master_Down 3.6 s */
+	fsm_new(&f, &p);
+	assert_int_equal(vrrp_fsm_startup(&f, 0), 0);
+	assert_int_equal(f.state, S_BACK);
+	rec_clear();
+	uint64_t due = f.t.master_down_ms;
+	assert_int_equal(due, 3600);
+	/* woken 10 s after the deadline (SIGSTOP, then SIGCONT) */
+	assert_int_equal(vrrp_fsm_timer(&f, due + 10000), 0);
+	assert_int_equal(f.state, S_BACK);
+	assert_string_equal(rec, "");
+	assert_int_equal(f.counters.stalls, 1);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), due + 10000 + 3600);
+	/* a master's advert in the fresh interval keeps us backup */
+	assert_int_equal(hear(&f, 100, HIGHER, due + 10050), VRRP_DROP_NONE);
+	assert_int_equal(f.state, S_BACK);
+	/* silence for the whole fresh interval, on time: take over */
+	uint64_t again = vrrp_fsm_next_deadline(&f);
+	assert_int_equal(vrrp_fsm_timer(&f, again + 5), 0);
+	assert_int_equal(f.state, S_MAST);
+	assert_int_equal(f.counters.stalls, 1);
+
+	/* late by less than the interval (a loaded machine): no stall, master at once */
+	struct vrrp_fsm g;
+	fsm_new(&g, &p);
+	vrrp_fsm_startup(&g, 0);
+	assert_int_equal(vrrp_fsm_timer(&g, g.t.master_down_ms + 3000), 0);
+	assert_int_equal(g.state, S_MAST);
+	assert_int_equal(g.counters.stalls, 0);
+
+	/* 10 ms adverts (Master_Down 36 ms): the floor is VRRP_STALL_MIN_MS, not one interval */
+	struct vrrp_params fast = params(100, UNB);
+	fast.interval_cs = 1;
+	struct vrrp_fsm h;
+	fsm_new(&h, &fast);
+	vrrp_fsm_startup(&h, 0);
+	assert_int_equal(vrrp_fsm_timer(&h, h.t.master_down_ms + 100), 0);
+	assert_int_equal(h.state, S_MAST); /* 100 ms late: load, not a stall */
+	fsm_new(&h, &fast);
+	vrrp_fsm_startup(&h, 0);
+	assert_int_equal(vrrp_fsm_timer(&h, h.t.master_down_ms + VRRP_STALL_MIN_MS), 0);
+	assert_int_equal(h.state, S_BACK);
+	assert_int_equal(h.counters.stalls, 1);
+
+	/* bound: master-down is reported to vgmpd only after the fresh interval */
+	struct vrrp_params b = params(200, BOUND);
+	fsm_new(&g, &b);
+	vrrp_fsm_startup(&g, 0);
+	rec_clear();
+	vrrp_fsm_timer(&g, g.t.master_down_ms + 60000);
+	assert_string_equal(rec, "");
+	assert_int_equal(g.counters.stalls, 1);
+	vrrp_fsm_timer(&g, vrrp_fsm_next_deadline(&g));
+	assert_string_equal(rec, "vgmp(master-down);");
+}
+
 static void test_preempt_off(void **state)
 {
 	struct vrrp_fsm f;
@@ -1242,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_v2_interval_mismatch),
 		cmocka_unit_test(test_priority_zero_then_skew),
 		cmocka_unit_test(test_timer_loop),
+		cmocka_unit_test(test_stall_listens_again),
 		cmocka_unit_test(test_preempt_off),
 		cmocka_unit_test(test_preempt_on),
 		cmocka_unit_test(test_preempt_delay),
