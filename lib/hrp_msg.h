@@ -36,6 +36,8 @@ enum hrp_vgmp_mode {
 #define HRP_VGMP_R_STANDBY_DEVICE  0x00000008u /* configured as standby device */
 #define HRP_VGMP_R_FROZEN          0x00000010u /* maintenance freeze: roles held on both */
 #define HRP_VGMP_R_COST_RAISED     0x00000020u /* standby's OSPF cost raised, no fault of its own */
+#define HRP_VGMP_R_HANDED_OVER     0x00000040u /* holds the role the peer handed over */
+#define HRP_VGMP_R_YIELDED         0x00000080u /* handed the role over, keeps to that */
 
 enum hrp_vgmp_reason {
 	HRP_VGMP_REASON_NONE = 0,

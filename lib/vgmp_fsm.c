@@ -19,7 +19,11 @@
  *   load-balance -> standby only once the peer announces active, active -> load-balance only
  *   once it holds its share.
  * - An operator switchover sticks: the box that handed over does not preempt back until its
- *   priority changes, the peer restarts or dies, another switchover, or vgmp_admin_resume().
+ *   priority changes, the peer restarts or dies (unless it held the role by the handover),
+ *   another switchover, or vgmp_admin_resume().
+ *   While the new active holds the role by it, both say so in their payloads (VGMP_R_HANDED_OVER,
+ *   VGMP_R_YIELDED): a silent spell of the new active is not taken as death, and a dual-active
+ *   between them goes to the new active.
  * - Freeze keeps the roles; a dead peer is still taken over (an outage is not maintenance) and a
  *   dual-active is still resolved. The peer honours our freeze through VGMP_R_FROZEN.
  * - Load-sharing applies only when both boxes say so (mode mismatch: active-standby rules). */
@@ -199,6 +203,16 @@ static struct verdict decide(struct vgmp *v, uint64_t now)
 	/* We took over at the peer's request: its active state is the moment before it lets go. */
 	if (v->ho.taking && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE)
 		return go(s, v->reason);
+	/* Both active after a planned handover (a stall made the old active take the role back):
+	 * the handover decides, not rank. We hold the role by it and the peer keeps to it: stay;
+	 * the peer steps back by the next rule. Both read the same two bits, so they agree. */
+	if (v->ho.handed && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE &&
+	    (pe->readiness & VGMP_R_YIELDED))
+		return go(s, v->reason);
+	/* We handed the role over and keep to that, and the peer holds it by that handover: step
+	 * back. */
+	if (v->ho.yielded && s == VGMP_STATE_ACTIVE && vgmp_peer_handed(v))
+		return go(VGMP_STATE_STANDBY, VGMP_REASON_PEER_HANDED);
 
 	bool ls = load_sharing(v);
 	int r = rank(v, ls, &why);
@@ -346,15 +360,7 @@ void vgmp_set_state(struct vgmp *v, enum vgmp_state to, enum vgmp_reason why, ui
 		return;
 	v->state = to; /* first: the actions below see the new state */
 	v->state_since_ms = now;
-	if (from == VGMP_STATE_ACTIVE)
-		v->ho.taking = false;
-	if (v->ho.giving && to != VGMP_STATE_ACTIVE) {
-		/* Our request ends here: the peer took over, or hrp was disabled under it. */
-		bool done = why == VGMP_REASON_HANDED_OVER;
-		if (done && v->ho.reason == HRP_VGMP_REASON_ADMIN)
-			v->ho.yielded = true;
-		vgmp_give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
-	}
+	vgmp_handover_state(v, from, why, now);
 	if (why == VGMP_REASON_PREEMPT)
 		v->c.preempts++;
 	v->c.transitions++;
@@ -419,6 +425,8 @@ static void evaluate(struct vgmp *v, uint64_t now)
 			v->c.frozen_holds++;
 		if (d.why == VGMP_REASON_TIE_UNRESOLVED)
 			v->c.ties_unresolved++;
+		if (d.why == VGMP_REASON_PEER_HANDED)
+			v->c.handover_stepbacks++;
 	}
 	v->want_fault = d.fault_request;
 	if (v->want_fault)
@@ -433,10 +441,16 @@ void vgmp_begin(struct vgmp *v, enum vgmp_event ev)
 	v->ev = ev;
 }
 
-/* Re-elect, then one urgent hello if the payload changed. */
+/* Re-elect, then one urgent hello if the payload changed. The handover bits change with the
+ * state mostly, but not only (an undo, the peer's restart or death): compared here. */
 void vgmp_finish(struct vgmp *v, uint64_t now)
 {
 	evaluate(v, now);
+	uint32_t bits = vgmp_handover_bits(v);
+	if (bits != v->ho.announced) {
+		v->ho.announced = bits;
+		v->hello_due = true;
+	}
 	vgmp_flush_hello(v);
 }
 
@@ -650,27 +664,7 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 	if (name)
 		snprintf(pe->name, sizeof(pe->name), "%s", name);
 	v->mode_mismatch = pe->has_mode && pe->mode != v->p.mode;
-	/* The peer let go (or restarted): our take-over is complete. */
-	if (v->ho.taking && pe->state != VGMP_STATE_ACTIVE)
-		v->ho.taking = false;
-	/* The peer took over after our operator's request timed out (its ack, or hrpd's number
-	 * for the request, came late or not at all: a loaded box): the handover goes on as a late
-	 * ack makes it. Left alone, both stayed active until the peer's take-over ran out, and
-	 * the rank gave the role back to us. */
-	if (!v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT &&
-	    v->ho.reason == HRP_VGMP_REASON_ADMIN && pe->state == VGMP_STATE_ACTIVE &&
-	    v->state == VGMP_STATE_ACTIVE && now_ms < v->ho.result_ms + v->p.handover_timeout_ms) {
-		v->c.late_acks++;
-		v->ho.giving = true;
-		v->ho.acked = true;
-		v->ho.acked_ms = now_ms;
-	}
-	/* The peer restarted: an operator's handover no longer binds, a request of ours is void. */
-	if (pe->state == VGMP_STATE_INITIALIZE) {
-		v->ho.yielded = false;
-		if (v->ho.giving)
-			vgmp_give_up(v, VGMP_REQ_ABORTED, now_ms);
-	}
+	vgmp_handover_heard(v, now_ms);
 	vgmp_finish(v, now_ms);
 	return 0;
 }
@@ -684,20 +678,7 @@ static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 		v->peer.since_ms = now_ms;
 	}
 	v->peer.silent = silent;
-	if (v->ho.giving)
-		vgmp_give_up(v, VGMP_REQ_ABORTED, now_ms);
-	/* A release the peer's death ends: we gave the role away on purpose, so a peer that was
-	 * only silent for a while (a loaded box) is not preempted when it comes back; a dead one
-	 * is taken over at once all the same (the rules above preemption). */
-	bool released = v->ho.releasing;
-	if (released) {
-		v->ho.releasing = false;
-		v->ho.result = VGMP_REQ_ABORTED;
-		v->ho.result_ms = now_ms;
-		v->hello_due = true;
-	}
-	v->ho.taking = false;
-	v->ho.yielded = released;
+	vgmp_handover_peer_dead(v, now_ms);
 	v->split = true;
 	vgmp_finish(v, now_ms);
 }
@@ -717,14 +698,8 @@ int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms)
 	if (!v->p.silent_takeover_ms || !v->enabled || !vgmp_peer_alive(v) ||
 	    v->peer.adverts_seen || silent_ms < v->p.silent_takeover_ms)
 		return 0;
-	/* We handed the role over a moment ago: the new active is busy taking it (its VIPs, the
-	 * OSPF cost, the session table it reads), not dead. At 10 ms hellos its silence of three
-	 * hellos undid operators' switchovers in the lab; hrpd's dead verdict still applies. */
-	if (v->ho.yielded && v->ho.result == VGMP_REQ_DONE &&
-	    now_ms < v->ho.result_ms + v->p.handover_timeout_ms) {
-		v->c.silent_held++;
+	if (vgmp_silent_hold(v, silent_ms, now_ms))
 		return 0;
-	}
 	v->c.silent_takeovers++;
 	peer_dead(v, true, now_ms);
 	return 1;
@@ -801,6 +776,7 @@ void vgmp_payload(const struct vgmp *v, struct hrp_vgmp *out)
 		r |= VGMP_R_FROZEN;
 	if (v->cost == VGMP_COST_RAISED && !vgmp_track_degraded(&v->track))
 		r |= VGMP_R_COST_RAISED;
+	r |= vgmp_handover_bits(v);
 	*out = (struct hrp_vgmp){
 		.priority = v->ho.releasing ? 0 : vgmp_priority(v), /* ranked below the peer */
 		.state = (uint8_t)vgmp_state_to_hrp(v->state),

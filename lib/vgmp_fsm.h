@@ -13,8 +13,8 @@
  * branch, are decide() in vgmp_fsm.c; doc/vgmp.md lists them for operators. The switchover
  * handshake and the operator's actions are vgmp_handover.c.
  *
- * Requires from the HRP payload: struct hrp_vgmp as it is, plus one readiness bit,
- * VGMP_R_FROZEN (below), so that a maintenance freeze holds on both boxes. */
+ * Requires from the HRP payload: struct hrp_vgmp as it is, plus the readiness bits below
+ * (VGMP_R_FROZEN, VGMP_R_COST_RAISED, VGMP_R_HANDED_OVER, VGMP_R_YIELDED). */
 #ifndef HS_VGMP_FSM_H
 #define HS_VGMP_FSM_H
 
@@ -38,6 +38,15 @@
  * router has our raised LSA (or will within a retransmit): the active may go back from
  * VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
 #define VGMP_R_COST_RAISED HRP_VGMP_R_COST_RAISED
+
+/* A planned handover (hrp switchover, or a release) binds both boxes while the new active holds
+ * the role: the new active says VGMP_R_HANDED_OVER, the old one VGMP_R_YIELDED (also while it
+ * releases). The old one does not take a peer that says HANDED_OVER as dead on a silent spell
+ * (only hrpd's verdict, or a silence past the handover timeout), and a dual-active between the
+ * two (a stall made the old one claim the role back) is settled by the handover, not by rank:
+ * the old one steps back. An older peer sends neither and ignores both: rank as before. */
+#define VGMP_R_HANDED_OVER HRP_VGMP_R_HANDED_OVER
+#define VGMP_R_YIELDED     HRP_VGMP_R_YIELDED
 
 #define VGMP_NAME_MAX    (HRP_SYSNAME_MAX + 1)
 #define VGMP_HISTORY_MAX 16
@@ -73,6 +82,8 @@ enum vgmp_reason {
 	VGMP_REASON_HANDED_OVER,      /* the peer took over at our request: we let go */
 	VGMP_REASON_FROZEN,           /* maintenance freeze (ours or the peer's) */
 	VGMP_REASON_RELEASED,         /* we released the role for the peer to take (no request) */
+	VGMP_REASON_PEER_HANDED,      /* both active: the peer holds the role by our handover and
+				       * we keep to it, so we step back (not rank) */
 	VGMP_REASON_MAX,
 	VGMP_REASON_INVALID = -1,
 };
@@ -222,12 +233,20 @@ struct vgmp_handover {
 			    * not make us step down until it lets go */
 	uint64_t taking_ms;
 	bool yielded; /* we handed over at the operator's request: no preemption back until our
-		       * priority changes, the peer restarts or dies, another switchover, or
-		       * vgmp_admin_resume() */
+		       * priority changes, the peer restarts or dies (kept if it held the role by
+		       * the handover), another switchover, or vgmp_admin_resume();
+		       * VGMP_R_YIELDED */
 	/* vgmp_admin_release(): standby, announced at priority 0, until the peer announces active
 	 * or the handover timeout */
 	bool releasing;
 	uint64_t release_ms;
+	/* we hold the active role because the peer handed it to us (its operator's switchover, or
+	 * its release): VGMP_R_HANDED_OVER, until we leave active */
+	bool handed;
+	/* hrpd declared dead the peer that held the role we handed it, then: yielded is kept, in
+	 * case that was our own stall, until the peer is heard again; 0: none */
+	uint64_t dead_ms;
+	uint32_t announced; /* VGMP_R_HANDED_OVER / _YIELDED as our last payload had them */
 	enum vgmp_req_result result;        /* of our last request */
 	enum hrp_vgmp_reason result_reason; /* its reason; for a nack, the peer's */
 	uint64_t result_ms;
@@ -263,8 +282,10 @@ struct vgmp_counters {
 	uint64_t frozen_holds; /* transitions a freeze held back */
 	uint64_t ties_unresolved;
 	uint64_t ospf_changes;
-	uint64_t silent_takeovers; /* the peer taken as dead by vgmp_peer_silent() */
-	uint64_t silent_held;      /* ...not taken: we handed it the role a moment ago */
+	uint64_t silent_takeovers;   /* the peer taken as dead by vgmp_peer_silent() */
+	uint64_t silent_held;        /* ...not taken: we handed it the role (a moment ago, or it
+				      * still says VGMP_R_HANDED_OVER) */
+	uint64_t handover_stepbacks; /* both active: we stepped back, the peer holds by handover */
 };
 
 struct vgmp {

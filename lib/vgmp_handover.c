@@ -43,6 +43,48 @@ void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t 
 	v->ops->send_request(v, &r);
 }
 
+/* ---- the handover in our state and payload ---- */
+
+uint32_t vgmp_handover_bits(const struct vgmp *v)
+{
+	uint32_t r = 0;
+	if (v->ho.handed)
+		r |= VGMP_R_HANDED_OVER;
+	if (v->ho.yielded || v->ho.releasing)
+		r |= VGMP_R_YIELDED;
+	return r;
+}
+
+/* The peer releases the role to us: standby, announced at priority 0, keeping to it. A box at
+ * priority 0 by its trackers does not say VGMP_R_YIELDED. */
+static bool peer_releases(const struct vgmp *v)
+{
+	return vgmp_peer_alive(v) && v->peer.state == VGMP_STATE_STANDBY && v->peer.priority == 0 &&
+	       (v->peer.readiness & VGMP_R_YIELDED);
+}
+
+void vgmp_handover_state(struct vgmp *v, enum vgmp_state from, enum vgmp_reason why, uint64_t now)
+{
+	enum vgmp_state to = v->state;
+	if (from == VGMP_STATE_ACTIVE)
+		v->ho.taking = false;
+	if (v->ho.giving && to != VGMP_STATE_ACTIVE) {
+		/* Our request ends here: the peer took over, or hrp was disabled under it. */
+		bool done = why == VGMP_REASON_HANDED_OVER;
+		if (done && v->ho.reason == HRP_VGMP_REASON_ADMIN)
+			v->ho.yielded = true;
+		vgmp_give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
+	}
+	/* Active at the peer's operator request, or because it released the role to us: we hold
+	 * it by handover until we leave active (a fault switchover, preemption after the peer's
+	 * undo, hrp disable) or restart. Any other way to active is not a handover. Our own
+	 * handover to it, if any, is over. */
+	v->ho.handed = to == VGMP_STATE_ACTIVE &&
+		       (why == VGMP_REASON_SWITCHOVER_ADMIN || peer_releases(v));
+	if (v->ho.handed)
+		v->ho.yielded = false;
+}
+
 /* A release ends when the peer announces active (it sticks then, as an operator's handover
  * does), or once the handover timeout has passed and the peer has spoken since the release
  * without taking over (the election then runs as before: the role comes back rather than stay
@@ -80,6 +122,92 @@ void vgmp_handover_timeouts(struct vgmp *v, uint64_t now)
 		v->c.handover_timeouts++;
 		h->taking = false;
 	}
+}
+
+/* ---- news of the peer: what it means for a handover ---- */
+
+/* The peer's payload (vgmp_peer_update), before the election. */
+void vgmp_handover_heard(struct vgmp *v, uint64_t now)
+{
+	const struct vgmp_peer *pe = &v->peer;
+	/* The peer let go (or restarted): our take-over is complete. */
+	if (v->ho.taking && pe->state != VGMP_STATE_ACTIVE)
+		v->ho.taking = false;
+	/* The peer took over after our operator's request timed out (its ack, or hrpd's number
+	 * for the request, came late or not at all: a loaded box): the handover goes on as a late
+	 * ack makes it. Left alone, both stayed active until the peer's take-over ran out, and
+	 * the rank gave the role back to us. */
+	if (!v->ho.giving && v->ho.result == VGMP_REQ_TIMEOUT &&
+	    v->ho.reason == HRP_VGMP_REASON_ADMIN && pe->state == VGMP_STATE_ACTIVE &&
+	    v->state == VGMP_STATE_ACTIVE && now < v->ho.result_ms + v->p.handover_timeout_ms) {
+		v->c.late_acks++;
+		v->ho.giving = true;
+		v->ho.acked = true;
+		v->ho.acked_ms = now;
+	}
+	/* Heard again after hrpd's dead verdict on a peer that held the role we handed it: at once
+	 * (within a handover timeout), the verdict was a stall of ours and the handover stands; a
+	 * peer heard only later was down, and we have run the traffic and the session table since:
+	 * the handover is over, and a new active frozen for seconds does not get the role back by
+	 * it. */
+	if (v->ho.dead_ms) {
+		if (now >= v->ho.dead_ms + v->p.handover_timeout_ms)
+			v->ho.yielded = false;
+		v->ho.dead_ms = 0;
+	}
+	/* The peer restarted: an operator's handover no longer binds, a request of ours is void. */
+	if (pe->state == VGMP_STATE_INITIALIZE) {
+		v->ho.yielded = false;
+		if (v->ho.giving)
+			vgmp_give_up(v, VGMP_REQ_ABORTED, now);
+	}
+}
+
+/* The peer is dead (hrpd's verdict or vgmp_peer_silent()'s), before the election: a request of
+ * ours is void, a take-over complete. */
+void vgmp_handover_peer_dead(struct vgmp *v, uint64_t now)
+{
+	if (v->ho.giving)
+		vgmp_give_up(v, VGMP_REQ_ABORTED, now);
+	/* A release the peer's death ends: we gave the role away on purpose, so a peer that was
+	 * only silent for a while (a loaded box) is not preempted when it comes back; a dead one
+	 * is taken over at once all the same (the rules above preemption). */
+	bool released = v->ho.releasing;
+	if (released) {
+		v->ho.releasing = false;
+		v->ho.result = VGMP_REQ_ABORTED;
+		v->ho.result_ms = now;
+		v->hello_due = true;
+	}
+	v->ho.taking = false;
+	/* A peer that held the role we handed it may only look dead because we stalled: we take
+	 * over (it may be dead), but keep to the handover until it is heard again, so that if it
+	 * comes back at once still holding the role we step back rather than fight it by rank
+	 * (vgmp_handover_heard ends it for a peer heard only later). A restarted peer comes back
+	 * without the bit. */
+	bool kept = v->ho.yielded && vgmp_peer_handed(v);
+	v->ho.yielded = released || kept;
+	if (kept && !v->ho.dead_ms)
+		v->ho.dead_ms = now;
+}
+
+/* vgmp_peer_silent(): true when the peer is held alive, not taken as dead. hrpd's dead verdict
+ * still applies. */
+bool vgmp_silent_hold(struct vgmp *v, uint64_t silent_ms, uint64_t now)
+{
+	/* We handed the role over a moment ago: the new active is busy taking it (its VIPs, the
+	 * OSPF cost, the session table it reads), not dead. At 10 ms hellos its silence of three
+	 * hellos undid operators' switchovers in the lab. */
+	bool fresh = v->ho.yielded && v->ho.result == VGMP_REQ_DONE &&
+		     now < v->ho.result_ms + v->p.handover_timeout_ms;
+	/* It holds the role we handed it, however long ago: a loaded box stalls 30-40 ms at 10 ms
+	 * hellos, and taking the role back then started a fight decided by rank, not by the
+	 * handover. Up to a handover timeout of silence. */
+	bool handed = vgmp_peer_handed(v) && silent_ms < v->p.handover_timeout_ms;
+	if (!fresh && !handed)
+		return false;
+	v->c.silent_held++;
+	return true;
 }
 
 /* ---- requests, acks and nacks ---- */

@@ -19,6 +19,12 @@ static inline bool vgmp_frozen(const struct vgmp *v)
 	return v->frozen || (vgmp_peer_alive(v) && (v->peer.readiness & VGMP_R_FROZEN));
 }
 
+/* The peer's last payload said active and VGMP_R_HANDED_OVER: it holds the role we handed it. */
+static inline bool vgmp_peer_handed(const struct vgmp *v)
+{
+	return v->peer.state == VGMP_STATE_ACTIVE && (v->peer.readiness & VGMP_R_HANDED_OVER);
+}
+
 /* ---- vgmp_fsm.c: the election ---- */
 
 /* Every entry point: record the event being handled (history, display)... */
@@ -32,6 +38,12 @@ void vgmp_flush_hello(struct vgmp *v);
 
 /* ---- vgmp_handover.c: handing the active role over, and taking it ---- */
 
+/* Our payload's handover bits: VGMP_R_HANDED_OVER, VGMP_R_YIELDED. */
+uint32_t vgmp_handover_bits(const struct vgmp *v);
+/* vgmp_set_state(), the state already changed: a request of ours ends, a take-over ends, and
+ * whether we hold the role by the peer's handover. */
+void vgmp_handover_state(struct vgmp *v, enum vgmp_state from, enum vgmp_reason why, uint64_t now);
+
 /* Our switchover request ends with this result (v->ho.result). */
 void vgmp_give_up(struct vgmp *v, enum vgmp_req_result res, uint64_t now);
 /* Ask the peer to take over (reason fault or admin); the pending hello goes first. */
@@ -40,5 +52,11 @@ void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t 
 void vgmp_release_end(struct vgmp *v, uint64_t now);
 /* On the timer: requests and take-overs that ran out of time. */
 void vgmp_handover_timeouts(struct vgmp *v, uint64_t now);
+/* News of the peer, from vgmp_fsm.c's peer entry points before they re-elect: its payload
+ * (peer.* already updated), its death (hrpd's or the silent verdict), its silence (true: held
+ * alive, not taken as dead). */
+void vgmp_handover_heard(struct vgmp *v, uint64_t now);
+void vgmp_handover_peer_dead(struct vgmp *v, uint64_t now);
+bool vgmp_silent_hold(struct vgmp *v, uint64_t silent_ms, uint64_t now);
 
 #endif

@@ -31,6 +31,7 @@ static const char *const reason_names[VGMP_REASON_MAX] = {
 	[VGMP_REASON_HANDED_OVER] = "handed over",
 	[VGMP_REASON_FROZEN] = "maintenance freeze",
 	[VGMP_REASON_RELEASED] = "released",
+	[VGMP_REASON_PEER_HANDED] = "peer holds the role by handover",
 };
 
 static const char *const event_names[VGMP_EV_MAX] = {

@@ -70,13 +70,13 @@ static const struct {
 	const char *name;
 	size_t off;
 } counters[] = {
-	C(transitions),      C(preempts),          C(hellos),
-	C(requests_sent),    C(requests_acked),    C(requests_nacked),
-	C(requests_timeout), C(requests_received), C(acks_sent),
-	C(answers_stale),    C(handover_timeouts), C(split_brain_holds),
-	C(reannounces),      C(frozen_holds),      C(ties_unresolved),
-	C(ospf_changes),     C(silent_takeovers),  C(late_acks),
-	C(silent_held),
+	C(transitions),      C(preempts),           C(hellos),
+	C(requests_sent),    C(requests_acked),     C(requests_nacked),
+	C(requests_timeout), C(requests_received),  C(acks_sent),
+	C(answers_stale),    C(handover_timeouts),  C(split_brain_holds),
+	C(reannounces),      C(frozen_holds),       C(ties_unresolved),
+	C(ospf_changes),     C(silent_takeovers),   C(late_acks),
+	C(silent_held),      C(handover_stepbacks),
 };
 #undef C
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -144,6 +144,7 @@ static json_t *handover_encode(const struct vgmp_handover *h)
 	json_object_set_new(o, "yielded", json_boolean(h->yielded));
 	json_object_set_new(o, "releasing", json_boolean(h->releasing));
 	json_object_set_new(o, "release_ms", ms(h->release_ms));
+	json_object_set_new(o, "handed", json_boolean(h->handed));
 	json_object_set_new(o, "result", json_string(result_n(h->result)));
 	json_object_set_new(o, "result_reason", json_string(hrp_reason_n(h->result_reason)));
 	json_object_set_new(o, "result_ms", ms(h->result_ms));
@@ -411,6 +412,7 @@ static void handover_decode(struct rd *rd, const json_t *o, struct vgmp_handover
 	h->yielded = get_bool(rd, o, "yielded", false);
 	h->releasing = get_bool(rd, o, "releasing", false);
 	h->release_ms = get_ms(rd, o, "release_ms", 0);
+	h->handed = get_bool(rd, o, "handed", false); /* 1.1 */
 	h->result = get_name(rd, o, "result", result_n, VGMP_REQ_RESULT_MAX, VGMP_REQ_NONE);
 	h->result_reason = get_name(rd, o, "result_reason", hrp_reason_n, HRP_VGMP_REASON_MAX, 0);
 	h->result_ms = get_ms(rd, o, "result_ms", 0);
@@ -628,6 +630,12 @@ int vgmp_snapshot_restore(struct vgmp *v, const struct vgmp_snapshot *s)
 	vgmp_track_recompute(&v->track);
 	/* The config changed a weight or the base: the peer must hear the new priority. */
 	if (vgmp_priority(v) != s->priority)
+		v->hello_due = true;
+	/* The handover bits as the old process announced them: a 1.0 process announced none. */
+	struct hrp_vgmp pl;
+	vgmp_payload(v, &pl);
+	v->ho.announced = pl.readiness & (VGMP_R_HANDED_OVER | VGMP_R_YIELDED);
+	if (s->minor < 1 && v->ho.announced)
 		v->hello_due = true;
 	return matched;
 }

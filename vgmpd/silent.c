@@ -8,7 +8,9 @@
  * is alive there, and the election settles the pair. A peer hrpd still negotiates with (it
  * never declared it dead, so its "up" again is no change to tell) is asked about once more
  * after another dead time, until hrpd says up or dead: asked once, a box thawed after a box
- * failure stayed active beside its peer for good. One timer does all. */
+ * failure stayed active beside its peer for good. A peer that holds the role we handed it
+ * (VGMP_R_HANDED_OVER) is not taken as dead on its silence alone (the core holds it): asked
+ * again once the silence passes the handover timeout. One timer does all. */
 #include <errno.h>
 #include <string.h>
 
@@ -31,11 +33,21 @@ static void silence_answer(json_t *resp, void *arg)
 	if (!json_is_integer(ago) || json_integer_value(ago) < 0)
 		return;
 	uint64_t silent = (uint64_t)json_integer_value(ago), now = hs_now_ms();
-	uint32_t need = g->v.p.silent_takeover_ms;
+	uint32_t need = g->v.p.silent_takeover_ms, hold = g->v.p.handover_timeout_ms;
+	uint64_t held = g->v.c.silent_held;
 	if (vgmp_peer_silent(&g->v, silent, now) != 1) {
-		if (need && silent < need && g->v.peer.status == VGMP_PEER_ALIVE &&
-		    !g->v.peer.adverts_seen)
+		bool waiting = g->v.peer.status == VGMP_PEER_ALIVE && !g->v.peer.adverts_seen;
+		if (need && silent < need && waiting) {
 			hs_timer_arm_in(&g->silent_recheck, need - silent + 1);
+		} else if (g->v.c.silent_held != held && waiting && silent < hold) {
+			/* held: we handed it the role; asked again when the hold ends, unless
+			 * hrpd's verdict comes first */
+			hs_info(PREFIX,
+				"the peer has been silent for %llu ms but holds the role we handed "
+				"it: not taken as dead before hrpd says so (or %u ms of silence)",
+				(unsigned long long)silent, hold);
+			hs_timer_arm_in(&g->silent_recheck, hold - silent + 1);
+		}
 		return;
 	}
 	hs_notice(PREFIX,

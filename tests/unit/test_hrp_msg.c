@@ -890,6 +890,39 @@ static void test_unknown_tlvs(void **state)
 	assert_int_equal(ns.ref_tlvs[0], 0x8702);
 }
 
+/* vgmp-readiness's handover bits (0x40 handed over, 0x80 yielded) travel as they are; a hello
+ * of an older sender (the golden ones) has neither: "not handed over". */
+static void test_readiness_handover_bits(void **state)
+{
+	const uint32_t bits = HRP_VGMP_R_HANDED_OVER | HRP_VGMP_R_YIELDED;
+	struct box fw1, fw2;
+	struct hrp_rx_result res;
+	struct hrp_builder b;
+	uint8_t m[512];
+	size_t n;
+	struct hrp_hello want = example_hello(), h;
+
+	assert_int_equal(HRP_VGMP_R_HANDED_OVER, 0x40);
+	assert_int_equal(HRP_VGMP_R_YIELDED, 0x80);
+	box_init(&fw1, ID_FW1, 0xe1, 0);
+	box_init(&fw2, ID_FW2, 0xe2, 0);
+	want.vgmp.readiness |= bits;
+	hrp_msg_begin(&b, m, sizeof(m), HRP_MSG_HELLO, 0);
+	hrp_hello_put(&b, &want);
+	assert_int_equal(hrp_msg_end(&b, &fw1.tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_hello_get(res.msg.body, res.msg.body_len, &h), 0);
+	assert_hello_equal(&h, &want);
+	assert_int_equal(h.vgmp.readiness & bits, bits);
+
+	box_init(&fw1, ID_FW1, EPOCH_FW1, 0);
+	assert_int_equal(box_rx(&fw1, golden_hello_plain, sizeof(golden_hello_plain), 0, &res),
+			 HRP_RX_ACCEPT);
+	assert_int_equal(hrp_hello_get(res.msg.body, res.msg.body_len, &h), 0);
+	assert_int_equal(h.vgmp.readiness & bits, 0);
+	assert_int_equal(example_hello().vgmp.readiness & bits, 0); /* golden_hello's */
+}
+
 static void test_seq_wrap(void **state)
 {
 	struct box fw1, fw2;
@@ -1056,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_key_rollover),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_unknown_tlvs),
+		cmocka_unit_test(test_readiness_handover_bits),
 		cmocka_unit_test(test_seq_wrap),
 		cmocka_unit_test(test_next_epoch),
 		cmocka_unit_test(test_registry_exchange),

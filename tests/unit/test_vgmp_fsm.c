@@ -692,6 +692,187 @@ static void test_admin_switchover_slow_pair(void **state)
 	assert_int_equal(S.b[B].v.c.handover_timeouts, 0);
 }
 
+/* A planned switchover at 10 ms hellos (the config's timeouts: a handover timeout of 1 s, the
+ * silent take-over at 30 ms), fw2 the standby device so that rank alone would give fw1 the role
+ * back. Once it is done both payloads say so (fw2 VGMP_R_HANDED_OVER, fw1 VGMP_R_YIELDED); run
+ * on to 15000, well past the first handover timeout. */
+static void switched_slow_pair(size_t d)
+{
+	struct hs_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.vgmpd = (struct hs_vgmpd_config){ .priority = 45000,
+					      .fault_penalty = 2,
+					      .preempt = true,
+					      .preempt_delay_s = 60,
+					      .fast_takeover = true };
+	cfg.hrpd.hello_interval_ms = 10;
+	cfg.hrpd.dead_count = 5;
+	sim_setup(delays[d][0], delays[d][1]);
+	S.hello_ms = 10;
+	S.dead_ms = 50;
+	S.dual_max = S.hello_ms + 2 * (uint32_t)dmax() + 1;
+	for (int i = 0; i < 2; i++) {
+		snprintf(cfg.global.name, sizeof(cfg.global.name), "%s", i == A ? "fw1" : "fw2");
+		cfg.vgmpd.standby_device = i == B;
+		assert_int_equal(vgmp_params_from_config(&cfg, &S.b[i].p), 0);
+	}
+	assert_int_equal(S.b[A].p.silent_takeover_ms, 30);
+	sim_start_both(false);
+	set_ready(A);
+	set_ready(B);
+	run_until(9990);
+	assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_admin_switchover(&S.b[A].v, S.now), 0);
+	settle();
+	run_until(15000);
+	assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+	struct hrp_vgmp pa, pb;
+	vgmp_payload(&S.b[A].v, &pa);
+	vgmp_payload(&S.b[B].v, &pb);
+	assert_int_equal(pa.readiness & (VGMP_R_HANDED_OVER | VGMP_R_YIELDED), VGMP_R_YIELDED);
+	assert_int_equal(pb.readiness & (VGMP_R_HANDED_OVER | VGMP_R_YIELDED), VGMP_R_HANDED_OVER);
+	assert_true(S.b[A].v.peer.readiness & VGMP_R_HANDED_OVER);
+}
+
+/* A box frozen for a while (a loaded machine): it neither sends nor hears, its timers wait. */
+static void stall(int i, bool on)
+{
+	S.b[i].running = !on;
+}
+
+/* After a planned switchover the new active stalls (40 ms at 10 ms hellos, its adverts and
+ * hellos gone): the old active's fast take-over does not take it as dead, because its last
+ * payload says it holds the role by handover. Without the bit fw1 took the role back (peer
+ * silent), and when fw2 spoke again the pair fought by rank and fw1, outranking the standby
+ * device, kept it: the switchover undone and packets lost (issue 6). */
+static void test_switchover_stall_no_fight(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v;
+		stall(B, true);
+		run_until(15040);
+		assert_int_equal(vgmp_set_peer_adverts(fw1, false, S.now), 0); /* master-down */
+		assert_int_equal(vgmp_peer_silent(fw1, 40, S.now), 0);
+		assert_int_equal(fw1->c.silent_held, 1);
+		assert_int_equal(fw1->c.silent_takeovers, 0);
+		assert_int_equal(fw1->state, VGMP_STATE_STANDBY);
+		stall(B, false);
+		run_until(20000);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+		assert_int_equal(fw1->c.entered[VGMP_STATE_ACTIVE], 1); /* at the start only */
+		assert_int_equal(S.b[B].v.c.entered[VGMP_STATE_STANDBY], 1);
+	}
+}
+
+/* The same, but the new active is gone for good: hrpd's dead verdict (50 ms) still makes fw1
+ * take over, only the 30 ms guess of the silent take-over is held. The peer comes back
+ * restarted (no bit): fw1 keeps the role. */
+static void test_switchover_peer_dead_taken_over(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v;
+		sim_kill(B);
+		run_until(15030);
+		assert_int_equal(vgmp_set_peer_adverts(fw1, false, S.now), 0);
+		assert_int_equal(vgmp_peer_silent(fw1, 30, S.now), 0);
+		assert_int_equal(fw1->state, VGMP_STATE_STANDBY);
+		run_until(15049);
+		assert_int_equal(fw1->state, VGMP_STATE_STANDBY);
+		run_until(15050);
+		assert_int_equal(fw1->state, VGMP_STATE_ACTIVE);
+		assert_int_equal(fw1->reason, VGMP_REASON_PEER_DEAD);
+		sim_restart(B);
+		run_until(20000);
+		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+		assert_false(fw1->ho.yielded); /* the peer restarted: the handover is over */
+		assert_int_equal(fw1->c.handover_stepbacks, 0);
+	}
+}
+
+/* The old active stalls (200 ms, past the dead time): when it runs again its hrpd declares the
+ * peer dead before it reads the peer's hellos, so it takes the role back (peer dead) and
+ * announces active; fw2's hrpd has declared it dead meanwhile too. When the two hear each
+ * other, the handover decides, not rank: fw1 steps back and fw2 never lets go. Before, fw1
+ * outranked the standby device and fw2 stepped down. */
+static void test_switchover_stalled_old_active_steps_back(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
+		stall(A, true);
+		run_until(15060);
+		assert_int_equal(vgmp_peer_down(fw2, S.now), 0);
+		assert_int_equal(fw2->state, VGMP_STATE_ACTIVE);
+		run_until(15200);
+		stall(A, false);
+		assert_int_equal(vgmp_peer_down(fw1, S.now), 0);
+		assert_int_equal(fw1->state, VGMP_STATE_ACTIVE);
+		assert_int_equal(fw1->reason, VGMP_REASON_PEER_DEAD);
+		assert_true(fw1->ho.yielded); /* it held the role we handed it: kept */
+		settle();
+		run_until(16000);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+		assert_int_equal(vgmp_history_get(fw1, 0)->why, VGMP_REASON_PEER_HANDED);
+		assert_int_equal(fw1->c.handover_stepbacks, 1);
+		assert_int_equal(fw2->c.entered[VGMP_STATE_STANDBY], 1); /* fw2 never let go */
+		run_until(100000);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+		assert_int_equal(fw1->reason, VGMP_REASON_YIELDED);
+	}
+}
+
+/* The new active is frozen for seconds (a box failure it comes back from): hrpd declares it
+ * dead, fw1 takes over and runs the traffic and the session table. When fw2 is heard again,
+ * long after the verdict, the handover is over: fw2 still says it holds the role by handover,
+ * but fw1 no longer keeps to it and keeps the role by rank (fw2 is the standby device), so the
+ * box with the newer sessions stays active. Heard again at once (test above), fw1 steps back. */
+static void test_switchover_frozen_new_active_loses_handover(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
+		stall(B, true);
+		run_until(15060);
+		assert_int_equal(vgmp_peer_down(fw1, S.now), 0);
+		assert_int_equal(fw1->state, VGMP_STATE_ACTIVE);
+		assert_true(fw1->ho.yielded); /* kept until fw2 is heard again */
+		run_until(17060); /* frozen 2 s, past the handover timeout (1 s) */
+		stall(B, false);
+		settle();
+		run_until(20000);
+		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+		assert_false(fw1->ho.yielded);
+		assert_int_equal(fw1->c.handover_stepbacks, 0);
+		assert_int_equal(fw1->ho.dead_ms, 0);
+		assert_false(fw2->ho.handed);
+	}
+}
+
+/* undo hrp switchover ends the handover: fw1 preempts and fw2, which held the role by handover,
+ * steps down by rank (fw1 no longer says VGMP_R_YIELDED), and loses its VGMP_R_HANDED_OVER. */
+static void test_switchover_undo_ends_handover(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
+		unsigned hellos = S.b[A].hellos;
+		assert_int_equal(vgmp_admin_resume(fw1, S.now), 0);
+		assert_int_equal(S.b[A].hellos, hellos + 1); /* the bit went: said at once */
+		struct hrp_vgmp pl;
+		vgmp_payload(fw1, &pl);
+		assert_false(pl.readiness & VGMP_R_YIELDED);
+		run_until(15000 + 60000 + 100);
+		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+		assert_int_equal(vgmp_history_get(fw1, 0)->why, VGMP_REASON_PREEMPT);
+		assert_false(fw2->ho.handed);
+		vgmp_payload(fw2, &pl);
+		assert_false(pl.readiness & VGMP_R_HANDED_OVER);
+		assert_int_equal(fw1->c.handover_stepbacks, 0);
+	}
+}
+
 /* The peer refuses (bulk sync not done): nothing moves; and the calls that fail fast. */
 static void test_admin_switchover_refused(void **state)
 {
@@ -996,6 +1177,11 @@ int main(void)
 		cmocka_unit_test(test_admin_switchover_late_ack),
 		cmocka_unit_test(test_admin_switchover_slow_pair),
 		cmocka_unit_test(test_admin_switchover_refused),
+		cmocka_unit_test(test_switchover_stall_no_fight),
+		cmocka_unit_test(test_switchover_peer_dead_taken_over),
+		cmocka_unit_test(test_switchover_stalled_old_active_steps_back),
+		cmocka_unit_test(test_switchover_frozen_new_active_loses_handover),
+		cmocka_unit_test(test_switchover_undo_ends_handover),
 		cmocka_unit_test(test_admin_release),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_freeze_load_sharing),

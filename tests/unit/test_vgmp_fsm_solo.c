@@ -543,6 +543,145 @@ static void test_release_not_taken(void **state)
 	assert_int_equal(vgmp_admin_release(v, S.now), -ENOTCONN);
 }
 
+/* Our payload's handover bits. */
+static uint32_t ho_bits(void)
+{
+	struct hrp_vgmp pl;
+	vgmp_payload(&S.b[A].v, &pl);
+	return pl.readiness & (VGMP_R_HANDED_OVER | VGMP_R_YIELDED);
+}
+
+/* VGMP_R_HANDED_OVER while we hold the role the peer handed us (its operator's request, its
+ * release), not after a fault request nor any other way to active, gone when we leave active;
+ * VGMP_R_YIELDED while we keep to a handover of ours (and while we release), gone at the undo
+ * with a hello at once. */
+static void test_handover_bits(void **state)
+{
+	const uint32_t sync = HRP_VGMP_R_SESSIONS_SYNCED, sd = HRP_VGMP_R_STANDBY_DEVICE;
+	struct vgmp_request r = { .kind = VGMP_MSG_SWITCHOVER,
+				  .request_id = 1,
+				  .reason = HRP_VGMP_REASON_ADMIN,
+				  .has_priority = true,
+				  .priority = 45000,
+				  .has_state = true,
+				  .state = VGMP_STATE_STANDBY };
+	/* Taken at the peer's operator request. */
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(ho_bits(), 0);
+	assert_int_equal(vgmp_request_received(v, &r, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(ho_bits(), VGMP_R_HANDED_OVER);
+	fake_peer(VGMP_STATE_STANDBY, 45000, sync | VGMP_R_YIELDED); /* it let go */
+	assert_int_equal(ho_bits(), VGMP_R_HANDED_OVER);
+	/* The peer preempts after its undo (no VGMP_R_YIELDED): rank, and the bit goes. */
+	fake_peer(VGMP_STATE_ACTIVE, 45002, sync);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(ho_bits(), 0);
+
+	/* Taken at a fault request: no handover. */
+	solo();
+	assert_int_equal(vgmp_set_ready(v, true, S.now), 0);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync);
+	r.reason = HRP_VGMP_REASON_FAULT;
+	r.priority = 44998;
+	assert_int_equal(vgmp_request_received(v, &r, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(ho_bits(), 0);
+
+	/* Released to us: the peer standby at priority 0, keeping to it. */
+	solo();
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync);
+	fake_peer(VGMP_STATE_STANDBY, 0, VGMP_R_YIELDED);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(ho_bits(), VGMP_R_HANDED_OVER);
+	/* A peer at priority 0 by its trackers (no VGMP_R_YIELDED) released nothing. */
+	solo();
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync);
+	fake_peer(VGMP_STATE_STANDBY, 0, sync);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(ho_bits(), 0);
+
+	/* Ours: the operator's switchover done, we keep to it; the undo says so at once. */
+	solo();
+	fake_peer(VGMP_STATE_STANDBY, 45000, sync | sd);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd | VGMP_R_HANDED_OVER);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(ho_bits(), VGMP_R_YIELDED);
+	unsigned hellos = S.b[A].hellos;
+	assert_int_equal(vgmp_admin_resume(v, S.now), 0);
+	assert_int_equal(ho_bits(), 0);
+	assert_int_equal(S.b[A].hellos, hellos + 1);
+	/* A release: said while it runs, and kept once the peer took over. */
+	solo();
+	fake_peer(VGMP_STATE_STANDBY, 45000, sync | sd);
+	assert_int_equal(vgmp_admin_release(v, S.now), 0);
+	assert_int_equal(ho_bits(), VGMP_R_YIELDED);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd | VGMP_R_HANDED_OVER);
+	assert_true(v->ho.yielded);
+	assert_int_equal(ho_bits(), VGMP_R_YIELDED);
+	/* hrp disable and enable: a fresh start, no handover. */
+	assert_int_equal(vgmp_set_enabled(v, false, S.now), 0);
+	assert_int_equal(ho_bits(), 0);
+}
+
+/* A peer that holds the role we handed it (VGMP_R_HANDED_OVER) is not taken as dead on a silent
+ * spell, however long after the handover, up to a handover timeout of silence; if it is and
+ * comes back holding the role, we step back. An older peer's payload (no bit) reads as "not
+ * handed over": taken at the usual three hellos once the first handover timeout has passed. */
+static void test_silent_hold_handed(void **state)
+{
+	const uint32_t sync = HRP_VGMP_R_SESSIONS_SYNCED, sd = HRP_VGMP_R_STANDBY_DEVICE;
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	v->p.silent_takeover_ms = 30;
+	uint32_t hold = v->p.handover_timeout_ms;
+	fake_peer(VGMP_STATE_STANDBY, 45000, sync | sd);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd | VGMP_R_HANDED_OVER);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	run_until(S.now + 10 * hold); /* long past the handover */
+	assert_int_equal(vgmp_set_peer_adverts(v, false, S.now), 0);
+	assert_int_equal(vgmp_peer_silent(v, 40, S.now), 0);
+	assert_int_equal(vgmp_peer_silent(v, hold - 1, S.now), 0);
+	assert_int_equal(v->c.silent_held, 2);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(vgmp_peer_silent(v, hold, S.now), 1);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->reason, VGMP_REASON_PEER_SILENT);
+	assert_true(v->ho.yielded);
+	assert_int_equal(ho_bits(), VGMP_R_YIELDED);
+	/* It was only slow and holds the role: we step back (we outrank it otherwise). */
+	S.now += 5;
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd | VGMP_R_HANDED_OVER);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(v->reason, VGMP_REASON_PEER_HANDED);
+	assert_int_equal(v->c.handover_stepbacks, 1);
+
+	/* An older peer, the same switchover: its payload has no bit. */
+	solo();
+	v->p.silent_takeover_ms = 30;
+	fake_peer(VGMP_STATE_STANDBY, 45000, sync | sd);
+	assert_int_equal(vgmp_admin_switchover(v, S.now), 0);
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_false(v->peer.readiness & VGMP_R_HANDED_OVER);
+	run_until(S.now + 10 * hold);
+	assert_int_equal(vgmp_set_peer_adverts(v, false, S.now), 0);
+	assert_int_equal(vgmp_peer_silent(v, 40, S.now), 1);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	/* ...and a dual-active with it goes by rank, as before: we outrank the standby device. */
+	S.now += 5;
+	fake_peer(VGMP_STATE_ACTIVE, 45000, sync | sd);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->c.handover_stepbacks, 0);
+}
+
 /* Alone at startup with the peer's adverts heard: do not go active. */
 static void test_startup_split_guard(void **state)
 {
@@ -844,6 +983,8 @@ static void test_names(void **state)
 	assert_int_equal(VGMP_R_FROZEN & (HRP_VGMP_R_SESSIONS_SYNCED | HRP_VGMP_R_CONFIG_SYNCED |
 					  HRP_VGMP_R_PREEMPT | HRP_VGMP_R_STANDBY_DEVICE),
 			 0);
+	assert_string_equal(vgmp_reason_name(VGMP_REASON_PEER_HANDED),
+			    "peer holds the role by handover");
 }
 
 int main(void)
@@ -857,6 +998,8 @@ int main(void)
 		cmocka_unit_test(test_ospf_switched_at_run_time),
 		cmocka_unit_test(test_ospf_cold_start),
 		cmocka_unit_test(test_release_not_taken),
+		cmocka_unit_test(test_handover_bits),
+		cmocka_unit_test(test_silent_hold_handed),
 		cmocka_unit_test(test_startup_split_guard),
 		cmocka_unit_test(test_trackers_through_fsm),
 		cmocka_unit_test(test_payload),

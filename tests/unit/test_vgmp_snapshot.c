@@ -244,6 +244,7 @@ static void test_newer_major_refused(void **state)
 	struct vgmp_snapshot *s = calloc(1, sizeof(*s));
 	char err[256] = "";
 	json_object_set_new(j, "major", json_integer(VGMP_SNAPSHOT_MAJOR + 1));
+	json_object_set_new(j, "minor", json_integer(0));
 	assert_int_equal(vgmp_snapshot_decode(j, s, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_non_null(strstr(err, "snapshot version 2.0 is not readable by this vgmpd "
 				    "(reads 1.x): hot restart refused"));
