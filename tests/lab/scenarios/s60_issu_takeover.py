@@ -22,6 +22,7 @@ typed on fw1 finishes the upgrade: both boxes on NEXT.
 Asserted: the refusals, each takeover not before the delay, the terms and counters, the yields,
 the stages and versions, every TCP flow alive."""
 
+import json
 import os
 import shutil
 import signal
@@ -80,6 +81,17 @@ def start_cold(lab, box, top):
         lab.spawn(box, [os.path.join(top, name, name), "-n", "-f", boxes.config(lab, box),
                         "--rundir", boxes.rundir(lab, box)],
                   os.path.join(lab.node_dir(box), "log", name + ".log"))
+
+
+def full_neighbours(lab, node):
+    """How many OSPF neighbours node's ospfd has in state Full."""
+    try:
+        out = json.loads(boxes.vtysh(lab, node, "show ip ospf neighbor json"))
+    except (RuntimeError, ValueError):
+        return 0
+    states = [n.get("nbrState", n.get("state", "")) for nbrs in
+              (out.get("neighbors") or {}).values() for n in nbrs]
+    return sum(str(x).startswith("Full") for x in states)
 
 
 def field(st, *path):
@@ -144,7 +156,11 @@ def body(lab, s):
         issu(lab, "fw2", "accept")
         await_stage(lab, s, "fw2", "accepted")
 
-        # Part 2: the runner fails while active; fw1 takes the traffic, then the upgrade.
+        # Part 2: the runner fails while active; fw1 takes the traffic, then the upgrade. First
+        # the pair is whole again: fw1's OSPF adjacency, lost in its freeze, is back on rtr
+        # (failed before that, the survivor had no route for seconds).
+        s.wait_until("rtr has both boxes as Full OSPF neighbours", lambda:
+                     full_neighbours(lab, "rtr") == 2, 60, interval=0.5)
         faults.box_fail(lab, "fw2")
         s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
             field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
