@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 from hslab_lib import boxes, faults, netns, scenario  # noqa: E402
 from hslab_lib.issu import (DAEMONS, await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
                             scenario_build, state, traffic_end)
-from hslab_lib.pair import settled, vrrp_state  # noqa: E402
+from hslab_lib.pair import roles, settled, vrrp_state  # noqa: E402
 from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
 
 VARIANT = "minor"
@@ -161,6 +161,9 @@ def body(lab, s):
         # (failed before that, the survivor had no route for seconds).
         s.wait_until("rtr has both boxes as Full OSPF neighbours", lambda:
                      full_neighbours(lab, "rtr") == 2, 60, interval=0.5)
+        time.sleep(6)  # FRR originates one LSA per box per 5 s: past fw1's new adjacency's
+        s.check(settled(lab, "fw2", vrrp=True), "fw2 is the active box when it fails (%s)" % (
+            roles(lab)))
         faults.box_fail(lab, "fw2")
         s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
             field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
