@@ -286,7 +286,6 @@ struct vgmp_counters {
 	uint64_t silent_held;        /* ...not taken: we handed it the role (a moment ago, or it
 				      * still says VGMP_R_HANDED_OVER) */
 	uint64_t handover_stepbacks; /* both active: we stepped back, the peer holds by handover */
-	uint64_t handovers_adopted;  /* started cold, the peer held the role by our handover */
 };
 
 struct vgmp {

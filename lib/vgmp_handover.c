@@ -155,15 +155,6 @@ void vgmp_handover_heard(struct vgmp *v, uint64_t now)
 			v->ho.yielded = false;
 		v->ho.dead_ms = 0;
 	}
-	/* We started cold (no snapshot: initialize) and the peer holds the role by a handover:
-	 * ours, before the restart (there are two boxes). It binds us as it did before, as a hot
-	 * restart's snapshot keeps it; `undo hrp switchover` ends it. A reboot of the box the
-	 * operator switched away from, or a pair upgrade's cold commit, no longer preempts back. */
-	if (v->state == VGMP_STATE_INITIALIZE && !v->ho.yielded &&
-	    pe->state == VGMP_STATE_ACTIVE && (pe->readiness & VGMP_R_HANDED_OVER)) {
-		v->ho.yielded = true;
-		v->c.handovers_adopted++;
-	}
 	/* The peer restarted: an operator's handover no longer binds, a request of ours is void. */
 	if (pe->state == VGMP_STATE_INITIALIZE) {
 		v->ho.yielded = false;

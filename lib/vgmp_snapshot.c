@@ -76,7 +76,7 @@ static const struct {
 	C(answers_stale),    C(handover_timeouts),  C(split_brain_holds),
 	C(reannounces),      C(frozen_holds),       C(ties_unresolved),
 	C(ospf_changes),     C(silent_takeovers),   C(late_acks),
-	C(silent_held),      C(handover_stepbacks), C(handovers_adopted),
+	C(silent_held),      C(handover_stepbacks),
 };
 #undef C
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))

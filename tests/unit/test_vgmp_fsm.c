@@ -850,33 +850,6 @@ static void test_switchover_frozen_new_active_loses_handover(void **state)
 	}
 }
 
-/* The box that handed over restarts cold (a reboot for the maintenance the switchover was for,
- * or a pair upgrade's cold commit): it starts in initialize with no memory of the handover, but
- * the peer still says it holds the role by handover, so the handover binds the new process too:
- * no preemption back past the preempt delay. The undo ends it as before. */
-static void test_switchover_binds_after_cold_restart(void **state)
-{
-	for (size_t d = 0; d < N_DELAYS; d++) {
-		switched_slow_pair(d);
-		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
-		sim_kill(A);
-		run_until(15500);
-		sim_restart(A);
-		set_ready(A);
-		run_until(15000 + 60000 + 5000); /* past fw1's preempt delay (60 s) */
-		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
-		assert_true(fw1->ho.yielded);
-		assert_int_equal(fw1->c.handovers_adopted, 1);
-		assert_int_equal(fw1->reason, VGMP_REASON_YIELDED);
-		assert_true(fw2->ho.handed);
-		assert_int_equal(fw1->c.entered[VGMP_STATE_ACTIVE], 0);
-		assert_int_equal(vgmp_admin_resume(fw1, S.now), 0);
-		run_until(S.now + 60000 + 1000);
-		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
-		assert_int_equal(vgmp_history_get(fw1, 0)->why, VGMP_REASON_PREEMPT);
-	}
-}
-
 /* undo hrp switchover ends the handover: fw1 preempts and fw2, which held the role by handover,
  * steps down by rank (fw1 no longer says VGMP_R_YIELDED), and loses its VGMP_R_HANDED_OVER. */
 static void test_switchover_undo_ends_handover(void **state)
@@ -1208,7 +1181,6 @@ int main(void)
 		cmocka_unit_test(test_switchover_peer_dead_taken_over),
 		cmocka_unit_test(test_switchover_stalled_old_active_steps_back),
 		cmocka_unit_test(test_switchover_frozen_new_active_loses_handover),
-		cmocka_unit_test(test_switchover_binds_after_cold_restart),
 		cmocka_unit_test(test_switchover_undo_ends_handover),
 		cmocka_unit_test(test_admin_release),
 		cmocka_unit_test(test_freeze),
