@@ -126,9 +126,12 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "degraded", json_boolean(vgmp_degraded(v)));
 	json_object_set_new(o, "stable_ms", json_integer((json_int_t)(now - v->state_since_ms)));
 	json_object_set_new(o, "switchover",
-			    json_pack("{s:s, s:b, s:b, s:b}", "last_result",
+			    json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:I}", "last_result",
 				      vgmp_req_result_name(v->ho.result), "giving", v->ho.giving,
-				      "taking", v->ho.taking, "releasing", v->ho.releasing));
+				      "taking", v->ho.taking, "releasing", v->ho.releasing,
+				      /* the handover bits (doc/vgmp.md) and what they did */
+				      "yielded", v->ho.yielded, "handed", v->ho.handed,
+				      "stepbacks", (json_int_t)v->c.handover_stepbacks));
 	json_object_set_new(o, "stop", json_string(vgmpd_stop_phase_name(g->stop.phase)));
 	json_object_set_new(o, "ledger", ledger_json(v, now));
 	json_object_set_new(o, "notify", vgmpd_notify_status(&g->notify, c));
