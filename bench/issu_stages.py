@@ -3,7 +3,8 @@
 lab (tests/clab/ref.clab.yml, all daemons on both boxes), onto a second build of the tree made
 with --with-test-version=VARIANT (doc/issu.md, "Test versions").
 
-    bench/issu_stages.py [--quick] [--builddir DIR] [--variant minor|tlv|incompatible]
+    bench/issu_stages.py [--quick] [--builddir DIR]
+                         [--variant minor|tlv|incompatible|incompatible-data|old-data]
                          [--next-builddir DIR]
                          [--flows N] [--prefix hsXXXX]
     bench/issu_stages.py --table-from bench/results/issu-DATE.json
@@ -28,7 +29,10 @@ own reports at the end of each pass give the pass's totals. Figures are printed 
 issue's target, never asserted: 0 probe packets and 0 flows lost for compatible versions (minor,
 tlv: hot mode); with --variant incompatible the verdict is incompatible and the upgrade runs in
 cold mode (cold restarts, the switchover by vgmpd's release), where the target is an outage under
-1 s (the longest probe gap) and 0 flows lost among those open before the command."""
+1 s (the longest probe gap) and 0 flows lost among those open before the command. With
+--variant incompatible-data (data at another major too) the versions cannot sync at all: the data
+channel is held back from the load to the commit or rollback, and the flows opened during a stage
+are the ones at risk (counted, as the issue asks)."""
 
 import argparse
 import os
@@ -303,7 +307,7 @@ def pass_row(rec):
 
 def full_table(raw, meta):
     rows = []
-    cold = meta["variant"] == "incompatible"
+    cold = meta["variant"] in ("incompatible", "incompatible-data")
     for rec in raw["passes"]:
         rows += [stage_row(rec["name"], fig, cold) for fig in rec.get("stages", [])]
         rows.append(pass_row(rec))

@@ -147,6 +147,9 @@ int view_hrp_state(const struct cli_view_in *in, json_t **out)
 	if (v && rj_obj(rj_obj(hrp, "config"), "pair"))
 		json_object_set_new(v, "pair_consistency",
 				    json_deep_copy(rj_obj(rj_obj(hrp, "config"), "pair")));
+	/* the data channel held back by the send plan (doc/issu.md, the cold mode): only then */
+	if (v && rj_bool(rj_obj(hrp, "data_channel"), "held_back", false))
+		json_object_set_new(v, "data_channel", json_deep_copy(rj_obj(hrp, "data_channel")));
 	if (v && in->match && cli_match_has(in->match, "verbose")) {
 		const json_t *hb = rj_obj(hrp, "heartbeat"), *hpeer = rj_obj(hrp, "peer");
 		json_object_set_new(
@@ -282,6 +285,9 @@ int render_hrp_state(const json_t *v, FILE *out)
 	fprintf(out, " Stable time: %s\n", stable);
 	render_last_change(json_object_get(v, "last_change"), out);
 	render_pair_line(rj_obj(v, "pair_consistency"), out);
+	if (rj_bool(rj_obj(v, "data_channel"), "held_back", false))
+		fprintf(out, " Data channel: %s\n",
+			rj_str(rj_obj(v, "data_channel"), "why", "held back by the send plan"));
 	if (json_is_null(json_object_get(v, "heartbeat")))
 		fputs("\n Heartbeat: unknown (hrpd not reachable)\n", out);
 	if (rj_obj(v, "heartbeat")) {

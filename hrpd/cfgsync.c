@@ -175,8 +175,8 @@ static void drift_fired(struct hs_timer *t, void *arg)
 static void maybe_send(struct hrpd_cfgsync *cs)
 {
 	struct hrpd *h = cs->h;
-	if (!cs->have_local || !peer_live(h) || !h->peer.known)
-		return;
+	if (!cs->have_local || !peer_live(h) || !h->peer.known || hrpd_data_plan_held(h))
+		return; /* a held channel: hrpd_cfgsync_update() sends once it runs again */
 	uint8_t kind = cs->role == HS_CFGSYNC_ROLE_MASTER && cs->auto_sync ? HS_CFGSYNC_FULL
 									   : HS_CFGSYNC_REPORT;
 	if (cs->sent_any && cs->sent_epoch == h->peer.epoch && cs->sent_kind == kind &&
@@ -282,6 +282,10 @@ static int send_chunks(struct hrpd_cfgsync *cs, const uint8_t *whole, size_t len
 
 int hrpd_cfgsync_send_rec(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 {
+	if (hrpd_data_plan_held(cs->h)) {
+		cs->st.held_back++; /* not an error: the peer's version cannot read it */
+		return -EPERM;
+	}
 	size_t len = hs_cfgsync_encoded_len(r);
 	if (len == 0 || len > HS_CFGSYNC_BIG_MAX) {
 		if (cs->st.too_large++ == 0)

@@ -112,6 +112,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 		{ "requests_sent", s->requests_sent },
 		{ "results_sent", s->results_sent },
 		{ "send_errors", s->send_errors },
+		{ "held_back", s->held_back },
 		{ "too_large", s->too_large },
 		{ "chunked_sent", s->chunked_sent },
 		{ "chunks_sent", s->chunks_sent },

@@ -56,6 +56,7 @@ int hrpd_routes_apply(struct hrpd_routes *rt, const struct hs_route_filter *f, c
 struct hrpd_cfg_stats {
 	uint64_t reads, read_errors;
 	uint64_t full_sent, reports_sent, requests_sent, results_sent, send_errors, too_large;
+	uint64_t held_back; /* records not sent: the send plan holds the data channel back */
 	uint64_t chunked_sent, chunks_sent, chunked_received; /* records over 64 KiB, in chunks */
 	uint64_t received[HS_CFGSYNC_KIND_MAX];
 	uint64_t rx_errors[HS_CFGSYNC_ERR_MAX];

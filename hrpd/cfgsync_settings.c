@@ -105,7 +105,8 @@ static void send_result(struct hrpd_cfg_settings *s, uint32_t gen, const uint8_t
 	r->status = (uint8_t)status;
 	memcpy(r->digest, digest, HS_CFGSYNC_DIGEST_LEN);
 	snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "");
-	if (hrpd_cfgsync_send_rec(s->cs, r) < 0)
+	int e = hrpd_cfgsync_send_rec(s->cs, r);
+	if (e < 0 && e != -EPERM) /* -EPERM: held back by the send plan, counted there */
 		s->st.send_errors++;
 	s->last_tx = (struct hrpd_cfg_result){ .have = true,
 					       .gen = gen,
@@ -158,7 +159,8 @@ int hrpd_settings_send(struct hrpd_cfgsync *cs, bool force)
 	free(r);
 	free(text);
 	if (ret < 0) {
-		s->st.send_errors++;
+		if (ret != -EPERM) /* held back by the send plan: counted by config sync */
+			s->st.send_errors++;
 		return ret;
 	}
 	if (apply) {

@@ -168,6 +168,7 @@ void hrpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "peer_registry", peer_registry_json(h));
 	json_object_set_new(o, "session", hrpd_sess_status_json(h));
 	json_object_set_new(o, "config", hrpd_cfgsync_status_json(h));
+	json_object_set_new(o, "data_channel", hrpd_data_status_json(h));
 	json_object_set_new(obj, "hrp", o);
 }
 

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 
 #include "data_int.h"
+#include "issu.h"
+#include "issu_send.h"
 #include "log.h"
 
 static void timer_fired(struct hs_timer *t, void *arg);
@@ -107,6 +109,10 @@ int hrpd_data_send_flags(struct hrpd *h, unsigned channel, const void *buf, size
 	struct hrpd_data *dc = data_of(h);
 	if (!dc)
 		return -EINVAL;
+	if (hrpd_issu_data_held(h)) {
+		dc->st.plan_refused++; /* the producers catch up once the channel runs again */
+		return -EPERM;
+	}
 	bool idle = !hrp_stream_tx_outstanding(&dc->tx);
 	bool had = hrp_stream_tx_needs_resync(&dc->tx, channel);
 	int r = hrp_stream_tx_queue(&dc->tx, channel, buf, len, flags);
@@ -154,6 +160,11 @@ void hrpd_data_resync_done(struct hrpd *h, unsigned channel)
 	struct hrpd_data *dc = data_of(h);
 	if (dc)
 		hrp_stream_tx_resync_done(&dc->tx, channel);
+}
+
+bool hrpd_data_plan_held(const struct hrpd *h)
+{
+	return hrpd_issu_data_held(h);
 }
 
 /* ---- output ---- */
@@ -555,9 +566,9 @@ void hrpd_data_arm(struct hrpd_data *dc, uint64_t now)
 	} else if (dc->state == HRPD_DATA_CONNECTING) {
 		if (dc->since_ms + HRPD_DATA_CONNECT_MS < next)
 			next = dc->since_ms + HRPD_DATA_CONNECT_MS;
-	} else if (h->enabled && h->lv.peer == HRP_LV_PEER_UP && hrpd_data_we_connect(h) &&
-		   h->lv.running >= 0 && (size_t)h->lv.running < h->n_links &&
-		   dc->next_connect_ms < next) {
+	} else if (!dc->plan_held && h->enabled && h->lv.peer == HRP_LV_PEER_UP &&
+		   hrpd_data_we_connect(h) && h->lv.running >= 0 &&
+		   (size_t)h->lv.running < h->n_links && dc->next_connect_ms < next) {
 		/* The next connect attempt (the same conditions as in hrpd_data_check). */
 		next = dc->next_connect_ms > now ? dc->next_connect_ms : now + 1;
 	}
@@ -574,6 +585,39 @@ static void timer_fired(struct hs_timer *t, void *arg)
 	hrpd_data_check(dc->h);
 }
 
+/* The send plan (issu.c) says the peer's version cannot read data records (another major of
+ * data or data-ack): a connection would carry messages the peer refuses, and each refusal would
+ * end it and start a reconnect loop. So: no connection, none accepted, until a registry exchange
+ * changes the plan (the commit, a rollback). Logged and counted once each way; true while held. */
+static bool plan_hold(struct hrpd_data *dc, uint64_t now)
+{
+	struct hrpd *h = dc->h;
+	bool held = hrpd_issu_data_held(h);
+	if (held != dc->plan_held) {
+		dc->plan_held = held;
+		if (held) {
+			dc->st.plan_holds++;
+			dc->plan_held_ms = now;
+			hs_notice(HRPD_DATA_PREFIX, "data channel: %s", ISSU_DATA_HELD_WHY);
+		} else {
+			hs_notice(HRPD_DATA_PREFIX,
+				  "data channel: the send plan lets it run again (held %llu ms)",
+				  (unsigned long long)(now - dc->plan_held_ms));
+			dc->next_connect_ms = now;
+			dc->backoff_ms = HRPD_DATA_BACKOFF_MIN;
+		}
+		json_t *ev = json_pack("{s:b, s:s}", "held_back", held, "why",
+				       held ? ISSU_DATA_HELD_WHY : "the send plan allows it");
+		hrpd_publish(h, "data-plan", ev);
+		json_decref(ev);
+	}
+	if (held) {
+		hrpd_data_close(dc, HRPD_DATA_CLOSE_PLAN, "%s", ISSU_DATA_HELD_WHY);
+		hrpd_data_held_drop(dc);
+	}
+	return held;
+}
+
 void hrpd_data_check(struct hrpd *h)
 {
 	struct hrpd_data *dc = data_of(h);
@@ -585,6 +629,10 @@ void hrpd_data_check(struct hrpd *h)
 		dc->next_epoch = h->peer.next_epoch;
 	}
 	hrpd_data_listen_sync(dc, now);
+	if (plan_hold(dc, now)) {
+		hrpd_data_arm(dc, now);
+		return;
+	}
 	hrpd_data_held_check(dc, now);
 	bool live = h->enabled &&
 		    (h->lv.peer == HRP_LV_PEER_UP || h->lv.peer == HRP_LV_PEER_NEGOTIATING);

@@ -57,6 +57,11 @@ bool hrpd_data_needs_resync(const struct hrpd *h, unsigned channel);
 size_t hrpd_data_held(const struct hrpd *h, unsigned channel, size_t *limit);
 /* The producer has sent the snapshot: the flag goes down. */
 void hrpd_data_resync_done(struct hrpd *h, unsigned channel);
+/* The send plan holds the channel back (the peer's version cannot read data records, doc/issu.md
+ * "The cold mode"): no connection, and hrpd_data_send*() refuse with -EPERM. The producers stop
+ * sending while it lasts and count nothing as an error; it ends by itself when a registry
+ * exchange changes the plan (hrpd_issu_peer_registry() calls hrpd_data_check()). */
+bool hrpd_data_plan_held(const struct hrpd *h);
 
 /* ---- hooks ---- */
 
@@ -86,6 +91,8 @@ void hrpd_data_hot_release(struct hrpd *h);
 int hrpd_data_hot_fds(const struct hrpd *h, struct hs_fdset *out);
 /* ctl.c: the "data" section of hrp-statistics (also the answer of data-stats). */
 json_t *hrpd_data_stats_json(const struct hrpd *h);
+/* ctl.c: the "data_channel" section of status: state, held_back and why. */
+json_t *hrpd_data_status_json(const struct hrpd *h);
 /* main.c: data-send, data-stats, data-digest, data-resync-done, data-limit. */
 extern const struct hs_ctl_command hrpd_data_commands[];
 

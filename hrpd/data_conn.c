@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "data_int.h"
+#include "issu_send.h"
 #include "log.h"
 
 #define ACCEPT_BURST 4
@@ -42,6 +43,7 @@ static const char *const close_names[HRPD_DATA_CLOSE_MAX] = {
 	[HRPD_DATA_CLOSE_RELOAD] = "link-removed",
 	[HRPD_DATA_CLOSE_BUILD] = "build-failed",
 	[HRPD_DATA_CLOSE_HOT] = "hot-restart",
+	[HRPD_DATA_CLOSE_PLAN] = "held-back",
 };
 
 static const char *const state_names[HRPD_DATA_STATE_MAX] = {
@@ -378,6 +380,8 @@ static const char *refuse_reason(const struct hrpd *h, const struct hrpd_link *l
 		return "not the link's remote address";
 	if (!h->enabled)
 		return "hrp is disabled";
+	if (hrpd_data_plan_held(h))
+		return ISSU_DATA_HELD_WHY;
 	if (hrpd_data_we_connect(h))
 		return "we connect to the peer (lower sender id), not it to us";
 	return NULL;

@@ -9,6 +9,7 @@
 
 #include "daemon_hot.h"
 #include "data_int.h"
+#include "issu_send.h"
 #include "log.h"
 
 #define GEN_MAX    8192u /* records one data-send may generate */
@@ -185,12 +186,27 @@ json_t *hrpd_data_stats_json(const struct hrpd *h)
 		{ "rx_turns_capped", s->rx_turns_capped },
 		{ "stall_last_ms", s->stall_last_ms },
 		{ "stall_max_ms", s->stall_max_ms },
+		{ "plan_holds", s->plan_holds },
+		{ "plan_refused", s->plan_refused },
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
 	json_object_set_new(o, "closed", closed);
 	json_object_set_new(o, "channels", chans);
+	json_object_set_new(o, "held_back", json_boolean(dc->plan_held));
+	json_object_set_new(o, "held_back_why",
+			    dc->plan_held ? json_string(ISSU_DATA_HELD_WHY) : json_null());
 	return o;
+}
+
+json_t *hrpd_data_status_json(const struct hrpd *h)
+{
+	const struct hrpd_data *dc = h->data;
+	if (!dc)
+		return json_null();
+	return json_pack("{s:s, s:b, s:o}", "state", hrpd_data_state_name(dc->state), "held_back",
+			 dc->plan_held, "why",
+			 dc->plan_held ? json_string(ISSU_DATA_HELD_WHY) : json_null());
 }
 
 /* ---- commands ---- */

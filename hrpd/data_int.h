@@ -63,6 +63,7 @@ enum hrpd_data_close {
 	HRPD_DATA_CLOSE_RELOAD,     /* its link was removed by a reload */
 	HRPD_DATA_CLOSE_BUILD,      /* we could not build a message */
 	HRPD_DATA_CLOSE_HOT,        /* a hot restart with a connect under way: connected anew */
+	HRPD_DATA_CLOSE_PLAN,       /* the send plan: the peer's version cannot read data records */
 	HRPD_DATA_CLOSE_MAX,
 };
 
@@ -85,6 +86,8 @@ struct hrpd_data_stats {
 	uint64_t rx_turns_capped; /* turns that stopped reading at the per-turn bound */
 	uint64_t stall_last_ms;   /* last ack before a broken connection to the first ack after */
 	uint64_t stall_max_ms;
+	uint64_t plan_holds;   /* times the send plan held the channel back (doc/issu.md) */
+	uint64_t plan_refused; /* records refused meanwhile (the producers catch up later) */
 };
 
 struct hrpd_data_listener {
@@ -136,6 +139,10 @@ struct hrpd_data {
 	/* a connection accepted before the peer was up here: held unread until it is, at most
 	 * HRPD_DATA_CONNECT_MS (the peer heard our hello before we heard its) */
 	bool hot_frozen; /* handed over to a new hrpd: no connection, no records in or out */
+	/* the send plan says the peer's version cannot read data records: no connection, no
+	 * record queued, until a registry exchange says otherwise (data.c, plan_hold) */
+	bool plan_held;
+	uint64_t plan_held_ms;
 	int held_fd;
 	int held_link;
 	uint64_t held_ms;

@@ -14,12 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgsync.h"
 #include "daemon.h"
+#include "data.h"
 #include "hrpd.h"
 #include "issu.h"
 #include "issu_query.h"
 #include "issu_send.h"
 #include "log.h"
+#include "sess.h"
 #include "version.h"
 
 #define PREFIX "[issu]"
@@ -414,12 +417,10 @@ int hrpd_issu_load(struct hrpd_issu *u, const char *path, uint64_t timeout_ms, c
 
 /* ---- the send plan ---- */
 
-void hrpd_issu_peer_registry(struct hrpd *h)
+static void plan_compute(struct hrpd *h)
 {
 	struct hrpd_issu *u = h->issu;
 	struct hrp_registry local;
-	if (!u)
-		return;
 	hrp_registry_local(&local);
 	enum hrp_compat before = u->plan.level;
 	size_t held = u->plan.n_held;
@@ -427,6 +428,20 @@ void hrpd_issu_peer_registry(struct hrpd *h)
 	if (u->plan.level != before || u->plan.n_held != held)
 		hs_notice(PREFIX, "send plan against the peer's registry: %s, %zu types held back",
 			  hrp_compat_name(u->plan.level), u->plan.n_held);
+}
+
+void hrpd_issu_peer_registry(struct hrpd *h)
+{
+	if (!h->issu)
+		return;
+	bool data_held = hrpd_issu_data_held(h);
+	plan_compute(h);
+	/* The data channel and its producers follow the plan at once, both ways. */
+	if (hrpd_issu_data_held(h) != data_held) {
+		hrpd_data_check(h);
+		hrpd_sess_update(h);
+		hrpd_cfgsync_update(h);
+	}
 }
 
 int hrpd_issu_narrow(struct hrpd *h, uint16_t type, struct hrp_builder *b)
@@ -451,6 +466,11 @@ int hrpd_issu_narrow(struct hrpd *h, uint16_t type, struct hrp_builder *b)
 bool hrpd_issu_peer_reads(const struct hrpd *h, uint16_t type, uint16_t feature)
 {
 	return !h->issu || issu_may_send_tlv(&h->issu->plan, type, feature);
+}
+
+bool hrpd_issu_data_held(const struct hrpd *h)
+{
+	return h->issu && issu_data_channel_held(&h->issu->plan);
 }
 
 static void registry_due(struct hs_timer *t, void *arg)
@@ -593,8 +613,9 @@ int hrpd_issu_init(struct hrpd *h)
 	hs_timer_init(&u->registry_timer, &h->d->loop, registry_due, u);
 	hrpd_issu_takeover_init(u);
 	/* the plan from the registry the snapshot carried; a hot-started hrpd may be another
-	 * version than the one the peer knows: it says so once it runs */
-	hrpd_issu_peer_registry(h);
+	 * version than the one the peer knows: it says so once it runs (the data channel and the
+	 * sync features read the plan when they next look) */
+	plan_compute(h);
 	if (h->d->hot_state)
 		hs_timer_arm_in(&u->registry_timer, 1000);
 	hrpd_issu_job_init(u);

@@ -146,6 +146,9 @@ int hrpd_issu_narrow(struct hrpd *h, uint16_t type, struct hrp_builder *b);
  * registry says it does not read it. A peer whose registry is not known yet reads it, like every
  * type of the plan (the two builds are taken as equal until they have said otherwise). */
 bool hrpd_issu_peer_reads(const struct hrpd *h, uint16_t type, uint16_t feature);
+/* The plan says the peer reads neither data nor data-ack at our major: the data channel is held
+ * back (lib/issu_send.h, issu_data_channel_held()). */
+bool hrpd_issu_data_held(const struct hrpd *h);
 
 /* issu_version.c: starts `exe --version`; its output goes to hrpd_issu_version_done() (in
  * issu.c; n 0 when it failed or took too long). 0, or -errno when it could not start. */

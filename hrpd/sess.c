@@ -10,6 +10,7 @@
 
 #include "data.h"
 #include "hrpd.h"
+#include "issu_send.h"
 #include "log.h"
 #include "mirror.h"
 #include "hrp_wire.h"
@@ -267,8 +268,11 @@ static void bulk_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 static void takeover_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 {
 	uint32_t t = hs_sess_takeover_timeout(&ss->pol, s);
-	if (t && hrpd_ct_set_timeout(ss->ct, s, t) == 0)
-		ss->st.timeouts_reset++;
+	bool liberal = hs_sess_takeover_liberal(ss->takeover_liberal, s);
+	if ((t || liberal) && hrpd_ct_takeover(ss->ct, s, t, liberal) == 0) {
+		ss->st.timeouts_reset += t != 0;
+		ss->st.made_liberal += liberal;
+	}
 }
 
 static void on_dump_entry(void *arg, const struct hs_sess *s)
@@ -298,8 +302,12 @@ static void on_dump_done(void *arg, bool ok)
 	uint64_t ms = hs_now_ms() - ss->dump_started_ms;
 	if (what == HRPD_SESS_DUMP_TAKEOVER) {
 		hrpd_ct_flush(ss->ct);
-		hs_info(HRPD_SESS_PREFIX, "takeover: %" PRIu64 " held timeouts reset in %" PRIu64
-			" ms", ss->st.timeouts_reset - ss->reset_before, ms);
+		hs_info(HRPD_SESS_PREFIX,
+			"takeover: %" PRIu64 " held timeouts reset, %" PRIu64
+			" TCP entries made liberal (missed sync), in %" PRIu64 " ms",
+			ss->st.timeouts_reset - ss->reset_before,
+			ss->st.made_liberal - ss->liberal_before, ms);
+		ss->takeover_liberal = false;
 	} else if (what == HRPD_SESS_DUMP_DIGEST) {
 		hrpd_sess_digest_done(ss, ok);
 	} else if (what == HRPD_SESS_DUMP_SWEEP) {
@@ -367,6 +375,7 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
 	case HRPD_SESS_DUMP_TAKEOVER:
 		ss->takeover_wanted = false;
 		ss->reset_before = ss->st.timeouts_reset;
+		ss->liberal_before = ss->st.made_liberal;
 		break;
 	case HRPD_SESS_DUMP_DIGEST:
 		hs_sess_digest_init(&ss->dig);
@@ -448,7 +457,9 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	uint64_t next = 0;
 	if (ss->paused || bulk_due)
 		next = now + HRPD_SESS_PAUSE_POLL_MS;
-	if (needs_peer_table(ss) && !ss->rx_bulk) {
+	/* A standby that needs the table stays not ready while the channel is held (its vgmpd does
+	 * not preempt onto it), and asks for the table once the channel is back. */
+	if (needs_peer_table(ss) && !ss->rx_bulk && !hrpd_data_plan_held(ss->h)) {
 		if (!ss->requested_ms || now - ss->requested_ms >= HRPD_SESS_REQUEST_RETRY_MS)
 			hrpd_sess_request_bulk(ss, HS_SESS_RANGES_ALL);
 		uint64_t again = ss->requested_ms + HRPD_SESS_REQUEST_RETRY_MS;
@@ -532,8 +543,11 @@ void hrpd_sess_update(struct hrpd *h)
 	bool was_active = ss->local_active;
 	ss->local_active = active_state(h->local.state);
 	if (ss->local_active && !was_active && ss->ct) {
-		/* Held entries get their protocol timeouts back: we forward them now. */
+		/* Held entries get their protocol timeouts back: we forward them now. A table that
+		 * missed the peer's updates gets liberal TCP windows too. */
 		ss->takeover_wanted = true;
+		ss->takeover_liberal = ss->missed_sync;
+		ss->missed_sync = false;
 		ss->st.takeovers++;
 	}
 	if (was_active && !ss->local_active) {
@@ -543,15 +557,27 @@ void hrpd_sess_update(struct hrpd *h)
 		ss->requested_ms = 0;
 		ss->changed_alone = false; /* the new active's table replaces ours */
 	}
-	bool source = ss->on && ss->local_active && peer_up(h);
+	/* Not a source while the send plan holds the data channel back (the peer's version cannot
+	 * read our records): nothing is queued, and the peer asks for our table once it can. */
+	bool held = hrpd_data_plan_held(h);
+	bool source = ss->on && ss->local_active && peer_up(h) && !held;
+	if (held && ss->on && !ss->local_active && peer_up(h) &&
+	    active_state(h->peer_hello.vgmp.state) && !ss->missed_sync) {
+		ss->missed_sync = true;
+		hs_notice(HRPD_SESS_PREFIX,
+			  "the active peer's session updates cannot reach us (the data channel is "
+			  "held back): our TCP entries go liberal if we take over");
+	}
 	bool peer_sends = peer_source(h);
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
 	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;
-		hs_info(HRPD_SESS_PREFIX, "%s", source ? "sync source: sessions go to the peer"
-						       : "not a sync source");
+		hs_info(HRPD_SESS_PREFIX, "%s",
+			source ? "sync source: sessions go to the peer"
+			: held ? "not a sync source: the data channel is " ISSU_DATA_HELD_WHY
+			       : "not a sync source");
 		if (source && ss->changed_alone) {
 			ss->changed_alone = false;
 			ss->digest_wanted = true; /* the kick below starts the check */

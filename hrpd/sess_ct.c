@@ -33,7 +33,7 @@
 
 enum hrpd_ct_req_kind {
 	HRPD_CT_REQ_APPLY,   /* s as the peer sent it */
-	HRPD_CT_REQ_TIMEOUT, /* only the timeout */
+	HRPD_CT_REQ_TIMEOUT, /* only the timeout (if any), and the TCP liberal flag (if asked) */
 	HRPD_CT_REQ_DELETE,  /* delete s, whatever its op (the first half of a replace) */
 	HRPD_CT_REQ_RETRY,   /* (in the retry list only) an APPLY with the other guess */
 };
@@ -47,6 +47,7 @@ struct hrpd_ct_req {
 	bool create;   /* APPLY: create (with the NAT binding), else update the live entry */
 	bool keep_status; /* an update that leaves the live entry's status bits as they are */
 	bool fresh;       /* a new connection: an entry of its tuple here is an older one */
+	bool liberal;     /* TIMEOUT: set the TCP liberal flag both ways */
 	uint32_t timeout_s;
 	struct hs_sess s;
 };
@@ -370,7 +371,14 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	struct nlmsghdr *nlh;
 	if (req->kind == HRPD_CT_REQ_TIMEOUT) {
 		set_tuples(o, s, true);
-		nfct_set_attr_u32(o, ATTR_TIMEOUT, req->timeout_s);
+		if (req->timeout_s)
+			nfct_set_attr_u32(o, ATTR_TIMEOUT, req->timeout_s);
+		if (req->liberal) { /* the mask changes that one bit and leaves the rest */
+			nfct_set_attr_u8(o, ATTR_TCP_FLAGS_ORIG, IP_CT_TCP_FLAG_BE_LIBERAL);
+			nfct_set_attr_u8(o, ATTR_TCP_FLAGS_REPL, IP_CT_TCP_FLAG_BE_LIBERAL);
+			nfct_set_attr_u8(o, ATTR_TCP_MASK_ORIG, IP_CT_TCP_FLAG_BE_LIBERAL);
+			nfct_set_attr_u8(o, ATTR_TCP_MASK_REPL, IP_CT_TCP_FLAG_BE_LIBERAL);
+		}
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
 	} else if (s->op == HS_SESS_DESTROY || req->kind == HRPD_CT_REQ_DELETE) {
 		set_tuples(o, s, false);
@@ -412,7 +420,14 @@ int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_
 
 int hrpd_ct_set_timeout(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s)
 {
-	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_TIMEOUT, .s = *s, .timeout_s = timeout_s };
+	return hrpd_ct_takeover(ct, s, timeout_s, false);
+}
+
+int hrpd_ct_takeover(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
+		     bool liberal)
+{
+	struct hrpd_ct_req req = { .kind = HRPD_CT_REQ_TIMEOUT, .s = *s, .timeout_s = timeout_s,
+				   .liberal = liberal && s->l4proto == IPPROTO_TCP };
 	return request(ct, &req);
 }
 

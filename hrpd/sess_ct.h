@@ -97,6 +97,10 @@ int hrpd_ct_apply(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_
 		  bool tcp_window, bool fresh);
 /* Only the timeout of an existing entry (the takeover resets hold timeouts). */
 int hrpd_ct_set_timeout(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s);
+/* The same (timeout_s 0: left as it is), and with liberal the TCP entry's liberal flag set both
+ * ways (hs_sess_takeover_liberal()). */
+int hrpd_ct_takeover(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeout_s,
+		     bool liberal);
 void hrpd_ct_flush(struct hrpd_ct *ct);
 
 /* Both boxes write each other's entries (mirror session): an update refused because it would

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "data.h"
 #include "hrpd.h"
 #include "mirror.h"
 #include "sess.h"
@@ -33,6 +34,8 @@ json_t *hrpd_sess_status_json(const struct hrpd *h)
 			      "receiving_bulk", ss->rx_bulk, "dump", dump_name(ss->dump), "paused",
 			      ss->paused);
 	json_object_set_new(o, "kernel_entries", json_integer(hrpd_ct_count()));
+	/* the data channel held back by the send plan (doc/issu.md): nothing goes either way */
+	json_object_set_new(o, "held_back", json_boolean(hrpd_data_plan_held(h)));
 	json_object_set_new(o, "last_bulk_ms", u64(ss->last_bulk_ms));
 	json_object_set_new(o, "labels_room", json_string(hrpd_sess_labels_state(ss)));
 	json_object_set_new(o, "remembers_destroys",
@@ -96,6 +99,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "dump_errors", k->dump_errors },
 		{ "takeovers", s->takeovers },
 		{ "timeouts_reset", s->timeouts_reset },
+		{ "made_liberal", s->made_liberal },
 		{ "checks", s->checks },
 		{ "checks_mismatched", s->checks_mismatched },
 		{ "range_resyncs", s->range_resyncs },

@@ -104,6 +104,7 @@ static void bulk_end(struct hrpd_sess *ss)
 		  " ms%s", all ? "" : " (ranges)", ss->rx_bulk_entries, ss->last_bulk_ms,
 		  ss->rx_bulk_update_first ? " (updates first: our table held sessions)" : "");
 	if (all) {
+		ss->missed_sync = false; /* the peer's table is here again */
 		ss->synced = true;
 		ss->synced_epoch = ss->h->peer.epoch;
 	}

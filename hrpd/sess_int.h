@@ -69,6 +69,7 @@ struct hrpd_sess_stats {
 	uint64_t bulk_requests_sent, bulk_requests_received;
 	uint64_t bulks_sent, bulks_failed, bulk_entries_sent, bulks_received, bulk_entries_received;
 	uint64_t takeovers, timeouts_reset;
+	uint64_t made_liberal; /* TCP entries made liberal at a takeover after a missed sync */
 	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
 	uint64_t control_bad;
 	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
@@ -109,6 +110,10 @@ struct hrpd_sess {
 	bool changed_alone;   /* our table changed while active without the peer (a check is due) */
 	unsigned alone_checks_left; /* checks still to run for it (the peer resyncs on the second) */
 	bool takeover_wanted;
+	/* our table missed the active peer's updates (the data channel held back, doc/issu.md):
+	 * the next takeover makes our TCP entries liberal (takeover_liberal, for its dump) */
+	bool missed_sync, takeover_liberal;
+	uint64_t liberal_before;
 	bool bulk_first;
 	uint64_t bulk_entries;
 	uint64_t reset_before;

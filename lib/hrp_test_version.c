@@ -3,7 +3,8 @@
  * compatibility verdict: minor -> partially compatible (minor-version), tlv -> partially
  * compatible (minor-version, one TLV the older side does not know), incompatible -> incompatible
  * (a core type at another major), old-data -> partially compatible (minor-version: the newer
- * side's data records leave out the features the older one does not read). */
+ * side's data records leave out the features the older one does not read), incompatible-data ->
+ * incompatible (as incompatible, and data at another major: no record crosses between the two). */
 #include "hrp_test_version.h"
 
 #include <stdio.h>
@@ -39,6 +40,15 @@ void hrp_registry_apply_test_version(struct hrp_registry *r, enum hrp_test_versi
 			e->ver_minor = 0;
 		}
 		break;
+	case HRP_TESTV_INCOMPATIBLE_DATA:
+		/* data alone is not core (another major of it would be partial): the switchover
+		 * request moves too, so that the verdict is incompatible and the mode cold. */
+		hrp_registry_apply_test_version(r, HRP_TESTV_INCOMPATIBLE);
+		if ((e = entry(r, HRP_MSG_DATA))) {
+			e->ver_major++;
+			e->ver_minor = 0;
+		}
+		break;
 	case HRP_TESTV_OLD_DATA:
 		/* The registry of a build before the data records' features: data 1.0 with its
 		 * TLVs only. Its daemons still read what they read; only what they say changes. */
@@ -64,7 +74,7 @@ void hrp_registry_variant(struct hrp_registry *r, enum hrp_test_version v)
 static const char *const names[HRP_TESTV_MAX] = {
 	[HRP_TESTV_NONE] = "none",         [HRP_TESTV_MINOR] = "minor",
 	[HRP_TESTV_TLV] = "tlv",           [HRP_TESTV_INCOMPATIBLE] = "incompatible",
-	[HRP_TESTV_OLD_DATA] = "old-data",
+	[HRP_TESTV_OLD_DATA] = "old-data", [HRP_TESTV_INCOMPATIBLE_DATA] = "incompatible-data",
 };
 
 const char *hrp_test_version_name(enum hrp_test_version v)

@@ -1,5 +1,6 @@
 /* Test versions of the HRP registry: a second "version" of hotstandby for the upgrade tests,
- * without a second source tree. `./configure --with-test-version=minor|tlv|incompatible|old-data`
+ * without a second source tree. `./configure --with-test-version=minor|tlv|incompatible|old-data|
+ * incompatible-data`
  * picks the variant the daemons report (HS_TEST_VERSION, default 0: none); unit tests build every
  * variant in one normal build through hrp_registry_variant(). Never used in production builds.
  * doc/issu.md, "Test versions". */
@@ -18,6 +19,8 @@ enum hrp_test_version {
 				       major */
 	HRP_TESTV_OLD_DATA = 4,     /* an older build: data 1.1 -> 1.0 without its record
 				       features (it reads no expectation NAT part) */
+	HRP_TESTV_INCOMPATIBLE_DATA = 5, /* incompatible's change, and data 1.1 -> 2.0: a cold
+					    mode whose versions cannot sync at all */
 	HRP_TESTV_MAX,
 };
 
@@ -33,7 +36,7 @@ enum hrp_test_version {
 void hrp_registry_variant(struct hrp_registry *r, enum hrp_test_version v);
 /* Applies variant v to a registry built from our table (the types it changes must be in it). */
 void hrp_registry_apply_test_version(struct hrp_registry *r, enum hrp_test_version v);
-/* "none", "minor", "tlv", "incompatible", "old-data"; "?" out of range. */
+/* "none", "minor", "tlv", "incompatible", "old-data", "incompatible-data"; "?" out of range. */
 const char *hrp_test_version_name(enum hrp_test_version v);
 
 #endif

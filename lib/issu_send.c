@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hrp_registry.h"
 #include "hrp_wire.h"
 
 int issu_send_narrow(const struct issu_verdict *v, uint16_t type, uint8_t *body, size_t *len,
@@ -44,4 +45,11 @@ int issu_send_narrow(const struct issu_verdict *v, uint16_t type, uint8_t *body,
 	if (omitted)
 		*omitted = cut;
 	return 0;
+}
+
+bool issu_data_channel_held(const struct issu_verdict *v)
+{
+	if (!v || !v->n_held)
+		return false;
+	return !issu_may_send(v, HRP_MSG_DATA) || !issu_may_send(v, HRP_MSG_DATA_ACK);
 }

@@ -5,6 +5,7 @@
 #ifndef HS_ISSU_SEND_H
 #define HS_ISSU_SEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,5 +16,12 @@
  * the body does not parse (left as it is). v NULL or without held types: 0, body untouched. */
 int issu_send_narrow(const struct issu_verdict *v, uint16_t type, uint8_t *body, size_t *len,
 		     unsigned *omitted);
+
+/* The data channel carries data one way and data-ack the other on one connection: it is held
+ * back (no connection, no record queued) while v says the peer cannot read either type, i.e.
+ * its version is at another major of them. v NULL, or the peer's registry not known: false. */
+bool issu_data_channel_held(const struct issu_verdict *v);
+/* The line hrpd logs and shows while the channel is held back. */
+#define ISSU_DATA_HELD_WHY "held back by the send plan: the peer's version cannot read it"
 
 #endif

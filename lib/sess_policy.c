@@ -250,6 +250,13 @@ static uint32_t protocol_timeout(const struct hs_sess_policy *p, const struct hs
 	}
 }
 
+bool hs_sess_takeover_liberal(bool missed_sync, const struct hs_sess *s)
+{
+	if (!missed_sync || s->l4proto != IPPROTO_TCP || !s->proto_state)
+		return false; /* no TCP state in the entry: nothing to write it with */
+	return !(s->tcp_flags[0] & s->tcp_flags[1] & HS_SESS_TCP_LIBERAL);
+}
+
 uint32_t hs_sess_takeover_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
 	uint32_t t = protocol_timeout(p, s);

@@ -76,4 +76,12 @@ uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_se
 /* At takeover: the timeout this entry goes back to (the protocol's own), or 0 to leave it. */
 uint32_t hs_sess_takeover_timeout(const struct hs_sess_policy *p, const struct hs_sess *s);
 
+/* IP_CT_TCP_FLAG_BE_LIBERAL (linux/netfilter/nf_conntrack_tcp.h) in hs_sess.tcp_flags. */
+#define HS_SESS_TCP_LIBERAL 0x08u
+/* At takeover by a box whose table missed the active peer's updates (the data channel was held
+ * back by the upgrade's send plan, doc/issu.md): its own TCP entries track the windows as they
+ * were when it stopped forwarding, and would judge the flows' packets since then out of window
+ * (ACKs of data never seen here). True when s is to be made liberal, as synced entries are. */
+bool hs_sess_takeover_liberal(bool missed_sync, const struct hs_sess *s);
+
 #endif

@@ -362,6 +362,82 @@ static void test_data_features_narrowed(void **state)
 	assert_string_equal(hrp_test_version_name(HRP_TESTV_OLD_DATA), "old-data");
 }
 
+/* incompatible-data (doc/issu.md, "Test versions"): the switchover request and data at another
+ * major. Incompatible both ways (the cold mode), and each box's plan holds the data channel
+ * back: the other side reads neither major. */
+static void test_incompatible_data(void **state)
+{
+	(void)state;
+	struct hrp_registry normal, test;
+	hrp_registry_builtin(&normal);
+	hrp_registry_variant(&test, HRP_TESTV_INCOMPATIBLE_DATA);
+	for (int dir = 0; dir < 2; dir++) {
+		assert_int_equal(dir ? issu_verdict_compute(&normal, &test, &v)
+				     : issu_verdict_compute(&test, &normal, &v),
+				 0);
+		assert_int_equal(v.level, HRP_COMPAT_INCOMPATIBLE);
+		assert_true(issu_verdict_proceeds(v.level));
+		assert_int_equal(v.n_held, 2);
+		const struct issu_held *sw = issu_verdict_find(&v, HRP_MSG_VGMP_SWITCHOVER);
+		const struct issu_held *d = issu_verdict_find(&v, HRP_MSG_DATA);
+		assert_non_null(sw);
+		assert_non_null(d);
+		assert_int_equal(sw->send, ISSU_SEND_NEVER);
+		assert_int_equal(d->send, ISSU_SEND_NEVER);
+		assert_int_equal(d->diff, HRP_DIFF_MAJOR);
+		assert_false(d->core);
+		assert_int_equal(dir ? d->peer_major : d->local_major, 2);
+		assert_int_equal(dir ? d->local_major : d->peer_major, 1);
+		/* data-ack is as it was: only the data type moved */
+		assert_null(issu_verdict_find(&v, HRP_MSG_DATA_ACK));
+		assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+		assert_true(issu_data_channel_held(&v));
+	}
+	assert_string_equal(hrp_test_version_name(HRP_TESTV_INCOMPATIBLE_DATA),
+			    "incompatible-data");
+	/* two boxes of the new version again (after the commit): nothing held, the channel back */
+	assert_int_equal(issu_verdict_compute(&test, &test, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_FULL);
+	assert_false(issu_data_channel_held(&v));
+}
+
+/* The data channel is held back only when the plan says never for data or data-ack; every
+ * other test version, an unknown peer and a narrowed data type keep it. */
+static void test_data_channel_held(void **state)
+{
+	(void)state;
+	struct hrp_registry normal, test, none;
+	hrp_registry_builtin(&normal);
+	for (int tv = 0; tv < HRP_TESTV_MAX; tv++) {
+		hrp_registry_variant(&test, (enum hrp_test_version)tv);
+		for (int dir = 0; dir < 2; dir++) {
+			assert_int_equal(dir ? issu_verdict_compute(&normal, &test, &v)
+					     : issu_verdict_compute(&test, &normal, &v),
+					 0);
+			assert_int_equal(issu_data_channel_held(&v),
+					 tv == HRP_TESTV_INCOMPATIBLE_DATA);
+		}
+	}
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(issu_verdict_compute(&normal, &none, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_UNKNOWN);
+	assert_false(issu_data_channel_held(&v));
+	assert_false(issu_data_channel_held(NULL));
+
+	/* data-ack alone at another major holds the channel too (its acks could not go) */
+	struct hrp_registry a, b;
+	static const uint16_t ack_tlvs[] = { HRP_TLV_DATA_CHANNEL };
+	reg_old(&a);
+	reg_add(&a, HRP_MSG_DATA_ACK, 1, 0, 0, "data-ack", 1, ack_tlvs);
+	reg_old(&b);
+	reg_add(&b, HRP_MSG_DATA_ACK, 2, 0, 0, "data-ack", 1, ack_tlvs);
+	assert_int_equal(issu_verdict_compute(&a, &b, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_PARTIAL); /* not core: the verdict alone is partial */
+	assert_true(issu_data_channel_held(&v));
+	assert_int_equal(issu_verdict_compute(&a, &a, &v), 0);
+	assert_false(issu_data_channel_held(&v));
+}
+
 static void test_send_names(void **state)
 {
 	(void)state;
@@ -382,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_peer_unknown_stops),
 		cmocka_unit_test(test_test_versions),
 		cmocka_unit_test(test_data_features_narrowed),
+		cmocka_unit_test(test_incompatible_data),
+		cmocka_unit_test(test_data_channel_held),
 		cmocka_unit_test(test_send_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

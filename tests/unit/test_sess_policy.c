@@ -208,6 +208,26 @@ static void takeover_gives_protocol_timeouts_back(void **state)
 	assert_int_equal(hs_sess_takeover_timeout(&p, &gre), 600);
 }
 
+/* A box that missed the peer's updates (its data channel held back) makes its TCP entries
+ * liberal at takeover; not otherwise, not other protocols, not entries liberal already. */
+static void takeover_liberal_after_missed_sync(void **state)
+{
+	(void)state;
+	struct hs_sess tcp = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 443);
+	tcp.proto_state = 3; /* established */
+	assert_false(hs_sess_takeover_liberal(false, &tcp));
+	assert_true(hs_sess_takeover_liberal(true, &tcp));
+	tcp.tcp_flags[0] = HS_SESS_TCP_LIBERAL; /* one direction only: still to do */
+	assert_true(hs_sess_takeover_liberal(true, &tcp));
+	tcp.tcp_flags[1] = HS_SESS_TCP_LIBERAL | 0x01; /* both (a synced entry): nothing */
+	assert_false(hs_sess_takeover_liberal(true, &tcp));
+	tcp.tcp_flags[0] = tcp.tcp_flags[1] = 0;
+	tcp.proto_state = 0; /* no protocol part in the entry */
+	assert_false(hs_sess_takeover_liberal(true, &tcp));
+	struct hs_sess udp = v4(IPPROTO_UDP, "192.0.2.10", "203.0.113.130", 40000, 53);
+	assert_false(hs_sess_takeover_liberal(true, &udp));
+}
+
 static void tcp_state_filter(void **state)
 {
 	(void)state;
@@ -262,6 +282,7 @@ int main(void)
 		cmocka_unit_test(excluded_prefixes_and_protocol_names),
 		cmocka_unit_test(hold_timeouts),
 		cmocka_unit_test(takeover_gives_protocol_timeouts_back),
+		cmocka_unit_test(takeover_liberal_after_missed_sync),
 		cmocka_unit_test(tcp_state_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,9 +15,12 @@ from . import boxes, netns, probes
 
 DAEMONS = ("vrrpd", "vgmpd", "hrpd")
 # The message type each test version holds back against a normal build (doc/issu.md); the
-# incompatible one never sends it (another major: the verdict is incompatible, the mode cold).
-HELD = {"minor": "probe", "tlv": "hello", "incompatible": "vgmp-switchover-request",
-        "old-data": "data"}
+# incompatible one never sends it (another major: the verdict is incompatible, the mode cold);
+# incompatible-data holds the switchover request back too, and never sends data; none is a
+# second build of the same registry (fully compatible, nothing held back).
+HELD = {"none": None, "minor": "probe", "tlv": "hello",
+        "incompatible": "vgmp-switchover-request", "old-data": "data",
+        "incompatible-data": "data"}
 BUILD_TIMEOUT_S = 600
 
 

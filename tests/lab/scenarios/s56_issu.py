@@ -2,8 +2,9 @@
 """The pair upgrade (issue #13, doc/issu.md) in the reference pair under a 1 ms UDP probe and 200
 TCP flows, onto a second build of the tree made with `--with-test-version=minor` (probe 1.1:
 partially compatible, probe held back; HS_ISSU_VARIANT=tlv: hello 1.2 with a new TLV, hello
-narrowed by the new box). $HS_BUILDDIR_NEXT names that build; without it the
-scenario builds the daemons itself into a temporary directory (configure + make, once).
+narrowed by the new box; HS_ISSU_VARIANT=none: the same registry, fully compatible).
+$HS_BUILDDIR_NEXT names that build; without it the scenario builds the daemons itself into a
+temporary directory (configure + make, once).
 
 Part 1, typed on fw1 (active): issu load NEXT (fw2, the standby, is hot-restarted onto it),
 issu runswitch (fw2 takes over), issu accept, issu commit (fw1 is hot-restarted too). Each stage
@@ -53,6 +54,9 @@ RAISED_COST = 65500  # vgmpd.ospf_cost.cost in tests/clab/configs/fw*/hotstandby
 # it holds back (doc/issu.md, "Test versions").
 VARIANT = os.environ.get("HS_ISSU_VARIANT", "minor")
 HELD = issu_lib.HELD[VARIANT]
+# none: a second build of the same registry, fully compatible, nothing held back
+HELD_LIST = [HELD] if HELD else []
+VERDICT = "partially-compatible" if HELD else "fully-compatible"
 
 
 
@@ -105,10 +109,10 @@ def upgrade(lab, s, active, standby, new_dir, old_dir):
     st = issu(lab, active, "load", new_dir)
     s.check(st.get("stage") in ("loading", "loaded"), "issu load taken: %s" % st.get("stage"))
     st = await_stage(lab, s, active, "loaded")
-    s.check(st["verdict"] == "partially-compatible" and st["mode"] == "hot" and
-            [h["name"] for h in st["held"]] == [HELD],
-            "verdict partially-compatible, hot mode, %s held back (%s, %s)" % (
-                HELD, st["verdict"], [h["name"] for h in st["held"]]))
+    s.check(st["verdict"] == VERDICT and st["mode"] == "hot" and
+            [h["name"] for h in st["held"]] == HELD_LIST,
+            "verdict %s, hot mode, held back %s (%s, %s)" % (
+                VERDICT, HELD_LIST, st["verdict"], [h["name"] for h in st["held"]]))
     s.check(st["boxes"]["first"]["name"] == standby and bins(st) == {
         "first": "new new new", "second": "old old old"} and st["active"] == "second",
         "loaded: %s (first) on the new version, %s on the old, %s active: %s" % (
@@ -117,8 +121,9 @@ def upgrade(lab, s, active, standby, new_dir, old_dir):
             "%s's daemons run %s, %s's run %s" % (standby, new_dir, active, old_dir))
     # Each hrpd's send plan against the other's registry, exchanged again after the restart.
     for box in (active, standby):
-        plan = s.wait_until("%s's send plan holds %s back" % (box, HELD), lambda: (
-            lambda p: p if [h["name"] for h in p.get("held", [])] == [HELD] else None)(
+        plan = s.wait_until("%s's send plan holds %s back" % (box, HELD_LIST), lambda: (
+            lambda p: p if [h["name"] for h in p.get("held", [])] == HELD_LIST and
+            p.get("level") == VERDICT else None)(
                 state(lab, box).get("send_plan") or {}), 20, interval=0.5)
         s.note("%s send plan" % box, "%s: %s" % (plan["level"], plan["held"]))
     if VARIANT == "tlv":  # the new box leaves test-extension out of its hellos to the old one
