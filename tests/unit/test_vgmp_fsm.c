@@ -791,6 +791,16 @@ static void test_switchover_peer_dead_taken_over(void **state)
 	}
 }
 
+/* Box i stalls 60 ms into the switched pair; the other one's hrpd declares it dead and the
+ * other one is active then. */
+static void stalled_then_declared(int i, struct vgmp *declarer)
+{
+	stall(i, true);
+	run_until(15060);
+	assert_int_equal(vgmp_peer_down(declarer, S.now), 0);
+	assert_int_equal(declarer->state, VGMP_STATE_ACTIVE);
+}
+
 /* The old active stalls (200 ms, past the dead time): when it runs again its hrpd declares the
  * peer dead before it reads the peer's hellos, so it takes the role back (peer dead) and
  * announces active; fw2's hrpd has declared it dead meanwhile too. When the two hear each
@@ -801,10 +811,7 @@ static void test_switchover_stalled_old_active_steps_back(void **state)
 	for (size_t d = 0; d < N_DELAYS; d++) {
 		switched_slow_pair(d);
 		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
-		stall(A, true);
-		run_until(15060);
-		assert_int_equal(vgmp_peer_down(fw2, S.now), 0);
-		assert_int_equal(fw2->state, VGMP_STATE_ACTIVE);
+		stalled_then_declared(A, fw2);
 		run_until(15200);
 		stall(A, false);
 		assert_int_equal(vgmp_peer_down(fw1, S.now), 0);
@@ -833,10 +840,7 @@ static void test_switchover_frozen_new_active_loses_handover(void **state)
 	for (size_t d = 0; d < N_DELAYS; d++) {
 		switched_slow_pair(d);
 		struct vgmp *fw1 = &S.b[A].v, *fw2 = &S.b[B].v;
-		stall(B, true);
-		run_until(15060);
-		assert_int_equal(vgmp_peer_down(fw1, S.now), 0);
-		assert_int_equal(fw1->state, VGMP_STATE_ACTIVE);
+		stalled_then_declared(B, fw1);
 		assert_true(fw1->ho.yielded); /* kept until fw2 is heard again */
 		run_until(17060); /* frozen 2 s, past the handover timeout (1 s) */
 		stall(B, false);
