@@ -61,11 +61,6 @@ const char *hrpd_issu_dir(const struct hrpd_issu *u, enum issu_bin bin)
 	return bin == ISSU_BIN_NEW ? u->rec.new_rel.path : u->rec.old_rel.path;
 }
 
-static enum issu_box other(enum issu_box b)
-{
-	return b == ISSU_BOX_FIRST ? ISSU_BOX_SECOND : ISSU_BOX_FIRST;
-}
-
 /* ---- actions ---- */
 
 static void persist(struct hrpd_issu *u)
@@ -186,7 +181,7 @@ static void carry_out(struct hrpd_issu *u, const struct issu_action *a)
 	case ISSU_ACT_SWITCHOVER:
 		/* .box becomes active: the active one, the other, hands over; in cold mode by a
 		 * release, since the two versions share no switchover request */
-		do_step(u, other(a->box),
+		do_step(u, issu_other_box(a->box),
 			u->m.mode == ISSU_MODE_COLD ? ISSU_STEP_RELEASE : ISSU_STEP_HANDOVER,
 			ISSU_D_VGMPD, a->bin);
 		break;
@@ -405,7 +400,7 @@ int hrpd_issu_load(struct hrpd_issu *u, const char *path, uint64_t timeout_ms, c
 	u->rec.has_runner = true; /* term 0: nobody took it over yet */
 	u->rec.runner = u->local;
 	snprintf(u->rec.box[u->local].name, sizeof(u->rec.box[0].name), "%s", h->sysname);
-	snprintf(u->rec.box[other(u->local)].name, sizeof(u->rec.box[0].name), "%s",
+	snprintf(u->rec.box[issu_other_box(u->local)].name, sizeof(u->rec.box[0].name), "%s",
 		 h->peer_hello.sysname);
 	u->orchestrating = true;
 	u->have_copy = false;

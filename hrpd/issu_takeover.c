@@ -13,11 +13,6 @@
 
 #define PREFIX "[issu]"
 
-static enum issu_box other(enum issu_box b)
-{
-	return b == ISSU_BOX_FIRST ? ISSU_BOX_SECOND : ISSU_BOX_FIRST;
-}
-
 static uint64_t delay_ms(const struct hrpd_issu *u)
 {
 	const struct hs_config *c = u->h->d->config;
@@ -47,7 +42,7 @@ static void take_over(struct hrpd_issu *u)
 	u->rec.runner = u->local;
 	u->rec.term = term;
 	u->st.takeovers++;
-	enum issu_box dead = other(u->local);
+	enum issu_box dead = issu_other_box(u->local);
 	hs_notice(PREFIX,
 		  "%s, which ran the upgrade, is dead for %llu ms: this box runs it now (term %u, "
 		  "at %s)",
@@ -132,7 +127,7 @@ bool hrpd_issu_arbitrate(struct hrpd_issu *u, const struct issu_record *r)
 {
 	struct issu_claim ours = { u->rec.term, u->local };
 	/* a minor-0 record names no runner: its writer, the peer, ran it */
-	struct issu_claim theirs = { r->term, r->has_runner ? r->runner : other(u->local) };
+	struct issu_claim theirs = { r->term, r->has_runner ? r->runner : issu_other_box(u->local) };
 	if (!issu_claim_beats(&theirs, &ours)) {
 		hs_warn(PREFIX,
 			"the peer runs the upgrade too (stage %s, term %u): ours (term %u) goes on; "

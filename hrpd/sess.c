@@ -532,6 +532,33 @@ void hrpd_sess_peer_restarted(struct hrpd *h)
 	hrpd_sess_events_follow(ss);
 }
 
+/* Readiness (vgmpd's preemption input) follows whether the active peer's table is still due. */
+static void follow_ready(struct hrpd_sess *ss)
+{
+	bool ready = !needs_peer_table(ss);
+	if (ready == ss->ready)
+		return;
+	ss->ready = ready;
+	hs_notice(HRPD_SESS_PREFIX, "%s",
+		  ready ? "ready: the peer's sessions are here (or none are due)"
+			: "not ready: waiting for the active peer's session table");
+	publish_ready(ss);
+}
+
+/* The data channel is held back: a standby of an active peer misses its updates, and its TCP
+ * entries go liberal if it takes over (doc/issu.md). */
+static void note_missed_sync(struct hrpd_sess *ss)
+{
+	const struct hrpd *h = ss->h;
+	if (!ss->on || ss->local_active || !peer_up(h) ||
+	    !active_state(h->peer_hello.vgmp.state) || ss->missed_sync)
+		return;
+	ss->missed_sync = true;
+	hs_notice(HRPD_SESS_PREFIX,
+		  "the active peer's session updates cannot reach us (the data channel is held "
+		  "back): our TCP entries go liberal if we take over");
+}
+
 void hrpd_sess_update(struct hrpd *h)
 {
 	struct hrpd_sess *ss = h->sess;
@@ -561,13 +588,8 @@ void hrpd_sess_update(struct hrpd *h)
 	 * read our records): nothing is queued, and the peer asks for our table once it can. */
 	bool held = hrpd_data_plan_held(h);
 	bool source = ss->on && ss->local_active && peer_up(h) && !held;
-	if (held && ss->on && !ss->local_active && peer_up(h) &&
-	    active_state(h->peer_hello.vgmp.state) && !ss->missed_sync) {
-		ss->missed_sync = true;
-		hs_notice(HRPD_SESS_PREFIX,
-			  "the active peer's session updates cannot reach us (the data channel is "
-			  "held back): our TCP entries go liberal if we take over");
-	}
+	if (held)
+		note_missed_sync(ss);
 	bool peer_sends = peer_source(h);
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
@@ -611,14 +633,7 @@ void hrpd_sess_update(struct hrpd *h)
 	 * once): no rule changes in the middle of a failover. */
 	hrpd_mirror_update(ss, ss->on && ss->mirror_session &&
 				       h->local.mode == HRP_VGMP_MODE_LOAD_SHARING);
-	bool ready = !needs_peer_table(ss);
-	if (ready != ss->ready) {
-		ss->ready = ready;
-		hs_notice(HRPD_SESS_PREFIX, "%s",
-			  ready ? "ready: the peer's sessions are here (or none are due)"
-				: "not ready: waiting for the active peer's session table");
-		publish_ready(ss);
-	}
+	follow_ready(ss);
 	hrpd_sess_kick(ss);
 }
 

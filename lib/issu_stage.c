@@ -85,11 +85,6 @@ static const enum issu_stage cmd_next[ISSU_EV_MAX] = {
 #undef RES
 #undef RB
 
-static enum issu_box other(enum issu_box b)
-{
-	return b == ISSU_BOX_FIRST ? ISSU_BOX_SECOND : ISSU_BOX_FIRST;
-}
-
 static void push(struct issu_actions *out, enum issu_act_kind kind, enum issu_box box,
 		 enum issu_daemon d, enum issu_bin bin, uint64_t deadline_ms)
 {
@@ -161,7 +156,7 @@ static bool box_at(const struct issu *s, enum issu_box b, enum issu_bin bin)
 static bool plan(struct issu *s, struct issu_actions *out)
 {
 	const struct stage_rule *r = &rules[s->stage];
-	enum issu_box sb = other(s->active);
+	enum issu_box sb = issu_other_box(s->active);
 
 	if (r->needs_verdict && !s->has_verdict) {
 		push(out, ISSU_ACT_QUERY_REGISTRY, ISSU_BOX_FIRST, ISSU_D_HRPD, ISSU_BIN_NEW, 0);
@@ -393,7 +388,7 @@ HANDLER(on_switchover)
 		/* The old active goes on as standby; it stays in step only if the two versions
 		 * can sync. */
 		if (!can_sync(s))
-			s->needs_sync[other(s->active)] = true;
+			s->needs_sync[issu_other_box(s->active)] = true;
 		s->retries = 0;
 		return 1;
 	}

@@ -69,6 +69,12 @@ enum issu_box {
 	ISSU_BOX_MAX,
 };
 
+/* The other box of the pair. */
+static inline enum issu_box issu_other_box(enum issu_box b)
+{
+	return b == ISSU_BOX_FIRST ? ISSU_BOX_SECOND : ISSU_BOX_FIRST;
+}
+
 /* In the order they are restarted: hrpd last, so the registries are exchanged with every other
  * daemon already on the new version. */
 enum issu_daemon {

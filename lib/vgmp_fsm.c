@@ -163,6 +163,42 @@ static struct verdict decide_ls(struct vgmp *v, uint64_t now)
 	return go(VGMP_STATE_LOAD_BALANCE, VGMP_REASON_LOAD_SHARING);
 }
 
+/* A handover under way, or one that binds the pair, decides before rank (the peer is alive):
+ * true with *out set. */
+static bool handover_decides(const struct vgmp *v, uint64_t now, struct verdict *out)
+{
+	const struct vgmp_peer *pe = &v->peer;
+	enum vgmp_state s = v->state, ps = pe->state;
+	/* We released the role: standby (ranked below the peer) until it takes over, at most the
+	 * handover timeout. */
+	if (v->ho.releasing) {
+		*out = go(VGMP_STATE_STANDBY, VGMP_REASON_RELEASED);
+		uint64_t until = v->ho.release_ms + v->p.handover_timeout_ms;
+		if (now < until)
+			out->recheck_ms = until;
+		return true;
+	}
+	/* Our switchover request: the peer announces active, so we let go. */
+	if (v->ho.giving && ps == VGMP_STATE_ACTIVE)
+		*out = go(VGMP_STATE_STANDBY, VGMP_REASON_HANDED_OVER);
+	/* We took over at the peer's request: its active state is the moment before it lets go. */
+	else if (v->ho.taking && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE)
+		*out = go(s, v->reason);
+	/* Both active after a planned handover (a stall made the old active take the role back):
+	 * the handover decides, not rank. We hold the role by it and the peer keeps to it: stay;
+	 * the peer steps back by the next rule. Both read the same two bits, so they agree. */
+	else if (v->ho.handed && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE &&
+		 (pe->readiness & VGMP_R_YIELDED))
+		*out = go(s, v->reason);
+	/* We handed the role over and keep to that, and the peer holds it by that handover: step
+	 * back. */
+	else if (v->ho.yielded && s == VGMP_STATE_ACTIVE && vgmp_peer_handed(v))
+		*out = go(VGMP_STATE_STANDBY, VGMP_REASON_PEER_HANDED);
+	else
+		return false;
+	return true;
+}
+
 static struct verdict decide(struct vgmp *v, uint64_t now)
 {
 	const struct vgmp_peer *pe = &v->peer;
@@ -188,31 +224,9 @@ static struct verdict decide(struct vgmp *v, uint64_t now)
 					     : pe->silent			   ? VGMP_REASON_PEER_SILENT
 										   : VGMP_REASON_PEER_DEAD);
 	}
-	/* We released the role: standby (ranked below the peer) until it takes over, at most the
-	 * handover timeout. */
-	if (v->ho.releasing) {
-		struct verdict d = go(VGMP_STATE_STANDBY, VGMP_REASON_RELEASED);
-		uint64_t until = v->ho.release_ms + v->p.handover_timeout_ms;
-		if (now < until)
-			d.recheck_ms = until;
-		return d;
-	}
-	/* Our switchover request: the peer announces active, so we let go. */
-	if (v->ho.giving && ps == VGMP_STATE_ACTIVE)
-		return go(VGMP_STATE_STANDBY, VGMP_REASON_HANDED_OVER);
-	/* We took over at the peer's request: its active state is the moment before it lets go. */
-	if (v->ho.taking && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE)
-		return go(s, v->reason);
-	/* Both active after a planned handover (a stall made the old active take the role back):
-	 * the handover decides, not rank. We hold the role by it and the peer keeps to it: stay;
-	 * the peer steps back by the next rule. Both read the same two bits, so they agree. */
-	if (v->ho.handed && s == VGMP_STATE_ACTIVE && ps == VGMP_STATE_ACTIVE &&
-	    (pe->readiness & VGMP_R_YIELDED))
-		return go(s, v->reason);
-	/* We handed the role over and keep to that, and the peer holds it by that handover: step
-	 * back. */
-	if (v->ho.yielded && s == VGMP_STATE_ACTIVE && vgmp_peer_handed(v))
-		return go(VGMP_STATE_STANDBY, VGMP_REASON_PEER_HANDED);
+	struct verdict held;
+	if (handover_decides(v, now, &held))
+		return held;
 
 	bool ls = load_sharing(v);
 	int r = rank(v, ls, &why);
