@@ -19,7 +19,8 @@
  *   load-balance -> standby only once the peer announces active, active -> load-balance only
  *   once it holds its share.
  * - An operator switchover sticks: the box that handed over does not preempt back until its
- *   priority changes, the peer restarts or dies (unless it held the role by the handover),
+ *   priority rises above the one it handed over at (a dip that recovers is no reason), the
+ *   peer restarts or dies (unless it held the role by the handover),
  *   another switchover, or vgmp_admin_resume().
  *   While the new active holds the role by it, both say so in their payloads (VGMP_R_HANDED_OVER,
  *   VGMP_R_YIELDED): a silent spell of the new active is not taken as death, and a dual-active
@@ -468,13 +469,16 @@ void vgmp_finish(struct vgmp *v, uint64_t now)
 	vgmp_flush_hello(v);
 }
 
-/* Our priority moved: the peer must hear it now, and an operator's handover no longer binds. */
+/* Our priority moved: the peer must hear it now. An operator's handover binds until we rank
+ * higher than when we handed over: a fault of ours, or one that recovers (an OSPF neighbour
+ * flapping during maintenance), is no reason to take the role back. */
 static void priority_moved(struct vgmp *v, uint16_t before)
 {
 	if (vgmp_priority(v) == before)
 		return;
 	v->hello_due = true;
-	v->ho.yielded = false;
+	if (vgmp_priority(v) > v->ho.yielded_prio)
+		v->ho.yielded = false;
 }
 
 /* ---- setup ---- */

@@ -233,9 +233,11 @@ struct vgmp_handover {
 			    * not make us step down until it lets go */
 	uint64_t taking_ms;
 	bool yielded; /* we handed over at the operator's request: no preemption back until our
-		       * priority changes, the peer restarts or dies (kept if it held the role by
-		       * the handover), another switchover, or vgmp_admin_resume();
-		       * VGMP_R_YIELDED */
+		       * priority rises above yielded_prio, the peer restarts or dies (kept if it
+		       * held the role by the handover), another switchover, or
+		       * vgmp_admin_resume(); VGMP_R_YIELDED */
+	uint16_t yielded_prio; /* our priority when we handed over: a dip that recovers (a
+				* tracker flap) leaves the handover standing */
 	/* vgmp_admin_release(): standby, announced at priority 0, until the peer announces active
 	 * or the handover timeout */
 	bool releasing;

@@ -45,6 +45,13 @@ void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t 
 
 /* ---- the handover in our state and payload ---- */
 
+/* We handed the role over (or released it): no preemption back until we rank higher than now. */
+static void yield_role(struct vgmp *v)
+{
+	v->ho.yielded = true;
+	v->ho.yielded_prio = vgmp_priority(v);
+}
+
 uint32_t vgmp_handover_bits(const struct vgmp *v)
 {
 	uint32_t r = 0;
@@ -72,7 +79,7 @@ void vgmp_handover_state(struct vgmp *v, enum vgmp_state from, enum vgmp_reason 
 		/* Our request ends here: the peer took over, or hrp was disabled under it. */
 		bool done = why == VGMP_REASON_HANDED_OVER;
 		if (done && v->ho.reason == HRP_VGMP_REASON_ADMIN)
-			v->ho.yielded = true;
+			yield_role(v);
 		vgmp_give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
 	}
 	/* Active at the peer's operator request, or because it released the role to us: we hold
@@ -101,7 +108,9 @@ void vgmp_release_end(struct vgmp *v, uint64_t now)
 	if (!taken && !refused)
 		return;
 	v->ho.releasing = false;
-	v->ho.yielded = taken;
+	v->ho.yielded = false;
+	if (taken)
+		yield_role(v);
 	v->ho.result = taken ? VGMP_REQ_DONE : VGMP_REQ_ABORTED;
 	v->ho.result_ms = now;
 	v->hello_due = true;
@@ -186,7 +195,9 @@ void vgmp_handover_peer_dead(struct vgmp *v, uint64_t now)
 	 * (vgmp_handover_heard ends it for a peer heard only later). A restarted peer comes back
 	 * without the bit. */
 	bool kept = v->ho.yielded && vgmp_peer_handed(v);
-	v->ho.yielded = released || kept;
+	v->ho.yielded = kept;
+	if (released)
+		yield_role(v);
 	if (kept && !v->ho.dead_ms)
 		v->ho.dead_ms = now;
 }

@@ -142,6 +142,7 @@ static json_t *handover_encode(const struct vgmp_handover *h)
 	json_object_set_new(o, "taking", json_boolean(h->taking));
 	json_object_set_new(o, "taking_ms", ms(h->taking_ms));
 	json_object_set_new(o, "yielded", json_boolean(h->yielded));
+	json_object_set_new(o, "yielded_prio", json_integer(h->yielded_prio));
 	json_object_set_new(o, "releasing", json_boolean(h->releasing));
 	json_object_set_new(o, "release_ms", ms(h->release_ms));
 	json_object_set_new(o, "handed", json_boolean(h->handed));
@@ -410,6 +411,8 @@ static void handover_decode(struct rd *rd, const json_t *o, struct vgmp_handover
 	h->taking = get_bool(rd, o, "taking", false);
 	h->taking_ms = get_ms(rd, o, "taking_ms", 0);
 	h->yielded = get_bool(rd, o, "yielded", false);
+	/* 1.2; before it, any change of priority ended the handover: 0 keeps that */
+	h->yielded_prio = (uint16_t)get_uint(rd, o, "yielded_prio", UINT16_MAX);
 	h->releasing = get_bool(rd, o, "releasing", false);
 	h->release_ms = get_ms(rd, o, "release_ms", 0);
 	h->handed = get_bool(rd, o, "handed", false); /* 1.1 */

@@ -877,6 +877,39 @@ static void test_switchover_undo_ends_handover(void **state)
 	}
 }
 
+/* A tracker of the old active flaps while the operator works on it (its OSPF neighbour, the
+ * link being recabled): its priority dips and comes back, and the handover stands, past the
+ * preempt delay. Before, any change of priority ended it and fw1 preempted back. Only a priority
+ * above the one it handed over at ends it (here a raised base): then fw1 preempts after its
+ * delay, as after an undo. */
+static void test_switchover_survives_priority_dip(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		switched_slow_pair(d);
+		struct vgmp *fw1 = &S.b[A].v;
+		assert_int_equal(fw1->ho.yielded_prio, 45000);
+		int nbr = add_tracker(A, "ospf");
+		assert_int_equal(vgmp_tracker_set(fw1, nbr, VGMP_OBJ_DOWN, S.now), 0);
+		run_until(15500);
+		assert_int_equal(vgmp_priority(fw1), 44998);
+		assert_int_equal(vgmp_tracker_set(fw1, nbr, VGMP_OBJ_UP, S.now), 0);
+		assert_int_equal(vgmp_priority(fw1), 45000);
+		assert_true(fw1->ho.yielded);
+		run_until(15500 + 60000 + 1000);
+		assert_states(VGMP_STATE_STANDBY, VGMP_STATE_ACTIVE);
+		assert_int_equal(fw1->reason, VGMP_REASON_YIELDED);
+
+		struct vgmp_params p = S.b[A].p;
+		p.priority = 45002;
+		assert_int_equal(vgmp_set_params(fw1, &p, S.now), 0);
+		assert_false(fw1->ho.yielded);
+		uint64_t raised = S.now;
+		run_until(raised + 60000 + 100);
+		assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+		assert_int_equal(vgmp_history_get(fw1, 0)->why, VGMP_REASON_PREEMPT);
+	}
+}
+
 /* The peer refuses (bulk sync not done): nothing moves; and the calls that fail fast. */
 static void test_admin_switchover_refused(void **state)
 {
@@ -1186,6 +1219,7 @@ int main(void)
 		cmocka_unit_test(test_switchover_stalled_old_active_steps_back),
 		cmocka_unit_test(test_switchover_frozen_new_active_loses_handover),
 		cmocka_unit_test(test_switchover_undo_ends_handover),
+		cmocka_unit_test(test_switchover_survives_priority_dip),
 		cmocka_unit_test(test_admin_release),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_freeze_load_sharing),
