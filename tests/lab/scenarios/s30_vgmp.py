@@ -3,8 +3,8 @@
 the upstream route via the active only (OSPF cost raised on the standby); the active's tracked
 uplink fails (switchover, VRRP and the route move, the gap is printed) and comes back (preemption
 after the delay, not before); box failure of the active; kill -9 of every daemon on the active;
-a planned `hrp switchover` that loses no probe packet; `hrp release` (break before make) and
-its undo."""
+a planned `hrp switchover` that loses no probe packet and survives a flap of the old active's
+tracked uplink; `hrp release` (break before make) and its undo."""
 
 import os
 import sys
@@ -42,6 +42,11 @@ def operator_handover(lab, s, word):
     return r, out.strip()
 
 
+def vgmp_priority(lab, box):
+    st = boxes.hrpctl(lab, box, "display", "vgmp")
+    return st.get("vgmp", st).get("priority")
+
+
 def undo_handover(lab, s, after):
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("undo hrp switchover after hrp %s: fw1 preempts back after its delay" % after,
@@ -58,6 +63,17 @@ def body(lab, s):
     s.check(probes.udp_lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
         probes.udp_detail(r), out))
     s.wait_until("the upstream route moves to fw2", lambda: route_via(lab, "fw2"), 15)
+    # Maintenance on the box that handed over: its tracked uplink goes down and comes back
+    # (its priority dips and recovers). The handover stands past the preempt delay.
+    faults.link_down(lab, "fw1", "up0")
+    time.sleep(1)
+    faults.link_up(lab, "fw1", "up0")
+    s.wait_until("fw1's priority back after its uplink's flap",
+                 lambda: vgmp_priority(lab, "fw1") == 45000, 10)
+    time.sleep(6)  # past fw1's 5 s preempt delay
+    s.check(roles(lab).get("fw1") == "standby" and roles(lab).get("fw2") == "active",
+            "a flap of fw1's tracked uplink does not end the switchover: fw2 still active "
+            "6 s later (%s)" % roles(lab))
     undo_handover(lab, s, "switchover")
 
     # hrp release: the active lets go without asking; the peer takes over as from a failed box
@@ -77,8 +93,7 @@ def body(lab, s):
     r = p.wait()
     s.note("tracked link gap", "%.0f ms, %d lost (%s)" % (gap(r), probes.udp_lost(r),
                                                         probes.udp_detail(r)))
-    st = boxes.hrpctl(lab, "fw1", "display", "vgmp")
-    s.check(st.get("vgmp", st).get("priority") == 44998,
+    s.check(vgmp_priority(lab, "fw1") == 44998,
             "fw1's priority drops by the penalty (44998)")
 
     faults.link_up(lab, "fw1", "up0")
