@@ -17,6 +17,7 @@
 
 #include "ctl_server.h"
 #include "hrp_msg.h"
+#include "issu_handover.h"
 #include "issu_msg.h"
 #include "issu_record.h"
 #include "issu_stage.h"
@@ -53,8 +54,10 @@ struct hrpd_issu_job {
 	long old_pid;
 	json_int_t old_aborted;
 	bool request_out; /* a control request waits for its answer */
+	bool keep_out;    /* vgmpd's hrp-keep-standby waits for its answer */
 	uint64_t deadline_ms, next_try_ms;
-	uint64_t held_since_ms; /* handover: the new roles hold since */
+	uint64_t held_since_ms;          /* handover: the new roles hold since */
+	enum issu_handover_wait waiting; /* handover: what it waits for */
 	struct hs_timer poll;
 };
 

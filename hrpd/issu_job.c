@@ -8,7 +8,8 @@
  *             hrpd restarts itself: hot through lib/daemon_hot, cold by a detached helper that
  *             starts the new binary once this process has ended;
  *   handover  this box is standby and the peer active (vgmpd's hrp-switchover, asked again if
- *             it did not take);
+ *             it did not take), asked only once the peer can take the role: standby, synced,
+ *             and not ranked below us by a tracked object that is down (issu_handover.h);
  *   release   the same end, by vgmpd's hrp-release: the cold mode's switchover, which needs no
  *             message the two versions may not share;
  *   sync      session sync says this box has the active peer's table. */
@@ -37,6 +38,7 @@ enum phase {
 	PH_ASKED,    /* the hot restart is under way */
 	PH_STOPPING, /* cold: the old process was told to stop */
 	PH_STARTED,  /* cold: the new one was started */
+	PH_KEEP,     /* cold, vgmpd: the new one is asked to keep to standby */
 };
 
 static int exe_of_pid(long pid, char *out, size_t len)
@@ -239,6 +241,50 @@ static void ignore_answer(json_t *resp, void *arg)
 	(void)arg;
 }
 
+/* The keep request's answer: taken, or "not yet" (asked again), or not known to that vgmpd (a
+ * build without it, on a rollback) or moot (it holds a role already): the restart is done. */
+static void keep_answered(json_t *resp, void *arg)
+{
+	struct answer_ctx *c = arg;
+	struct hrpd_issu_job *j = c->u ? &c->u->job : NULL;
+	if (j && j->used && j->id == c->id && j->status == ISSU_MSG_RUNNING &&
+	    j->phase == PH_KEEP) {
+		j->keep_out = false;
+		const char *m = json_string_value(
+			json_object_get(json_object_get(resp, "error"), "message"));
+		if (resp && json_is_true(json_object_get(resp, "ok"))) {
+			hs_info(PREFIX, "vgmpd keeps to standby, as the upgrade's roles say");
+			finish(j, ISSU_MSG_DONE, NULL);
+		} else if (m && strstr(m, "not yet")) {
+			j->next_try_ms = hs_now_ms() + RETRY_MS;
+		} else {
+			hs_notice(PREFIX, "vgmpd does not keep to standby: %s",
+				  m ? m : "no answer");
+			finish(j, ISSU_MSG_DONE, NULL);
+		}
+	}
+	free(c);
+}
+
+/* A vgmpd this upgrade cold-started is on the standby box, which becomes active only by the
+ * upgrade's own switchover: it must not preempt back meanwhile, nor after the commit (its
+ * fresh state has no handover to keep to). hrp-keep-standby gives it one (lib/vgmp_keep.h). */
+static void ask_keep(struct hrpd_issu_job *j)
+{
+	if (j->keep_out || hs_now_ms() < j->next_try_ms)
+		return;
+	struct answer_ctx *c = malloc(sizeof(*c));
+	if (!c)
+		return;
+	*c = (struct answer_ctx){ .u = j->u, .id = j->id };
+	if (hs_ctl_link_request(j->u->link[ISSU_D_VGMPD], "hrp-keep-standby", NULL, keep_answered,
+				c) < 0) {
+		free(c);
+		return; /* not connected yet: tried again at the next tick */
+	}
+	j->keep_out = true;
+}
+
 static void on_status(struct hrpd_issu_job *j, json_t *res)
 {
 	long pid = (long)json_integer_value(json_object_get(res, "pid"));
@@ -297,10 +343,15 @@ static void on_status(struct hrpd_issu_job *j, json_t *res)
 		}
 		return;
 	case PH_STARTED:
-		if (pid != j->old_pid)
+		if (pid != j->old_pid && there && j->daemon == ISSU_D_VGMPD) {
+			j->phase = PH_KEEP;
+			ask_keep(j);
+		} else if (pid != j->old_pid) {
 			finish(j, there ? ISSU_MSG_DONE : ISSU_MSG_FAILED,
 			       there ? NULL : "the new process runs another binary");
+		}
 		return;
+	case PH_KEEP: ask_keep(j); return;
 	default: return;
 	}
 }
@@ -383,6 +434,36 @@ static void tick_self(struct hrpd_issu_job *j, uint64_t now)
 
 /* ---- the steps ---- */
 
+/* The box to take the role can route (issu_handover.h): else the step waits, and its why (in
+ * `display issu state`) and one log line per change say for what. */
+static bool peer_can_take(struct hrpd_issu_job *j)
+{
+	struct hrpd *h = j->u->h;
+	const struct hrp_vgmp *peer = &h->peer_hello.vgmp;
+	bool up = h->have_peer_hello && h->lv.peer == HRP_LV_PEER_UP;
+	enum issu_handover_wait w =
+		up ? issu_handover_wait(&h->local, peer, j->kind == ISSU_STEP_RELEASE)
+		   : ISSU_HO_NOT_STANDBY;
+
+	if (w == ISSU_HO_ASK) {
+		if (j->waiting != ISSU_HO_ASK)
+			hs_info(PREFIX, "%s: the peer can take the role now (priority %u, ours %u)",
+				issu_step_name(j->kind), peer->priority, h->local.priority);
+		j->waiting = ISSU_HO_ASK;
+		j->why[0] = '\0';
+		return true;
+	}
+	if (up)
+		snprintf(j->why, sizeof(j->why), "waiting: %s (priority %u, ours %u)",
+			 issu_handover_wait_name(w), peer->priority, h->local.priority);
+	else
+		snprintf(j->why, sizeof(j->why), "waiting: the peer is not up");
+	if (w != j->waiting)
+		hs_info(PREFIX, "%s: not asked yet, %s", issu_step_name(j->kind), j->why);
+	j->waiting = w;
+	return false;
+}
+
 static void tick_handover(struct hrpd_issu_job *j, uint64_t now)
 {
 	struct hrpd *h = j->u->h;
@@ -397,9 +478,10 @@ static void tick_handover(struct hrpd_issu_job *j, uint64_t now)
 		return;
 	}
 	j->held_since_ms = 0;
+	if (h->local.state != HRP_VGMP_ACTIVE || now < j->next_try_ms || !peer_can_take(j))
+		return;
 	const char *cmd = j->kind == ISSU_STEP_RELEASE ? "hrp-release" : "hrp-switchover";
-	if (h->local.state == HRP_VGMP_ACTIVE && now >= j->next_try_ms &&
-	    hs_ctl_link_request(j->u->link[ISSU_D_VGMPD], cmd, NULL, ignore_answer, NULL) == 0)
+	if (hs_ctl_link_request(j->u->link[ISSU_D_VGMPD], cmd, NULL, ignore_answer, NULL) == 0)
 		j->next_try_ms = now + 5000; /* asked again if it did not take */
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "vgmp_keep.h"
 #include "vgmpd.h"
 
 /* How long a down report is still held before it counts; 0 when none is being held. */
@@ -182,6 +183,21 @@ static int cmd_release(void *ctx, json_t *args, json_t **result, char *err, size
 		      errlen);
 }
 
+/* The pair upgrade, having cold-started this vgmpd on the standby box: keep to standby as after
+ * an operator's handover (lib/vgmp_keep.h). "not yet" is asked again by hrpd. */
+static int cmd_keep_standby(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct vgmpd *g = ((struct hs_daemon *)ctx)->priv;
+	int r = vgmp_admin_keep_standby(&g->v, hs_now_ms());
+	if (r == -EAGAIN || r == -EPERM) {
+		snprintf(err, errlen, "keep standby: %s",
+			 r == -EAGAIN ? "not yet: hrp enable not known"
+				       : "this box holds a role, or hrp is disabled");
+		return -EIO;
+	}
+	return answer(g, r, "keep standby", result, err, errlen);
+}
+
 static int flag_arg(json_t *args, const char *key, int *on, char *err, size_t errlen)
 {
 	if (json_unpack(args, "{s:b}", key, on) < 0) {
@@ -230,6 +246,10 @@ const struct hs_ctl_command vgmpd_commands[] = {
 	  "let go of the active role at once, announced below the peer, which takes over as from "
 	  "a lower box (no request: the pair upgrade's cold mode)",
 	  cmd_release },
+	{ "hrp-keep-standby",
+	  "keep to standby as after an operator's handover, no preemption back (the pair upgrade, "
+	  "after it cold-started this vgmpd)",
+	  cmd_keep_standby },
 	{ "vgmp-freeze", "maintenance freeze: {\"on\": BOOL}", cmd_freeze },
 	{ "vgmp-ready", "readiness (bulk sync done): {\"ready\": BOOL}", cmd_ready },
 	{ "vgmp-enable", "take part in the election: {\"on\": BOOL} (hrp enable)", cmd_enable },

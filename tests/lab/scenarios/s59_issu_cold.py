@@ -13,10 +13,11 @@ Typed on fw1 (active), under a 1 ms UDP probe and 200 TCP flows opened before:
   over as from a lower box. The outage is measured by a probe of its own around the command.
 - Part 1 ends with issu rollback: fw2 (the new version) releases the role back to fw1, and is
   cold-restarted onto the first build. Part 2 loads and runswitches again, then issu commit: fw1
-  cold-restarted onto NEXT and bulk-synced; the pair runs NEXT.
+  cold-restarted onto NEXT and bulk-synced; the pair runs NEXT, and fw2 stays active: fw1's new
+  vgmpd, asked by the upgrade to keep to standby, does not preempt back although it outranks fw2.
 New TCP flows are opened all through each part (one every 100 ms): those are the flows at risk in
 cold mode, counted and printed. Asserted: the stages, the versions, each release (no switchover
-request), every pre-existing flow alive. Printed: the outage of each runswitch and rollback (probe
+request), fw2 still active 12 s after the commit, every pre-existing flow alive. Printed: the outage of each runswitch and rollback (probe
 loss and longest gap each way around the command) and the flows opened during the parts that
 died.
 
@@ -56,6 +57,7 @@ WINDOW_PORT = 9004     # flows opened during load and runswitch
 WINDOW_FLOWS = 150     # one every WINDOW_EVERY_MS: 15 s, as long as a part
 WINDOW_EVERY_MS = 100
 OUTAGE_PORT = 9010     # the probe around one command
+KEPT_S = 12            # past fw1's bulk sync and preempt delay (5 s) after the commit
 TRAFFIC_S = 300  # an upper bound: the traffic is stopped (and reports) once part 2 is over
 
 
@@ -225,10 +227,15 @@ def commit(lab, s, new_dir):
         s.wait_until("%s's send plan holds nothing back (one version)" % box, lambda: (
             state(lab, box).get("send_plan") or {}).get("level") == "fully-compatible", 20,
             interval=0.5)
-    # fw1's vgmpd started afresh: no handover binds it, and it outranks fw2 (the standby
-    # device), so it may preempt back once synced and past the preempt delay (5 s here)
-    time.sleep(8)
-    s.note("active 8 s after the commit", active_box(lab))
+    # fw1's vgmpd started afresh and outranks fw2 (the standby device): the upgrade asked it to
+    # keep to standby (hrp-keep-standby), so it does not preempt back once synced and past its
+    # preempt delay (5 s here; before, fw1 was active again 8 s after the commit)
+    time.sleep(KEPT_S)
+    now = active_box(lab)
+    kept = log_lines(lab, "fw1", "hrpd", "vgmpd keeps to standby")
+    s.note("active %d s after the commit" % KEPT_S, now)
+    s.check(now == "fw2" and kept, "the roles stay as the record says: fw2 active %d s after "
+            "the commit, fw1's new vgmpd keeps to standby (%s; %s)" % (KEPT_S, now, kept[-1:]))
 
 
 def window_flows(lab, port):

@@ -17,10 +17,14 @@ fails: fw1 takes the traffic over, and 10 s later the upgrade (term 2; the crash
 at accepted resumes). fw2 comes back cold, as after a reboot: its daemons are killed and started
 again from NEXT. Its hrpd finds its own record under way (term 1) and waits for the peer's word
 before resuming; fw1's record (term 2) comes, and it yields without resuming. fw1's machine
-syncs fw2 and hands the traffic back to it (accepted wants the first box active); `issu commit`
-typed on fw1 finishes the upgrade: both boxes on NEXT.
+syncs fw2 and hands the traffic back to it (accepted wants the first box active) once fw2 can route:
+both boxes track rtr as an OSPF neighbour (an ospf-neighbor tracker on its router id), so fw2
+ranks 2 below fw1 until its adjacency, cut by the failure, is Full again, and an icmp tracker
+of the server holds it below until it routes; the step waits for that (hrpd's log says so). The client's outage at that handback is measured by a probe of its
+own. `issu commit` typed on fw1 finishes the upgrade: both boxes on NEXT.
 Asserted: the refusals, each takeover not before the delay, the terms and counters, the yields,
-the stages and versions, every TCP flow alive."""
+the stages and versions, the handback's outage under HANDBACK_GAP_MS each way, every TCP flow
+alive."""
 
 import json
 import os
@@ -32,16 +36,20 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from hslab_lib import boxes, faults, netns, scenario  # noqa: E402
+from hslab_lib import boxes, faults, netns, probes, scenario  # noqa: E402
 from hslab_lib.issu import (DAEMONS, await_stage, bins, exes, in_dir, issu, log_lines,  # noqa: E402
                             scenario_build, state, traffic_end)
 from hslab_lib.pair import roles, settled, vrrp_state  # noqa: E402
+from hslab_lib.scenario import REF  # noqa: E402
 from s56_issu import traffic  # noqa: E402 (the same probes and flows as s56)
 
 VARIANT = "minor"
 FLOWS = 200
 TRAFFIC_S = 400  # an upper bound: stopped (and reported) once the upgrade is committed
 TAKEOVER_DELAY_S = 10.0  # hrpd.issu_takeover_delay's default
+RTR_ID = "198.51.100.2"  # rtr's OSPF router id, on each box's up0
+OUTAGE_PORT = 9010       # the probe around the handback
+HANDBACK_GAP_MS = 500    # the order of the other failovers (2.7 s before the wait for routing)
 
 
 def refused(lab, box, *words):
@@ -51,9 +59,8 @@ def refused(lab, box, *words):
     return p.returncode != 0, (p.stdout + p.stderr).strip()
 
 
-def takes_over(lab, s, box, term, stage):
-    """After the runner's failure: box runs the upgrade at term, not before the delay."""
-    t0 = time.monotonic()
+def takes_over(lab, s, box, term, stage, t0):
+    """After the runner's failure at t0: box runs the upgrade at term, not before the delay."""
     st = s.wait_until("%s runs the upgrade from its copy" % box, lambda: (
         lambda c: c if c.get("orchestrator") == "here" else None)(state(lab, box)),
         TAKEOVER_DELAY_S + 30, interval=0.3)
@@ -83,6 +90,22 @@ def start_cold(lab, box, top):
                   os.path.join(lab.node_dir(box), "log", name + ".log"))
 
 
+def track_upstream(lab):
+    """Both boxes track, before their daemons start, rtr as an OSPF neighbour (Full: up) and the
+    server by ICMP: a box that does not route to the server ranks below the other, and the
+    upgrade waits for it. Full alone is not enough: the box's own router LSA listing rtr again
+    waits for FRR's MinLSInterval (5 s), and its SPF finds no route before it (1.7 s of the
+    client's packets lost at a handback on Full). The icmp tracker counts as up until its first
+    misses (unknown), the ospf-neighbor one is down 30 ms after a cold start: together they
+    hold the box below from its start until it routes."""
+    for box in ("fw1", "fw2"):
+        boxes.set_setting(lab, box, "vgmpd", "trackers",
+                          '( { type = "ospf-neighbor"; neighbor = "%s"; interface = "up0"; '
+                          'interval = 300; }, { type = "icmp"; target = "%s"; interval = 200; '
+                          'timeout = 200; count = 3; } )' % (RTR_ID, REF["server"]))
+        boxes.start_daemons(lab, box)
+
+
 def full_neighbours(lab, node):
     """How many OSPF neighbours node's ospfd has in state Full."""
     try:
@@ -103,6 +126,7 @@ def field(st, *path):
 def body(lab, s):
     next_dir, made = scenario_build(lab.paths, s, VARIANT)
     first_dir = lab.paths.top_build
+    track_upstream(lab)
     try:
         tcp, udp = traffic(lab, s, "fw1", TRAFFIC_S)
         issu(lab, "fw1", "load", next_dir)
@@ -120,8 +144,9 @@ def body(lab, s):
                 "issu accept typed on fw2 (the copy) is refused: %s" % text[:120])
 
         # Part 1: the runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay.
+        t_fail = time.monotonic()
         faults.box_fail(lab, "fw1")
-        st, took = takes_over(lab, s, "fw2", 1, "runswitched")
+        st, took = takes_over(lab, s, "fw2", 1, "runswitched", t_fail)
         s.check(field(st, "runner", "box") == "first" and
                 field(st, "messages", "takeovers") == 1 and copy.get("stage") == "runswitched",
                 "fw2 (the first box) took over once from its copy at runswitched")
@@ -164,15 +189,20 @@ def body(lab, s):
         time.sleep(6)  # FRR originates one LSA per box per 5 s: past fw1's new adjacency's
         s.check(settled(lab, "fw2", vrrp=True), "fw2 is the active box when it fails (%s)" % (
             roles(lab)))
+        t_fail = time.monotonic()  # the delay counts from hrpd's dead verdict, after it
         faults.box_fail(lab, "fw2")
         s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
             field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
             "active" and vrrp_state(lab, "fw1") == "master"), 30)
-        st, took2 = takes_over(lab, s, "fw1", 2, "accepted")
+        st, took2 = takes_over(lab, s, "fw1", 2, "accepted", t_fail)
         s.check(field(st, "runner", "box") == "second",
                 "fw1 (the second box) runs it now: %s" % field(st, "runner"))
         # fw2 back cold: its own record (term 1) waits for the peer's word, and yields
+        outage = probes.udp_probe(lab, "client", "server", REF["server"], duration=200,
+                                  port=OUTAGE_PORT)
+        time.sleep(0.5)
         start_cold(lab, "fw2", next_dir)
+        t_cold = time.monotonic()
         st2 = s.wait_until("fw2's new hrpd yields to fw1's term", lambda: (
             lambda c: c if c.get("orchestrator") == "peer" and
             field(c, "messages", "yielded") == 1 else None)(state(lab, "fw2")),
@@ -188,6 +218,19 @@ def body(lab, s):
             lambda c: c if c.get("stage") == "accepted" and not c.get("busy") and
             c.get("active") == "first" else None)(state(lab, "fw1")), 150, interval=0.5)
         s.wait_until("fw2 active", lambda: settled(lab, "fw2", vrrp=True), 30)
+        handed = time.monotonic() - t_cold
+        time.sleep(2.0)
+        res = outage.stop()
+        gaps = [(res.get(d) or {}).get("max_gap_ms") for d in ("c2s", "s2c")]
+        lost = [(res.get(d) or {}).get("lost") for d in ("c2s", "s2c")]
+        waited = log_lines(lab, "fw1", "hrpd", "not asked yet, waiting")
+        can = log_lines(lab, "fw1", "hrpd", "the peer can take the role now")
+        s.note("handback to fw2 (c2s/s2c)", "%s/%s lost, longest gap %s/%s ms, fw2 active "
+               "%.1f s after its cold start" % (lost[0], lost[1], gaps[0], gaps[1], handed))
+        s.note("fw1's handover step waited", (waited + can)[-3:])
+        s.check(all(g is not None and g < HANDBACK_GAP_MS for g in gaps),
+                "the handback to fw2 waited until it routes: longest gap %s/%s ms < %d ms" % (
+                    gaps[0], gaps[1], HANDBACK_GAP_MS))
         issu(lab, "fw1", "commit")
         st = await_stage(lab, s, "fw1", "committed", timeout=150)
         s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
@@ -197,12 +240,12 @@ def body(lab, s):
         u, t = traffic_end(s, udp, tcp, FLOWS)
         s.summary = "runner fw1 failed at runswitched: fw2 took over after %.1f s, fw1 " \
             "thawed yielded; runner fw2 failed active at accepted: fw1 took over after %.1f s, " \
-            "fw2 started cold yielded; committed; %d/%d flows alive" % (
-                took, took2, t.get("alive", 0), FLOWS)
+            "fw2 started cold yielded; handback gap %s/%s ms; committed; %d/%d flows alive" % (
+                took, took2, gaps[0], gaps[1], t.get("alive", 0), FLOWS)
     finally:
         if made:
             shutil.rmtree(next_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    scenario.main(body, topology="ref", daemons=True)
+    scenario.main(body, topology="ref", daemons=False)  # track_upstream() starts them
