@@ -9,11 +9,9 @@
  * Where: mangle POSTROUTING (priority -150): every forward filter has accepted the packet (a flow
  * the policy drops is never mirrored) and source NAT has not yet rewritten it (so its headers
  * are the connection's original tuple); before the conntrack confirmation, so nothing of the
- * flow has left the box. Forwarded packets only (the source is not one of ours), and no NATed
- * flow (its tuples are not in the headers; it is synced in real time, unheld). Held: a packet
- * that creates an entry (TCP, UDP, ICMP echo), and a SYN-ACK, which moves a TCP entry to
- * SYN_RECV (the box that saw the SYN must know before the client's ACK arrives there).
- * --queue-bypass: packets pass when no hrpd is bound to the queue. */
+ * flow has left the box. Which packets are held, and why, is lib/sess_mirror_rules.c's (pure,
+ * unit-tested): forwarded ones, not NATed, that create an entry, a SYN that meets an older
+ * entry of its tuple, and SYN-ACKs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -24,6 +22,7 @@
 
 #include "log.h"
 #include "mirror.h"
+#include "sess_mirror.h"
 
 #define LIBERAL_PATH "/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal"
 
@@ -91,21 +90,11 @@ static int del_family(int v6, char *why, size_t whylen)
 
 static int add_family(int v6, uint16_t queue, char *why, size_t whylen)
 {
-	char q[64], rules[2048];
-	snprintf(q, sizeof(q), "-j NFQUEUE --queue-num %u --queue-bypass", queue);
-	const char *fwd = "-A " HRPD_MIRROR_CHAIN " -m addrtype ! --src-type LOCAL";
-	const char *plain = "-m conntrack ! --ctstate SNAT,DNAT";
-	snprintf(rules, sizeof(rules),
-		 "*mangle\n"
-		 ":" HRPD_MIRROR_CHAIN " - [0:0]\n"
-		 "%s -p tcp -m conntrack --ctstate NEW %s %s\n"
-		 "%s -p udp -m conntrack --ctstate NEW %s %s\n"
-		 "%s -p %s -m %s --%s-type echo-request -m conntrack --ctstate NEW %s %s\n"
-		 "%s -p tcp --tcp-flags SYN,ACK SYN,ACK -m conntrack --ctdir REPLY %s %s\n"
-		 "-A POSTROUTING -j " HRPD_MIRROR_CHAIN "\n"
-		 "COMMIT\n",
-		 fwd, plain, q, fwd, plain, q, fwd, v6 ? "ipv6-icmp" : "icmp",
-		 v6 ? "icmp6" : "icmp", v6 ? "icmpv6" : "icmp", plain, q, fwd, plain, q);
+	char rules[2048];
+	if (hs_mirror_rules(rules, sizeof(rules), v6, queue, HRPD_MIRROR_CHAIN) < 0) {
+		snprintf(why, whylen, "the rules do not fit in %zu bytes", sizeof(rules));
+		return -ENOSPC;
+	}
 	return restore(tools[v6], rules, why, whylen);
 }
 

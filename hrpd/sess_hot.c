@@ -2,12 +2,12 @@
  * and request sockets are handed over, so no event is lost (the ones the old process left unread
  * stay queued in the kernel's socket, and the echo filter still knows our request socket), and
  * the few flags that say where sync stands are carried (source or not, the peer's table complete
- * for its epoch). A hot restart is refused while a job is under way that the snapshot does not
- * carry: a dump (bulk, takeover, digest, sweep), a bulk being received, conntrack writes waiting
- * for the kernel's answer, and the mirror session while it runs (load-sharing with
- * mirror_session on): the packets it holds in NFQUEUE wait for the peer's ack of their flow, a
- * hold that lives in this process only (configured but not running, in active/standby, it
- * holds nothing and refuses nothing).
+ * for its epoch, whether it missed the active peer's updates). A hot restart is refused while
+ * a job is under way that the snapshot does not carry: a dump (bulk, takeover, digest, sweep),
+ * a bulk being received, conntrack writes waiting for the kernel's answer, and the mirror
+ * session while it runs (load-sharing with mirror_session on): the packets it holds in NFQUEUE
+ * wait for the peer's ack of their flow, a hold that lives in this process only (configured but
+ * not running, in active/standby, it holds nothing and refuses nothing).
  * Records batched for the data channel are handed to it first (hrpd_sess_hot_flush): the data
  * channel's stream travels whole. */
 #include <stdio.h>
@@ -64,7 +64,8 @@ void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out)
 					  .synced = ss->synced,
 					  .ready = ss->ready,
 					  .resync_owed = ss->resync_owed,
-					  .synced_epoch = ss->synced_epoch };
+					  .synced_epoch = ss->synced_epoch,
+					  .missed_sync = ss->missed_sync };
 }
 
 void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
@@ -79,13 +80,17 @@ void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
 	ss->synced_epoch = in->synced_epoch;
 	ss->ready = in->ready;
 	ss->resync_owed = in->resync_owed;
+	/* Our table missed the active peer's updates: a takeover still makes its TCP entries
+	 * liberal (an older hrpd's snapshot has no mark: not missed). */
+	ss->missed_sync = in->missed_sync;
 	/* Not in the snapshot: an active box without its peer checks the table when it is back. */
 	ss->changed_alone = in->local_active && !in->source;
 	/* The adopted event socket is in the event groups: leave them unless we listen. */
 	hrpd_sess_events_follow(ss);
-	hs_info(HRPD_SESS_PREFIX, "resumed from the previous hrpd: %s, %s",
+	hs_info(HRPD_SESS_PREFIX, "resumed from the previous hrpd: %s, %s%s",
 		ss->source ? "sync source" : "not a sync source",
-		ss->synced ? "the peer's table here" : "the peer's table not complete here");
+		ss->synced ? "the peer's table here" : "the peer's table not complete here",
+		ss->missed_sync ? ", the active peer's updates missed" : "");
 }
 
 void hrpd_sess_hot_freeze(struct hrpd *h, bool frozen)

@@ -224,10 +224,10 @@ static json_t *session_encode(const struct hrp_snap_session *ss)
 {
 	if (!ss->present)
 		return json_null();
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:o}", "local_active", ss->local_active,
-			 "source", ss->source, "peer_was_up", ss->peer_was_up, "synced", ss->synced,
-			 "ready", ss->ready, "resync_owed", ss->resync_owed, "synced_epoch",
-			 hex64(ss->synced_epoch));
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:b}", "local_active",
+			 ss->local_active, "source", ss->source, "peer_was_up", ss->peer_was_up,
+			 "synced", ss->synced, "ready", ss->ready, "resync_owed", ss->resync_owed,
+			 "synced_epoch", hex64(ss->synced_epoch), "missed_sync", ss->missed_sync);
 }
 
 json_t *hrp_snapshot_encode(const struct hrp_snapshot *s)
@@ -611,6 +611,7 @@ static void session_decode(struct rd *rd, const json_t *o, struct hrp_snap_sessi
 	ss->synced = rd_bool(rd, o, "synced");
 	ss->ready = rd_bool(rd, o, "ready");
 	ss->resync_owed = rd_bool(rd, o, "resync_owed");
+	ss->missed_sync = rd_bool(rd, o, "missed_sync"); /* minor 3; absent: not missed */
 	const json_t *e = json_object_get(o, "synced_epoch");
 	if (e)
 		ss->synced_epoch = hex64_of(rd, e, "session.synced_epoch");

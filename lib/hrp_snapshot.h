@@ -28,7 +28,7 @@
 
 #define HRP_SNAPSHOT_FORMAT "hrpd-snapshot"
 #define HRP_SNAPSHOT_MAJOR  1
-#define HRP_SNAPSHOT_MINOR  2 /* 1: hrpd adds its "cfgsync" part; 2: the data stream whole */
+#define HRP_SNAPSHOT_MINOR  3 /* 1: "cfgsync"; 2: the data stream whole; 3: missed_sync */
 
 #define HRP_SNAP_REQ_MAX   4 /* HRPD_REQ_MAX */
 #define HRP_SNAP_SENDS_MAX 4 /* HRPD_REQ_SENDS */
@@ -93,6 +93,9 @@ struct hrp_snap_session {
 	bool local_active, source, peer_was_up;
 	bool synced, ready, resync_owed;
 	uint64_t synced_epoch; /* the peer's epoch of the last complete transfer */
+	/* Minor 3: our table missed the active peer's updates (the data channel held back), so a
+	 * takeover makes our TCP entries liberal. Absent (an older writer): not missed. */
+	bool missed_sync;
 };
 
 struct hrp_snapshot {

@@ -131,6 +131,12 @@ bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id);
 #define HS_MIRROR_COPY 128
 int hs_mirror_packet_entry(const uint8_t *pkt, size_t len, struct hs_sess *out);
 
+/* The iptables-restore input (mangle table) that creates chain, fills it with the rules that
+ * queue the packets to hold to NFQUEUE queue, and hooks it into POSTROUTING
+ * (lib/sess_mirror_rules.c says which packets and why). The text's length, or -1 when it does
+ * not fit in len. */
+int hs_mirror_rules(char *buf, size_t len, bool v6, uint16_t queue, const char *chain);
+
 /* Wire helpers. A mirror record: HS_MIRROR_REC_NEW, u32 token (big-endian), then a session
  * record. An acknowledgement: HS_MIRROR_REC_ACK, u32 token. */
 void hs_mirror_new_header(uint8_t *buf, uint32_t token);

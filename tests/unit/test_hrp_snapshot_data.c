@@ -172,7 +172,7 @@ static void test_stream_round_trip(void **state)
 	rig_init(&r);
 	json_t *j = hrp_snapshot_encode(&r.s);
 	assert_non_null(j);
-	assert_int_equal(json_integer_value(json_object_get(j, "minor")), 2);
+	assert_true(json_integer_value(json_object_get(j, "minor")) >= 2); /* has the stream */
 	decode_ok(j, &back);
 	assert_non_null(back.data_tx);
 	for (unsigned c = 1; c < HRP_CHAN_MAX; c++) {

@@ -1,10 +1,13 @@
 /* Mirror session holds: FIFO release by acknowledgement and by deadline, a full ring, conflicts
  * (keys we created lately, the deterministic winner), echoes of our own mirrored changes,
- * taking one hold out, the entry a held packet's headers give, and the wire helpers. */
+ * taking one hold out, the entry a held packet's headers give, the wire helpers, and the rules
+ * that say which packets are held. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <netinet/in.h>
@@ -340,6 +343,114 @@ static void wire_helpers(void **state)
 	assert_int_equal(hs_mirror_parse(b, 5, HS_MIRROR_REC_NEW, &t), -1); /* another kind */
 }
 
+/* The hold rules, read back by a matcher of the few iptables matches they use: does a
+ * forwarded, un-NATed packet of this protocol, TCP flags (SYN 0x02, ACK 0x10, FIN 0x01, RST
+ * 0x04), conntrack state and direction go to the queue? */
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_ACK 0x10
+
+static unsigned tcp_flag_bits(const char *list)
+{
+	unsigned v = 0;
+	v |= strstr(list, "SYN") ? F_SYN : 0;
+	v |= strstr(list, "ACK") ? F_ACK : 0;
+	v |= strstr(list, "FIN") ? F_FIN : 0;
+	v |= strstr(list, "RST") ? F_RST : 0;
+	return v;
+}
+
+static bool rule_queues(char *line, const char *proto, unsigned flags, const char *ctstate,
+			const char *ctdir)
+{
+	bool neg = false, queued = false;
+	char *save = NULL;
+	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strcmp(w, "!") == 0) {
+			neg = true;
+			continue;
+		}
+		if (strcmp(w, "-p") == 0) {
+			if (strcmp(strtok_r(NULL, " ", &save), proto) != 0)
+				return false;
+		} else if (strcmp(w, "--tcp-flags") == 0) {
+			unsigned mask = tcp_flag_bits(strtok_r(NULL, " ", &save));
+			unsigned comp = tcp_flag_bits(strtok_r(NULL, " ", &save));
+			if ((flags & mask) != comp)
+				return false;
+		} else if (strcmp(w, "--ctstate") == 0) {
+			const char *v = strtok_r(NULL, " ", &save);
+			if (!neg && !strstr(v, ctstate))
+				return false; /* "! SNAT,DNAT": the packet is not NATed */
+		} else if (strcmp(w, "--ctdir") == 0) {
+			if (strcmp(strtok_r(NULL, " ", &save), ctdir) != 0)
+				return false;
+		} else if (strcmp(w, "--icmp-type") == 0 || strcmp(w, "--icmpv6-type") == 0) {
+			strtok_r(NULL, " ", &save); /* echo requests only: not asked here */
+		} else if (strcmp(w, "NFQUEUE") == 0) {
+			queued = true;
+		}
+		neg = false;
+	}
+	return queued;
+}
+
+static bool held(const char *rules, const char *proto, unsigned flags, const char *ctstate,
+		 const char *ctdir)
+{
+	char copy[2048];
+	snprintf(copy, sizeof(copy), "%s", rules);
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, "-A HS-TEST ", 11) == 0 &&
+		    rule_queues(l, proto, flags, ctstate, ctdir))
+			return true;
+	return false;
+}
+
+static void rules_hold_new_flows_syns_of_old_entries_and_syn_acks(void **state)
+{
+	(void)state;
+	char r[2048];
+	assert_true(hs_mirror_rules(r, sizeof(r), false, 7, "HS-TEST") > 0);
+	assert_non_null(strstr(r, "*mangle\n:HS-TEST - [0:0]\n"));
+	assert_non_null(strstr(r, "-A POSTROUTING -j HS-TEST\nCOMMIT\n"));
+	/* A new flow's SYN, a SYN-ACK, a new UDP flow. */
+	assert_true(held(r, "tcp", F_SYN, "NEW", "ORIGINAL"));
+	assert_true(held(r, "tcp", F_SYN | F_ACK, "ESTABLISHED", "REPLY"));
+	assert_true(held(r, "udp", 0, "NEW", "ORIGINAL"));
+	/* A SYN that met an older entry of its tuple with a reply seen (a reused port): conntrack
+	 * passes it as part of that entry. Unheld, the peer never hears of the new connection and
+	 * drops its SYN-ACK (the s43 flake). */
+	assert_true(held(r, "tcp", F_SYN, "ESTABLISHED", "ORIGINAL"));
+	/* The flow's other packets are not held. */
+	assert_false(held(r, "tcp", F_ACK, "ESTABLISHED", "ORIGINAL"));
+	assert_false(held(r, "tcp", F_ACK, "ESTABLISHED", "REPLY"));
+	assert_false(held(r, "tcp", F_FIN | F_ACK, "ESTABLISHED", "ORIGINAL"));
+	assert_false(held(r, "tcp", F_SYN | F_RST, "ESTABLISHED", "ORIGINAL"));
+	assert_false(held(r, "udp", 0, "ESTABLISHED", "ORIGINAL"));
+	assert_non_null(strstr(r, "-p icmp -m icmp --icmp-type echo-request"));
+	/* Every rule: forwarded packets only, no NATed flow, to queue 7, bypassed without hrpd. */
+	char copy[2048], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", r);
+	unsigned n = 0;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "-A HS-TEST ", 11) != 0)
+			continue;
+		n++;
+		assert_non_null(strstr(l, "-m addrtype ! --src-type LOCAL"));
+		assert_non_null(strstr(l, "! --ctstate SNAT,DNAT"));
+		assert_non_null(strstr(l, "-j NFQUEUE --queue-num 7 --queue-bypass"));
+	}
+	assert_int_equal(n, 5);
+
+	assert_true(hs_mirror_rules(r, sizeof(r), true, 7, "HS-TEST") > 0);
+	assert_non_null(strstr(r, "-p ipv6-icmp -m icmp6 --icmpv6-type echo-request"));
+	assert_true(held(r, "tcp", F_SYN, "ESTABLISHED", "ORIGINAL"));
+	assert_int_equal(hs_mirror_rules(r, 64, false, 7, "HS-TEST"), -1); /* does not fit */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +470,7 @@ int main(void)
 		cmocka_unit_test(udp_and_icmp_echo_are_held_the_rest_is_not),
 		cmocka_unit_test(ipv6_without_extension_headers),
 		cmocka_unit_test_setup(wire_helpers, setup),
+		cmocka_unit_test(rules_hold_new_flows_syns_of_old_entries_and_syn_acks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
