@@ -45,11 +45,12 @@ void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t 
 
 /* ---- the handover in our state and payload ---- */
 
-/* We handed the role over (or released it): no preemption back until we rank higher than now. */
-static void yield_role(struct vgmp *v)
+/* We handed the role over (or released it, or the upgrade asks us to keep to standby): no
+ * preemption back until we rank higher than mark. */
+void vgmp_yield_role(struct vgmp *v, uint16_t mark)
 {
 	v->ho.yielded = true;
-	v->ho.yielded_prio = vgmp_priority(v);
+	v->ho.yielded_prio = mark;
 }
 
 uint32_t vgmp_handover_bits(const struct vgmp *v)
@@ -79,7 +80,7 @@ void vgmp_handover_state(struct vgmp *v, enum vgmp_state from, enum vgmp_reason 
 		/* Our request ends here: the peer took over, or hrp was disabled under it. */
 		bool done = why == VGMP_REASON_HANDED_OVER;
 		if (done && v->ho.reason == HRP_VGMP_REASON_ADMIN)
-			yield_role(v);
+			vgmp_yield_role(v, vgmp_priority(v));
 		vgmp_give_up(v, done ? VGMP_REQ_DONE : VGMP_REQ_ABORTED, now);
 	}
 	/* Active at the peer's operator request, or because it released the role to us: we hold
@@ -110,7 +111,7 @@ void vgmp_release_end(struct vgmp *v, uint64_t now)
 	v->ho.releasing = false;
 	v->ho.yielded = false;
 	if (taken)
-		yield_role(v);
+		vgmp_yield_role(v, vgmp_priority(v));
 	v->ho.result = taken ? VGMP_REQ_DONE : VGMP_REQ_ABORTED;
 	v->ho.result_ms = now;
 	v->hello_due = true;
@@ -197,7 +198,7 @@ void vgmp_handover_peer_dead(struct vgmp *v, uint64_t now)
 	bool kept = v->ho.yielded && vgmp_peer_handed(v);
 	v->ho.yielded = kept;
 	if (released)
-		yield_role(v);
+		vgmp_yield_role(v, vgmp_priority(v));
 	if (kept && !v->ho.dead_ms)
 		v->ho.dead_ms = now;
 }

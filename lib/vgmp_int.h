@@ -46,6 +46,7 @@ void vgmp_handover_state(struct vgmp *v, enum vgmp_state from, enum vgmp_reason 
 
 /* Our switchover request ends with this result (v->ho.result). */
 void vgmp_give_up(struct vgmp *v, enum vgmp_req_result res, uint64_t now);
+void vgmp_yield_role(struct vgmp *v, uint16_t mark);
 /* Ask the peer to take over (reason fault or admin); the pending hello goes first. */
 void vgmp_send_switchover(struct vgmp *v, enum hrp_vgmp_reason reason, uint64_t now);
 /* Before each election: a release ends when the peer took over, or refused to in time. */

@@ -15,10 +15,9 @@ int vgmp_admin_keep_standby(struct vgmp *v, uint64_t now_ms)
 	if (!v->enabled || v->state == VGMP_STATE_ACTIVE || v->state == VGMP_STATE_LOAD_BALANCE)
 		return -EPERM;
 	vgmp_begin(v, VGMP_EV_ADMIN_SWITCHOVER);
-	uint16_t now_prio = vgmp_priority(v);
-	v->ho.yielded = true;
 	/* the base: a tracker down at the restart that recovers is no reason to take the role */
-	v->ho.yielded_prio = now_prio > v->p.priority ? now_prio : v->p.priority;
+	uint16_t now_prio = vgmp_priority(v);
+	vgmp_yield_role(v, now_prio > v->p.priority ? now_prio : v->p.priority);
 	v->hello_due = true;
 	vgmp_finish(v, now_ms);
 	return 0;
