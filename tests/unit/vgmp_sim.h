@@ -1,8 +1,20 @@
-/* A pair of simulated VGMP boxes wired back to back through the pure API (test_vgmp_fsm.c has
- * the whole description): the queue with its one-way delays, hrpd's hellos and peer-dead
- * verdict, the invariants checked after every delivery, and helpers to start, cut, kill and
- * restore. Shared by test_vgmp_fsm.c (two boxes) and test_vgmp_fsm_solo.c (one box and a
- * scripted peer); each includes it once. */
+/* A pair of simulated VGMP boxes wired back to back through the pure API: every payload,
+ * request, ack and nack goes through a queue with a configurable one-way delay, hellos also go
+ * out every hello interval as hrpd sends them, and hrpd's peer-dead verdict comes after the dead
+ * time of silence. Each two-box scenario runs under the delay pairs of `delays` (both orders of
+ * arrival), and after every delivery and every millisecond the invariants are checked:
+ * - never both active once each has heard the other's current payload (state, priority,
+ *   readiness), and a dual-active never lasts longer than the messages that end it take (the
+ *   make-before-break window);
+ * - never both standby once each has heard the other's current payload;
+ * - make-before-break: of two bound VRRP groups, G1 (binding active on fw1, standby on fw2) and
+ *   G2 (the other way round), one that has a master never loses it while the pair is intact;
+ *   the one exception (doc/vgmp.md) is the end of a dual-active whose hellos cross while a
+ *   priority changes: both may step down, for one message flight at most;
+ * - the VRRP roles always follow the state; OSPF changes at most once per second per box.
+ * Here too the helpers to start, cut, kill, restart and restore. Shared by test_vgmp_fsm.c (the
+ * election, two boxes), test_vgmp_switchover.c (the operator's actions, two boxes) and
+ * test_vgmp_fsm_solo.c (one box and a scripted peer), among others; each includes it once. */
 #ifndef VGMP_SIM_H
 #define VGMP_SIM_H
 
@@ -22,6 +34,10 @@
 #define OSPFMAX 64
 #define A       0
 #define B       1
+
+/* One-way delays (fw1 to fw2, fw2 to fw1): both orders of arrival, and equal. */
+static const uint32_t delays[][2] = { { 0, 0 }, { 1, 40 }, { 40, 1 }, { 25, 25 } };
+#define N_DELAYS (sizeof(delays) / sizeof(delays[0]))
 
 enum { M_HELLO, M_REQ };
 
@@ -412,6 +428,16 @@ static inline void sim_kill(int i)
 	S.b[i].running = false;
 	S.b[i].qn = 0;
 	S.lost_at[1 - i] = S.now;
+}
+
+static inline void sim_restart(int i)
+{
+	S.b[i].running = false;
+	S.b[i].n_ospf = 0; /* a new process knows nothing of the old one's changes */
+	sim_init(i);
+	S.lost_at[1 - i] = VGMP_NEVER;
+	S.declared[1 - i] = false;
+	sim_enable(i);
 }
 
 static inline void sim_cut(void)
