@@ -55,9 +55,9 @@ FO_LABEL = {"hrpd": "vrrpd + vgmpd + hrpd", "conntrackd": "keepalived + conntrac
 
 
 def fast_takeover_ms():
-    """vgmpd's fast take-over: fw2's Master_Down (priority 100) or three missed hellos,
+    """vgmpd's fast take-over: fw2's Master_Down (a bound backup's) or three missed hellos,
     whichever is later."""
-    return max(master_down_ms(FO_ADVERT_CS), 3 * FO_HELLO_MS)
+    return max(bound_master_down_ms(FO_ADVERT_CS), 3 * FO_HELLO_MS)
 
 
 def hrpd_dead_ms(hello_ms, dead_count=FO_DEAD_COUNT):
@@ -70,6 +70,15 @@ def master_down_ms(advert_cs, prio=100):
     """RFC 5798: 3 x interval + (256 - priority) x interval / 256."""
     iv = advert_cs * 10.0
     return 3 * iv + (256 - prio) * iv / 256.0
+
+
+# vrrpd's backup of a group bound to vgmpd (lib/vrrp_fsm.h, VRRP_PRIO_BOUND_BACKUP)
+BOUND_BACKUP_PRIO = 253
+
+
+def bound_master_down_ms(advert_cs):
+    """vrrpd's Master_Down of a bound backup: the skew in whole centiseconds, as vrrpd counts."""
+    return 10.0 * (3 * advert_cs + (256 - BOUND_BACKUP_PRIO) * advert_cs // 256)
 
 
 def failover_one(paths, topo, opts, name, lablog, conntrackd_cls):

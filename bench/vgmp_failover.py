@@ -40,7 +40,7 @@ import benchlib as bl  # noqa: E402
 bl.lab_imports()
 
 from hslab_lib import lab as labmod, probes, topo as topomod  # noqa: E402
-from session_failover import master_down_ms  # noqa: E402
+from session_failover import bound_master_down_ms, master_down_ms  # noqa: E402
 from session_failover_lab import (  # noqa: E402
     CLIENT, SERVER, SERVER_ADDR, Monitor, lan_route, lsa_ages, lsas_quiet, pin_ecmp,
     routed_via)
@@ -95,10 +95,11 @@ def options(argv=None):
 
 
 def detect_ms(interval_ms, impl):
-    """When the backup learns of a dead master: vgmpd's fast take-over, the later of VRRP's
-    Master_Down (priority 100) and three missed hellos; keepalived: Master_Down."""
-    md = master_down_ms(advert_cs(interval_ms))
-    return max(md, 3 * interval_ms) if impl == "vgmpd" else md
+    """When the backup learns of a dead master: vgmpd's fast take-over, the later of a bound
+    backup's Master_Down and three missed hellos; keepalived (priority 100): Master_Down."""
+    if impl == "vgmpd":
+        return max(bound_master_down_ms(advert_cs(interval_ms)), 3 * interval_ms)
+    return master_down_ms(advert_cs(interval_ms))
 
 
 def wait_for(what, fn, timeout, interval=0.1):

@@ -32,7 +32,9 @@
 
 #define VRRP_NEVER             UINT64_MAX /* a disarmed timer */
 #define VRRP_PRIO_BOUND_MASTER 254
-#define VRRP_PRIO_BOUND_BACKUP 1
+/* Never sent: it sets only the skew, and a bound group has one backup, the peer's standby, with
+ * no other backup to defer to, so the shortest skew short of the master's 254. */
+#define VRRP_PRIO_BOUND_BACKUP 253
 /* A Master_Down_Timer this late (or a whole Master_Down_Interval, if longer) was a stall of this
  * process, not the master's silence: the backup listens again (counters.stalls). */
 #define VRRP_STALL_MIN_MS 250

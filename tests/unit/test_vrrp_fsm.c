@@ -199,8 +199,9 @@ struct cell_case {
 #define EV_RB    VRRP_EV_ROLE_BACKUP
 
 /* Unbound, priority 100, interval 1 s: Master_Down_Interval 3.6 s, Skew_Time 0.6 s. Bound: backup
- * priority 1 (skew 0.99 s, MDI 3.99 s), master 254. From-states are reached at T0, the event comes
- * at T1 = T0 + 0.5 s: a Backup's timer is 13600 (unbound) / 13990 (bound), a Master's 11000. */
+ * priority 253 (skew 0.01 s, MDI 3.01 s), master 254. From-states are reached at T0, the event
+ * comes at T1 = T0 + 0.5 s: a Backup's timer is 13600 (unbound) / 13010 (bound), a Master's
+ * 11000. */
 static const struct cell_case cells[] = {
 	/* Unbound Initialize */
 	{ UNB, 100, S_INIT, EV_START, 0, 0, 0, S_BACK, "notify(Initialize->Backup,startup);", NEVER,
@@ -253,7 +254,7 @@ static const struct cell_case cells[] = {
 	  "advert(0);vips(down);notify(Master->Initialize,shutdown);", NEVER, NEVER, 0 },
 	/* Bound Initialize: the role is kept for startup */
 	{ BOUND, 100, S_INIT, EV_START, 0, 0, 0, S_BACK, "notify(Initialize->Backup,startup);",
-	  NEVER, 14490, 0 },
+	  NEVER, 13510, 0 },
 	{ BOUND, 100, S_INIT, EV_STOP, 0, 0, 0, S_INIT, "", NEVER, NEVER, 0 },
 	{ BOUND, 100, S_INIT, EV_ADVT, 0, 0, 0, S_INIT, "", NEVER, NEVER, 0 },
 	{ BOUND, 100, S_INIT, EV_MDT, 0, 0, 0, S_INIT, "", NEVER, NEVER, 0 },
@@ -262,17 +263,17 @@ static const struct cell_case cells[] = {
 	{ BOUND, 100, S_INIT, EV_RM, 0, 0, 0, S_INIT, "", NEVER, NEVER, 0 },
 	{ BOUND, 100, S_INIT, EV_RB, 0, 0, 0, S_INIT, "", NEVER, NEVER, 0 },
 	/* Bound Backup: reports, follows, never takes over on its own */
-	{ BOUND, 100, S_BACK, EV_START, 0, 0, 0, S_BACK, "", NEVER, 13990, 0 },
+	{ BOUND, 100, S_BACK, EV_START, 0, 0, 0, S_BACK, "", NEVER, 13010, 0 },
 	{ BOUND, 100, S_BACK, EV_STOP, 0, 0, 0, S_INIT, "notify(Backup->Initialize,shutdown);",
 	  NEVER, NEVER, 0 },
-	{ BOUND, 100, S_BACK, EV_ADVT, 0, 0, 0, S_BACK, "", NEVER, 13990, 0 },
-	{ BOUND, 100, S_BACK, EV_MDT, 0, 0, 0, S_BACK, "vgmp(master-down);", NEVER, 14490, 0 },
-	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "", NEVER, 14490, 0 },
-	{ BOUND, 100, S_BACK, EV_ADV, 50, LOWER, 0, S_BACK, "", NEVER, 14490, 0 }, /* no preempt */
-	{ BOUND, 100, S_BACK, EV_ADV, 0, HIGHER, 0, S_BACK, "", NEVER, 11490, 0 },
+	{ BOUND, 100, S_BACK, EV_ADVT, 0, 0, 0, S_BACK, "", NEVER, 13010, 0 },
+	{ BOUND, 100, S_BACK, EV_MDT, 0, 0, 0, S_BACK, "vgmp(master-down);", NEVER, 13510, 0 },
+	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "", NEVER, 13510, 0 },
+	{ BOUND, 100, S_BACK, EV_ADV, 50, LOWER, 0, S_BACK, "", NEVER, 13510, 0 }, /* no preempt */
+	{ BOUND, 100, S_BACK, EV_ADV, 0, HIGHER, 0, S_BACK, "", NEVER, 10510, 0 },
 	{ BOUND, 100, S_BACK, EV_RM, 0, 0, 0, S_MAST,
 	  "vips(up);advert(254);garp;notify(Backup->Master,vgmp);", 11500, NEVER, 0 },
-	{ BOUND, 100, S_BACK, EV_RB, 0, 0, 0, S_BACK, "", NEVER, 13990, 0 },
+	{ BOUND, 100, S_BACK, EV_RB, 0, 0, 0, S_BACK, "", NEVER, 13010, 0 },
 	/* Bound Master: advertises 254, reports other masters, steps down only when told */
 	{ BOUND, 100, S_MAST, EV_START, 0, 0, 0, S_MAST, "", 11000, NEVER, 0 },
 	{ BOUND, 100, S_MAST, EV_STOP, 0, 0, 0, S_INIT,
@@ -290,7 +291,7 @@ static const struct cell_case cells[] = {
 	{ BOUND, 100, S_MAST, EV_ADV, 0, HIGHER, 0, S_MAST, "advert(254);", 11500, NEVER, 0 },
 	{ BOUND, 100, S_MAST, EV_RM, 0, 0, 0, S_MAST, "", 11000, NEVER, 0 },
 	{ BOUND, 100, S_MAST, EV_RB, 0, 0, 0, S_BACK,
-	  "advert(0);vips(down);notify(Master->Backup,vgmp);", NEVER, 14490, 0 },
+	  "advert(0);vips(down);notify(Master->Backup,vgmp);", NEVER, 13510, 0 },
 };
 
 static void test_every_cell(void **state)
@@ -894,20 +895,20 @@ static void test_bound_group(void **state)
 	assert_int_equal(vrrp_fsm_set_role(&f, VRRP_ROLE_BACKUP, VRRP_REASON_VGMP, 5000), 0);
 	assert_string_equal(rec, "advert(0);vips(down);notify(Master->Backup,vgmp);");
 	assert_int_equal(vrrp_fsm_priority(&f), VRRP_PRIO_BOUND_BACKUP);
-	assert_int_equal(f.t.master_down_ms, 5000 + 3990);
+	assert_int_equal(f.t.master_down_ms, 5000 + 3010);
 
 	/* A lower master than our configured 200 is followed: no preemption when bound. */
 	rec_clear();
 	assert_int_equal(hear(&f, 100, LOWER, 6000), VRRP_DROP_NONE);
 	assert_int_equal(f.state, S_BACK);
-	assert_int_equal(f.t.master_down_ms, 6000 + 3990);
+	assert_int_equal(f.t.master_down_ms, 6000 + 3010);
 
 	/* Silence: master-down is reported at each Master_Down_Interval, the state stays. */
-	vrrp_fsm_timer(&f, 9990);
-	vrrp_fsm_timer(&f, 13980);
+	vrrp_fsm_timer(&f, 9010);
+	vrrp_fsm_timer(&f, 12020);
 	assert_string_equal(rec, "vgmp(master-down);vgmp(master-down);");
 	assert_int_equal(f.state, S_BACK);
-	assert_int_equal(f.t.master_down_ms, 13980 + 3990);
+	assert_int_equal(f.t.master_down_ms, 12020 + 3010);
 
 	/* Repeated role: nothing happens. */
 	rec_clear();
