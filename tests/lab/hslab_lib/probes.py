@@ -99,12 +99,15 @@ def udp_probe(lab, client, server, server_addr, duration=10, port=9000, interval
 
 
 def tcp_flows(lab, client, server, server_addr, flows=200, duration=10, port=9001,
-              alive_ms=1000, connect_timeout_ms=5000, open_every_ms=0):
+              alive_ms=1000, connect_timeout_ms=5000, open_every_ms=0, every_ms=None):
     """N long-lived TCP connections from client to server_addr, echoed by the server; with
-    open_every_ms, opened one every so many ms instead of all at once."""
+    open_every_ms, opened one every so many ms instead of all at once; every_ms=(A, B): each
+    flow writes every A-B ms (the tool's default 10-20 ms)."""
     binary = lab.paths.probe("hs-tcp-flows")
     p = Probe(lab, "tcp", client, server, duration)
     spread = ["--open-every-ms", str(open_every_ms)] if open_every_ms else []
+    if every_ms:
+        spread += ["--min-ms", str(every_ms[0]), "--max-ms", str(every_ms[1])]
     return p.start([binary, "server", "--bind", server_addr, "--port", str(port),
                     "--duration", str(duration + 120), "--ready-file", p.ready],
                    [binary, "client", "--server", server_addr, "--port", str(port),
