@@ -291,9 +291,16 @@ def full_table(raw, meta):
         return bl.fmt_stats(st(rec, iv, kind, fn), unit, digits) + (
             " [%d out]" % n_out if n_out else "")
 
+    def runs(iv):
+        """The runs per case at iv, each side's where they differ (--table-from)."""
+        n = [max([c["run"] for c in rec["cases"] if c["interval_ms"] == iv] or [0])
+             for rec in (ours, peer) if rec]
+        n = [x for x in n if x] or [meta["repeats"]]
+        return "%d" % n[0] if len(set(n)) == 1 else " / ".join("%d" % x for x in n)
+
     for iv in meta["intervals"]:
-        rows.append(["hellos / adverts %d ms; median (min-max) of %d run(s)" % (
-            iv, meta["repeats"]), LABEL["vgmpd"], LABEL["keepalived"], "", "", "", ""])
+        rows.append(["hellos / adverts %d ms; median (min-max) of %s run(s)" % (
+            iv, runs(iv)), LABEL["vgmpd"], LABEL["keepalived"], "", "", "", ""])
         for kind in meta["faults"]:
             rows.append(["  " + FAULT_LABEL[kind], "", "", "", "", "", ""])
             floor = "-"
