@@ -217,8 +217,9 @@ def run_impl(paths, topo, opts, name, lablog):
                                 one_case(lab, fo, opts, iv, kind, rec)
                             except Exception as e:
                                 rec["error"] = str(e)
-                                bl.log("    %s %d ms %s run %d: ERROR %s" % (
-                                    name, iv, kind, i + 1, e))
+                                lab.keep_workdir = True  # the daemons' logs tell why
+                                bl.log("    %s %d ms %s run %d: ERROR %s (logs kept in %s)" % (
+                                    name, iv, kind, i + 1, e, lab.workdir))
                                 if kind == "box":  # never leave fw1 frozen
                                     try:
                                         fo.restore("box")
