@@ -179,7 +179,6 @@ static const char *const hrp_peer_verdict_names[HRP_PEER_VERDICT_MAX] = {
 	[HRP_PEER_NEED_CHALLENGE] = "need-challenge",
 	[HRP_PEER_CHALLENGE_PENDING] = "challenge-pending",
 	[HRP_PEER_DROP_BAD_NONCE] = "drop-bad-nonce",
-	[HRP_PEER_DROP_EPOCH_LIVE] = "drop-epoch-live",
 };
 
 const char *hrp_peer_verdict_name(enum hrp_peer_verdict v)
@@ -194,8 +193,7 @@ enum hrp_drop hrp_peer_verdict_drop(enum hrp_peer_verdict v)
 	case HRP_PEER_DROP_TOO_OLD: return HRP_DROP_TOO_OLD;
 	case HRP_PEER_DROP_OLD_EPOCH: return HRP_DROP_OLD_EPOCH;
 	case HRP_PEER_NEED_CHALLENGE:
-	case HRP_PEER_CHALLENGE_PENDING:
-	case HRP_PEER_DROP_EPOCH_LIVE: return HRP_DROP_UNKNOWN_EPOCH;
+	case HRP_PEER_CHALLENGE_PENDING: return HRP_DROP_UNKNOWN_EPOCH;
 	case HRP_PEER_DROP_BAD_NONCE: return HRP_DROP_BAD_NONCE;
 	default: return HRP_DROP_NONE;
 	}
@@ -204,12 +202,6 @@ enum hrp_drop hrp_peer_verdict_drop(enum hrp_peer_verdict v)
 void hrp_peer_init(struct hrp_peer *p, bool keyed)
 {
 	*p = (struct hrp_peer){ .keyed = keyed, .key_slot = HRP_KEY_NONE };
-}
-
-uint32_t hrp_peer_quiet_ms(uint32_t own_interval_ms, uint32_t peer_interval_ms)
-{
-	uint32_t i = own_interval_ms > peer_interval_ms ? own_interval_ms : peer_interval_ms;
-	return i > UINT32_MAX / 3 ? UINT32_MAX : 3 * i;
 }
 
 static unsigned stream_of(const struct hrp_hdr *h)
@@ -232,13 +224,6 @@ static bool is_old_epoch(const struct hrp_peer *p, uint64_t epoch)
 	return false;
 }
 
-/* Without a key, whether the current epoch spoke too recently for another to be taken. */
-static bool current_speaks(const struct hrp_peer *p, uint64_t now_ms)
-{
-	return p->known && p->epoch_quiet_ms &&
-	       now_ms < p->current_heard_ms + (uint64_t)p->epoch_quiet_ms;
-}
-
 enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_hdr *h,
 				     uint64_t now_ms)
 {
@@ -250,23 +235,16 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 		default: return HRP_PEER_ACCEPT;
 		}
 	}
-	/* An epoch the peer has left: a late or replayed message, never a restart. Without a key it
-	 * may have been left on a late message's word: taken back once the current one is quiet,
-	 * so that no epoch is refused for good on an unproven word. */
-	if (is_old_epoch(p, h->epoch)) {
-		if (p->keyed || !p->epoch_quiet_ms || current_speaks(p, now_ms))
-			return HRP_PEER_DROP_OLD_EPOCH;
-		return HRP_PEER_ACCEPT_NEW_EPOCH;
-	}
+	/* An epoch the peer has left: a late or replayed message, never a restart. */
+	if (is_old_epoch(p, h->epoch))
+		return HRP_PEER_DROP_OLD_EPOCH;
 	/* The epoch the peer told us (authenticated, in its current epoch) it would switch to. */
 	if (p->known && p->has_next_epoch && h->epoch == p->next_epoch &&
 	    h->sender_id == p->sender_id)
 		return HRP_PEER_ACCEPT_NEW_EPOCH;
-	/* Without a key nothing can be proven: take the restart at its word, once the current
-	 * epoch has gone quiet (a stopped process's late message is no restart). */
+	/* Without a key nothing can be proven: take the restart at its word. */
 	if (!p->keyed)
-		return current_speaks(p, now_ms) ? HRP_PEER_DROP_EPOCH_LIVE
-						 : HRP_PEER_ACCEPT_NEW_EPOCH;
+		return HRP_PEER_ACCEPT_NEW_EPOCH;
 	/* With a key: only after a challenge, asked for again once the last one has gone
 	 * unanswered for HRP_CHALLENGE_RETRY_MS. */
 	if (p->challenge_pending && now_ms - p->challenge_sent_ms < HRP_CHALLENGE_RETRY_MS)
@@ -278,18 +256,8 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mark_below)
 {
 	if (p->known && p->epoch != h->epoch) {
-		/* The epoch left joins the ring, in the slot of one taken back if it was there. */
-		unsigned n = p->n_old < HRP_EPOCH_HISTORY ? p->n_old : HRP_EPOCH_HISTORY;
-		unsigned slot = p->n_old % HRP_EPOCH_HISTORY;
-		bool back = false;
-		for (unsigned i = 0; i < n && !back; i++)
-			if (p->old_epochs[i] == h->epoch) {
-				slot = i;
-				back = true;
-			}
-		p->old_epochs[slot] = p->epoch;
-		if (!back)
-			p->n_old++;
+		p->old_epochs[p->n_old % HRP_EPOCH_HISTORY] = p->epoch;
+		p->n_old++;
 	}
 	p->known = true;
 	p->sender_id = h->sender_id;
@@ -315,8 +283,6 @@ enum hrp_peer_verdict hrp_peer_accept(struct hrp_peer *p, const struct hrp_hdr *
 		hrp_replay_update(&p->win[stream_of(h)], h->seq);
 	else if (v == HRP_PEER_ACCEPT_NEW_EPOCH)
 		peer_set_epoch(p, h, false);
-	if (v == HRP_PEER_ACCEPT || v == HRP_PEER_ACCEPT_NEW_EPOCH)
-		p->current_heard_ms = now_ms;
 	return v;
 }
 
@@ -342,14 +308,12 @@ enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct h
 		/* We asked needlessly (a stale trigger): nothing to change but the nonce. */
 		p->challenge_pending = false;
 		sodium_memzero(p->nonce, sizeof(p->nonce));
-		p->current_heard_ms = now_ms;
 		return HRP_PEER_ACCEPT;
 	}
 	/* A live key holder answering from an epoch it has left would reuse sequence numbers. */
 	if (is_old_epoch(p, h->epoch))
 		return HRP_PEER_DROP_OLD_EPOCH;
 	peer_set_epoch(p, h, true);
-	p->current_heard_ms = now_ms;
 	return HRP_PEER_ACCEPT_NEW_EPOCH;
 }
 

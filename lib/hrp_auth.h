@@ -82,7 +82,6 @@ enum hrp_peer_verdict {
 	HRP_PEER_NEED_CHALLENGE, /* unproven epoch: send a challenge (hrp_peer_challenge_start) */
 	HRP_PEER_CHALLENGE_PENDING, /* unproven epoch, a challenge is out: drop quietly */
 	HRP_PEER_DROP_BAD_NONCE,
-	HRP_PEER_DROP_EPOCH_LIVE, /* no key, another epoch while the current one still speaks */
 	HRP_PEER_VERDICT_MAX,
 };
 
@@ -107,25 +106,15 @@ struct hrp_peer {
 	int key_slot;   /* slot that verified the last accepted message, HRP_KEY_NONE if unsigned */
 	uint8_t key_id; /* its id */
 	uint64_t epoch_changes;
-	/* Without a key, another epoch is taken only once the current one has been quiet this long
-	 * (0: at once); the daemon sets it from the hello intervals (hrp_peer_quiet_ms). */
-	uint32_t epoch_quiet_ms;
-	uint64_t current_heard_ms; /* when a message of the current epoch was last accepted */
 };
 
 void hrp_peer_init(struct hrp_peer *p, bool keyed);
-/* The quiet time for epoch_quiet_ms: three hellos at the slower of the two intervals. */
-uint32_t hrp_peer_quiet_ms(uint32_t own_interval_ms, uint32_t peer_interval_ms);
 /* The decision for a message from (sender id, epoch, seq) without changing anything:
  *   - the current epoch: accept, or drop as a replay / too old for the window;
- *   - an epoch the peer has left: drop (without a key and with epoch_quiet_ms, only while the
- *     current epoch speaks: then it is taken back, as below);
+ *   - an epoch the peer has left: drop;
  *   - the next epoch the peer announced: accept as a new epoch;
- *   - any other epoch or sender: without a key (nothing could prove it) accept as a new epoch,
- *     or drop it while the current epoch spoke within epoch_quiet_ms: a late message of a
- *     stopped process is no restart (seen: hellos of a stopped hrpd held ~1 s in the kernel's
- *     neighbour queue, flushed after the new process was heard, took the pair apart for good);
- *     with a key ask for a challenge (or wait for the one already out). */
+ *   - any other epoch or sender: accept as a new epoch when no key is configured (nothing could
+ *     prove it anyway), else ask for a challenge (or wait for the one already out). */
 enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_hdr *h,
 				     uint64_t now_ms);
 /* hrp_peer_check() and, on accept, the state change (window update, or switch to the new
