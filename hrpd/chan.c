@@ -80,6 +80,7 @@ int hrpd_chan_init(struct hrpd *h)
 	hrp_peer_init(&h->peer, !hrp_keyring_empty(&h->keys));
 	randombytes_buf(&h->next_request_id, sizeof(h->next_request_id));
 	h->hello_interval_ms = (uint32_t)c->hello_interval_ms;
+	h->peer.epoch_takeback_ms = hrp_peer_takeback_ms(h->hello_interval_ms, 0);
 	h->dead_count = c->dead_count;
 	h->port = c->port;
 	hs_timer_init(&h->timer, &h->d->loop, timer_fired, h);
@@ -308,6 +309,8 @@ static void rx_hello(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_re
 			"follows the larger",
 			hello.hello_interval_ms, h->hello_interval_ms);
 	hrp_lv_set_peer_interval(&h->lv, hello.hello_interval_ms);
+	h->peer.epoch_takeback_ms =
+		hrp_peer_takeback_ms(h->hello_interval_ms, hello.hello_interval_ms);
 	hrpd_vgmp_peer_hello(h, &hello);
 }
 

@@ -269,7 +269,12 @@ int hrpd_hot_restore(struct hrpd *h, struct hrp_snapshot *s)
 	h->next_epoch_set = s->next_epoch_set;
 	h->next_epoch = s->next_epoch;
 	h->next_epoch_announced = s->next_epoch_announced;
+	uint32_t takeback_ms = h->peer.epoch_takeback_ms;
 	h->peer = s->peer;
+	/* Not in the snapshot: the quiet time is this process's, and the peer's current epoch was
+	 * live a moment ago (a late message of an epoch left is no reason to go back to it). */
+	h->peer.epoch_takeback_ms = takeback_ms;
+	h->peer.current_heard_ms = hs_now_ms();
 	h->counters.rx = s->counters.rx;
 	h->counters.accepted = s->counters.accepted;
 	h->counters.unknown_tlvs = s->counters.unknown_tlvs;

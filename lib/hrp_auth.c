@@ -204,6 +204,12 @@ void hrp_peer_init(struct hrp_peer *p, bool keyed)
 	*p = (struct hrp_peer){ .keyed = keyed, .key_slot = HRP_KEY_NONE };
 }
 
+uint32_t hrp_peer_takeback_ms(uint32_t own_interval_ms, uint32_t peer_interval_ms)
+{
+	uint32_t i = own_interval_ms > peer_interval_ms ? own_interval_ms : peer_interval_ms;
+	return i > UINT32_MAX / 2 ? UINT32_MAX : 2 * i;
+}
+
 static unsigned stream_of(const struct hrp_hdr *h)
 {
 	return (h->flags & HRP_F_DATA_STREAM) ? HRP_STREAM_DATA : HRP_STREAM_HEARTBEAT;
@@ -235,9 +241,18 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 		default: return HRP_PEER_ACCEPT;
 		}
 	}
-	/* An epoch the peer has left: a late or replayed message, never a restart. */
-	if (is_old_epoch(p, h->epoch))
-		return HRP_PEER_DROP_OLD_EPOCH;
+	/* An epoch the peer has left: a late or replayed message, never a restart. Without a key
+	 * the epoch may have been left on the word of a late message: hellos of a stopped hrpd,
+	 * held ~1 s in the kernel's neighbour queue, reached a peer that had restarted too and knew
+	 * only the new process; taken for a restart, they got the live epoch refused for good and
+	 * the pair stayed dual-active. So an epoch left is taken back once the current one has
+	 * gone quiet: a live process speaks every hello, a late burst does not. */
+	if (is_old_epoch(p, h->epoch)) {
+		bool current_quiet = p->epoch_takeback_ms &&
+				     now_ms - p->current_heard_ms >= p->epoch_takeback_ms;
+		return !p->keyed && current_quiet ? HRP_PEER_ACCEPT_NEW_EPOCH
+						  : HRP_PEER_DROP_OLD_EPOCH;
+	}
 	/* The epoch the peer told us (authenticated, in its current epoch) it would switch to. */
 	if (p->known && p->has_next_epoch && h->epoch == p->next_epoch &&
 	    h->sender_id == p->sender_id)
@@ -256,8 +271,17 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mark_below)
 {
 	if (p->known && p->epoch != h->epoch) {
-		p->old_epochs[p->n_old % HRP_EPOCH_HISTORY] = p->epoch;
-		p->n_old++;
+		/* The epoch left joins the ring, in the slot of the one taken back if it was in. */
+		unsigned n = p->n_old < HRP_EPOCH_HISTORY ? p->n_old : HRP_EPOCH_HISTORY;
+		unsigned i = 0;
+		while (i < n && p->old_epochs[i] != h->epoch)
+			i++;
+		if (i < n) {
+			p->old_epochs[i] = p->epoch;
+		} else {
+			p->old_epochs[p->n_old % HRP_EPOCH_HISTORY] = p->epoch;
+			p->n_old++;
+		}
 	}
 	p->known = true;
 	p->sender_id = h->sender_id;
@@ -283,6 +307,8 @@ enum hrp_peer_verdict hrp_peer_accept(struct hrp_peer *p, const struct hrp_hdr *
 		hrp_replay_update(&p->win[stream_of(h)], h->seq);
 	else if (v == HRP_PEER_ACCEPT_NEW_EPOCH)
 		peer_set_epoch(p, h, false);
+	if (v == HRP_PEER_ACCEPT || v == HRP_PEER_ACCEPT_NEW_EPOCH)
+		p->current_heard_ms = now_ms;
 	return v;
 }
 
@@ -308,12 +334,14 @@ enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct h
 		/* We asked needlessly (a stale trigger): nothing to change but the nonce. */
 		p->challenge_pending = false;
 		sodium_memzero(p->nonce, sizeof(p->nonce));
+		p->current_heard_ms = now_ms;
 		return HRP_PEER_ACCEPT;
 	}
 	/* A live key holder answering from an epoch it has left would reuse sequence numbers. */
 	if (is_old_epoch(p, h->epoch))
 		return HRP_PEER_DROP_OLD_EPOCH;
 	peer_set_epoch(p, h, true);
+	p->current_heard_ms = now_ms;
 	return HRP_PEER_ACCEPT_NEW_EPOCH;
 }
 

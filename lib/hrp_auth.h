@@ -106,12 +106,20 @@ struct hrp_peer {
 	int key_slot;   /* slot that verified the last accepted message, HRP_KEY_NONE if unsigned */
 	uint8_t key_id; /* its id */
 	uint64_t epoch_changes;
+	/* Without a key, an epoch left is taken back once the current one has been quiet this
+	 * long (0: never); the daemon sets it from the hello intervals (hrp_peer_takeback_ms). */
+	uint32_t epoch_takeback_ms;
+	uint64_t current_heard_ms; /* when a message of the current epoch was last accepted */
 };
 
 void hrp_peer_init(struct hrp_peer *p, bool keyed);
+/* The quiet time for epoch_takeback_ms: two hellos at the slower of the two intervals, well
+ * inside the dead time (dead_count >= 2 hellos after the last message heard). */
+uint32_t hrp_peer_takeback_ms(uint32_t own_interval_ms, uint32_t peer_interval_ms);
 /* The decision for a message from (sender id, epoch, seq) without changing anything:
  *   - the current epoch: accept, or drop as a replay / too old for the window;
- *   - an epoch the peer has left: drop;
+ *   - an epoch the peer has left: drop; without a key, take it back as a new epoch once the
+ *     current one has been quiet for epoch_takeback_ms (see hrp_peer_check() for why);
  *   - the next epoch the peer announced: accept as a new epoch;
  *   - any other epoch or sender: accept as a new epoch when no key is configured (nothing could
  *     prove it anyway), else ask for a challenge (or wait for the one already out). */

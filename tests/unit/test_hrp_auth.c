@@ -261,6 +261,72 @@ static void test_peer_streams(void **state)
 static const uint8_t nonce_a[HRP_NONCE_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 static const uint8_t nonce_b[HRP_NONCE_LEN] = { 0xbb };
 
+/* Without a key, an epoch left on the word of a late message is taken back. Seen in the lab: both
+ * boxes' hrpds restarted; hellos of fw1's stopped one, held ~1 s in the kernel's neighbour queue,
+ * reached fw2 after the new one had been heard. fw2 took them for a restart, refused the live
+ * epoch as one it had left, and the pair stayed dual-active for good. */
+static void test_peer_no_key_late_epoch(void **state)
+{
+	struct hrp_peer p;
+	hrp_peer_init(&p, false);
+	p.epoch_takeback_ms = hrp_peer_takeback_ms(100, 100);
+	assert_int_equal(p.epoch_takeback_ms, 200);
+	assert_int_equal(hrp_peer_takeback_ms(100, 1000), 2000);
+	assert_int_equal(hrp_peer_takeback_ms(UINT32_MAX, 0), UINT32_MAX);
+
+	/* The live process (0xb) speaks every 100 ms; the stopped one's (0xa) burst is taken at
+	 * its word as a restart, as before. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 1, false), 0), HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 2, false), 100), HRP_PEER_ACCEPT);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 900, false), 150),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 901, false), 151), HRP_PEER_ACCEPT);
+	/* The live epoch, now one left, is refused while the burst's speaks... */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 3, false), 200), HRP_PEER_DROP_OLD_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 4, false), 350), HRP_PEER_DROP_OLD_EPOCH);
+	/* ...and taken back once it has been quiet for two hellos, in the same ring slot. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 5, false), 351),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(p.epoch, 0xb);
+	assert_int_equal(p.epoch_changes, 3);
+	assert_int_equal(p.n_old, 1);
+	assert_int_equal(p.old_epochs[0], 0xa);
+	/* The window starts fresh: the live process goes on. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 6, false), 451), HRP_PEER_ACCEPT);
+	/* A late message of 0xa while 0xb speaks: dropped, no new flap. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 902, false), 500),
+			 HRP_PEER_DROP_OLD_EPOCH);
+	/* A real restart (0xc) is still taken at once. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xc, 1, false), 520),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(p.n_old, 2);
+
+	/* Without a quiet time set (0), an epoch left stays refused. */
+	hrp_peer_init(&p, false);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 1, false), 0), HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 1, false), 1), HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 2, false), 99999),
+			 HRP_PEER_DROP_OLD_EPOCH);
+}
+
+/* With a key the challenge proves a restart: an epoch left stays refused, quiet or not. */
+static void test_peer_key_old_epoch_stays_refused(void **state)
+{
+	struct hrp_peer p;
+	uint8_t out[HRP_NONCE_LEN];
+	hrp_peer_init(&p, true);
+	p.epoch_takeback_ms = 200;
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 1, false), 0), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&p, nonce_a, 0, out);
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xa, 2, false), nonce_a, 10),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 1, false), 2000), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&p, nonce_b, 2000, out);
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xb, 2, false), nonce_b, 2010),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 3, false), 9000), HRP_PEER_DROP_OLD_EPOCH);
+}
+
 static void test_peer_challenge(void **state)
 {
 	struct hrp_peer p;
@@ -381,11 +447,18 @@ static void test_peer_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window_basic),    cmocka_unit_test(test_window_wrap),
-		cmocka_unit_test(test_keyring),         cmocka_unit_test(test_keyring_verify),
-		cmocka_unit_test(test_peer_no_key),     cmocka_unit_test(test_peer_streams),
-		cmocka_unit_test(test_peer_challenge),  cmocka_unit_test(test_peer_sender_change),
-		cmocka_unit_test(test_peer_next_epoch), cmocka_unit_test(test_peer_names),
+		cmocka_unit_test(test_window_basic),
+		cmocka_unit_test(test_window_wrap),
+		cmocka_unit_test(test_keyring),
+		cmocka_unit_test(test_keyring_verify),
+		cmocka_unit_test(test_peer_no_key),
+		cmocka_unit_test(test_peer_no_key_late_epoch),
+		cmocka_unit_test(test_peer_key_old_epoch_stays_refused),
+		cmocka_unit_test(test_peer_streams),
+		cmocka_unit_test(test_peer_challenge),
+		cmocka_unit_test(test_peer_sender_change),
+		cmocka_unit_test(test_peer_next_epoch),
+		cmocka_unit_test(test_peer_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
