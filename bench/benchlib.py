@@ -31,6 +31,26 @@ def lab_imports():
             sys.path.insert(0, d)
 
 
+def c_define(header, name):
+    """The integer value of `#define NAME VALUE` in a header of the source tree (lib/...), so that
+    a bench never repeats a constant of the C code."""
+    with open(os.path.join(TOP_SRC, header)) as f:
+        for line in f:
+            words = line.split()
+            if len(words) >= 3 and words[0] == "#define" and words[1] == name:
+                return int(words[2], 0)
+    raise LookupError("%s: no #define %s" % (header, name))
+
+
+def master_down_ms(advert_cs, prio, whole_cs=False):
+    """RFC 5798's Master_Down: 3 x interval + (256 - priority) x interval / 256. whole_cs: the
+    skew in whole centiseconds (rounded down), as vrrpd counts it."""
+    skew_cs = (256 - prio) * advert_cs / 256.0
+    if whole_cs:
+        skew_cs = float((256 - prio) * advert_cs // 256)
+    return 10.0 * (3 * advert_cs + skew_cs)
+
+
 def results_dir(opts=None):
     d = getattr(opts, "out_dir", None) or os.path.join(BENCH_DIR, "results")
     os.makedirs(d, exist_ok=True)

@@ -71,18 +71,15 @@ def hrpd_dead_ms(hello_ms, dead_count=FO_DEAD_COUNT):
 
 
 def master_down_ms(advert_cs, prio=100):
-    """RFC 5798: 3 x interval + (256 - priority) x interval / 256."""
-    iv = advert_cs * 10.0
-    return 3 * iv + (256 - prio) * iv / 256.0
-
-
-# vrrpd's backup of a group bound to vgmpd (lib/vrrp_fsm.h, VRRP_PRIO_BOUND_BACKUP)
-BOUND_BACKUP_PRIO = 253
+    """RFC 5798's Master_Down of a priority-100 backup (keepalived's)."""
+    return bl.master_down_ms(advert_cs, prio)
 
 
 def bound_master_down_ms(advert_cs):
-    """vrrpd's Master_Down of a bound backup: the skew in whole centiseconds, as vrrpd counts."""
-    return 10.0 * (3 * advert_cs + (256 - BOUND_BACKUP_PRIO) * advert_cs // 256)
+    """vrrpd's Master_Down of a group bound to vgmpd: its backup runs at VRRP_PRIO_BOUND_BACKUP
+    (lib/vrrp_fsm.h), the skew in whole centiseconds."""
+    return bl.master_down_ms(advert_cs, bl.c_define("lib/vrrp_fsm.h", "VRRP_PRIO_BOUND_BACKUP"),
+                             whole_cs=True)
 
 
 def failover_one(paths, topo, opts, name, lablog, conntrackd_cls):
@@ -273,15 +270,16 @@ def failover_rows(raw, meta, rows, summary):
         target="< %s ms, every run" % bl.fmt_num(T_STALL_MS, 0),
         ok=None if worst_fast is None else worst_fast < T_STALL_MS)
 
+    def flows_lost(rec):
+        return sum(r["lost"] + r.get("tcp_fast_lost", 0) for r in good(rec))
+
     def lost_cell(rec):
         if rec is None:
             return "-"
         if not good(rec):
             return "FAILED" if rec.get("error") else "-"
-        return "%d of %d x %d" % (sum(r["lost"] + r.get("tcp_fast_lost", 0) for r in good(rec)),
-                                  len(good(rec)), flows + FAST_FLOWS)
-    lost_ours = sum(r["lost"] + r.get("tcp_fast_lost", 0) for r in good(ours)) \
-        if good(ours) else None
+        return "%d of %d x %d" % (flows_lost(rec), len(good(rec)), flows + FAST_FLOWS)
+    lost_ours = flows_lost(ours) if good(ours) else None
     rows.append(["  flows lost (not alive at the end: no echo in their last 1.5 s, or an error)",
                  lost_cell(ours), lost_cell(peer), "-", "-", "%d" % T_FLOWS_LOST,
                  met(None if lost_ours is None else lost_ours == T_FLOWS_LOST)])

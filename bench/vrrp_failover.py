@@ -67,7 +67,7 @@ def skew_ms(interval_cs, prio=PRIO_BACKUP):
 
 
 def master_down_ms(interval_cs, prio=PRIO_BACKUP):
-    return 3 * interval_cs * 10.0 + skew_ms(interval_cs, prio)
+    return bl.master_down_ms(interval_cs, prio)
 
 
 def interval_name(cs):
