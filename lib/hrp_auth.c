@@ -249,7 +249,7 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 	 * gone quiet: a live process speaks every hello, a late burst does not. */
 	if (is_old_epoch(p, h->epoch)) {
 		bool current_quiet = p->epoch_takeback_ms &&
-				     now_ms - p->current_heard_ms >= p->epoch_takeback_ms;
+				     now_ms >= p->current_heard_ms + p->epoch_takeback_ms;
 		return !p->keyed && current_quiet ? HRP_PEER_ACCEPT_NEW_EPOCH
 						  : HRP_PEER_DROP_OLD_EPOCH;
 	}

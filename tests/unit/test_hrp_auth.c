@@ -293,6 +293,9 @@ static void test_peer_no_key_late_epoch(void **state)
 	assert_int_equal(p.old_epochs[0], 0xa);
 	/* The window starts fresh: the live process goes on. */
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 6, false), 451), HRP_PEER_ACCEPT);
+	/* A time from before the last message heard (a loop's cached clock) is no quiet. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 903, false), 300),
+			 HRP_PEER_DROP_OLD_EPOCH);
 	/* A late message of 0xa while 0xb speaks: dropped, no new flap. */
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 902, false), 500),
 			 HRP_PEER_DROP_OLD_EPOCH);
