@@ -194,12 +194,13 @@ def failover_run(lab, fo, opts, name, i, rec):
     rec["lost"] = opts.failover_flows - t.get("alive", 0)
     rec["after"] = fo.after()
     bl.log("  [%s failover %d/%d] fw1 failed (written to the 4 switches in %.2f ms, confirmed "
-           "within %s ms): longest stall %s ms, p99 %s ms, %d of %d flows lost (1-2 ms writers: "
+           "within %s ms): longest stall %s ms, p99 %s ms, longest wait %s ms, %d of %d flows lost "
+           "(1-2 ms writers: "
            "longest stall %s ms, %d of %d lost); VIP on fw2 "
            "after %s ms, rtr's route via fw2 after %s ms; UDP gaps %s / %s ms" % (
                name, i + 1, opts.failover_repeats, f["written_ms"],
                max(f["confirmed_ms"].values()), t.get("max_stall_ms"), t.get("stall_p99_ms"),
-               rec["lost"], opts.failover_flows, tf.get("max_stall_ms"),
+               t.get("max_wait_ms"), rec["lost"], opts.failover_flows, tf.get("max_stall_ms"),
                rec["tcp_fast_lost"], FAST_FLOWS, rec["watch"]["vip_on_fw2_ms"],
                rec["watch"]["rtr_route_via_fw2_ms"], u["c2s"].get("max_gap_ms"),
                u["s2c"].get("max_gap_ms")))
@@ -263,6 +264,8 @@ def failover_rows(raw, meta, rows, summary):
         target="< %s ms, every run" % bl.fmt_num(T_STALL_MS, 0),
         ok=None if worst is None else worst < T_STALL_MS)
     row("  p99 of the flows' longest stalls", lambda r: r["tcp"]["stall_p99_ms"])
+    row("  longest wait of one message, send to echo (no sender idle in it)",
+        lambda r: r["tcp"]["max_wait_ms"], floor=floor)
     worst_fast = st(ours, lambda r: r["tcp_fast"]["max_stall_ms"])["max"] if good(ours) else None
     row("  longest stall, %d more flows writing every %d-%d ms (the outage TCP sees)" % (
         FAST_FLOWS, FAST_EVERY_MS[0], FAST_EVERY_MS[1]),
@@ -301,6 +304,7 @@ def failover_rows(raw, meta, rows, summary):
             "max_stall_ms": st(rec, lambda r: r["tcp"]["max_stall_ms"]),
             "stall_p99_ms": st(rec, lambda r: r["tcp"]["stall_p99_ms"]),
             "fast_max_stall_ms": st(rec, lambda r: r["tcp_fast"]["max_stall_ms"]),
+            "max_wait_ms": st(rec, lambda r: r["tcp"]["max_wait_ms"]),
             "lost": [r.get("lost") for r in rec.get("runs", [])], "flows": rec.get("flows"),
             "udp_gap_ms": {d: st(rec, lambda r, d=d: r["udp"][d]["max_gap_ms"])
                            for d in ("c2s", "s2c")},
@@ -344,7 +348,9 @@ def failover_notes(raw, meta):
         "between two echoes (normal: up to ~20 ms); alive = an echo in its last 1.5 s; %d more "
         "flows the same but a message every %d-%d ms (their stall is the outage TCP sees, "
         "without up to a 10-20 ms idle sender on each side of it; both stalls are printed, "
-        "the target is shown on both); plus "
+        "the target is shown on both); a message's wait runs from its send to its echo (the "
+        "longest of any message echoed, among the 200 flows: how long TCP itself held data up, "
+        "with no idle sender in it); plus "
         "hs-udp-probe (1 ms each way; UDP is not in conntrackd's filter: fw2 lets the client's "
         "next packet in as a new flow). The fault comes 1 s after fw2 holds all %d ESTABLISHED "
         "entries" % (meta.get("failover_flows", 200), meta.get("failover_duration", 12),

@@ -1,8 +1,10 @@
 /* hs-tcp-flows: N long-lived TCP connections through the firewalls. Each client flow sends a small
  * timestamped message every 10-20 ms (uniformly random per message); the server echoes every
  * byte. The client reports per flow whether it is alive at the end (no error, and an echo within
- * the last --alive-ms) and its longest stall (longest time between two echoes, counting from the
- * connection's start and up to the end), and a summary, as JSON (on exit or on SIGINT/SIGTERM).
+ * the last --alive-ms), its longest stall (longest time between two echoes, counting from the
+ * connection's start and up to the end: a sender's own idle time between messages counts in) and
+ * its longest wait (one message, from its send to its echo: what TCP itself held it up), and a
+ * summary, as JSON (on exit or on SIGINT/SIGTERM).
  * With --open-every-ms E the flows are opened one every E ms instead of all at once (flows opened
  * while something happens, e.g. a pair upgrade's stage); each flow reports when it was opened.
  *
@@ -56,9 +58,10 @@ struct flow {
 	int64_t last_echo_ns;
 	int64_t next_send_ns;
 	int64_t max_stall_ns;
+	int64_t max_wait_ns; /* of the messages echoed */
 	uint64_t sent;
 	uint64_t echoed;
-	uint64_t bad; /* echoes out of order or corrupted */
+	uint64_t bad;   /* echoes out of order or corrupted */
 	int local_port; /* chosen by connect(): to find the flow in conntrack tables */
 	uint8_t rbuf[sizeof(struct msg)];
 	size_t rlen;
@@ -152,6 +155,8 @@ static void flow_echo(struct flow *f, const struct msg *m, int id, int64_t now)
 	}
 	if (now - f->last_echo_ns > f->max_stall_ns)
 		f->max_stall_ns = now - f->last_echo_ns;
+	if (now - (int64_t)be64toh(m->sent_ns) > f->max_wait_ns)
+		f->max_wait_ns = now - (int64_t)be64toh(m->sent_ns);
 	f->last_echo_ns = now;
 	f->echoed++;
 }
@@ -253,10 +258,17 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The index of the 99th percentile in a sorted array of n. */
+static long p99_index(long n)
+{
+	return (n * 99) / 100 < n ? (n * 99) / 100 : n - 1;
+}
+
 static json_t *client_report(const struct opts *o, struct flow *fl, int64_t start, int64_t end)
 {
 	json_t *per = json_array(), *res;
 	int64_t *stalls = calloc((size_t)o->flows, sizeof(*stalls));
+	int64_t *waits = calloc((size_t)o->flows, sizeof(*waits));
 	long i, alive = 0, connected = 0;
 	uint64_t sent = 0, echoed = 0, bad = 0;
 
@@ -281,14 +293,16 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t star
 		bad += f->bad;
 		if (stalls)
 			stalls[i] = f->connected_ns ? f->max_stall_ns : end - f->started_ns;
+		if (waits)
+			waits[i] = f->max_wait_ns;
 		json_array_append_new(
 			per,
-			json_pack("{s:i, s:i, s:b, s:s?, s:I, s:I, s:f, s:f, s:f}", "id", (int)i,
-				  "local_port", f->local_port, "alive", ok,
-				  "error", f->error, "sent", (json_int_t)f->sent, "echoed",
+			json_pack("{s:i, s:i, s:b, s:s?, s:I, s:I, s:f, s:f, s:f, s:f}", "id",
+				  (int)i, "local_port", f->local_port, "alive", ok, "error",
+				  f->error, "sent", (json_int_t)f->sent, "echoed",
 				  (json_int_t)f->echoed, "max_stall_ms",
 				  probe_ms(f->connected_ns ? f->max_stall_ns : end - f->started_ns),
-				  "connect_ms",
+				  "max_wait_ms", probe_ms(f->max_wait_ns), "connect_ms",
 				  f->connected_ns ? probe_ms(f->connected_ns - f->started_ns)
 						  : -1.0,
 				  "opened_ms",
@@ -296,18 +310,20 @@ static json_t *client_report(const struct opts *o, struct flow *fl, int64_t star
 	}
 	if (stalls)
 		qsort(stalls, (size_t)o->flows, sizeof(*stalls), cmp_i64);
+	if (waits)
+		qsort(waits, (size_t)o->flows, sizeof(*waits), cmp_i64);
 	res = json_pack(
-		"{s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:o}", "tool",
-		"hs-tcp-flows", "role", "client", "flows", (int)o->flows, "connected",
+		"{s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o}",
+		"tool", "hs-tcp-flows", "role", "client", "flows", (int)o->flows, "connected",
 		(int)connected, "alive", (int)alive, "dead", (int)(o->flows - alive), "sent",
 		(json_int_t)sent, "echoed", (json_int_t)echoed, "bad_echoes", (json_int_t)bad,
 		"max_stall_ms", stalls ? probe_ms(stalls[o->flows - 1]) : -1.0, "stall_p50_ms",
 		stalls ? probe_ms(stalls[o->flows / 2]) : -1.0, "stall_p99_ms",
-		stalls ? probe_ms(stalls[(o->flows * 99) / 100 < o->flows ? (o->flows * 99) / 100
-									  : o->flows - 1])
-		       : -1.0,
-		"per_flow", per);
+		stalls ? probe_ms(stalls[p99_index(o->flows)]) : -1.0, "max_wait_ms",
+		waits ? probe_ms(waits[o->flows - 1]) : -1.0, "wait_p99_ms",
+		waits ? probe_ms(waits[p99_index(o->flows)]) : -1.0, "per_flow", per);
 	free(stalls);
+	free(waits);
 	return res;
 }
 
