@@ -371,6 +371,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "HRP messages that failed authentication (the auth reasons of drops)"),
 	SC("unknown_tlvs", "hotstandby_hrp_unknown_tlvs_total", "Unknown TLVs skipped"),
 	SC("new_epochs", "hotstandby_hrp_new_epochs_total", "New peer epochs seen"),
+	SC("epochs_taken_back", "hotstandby_hrp_epochs_taken_back_total",
+	   "Peer epochs left and taken back once their replacement went quiet (no key)"),
 	SC("challenges_needed", "hotstandby_hrp_challenges_needed_total",
 	   "Messages from an unproven epoch"),
 	SC("challenges_sent", "hotstandby_hrp_challenges_sent_total", "Challenges sent"),

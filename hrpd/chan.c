@@ -477,6 +477,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 		return;
 	}
 	bool was_known = h->peer.known;
+	uint64_t taken_back = h->peer.epochs_taken_back;
 	struct hrp_rx_ctx ctx = { .local_id = h->sender_id,
 				  .keys = &h->keys,
 				  .peer = &h->peer,
@@ -497,8 +498,14 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 	case HRP_RX_ACCEPT: {
 		uint16_t type = res.msg.hdr.type;
 		if (res.new_epoch && was_known) {
-			hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
-				  (unsigned long long)h->peer.epoch);
+			if (h->peer.epochs_taken_back != taken_back)
+				hs_warn(PEER_PREFIX,
+					"the peer's epoch 0x%016llx taken back: the one that had "
+					"replaced it (a late message's, or a forger's) went quiet",
+					(unsigned long long)h->peer.epoch);
+			else
+				hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
+					  (unsigned long long)h->peer.epoch);
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
 			hrpd_sess_peer_restarted(h);

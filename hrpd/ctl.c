@@ -281,6 +281,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 		{ "tx_errors", s->tx_errors },
 		{ "data_ignored", s->data_ignored },
 		{ "epoch_switches", s->epoch_switches },
+		{ "epochs_taken_back", h->peer.epochs_taken_back },
 		{ "stale_payloads", s->stale_payloads },
 		{ "peer_up", lc->peer_up },
 		{ "peer_down", lc->peer_down },

@@ -278,6 +278,7 @@ static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mar
 			i++;
 		if (i < n) {
 			p->old_epochs[i] = p->epoch;
+			p->epochs_taken_back++;
 		} else {
 			p->old_epochs[p->n_old % HRP_EPOCH_HISTORY] = p->epoch;
 			p->n_old++;

@@ -110,11 +110,12 @@ struct hrp_peer {
 	 * long (0: never); the daemon sets it from the hello intervals (hrp_peer_takeback_ms). */
 	uint32_t epoch_takeback_ms;
 	uint64_t current_heard_ms; /* when a message of the current epoch was last accepted */
+	uint64_t epochs_taken_back; /* epochs left and then taken back (late messages, forgers) */
 };
 
 void hrp_peer_init(struct hrp_peer *p, bool keyed);
-/* The quiet time for epoch_takeback_ms: two hellos at the slower of the two intervals, well
- * inside the dead time (dead_count >= 2 hellos after the last message heard). */
+/* The quiet time for epoch_takeback_ms: two hellos at the slower of the two intervals, inside
+ * the dead time (dead_count, at least 2, hellos plus a margin: doc/hrpd.md). */
 uint32_t hrp_peer_takeback_ms(uint32_t own_interval_ms, uint32_t peer_interval_ms);
 /* The decision for a message from (sender id, epoch, seq) without changing anything:
  *   - the current epoch: accept, or drop as a replay / too old for the window;

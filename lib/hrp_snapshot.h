@@ -28,7 +28,8 @@
 
 #define HRP_SNAPSHOT_FORMAT "hrpd-snapshot"
 #define HRP_SNAPSHOT_MAJOR  1
-#define HRP_SNAPSHOT_MINOR  3 /* 1: "cfgsync"; 2: the data stream whole; 3: missed_sync */
+/* Minor 1: "cfgsync"; 2: the data stream whole; 3: missed_sync; 4: peer.epochs_taken_back. */
+#define HRP_SNAPSHOT_MINOR 4
 
 #define HRP_SNAP_REQ_MAX   4 /* HRPD_REQ_MAX */
 #define HRP_SNAP_SENDS_MAX 4 /* HRPD_REQ_SENDS */

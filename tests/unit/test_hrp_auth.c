@@ -289,6 +289,7 @@ static void test_peer_no_key_late_epoch(void **state)
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	assert_int_equal(p.epoch, 0xb);
 	assert_int_equal(p.epoch_changes, 3);
+	assert_int_equal(p.epochs_taken_back, 1);
 	assert_int_equal(p.n_old, 1);
 	assert_int_equal(p.old_epochs[0], 0xa);
 	/* The window starts fresh: the live process goes on. */

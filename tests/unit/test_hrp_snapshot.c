@@ -87,6 +87,7 @@ static void sample(struct hrp_snapshot *s, struct box *rx, struct box *peer, uin
 	s->next_epoch = 0xffffffff00000001ull;
 	s->next_epoch_announced = 5;
 	s->peer = rx->peer;
+	s->peer.epochs_taken_back = 3;
 	s->counters = rx->c;
 	assert_int_equal(hrp_lv_init(&s->lv, &p), 0);
 	hrp_lv_out_clear(&out);
@@ -160,6 +161,7 @@ static void assert_same(const struct hrp_snapshot *a, const struct hrp_snapshot 
 	assert_memory_equal(a->peer.nonce, b->peer.nonce, HRP_NONCE_LEN);
 	assert_int_equal(a->peer.key_slot, b->peer.key_slot);
 	assert_int_equal(a->peer.key_id, b->peer.key_id);
+	assert_int_equal(a->peer.epochs_taken_back, b->peer.epochs_taken_back);
 	assert_int_equal(a->counters.accepted, b->counters.accepted);
 	assert_int_equal(a->counters.new_epochs, b->counters.new_epochs);
 	/* liveness */

@@ -62,6 +62,9 @@ def body(lab, s):
     s.check(st1["new_epochs"] - st0["new_epochs"] == 2 and fw2_epoch_at_fw1(lab) == live,
             "two epoch changes (the played-back one, the live one back), the live one kept "
             "(%d)" % (st1["new_epochs"] - st0["new_epochs"]))
+    s.check(st1.get("epochs_taken_back", 0) - st0.get("epochs_taken_back", 0) == 1,
+            "counted: one epoch taken back (%d)" % (
+                st1.get("epochs_taken_back", 0) - st0.get("epochs_taken_back", 0)))
     refused = st1["drops"]["old-epoch"] - st0["drops"]["old-epoch"]
     s.check(1 <= refused <= 2 * h["dead_count"],
             "fw1 refused the live epoch only a moment (%d old-epoch drops)" % refused)
