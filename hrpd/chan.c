@@ -498,14 +498,20 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 	case HRP_RX_ACCEPT: {
 		uint16_t type = res.msg.hdr.type;
 		if (res.new_epoch && was_known) {
-			if (h->peer.epochs_taken_back != taken_back)
-				hs_warn(PEER_PREFIX,
-					"the peer's epoch 0x%016llx taken back: the one that had "
-					"replaced it (a late message's, or a forger's) went quiet",
-					(unsigned long long)h->peer.epoch);
-			else
+			uint64_t n = h->peer.epochs_taken_back;
+			if (n != taken_back) {
+				/* 1st, 2nd, 4th, ...: an alternating forger floods no log */
+				if (!(n & (n - 1)))
+					hs_warn(PEER_PREFIX,
+						"the peer's epoch 0x%016llx taken back: the one "
+						"that had replaced it (a late message's, or a "
+						"forger's) went quiet (%llu so far)",
+						(unsigned long long)h->peer.epoch,
+						(unsigned long long)n);
+			} else {
 				hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
 					  (unsigned long long)h->peer.epoch);
+			}
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
 			hrpd_sess_peer_restarted(h);
