@@ -294,7 +294,8 @@ def full_table(raw, meta):
 
     def runs(iv):
         """The runs per case at iv, each side's where they differ (--table-from)."""
-        n = [max([c["run"] for c in rec["cases"] if c["interval_ms"] == iv] or [0])
+        n = [max([len([c for c in rec["cases"] if c["interval_ms"] == iv and c["fault"] == f])
+                  for f in meta["faults"]] or [0])
              for rec in (ours, peer) if rec]
         n = [x for x in n if x] or [meta["repeats"]]
         return "%d" % n[0] if len(set(n)) == 1 else " / ".join("%d" % x for x in n)
