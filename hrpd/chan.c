@@ -464,6 +464,24 @@ static bool foreign_sender(const struct hrpd *h, const uint8_t *buf, size_t len)
 	return hrp_keyring_verify(&h->keys, &m, &slot, &why) == 0;
 }
 
+/* A known peer's new epoch: a restart, or (no key) an epoch taken back once the one that had
+ * replaced it went quiet (taken_back: the count before this message). */
+static void log_new_epoch(const struct hrpd *h, uint64_t taken_back)
+{
+	uint64_t n = h->peer.epochs_taken_back;
+	if (n == taken_back) {
+		hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
+			  (unsigned long long)h->peer.epoch);
+		return;
+	}
+	/* 1st, 2nd, 4th, ...: an alternating forger floods no log */
+	if (!(n & (n - 1)))
+		hs_warn(PEER_PREFIX,
+			"the peer's epoch 0x%016llx taken back: the one that had replaced it (a "
+			"late message's, or a forger's) went quiet (%llu so far)",
+			(unsigned long long)h->peer.epoch, (unsigned long long)n);
+}
+
 void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct hrpd *h = l->h;
@@ -498,20 +516,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 	case HRP_RX_ACCEPT: {
 		uint16_t type = res.msg.hdr.type;
 		if (res.new_epoch && was_known) {
-			uint64_t n = h->peer.epochs_taken_back;
-			if (n != taken_back) {
-				/* 1st, 2nd, 4th, ...: an alternating forger floods no log */
-				if (!(n & (n - 1)))
-					hs_warn(PEER_PREFIX,
-						"the peer's epoch 0x%016llx taken back: the one "
-						"that had replaced it (a late message's, or a "
-						"forger's) went quiet (%llu so far)",
-						(unsigned long long)h->peer.epoch,
-						(unsigned long long)n);
-			} else {
-				hs_notice(PEER_PREFIX, "the peer restarted: epoch 0x%016llx",
-					  (unsigned long long)h->peer.epoch);
-			}
+			log_new_epoch(h, taken_back);
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
 			hrpd_sess_peer_restarted(h);

@@ -153,10 +153,11 @@ static void flow_echo(struct flow *f, const struct msg *m, int id, int64_t now)
 		f->bad++;
 		return;
 	}
+	int64_t wait = now - (int64_t)be64toh(m->sent_ns);
 	if (now - f->last_echo_ns > f->max_stall_ns)
 		f->max_stall_ns = now - f->last_echo_ns;
-	if (now - (int64_t)be64toh(m->sent_ns) > f->max_wait_ns)
-		f->max_wait_ns = now - (int64_t)be64toh(m->sent_ns);
+	if (wait > f->max_wait_ns)
+		f->max_wait_ns = wait;
 	f->last_echo_ns = now;
 	f->echoed++;
 }
