@@ -21,6 +21,8 @@ from session_queues import QueueSampler
 
 IDLE_S = 2.0  # idle traffic and CPU measured this long before a fill
 KERNEL_ALONE_REPEATS = 3  # fills of the kernel alone per implementation and size
+PACED_BATCH = 16  # entries per sendmsg of a paced fill: 0.8 ms apart at 20,000/s
+PACED_RATE = 20000  # entries a second of the paced fill (--paced-rate)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -258,9 +260,16 @@ class Bench:
 
     # -- 1. live sync --
 
-    def live(self, impl, n):
+    def live(self, impl, n, rate=None):
+        """The fill as fast as the kernel takes it or, with rate, paced at rate entries a second
+        in small batches (PACED_BATCH: the machine then has CPU to spare, and a latency is the
+        sync's own, not a wait for a CPU)."""
         ct = self.ct
         rec = {"impl": impl.name, "n": n}
+        tag = "%s-%d" % (impl.name, n) if not rate else "%s-%d-paced" % (impl.name, n)
+        pacing = ["--rate", str(rate), "--batch", str(PACED_BATCH)] if rate else []
+        if rate:
+            rec["rate_planned"] = rate
         for node in BOXES:
             ct.clean(node, n)
         pids = {node: impl.start(node, "active" if node == SRC else "standby") for node in BOXES}
@@ -270,9 +279,9 @@ class Bench:
         rec["idle"] = idle = self.idle(impl)
         rec["rss_kb_before"] = {node: proc_rss_kb(impl.pid(node)) for node in BOXES}
         tmo = self.wait_timeout_ms(n)
-        fill_times = ct.path(SRC, "fill-%s-%d.bin" % (impl.name, n))
-        arr_times = ct.path(DST, "arrive-%s-%d.bin" % (impl.name, n))
-        ev_times = ct.path(SRC, "event-%s-%d.bin" % (impl.name, n))
+        fill_times = ct.path(SRC, "fill-%s.bin" % tag)
+        arr_times = ct.path(DST, "arrive-%s.bin" % tag)
+        ev_times = ct.path(SRC, "event-%s.bin" % tag)
         handles = []
         try:
             lis_src = ct.spawn(SRC, ["--listen", str(n), "--timeout-ms", str(tmo), "--times-out",
@@ -285,15 +294,17 @@ class Bench:
             waiter = ct.spawn(DST, ["--wait-count", str(n), "--timeout-ms", str(tmo)], "wait")
             handles.append(waiter)
             s0 = self.snapshot(impl)
-            bl.log("  [%s] live sync of %d entries: fill on fw1, waiting for fw2" % (impl.name,
-                                                                                       n))
+            bl.log("  [%s] live sync of %d entries%s: fill on fw1, waiting for fw2" % (
+                impl.name, n, " paced at %d/s" % rate if rate else ""))
             # where the entries wait: the daemons' queues sampled during the fill
             trace = (QueueSampler({node: impl.pid(node) for node in BOXES})
                      if getattr(self.opts, "trace_queues", False) else contextlib.nullcontext())
+            cpu0 = bl.cpu_times()
             with trace as sampler:
-                fill = ct.run(SRC, ["--create", str(n), "--times-out", fill_times],
-                              timeout=120 + n / 1000)
+                fill = ct.run(SRC, ["--create", str(n), "--times-out", fill_times] + pacing,
+                              timeout=120 + n / 1000 + (n / rate if rate else 0))
                 w = ct.result(waiter, tmo / 1000.0 + 30)
+            rec["steal_share"] = bl.steal_share(cpu0, bl.cpu_times())
             # the listeners end once they saw the N; one that missed events is stopped after
             # 2 s more (SIGTERM: it still reports)
             ev_src = ct.result(lis_src, 2.0)
@@ -337,6 +348,9 @@ class Bench:
                    bl.fmt_num((ev_src or {}).get("rate"), 0), rec["latency"].get("p50_ms"),
                    rec["latency"].get("p99_ms"), d["cpu_s"]["fw1"], d["cpu_s"]["fw2"],
                    rec["wire_bytes_per_entry"], rec["rss_kb"]["fw1"], rec["rss_kb"]["fw2"]))
+        if rec["steal_share"]:
+            bl.log("  [%s] the hypervisor took %.1f%% of the CPU time during the fill" % (
+                impl.name, 100 * rec["steal_share"]))
         if rec["latency"].get("p50_by_tenth_ms"):
             bl.log("  [%s] latency p50 along the fill, by tenth of the entries: %s ms" % (
                 impl.name, rec["latency"]["p50_by_tenth_ms"]))
@@ -497,6 +511,19 @@ class Bench:
                     run["live_error"] = str(e)
                     self.raw["errors"].append("%s live N=%d: %s" % (impl.name, n, e))
                     bl.log("  ERROR %s live N=%d: %s" % (impl.name, n, e))
+            if "paced" in only and self.opts.paced_rate:
+                # repeated: one paced run's p99 swings by 10x here (1-15 ms, same build)
+                run["paced"] = []
+                for _ in range(self.opts.paced_repeats):
+                    try:
+                        self.stop_all(impl)  # fresh daemons, as for the live part
+                        run["paced"].append(self.live(impl, n, rate=self.opts.paced_rate))
+                    except NotImplementedYet:
+                        raise
+                    except Exception as e:
+                        run["paced_error"] = str(e)
+                        self.raw["errors"].append("%s paced N=%d: %s" % (impl.name, n, e))
+                        bl.log("  ERROR %s paced N=%d: %s" % (impl.name, n, e))
             if "bulk" in only:
                 run["bulk"] = self.bulk(impl, n)
         except NotImplementedYet:

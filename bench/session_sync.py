@@ -24,6 +24,11 @@ For each size N (10,000 and 100,000) and each implementation, on fresh daemons:
        the idle traffic of the 2 s before) per entry;
      - VmRSS of each daemon once the N are synced: memory per synced entry is the slope between
        the two sizes.
+1b. Paced live sync (--paced-rate, 20,000 /s; --paced-repeats, 5 runs): the same on fresh
+   daemons, but the fill sends a batch of 16 each time one is due, so the 2 CPUs have room: the
+   latency is what the sync itself adds; medians of the runs, with their range. On this
+   machine the unpaced fill takes a CPU and the kernel most of the other, and its latency is
+   mostly a wait for a CPU (doc/session-sync.md).
 2. Bulk sync to a joining box. Both daemons stopped, fw2's copy of the N deleted, fw1 keeps its
    N. fw1's daemon is started (it reads its table), then the joining box: conntrackd is started on
    fw2 and asked for a resync (`conntrackd -n`, "request resync with other node"); hrpd on fw2 is
@@ -53,7 +58,8 @@ gets "n/a (not implemented)" in its cells and the conntrackd side runs on its ow
 SESSION SYNC in session_impls.py: the only hrpd-specific part of parts 1 and 2).
 
     bench/session_sync.py [--quick] [--builddir DIR] [--out-dir DIR] [--sizes 10000,100000]
-        [--only live,bulk,failover] [--impls hrpd,conntrackd] [--batch 256]
+        [--only live,paced,bulk,failover] [--impls hrpd,conntrackd] [--batch 256]
+        [--paced-rate 20000] [--paced-repeats 5]
         [--conntrackd-sched default|other] [--hrpd-set KEY=VALUE] [--failover-repeats N]
         [--failover-flows 200] [--failover-duration S] [--failover-ecmp survivor|failed|kernel]
         [--keepalived-vmac on|off] [--verbose]
@@ -82,7 +88,7 @@ bl.lab_imports()
 
 import session_failover as sf  # noqa: E402
 from session_impls import Conntrackd, Hrpd, NotImplementedYet  # noqa: E402
-from session_measure import Bench  # noqa: E402
+from session_measure import PACED_BATCH, PACED_RATE, Bench  # noqa: E402
 from session_table import ONLY, full_table, table_from  # noqa: E402
 
 from hslab_lib import lab as labmod  # noqa: E402
@@ -122,8 +128,12 @@ def options(argv=None):
                     "(default: its own SCHED_RR 99)")
     ap.add_argument("--hrpd-set", action="append", default=[], metavar="KEY=VALUE",
                     help="an hrpd setting on both boxes (an A/B, shown in the title)")
-    ap.add_argument("--only", help="parts to run: live,bulk,failover (default all three); "
-                    "live and bulk run for each size, failover once per implementation")
+    ap.add_argument("--only", help="parts to run: live,paced,bulk,failover (default all); "
+                    "live, paced and bulk run for each size, failover once per implementation")
+    ap.add_argument("--paced-rate", type=int, default=PACED_RATE,
+                    help="the paced live part's fill, entries a second (%d)" % PACED_RATE)
+    ap.add_argument("--paced-repeats", type=int, default=None,
+                    help="paced runs per implementation and size (5; quick 1)")
     ap.add_argument("--failover-flows", type=int, default=200,
                     help="TCP flows through the active at the box failure (200)")
     ap.add_argument("--failover-duration", type=int, default=None,
@@ -158,6 +168,12 @@ def options(argv=None):
     bad = [x for x in a.only if x not in ONLY]
     if bad or not a.only:
         ap.error("--only takes %s (not %s)" % (",".join(ONLY), ", ".join(bad) or "nothing"))
+    if not 100 <= a.paced_rate <= 1000000:
+        ap.error("--paced-rate is 100..1000000")
+    if a.paced_repeats is None:
+        a.paced_repeats = 1 if a.quick else 5
+    if not 1 <= a.paced_repeats <= 50:
+        ap.error("--paced-repeats is 1..50")
     if not 1 <= a.failover_flows <= 10000:
         ap.error("--failover-flows is 1..10000")
     if a.failover_duration is None:
@@ -186,7 +202,10 @@ def run(opts):
             "impls": opts.impls, "batch": opts.batch, "builddir": paths.top_build,
             "hs_ct_fill": bl.file_id(paths.probe("hs-ct-fill")),
             "conntrackd_sched_option": opts.conntrackd_sched, "only": list(opts.only)}
-    sized = "live" in opts.only or "bulk" in opts.only
+    if "paced" in opts.only:
+        meta.update(paced_rate=opts.paced_rate, paced_batch=PACED_BATCH,
+                    paced_repeats=opts.paced_repeats)
+    sized = any(p in opts.only for p in ("live", "paced", "bulk"))
     if "failover" in opts.only:
         meta.update(failover_flows=opts.failover_flows, failover_duration=opts.failover_duration,
                     failover_ecmp=opts.failover_ecmp, keepalived_vmac=opts.keepalived_vmac,
@@ -225,7 +244,7 @@ def run(opts):
 
 def sized_parts(paths, topo, opts, meta, lablog):
     """The live and bulk parts for every size and implementation, in one lab."""
-    with labmod.Lab(topo, paths, log=lablog) as lab:
+    with labmod.Lab(topo, paths, log=lablog, keep_workdir=bool(os.environ.get("HS_KEEP"))) as lab:
         bl.log("[session] lab %s up; sizes %s; %s" % (lab.prefix, opts.sizes,
                                                       ", ".join(opts.impls)))
         b = Bench(lab, opts)

@@ -6,7 +6,8 @@ import benchlib as bl
 import session_failover as sf
 from session_measure import IDLE_S, KERNEL_ALONE_REPEATS
 
-ONLY = ("live", "bulk", "failover")  # the parts of a run (--only)
+ONLY = ("live", "paced", "bulk", "failover")  # the parts of a run (--only)
+SIZED = ("live", "paced", "bulk")  # the parts run for each size
 
 
 def _runs(raw, impl):
@@ -24,7 +25,7 @@ def _cell(raw, impl, n, fn):
     except (KeyError, TypeError, ZeroDivisionError):
         v = None
     if v is None:
-        return "FAILED" if (r.get("live_error") or r.get("bulk_error")) else "-"
+        return "FAILED" if any(r.get(p + "_error") for p in SIZED) else "-"
     return v
 
 
@@ -98,7 +99,7 @@ T_WIRE_B = 64             # <= 64 B on the wire per entry
 met, ms = sf.met, sf.ms
 
 
-def pace(r):
+def pace(r, part="live"):
     """Does the standby keep pace with the kernel's event rate? The rate at which the N arrive on
     the standby ((N - 1) / first-to-last NEW event there) against the kernel's raw NEW-event rate
     on the source ((N - 1) / first-to-last NEW event on fw1), same run. Both spans hold the same N
@@ -106,7 +107,7 @@ def pace(r):
     one's); it keeps pace when that excess stays within the latency target (2 ms): a sync that
     falls behind the kernel builds a backlog that grows with N. Returns None when a listener
     missed entries."""
-    live = r["live"]
+    live = r[part]
     src, dst = live.get("events_src") or {}, live.get("events_dst") or {}
     n = r["n"]
     if src.get("distinct") != n or dst.get("distinct") != n or not src.get("seconds") \
@@ -118,10 +119,10 @@ def pace(r):
             "ok": excess_ms <= T_PACE_SLACK_MS}
 
 
-def lost(r):
+def lost(r, part="live"):
     """Entries of the N that the standby's kernel did not hold when the poller ended (it ends
     once it counts all N, or after its timeout)."""
-    w = r["live"].get("wait") or {}
+    w = r[part].get("wait") or {}
     if w.get("reached"):
         return 0
     return r["n"] - (w.get("ours") or 0) if w else None
@@ -131,6 +132,58 @@ def bulk_ref(r):
     """The bulk target of this run: 80% of the kernel's batch-insert rate measured alone."""
     ka = (r.get("kernel_alone") or {}).get("rate")
     return ka * T_BULK_SHARE if ka else None
+
+
+def _median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2.0
+
+
+def _spread(xs, digits=1, unit=" ms"):
+    """'0.4 (0.3-0.6) ms': the median of the runs' figures and their range."""
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    num = (lambda x: format(int(round(x)), ",")) if digits == 0 else \
+        (lambda x: bl.fmt_num(x, digits))
+    if len(xs) == 1:
+        return "%s%s" % (num(xs[0]), unit)
+    return "%s (%s-%s)%s" % (num(_median(xs)), num(min(xs)), num(max(xs)), unit)
+
+
+def paced(r, fn):
+    """fn of each paced run of r (the live part's readers take the run as r["live"])."""
+    return [fn({"n": r["n"], "live": p}) for p in r["paced"]]
+
+
+def paced_rows(row, meta):
+    """The live sync again with the fill paced below what the machine can take: the same
+    targets, the latency the sync itself adds rather than a wait for one of the 2 CPUs. Each
+    cell is the median of the runs (and their range); met when the median is."""
+    row("  paced live sync, fill at %s /s (batches of %d), median (range) of %d run(s)" % (
+        format(meta.get("paced_rate") or 0, ","), meta.get("paced_batch") or 0,
+        meta.get("paced_repeats") or 1),
+        lambda r: _spread(paced(r, lambda p: p["live"]["fill"]["rate"]), 0, " /s"))
+    row("    keeps pace: span excess on the standby over the source's events",
+        lambda r: _spread(paced(r, lambda p: pace(p)["excess_ms"])),
+        lambda r: _median(paced(r, lambda p: pace(p)["share"])),
+        target="excess <= %s ms" % bl.fmt_num(T_PACE_SLACK_MS, 0),
+        ok_fn=lambda r: _median(paced(r, lambda p: pace(p)["excess_ms"])) <= T_PACE_SLACK_MS)
+    row("    lost: entries the standby's kernel lacked at the end, most of a run",
+        lambda r: max(paced(r, lost), default=None), target="%d" % T_LOST,
+        ok_fn=lambda r: max(paced(r, lost), default=None) == T_LOST if r["paced"] else None)
+    row("    CPU time the hypervisor took during the fill (steal, /proc/stat)",
+        lambda r: _spread(paced(r, lambda p: 100 * p["live"]["steal_share"]), 1, "%"))
+    row("    per-entry latency p50 (created on fw1 -> NEW event on fw2)",
+        lambda r: _spread(paced(r, lambda p: p["live"]["latency"]["p50_ms"]), 2))
+    row("    per-entry latency p99",
+        lambda r: _spread(paced(r, lambda p: p["live"]["latency"]["p99_ms"])),
+        lambda r: _median(paced(r, lambda p: p["live"]["latency"]["p99_ms"])),
+        target="p99 <= %s ms" % bl.fmt_num(T_P99_MS, 0),
+        ok_fn=lambda r: _median(paced(r, lambda p: p["live"]["latency"]["p99_ms"])) <=
+        T_P99_MS)
 
 
 def table(raw, meta):
@@ -154,7 +207,7 @@ def table(raw, meta):
             return "n/a (fw2's listener saw %s of %d)" % (ev.get("distinct"), r["n"])
         return "%s (%.1f%%, %+.1f ms)" % (rate(p["rate"]), 100 * p["share"], p["excess_ms"])
 
-    for n in sizes if ("live" in only or "bulk" in only) else []:
+    for n in sizes if any(p in only for p in SIZED) else []:
         fill_ms = [x for x in (_val(raw, i, n, lambda r: r["live"]["fill_ms"])
                                for i in (ours, peer)) if x is not None]
         ref = _val(raw, ours, n, bulk_ref)
@@ -186,6 +239,10 @@ def table(raw, meta):
                 lambda r: r["live"]["latency"]["p99_ms"],
                 target="p99 <= %s ms" % bl.fmt_num(T_P99_MS, 0),
                 ok_fn=lambda r: r["live"]["latency"]["p99_ms"] <= T_P99_MS)
+            row("    CPU time the hypervisor took during the fill (steal, /proc/stat)",
+                lambda r: "%.1f%%" % (100 * r["live"]["steal_share"]))
+        if "paced" in only:
+            paced_rows(row, meta)
         if "bulk" in only:
             row("  bulk sync to a joining box: time / rate",
                 lambda r: "%s, %s" % (ms(r["bulk"]["bulk_ms"]), rate(r["bulk"]["rate"]))
@@ -239,6 +296,7 @@ def table(raw, meta):
                 "after_source_ms": lv.get("after_source_ms"),
                 "pace": _val(raw, i, n, pace), "lost": _val(raw, i, n, lost),
                 "latency": lv.get("latency"),
+                "paced_latency": [p.get("latency") for p in r.get("paced") or []],
                 "bulk_ms": bk.get("bulk_ms"), "bulk_rate": bk.get("rate"),
                 "bulk_target_rate": _val(raw, i, n, bulk_ref),
                 "cpu_s_per_100k_live": lv.get("cpu_s_per_100k"),
@@ -262,7 +320,7 @@ def table(raw, meta):
     if "failover" in only:
         sf.failover_rows(raw, meta, rows, summary)
     notes = []
-    if "live" in only or "bulk" in only:
+    if any(p in only for p in SIZED):
         notes += [
             "same run, same namespaces: the ref lab (tests/clab/ref.clab.yml), sync over hb0 "
             "(203.0.113.1 - .2 through sw-hb1); fw1 the source, fw2 the standby; fresh daemons "
@@ -291,6 +349,11 @@ def table(raw, meta):
             "no later than the stamp of its NEW event on fw1 (a second listener); "
             "CLOCK_MONOTONIC on both; a few ms either way (the tools share the CPUs with the "
             "daemons); the two estimates alone are in the JSON",
+            "paced live sync: the same as the live sync, but hs-ct-fill sends a batch of %d "
+            "each time one is due at --paced-rate (%s /s), so the 2 CPUs are not saturated by "
+            "the fill: its latency is what the sync adds, where the live sync's is mostly a "
+            "wait for a CPU on this machine; fresh daemons, the same latency estimate" % (
+                meta.get("paced_batch") or 0, format(meta.get("paced_rate") or 0, ",")),
             "bulk: fw2's copy deleted, both daemons restarted, fw1's first (it reads its table); "
             "conntrackd: fw2 started, then `conntrackd -n` on fw2 (\"request resync with other "
             "node\"): time from starting that client (its own start, ~20 ms, included: "
@@ -309,9 +372,9 @@ def table(raw, meta):
                                          meta.get("conntrackd_sched", "?")),
         ]
     targets = []
-    if "live" in only or "bulk" in only:
+    if any(p in only for p in SIZED):
         targets.append(
-            "real time: per-entry latency p99 <= %s ms, 0 entries lost (N less fw2's kernel count "
+            "real time (live and paced alike): per-entry latency p99 <= %s ms, 0 entries lost (N less fw2's kernel count "
             "when the poller ended), and keeping pace with the kernel's event rate: the N arrive "
             "on fw2 (its listener, first to last NEW event) over a span at most %s ms (the latency "
             "target) longer than the one over which fw1's kernel reported them (fw1's listener), "
@@ -338,7 +401,7 @@ def table(raw, meta):
         notes.append("hrpd: %s (%s)" % (raw["skipped"]["hrpd"],
                                         meta.get("hrpd_skip_reason", "")))
     parts = []
-    if "live" in only or "bulk" in only:
+    if any(p in only for p in SIZED):
         parts.append("sizes %s" % ", ".join(format(n, ",") for n in sizes))
     if "failover" in only:
         parts.append("TCP stall at failover")

@@ -2,7 +2,8 @@
  * runs in, through ctnetlink (libmnl moves the messages, libnetfilter_conntrack builds them).
  * The session-sync benchmark (bench/session_sync.py) runs it in the lab's boxes.
  *
- *   hs-ct-fill [--create] N     N IPv4 TCP ESTABLISHED entries, in batches
+ *   hs-ct-fill [--create] N     N IPv4 TCP ESTABLISHED entries, in batches (--rate R: paced,
+ *                               R entries a second, each batch sent when it is due)
  *   hs-ct-fill --delete N       deletes the N entries of the same --seed / --base-port
  *   hs-ct-fill --count          entries of the fill pattern ("ours") and all IPv4 ones (a dump),
  *                               and the kernel's own count of this namespace (all families)
@@ -15,6 +16,7 @@
  *
  * Options: --seed S (the first entry's index: two fills with ranges that do not overlap never
  * collide), --base-port P (source ports start there), --batch B (messages per sendmsg),
+ * --rate R (create: R entries a second, each batch sent when due; the benchmark's paced fill),
  * --ct-timeout S (the entries' timeout, 3600), --timeout-ms T (wait-count and listen: give up
  * after T; create and delete: per batch), --poll-ms P (wait-count), --rcvbuf BYTES (listen:
  * 256 MiB, so that a listener that waits for a CPU loses nothing),
@@ -453,6 +455,13 @@ static int run_batches(bool create)
 		uint32_t first = seq + 1;
 		int64_t ts, te;
 
+		/* paced: a batch leaves when its first entry is due (a late one at once) */
+		if (o.rate > 0) {
+			uint64_t due_ns = done * (uint64_t)NS_PER_S / (uint64_t)o.rate;
+			probe_sleep_until(t0 + (int64_t)due_ns);
+		}
+		if (probe_stop)
+			break;
 		for (uint64_t m = 0; m < k; m++) {
 			bool last = m + 1 == k;
 			struct nlmsghdr *nlh = put_header(
@@ -506,6 +515,8 @@ static int run_batches(bool create)
 			(json_int_t)t1, "seed", (json_int_t)o.seed, "interrupted", probe_stop != 0);
 	json_object_set_new(res, "errnos", errnos_json(&e));
 	json_object_set_new(res, "base_port", json_integer(o.base_port));
+	if (o.rate > 0)
+		json_object_set_new(res, "rate_planned", json_integer(o.rate));
 	/* the last sendmsg's return: every entry was in the table then (t_end_ns also has the
 	 * reading of its ACK) */
 	json_object_set_new(res, "t_last_send_ns", json_integer(t_last_send));
@@ -531,7 +542,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: hs-ct-fill [--create] N | --delete N | --count [--n N] | --count-only |\n"
 		"                  --wait-count N | --listen N | --churn RATE --seconds S --n N\n"
-		"       [--seed S] [--base-port P] [--batch B] [--ct-timeout S] [--timeout-ms T]\n"
+		"       [--seed S] [--base-port P] [--batch B] [--rate R] [--ct-timeout S]\n"
+		"       [--timeout-ms T]\n"
 		"       [--poll-ms P] [--rcvbuf BYTES] [--times-out FILE] [--ready-file F]\n"
 		"       [--out FILE]\n");
 	exit(2);
@@ -564,6 +576,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "base-port", required_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "rate", required_argument, NULL, 'a' },
 		{ "ct-timeout", required_argument, NULL, 'T' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "poll-ms", required_argument, NULL, 'P' },
@@ -593,6 +606,7 @@ int main(int argc, char **argv)
 		case 's': o.seed = (uint64_t)probe_num("--seed", optarg, 0, 1000000000); break;
 		case 'p': o.base_port = (unsigned)probe_num("--base-port", optarg, 1, 65535); break;
 		case 'b': o.batch = (unsigned)probe_num("--batch", optarg, 1, BATCH_MAX); break;
+		case 'a': o.rate = probe_num("--rate", optarg, 1, 10000000); break;
 		case 'T': o.ct_timeout = (unsigned)probe_num("--ct-timeout", optarg, 1, 864000); break;
 		case 't': o.timeout_ms = probe_num("--timeout-ms", optarg, 1, 86400000); break;
 		case 'P': o.poll_ms = probe_num("--poll-ms", optarg, 1, 10000); break;
@@ -610,6 +624,10 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == M_NONE)
 		usage();
+	if (o.rate > 0 && o.mode != M_CREATE) {
+		fprintf(stderr, "--rate paces a --create only\n");
+		return 2;
+	}
 	if (o.mode == M_CHURN && o.churn_seconds == 0) {
 		fprintf(stderr, "--churn needs --seconds\n");
 		return 2;

@@ -27,6 +27,7 @@ struct opts {
 	long timeout_ms;
 	long poll_ms;
 	long rcvbuf;
+	long rate;          /* create: entries a second (0: as fast as the kernel takes them) */
 	long churn_rate;    /* churn: new (and as many destroyed) entries per second */
 	long churn_seconds; /* churn: how long */
 	const char *times_out;
