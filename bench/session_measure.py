@@ -426,10 +426,12 @@ class Bench:
         try:
             s0 = self.snapshot(impl)
             bl.log("  [%s] bulk sync of %d entries to the joining fw2" % (impl.name, n))
+            cpu0 = bl.cpu_times()
             t0 = time.monotonic()
             impl.join_trigger(DST)
             t1 = time.monotonic()
             w = ct.result(waiter, tmo / 1000.0 + 30)
+            rec["steal_share"] = bl.steal_share(cpu0, bl.cpu_times())
         finally:
             if waiter["proc"].poll() is None:
                 ct.result(waiter, 1.0, stop=True)
@@ -454,9 +456,10 @@ class Bench:
                                  else round(d["cpu_s"][node] * 100000 / n, 3) for node in BOXES}
         rec["wire_bytes_per_entry"] = round(d["wire_bytes_net"] / n, 1)
         bl.log("  [%s] N=%d: bulk to the joining fw2 %s ms (%s entries/s); CPU fw1 %s s fw2 %s "
-               "s; %.1f B/entry" % (impl.name, n, rec["bulk_ms"], rec["rate"],
-                                    d["cpu_s"]["fw1"], d["cpu_s"]["fw2"],
-                                    rec["wire_bytes_per_entry"]))
+               "s; %.1f B/entry; steal %s%%" % (
+                   impl.name, n, rec["bulk_ms"], rec["rate"], d["cpu_s"]["fw1"],
+                   d["cpu_s"]["fw2"], rec["wire_bytes_per_entry"],
+                   bl.fmt_num(100 * (rec.get("steal_share") or 0), 1)))
         unseen_end(rec, w)
         self.stop_all(impl)
         for node in BOXES:
@@ -490,6 +493,22 @@ class Bench:
         bl.log("  kernel alone on fw1: %d entries created at %s/s (median of %d: %s)" % (
             n, bl.fmt_num(st["median"], 0), repeats,
             ", ".join(bl.fmt_num(x, 0) for x in st["values"])))
+        # The standby's case in this lab: the source's event socket listens in the other box,
+        # and the kernel decides to build an event message per protocol, not per namespace
+        # (doc/session-sync.md), so fw2's inserts build one each that nobody reads.
+        heard = []
+        for _ in range(repeats):
+            lis = ct.spawn(SRC, ["--listen", str(n), "--timeout-ms", "3600000"], "listen-alone")
+            try:
+                heard.append(ct.run(DST, ["--create", str(n)], timeout=120 + n / 1000))
+            finally:
+                ct.result(lis, 1.0, stop=True)
+            ct.delete(DST, n)
+        sh = bl.stats([f.get("rate") for f in heard])
+        rec.update(listened_fills=heard, listened_rate=sh["median"], listened_rates=sh)
+        bl.log("  kernel alone on fw2, a listener on fw1: %s/s (median of %d: %s)" % (
+            bl.fmt_num(sh["median"], 0), repeats,
+            ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
         return rec
 
     def one(self, impl, n):

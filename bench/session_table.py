@@ -225,6 +225,9 @@ def table(raw, meta):
                      ""])
         row("  kernel alone: batch-insert rate on fw1 (no daemon, no listener), median",
             lambda r: ka_cell(r["kernel_alone"]))
+        row("    the same on fw2 with a listener on fw1 (the lab's standby: an event built per "
+            "insert)", lambda r: ka_cell({"rate": r["kernel_alone"]["listened_rate"],
+                                          "rates": r["kernel_alone"]["listened_rates"]}))
         if "live" in only:
             row("  live: time until the standby's kernel holds all N (from the fill's start)",
                 lambda r: ms(r["live"]["to_all_ms"]) if r["live"]["to_all_ms"] is not None
@@ -265,6 +268,11 @@ def table(raw, meta):
             row("    bulk transfer rate, first to last entry on the standby",
                 lambda r: rate(r["bulk"].get("transfer_rate")) if r["bulk"].get("transfer_rate")
                 else None, lambda r: r["bulk"].get("transfer_rate"))
+            row("    bulk rate / kernel alone with a listener elsewhere (the line above it)",
+                lambda r: "%.0f%%" % (100.0 * r["bulk"]["rate"] /
+                                      r["kernel_alone"]["listened_rate"]))
+            row("    CPU time the hypervisor took during the bulk (steal, /proc/stat)",
+                lambda r: "%.1f%%" % (100 * r["bulk"]["steal_share"]))
         if "live" in only:
             row("  CPU s per 100k entries, source / standby: live sync",
                 lambda r: pair(r["live"]["cpu_s_per_100k"]["fw1"],
@@ -341,7 +349,9 @@ def table(raw, meta):
             "kernel alone: before each implementation's run of a size, with no daemon on either "
             "box and no listener (the kernel builds no events), hs-ct-fill creates the N on fw1 "
             "and deletes them, %d times: the median is the kernel's batch-insert rate here, the "
-            "bulk target's reference" % KERNEL_ALONE_REPEATS,
+            "bulk target's reference; then the same on fw2 with a listener of NEW events on fw1 "
+            "(the kernel builds an event for each insert, as for the lab's standby whose peer "
+            "listens: one kernel for both boxes)" % KERNEL_ALONE_REPEATS,
             "time until the standby holds all N: fw2's kernel count polled every 5 ms "
             "(IPCTNL_MSG_CT_GET_STATS, confirmed by a dump; when the box's other entries changed "
             "during the wait the polls are read again with the new count, the dump's own time, "
@@ -359,15 +369,6 @@ def table(raw, meta):
             "no later than the stamp of its NEW event on fw1 (a second listener); "
             "CLOCK_MONOTONIC on both; a few ms either way (the tools share the CPUs with the "
             "daemons); the two estimates alone are in the JSON",
-            "paced live sync: the same as the live sync, but hs-ct-fill sends a batch of %d "
-            "each time one is due at --paced-rate (%s /s), so the 2 CPUs are not saturated by "
-            "the fill: its latency is what the sync adds, where the live sync's is mostly a "
-            "wait for a CPU on this machine; fresh daemons, the same latency estimate; steal: "
-            "the machine's share of CPU time the hypervisor gave to others during the fill "
-            "(/proc/stat), which stops daemons and tools alike for ms at a time: the p99 of a "
-            "run follows it (doc/session-sync.md), hence the row of the runs under %d%%" % (
-                meta.get("paced_batch") or 0, format(meta.get("paced_rate") or 0, ","),
-                100 * CALM_STEAL),
             "bulk: fw2's copy deleted, both daemons restarted, fw1's first (it reads its table); "
             "conntrackd: fw2 started, then `conntrackd -n` on fw2 (\"request resync with other "
             "node\"): time from starting that client (its own start, ~20 ms, included: "
@@ -385,6 +386,17 @@ def table(raw, meta):
             "128 MiB), scheduler: %s" % (meta.get("conntrackd_version", ""),
                                          meta.get("conntrackd_sched", "?")),
         ]
+    if "paced" in only:
+        notes.append(
+            "paced live sync: the same as the live sync, but hs-ct-fill sends a batch of %d "
+            "each time one is due at --paced-rate (%s /s), so the 2 CPUs are not saturated by "
+            "the fill: its latency is what the sync adds, where the live sync's is mostly a "
+            "wait for a CPU on this machine; fresh daemons, the same latency estimate; steal: "
+            "the machine's share of CPU time the hypervisor gave to others during the fill "
+            "(/proc/stat), which stops daemons and tools alike for ms at a time: the p99 of a "
+            "run follows it (doc/session-sync.md), hence the row of the runs under %d%%" % (
+                meta.get("paced_batch") or 0, format(meta.get("paced_rate") or 0, ","),
+                100 * CALM_STEAL))
     targets = []
     if any(p in only for p in SIZED):
         targets.append(
