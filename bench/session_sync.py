@@ -59,7 +59,7 @@ SESSION SYNC in session_impls.py: the only hrpd-specific part of parts 1 and 2).
 
     bench/session_sync.py [--quick] [--builddir DIR] [--out-dir DIR] [--sizes 10000,100000]
         [--only live,paced,bulk,failover] [--impls hrpd,conntrackd] [--batch 256]
-        [--paced-rate 20000] [--paced-repeats 5]
+        [--paced-rate 20000] [--paced-repeats 5] [--keep-workdir]
         [--conntrackd-sched default|other] [--hrpd-set KEY=VALUE] [--failover-repeats N]
         [--failover-flows 200] [--failover-duration S] [--failover-ecmp survivor|failed|kernel]
         [--keepalived-vmac on|off] [--verbose]
@@ -150,6 +150,9 @@ def options(argv=None):
     ap.add_argument("--keepalived-vmac", choices=("on", "off"), default="on",
                     help="failover: keepalived's use_vmac (on: the VIP on a virtual-MAC "
                     "macvlan, as vrrpd; off: on lan0, where OSPF then advertises it)")
+    ap.add_argument("--keep-workdir", action="store_true",
+                    help="keep the lab's work dir (daemon logs, the per-entry time files of the "
+                    "live and paced parts) after the run")
     ap.add_argument("--verbose", action="store_true", help="the lab's own log lines too")
     ap.add_argument("--table-from", metavar="JSON",
                     help="print the table of an earlier run from its raw figures; run nothing")
@@ -244,7 +247,7 @@ def run(opts):
 
 def sized_parts(paths, topo, opts, meta, lablog):
     """The live and bulk parts for every size and implementation, in one lab."""
-    with labmod.Lab(topo, paths, log=lablog, keep_workdir=bool(os.environ.get("HS_KEEP"))) as lab:
+    with labmod.Lab(topo, paths, log=lablog, keep_workdir=opts.keep_workdir) as lab:
         bl.log("[session] lab %s up; sizes %s; %s" % (lab.prefix, opts.sizes,
                                                       ", ".join(opts.impls)))
         b = Bench(lab, opts)
