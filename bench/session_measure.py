@@ -511,6 +511,19 @@ class Bench:
             ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
         return rec
 
+    def attempt(self, run, impl, n, part, fn):
+        """fn(), one part of a run: an error is recorded (run[part + "_error"], the run's
+        errors, the log) and None returned, so the other parts still run."""
+        try:
+            return fn()
+        except NotImplementedYet:
+            raise
+        except Exception as e:
+            run[part + "_error"] = str(e)
+            self.raw["errors"].append("%s %s N=%d: %s" % (impl.name, part, n, e))
+            bl.log("  ERROR %s %s N=%d: %s" % (impl.name, part, n, e))
+            return None
+
     def one(self, impl, n):
         run = {"impl": impl.name, "n": n}
         self.raw["runs"].append(run)
@@ -522,27 +535,18 @@ class Bench:
                 self.raw["errors"].append("%s kernel alone N=%d: %s" % (impl.name, n, e))
                 bl.log("  ERROR %s kernel alone N=%d: %s" % (impl.name, n, e))
             if "live" in only:
-                try:
-                    run["live"] = self.live(impl, n)
-                except NotImplementedYet:
-                    raise
-                except Exception as e:
-                    run["live_error"] = str(e)
-                    self.raw["errors"].append("%s live N=%d: %s" % (impl.name, n, e))
-                    bl.log("  ERROR %s live N=%d: %s" % (impl.name, n, e))
+                live = self.attempt(run, impl, n, "live", lambda: self.live(impl, n))
+                if live is not None:
+                    run["live"] = live
             if "paced" in only and self.opts.paced_rate:
                 # repeated: one paced run's p99 swings by 10x here (1-15 ms, same build)
                 run["paced"] = []
                 for _ in range(self.opts.paced_repeats):
-                    try:
-                        self.stop_all(impl)  # fresh daemons, as for the live part
-                        run["paced"].append(self.live(impl, n, rate=self.opts.paced_rate))
-                    except NotImplementedYet:
-                        raise
-                    except Exception as e:
-                        run["paced_error"] = str(e)
-                        self.raw["errors"].append("%s paced N=%d: %s" % (impl.name, n, e))
-                        bl.log("  ERROR %s paced N=%d: %s" % (impl.name, n, e))
+                    self.stop_all(impl)  # fresh daemons, as for the live part
+                    p = self.attempt(run, impl, n, "paced",
+                                     lambda: self.live(impl, n, rate=self.opts.paced_rate))
+                    if p is not None:
+                        run["paced"].append(p)
             if "bulk" in only:
                 run["bulk"] = self.bulk(impl, n)
         except NotImplementedYet:

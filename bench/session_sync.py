@@ -115,6 +115,15 @@ def set_conntrack_max(v):
 
 # ---- entry points ----
 
+def bounded(ap, a, name, lo, hi, quick=None, full=None):
+    """Option --name within lo..hi; unset, it takes its --quick or full default first."""
+    attr = name.replace("-", "_")
+    if getattr(a, attr) is None:
+        setattr(a, attr, quick if a.quick else full)
+    if not lo <= getattr(a, attr) <= hi:
+        ap.error("--%s is %d..%d" % (name, lo, hi))
+
+
 def options(argv=None):
     ap = argparse.ArgumentParser(description="session sync: hrpd vs conntrackd FTFW")
     ap.add_argument("--quick", action="store_true", help="small sizes (1000,5000)")
@@ -165,28 +174,16 @@ def options(argv=None):
     bad = [x for x in a.impls if x not in IMPLS]
     if bad:
         ap.error("unknown implementation %s (known: %s)" % (", ".join(bad), ", ".join(IMPLS)))
-    if not 1 <= a.batch <= 4096:
-        ap.error("--batch is 1..4096")
     a.only = [x for x in (a.only or ",".join(ONLY)).split(",") if x.strip()]
     bad = [x for x in a.only if x not in ONLY]
     if bad or not a.only:
         ap.error("--only takes %s (not %s)" % (",".join(ONLY), ", ".join(bad) or "nothing"))
-    if not 100 <= a.paced_rate <= 1000000:
-        ap.error("--paced-rate is 100..1000000")
-    if a.paced_repeats is None:
-        a.paced_repeats = 1 if a.quick else 5
-    if not 1 <= a.paced_repeats <= 50:
-        ap.error("--paced-repeats is 1..50")
-    if not 1 <= a.failover_flows <= 10000:
-        ap.error("--failover-flows is 1..10000")
-    if a.failover_duration is None:
-        a.failover_duration = 10 if a.quick else 12
-    if not 6 <= a.failover_duration <= 600:
-        ap.error("--failover-duration is 6..600")
-    if a.failover_repeats is None:
-        a.failover_repeats = 1 if a.quick else 3
-    if not 1 <= a.failover_repeats <= 20:
-        ap.error("--failover-repeats is 1..20")
+    bounded(ap, a, "batch", 1, 4096)
+    bounded(ap, a, "paced-rate", 100, 1000000)
+    bounded(ap, a, "paced-repeats", 1, 50, quick=1, full=5)
+    bounded(ap, a, "failover-flows", 1, 10000)
+    bounded(ap, a, "failover-duration", 6, 600, quick=10, full=12)
+    bounded(ap, a, "failover-repeats", 1, 20, quick=1, full=3)
     return a
 
 
