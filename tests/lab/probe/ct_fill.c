@@ -543,9 +543,8 @@ static void usage(void)
 		"usage: hs-ct-fill [--create] N | --delete N | --count [--n N] | --count-only |\n"
 		"                  --wait-count N | --listen N | --churn RATE --seconds S --n N\n"
 		"       [--seed S] [--base-port P] [--batch B] [--rate R] [--ct-timeout S]\n"
-		"       [--timeout-ms T]\n"
-		"       [--poll-ms P] [--rcvbuf BYTES] [--times-out FILE] [--ready-file F]\n"
-		"       [--out FILE]\n");
+		"       [--timeout-ms T] [--poll-ms P] [--rcvbuf BYTES] [--times-out FILE]\n"
+		"       [--ready-file F] [--out FILE]\n");
 	exit(2);
 }
 
