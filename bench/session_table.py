@@ -393,15 +393,17 @@ def table(raw, meta):
             "the fill: its latency is what the sync adds, where the live sync's is mostly a "
             "wait for a CPU on this machine; fresh daemons, the same latency estimate; steal: "
             "the machine's share of CPU time the hypervisor gave to others during the fill "
-            "(/proc/stat), which stops daemons and tools alike for ms at a time: the p99 of a "
-            "run follows it (doc/session-sync.md), hence the row of the runs under %d%%" % (
+            "(/proc/stat), which stops daemons and tools alike for ms at a time: the runs with "
+            "the most steal have the longest p99 (doc/session-sync.md), hence the row of the "
+            "runs under %d%%" % (
                 meta.get("paced_batch") or 0, format(meta.get("paced_rate") or 0, ","),
                 100 * CALM_STEAL))
     targets = []
     if any(p in only for p in SIZED):
         targets.append(
-            "real time (live and paced alike): per-entry latency p99 <= %s ms, 0 entries lost (N less fw2's kernel count "
-            "when the poller ended), and keeping pace with the kernel's event rate: the N arrive "
+            "real time (live and paced alike): per-entry latency p99 <= %s ms, 0 entries lost "
+            "(N less fw2's kernel count when the poller ended), and keeping pace with the "
+            "kernel's event rate: the N arrive "
             "on fw2 (its listener, first to last NEW event) over a span at most %s ms (the latency "
             "target) longer than the one over which fw1's kernel reported them (fw1's listener), "
             "i.e. no backlog beyond the latency budget; the cell gives the standby's arrival rate, "
