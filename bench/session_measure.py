@@ -187,6 +187,24 @@ class CtTool:
 
 # ---- the measurements ----
 
+def log_live(name, rec):
+    """A live (or paced) run's figures, one line, and where its latency went."""
+    d, lat = rec["window"], rec["latency"]
+    bl.log("  [%s] N=%d: fw2 holds all %s ms after the fill started (fill %.0f ms, "
+           "%.0f/s; fw1 events %s/s); latency p50 %s p99 %s ms; CPU fw1 %s s fw2 %s s; "
+           "%.1f B/entry; RSS fw1 %s kB fw2 %s kB" % (
+               name, rec["n"], rec["to_all_ms"], rec["fill_ms"], rec["fill"]["rate"],
+               bl.fmt_num((rec["events_src"] or {}).get("rate"), 0), lat.get("p50_ms"),
+               lat.get("p99_ms"), d["cpu_s"]["fw1"], d["cpu_s"]["fw2"],
+               rec["wire_bytes_per_entry"], rec["rss_kb"]["fw1"], rec["rss_kb"]["fw2"]))
+    if rec["steal_share"]:
+        bl.log("  [%s] the hypervisor took %.1f%% of the CPU time during the fill" % (
+            name, 100 * rec["steal_share"]))
+    if lat.get("p50_by_tenth_ms"):
+        bl.log("  [%s] latency p50 along the fill, by tenth of the entries: %s ms" % (
+            name, lat["p50_by_tenth_ms"]))
+
+
 def unseen_end(rec, w):
     """A part whose end the poller never saw has no CPU or bytes per entry (their window ran
     to the poller's timeout): kept aside in the JSON only."""
@@ -341,19 +359,7 @@ class Bench:
         rec["cpu_s_per_100k"] = {node: None if d["cpu_s"][node] is None
                                  else round(d["cpu_s"][node] * 100000 / n, 3) for node in BOXES}
         rec["wire_bytes_per_entry"] = round(d["wire_bytes_net"] / n, 1)
-        bl.log("  [%s] N=%d: fw2 holds all %s ms after the fill started (fill %.0f ms, "
-               "%.0f/s; fw1 events %s/s); latency p50 %s p99 %s ms; CPU fw1 %s s fw2 %s s; "
-               "%.1f B/entry; RSS fw1 %s kB fw2 %s kB" % (
-                   impl.name, n, rec["to_all_ms"], rec["fill_ms"], fill["rate"],
-                   bl.fmt_num((ev_src or {}).get("rate"), 0), rec["latency"].get("p50_ms"),
-                   rec["latency"].get("p99_ms"), d["cpu_s"]["fw1"], d["cpu_s"]["fw2"],
-                   rec["wire_bytes_per_entry"], rec["rss_kb"]["fw1"], rec["rss_kb"]["fw2"]))
-        if rec["steal_share"]:
-            bl.log("  [%s] the hypervisor took %.1f%% of the CPU time during the fill" % (
-                impl.name, 100 * rec["steal_share"]))
-        if rec["latency"].get("p50_by_tenth_ms"):
-            bl.log("  [%s] latency p50 along the fill, by tenth of the entries: %s ms" % (
-                impl.name, rec["latency"]["p50_by_tenth_ms"]))
+        log_live(impl.name, rec)
         unseen_end(rec, w)
         return rec
 
@@ -547,7 +553,7 @@ class Bench:
                 live = self.attempt(run, impl, n, "live", lambda: self.live(impl, n))
                 if live is not None:
                     run["live"] = live
-            if "paced" in only and self.opts.paced_rate:
+            if "paced" in only:
                 # repeated: one paced run's p99 swings by 10x here (1-15 ms, same build)
                 run["paced"] = []
                 for _ in range(self.opts.paced_repeats):

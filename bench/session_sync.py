@@ -89,7 +89,7 @@ bl.lab_imports()
 import session_failover as sf  # noqa: E402
 from session_impls import Conntrackd, Hrpd, NotImplementedYet  # noqa: E402
 from session_measure import PACED_BATCH, PACED_RATE, Bench  # noqa: E402
-from session_table import ONLY, full_table, table_from  # noqa: E402
+from session_table import ONLY, SIZED, full_table, table_from  # noqa: E402
 
 from hslab_lib import lab as labmod  # noqa: E402
 from hslab_lib import topo as topomod  # noqa: E402
@@ -205,7 +205,7 @@ def run(opts):
     if "paced" in opts.only:
         meta.update(paced_rate=opts.paced_rate, paced_batch=PACED_BATCH,
                     paced_repeats=opts.paced_repeats)
-    sized = any(p in opts.only for p in ("live", "paced", "bulk"))
+    sized = any(p in opts.only for p in SIZED)
     if "failover" in opts.only:
         meta.update(failover_flows=opts.failover_flows, failover_duration=opts.failover_duration,
                     failover_ecmp=opts.failover_ecmp, keepalived_vmac=opts.keepalived_vmac,

@@ -100,7 +100,7 @@ CALM_STEAL = 0.02         # a paced run in which the hypervisor took less than t
 met, ms = sf.met, sf.ms
 
 
-def pace(r, part="live"):
+def pace(r):
     """Does the standby keep pace with the kernel's event rate? The rate at which the N arrive on
     the standby ((N - 1) / first-to-last NEW event there) against the kernel's raw NEW-event rate
     on the source ((N - 1) / first-to-last NEW event on fw1), same run. Both spans hold the same N
@@ -108,7 +108,7 @@ def pace(r, part="live"):
     one's); it keeps pace when that excess stays within the latency target (2 ms): a sync that
     falls behind the kernel builds a backlog that grows with N. Returns None when a listener
     missed entries."""
-    live = r[part]
+    live = r["live"]
     src, dst = live.get("events_src") or {}, live.get("events_dst") or {}
     n = r["n"]
     if src.get("distinct") != n or dst.get("distinct") != n or not src.get("seconds") \
@@ -120,10 +120,10 @@ def pace(r, part="live"):
             "ok": excess_ms <= T_PACE_SLACK_MS}
 
 
-def lost(r, part="live"):
+def lost(r):
     """Entries of the N that the standby's kernel did not hold when the poller ended (it ends
     once it counts all N, or after its timeout)."""
-    w = r[part].get("wait") or {}
+    w = r["live"].get("wait") or {}
     if w.get("reached"):
         return 0
     return r["n"] - (w.get("ours") or 0) if w else None
