@@ -242,19 +242,26 @@ def file_id(path):
 
 
 def cpu_times():
-    """The machine's CPU time so far, in ticks, from /proc/stat's first line: (steal, total).
-    Steal is time the hypervisor ran something else on one of our vCPUs: every process here,
-    the daemons and the measuring tools alike, stops for it."""
+    """The machine's CPU time so far, in ticks, from /proc/stat's first line: (steal, total,
+    idle). Steal is time the hypervisor ran something else on one of our vCPUs: every process
+    here, the daemons and the measuring tools alike, stops for it."""
     with open("/proc/stat") as f:
         ticks = [int(x) for x in f.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal (guest and guest_nice are in user, nice)
-    return ticks[7] if len(ticks) > 7 else 0, sum(ticks[:8])
+    return ticks[7] if len(ticks) > 7 else 0, sum(ticks[:8]), ticks[3] + ticks[4]
 
 
 def steal_share(before, after):
     """The share of the machine's CPU time stolen between two cpu_times(), or None."""
     total = after[1] - before[1]
     return round((after[0] - before[0]) / total, 3) if total > 0 else None
+
+
+def busy_share(before, after):
+    """The share of the machine's CPU time spent running something (steal included: the vCPU
+    was wanted) between two cpu_times(), or None."""
+    total = after[1] - before[1]
+    return round(1 - (after[2] - before[2]) / total, 3) if total > 0 else None
 
 
 def loadavg():

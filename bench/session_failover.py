@@ -144,6 +144,7 @@ def failover_run(lab, fo, opts, name, i, rec):
             lambda: standby_holds(lab, DST, port) >= opts.failover_flows and
             standby_holds(lab, DST, fast_port) >= FAST_FLOWS, 20)
         rec["standby_held_s"] = round(time.monotonic() - ts, 2)
+        cpu_before = bl.cpu_times()
         time.sleep(1.0)
         rec["before"] = before = {"route_via": sorted(lan_route(lab)[0]), "fw1": fo.role("fw1"),
                                   "fw2": fo.role("fw2"), "lsa_age_s": lsa_ages(lab)}
@@ -158,6 +159,7 @@ def failover_run(lab, fo, opts, name, i, rec):
         mon = Monitor(lab)
         try:
             real_off = time.time() - time.monotonic()
+            cpu_fault = bl.cpu_times()
             f = fail.fire()
             frozen = True
             t_fault = f["t0"]
@@ -169,6 +171,10 @@ def failover_run(lab, fo, opts, name, i, rec):
             except RuntimeError as e:
                 rec["takeover_error"] = str(e)
             time.sleep(max(0.0, t_fault + 1.0 - time.monotonic()))
+            # The flows' own load: each packet crosses the lab's namespaces in the sender's
+            # system call or softirq, on the same 2 vCPUs as the daemons (doc/session-sync.md).
+            rec["cpu_busy"] = {"before": bl.busy_share(cpu_before, cpu_fault),
+                               "after": bl.busy_share(cpu_fault, bl.cpu_times())}
             via, chosen = lan_route(lab)  # for the JSON (fw1's route may be gone by then)
             rec["rtr_at_1s"] = {"via": sorted(via), "chosen": chosen}
             t = tcp.wait()
@@ -233,22 +239,23 @@ def failover_rows(raw, meta, rows, summary):
                 vals.append(None)
         return bl.stats(vals)
 
-    def cell(rec, fn, digits=0):
+    def cell(rec, fn, digits=0, unit="ms"):
         if rec is None:
             return "-"
         if not good(rec):
             return "FAILED" if rec.get("error") else "-"
         s = st(rec, fn)
-        text = bl.fmt_stats(s, "ms", digits)
+        text = bl.fmt_stats(s, unit, digits)
         failed = len(rec.get("runs", [])) - len(good(rec))
         return text + (" [%d run(s) out]" % failed if failed else "")
 
     def med(rec, fn):
         return st(rec, fn)["median"] if good(rec) else None
 
-    def row(case, fn, floor="-", target="-", ok=None, digits=0):
+    def row(case, fn, floor="-", target="-", ok=None, digits=0, unit="ms"):
         r = bl.ratio(med(ours, fn), med(peer, fn))
-        rows.append([case, cell(ours, fn, digits), cell(peer, fn, digits), bl.fmt_ratio(r),
+        rows.append([case, cell(ours, fn, digits, unit), cell(peer, fn, digits, unit),
+                     bl.fmt_ratio(r),
                      floor, target, met(ok) if target != "-" else "-"])
 
     n_runs = max(len((ours or {}).get("runs", [])), len((peer or {}).get("runs", [])), 1)
@@ -297,6 +304,9 @@ def failover_rows(raw, meta, rows, summary):
         lambda r: r["watch"]["rtr_route_via_fw2_ms"], digits=1)
     row("  rtr's route no more via fw1 (OSPF drops the frozen box), after the fault",
         lambda r: r["watch"]["rtr_drops_fw1_ms"], digits=1)
+    row("  the machine's CPUs busy (both vCPUs), the second before the fault",
+        lambda r: 100 * r["cpu_busy"]["before"], unit="%")
+    row("    the second after it", lambda r: 100 * r["cpu_busy"]["after"], unit="%")
     for name, rec in (("hrpd", ours), ("conntrackd", peer)):
         if rec is None:
             continue
@@ -311,6 +321,8 @@ def failover_rows(raw, meta, rows, summary):
             "vip_on_fw2_ms": st(rec, lambda r: r["watch"]["vip_on_fw2_ms"]),
             "rtr_route_via_fw2_ms": st(rec, lambda r: r["watch"]["rtr_route_via_fw2_ms"]),
             "rtr_drops_fw1_ms": st(rec, lambda r: r["watch"]["rtr_drops_fw1_ms"]),
+            "cpu_busy_pct": {w: st(rec, lambda r, w=w: 100 * r["cpu_busy"][w])
+                             for w in ("before", "after")},
             "error": rec.get("error")}
 
 
@@ -397,6 +409,11 @@ def failover_notes(raw, meta):
         "the VIP on fw2 and rtr's route: `ip -ts monitor address` in fw2 and `ip -ts monitor "
         "route` in rtr, started before the fault (the kernel's notifications, stamped by ip); "
         "the fault's time is its first nft write (CLOCK_MONOTONIC, mapped to realtime)",
+        "CPUs busy: the whole machine's (/proc/stat, steal counted as busy), the second before "
+        "the fault and the second after it; the flows' packets cross the lab's namespaces in "
+        "the sender's system call or softirq, on the same 2 vCPUs as the daemons, so a busy "
+        "machine delays the flows' own recovery after the outage (bench/README.md, 'Where a "
+        "flow's stall goes', traces one flow)",
     ]
     errs = ["%s: %s" % (n, r["error"]) for n, r in fo.items() if r.get("error")]
     errs += ["%s run %d: %s" % (n, x["run"], x["invalid"]) for n, r in fo.items()
