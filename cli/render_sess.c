@@ -52,6 +52,7 @@ static const char *const known_counters[] = {
 	"bulk_entries_received",
 	"dumps",
 	"dump_errors",
+	"dumps_cancelled",
 	"takeovers",
 	"timeouts_reset",
 	"mirror", /* its own lines */
@@ -146,9 +147,10 @@ static void render_session_counters(const json_t *c, FILE *out)
 		" Bulks: sent %lld (%lld entries), failed %lld, received %lld (%lld entries)\n",
 		num(c, "bulks_sent"), num(c, "bulk_entries_sent"), num(c, "bulks_failed"),
 		num(c, "bulks_received"), num(c, "bulk_entries_received"));
-	fprintf(out, " Dumps: %lld, errors %lld; takeovers %lld, timeouts reset %lld\n",
-		num(c, "dumps"), num(c, "dump_errors"), num(c, "takeovers"),
-		num(c, "timeouts_reset"));
+	fprintf(out,
+		" Dumps: %lld, errors %lld, cancelled %lld; takeovers %lld, timeouts reset %lld\n",
+		num(c, "dumps"), num(c, "dump_errors"), num(c, "dumps_cancelled"),
+		num(c, "takeovers"), num(c, "timeouts_reset"));
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		reason_lines(rj_obj(c, reasons[i].key), reasons[i].label, out);
 	/* counters of a newer hrpd */

@@ -436,6 +436,17 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	if (!ss->ct)
 		return;
 	uint64_t now = hs_now_ms();
+	/* The peer waits for a bulk, not ready, while our own digest dump would run on: seconds
+	 * at a million entries (5 s here). The digest stops and runs again after the bulk. */
+	if (ss->dump == HRPD_SESS_DUMP_DIGEST && !ss->digest_responding && ss->source &&
+	    ss->bulk_wanted && hrpd_ct_dump_cancel(ss->ct) == 0) {
+		ss->dump = HRPD_SESS_DUMP_NONE;
+		ss->digest_wanted = true;
+		hs_info(HRPD_SESS_PREFIX,
+			"the peer asked for the table: the check's dump stopped after %" PRIu64
+			" ms, it runs after the bulk",
+			now - ss->dump_started_ms);
+	}
 	/* One dump at a time, the most urgent first. */
 	if (ss->dump == HRPD_SESS_DUMP_NONE && !hrpd_ct_dump_running(ss->ct)) {
 		if (ss->takeover_wanted)

@@ -29,6 +29,7 @@
 #define EV_MSG_MAX      8192u /* one event message (an IPv6 entry with everything: ~1 KiB) */
 #define DUMP_PER_TURN   8             /* dump buffers (each many entries) read per turn */
 #define RX_BUF          (64u * 1024u)
+#define DUMP_RCVBUF     (4 * 1024 * 1024) /* a dump's buffers: the kernel fills ahead */
 #define BATCH_MAX       1024          /* requests in one batch */
 
 enum hrpd_ct_req_kind {
@@ -58,6 +59,8 @@ struct hrpd_ct {
 	struct mnl_socket *ev, *req, *dump;
 	unsigned req_portid;
 	struct hs_io ev_io, req_io, dump_io;
+	struct hs_loop *loop; /* for a new dump socket (hrpd_ct_dump_cancel) */
+	int64_t priority;
 	bool listening;
 	bool dumping, dump_paused;
 	uint32_t dump_seq;
@@ -817,6 +820,29 @@ static void set_rcvbuf(struct mnl_socket *nl, int bytes)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
+int hrpd_ct_dump_cancel(struct hrpd_ct *ct)
+{
+	if (!ct->dumping)
+		return 0;
+	/* Netlink stops a dump only with the socket it runs on: a new socket, and the kernel
+	 * drops the old one's walk. */
+	struct mnl_socket *nl = open_socket(0);
+	if (!nl)
+		return -errno;
+	hs_io_stop(&ct->dump_io);
+	mnl_socket_close(ct->dump);
+	ct->dump = nl;
+	ct->dumping = false;
+	ct->dump_paused = false;
+	set_rcvbuf(ct->dump, DUMP_RCVBUF);
+	int r = hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(nl), 0, dump_readable, ct);
+	if (r < 0)
+		return r; /* no dump can start again; hrpd_ct_dump_start's sendto still fails cleanly */
+	hs_io_set_priority(&ct->dump_io, ct->priority);
+	ct->st.dumps_cancelled++;
+	return 0;
+}
+
 /* An inherited socket (hot restart) when the set has it, else a new one. */
 static struct mnl_socket *adopt_socket(struct hs_fdset *inherited, const char *name, bool *adopted)
 {
@@ -895,7 +921,9 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 		goto fail;
 	set_rcvbuf(ct->ev, rcvbuf);
 	set_rcvbuf(ct->req, 4 * 1024 * 1024);
-	set_rcvbuf(ct->dump, 4 * 1024 * 1024);
+	set_rcvbuf(ct->dump, DUMP_RCVBUF);
+	ct->loop = loop;
+	ct->priority = priority;
 	if (hs_io_start(&ct->ev_io, loop, mnl_socket_get_fd(ct->ev), EPOLLIN, ev_readable, ct) < 0 ||
 	    hs_io_start(&ct->req_io, loop, mnl_socket_get_fd(ct->req), EPOLLIN, req_readable, ct) <
 		    0 ||

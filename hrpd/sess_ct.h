@@ -54,6 +54,7 @@ struct hrpd_ct_stats {
 	uint64_t second_tries; /* a create of a live entry or an update of a missing one, redone */
 	uint64_t gone;     /* timeout resets and deletes of entries already gone */
 	uint64_t dumps, dump_entries, dump_errors;
+	uint64_t dumps_cancelled; /* a digest check's dump stopped for the peer's bulk */
 };
 
 /* Opens the sockets in the caller's network namespace and watches them on loop at priority (see
@@ -85,6 +86,9 @@ int hrpd_ct_dump_start(struct hrpd_ct *ct);
  * (nf_ct_seqadj_set sends no event), so the source reads such an entry itself. */
 int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out);
 bool hrpd_ct_dump_running(const struct hrpd_ct *ct);
+/* Stops the running dump at once, with no ops->dump_done: 0 (also when none runs), or a negative
+ * errno and the dump runs on. */
+int hrpd_ct_dump_cancel(struct hrpd_ct *ct);
 /* Holds or resumes reading the running dump (back-pressure from the data channel). */
 void hrpd_ct_dump_pause(struct hrpd_ct *ct, bool paused);
 

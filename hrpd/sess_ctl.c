@@ -97,6 +97,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "bulk_entries_received", s->bulk_entries_received },
 		{ "dumps", k->dumps },
 		{ "dump_errors", k->dump_errors },
+		{ "dumps_cancelled", k->dumps_cancelled },
 		{ "takeovers", s->takeovers },
 		{ "timeouts_reset", s->timeouts_reset },
 		{ "made_liberal", s->made_liberal },

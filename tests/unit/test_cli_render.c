@@ -594,7 +594,8 @@ static const char session_stats[] =
 	" \"kernel_gone\": 0, \"bulk_requests_sent\": 1, \"bulk_requests_received\": 2,"
 	" \"bulks_sent\": 2, \"bulks_failed\": 0, \"bulk_entries_sent\": 600,"
 	" \"bulks_received\": 1, \"bulk_entries_received\": 300, \"dumps\": 3,"
-	" \"dump_errors\": 0, \"takeovers\": 1, \"timeouts_reset\": 300,"
+	" \"dump_errors\": 0, \"dumps_cancelled\": 1, \"takeovers\": 1,"
+	" \"timeouts_reset\": 300,"
 	" \"skipped\": {\"hrp\": 12, \"control\": 0, \"link_local\": 4, \"filter\": 0},"
 	" \"decode_errors\": {\"bad-version\": 0, \"truncated\": 1, \"bad-op\": 0,"
 	" \"bad-family\": 0},"
@@ -653,7 +654,7 @@ static void test_render_session_statistics(void **state)
 		" Refused: 1 records, 30 entries, encode errors 0\n"
 		" Resync requests: sent 1, received 2\n"
 		" Bulks: sent 2 (600 entries), failed 0, received 1 (300 entries)\n"
-		" Dumps: 3, errors 0; takeovers 1, timeouts reset 300\n"
+		" Dumps: 3, errors 0, cancelled 1; takeovers 1, timeouts reset 300\n"
 		"   skipped (hrp): 12\n"
 		"   skipped (link_local): 4\n"
 		"   decode error (truncated): 1\n"
@@ -708,7 +709,7 @@ static void test_render_session_statistics_tolerant(void **state)
 		" Refused: 0 records, 0 entries, encode errors 0\n"
 		" Resync requests: sent 0, received 0\n"
 		" Bulks: sent 0 (0 entries), failed 0, received 0 (0 entries)\n"
-		" Dumps: 0, errors 0; takeovers 0, timeouts reset 0\n"
+		" Dumps: 0, errors 0, cancelled 0; takeovers 0, timeouts reset 0\n"
 		"   ranges_checked: 7\n"
 		"   retries (timeout): 2\n");
 	outcome_free(&o);
