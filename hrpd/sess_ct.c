@@ -825,20 +825,25 @@ int hrpd_ct_dump_cancel(struct hrpd_ct *ct)
 	if (!ct->dumping)
 		return 0;
 	/* Netlink stops a dump only with the socket it runs on: a new socket, and the kernel
-	 * drops the old one's walk. */
+	 * drops the old one's walk. The old one stays until the new one is watched. */
 	struct mnl_socket *nl = open_socket(0);
 	if (!nl)
 		return -errno;
 	hs_io_stop(&ct->dump_io);
+	int r = hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(nl), 0, dump_readable, ct);
+	if (r < 0) {
+		mnl_socket_close(nl);
+		if (hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(ct->dump),
+				ct->dump_paused ? 0 : EPOLLIN, dump_readable, ct) == 0)
+			hs_io_set_priority(&ct->dump_io, ct->priority);
+		return r;
+	}
+	hs_io_set_priority(&ct->dump_io, ct->priority);
 	mnl_socket_close(ct->dump);
 	ct->dump = nl;
 	ct->dumping = false;
 	ct->dump_paused = false;
 	set_rcvbuf(ct->dump, DUMP_RCVBUF);
-	int r = hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(nl), 0, dump_readable, ct);
-	if (r < 0)
-		return r; /* no dump can start again; hrpd_ct_dump_start's sendto still fails cleanly */
-	hs_io_set_priority(&ct->dump_io, ct->priority);
 	ct->st.dumps_cancelled++;
 	return 0;
 }
