@@ -172,7 +172,7 @@ def failover_run(lab, fo, opts, name, i, rec):
                 rec["takeover_error"] = str(e)
             time.sleep(max(0.0, t_fault + 1.0 - time.monotonic()))
             # The flows' own load: each packet crosses the lab's namespaces in the sender's
-            # system call or softirq, on the same 2 vCPUs as the daemons (doc/session-sync.md).
+            # system call or softirq, on the same 2 vCPUs as the daemons (bench/README.md).
             rec["cpu_busy"] = {"before": bl.busy_share(cpu_before, cpu_fault),
                                "after": bl.busy_share(cpu_fault, bl.cpu_times())}
             via, chosen = lan_route(lab)  # for the JSON (fw1's route may be gone by then)
