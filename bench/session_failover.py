@@ -191,6 +191,12 @@ def failover_run(lab, fo, opts, name, i, rec):
                 pass
         if frozen:
             faults.box_recover(lab, SRC)  # thawed, its ports let through
+    record_flows(rec, opts, name, i, f, t, tf, u)
+    rec["after"] = fo.after()
+    log_run(rec, opts, name, i, f, t, tf, u)
+
+def record_flows(rec, opts, name, i, f, t, tf, u):
+    """The probes' results into the run's record."""
     rec["tcp"] = {k: v for k, v in t.items() if k != "per_flow"}
     rec["tcp_per_flow_stall_ms"] = [x.get("max_stall_ms") for x in t.get("per_flow", [])]
     rec["tcp_dead"] = [x for x in t.get("per_flow", []) if not x.get("alive")][:20]
@@ -198,7 +204,9 @@ def failover_run(lab, fo, opts, name, i, rec):
     rec["tcp_fast_lost"] = FAST_FLOWS - tf.get("alive", 0)
     rec["udp"] = u
     rec["lost"] = opts.failover_flows - t.get("alive", 0)
-    rec["after"] = fo.after()
+
+
+def log_run(rec, opts, name, i, f, t, tf, u):
     bl.log("  [%s failover %d/%d] fw1 failed (written to the 4 switches in %.2f ms, confirmed "
            "within %s ms): longest stall %s ms, p99 %s ms, longest wait %s ms, %d of %d flows lost "
            "(1-2 ms writers: "
@@ -293,20 +301,7 @@ def failover_rows(raw, meta, rows, summary):
     rows.append(["  flows lost (not alive at the end: no echo in their last 1.5 s, or an error)",
                  lost_cell(ours), lost_cell(peer), "-", "-", "%d" % T_FLOWS_LOST,
                  met(None if lost_ours is None else lost_ours == T_FLOWS_LOST)])
-    row("  traffic gap, UDP probe (1 ms each way): client -> server",
-        lambda r: r["udp"]["c2s"]["max_gap_ms"])
-    row("    server -> client", lambda r: r["udp"]["s2c"]["max_gap_ms"])
-    row("  the VIP's address on fw2, after the fault (ip monitor)",
-        lambda r: r["watch"]["vip_on_fw2_ms"], floor="%s / %s ms" % (
-            bl.fmt_num(fast_takeover_ms(), 0),
-            bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0)), digits=1)
-    row("  rtr's route to the LAN via fw2, after the fault (ip monitor)",
-        lambda r: r["watch"]["rtr_route_via_fw2_ms"], digits=1)
-    row("  rtr's route no more via fw1 (OSPF drops the frozen box), after the fault",
-        lambda r: r["watch"]["rtr_drops_fw1_ms"], digits=1)
-    row("  the machine's CPUs busy (both vCPUs), the second before the fault",
-        lambda r: 100 * r["cpu_busy"]["before"], unit="%")
-    row("    the second after it", lambda r: 100 * r["cpu_busy"]["after"], unit="%")
+    watch_rows(row)
     for name, rec in (("hrpd", ours), ("conntrackd", peer)):
         if rec is None:
             continue
@@ -324,6 +319,43 @@ def failover_rows(raw, meta, rows, summary):
             "cpu_busy_pct": {w: st(rec, lambda r, w=w: 100 * r["cpu_busy"][w])
                              for w in ("before", "after")},
             "error": rec.get("error")}
+
+
+def watch_rows(row):
+    """The traffic's gaps, the VIP and the router as the run watched them, the machine's CPUs."""
+    row("  traffic gap, UDP probe (1 ms each way): client -> server",
+        lambda r: r["udp"]["c2s"]["max_gap_ms"])
+    row("    server -> client", lambda r: r["udp"]["s2c"]["max_gap_ms"])
+    row("  the VIP's address on fw2, after the fault (ip monitor)",
+        lambda r: r["watch"]["vip_on_fw2_ms"], floor="%s / %s ms" % (
+            bl.fmt_num(fast_takeover_ms(), 0),
+            bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0)), digits=1)
+    row("  rtr's route to the LAN via fw2, after the fault (ip monitor)",
+        lambda r: r["watch"]["rtr_route_via_fw2_ms"], digits=1)
+    row("  rtr's route no more via fw1 (OSPF drops the frozen box), after the fault",
+        lambda r: r["watch"]["rtr_drops_fw1_ms"], digits=1)
+    row("  the machine's CPUs busy (both vCPUs), the second before the fault",
+        lambda r: 100 * r["cpu_busy"]["before"], unit="%")
+    row("    the second after it", lambda r: 100 * r["cpu_busy"]["after"], unit="%")
+
+
+def floor_note():
+    """What bounds the stall from below: the detection, then TCP's own recovery."""
+    return (
+        "floor: the detection of the failure: vgmpd's fast take-over, when fw2's vrrpd reports "
+        "Master_Down (%.1f ms after fw1's last advert) and hrpd has missed three hellos (hrpd's "
+        "own dead time, %d ms, is the fallback) / keepalived's Master_Down %.1f ms after fw1's last "
+        "advert; the traffic's outage follows: client -> server until fw2 holds the VIP, the "
+        "way back until rtr's route follows fw2's OSPF cost (the UDP gaps). TCP adds to it: "
+        "a flow's stall runs from its last echo before the outage to its first after; lost "
+        "segments are sent again once a later segment gets through and the other end reports "
+        "the hole (SACK), or by the retransmission timer, 200 ms (Linux's TCP_RTO_MIN) after "
+        "the segment, doubling each time (a sender in timeout recovery sends no new data), so "
+        "a direction out for more than ~200 ms costs the next backoff (seen: a 500 ms stall "
+        "behind a 277 ms outage of the way back). The issue's "
+        "< 50 ms is close to VRRP's own Master_Down at 10 ms adverts" % (
+            bound_master_down_ms(FO_ADVERT_CS), hrpd_dead_ms(FO_HELLO_MS),
+            master_down_ms(FO_ADVERT_CS)))
 
 
 def failover_notes(raw, meta):
@@ -392,20 +424,7 @@ def failover_notes(raw, meta):
         "start's cost changes (keepalived's BACKUP then MASTER scripts, vgmpd's first "
         "decision) do not hold back the survivor's cost change at the fault" % (
             meta.get("failover_ecmp", "survivor"), seeds or "-", LSA_QUIET_S),
-        "floor: the detection of the failure: vgmpd's fast take-over, when fw2's vrrpd reports "
-        "Master_Down (%.1f ms after fw1's last advert) and hrpd has missed three hellos (hrpd's "
-        "own dead time, %d ms, is the fallback) / keepalived's Master_Down %.1f ms after fw1's last "
-        "advert; the traffic's outage follows: client -> server until fw2 holds the VIP, the "
-        "way back until rtr's route follows fw2's OSPF cost (the UDP gaps). TCP adds to it: "
-        "a flow's stall runs from its last echo before the outage to its first after; lost "
-        "segments are sent again once a later segment gets through and the other end reports "
-        "the hole (SACK), or by the retransmission timer, 200 ms (Linux's TCP_RTO_MIN) after "
-        "the segment, doubling each time (a sender in timeout recovery sends no new data), so "
-        "a direction out for more than ~200 ms costs the next backoff (seen: a 500 ms stall "
-        "behind a 277 ms outage of the way back). The issue's "
-        "< 50 ms is close to VRRP's own Master_Down at 10 ms adverts" % (
-            bound_master_down_ms(FO_ADVERT_CS), hrpd_dead_ms(FO_HELLO_MS),
-            master_down_ms(FO_ADVERT_CS)),
+        floor_note(),
         "the VIP on fw2 and rtr's route: `ip -ts monitor address` in fw2 and `ip -ts monitor "
         "route` in rtr, started before the fault (the kernel's notifications, stamped by ip); "
         "the fault's time is its first nft write (CLOCK_MONOTONIC, mapped to realtime)",
