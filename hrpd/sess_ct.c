@@ -1,6 +1,6 @@
 /* The ctnetlink side of session sync (sess_ct.h): conversions between the kernel's conntrack
- * objects and struct hs_sess, the event socket with its echo filter, dumps read in slices, and
- * batched requests with their error answers counted. */
+ * objects and struct hs_sess (sess_ct_conv.c), the event socket with its echo filter, dumps read
+ * in slices, and batched requests with their error answers counted. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -19,6 +19,7 @@
 #include "log.h"
 #include "nfnl_msg.h"
 #include "sess_ct.h"
+#include "sess_ct_conv.h"
 
 #define CT_PREFIX       "[hrp session]"
 #define BATCH_BYTES     (48u * 1024u) /* one sendto of requests: under the default sndbuf */
@@ -78,263 +79,6 @@ struct hrpd_ct {
 	struct hrpd_ct_stats st;
 };
 
-/* ---- conversions ---- */
-
-static void get_addr(const struct nf_conntrack *o, uint8_t family, int v4, int v6, uint8_t *out)
-{
-	memset(out, 0, 16);
-	const void *p = nfct_get_attr(o, family == AF_INET ? v4 : v6);
-	if (p)
-		memcpy(out, p, family == AF_INET ? 4 : 16);
-}
-
-static bool is_icmp(uint8_t proto)
-{
-	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
-static void get_tuple(const struct nf_conntrack *o, struct hs_sess *s, bool reply)
-{
-	struct hs_sess_tuple *t = reply ? &s->reply : &s->orig;
-	if (reply) {
-		get_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, t->src);
-		get_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, t->dst);
-	} else {
-		get_addr(o, s->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, t->src);
-		get_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, t->dst);
-	}
-	if (is_icmp(s->l4proto)) {
-		/* libnetfilter_conntrack keeps only the original's ICMP fields; the reply's
-		 * are the inverse (hs_sess_tuple_invert). */
-		if (!reply) {
-			t->sport = ntohs(nfct_get_attr_u16(o, ATTR_ICMP_ID));
-			t->dport = (uint16_t)(nfct_get_attr_u8(o, ATTR_ICMP_TYPE) << 8 |
-					      nfct_get_attr_u8(o, ATTR_ICMP_CODE));
-		}
-		return;
-	}
-	if (reply) {
-		t->sport = ntohs(nfct_get_attr_u16(o, ATTR_REPL_PORT_SRC));
-		t->dport = ntohs(nfct_get_attr_u16(o, ATTR_REPL_PORT_DST));
-	} else {
-		t->sport = ntohs(nfct_get_attr_u16(o, ATTR_ORIG_PORT_SRC));
-		t->dport = ntohs(nfct_get_attr_u16(o, ATTR_ORIG_PORT_DST));
-	}
-}
-
-static void get_seqadj(const struct nf_conntrack *o, struct hs_sess *s)
-{
-	static const int attr[2][3] = {
-		{ ATTR_ORIG_NAT_SEQ_CORRECTION_POS, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE,
-		  ATTR_ORIG_NAT_SEQ_OFFSET_AFTER },
-		{ ATTR_REPL_NAT_SEQ_CORRECTION_POS, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE,
-		  ATTR_REPL_NAT_SEQ_OFFSET_AFTER },
-	};
-	if (!nfct_attr_is_set(o, ATTR_ORIG_NAT_SEQ_CORRECTION_POS) &&
-	    !nfct_attr_is_set(o, ATTR_REPL_NAT_SEQ_CORRECTION_POS))
-		return;
-	s->has |= HS_SESS_HAS_SEQADJ;
-	for (int d = 0; d < 2; d++) {
-		s->seqadj[d].correction_pos = nfct_get_attr_u32(o, attr[d][0]);
-		s->seqadj[d].offset_before = nfct_get_attr_u32(o, attr[d][1]);
-		s->seqadj[d].offset_after = nfct_get_attr_u32(o, attr[d][2]);
-	}
-}
-
-static void get_labels(const struct nf_conntrack *o, struct hs_sess *s)
-{
-	const struct nfct_bitmask *b = nfct_get_attr(o, ATTR_CONNLABELS);
-	if (!b)
-		return;
-	unsigned max = nfct_bitmask_maxbit(b);
-	for (unsigned bit = 0; bit <= max && bit < 128; bit++)
-		if (nfct_bitmask_test_bit(b, bit)) {
-			s->labels[bit / 8] |= (uint8_t)(1u << (bit % 8));
-			s->has |= HS_SESS_HAS_LABELS;
-		}
-}
-
-/* The kernel's object to ours; false for what we do not sync (no layer 3 we know). */
-static bool from_ct(const struct nf_conntrack *o, uint8_t op, struct hs_sess *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->op = op;
-	s->family = nfct_get_attr_u8(o, ATTR_L3PROTO);
-	if (s->family != AF_INET && s->family != AF_INET6)
-		return false;
-	s->l4proto = nfct_get_attr_u8(o, ATTR_L4PROTO);
-	if (nfct_attr_is_set(o, ATTR_ZONE))
-		s->zone = nfct_get_attr_u16(o, ATTR_ZONE);
-	get_tuple(o, s, false);
-	if (is_icmp(s->l4proto))
-		hs_sess_tuple_invert(s->family, s->l4proto, &s->orig, &s->reply);
-	else
-		get_tuple(o, s, true);
-	if (op == HS_SESS_DESTROY)
-		return true;
-	s->status = nfct_get_attr_u32(o, ATTR_STATUS);
-	s->timeout = nfct_get_attr_u32(o, ATTR_TIMEOUT);
-	if (nfct_attr_is_set(o, ATTR_MARK) && (s->mark = nfct_get_attr_u32(o, ATTR_MARK)))
-		s->has |= HS_SESS_HAS_MARK;
-	get_labels(o, s);
-	get_seqadj(o, s);
-	if (nfct_attr_is_set(o, ATTR_HELPER_NAME)) /* sess_expect.c sends it, when on */
-		snprintf(s->helper, sizeof(s->helper), "%s",
-			 (const char *)nfct_get_attr(o, ATTR_HELPER_NAME));
-	switch (s->l4proto) {
-	case IPPROTO_TCP:
-		s->proto_state = nfct_get_attr_u8(o, ATTR_TCP_STATE);
-		s->wscale[0] = nfct_get_attr_u8(o, ATTR_TCP_WSCALE_ORIG);
-		s->wscale[1] = nfct_get_attr_u8(o, ATTR_TCP_WSCALE_REPL);
-		s->tcp_flags[0] = nfct_get_attr_u8(o, ATTR_TCP_FLAGS_ORIG);
-		s->tcp_flags[1] = nfct_get_attr_u8(o, ATTR_TCP_FLAGS_REPL);
-		break;
-	case IPPROTO_SCTP:
-		s->proto_state = nfct_get_attr_u8(o, ATTR_SCTP_STATE);
-		s->vtag[0] = nfct_get_attr_u32(o, ATTR_SCTP_VTAG_ORIG);
-		s->vtag[1] = nfct_get_attr_u32(o, ATTR_SCTP_VTAG_REPL);
-		break;
-	case IPPROTO_DCCP: s->proto_state = nfct_get_attr_u8(o, ATTR_DCCP_STATE); break;
-	default: break;
-	}
-	return true;
-}
-
-static void set_addr(struct nf_conntrack *o, uint8_t family, int v4, int v6, const uint8_t *a)
-{
-	nfct_set_attr_l(o, family == AF_INET ? v4 : v6, a, family == AF_INET ? 4 : 16);
-}
-
-static void set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool with_reply)
-{
-	nfct_set_attr_u8(o, ATTR_L3PROTO, s->family);
-	nfct_set_attr_u8(o, ATTR_L4PROTO, s->l4proto);
-	nfct_set_attr_u16(o, ATTR_ZONE, s->zone);
-	set_addr(o, s->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, s->orig.src);
-	set_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, s->orig.dst);
-	if (is_icmp(s->l4proto)) {
-		nfct_set_attr_u16(o, ATTR_ICMP_ID, htons(s->orig.sport));
-		nfct_set_attr_u8(o, ATTR_ICMP_TYPE, (uint8_t)(s->orig.dport >> 8));
-		nfct_set_attr_u8(o, ATTR_ICMP_CODE, (uint8_t)s->orig.dport);
-	} else {
-		nfct_set_attr_u16(o, ATTR_ORIG_PORT_SRC, htons(s->orig.sport));
-		nfct_set_attr_u16(o, ATTR_ORIG_PORT_DST, htons(s->orig.dport));
-	}
-	if (!with_reply)
-		return;
-	set_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, s->reply.src);
-	set_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, s->reply.dst);
-	nfct_set_attr_u8(o, ATTR_REPL_L3PROTO, s->family);
-	nfct_set_attr_u8(o, ATTR_REPL_L4PROTO, s->l4proto);
-	if (!is_icmp(s->l4proto)) {
-		nfct_set_attr_u16(o, ATTR_REPL_PORT_SRC, htons(s->reply.sport));
-		nfct_set_attr_u16(o, ATTR_REPL_PORT_DST, htons(s->reply.dport));
-	}
-}
-
-/* NAT as the kernel wants it on a create: the binding, from the difference of the two tuples,
- * and the reply tuple as it was before NAT (the inverse of the original). The kernel applies the
- * binding to that reply itself; it sets IPS_SRC_NAT / IPS_DST_NAT, without which no packet is
- * translated, only when the binding changes the tuple: given the translated reply, it would find
- * nothing to change and keep an entry that holds the NAT tuples but never translates. The port
- * goes with the address whenever the protocol has ports, so that the kernel keeps the source's
- * port rather than choose one when the original is taken here. */
-static void set_nat(struct nf_conntrack *o, const struct hs_sess *s)
-{
-	if (!(s->status & (IPS_SRC_NAT | IPS_DST_NAT)))
-		return;
-	bool ports = s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_UDP ||
-		     s->l4proto == IPPROTO_UDPLITE || s->l4proto == IPPROTO_SCTP ||
-		     s->l4proto == IPPROTO_DCCP;
-	if (s->status & IPS_SRC_NAT) {
-		set_addr(o, s->family, ATTR_SNAT_IPV4, ATTR_SNAT_IPV6, s->reply.dst);
-		if (ports || (!is_icmp(s->l4proto) && s->reply.dport != s->orig.sport))
-			nfct_set_attr_u16(o, ATTR_SNAT_PORT, htons(s->reply.dport));
-	}
-	if (s->status & IPS_DST_NAT) {
-		set_addr(o, s->family, ATTR_DNAT_IPV4, ATTR_DNAT_IPV6, s->reply.src);
-		if (ports || (!is_icmp(s->l4proto) && s->reply.sport != s->orig.dport))
-			nfct_set_attr_u16(o, ATTR_DNAT_PORT, htons(s->reply.sport));
-	}
-	struct hs_sess_tuple pre;
-	hs_sess_tuple_invert(s->family, s->l4proto, &s->orig, &pre);
-	set_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, pre.src);
-	set_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, pre.dst);
-	if (!is_icmp(s->l4proto)) {
-		nfct_set_attr_u16(o, ATTR_REPL_PORT_SRC, htons(pre.sport));
-		nfct_set_attr_u16(o, ATTR_REPL_PORT_DST, htons(pre.dport));
-	}
-}
-
-static void set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t timeout_s,
-		     bool tcp_window, bool keep_status)
-{
-	/* The NAT bits are the kernel's to set from the binding; confirmed and the rest are its
-	 * own. */
-	if (!keep_status)
-		nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
-	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
-	/* The kernel reports a mark whenever it is not 0 (and a change to 0 too): an entry
-	 * without one has mark 0, also when an update takes it back to 0 on the source. */
-	nfct_set_attr_u32(o, ATTR_MARK, s->has & HS_SESS_HAS_MARK ? s->mark : 0);
-	if (s->has & HS_SESS_HAS_SEQADJ) {
-		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_CORRECTION_POS, s->seqadj[0].correction_pos);
-		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE, s->seqadj[0].offset_before);
-		nfct_set_attr_u32(o, ATTR_ORIG_NAT_SEQ_OFFSET_AFTER, s->seqadj[0].offset_after);
-		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_CORRECTION_POS, s->seqadj[1].correction_pos);
-		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE, s->seqadj[1].offset_before);
-		nfct_set_attr_u32(o, ATTR_REPL_NAT_SEQ_OFFSET_AFTER, s->seqadj[1].offset_after);
-	}
-	if (s->has & HS_SESS_HAS_LABELS) {
-		struct nfct_bitmask *b = nfct_bitmask_new(127);
-		if (b) {
-			for (unsigned bit = 0; bit < 128; bit++)
-				if (s->labels[bit / 8] & (1u << (bit % 8)))
-					nfct_bitmask_set_bit(b, bit);
-			nfct_set_attr(o, ATTR_CONNLABELS, b); /* the object owns it now */
-		}
-	}
-	/* State 0 (NONE) is no state a tracked connection reports: the event had no protoinfo
-	 * (an update of the mark or a label alone carries none). Writing it would reset the
-	 * entry's state here, so the protocol part is left as it is. */
-	if (!s->proto_state)
-		return;
-	switch (s->l4proto) {
-	case IPPROTO_TCP: {
-		/* The kernel exports no window state, only scale and flags: without window
-		 * tracking the synced entry is liberal, so the first packets after a takeover
-		 * are not judged out of window. */
-		uint8_t extra = tcp_window ? 0 : IP_CT_TCP_FLAG_BE_LIBERAL;
-		nfct_set_attr_u8(o, ATTR_TCP_STATE, s->proto_state);
-		nfct_set_attr_u8(o, ATTR_TCP_WSCALE_ORIG, s->wscale[0]);
-		nfct_set_attr_u8(o, ATTR_TCP_WSCALE_REPL, s->wscale[1]);
-		nfct_set_attr_u8(o, ATTR_TCP_FLAGS_ORIG, s->tcp_flags[0] | extra);
-		nfct_set_attr_u8(o, ATTR_TCP_FLAGS_REPL, s->tcp_flags[1] | extra);
-		nfct_set_attr_u8(o, ATTR_TCP_MASK_ORIG, s->tcp_flags[0] | extra);
-		nfct_set_attr_u8(o, ATTR_TCP_MASK_REPL, s->tcp_flags[1] | extra);
-		break;
-	}
-	case IPPROTO_SCTP:
-		nfct_set_attr_u8(o, ATTR_SCTP_STATE, s->proto_state);
-		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_ORIG, s->vtag[0]);
-		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_REPL, s->vtag[1]);
-		break;
-	case IPPROTO_DCCP: nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state); break;
-	default: break;
-	}
-}
-
-/* Parses into a fresh object: nfct_nlmsg_parse() only sets what the message has. */
-static bool parse(const struct nlmsghdr *nlh, uint8_t op, struct hs_sess *s)
-{
-	struct nf_conntrack *o = nfct_new();
-	if (!o)
-		return false;
-	bool ok = nfct_nlmsg_parse(nlh, o) >= 0 && from_ct(o, op, s);
-	nfct_destroy(o);
-	return ok;
-}
-
 /* ---- requests ---- */
 
 /* The kernel answers a batch while we send it (netlink runs the requests in our sendto), so
@@ -373,7 +117,7 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 		return -ENOMEM;
 	struct nlmsghdr *nlh;
 	if (req->kind == HRPD_CT_REQ_TIMEOUT) {
-		set_tuples(o, s, true);
+		hrpd_ct_set_tuples(o, s, true);
 		if (req->timeout_s)
 			nfct_set_attr_u32(o, ATTR_TIMEOUT, req->timeout_s);
 		if (req->liberal) { /* the mask changes that one bit and leaves the rest */
@@ -384,20 +128,20 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 		}
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
 	} else if (s->op == HS_SESS_DESTROY || req->kind == HRPD_CT_REQ_DELETE) {
-		set_tuples(o, s, false);
+		hrpd_ct_set_tuples(o, s, false);
 		nlh = put_request(ct, IPCTNL_MSG_CT_DELETE, 0, s->family);
 	} else if (req->create) {
-		set_tuples(o, s, true);
-		set_nat(o, s);
-		set_body(o, s, req->timeout_s, req->tcp_window, false);
+		hrpd_ct_set_tuples(o, s, true);
+		hrpd_ct_set_nat(o, s);
+		hrpd_ct_set_body(o, s, req->timeout_s, req->tcp_window, false);
 		/* Only a create takes a helper: the kernel gives a live entry none. */
 		if (s->helper[0])
 			nfct_set_attr(o, ATTR_HELPER_NAME, s->helper);
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL, s->family);
 	} else {
 		/* A live entry takes no NAT binding (EOPNOTSUPP): only what may change. */
-		set_tuples(o, s, false);
-		set_body(o, s, req->timeout_s, req->tcp_window, req->keep_status);
+		hrpd_ct_set_tuples(o, s, false);
+		hrpd_ct_set_body(o, s, req->timeout_s, req->tcp_window, req->keep_status);
 		nlh = put_request(ct, IPCTNL_MSG_CT_NEW, 0, s->family);
 	}
 	int r = nfct_nlmsg_build(nlh, o);
@@ -610,7 +354,7 @@ static void ev_datagram(struct hrpd_ct *ct, const void *buf, size_t n, int flags
 	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 		int op = ev_type_op(nlh->nlmsg_type, nlh->nlmsg_flags);
 		struct hs_sess s;
-		if (op < 0 || !parse(nlh, (uint8_t)op, &s)) {
+		if (op < 0 || !hrpd_ct_parse(nlh, (uint8_t)op, &s)) {
 			ct->st.event_msgs_bad++;
 			continue;
 		}
@@ -688,7 +432,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct hrpd_ct *ct = arg;
 	struct hs_sess s;
-	if (!parse(nlh, HS_SESS_UPDATE, &s)) {
+	if (!hrpd_ct_parse(nlh, HS_SESS_UPDATE, &s)) {
 		ct->st.dump_errors++;
 		return MNL_CB_OK;
 	}
@@ -759,7 +503,7 @@ int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *
 	struct nf_conntrack *o = nfct_new();
 	if (!o)
 		return -ENOMEM;
-	set_tuples(o, key, false);
+	hrpd_ct_set_tuples(o, key, false);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = hrpd_nfnl_msg(buf, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, 0,
 					     ++ct->seq, key->family);
@@ -780,7 +524,7 @@ int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *
 		const struct nlmsgerr *e = mnl_nlmsg_get_payload(a);
 		return e->error ? e->error : -ENOENT;
 	}
-	return parse(a, HS_SESS_UPDATE, out) ? 0 : -EBADMSG;
+	return hrpd_ct_parse(a, HS_SESS_UPDATE, out) ? 0 : -EBADMSG;
 }
 
 bool hrpd_ct_dump_running(const struct hrpd_ct *ct)
@@ -820,6 +564,15 @@ static void set_rcvbuf(struct mnl_socket *nl, int bytes)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
+static int watch_dump(struct hrpd_ct *ct, struct mnl_socket *nl, uint32_t events)
+{
+	int r = hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(nl), events, dump_readable,
+			    ct);
+	if (r == 0)
+		hs_io_set_priority(&ct->dump_io, ct->priority);
+	return r;
+}
+
 int hrpd_ct_dump_cancel(struct hrpd_ct *ct)
 {
 	if (!ct->dumping)
@@ -830,15 +583,12 @@ int hrpd_ct_dump_cancel(struct hrpd_ct *ct)
 	if (!nl)
 		return -errno;
 	hs_io_stop(&ct->dump_io);
-	int r = hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(nl), 0, dump_readable, ct);
+	int r = watch_dump(ct, nl, 0);
 	if (r < 0) {
 		mnl_socket_close(nl);
-		if (hs_io_start(&ct->dump_io, ct->loop, mnl_socket_get_fd(ct->dump),
-				ct->dump_paused ? 0 : EPOLLIN, dump_readable, ct) == 0)
-			hs_io_set_priority(&ct->dump_io, ct->priority);
+		watch_dump(ct, ct->dump, ct->dump_paused ? 0 : EPOLLIN);
 		return r;
 	}
-	hs_io_set_priority(&ct->dump_io, ct->priority);
 	mnl_socket_close(ct->dump);
 	ct->dump = nl;
 	ct->dumping = false;
@@ -932,11 +682,10 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 	if (hs_io_start(&ct->ev_io, loop, mnl_socket_get_fd(ct->ev), EPOLLIN, ev_readable, ct) < 0 ||
 	    hs_io_start(&ct->req_io, loop, mnl_socket_get_fd(ct->req), EPOLLIN, req_readable, ct) <
 		    0 ||
-	    hs_io_start(&ct->dump_io, loop, mnl_socket_get_fd(ct->dump), 0, dump_readable, ct) < 0)
+	    watch_dump(ct, ct->dump, 0) < 0)
 		goto fail;
 	hs_io_set_priority(&ct->ev_io, priority);
 	hs_io_set_priority(&ct->req_io, priority);
-	hs_io_set_priority(&ct->dump_io, priority);
 	return ct;
 fail:;
 	int e = errno ? errno : ENOMEM;
