@@ -467,7 +467,7 @@ const struct hs_metric_row hs_metric_rows[] = {
 	SS("dumps", "hotstandby_session_dumps_total", "Kernel table dumps"),
 	SS("dump_errors", "hotstandby_session_dump_errors_total", "Kernel table dumps that failed"),
 	SS("dumps_cancelled", "hotstandby_session_dumps_cancelled_total",
-	   "Consistency-check dumps stopped for a bulk transfer the peer asked for"),
+	   "Table dumps stopped for a more urgent one (a check for a bulk or a takeover)"),
 	SS("takeovers", "hotstandby_session_takeovers_total",
 	   "Takeovers (hold timeouts reset on the new active)"),
 	SS("timeouts_reset", "hotstandby_session_timeouts_reset_total",

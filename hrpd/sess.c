@@ -279,14 +279,14 @@ static void on_dump_entry(void *arg, const struct hs_sess *s)
 {
 	struct hrpd_sess *ss = arg;
 	switch (ss->dump) {
-	case HRPD_SESS_DUMP_BULK: bulk_entry(ss, s); break;
-	case HRPD_SESS_DUMP_TAKEOVER: takeover_entry(ss, s); break;
-	case HRPD_SESS_DUMP_DIGEST: hrpd_sess_digest_entry(ss, s); break;
-	case HRPD_SESS_DUMP_SWEEP: hrpd_sess_sweep_entry(ss, s); break;
+	case HS_SESS_DUMP_BULK: bulk_entry(ss, s); break;
+	case HS_SESS_DUMP_TAKEOVER: takeover_entry(ss, s); break;
+	case HS_SESS_DUMP_DIGEST: hrpd_sess_digest_entry(ss, s); break;
+	case HS_SESS_DUMP_SWEEP: hrpd_sess_sweep_entry(ss, s); break;
 	default: break;
 	}
 	/* Back-pressure: a bulk never fills the channel; it waits while half is held. */
-	if (ss->dump == HRPD_SESS_DUMP_BULK && channel_fill(ss, 2)) {
+	if (ss->dump == HS_SESS_DUMP_BULK && channel_fill(ss, 2)) {
 		hrpd_ct_dump_pause(ss->ct, true);
 		ss->paused = true;
 		hs_timer_arm_in(&ss->timer, HRPD_SESS_PAUSE_POLL_MS);
@@ -296,11 +296,11 @@ static void on_dump_entry(void *arg, const struct hs_sess *s)
 static void on_dump_done(void *arg, bool ok)
 {
 	struct hrpd_sess *ss = arg;
-	enum hrpd_sess_dump what = ss->dump;
-	ss->dump = HRPD_SESS_DUMP_NONE;
+	enum hs_sess_dump what = ss->dump;
+	ss->dump = HS_SESS_DUMP_NONE;
 	ss->paused = false;
 	uint64_t ms = hs_now_ms() - ss->dump_started_ms;
-	if (what == HRPD_SESS_DUMP_TAKEOVER) {
+	if (what == HS_SESS_DUMP_TAKEOVER) {
 		hrpd_ct_flush(ss->ct);
 		hs_info(HRPD_SESS_PREFIX,
 			"takeover: %" PRIu64 " held timeouts reset, %" PRIu64
@@ -308,11 +308,11 @@ static void on_dump_done(void *arg, bool ok)
 			ss->st.timeouts_reset - ss->reset_before,
 			ss->st.made_liberal - ss->liberal_before, ms);
 		ss->takeover_liberal = false;
-	} else if (what == HRPD_SESS_DUMP_DIGEST) {
+	} else if (what == HS_SESS_DUMP_DIGEST) {
 		hrpd_sess_digest_done(ss, ok);
-	} else if (what == HRPD_SESS_DUMP_SWEEP) {
+	} else if (what == HS_SESS_DUMP_SWEEP) {
 		hrpd_sess_sweep_done(ss, ok);
-	} else if (what == HRPD_SESS_DUMP_BULK) {
+	} else if (what == HS_SESS_DUMP_BULK) {
 		bool sent = ok && hrpd_sess_rec_send(ss, &ss->bulk, HRP_DATA_F_BULK_END);
 		if (sent)
 			hrpd_sess_expect_bulk(ss); /* after their masters (off: nothing) */
@@ -356,28 +356,28 @@ static bool bulk_open(struct hrpd_sess *ss)
 	return true;
 }
 
-void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
+void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what)
 {
 	local_refresh(ss, true);
-	if (what == HRPD_SESS_DUMP_BULK && channel_fill(ss, 2))
+	if (what == HS_SESS_DUMP_BULK && channel_fill(ss, 2))
 		return; /* the room callback or the poll brings us back */
 	if (hrpd_ct_dump_start(ss->ct) < 0)
 		return;
 	ss->dump = what;
 	ss->dump_started_ms = hs_now_ms();
 	switch (what) {
-	case HRPD_SESS_DUMP_BULK:
+	case HS_SESS_DUMP_BULK:
 		if (!bulk_open(ss)) {
-			ss->dump = HRPD_SESS_DUMP_NONE; /* the dump's entries are ignored */
+			ss->dump = HS_SESS_DUMP_NONE; /* the dump's entries are ignored */
 			ss->bulk_wanted = true;
 		}
 		break;
-	case HRPD_SESS_DUMP_TAKEOVER:
+	case HS_SESS_DUMP_TAKEOVER:
 		ss->takeover_wanted = false;
 		ss->reset_before = ss->st.timeouts_reset;
 		ss->liberal_before = ss->st.made_liberal;
 		break;
-	case HRPD_SESS_DUMP_DIGEST:
+	case HS_SESS_DUMP_DIGEST:
 		hs_sess_digest_init(&ss->dig);
 		ss->digest_responding = ss->respond_wanted;
 		if (ss->respond_wanted)
@@ -385,7 +385,7 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what)
 		else
 			ss->digest_wanted = false;
 		break;
-	case HRPD_SESS_DUMP_SWEEP: ss->sweep_wanted = false; break;
+	case HS_SESS_DUMP_SWEEP: ss->sweep_wanted = false; break;
 	default: break;
 	}
 }
@@ -431,35 +431,61 @@ static bool needs_peer_table(const struct hrpd_sess *ss)
 	return !(ss->synced && ss->synced_epoch == h->peer.epoch);
 }
 
+static struct hs_sess_dump_wants dump_wants(const struct hrpd_sess *ss)
+{
+	return (struct hs_sess_dump_wants){
+		.takeover = ss->takeover_wanted,
+		.sweep = ss->sweep_wanted,
+		.bulk = ss->source && (ss->bulk_wanted || ss->resync_owed ||
+				       hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)),
+		.digest = ss->respond_wanted || (ss->digest_wanted && ss->source),
+	};
+}
+
+/* Stops the running dump. False when the kernel's walk could not be stopped: it runs on. */
+static bool dump_stop(struct hrpd_sess *ss)
+{
+	if (hrpd_ct_dump_cancel(ss->ct) < 0)
+		return false;
+	if (ss->dump == HS_SESS_DUMP_SWEEP)
+		hrpd_ct_flush(ss->ct); /* the deletes so far */
+	ss->dump = HS_SESS_DUMP_NONE;
+	ss->paused = false;
+	return true;
+}
+
+/* A check or a sweep stops for a more urgent dump (lib/sess_dumps.h) and runs again after it:
+ * at a million entries it would hold a takeover or a joining box's bulk for seconds. */
+static void dump_yield(struct hrpd_sess *ss, enum hs_sess_dump next, uint64_t now)
+{
+	enum hs_sess_dump running = ss->dump;
+	if (!hs_sess_dump_yields(running, next) || !dump_stop(ss))
+		return;
+	if (running == HS_SESS_DUMP_SWEEP)
+		ss->sweep_wanted = true;
+	else if (ss->digest_responding)
+		ss->respond_wanted = true;
+	else
+		ss->digest_wanted = true;
+	ss->digest_responding = false;
+	hs_info(HRPD_SESS_PREFIX,
+		"the %s's dump stopped after %" PRIu64 " ms for a %s: it runs again after",
+		hs_sess_dump_name(running), now - ss->dump_started_ms, hs_sess_dump_name(next));
+}
+
 void hrpd_sess_kick(struct hrpd_sess *ss)
 {
 	if (!ss->ct)
 		return;
 	uint64_t now = hs_now_ms();
-	/* The peer waits for a bulk, not ready, while our own digest dump would run on: seconds
-	 * at a million entries (5 s here). The digest stops and runs again after the bulk. */
-	if (ss->dump == HRPD_SESS_DUMP_DIGEST && !ss->digest_responding && ss->source &&
-	    ss->bulk_wanted && hrpd_ct_dump_cancel(ss->ct) == 0) {
-		ss->dump = HRPD_SESS_DUMP_NONE;
-		ss->digest_wanted = true;
-		hs_info(HRPD_SESS_PREFIX,
-			"the peer asked for the table: the check's dump stopped after %" PRIu64
-			" ms, it runs after the bulk",
-			now - ss->dump_started_ms);
-	}
+	struct hs_sess_dump_wants wants = dump_wants(ss);
+	enum hs_sess_dump urgent = hs_sess_dump_next(&wants);
+	dump_yield(ss, urgent, now);
 	/* One dump at a time, the most urgent first. */
-	if (ss->dump == HRPD_SESS_DUMP_NONE && !hrpd_ct_dump_running(ss->ct)) {
-		if (ss->takeover_wanted)
-			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_TAKEOVER);
-		else if (ss->sweep_wanted)
-			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_SWEEP);
-		else if (ss->source && (ss->bulk_wanted || ss->resync_owed ||
-					hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)))
-			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_BULK);
-		else if (ss->respond_wanted || (ss->digest_wanted && ss->source))
-			hrpd_sess_start_dump(ss, HRPD_SESS_DUMP_DIGEST);
-	}
-	bool bulk_due = ss->dump == HRPD_SESS_DUMP_NONE && ss->source &&
+	if (urgent != HS_SESS_DUMP_NONE && ss->dump == HS_SESS_DUMP_NONE &&
+	    !hrpd_ct_dump_running(ss->ct))
+		hrpd_sess_start_dump(ss, urgent);
+	bool bulk_due = ss->dump == HS_SESS_DUMP_NONE && ss->source &&
 			(ss->bulk_wanted || ss->resync_owed) && channel_fill(ss, 2);
 	if (ss->paused && !channel_fill(ss, 4)) {
 		ss->paused = false;
@@ -570,6 +596,24 @@ static void note_missed_sync(struct hrpd_sess *ss)
 		  "back): our TCP entries go liberal if we take over");
 }
 
+/* At a takeover: the answer to the old source's check, and the sweep after its bulk, were the
+ * standby's work. The sweep would remove our new flows' entries, which no bulk brought. */
+static void standby_dumps_drop(struct hrpd_sess *ss)
+{
+	ss->respond_wanted = false;
+	bool standby_dump = ss->dump == HS_SESS_DUMP_SWEEP ||
+			    (ss->dump == HS_SESS_DUMP_DIGEST && ss->digest_responding);
+	if (standby_dump) {
+		enum hs_sess_dump running = ss->dump;
+		if (!dump_stop(ss))
+			return; /* it runs on; a sweep then removes nothing (sess_check.c) */
+		ss->digest_responding = false;
+		hs_info(HRPD_SESS_PREFIX, "taking over: the %s's dump stopped after %" PRIu64 " ms",
+			hs_sess_dump_name(running), hs_now_ms() - ss->dump_started_ms);
+	}
+	hrpd_sess_sweep_drop(ss);
+}
+
 void hrpd_sess_update(struct hrpd *h)
 {
 	struct hrpd_sess *ss = h->sess;
@@ -587,6 +631,7 @@ void hrpd_sess_update(struct hrpd *h)
 		ss->takeover_liberal = ss->missed_sync;
 		ss->missed_sync = false;
 		ss->st.takeovers++;
+		standby_dumps_drop(ss);
 	}
 	if (was_active && !ss->local_active) {
 		/* Our own entries run on local timeouts and would expire here while the new

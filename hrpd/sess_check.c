@@ -176,7 +176,8 @@ void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t
 
 void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 {
-	if (!(ss->sweep_ranges >> hs_sess_range(s) & 1) ||
+	if (ss->local_active || /* we forward flows of our own now */
+	    !(ss->sweep_ranges >> hs_sess_range(s) & 1) ||
 	    hs_sess_classify(&ss->pol, s) != HS_SESS_SYNC ||
 	    hs_sess_keyset_has(&ss->sweep_keys, hs_sess_key_hash(s)))
 		return;
@@ -195,4 +196,13 @@ void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok)
 	/* A bulk that ended meanwhile put its keys here for the next sweep. */
 	if (!ss->sweep_wanted)
 		hs_sess_keyset_clear(&ss->sweep_keys);
+}
+
+void hrpd_sess_sweep_drop(struct hrpd_sess *ss)
+{
+	if (ss->dump == HS_SESS_DUMP_SWEEP)
+		return; /* still reading the keys */
+	ss->sweep_wanted = false;
+	ss->sweep_ranges = 0;
+	hs_sess_keyset_clear(&ss->sweep_keys);
 }

@@ -54,7 +54,7 @@ struct hrpd_ct_stats {
 	uint64_t second_tries; /* a create of a live entry or an update of a missing one, redone */
 	uint64_t gone;     /* timeout resets and deletes of entries already gone */
 	uint64_t dumps, dump_entries, dump_errors;
-	uint64_t dumps_cancelled; /* a digest check's dump stopped for the peer's bulk */
+	uint64_t dumps_cancelled; /* stopped for a more urgent dump (lib/sess_dumps.h) */
 };
 
 /* Opens the sockets in the caller's network namespace and watches them on loop at priority (see

@@ -15,15 +15,6 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
-static const char *dump_name(enum hrpd_sess_dump d)
-{
-	switch (d) {
-	case HRPD_SESS_DUMP_BULK: return "bulk";
-	case HRPD_SESS_DUMP_TAKEOVER: return "takeover";
-	default: return "none";
-	}
-}
-
 json_t *hrpd_sess_status_json(const struct hrpd *h)
 {
 	const struct hrpd_sess *ss = h->sess;
@@ -31,7 +22,7 @@ json_t *hrpd_sess_status_json(const struct hrpd *h)
 		return json_pack("{s:b, s:s}", "available", false, "why", "no conntrack netlink");
 	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:b}", "available", true, "on",
 			      ss->on, "source", ss->source, "ready", ss->ready, "synced", ss->synced,
-			      "receiving_bulk", ss->rx_bulk, "dump", dump_name(ss->dump), "paused",
+			      "receiving_bulk", ss->rx_bulk, "dump", hs_sess_dump_name(ss->dump), "paused",
 			      ss->paused);
 	json_object_set_new(o, "kernel_entries", json_integer(hrpd_ct_count()));
 	/* the data channel held back by the send plan (doc/issu.md): nothing goes either way */

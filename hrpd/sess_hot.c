@@ -29,7 +29,7 @@ int hrpd_sess_hot_busy(const struct hrpd *h, char *why, size_t len)
 		what = "the mirror session runs (new flows' first packets are held in NFQUEUE for "
 		       "the peer's ack; the holds cannot be handed over): turn mirror_session off "
 		       "or use a cold restart";
-	else if (ss->dump != HRPD_SESS_DUMP_NONE || !hrpd_ct_idle(ss->ct))
+	else if (ss->dump != HS_SESS_DUMP_NONE || !hrpd_ct_idle(ss->ct))
 		what = "a session dump or conntrack write is under way: try again in a moment";
 	else if (ss->rx_bulk || ss->sweep_wanted)
 		what = "a bulk session transfer from the peer is under way: try again when it is "
@@ -48,7 +48,7 @@ void hrpd_sess_hot_flush(struct hrpd *h)
 	struct hrpd_sess *ss = h->sess;
 	/* The events read this turn, batched until the loop's next turn: handed to the data
 	 * channel now, they travel in its snapshot. */
-	if (ss && ss->ct && ss->dump == HRPD_SESS_DUMP_NONE && ss->rt.entries)
+	if (ss && ss->ct && ss->dump == HS_SESS_DUMP_NONE && ss->rt.entries)
 		hrpd_sess_rec_send(ss, &ss->rt, 0);
 }
 

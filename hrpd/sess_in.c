@@ -42,7 +42,7 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		ss->rx_ranges = 0; /* no memory for the keys: no sweep this time */
 	/* An entry that comes in real time after a bulk ended, before its sweep has read our
 	 * table, is no stale one: the sweep must keep it. */
-	bool sweeping = ss->sweep_wanted || ss->dump == HRPD_SESS_DUMP_SWEEP;
+	bool sweeping = ss->sweep_wanted || ss->dump == HS_SESS_DUMP_SWEEP;
 	if (sweeping && s->op != HS_SESS_DESTROY && (ss->sweep_ranges >> hs_sess_range(s) & 1) &&
 	    hs_sess_keyset_add(&ss->sweep_keys, hs_sess_key_hash(s)) < 0)
 		ss->sweep_ranges = 0; /* no memory for the keys: no sweep this time */

@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "sess_ct.h"
 #include "sess_digest.h"
+#include "sess_dumps.h"
 #include "sess_policy.h"
 #include "sess_tomb.h"
 
@@ -37,14 +38,6 @@ struct hrpd_sess_rec {
 	uint8_t buf[HRPD_SESS_REC_MAX];
 	size_t len;
 	unsigned entries;
-};
-
-enum hrpd_sess_dump {
-	HRPD_SESS_DUMP_NONE,
-	HRPD_SESS_DUMP_BULK,     /* our table to the peer */
-	HRPD_SESS_DUMP_TAKEOVER, /* held timeouts back to the protocol's */
-	HRPD_SESS_DUMP_DIGEST,   /* our digest, for a consistency check */
-	HRPD_SESS_DUMP_SWEEP,    /* after a bulk: what the peer did not send goes */
 };
 
 /* The last consistency check, as either side saw it. */
@@ -101,7 +94,7 @@ struct hrpd_sess {
 	struct hrpd_sess_rec rt, bulk;
 	struct hs_timer timer; /* bulk request retry, paused dump poll */
 	/* dumps */
-	enum hrpd_sess_dump dump;
+	enum hs_sess_dump dump;
 	uint64_t dump_started_ms;
 	bool paused;
 	bool bulk_wanted;     /* the peer asked, or the operator */
@@ -172,7 +165,7 @@ void hrpd_sess_rec_reset(struct hrpd_sess_rec *r);
 bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags);
 /* Sends a control record; 0 or the channel's error. */
 int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len, uint32_t flags);
-void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hrpd_sess_dump what);
+void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what);
 
 /* sess_in.c: the peer's records. */
 extern const struct hrpd_data_ops hrpd_sess_data_ops;
@@ -193,5 +186,7 @@ void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
 void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
 void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok);
+/* The sweep is not wanted any more (a takeover): its keys go, unless its dump still reads them. */
+void hrpd_sess_sweep_drop(struct hrpd_sess *ss);
 
 #endif

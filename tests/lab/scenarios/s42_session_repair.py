@@ -15,7 +15,9 @@
     filled to 200,000 sessions alone) receives them by bulk transfer; it is not ready until
     then, and the digests match afterwards. fw1, having changed its table alone, starts a
     consistency check as fw2 comes up: fw2's request for the table stops that check's dump
-    (dumps_cancelled) rather than wait behind it. The transfer time and rate are printed."""
+    (dumps_cancelled) rather than wait behind it. The transfer time and rate are printed;
+  - a switchover while fw2 reads its table to answer a check of fw1's: fw2's takeover stops
+    that dump (dumps_cancelled) rather than wait behind it."""
 
 import json
 import os
@@ -120,6 +122,26 @@ def marks(lab, s):
     s.check(res.get("alive") == 5, "the 5 flows ran to the end (%s)" % res)
 
 
+def takeover_during_check(lab, s):
+    """At 200,000 entries the answer's dump takes about a second here: plenty of time to switch
+    over in the middle of it."""
+    cancelled, takeovers = stat(lab, "fw2", "dumps_cancelled"), stat(lab, "fw2", "takeovers")
+    pair.ctl(lab, "fw1", "hrpd", "session-check")
+    s.wait_until("fw2 reads its table to answer fw1's check", lambda: session(
+        lab, "fw2").get("status", {}).get("dump") == "check", 20, interval=0.01)
+    t0 = time.monotonic()
+    boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("fw2 active, its takeover's dump done",
+                 lambda: pair.roles(lab)["fw2"] == "active" and
+                 stat(lab, "fw2", "takeovers") > takeovers and
+                 session(lab, "fw2").get("status", {}).get("dump") != "takeover", 60)
+    s.note("takeover during a check", "fw2 active and its takeover's dump done %.1f s after "
+           "the switchover command" % (time.monotonic() - t0))
+    now = stat(lab, "fw2", "dumps_cancelled")
+    s.check(now > cancelled, "fw2's takeover stopped its answer's dump (dumps_cancelled %d -> %d)"
+            % (cancelled, now))
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
@@ -197,6 +219,7 @@ def body(lab, s):
             % cancelled)
     last = check(lab, s, "check after the late join")
     s.check(last["result"] == "consistent", "the digests match after the late join (%s)" % last)
+    takeover_during_check(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
