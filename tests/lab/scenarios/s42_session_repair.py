@@ -17,7 +17,9 @@
     consistency check as fw2 comes up: fw2's request for the table stops that check's dump
     (dumps_cancelled) rather than wait behind it. The transfer time and rate are printed;
   - a switchover while fw2 reads its table to answer a check of fw1's: fw2's takeover stops
-    that dump (dumps_cancelled) rather than wait behind it."""
+    that dump (dumps_cancelled) rather than wait behind it; and one back while fw1 sweeps after
+    fw2's bulk: fw1 stops the sweep, which would delete its own new flows' entries. The digests
+    match afterwards."""
 
 import json
 import os
@@ -142,6 +144,21 @@ def takeover_during_check(lab, s):
             % (cancelled, now))
 
 
+def takeover_during_sweep(lab, s):
+    """fw1, standby since, asked fw2 for its table and sweeps after the bulk (a second here).
+    Switched back in the middle, fw1 stops the sweep: it would delete its own new flows."""
+    cancelled = stat(lab, "fw1", "dumps_cancelled")
+    s.wait_until("fw1 sweeps after fw2's bulk", lambda: session(
+        lab, "fw1").get("status", {}).get("dump") == "sweep", 30, interval=0.01)
+    boxes.hrpctl(lab, "fw2", "hrp", "switchover", as_json=False, check=False)
+    s.wait_until("fw1 active again", lambda: pair.roles(lab)["fw1"] == "active", 30)
+    s.wait_until("fw1's takeover's dump done", lambda: session(lab, "fw1").get(
+        "status", {}).get("dump") != "takeover", 30)
+    now = stat(lab, "fw1", "dumps_cancelled")
+    s.check(now > cancelled, "fw1's takeover stopped its sweep (dumps_cancelled %d -> %d)"
+            % (cancelled, now))
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
@@ -220,6 +237,10 @@ def body(lab, s):
     last = check(lab, s, "check after the late join")
     s.check(last["result"] == "consistent", "the digests match after the late join (%s)" % last)
     takeover_during_check(lab, s)
+    takeover_during_sweep(lab, s)
+    last = check(lab, s, "check after both switchovers")
+    s.check(last["result"] == "consistent", "the digests match after both switchovers (%s)"
+            % last)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
