@@ -159,6 +159,39 @@ def takeover_during_sweep(lab, s):
             % (cancelled, now))
 
 
+def late_join(lab, s):
+    """A box that joins late: fw2 stopped and flushed, fw1 restarted and filled alone."""
+    boxes.stop_daemon(lab, "fw2", "hrpd")
+    lab.run("fw2", ["conntrack", "-F"], check=False)
+    # A fresh fw1 too, as after a reboot of both: it owes fw2 no resync, and having changed
+    # its table alone it starts a consistency check as soon as fw2 is up.
+    restart_hrpd(lab, "fw1")
+    s.wait_until("fw1's new hrpd active alone, its takeover's dump done",
+                 lambda: pair.roles(lab)["fw1"] == "active" and
+                 stat(lab, "fw1", "takeovers") >= 1 and
+                 session(lab, "fw1").get("status", {}).get("dump") == "none", 60)
+    fill(lab, "fw1", "--seed", 22000, LATE_JOIN - 22000, timeout=300)
+    s.check(ours(lab, "fw1") == LATE_JOIN, "fw1 holds %d sessions" % LATE_JOIN)
+    t0 = time.monotonic()
+    boxes.start_daemons(lab, "fw2", names=("hrpd",))
+    s.wait_until("fw2 received the bulk transfer and is ready",
+                 lambda: stat(lab, "fw2", "bulks_received") >= 1 and session(
+                     lab, "fw2").get("status", {}).get("ready"), 120)
+    took = time.monotonic() - t0
+    s.wait_until("fw2 holds all %d sessions" % LATE_JOIN,
+                 lambda: ours(lab, "fw2") == LATE_JOIN, 60)
+    got = stat(lab, "fw2", "bulk_entries_received")
+    ms = session(lab, "fw2").get("status", {}).get("last_bulk_ms", 0)
+    s.note("late join", "%d sessions in %d ms (%.0f/s); ready %.1f s after hrpd started" % (
+        got, ms, got * 1000.0 / ms if ms else 0, took))
+    # fw2's request for the table stops that check's dump rather than wait behind it.
+    cancelled = stat(lab, "fw1", "dumps_cancelled")
+    s.check(cancelled >= 1, "fw1 stopped its check's dump for fw2's bulk (dumps_cancelled %d)"
+            % cancelled)
+    last = check(lab, s, "check after the late join")
+    s.check(last["result"] == "consistent", "the digests match after the late join (%s)" % last)
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2 ready", lambda: session(lab, "fw2").get("status", {}).get("ready"), 20)
@@ -205,37 +238,7 @@ def body(lab, s):
     boxes.set_setting(lab, "fw1", "hrpd", "session_event_buffer", 16777216)
     restart_hrpd(lab, "fw1")
     s.wait_until("fw1 active again", lambda: settled(lab, "fw1"), 30)
-
-    # A box that joins late.
-    boxes.stop_daemon(lab, "fw2", "hrpd")
-    lab.run("fw2", ["conntrack", "-F"], check=False)
-    # A fresh fw1 too, as after a reboot of both: it owes fw2 no resync, and having changed
-    # its table alone it starts a consistency check as soon as fw2 is up.
-    restart_hrpd(lab, "fw1")
-    s.wait_until("fw1's new hrpd active alone, its takeover's dump done",
-                 lambda: pair.roles(lab)["fw1"] == "active" and
-                 stat(lab, "fw1", "takeovers") >= 1 and
-                 session(lab, "fw1").get("status", {}).get("dump") == "none", 60)
-    fill(lab, "fw1", "--seed", 22000, LATE_JOIN - 22000, timeout=300)
-    s.check(ours(lab, "fw1") == LATE_JOIN, "fw1 holds %d sessions" % LATE_JOIN)
-    t0 = time.monotonic()
-    boxes.start_daemons(lab, "fw2", names=("hrpd",))
-    s.wait_until("fw2 received the bulk transfer and is ready",
-                 lambda: stat(lab, "fw2", "bulks_received") >= 1 and session(
-                     lab, "fw2").get("status", {}).get("ready"), 120)
-    took = time.monotonic() - t0
-    s.wait_until("fw2 holds all %d sessions" % LATE_JOIN,
-                 lambda: ours(lab, "fw2") == LATE_JOIN, 60)
-    got = stat(lab, "fw2", "bulk_entries_received")
-    ms = session(lab, "fw2").get("status", {}).get("last_bulk_ms", 0)
-    s.note("late join", "%d sessions in %d ms (%.0f/s); ready %.1f s after hrpd started" % (
-        got, ms, got * 1000.0 / ms if ms else 0, took))
-    # fw2's request for the table stops that check's dump rather than wait behind it.
-    cancelled = stat(lab, "fw1", "dumps_cancelled")
-    s.check(cancelled >= 1, "fw1 stopped its check's dump for fw2's bulk (dumps_cancelled %d)"
-            % cancelled)
-    last = check(lab, s, "check after the late join")
-    s.check(last["result"] == "consistent", "the digests match after the late join (%s)" % last)
+    late_join(lab, s)
     takeover_during_check(lab, s)
     takeover_during_sweep(lab, s)
     last = check(lab, s, "check after both switchovers")
