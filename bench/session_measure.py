@@ -511,20 +511,36 @@ class Bench:
         """The standby's case in this lab: the source's event socket listens in the other box,
         and the kernel decides to build an event message per protocol, not per namespace
         (doc/session-sync.md), so fw2's inserts build one each that nobody reads."""
-        ct = self.ct
-        heard = []
-        for _ in range(repeats):
-            lis = ct.spawn(SRC, ["--listen", str(n), "--timeout-ms", "3600000"], "listen-alone")
-            try:
-                heard.append(ct.run(DST, ["--create", str(n)], timeout=120 + n / 1000))
-            finally:
-                ct.result(lis, 1.0, stop=True)
-            ct.delete(DST, n)
+        heard = self.fills_listened(n, repeats)
         sh = bl.stats([f.get("rate") for f in heard])
         bl.log("  kernel alone on fw2, a listener on fw1: %s/s (median of %d: %s)" % (
             bl.fmt_num(sh["median"], 0), repeats,
             ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
-        return {"listened_fills": heard, "listened_rate": sh["median"], "listened_rates": sh}
+        rec = {"listened_fills": heard, "listened_rate": sh["median"], "listened_rates": sh}
+        # The bulk's own kernel: fw1 holds the N, in the one hash both boxes share here (its
+        # chains twice as long at the end), and fw2's inserts take fresh slab pages (fw1's N
+        # keep the ones the fills above freed). Left held: the bulk sends these N.
+        self.ct.run(SRC, ["--create", str(n)], timeout=120 + n / 1000)
+        held = self.fills_listened(n, repeats)
+        sh = bl.stats([f.get("rate") for f in held])
+        bl.log("  the same, fw1 holding the N (the bulk's kernel): %s/s (median of %d: %s)" % (
+            bl.fmt_num(sh["median"], 0), repeats,
+            ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
+        rec.update({"held_fills": held, "held_rate": sh["median"], "held_rates": sh})
+        return rec
+
+    def fills_listened(self, n, repeats):
+        """fw2 creates the N and deletes them, `repeats` times, with a listener on fw1."""
+        ct = self.ct
+        fills = []
+        for _ in range(repeats):
+            lis = ct.spawn(SRC, ["--listen", str(n), "--timeout-ms", "3600000"], "listen-alone")
+            try:
+                fills.append(ct.run(DST, ["--create", str(n)], timeout=120 + n / 1000))
+            finally:
+                ct.result(lis, 1.0, stop=True)
+            ct.delete(DST, n)
+        return fills
 
     def attempt(self, run, impl, n, part, fn):
         """fn(), one part of a run: an error is recorded (run[part + "_error"], the run's

@@ -7,7 +7,9 @@ For each size N (10,000 and 100,000) and each implementation, on fresh daemons:
 
 0. The kernel alone: before each implementation's run of a size, with no daemon running and no
    listener, hs-ct-fill creates the N on fw1 and deletes them, 3 times: the median is the
-   kernel's batch-insert rate here, the reference of the bulk target.
+   kernel's batch-insert rate here, the reference of the bulk target. Then the same on fw2
+   with a listener on fw1 (the kernel builds an event per insert), with fw1 empty and with fw1
+   holding the N (the bulk's own kernel in this lab: one conntrack hash for both boxes).
 1. Live sync. Both boxes run the implementation (fw1 the source, fw2 the standby). hs-ct-fill
    creates N IPv4 TCP ESTABLISHED entries on fw1 through ctnetlink, in batches of 256 (the
    kernel's batch-insert rate); meanwhile, in the same run:

@@ -224,6 +224,9 @@ def kernel_rows(row):
     row("    the same on fw2 with a listener on fw1 (the lab's standby: an event built per "
         "insert)", lambda r: ka_cell({"rate": r["kernel_alone"]["listened_rate"],
                                       "rates": r["kernel_alone"]["listened_rates"]}))
+    row("    the same, fw1 holding the N (the bulk's kernel: one hash for both boxes here)",
+        lambda r: ka_cell({"rate": r["kernel_alone"]["held_rate"],
+                           "rates": r["kernel_alone"]["held_rates"]}))
 
 
 def live_rows(row, meta, fill_ms):
@@ -269,6 +272,8 @@ def bulk_rows(row, ref):
     row("    bulk rate / kernel alone with a listener elsewhere (the line above it)",
         lambda r: "%.0f%%" % (100.0 * r["bulk"]["rate"] /
                               r["kernel_alone"]["listened_rate"]))
+    row("    bulk rate / kernel alone with fw1 holding the N (the bulk's own kernel)",
+        lambda r: "%.0f%%" % (100.0 * r["bulk"]["rate"] / r["kernel_alone"]["held_rate"]))
     row("    CPU time the hypervisor took during the bulk (steal, /proc/stat)",
         lambda r: "%.1f%%" % (100 * r["bulk"]["steal_share"]))
 
@@ -378,7 +383,9 @@ def sized_notes(meta):
         "and deletes them, %d times: the median is the kernel's batch-insert rate here, the "
         "bulk target's reference; then the same on fw2 with a listener of NEW events on fw1 "
         "(the kernel builds an event for each insert, as for the lab's standby whose peer "
-        "listens: one kernel for both boxes)" % KERNEL_ALONE_REPEATS,
+        "listens: one kernel for both boxes), and once more with fw1 holding the N (the "
+        "bulk's kernel: fw1's N in the one conntrack hash both boxes share here, fw2's inserts "
+        "on fresh slab pages; two real boxes have neither)" % KERNEL_ALONE_REPEATS,
         "time until the standby holds all N: fw2's kernel count polled every 5 ms "
         "(IPCTNL_MSG_CT_GET_STATS, confirmed by a dump; when the box's other entries changed "
         "during the wait the polls are read again with the new count, the dump's own time, "
