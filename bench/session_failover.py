@@ -146,16 +146,7 @@ def failover_run(lab, fo, opts, name, i, rec):
         rec["standby_held_s"] = round(time.monotonic() - ts, 2)
         cpu_before = bl.cpu_times()
         time.sleep(1.0)
-        rec["before"] = before = {"route_via": sorted(lan_route(lab)[0]), "fw1": fo.role("fw1"),
-                                  "fw2": fo.role("fw2"), "lsa_age_s": lsa_ages(lab)}
-        # still settled? (seen: keepalived's fw2 went master for a moment while the flows
-        # started on a loaded machine, lowering its cost: rtr already sent the return traffic
-        # through fw2 and the run measured nothing)
-        ages = before["lsa_age_s"]
-        if before["route_via"] != [SRC] or before["fw1"] != "active" or \
-                before["fw2"] != "standby" or \
-                any(ages.get(b) is None or ages[b] < 1 + LSA_QUIET_S // 2 for b in BOXES):
-            rec["invalid"] = "not settled before the fault: %s" % before
+        check_settled(lab, fo, rec)
         mon = Monitor(lab)
         try:
             real_off = time.time() - time.monotonic()
@@ -195,6 +186,20 @@ def failover_run(lab, fo, opts, name, i, rec):
     rec["after"] = fo.after()
     log_run(rec, opts, name, i, f, t, tf, u)
 
+
+def check_settled(lab, fo, rec):
+    """Still settled right before the fault? (seen: keepalived's fw2 went master for a moment
+    while the flows started on a loaded machine, lowering its cost: rtr already sent the return
+    traffic through fw2 and the run measured nothing). A run that is not is left out."""
+    rec["before"] = before = {"route_via": sorted(lan_route(lab)[0]), "fw1": fo.role("fw1"),
+                              "fw2": fo.role("fw2"), "lsa_age_s": lsa_ages(lab)}
+    ages = before["lsa_age_s"]
+    if before["route_via"] != [SRC] or before["fw1"] != "active" or \
+            before["fw2"] != "standby" or \
+            any(ages.get(b) is None or ages[b] < 1 + LSA_QUIET_S // 2 for b in BOXES):
+        rec["invalid"] = "not settled before the fault: %s" % before
+
+
 def record_flows(rec, opts, name, i, f, t, tf, u):
     """The probes' results into the run's record."""
     rec["tcp"] = {k: v for k, v in t.items() if k != "per_flow"}
@@ -230,95 +235,116 @@ def wait_for(what, fn, timeout, interval=0.05):
         time.sleep(interval)
 
 
-def failover_rows(raw, meta, rows, summary):
-    fo = raw.get("failover") or {}
-    ours, peer = fo.get("hrpd"), fo.get("conntrackd")
-    flows = meta.get("failover_flows", 200)
+class FoCells:
+    """Each implementation's failover runs as table cells: the median (min-max) of the runs
+    that count (a run left out is named in the cell)."""
 
+    def __init__(self, ours, peer, rows):
+        self.ours, self.peer, self.rows = ours, peer, rows
+
+    @staticmethod
     def good(rec):
         return [r for r in (rec or {}).get("runs", []) if "tcp" in r and not r.get("invalid")]
 
-    def st(rec, fn):
+    def st(self, rec, fn):
         vals = []
-        for r in good(rec):
+        for r in self.good(rec):
             try:
                 vals.append(fn(r))
             except (KeyError, TypeError):
                 vals.append(None)
         return bl.stats(vals)
 
-    def cell(rec, fn, digits=0, unit="ms"):
+    def cell(self, rec, fn, digits=0, unit="ms"):
         if rec is None:
             return "-"
-        if not good(rec):
+        if not self.good(rec):
             return "FAILED" if rec.get("error") else "-"
-        s = st(rec, fn)
-        text = bl.fmt_stats(s, unit, digits)
-        failed = len(rec.get("runs", [])) - len(good(rec))
+        text = bl.fmt_stats(self.st(rec, fn), unit, digits)
+        failed = len(rec.get("runs", [])) - len(self.good(rec))
         return text + (" [%d run(s) out]" % failed if failed else "")
 
-    def med(rec, fn):
-        return st(rec, fn)["median"] if good(rec) else None
+    def med(self, rec, fn):
+        return self.st(rec, fn)["median"] if self.good(rec) else None
 
-    def row(case, fn, floor="-", target="-", ok=None, digits=0, unit="ms"):
-        r = bl.ratio(med(ours, fn), med(peer, fn))
-        rows.append([case, cell(ours, fn, digits, unit), cell(peer, fn, digits, unit),
-                     bl.fmt_ratio(r),
-                     floor, target, met(ok) if target != "-" else "-"])
+    def worst(self, fn):
+        """hrpd's largest value over its runs (a target holds in every run)."""
+        return self.st(self.ours, fn)["max"] if self.good(self.ours) else None
 
+    def row(self, case, fn, floor="-", target="-", ok=None, digits=0, unit="ms"):
+        r = bl.ratio(self.med(self.ours, fn), self.med(self.peer, fn))
+        self.rows.append([case, self.cell(self.ours, fn, digits, unit),
+                          self.cell(self.peer, fn, digits, unit), bl.fmt_ratio(r),
+                          floor, target, met(ok) if target != "-" else "-"])
+
+
+def failover_rows(raw, meta, rows, summary):
+    fo = raw.get("failover") or {}
+    ours, peer = fo.get("hrpd"), fo.get("conntrackd")
+    flows = meta.get("failover_flows", 200)
+    t = FoCells(ours, peer, rows)
     n_runs = max(len((ours or {}).get("runs", [])), len((peer or {}).get("runs", [])), 1)
     rows.append(["TCP stall at failover: box failure of the active (fw1), %d flows, "
                  "hellos / adverts 10 ms; median (min-max) of %d run(s)" % (flows, n_runs),
                  FO_LABEL["hrpd"], FO_LABEL["conntrackd"], "", "", "", ""])
-    # vgmpd's fast take-over (vgmpd.fast_takeover): VRRP's Master_Down plus three missed hellos,
-    # whichever ends later, instead of hrpd's dead time
-    floor = "detect %s / %s ms" % (bl.fmt_num(fast_takeover_ms(), 0),
-                                   bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0))
-    worst = st(ours, lambda r: r["tcp"]["max_stall_ms"])["max"] if good(ours) else None
-    row("  longest stall of any flow", lambda r: r["tcp"]["max_stall_ms"], floor=floor,
-        target="< %s ms, every run" % bl.fmt_num(T_STALL_MS, 0),
-        ok=None if worst is None else worst < T_STALL_MS)
-    row("  p99 of the flows' longest stalls", lambda r: r["tcp"]["stall_p99_ms"])
-    row("  longest wait of one message, send to echo (no sender idle in it)",
-        lambda r: r["tcp"]["max_wait_ms"], floor=floor)
-    worst_fast = st(ours, lambda r: r["tcp_fast"]["max_stall_ms"])["max"] if good(ours) else None
-    row("  longest stall, %d more flows writing every %d-%d ms (the outage TCP sees)" % (
-        FAST_FLOWS, FAST_EVERY_MS[0], FAST_EVERY_MS[1]),
-        lambda r: r["tcp_fast"]["max_stall_ms"], floor=floor,
-        target="< %s ms, every run" % bl.fmt_num(T_STALL_MS, 0),
-        ok=None if worst_fast is None else worst_fast < T_STALL_MS)
+    stall_rows(t)
 
     def flows_lost(rec):
-        return sum(r["lost"] + r.get("tcp_fast_lost", 0) for r in good(rec))
+        return sum(r["lost"] + r.get("tcp_fast_lost", 0) for r in t.good(rec))
 
     def lost_cell(rec):
         if rec is None:
             return "-"
-        if not good(rec):
+        if not t.good(rec):
             return "FAILED" if rec.get("error") else "-"
-        return "%d of %d x %d" % (flows_lost(rec), len(good(rec)), flows + FAST_FLOWS)
-    lost_ours = flows_lost(ours) if good(ours) else None
+        return "%d of %d x %d" % (flows_lost(rec), len(t.good(rec)), flows + FAST_FLOWS)
+    lost_ours = flows_lost(ours) if t.good(ours) else None
     rows.append(["  flows lost (not alive at the end: no echo in their last 1.5 s, or an error)",
                  lost_cell(ours), lost_cell(peer), "-", "-", "%d" % T_FLOWS_LOST,
                  met(None if lost_ours is None else lost_ours == T_FLOWS_LOST)])
-    watch_rows(row)
+    watch_rows(t.row)
     for name, rec in (("hrpd", ours), ("conntrackd", peer)):
-        if rec is None:
-            continue
-        summary.setdefault(name, {})["failover"] = {
-            "max_stall_ms": st(rec, lambda r: r["tcp"]["max_stall_ms"]),
-            "stall_p99_ms": st(rec, lambda r: r["tcp"]["stall_p99_ms"]),
-            "fast_max_stall_ms": st(rec, lambda r: r["tcp_fast"]["max_stall_ms"]),
-            "max_wait_ms": st(rec, lambda r: r["tcp"]["max_wait_ms"]),
-            "lost": [r.get("lost") for r in rec.get("runs", [])], "flows": rec.get("flows"),
-            "udp_gap_ms": {d: st(rec, lambda r, d=d: r["udp"][d]["max_gap_ms"])
-                           for d in ("c2s", "s2c")},
-            "vip_on_fw2_ms": st(rec, lambda r: r["watch"]["vip_on_fw2_ms"]),
-            "rtr_route_via_fw2_ms": st(rec, lambda r: r["watch"]["rtr_route_via_fw2_ms"]),
-            "rtr_drops_fw1_ms": st(rec, lambda r: r["watch"]["rtr_drops_fw1_ms"]),
-            "cpu_busy_pct": {w: st(rec, lambda r, w=w: 100 * r["cpu_busy"][w])
-                             for w in ("before", "after")},
-            "error": rec.get("error")}
+        if rec is not None:
+            summary.setdefault(name, {})["failover"] = failover_summary(t, rec)
+
+
+def stall_rows(t):
+    """The flows' stalls, with the target on the 200 flows' and on the fast flows'."""
+    # vgmpd's fast take-over (vgmpd.fast_takeover): VRRP's Master_Down plus three missed hellos,
+    # whichever ends later, instead of hrpd's dead time
+    floor = "detect %s / %s ms" % (bl.fmt_num(fast_takeover_ms(), 0),
+                                   bl.fmt_num(master_down_ms(FO_ADVERT_CS), 0))
+    target = "< %s ms, every run" % bl.fmt_num(T_STALL_MS, 0)
+    worst = t.worst(lambda r: r["tcp"]["max_stall_ms"])
+    t.row("  longest stall of any flow", lambda r: r["tcp"]["max_stall_ms"], floor=floor,
+          target=target, ok=None if worst is None else worst < T_STALL_MS)
+    t.row("  p99 of the flows' longest stalls", lambda r: r["tcp"]["stall_p99_ms"])
+    t.row("  longest wait of one message, send to echo (no sender idle in it)",
+          lambda r: r["tcp"]["max_wait_ms"], floor=floor)
+    worst_fast = t.worst(lambda r: r["tcp_fast"]["max_stall_ms"])
+    t.row("  longest stall, %d more flows writing every %d-%d ms (the outage TCP sees)" % (
+        FAST_FLOWS, FAST_EVERY_MS[0], FAST_EVERY_MS[1]),
+        lambda r: r["tcp_fast"]["max_stall_ms"], floor=floor,
+        target=target, ok=None if worst_fast is None else worst_fast < T_STALL_MS)
+
+
+def failover_summary(t, rec):
+    """One implementation's failover figures for the JSON summary."""
+    st = t.st
+    return {
+        "max_stall_ms": st(rec, lambda r: r["tcp"]["max_stall_ms"]),
+        "stall_p99_ms": st(rec, lambda r: r["tcp"]["stall_p99_ms"]),
+        "fast_max_stall_ms": st(rec, lambda r: r["tcp_fast"]["max_stall_ms"]),
+        "max_wait_ms": st(rec, lambda r: r["tcp"]["max_wait_ms"]),
+        "lost": [r.get("lost") for r in rec.get("runs", [])], "flows": rec.get("flows"),
+        "udp_gap_ms": {d: st(rec, lambda r, d=d: r["udp"][d]["max_gap_ms"])
+                       for d in ("c2s", "s2c")},
+        "vip_on_fw2_ms": st(rec, lambda r: r["watch"]["vip_on_fw2_ms"]),
+        "rtr_route_via_fw2_ms": st(rec, lambda r: r["watch"]["rtr_route_via_fw2_ms"]),
+        "rtr_drops_fw1_ms": st(rec, lambda r: r["watch"]["rtr_drops_fw1_ms"]),
+        "cpu_busy_pct": {w: st(rec, lambda r, w=w: 100 * r["cpu_busy"][w])
+                         for w in ("before", "after")},
+        "error": rec.get("error")}
 
 
 def watch_rows(row):
@@ -362,7 +388,33 @@ def failover_notes(raw, meta):
     fo = raw.get("failover") or {}
     seeds = ", ".join("%s: seed %s" % (n, (r.get("ecmp") or {}).get("seed"))
                       for n, r in fo.items())
-    notes = [
+    notes = pairs_notes(meta) + traffic_notes(meta) + [
+        return_traffic_note(meta, seeds), floor_note(),
+        "the VIP on fw2 and rtr's route: `ip -ts monitor address` in fw2 and `ip -ts monitor "
+        "route` in rtr, started before the fault (the kernel's notifications, stamped by ip); "
+        "the fault's time is its first nft write (CLOCK_MONOTONIC, mapped to realtime)",
+        "CPUs busy: the whole machine's (/proc/stat, steal counted as busy), the second before "
+        "the fault and the second after it; the flows' packets cross the lab's namespaces in "
+        "the sender's system call or softirq, on the same 2 vCPUs as the daemons, so a busy "
+        "machine delays the flows' own recovery after the outage (bench/README.md, 'Where a "
+        "flow's stall goes', traces one flow)",
+    ]
+    errs = ["%s: %s" % (n, r["error"]) for n, r in fo.items() if r.get("error")]
+    errs += ["%s run %d: %s" % (n, x["run"], x["invalid"]) for n, r in fo.items()
+             for x in r.get("runs", []) if x.get("invalid")]
+    runs = ", ".join("%s %s" % (n, "; ".join(
+        "run %d: fault %s s after the flows started (fw2 held them after %s s), settled in %s s"
+        % (x["run"], x.get("fault_at_s"), x.get("standby_held_s"), x.get("settle_s"))
+        for x in r.get("runs", []))) for n, r in fo.items())
+    notes.append("runs: " + runs)
+    if errs:
+        notes.append("failover runs out of the figures ([N run(s) out]): " + "; ".join(errs))
+    return notes
+
+
+def pairs_notes(meta):
+    """The two HA pairs as the failover runs them."""
+    return [
         "failover: a lab of its own per implementation (same topology, same run), nothing of "
         "the live/bulk part running; %s: vrrpd + vgmpd + hrpd on both boxes with the ref lab's "
         "config (as s40_session_sync.py runs them), hrpd.hello_interval %d ms (dead_count %d: "
@@ -387,6 +439,12 @@ def failover_notes(raw, meta):
             if meta.get("keepalived_vmac", "on") == "on" else
             "no use_vmac (the VIP on lan0 itself, moved by gratuitous ARP; FRR then "
             "advertises its /32 in OSPF, which holds back the cost change ~1.3 s)"),
+    ]
+
+
+def traffic_notes(meta):
+    """The flows, the runs and the fault."""
+    return [
         "flows: hs-tcp-flows, %d TCP connections client -> server through fw1, each a 32-byte "
         "message every 10-20 ms echoed by the server, %d s; a flow's stall is the longest time "
         "between two echoes (normal: up to ~20 ms); alive = an echo in its last 1.5 s; %d more "
@@ -410,6 +468,12 @@ def failover_notes(raw, meta):
         "instant (one nftables transaction adds a drop rule to netdev ingress and egress chains "
         "on all four, written to a warmed-up `nft -i` in fw1: faults.box_fail's cut, timed), "
         "then SIGSTOP of every process of fw1, as faults.box_fail does",
+    ]
+
+
+def return_traffic_note(meta, seeds):
+    """How the router's way back to the LAN follows the pair, the same in both labs."""
+    return (
         "return traffic: the router (OSPF) routes the LAN through the box with the lower "
         "cost on lan0; after fw1 fails fw2 lowers its cost, while fw1's routes stay until "
         "OSPF drops the frozen neighbour (its dead interval, 4 s, or BFD where the lab's FRR "
@@ -423,25 +487,4 @@ def failover_notes(raw, meta):
         "the flows start once both boxes' router-LSAs are >= %d s old in rtr's database: the "
         "start's cost changes (keepalived's BACKUP then MASTER scripts, vgmpd's first "
         "decision) do not hold back the survivor's cost change at the fault" % (
-            meta.get("failover_ecmp", "survivor"), seeds or "-", LSA_QUIET_S),
-        floor_note(),
-        "the VIP on fw2 and rtr's route: `ip -ts monitor address` in fw2 and `ip -ts monitor "
-        "route` in rtr, started before the fault (the kernel's notifications, stamped by ip); "
-        "the fault's time is its first nft write (CLOCK_MONOTONIC, mapped to realtime)",
-        "CPUs busy: the whole machine's (/proc/stat, steal counted as busy), the second before "
-        "the fault and the second after it; the flows' packets cross the lab's namespaces in "
-        "the sender's system call or softirq, on the same 2 vCPUs as the daemons, so a busy "
-        "machine delays the flows' own recovery after the outage (bench/README.md, 'Where a "
-        "flow's stall goes', traces one flow)",
-    ]
-    errs = ["%s: %s" % (n, r["error"]) for n, r in fo.items() if r.get("error")]
-    errs += ["%s run %d: %s" % (n, x["run"], x["invalid"]) for n, r in fo.items()
-             for x in r.get("runs", []) if x.get("invalid")]
-    runs = ", ".join("%s %s" % (n, "; ".join(
-        "run %d: fault %s s after the flows started (fw2 held them after %s s), settled in %s s"
-        % (x["run"], x.get("fault_at_s"), x.get("standby_held_s"), x.get("settle_s"))
-        for x in r.get("runs", []))) for n, r in fo.items())
-    notes.append("runs: " + runs)
-    if errs:
-        notes.append("failover runs out of the figures ([N run(s) out]): " + "; ".join(errs))
-    return notes
+            meta.get("failover_ecmp", "survivor"), seeds or "-", LSA_QUIET_S))
