@@ -334,38 +334,9 @@ class Bench:
             churn.start()
         sched = SchedWatch(self.pids)
         sched.start()
-        end = t0 + load_s
         win_start = t0 + min(LOAD_RAMP_S, max(load_s - window_s, 0) / 2)
-        win_end = min(win_start + window_s, end)
-        cpu = {}
-        watch = None
-        rss_max = {n: 0 for n in BOXES}
-        next_log = t0 + (10 if self.opts.quick else 60)
-        downs_seen = 0
-        while True:  # bounded: ends at `end` (plus one poll)
-            now = time.monotonic()
-            if now >= end:
-                break
-            if not cpu and now >= win_start:
-                cpu = {n: CpuWindow(self.pids[n]).start() for n in BOXES}
-            elif cpu and not isinstance(cpu["fw1"], dict) and now >= win_end:
-                cpu = {n: w.stop() for n, w in cpu.items()}
-                # the per-10-ms watcher costs fw1 control requests: only outside the CPU window
-                watch = HelloWatch(lab, "fw1")
-            for n in BOXES:
-                rss_max[n] = max(rss_max[n], proc_mem_kb(self.pids[n])["VmRSS"] or 0)
-            downs = self.ev.of("peer", since=t0, state="down")
-            if len(downs) > downs_seen:
-                downs_seen = len(downs)
-                bl.log("  PEER-DOWN on fw1 at %.1f s into the load: %s" % (
-                    downs[-1][0] - t0, downs[-1][1]))
-            if gen.error:
-                raise RuntimeError("data generator: %s" % gen.error)
-            if now >= next_log:
-                next_log += 10 if self.opts.quick else 60
-                bl.log("  %3.0f/%.0f s: fw1 peer-down events %d, data %.1f MB/s so far" % (
-                    now - t0, load_s, downs_seen, gen.records * GEN_SIZE / 1e6 / (now - t0)))
-            time.sleep(min(0.5, max(end - now, 0.01)))
+        win_end = min(win_start + window_s, t0 + load_s)
+        cpu, watch, rss_max = self.load_watch(gen, t0, load_s, win_start, win_end)
         gen.finish()
         churn_res = churn.finish() if churn else None
         schedw = sched.finish(time.monotonic() - t0)
@@ -379,16 +350,7 @@ class Bench:
         except Exception as e:
             ipres = {"error": str(e)}
             self.raw["errors"].append("iperf3: %s" % e)
-        # drain: every record fw1 queued delivered by fw2, once and in order
-        drained = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            d1 = ctl_once(lab, "fw1", "data-digest")["channels"]["upgrade"]
-            d2 = ctl_once(lab, "fw2", "data-digest")["channels"]["upgrade"]
-            if d2["delivered"] >= d1["queued"]:
-                drained = time.monotonic() - t_end
-                break
-            time.sleep(0.05)
+        drained, d1, d2 = self.drain(t_end)
         st1 = {n: stats(lab, n) for n in BOXES}
         ds1 = {n: ctl_once(lab, n, "data-stats") for n in BOXES}
         hb1 = {n: self.hellos(n) for n in BOXES}
@@ -413,40 +375,96 @@ class Bench:
                         - chan(ds0["fw2"])["duplicates"],
                         "resent_fw1": chan(ds1["fw1"])["resent"] - chan(ds0["fw1"])["resent"],
                         "stall_max_ms_fw1": ds1["fw1"]["stall_max_ms"]},
-               "boxes": {}}
-        for n in BOXES:
-            delta = {k: st1[n][k] - st0[n][k] for k in (
-                "peer_down", "peer_up", "negotiations", "negotiations_recovered",
-                "peer_restarts", "running_changes", "probes_sent", "dropped", "tx_errors")}
-            per_link = {i: hb1[n][2][i] - hb0[n][2][i] for i in hb1[n][2]}
-            out["boxes"][n] = {
-                "delta": delta, "hellos_sent": hb1[n][0] - hb0[n][0],
-                "hellos_sent_per_link": {i: hb1[n][3][i] - hb0[n][3][i] for i in hb1[n][3]},
-                "hellos_received_per_link": per_link,
-                "hellos_received_per_s_per_link": {i: round(v / dur, 1)
-                                                   for i, v in per_link.items()},
-                "log": logs[n].since(TRANSITIONS), "log_all": logs[n].since(limit=200)}
+               "boxes": {n: box_delta(st0[n], st1[n], hb0[n], hb1[n], logs[n], dur)
+                         for n in BOXES}}
         self.raw["load"] = out
-        for n in BOXES:
-            d = out["boxes"][n]["delta"]
-            bl.log("  %s: peer_down %d, negotiations %d (recovered %d), running link changes %d"
-                   % (n, d["peer_down"], d["negotiations"], d["negotiations_recovered"],
-                      d["running_changes"]))
-            if d["peer_down"] or d["negotiations"]:
-                for line in out["boxes"][n]["log"][-40:]:
-                    bl.log("    %s: %s" % (n, line))
-        bl.log("  data %.1f MB/s, %d records, digests equal %s; iperf3 %s Gbit/s" % (
-            out["data"]["MBps"], gen.records, out["data"]["digests_equal"],
-            ipres.get("gbps")))
-        if churn_res and "error" not in churn_res:
-            bl.log("  session churn %s events/s on fw1 (%d errors, %.1f ms late); fw2 lost %d "
-                   "(missing %d, not deleted %d)" % (
-                       bl.fmt_num(churn_res["events_rate"], 0), churn_res["errors"],
-                       churn_res["late_ms"], churn_res["lost"],
-                       churn_res["standby_diff"]["missing"],
-                       churn_res["standby_diff"]["not_deleted"]))
-        elif churn_res:
-            bl.log("  session churn: %s" % churn_res["error"])
+        log_load(out, churn_res)
+
+    def load_watch(self, gen, t0, load_s, win_start, win_end):
+        """Until the load's end: the CPU window, then the silence watch; RSS, peer-downs and
+        the generator's errors every 0.5 s."""
+        end = t0 + load_s
+        cpu, watch = {}, None
+        rss_max = {n: 0 for n in BOXES}
+        next_log = t0 + (10 if self.opts.quick else 60)
+        downs_seen = 0
+        while True:  # bounded: ends at `end` (plus one poll)
+            now = time.monotonic()
+            if now >= end:
+                break
+            if not cpu and now >= win_start:
+                cpu = {n: CpuWindow(self.pids[n]).start() for n in BOXES}
+            elif cpu and not isinstance(cpu["fw1"], dict) and now >= win_end:
+                cpu = {n: w.stop() for n, w in cpu.items()}
+                # the per-10-ms watcher costs fw1 control requests: only outside the CPU window
+                watch = HelloWatch(self.lab, "fw1")
+            for n in BOXES:
+                rss_max[n] = max(rss_max[n], proc_mem_kb(self.pids[n])["VmRSS"] or 0)
+            downs = self.ev.of("peer", since=t0, state="down")
+            if len(downs) > downs_seen:
+                downs_seen = len(downs)
+                bl.log("  PEER-DOWN on fw1 at %.1f s into the load: %s" % (
+                    downs[-1][0] - t0, downs[-1][1]))
+            if gen.error:
+                raise RuntimeError("data generator: %s" % gen.error)
+            if now >= next_log:
+                next_log += 10 if self.opts.quick else 60
+                bl.log("  %3.0f/%.0f s: fw1 peer-down events %d, data %.1f MB/s so far" % (
+                    now - t0, load_s, downs_seen, gen.records * GEN_SIZE / 1e6 / (now - t0)))
+            time.sleep(min(0.5, max(end - now, 0.01)))
+        return cpu, watch, rss_max
+
+    def drain(self, t_end):
+        """Every record fw1 queued delivered by fw2, once and in order: how long after the load
+        (None: not within 120 s), and both ends' upgrade-channel digests."""
+        drained = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            d1 = ctl_once(self.lab, "fw1", "data-digest")["channels"]["upgrade"]
+            d2 = ctl_once(self.lab, "fw2", "data-digest")["channels"]["upgrade"]
+            if d2["delivered"] >= d1["queued"]:
+                drained = time.monotonic() - t_end
+                break
+            time.sleep(0.05)
+        return drained, d1, d2
+
+
+def box_delta(st0, st1, hb0, hb1, log, dur):
+    """One box's counters over the load: hrp-statistics deltas, hellos per link, its log."""
+    delta = {k: st1[k] - st0[k] for k in (
+        "peer_down", "peer_up", "negotiations", "negotiations_recovered",
+        "peer_restarts", "running_changes", "probes_sent", "dropped", "tx_errors")}
+    per_link = {i: hb1[2][i] - hb0[2][i] for i in hb1[2]}
+    return {"delta": delta, "hellos_sent": hb1[0] - hb0[0],
+            "hellos_sent_per_link": {i: hb1[3][i] - hb0[3][i] for i in hb1[3]},
+            "hellos_received_per_link": per_link,
+            "hellos_received_per_s_per_link": {i: round(v / dur, 1)
+                                               for i, v in per_link.items()},
+            "log": log.since(TRANSITIONS), "log_all": log.since(limit=200)}
+
+
+def log_load(out, churn_res):
+    """The load's figures in the run's log, each box's transitions if it had any."""
+    for n in BOXES:
+        d = out["boxes"][n]["delta"]
+        bl.log("  %s: peer_down %d, negotiations %d (recovered %d), running link changes %d"
+               % (n, d["peer_down"], d["negotiations"], d["negotiations_recovered"],
+                  d["running_changes"]))
+        if d["peer_down"] or d["negotiations"]:
+            for line in out["boxes"][n]["log"][-40:]:
+                bl.log("    %s: %s" % (n, line))
+    bl.log("  data %.1f MB/s, %d records, digests equal %s; iperf3 %s Gbit/s" % (
+        out["data"]["MBps"], out["data"]["records"], out["data"]["digests_equal"],
+        out["iperf3"].get("gbps")))
+    if churn_res and "error" not in churn_res:
+        bl.log("  session churn %s events/s on fw1 (%d errors, %.1f ms late); fw2 lost %d "
+               "(missing %d, not deleted %d)" % (
+                   bl.fmt_num(churn_res["events_rate"], 0), churn_res["errors"],
+                   churn_res["late_ms"], churn_res["lost"],
+                   churn_res["standby_diff"]["missing"],
+                   churn_res["standby_diff"]["not_deleted"]))
+    elif churn_res:
+        bl.log("  session churn: %s" % churn_res["error"])
 
 
 class SchedWatch(threading.Thread):
@@ -579,8 +597,24 @@ def _met_detect(median, i):
 
 
 def table(raw, meta):
-    rows = []
-    summary = {}
+    rows, summary = [], {}
+    load, idle = raw.get("load"), raw.get("idle")
+    detect_rows(raw, rows, summary)
+    if load:
+        load_rows(load, rows, summary)
+    resource_rows(idle, load, rows, summary)
+    title = "hrpd benchmark: %s, ref lab%s, %s" % (
+        meta.get("version", "hrpd"), ", hrpd pinned %s" % (
+            ", ".join("%s CPU %s" % (n, c) for n, c in meta["pinned"].items())
+        ) if meta.get("pinned") else "", "quick mode" if meta.get("quick") else
+        "%d runs per interval, %.0f s load" % (meta.get("repeats", 0), meta.get("load_s", 0)))
+    return {"name": "hrp", "title": title,
+            "headers": ["case", "hrpd", "peer", "ratio", "formula", "target", "hrpd met"],
+            "rows": rows, "notes": table_notes(raw, meta), "summary": summary}
+
+
+def detect_rows(raw, rows, summary):
+    """Peer-dead detection per hello interval."""
     for i in sorted(set(r["interval_ms"] for r in raw["detect"])):
         recs = [r for r in raw["detect"] if r["interval_ms"] == i]
         st = bl.stats([r.get("detect_ms") for r in recs])
@@ -597,72 +631,87 @@ def table(raw, meta):
         summary["detect_%d" % i] = {"detect_ms": st, "hrpd_clock_ms": own, "cut_to_event_ms": cut,
                                     "formula_ms": dead_ms(i),
                                     "met": _met_detect(st["median"], i)}
-    load = raw.get("load")
-    idle = raw.get("idle")
-    if load:
-        b = load["boxes"]
-        downs = sum(b[n]["delta"]["peer_down"] for n in BOXES)
-        sc = load.get("session_churn")
-        what = "hello 10 ms, %.0f s, data bulk + iperf3%s" % (
-            load["duration_s"], " + session sync" if sc else "")
-        rows.append(["false peer-down events under load (%s)" % what,
-                     "%d (fw1 %d, fw2 %d)" % (downs, b["fw1"]["delta"]["peer_down"],
-                                              b["fw2"]["delta"]["peer_down"]),
-                     PEER, "-", "-", "0", "PASS" if downs == 0 else "MISS"])
-        rows.append(["  re-negotiations started / recovered under load",
-                     "fw1 %d / %d, fw2 %d / %d" % (
-                         b["fw1"]["delta"]["negotiations"],
-                         b["fw1"]["delta"]["negotiations_recovered"],
-                         b["fw2"]["delta"]["negotiations"],
-                         b["fw2"]["delta"]["negotiations_recovered"]), PEER, "-", "-", "-", "-"])
-        d = load["data"]
-        rows.append(["  data channel fw1 -> fw2 under load (200 B records)",
-                     "%.1f MB/s, %s" % (d["MBps"], "all %d delivered once, in order" % (
-                         d["records"]) if d["digests_equal"] and d["delivered_fw2"] ==
-                         d["queued_fw1"] else "NOT all delivered (%d of %d)" % (
-                             d["delivered_fw2"], d["queued_fw1"])), PEER, "-", "-", "-", "-"])
-        if sc and "error" in sc:
-            rows.append(["  session sync under load", "FAILED: " + sc["error"], PEER, "-", "-",
-                         "-", "-"])
-        elif sc:
-            rows.append(["  session sync under load: conntrack events/s on fw1 (asked)",
-                         "%s (%d); %d created, %d destroyed" % (
-                             bl.fmt_num(sc["events_rate"], 0), 2 * sc["rate"], sc["created"],
-                             sc["deleted"]), PEER, "-", "-", "-", "-"])
-            rows.append(["  session sync under load: fw2's table at the end",
-                         "lost %d (missing %d, not deleted %d)%s" % (
-                             sc["lost"], sc["standby_diff"]["missing"],
-                             sc["standby_diff"]["not_deleted"],
-                             ", equal %.1f s after the churn" % sc["equal_after_s"]
-                             if sc["equal_after_s"] is not None else ""),
-                         PEER, "-", "0", "-", "PASS" if sc["lost"] == 0 else "MISS"])
-        ip = load["iperf3"]
-        rows.append(["  iperf3 client -> server through fw1 under load",
-                     "%s Gbit/s" % ip.get("gbps") if ip.get("gbps") is not None
-                     else "FAILED", PEER, "-", "-", "-", "-"])
-        worst = load.get("fw1_longest_link_silence_ms") or {}
-        rows.append(["  fw1's longest silence per link under load (from %.0f s)" % (
-            load.get("fw1_silence_watch_from_s", 0)),
-            ", ".join("%s %d ms" % kv for kv in sorted(worst.items())) or "-", PEER, "-",
-            "D = %d ms" % (DEAD_COUNT * 10), "-", "-"])
-        if "hellos_sent_per_link" in b["fw1"]:
-            rows.append(["  hellos sent -> received by the peer under load, per link",
-                         "; ".join("%s->%s %s" % (a, z, ", ".join(
-                             "%s %d/%d" % (i, b[a]["hellos_sent_per_link"][i],
-                                           b[z]["hellos_received_per_link"][i])
-                             for i in sorted(b[a]["hellos_sent_per_link"])))
-                             for a, z in (("fw1", "fw2"), ("fw2", "fw1"))), PEER, "-",
-                         "%d each" % round(load["duration_s"] * 100), "-", "-"])
-        sw = (load.get("sched") or {}).get("boxes")
-        if sw:
-            rows.append(["  longest wait for a CPU in 10 ms (hrpd runnable, schedstat)",
-                         ", ".join("%s %.1f ms" % (n, sw[n]["top_wait"][0][0])
-                                   for n in BOXES if sw[n]["top_wait"]),
-                         PEER, "-", "-", "-", "-"])
-        summary["false_peer_down"] = downs
-        summary["negotiations"] = {n: b[n]["delta"]["negotiations"] for n in BOXES}
-        summary["negotiations_recovered"] = {n: b[n]["delta"]["negotiations_recovered"]
-                                             for n in BOXES}
+
+
+def load_rows(load, rows, summary):
+    """Under load: false peer-downs, re-negotiations, the data channel, session sync, iperf3."""
+    b = load["boxes"]
+    downs = sum(b[n]["delta"]["peer_down"] for n in BOXES)
+    sc = load.get("session_churn")
+    what = "hello 10 ms, %.0f s, data bulk + iperf3%s" % (
+        load["duration_s"], " + session sync" if sc else "")
+    rows.append(["false peer-down events under load (%s)" % what,
+                 "%d (fw1 %d, fw2 %d)" % (downs, b["fw1"]["delta"]["peer_down"],
+                                          b["fw2"]["delta"]["peer_down"]),
+                 PEER, "-", "-", "0", "PASS" if downs == 0 else "MISS"])
+    rows.append(["  re-negotiations started / recovered under load",
+                 "fw1 %d / %d, fw2 %d / %d" % (
+                     b["fw1"]["delta"]["negotiations"],
+                     b["fw1"]["delta"]["negotiations_recovered"],
+                     b["fw2"]["delta"]["negotiations"],
+                     b["fw2"]["delta"]["negotiations_recovered"]), PEER, "-", "-", "-", "-"])
+    d = load["data"]
+    rows.append(["  data channel fw1 -> fw2 under load (200 B records)",
+                 "%.1f MB/s, %s" % (d["MBps"], "all %d delivered once, in order" % (
+                     d["records"]) if d["digests_equal"] and d["delivered_fw2"] ==
+                     d["queued_fw1"] else "NOT all delivered (%d of %d)" % (
+                         d["delivered_fw2"], d["queued_fw1"])), PEER, "-", "-", "-", "-"])
+    session_churn_rows(sc, rows)
+    ip = load["iperf3"]
+    rows.append(["  iperf3 client -> server through fw1 under load",
+                 "%s Gbit/s" % ip.get("gbps") if ip.get("gbps") is not None
+                 else "FAILED", PEER, "-", "-", "-", "-"])
+    worst = load.get("fw1_longest_link_silence_ms") or {}
+    rows.append(["  fw1's longest silence per link under load (from %.0f s)" % (
+        load.get("fw1_silence_watch_from_s", 0)),
+        ", ".join("%s %d ms" % kv for kv in sorted(worst.items())) or "-", PEER, "-",
+        "D = %d ms" % (DEAD_COUNT * 10), "-", "-"])
+    link_rows(load, rows)
+    summary["false_peer_down"] = downs
+    summary["negotiations"] = {n: b[n]["delta"]["negotiations"] for n in BOXES}
+    summary["negotiations_recovered"] = {n: b[n]["delta"]["negotiations_recovered"]
+                                         for n in BOXES}
+
+
+def session_churn_rows(sc, rows):
+    if sc and "error" in sc:
+        rows.append(["  session sync under load", "FAILED: " + sc["error"], PEER, "-", "-",
+                     "-", "-"])
+    elif sc:
+        rows.append(["  session sync under load: conntrack events/s on fw1 (asked)",
+                     "%s (%d); %d created, %d destroyed" % (
+                         bl.fmt_num(sc["events_rate"], 0), 2 * sc["rate"], sc["created"],
+                         sc["deleted"]), PEER, "-", "-", "-", "-"])
+        rows.append(["  session sync under load: fw2's table at the end",
+                     "lost %d (missing %d, not deleted %d)%s" % (
+                         sc["lost"], sc["standby_diff"]["missing"],
+                         sc["standby_diff"]["not_deleted"],
+                         ", equal %.1f s after the churn" % sc["equal_after_s"]
+                         if sc["equal_after_s"] is not None else ""),
+                     PEER, "-", "0", "-", "PASS" if sc["lost"] == 0 else "MISS"])
+
+
+def link_rows(load, rows):
+    """Hellos per link and the longest wait for a CPU, under load."""
+    b = load["boxes"]
+    if "hellos_sent_per_link" in b["fw1"]:
+        rows.append(["  hellos sent -> received by the peer under load, per link",
+                     "; ".join("%s->%s %s" % (a, z, ", ".join(
+                         "%s %d/%d" % (i, b[a]["hellos_sent_per_link"][i],
+                                       b[z]["hellos_received_per_link"][i])
+                         for i in sorted(b[a]["hellos_sent_per_link"])))
+                         for a, z in (("fw1", "fw2"), ("fw2", "fw1"))), PEER, "-",
+                     "%d each" % round(load["duration_s"] * 100), "-", "-"])
+    sw = (load.get("sched") or {}).get("boxes")
+    if sw:
+        rows.append(["  longest wait for a CPU in 10 ms (hrpd runnable, schedstat)",
+                     ", ".join("%s %.1f ms" % (n, sw[n]["top_wait"][0][0])
+                               for n in BOXES if sw[n]["top_wait"]),
+                     PEER, "-", "-", "-", "-"])
+
+
+def resource_rows(idle, load, rows, summary):
+    """hrpd's CPU and RSS, idle and under load."""
     if idle:
         f = idle["fw1"]
         rows.append(["hrpd CPU @ 10 ms hellos, idle (fw1, %.0f s)" % f["window_s"],
@@ -687,6 +736,10 @@ def table(raw, meta):
                                             (load["hwm_kb_end"]["fw1"] or 0) / 1024.0),
                      PEER, "-", "-", "-", "-"])
         summary["rss_load_max_kb"] = load["rss_max_kb"]["fw1"]
+
+
+def table_notes(raw, meta):
+    load, idle = raw.get("load"), raw.get("idle")
     notes = [] if not (raw["detect"] or load or idle) else [
         "peer %s: no peer implementation to measure beside hrpd here: conntrackd (Debian) has "
         "no heartbeat of its own (it leaves liveness to keepalived / VRRP), and keepalived's "
@@ -719,14 +772,7 @@ def table(raw, meta):
             "idle = hellos only (2 links x 100/s each way), data connection up and idle; load "
             "window starts %.0f s into the load; RSS = VmRSS (max of 0.5 s samples), peak = "
             "VmHWM; hrpd's scheduling: %s" % (LOAD_RAMP_S, meta.get("hrpd_sched", "?")))
-    title = "hrpd benchmark: %s, ref lab%s, %s" % (
-        meta.get("version", "hrpd"), ", hrpd pinned %s" % (
-            ", ".join("%s CPU %s" % (n, c) for n, c in meta["pinned"].items())
-        ) if meta.get("pinned") else "", "quick mode" if meta.get("quick") else
-        "%d runs per interval, %.0f s load" % (meta.get("repeats", 0), meta.get("load_s", 0)))
-    return {"name": "hrp", "title": title,
-            "headers": ["case", "hrpd", "peer", "ratio", "formula", "target", "hrpd met"],
-            "rows": rows, "notes": notes, "summary": summary}
+    return notes
 
 
 def full_table(raw, meta):

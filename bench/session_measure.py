@@ -337,18 +337,7 @@ class Bench:
         rec["rss_kb"] = {node: proc_rss_kb(impl.pid(node)) for node in BOXES}
         rec["fill"], rec["wait"], rec["events_src"], rec["events_dst"] = fill, w, ev_src, ev_dst
         rec["daemon_stats"] = {node: impl.stats(node) for node in BOXES}
-        # the source held all N: the last sendmsg's return, or its last NEW event if earlier
-        # (the fill may wait for a CPU after the kernel created the entries)
-        src_all = min([t for t in (fill.get("t_last_send_ns") or fill["t_end_ns"],
-                                   (ev_src or {}).get("t_last_ns")) if t])
-        rec["source_all_ns"] = src_all
-        if w and w.get("reached"):
-            rec["to_all_ms"] = round((w["t_done_ns"] - fill["t_start_ns"]) / 1e6, 1)
-            rec["after_source_ms"] = round((w["t_done_ns"] - src_all) / 1e6, 1)
-        else:
-            rec["to_all_ms"] = None
-            rec["standby_held"] = w.get("ours") if w else None
-        rec["fill_ms"] = round((fill["t_end_ns"] - fill["t_start_ns"]) / 1e6, 1)
+        self.live_times(rec, fill, w, ev_src)
         if sampler:
             rec["queues"] = sampler.summary(fill["t_start_ns"], (w or {}).get("t_done_ns"))
             rec["queues_series"] = sampler.series()
@@ -362,6 +351,22 @@ class Bench:
         log_live(impl.name, rec)
         unseen_end(rec, w)
         return rec
+
+    @staticmethod
+    def live_times(rec, fill, w, ev_src):
+        """When the standby held all N: from the fill's start, and from the moment the source
+        held them (the last sendmsg's return, or its last NEW event if earlier: the fill may
+        wait for a CPU after the kernel created the entries)."""
+        src_all = min([t for t in (fill.get("t_last_send_ns") or fill["t_end_ns"],
+                                   (ev_src or {}).get("t_last_ns")) if t])
+        rec["source_all_ns"] = src_all
+        if w and w.get("reached"):
+            rec["to_all_ms"] = round((w["t_done_ns"] - fill["t_start_ns"]) / 1e6, 1)
+            rec["after_source_ms"] = round((w["t_done_ns"] - src_all) / 1e6, 1)
+        else:
+            rec["to_all_ms"] = None
+            rec["standby_held"] = w.get("ours") if w else None
+        rec["fill_ms"] = round((fill["t_end_ns"] - fill["t_start_ns"]) / 1e6, 1)
 
     @staticmethod
     def latency(fill_path, ev_path, arr_path, n):

@@ -662,7 +662,22 @@ def _met(median, target):
 
 
 def table(raw, opts, versions):
-    rows = []
+    rows, summary = [], {}
+    failover_rows(raw, opts, rows, summary)
+    cpu_rows(raw, rows, summary)
+    first_master_rows(raw, rows, summary)
+    title = "VRRP benchmark: %s%s vs %s, vrrp lab, %s" % (
+        versions.get("vrrpd", "vrrpd"), "".join(" %s=%s" % kv for kv in opts.vrrpd_extra.items()),
+        versions.get("keepalived", "keepalived"),
+        "quick mode" if opts.quick else "%d runs per case" % opts.repeats)
+    return {"name": "vrrp", "title": title,
+            "headers": ["case", "vrrpd", "keepalived", "ratio", "RFC floor", "target",
+                        "vrrpd met"],
+            "rows": rows, "notes": table_notes(opts), "summary": summary}
+
+
+def failover_rows(raw, opts, rows, summary):
+    """The gaps per interval and fault, then the c2s-only, lost and takeover rows."""
     st = {}
     for rec in raw["failover"]:
         key = (rec["impl"], rec["interval_cs"], rec["fault"])
@@ -672,7 +687,6 @@ def table(raw, opts, versions):
         st[key]["c2s"].append(c2s.get("max_gap_ms") if rec.get("gap_ms") is not None else None)
         st[key]["lost"].append(rec.get("lost"))
         st[key]["takeover"].append(rec.get("takeover_ms"))
-    summary = {}
     c2s_rows, lost_rows, takeover_rows = [], [], []
     empty = {"gap": [], "c2s": [], "lost": [], "takeover": []}
     for cs in (opts.intervals if "failover" in opts.parts else []):
@@ -713,6 +727,9 @@ def table(raw, opts, versions):
                              "c2s_keepalived": pc, "lost_vrrpd": lo, "lost_keepalived": lp,
                              "takeover_vrrpd": to, "takeover_keepalived": tp}
     rows += c2s_rows + lost_rows + takeover_rows
+
+
+def cpu_rows(raw, rows, summary):
     cpu = raw["cpu"]
     if cpu:
         ov, pv = cpu.get("vrrpd", {}), cpu.get("keepalived", {})
@@ -727,6 +744,9 @@ def table(raw, opts, versions):
             bl.fmt_ratio(bl.ratio(ov.get("adverts_per_s"), pv.get("adverts_per_s"))),
             "%d/s" % (CPU_GROUPS * 100), "-", "-"])
         summary["cpu"] = {"vrrpd": o, "keepalived": p}
+
+
+def first_master_rows(raw, rows, summary):
     fm = raw["first_master"]
     if fm:
         ours = bl.stats(fm.get("vrrpd", {}).get("ms", []))
@@ -736,7 +756,10 @@ def table(raw, opts, versions):
                      bl.fmt_ratio(bl.ratio(ours["median"], peer["median"])),
                      "%.1f ms (Master_Down)" % master_down_ms(10), "-", "-"])
         summary["first_master"] = {"vrrpd": ours, "keepalived": peer}
-    notes = [
+
+
+def table_notes(opts):
+    return [
         "gap: hs-udp-probe max_gap_ms, the larger of c2s and s2c (an outage of T ms shows as "
         "T + 1); lost: both directions; median (min-max) of %d runs; ratio = vrrpd / keepalived"
         % opts.repeats,
@@ -762,14 +785,6 @@ def table(raw, opts, versions):
         "CPU: utime+stime of every daemon process in r1 (/proc/PID/stat) over the window, as % "
         "of one core, divided by (adverts sent per s / 1,000); adverts counted on r1's lan0",
     ]
-    title = "VRRP benchmark: %s%s vs %s, vrrp lab, %s" % (
-        versions.get("vrrpd", "vrrpd"), "".join(" %s=%s" % kv for kv in opts.vrrpd_extra.items()),
-        versions.get("keepalived", "keepalived"),
-        "quick mode" if opts.quick else "%d runs per case" % opts.repeats)
-    return {"name": "vrrp", "title": title,
-            "headers": ["case", "vrrpd", "keepalived", "ratio", "RFC floor", "target",
-                        "vrrpd met"],
-            "rows": rows, "notes": notes, "summary": summary}
 
 
 def full_table(raw, opts, meta):
