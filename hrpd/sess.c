@@ -137,6 +137,13 @@ int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len,
 	return 0;
 }
 
+int hrpd_sess_control_put(struct hrpd_sess *ss, const struct hs_sess_ctl *c, uint32_t flags)
+{
+	uint8_t rec[HS_SESS_CTL_LONGEST];
+	size_t len = hs_sess_ctl_encode(c, rec, sizeof(rec));
+	return len ? hrpd_sess_control_send(ss, rec, len, flags) : -EINVAL;
+}
+
 static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *s,
 		    uint32_t flush_flags)
 {
@@ -343,10 +350,9 @@ static bool bulk_open(struct hrpd_sess *ss)
 	if (ss->resync_owed || hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION))
 		ss->bulk_wanted_ranges = HS_SESS_RANGES_ALL;
 	ss->bulk_ranges = ss->bulk_wanted_ranges ? ss->bulk_wanted_ranges : HS_SESS_RANGES_ALL;
-	uint8_t rec[9] = { HRPD_SESS_REC_RANGES };
-	hrp_put_u64(rec + 1, ss->bulk_ranges);
+	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_RANGES, .ranges = ss->bulk_ranges };
 	hrpd_sess_rec_send(ss, &ss->rt, 0);
-	if (hrpd_sess_control_send(ss, rec, sizeof(rec), HRP_DATA_F_BULK_BEGIN) < 0)
+	if (hrpd_sess_control_put(ss, &c, HRP_DATA_F_BULK_BEGIN) < 0)
 		return false;
 	ss->bulk_wanted = false;
 	ss->bulk_wanted_ranges = 0;

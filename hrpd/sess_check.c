@@ -7,13 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hrp_wire.h"
 #include "hrpd.h"
 #include "log.h"
 #include "sess.h"
 #include "sess_int.h"
-
-#define RESULT_LEN (1 + 4 + 8 + 4 + 4)
 
 /* What the digest covers: the status bits the receiver's kernel reproduces. */
 #define DIGEST_STATUS (0x2u /* SEEN_REPLY */ | 0x4u /* ASSURED */ | 0x10u /* SRC_NAT */ | \
@@ -87,14 +84,15 @@ static void respond(struct hrpd_sess *ss)
 	uint64_t diff = hs_sess_digest_diff(&ss->dig, &ss->peer_dig);
 	uint64_t persistent = diff & ss->prev_mismatch;
 	ss->prev_mismatch = diff;
-	uint64_t ours = hs_sess_digest_total(&ss->dig), theirs = hs_sess_digest_total(&ss->peer_dig);
+	uint64_t ours = hs_sess_digest_total(&ss->dig),
+		 theirs = hs_sess_digest_total(&ss->peer_dig);
 	note_check(ss, ss->peer_check_id, diff, ours, theirs);
-	uint8_t rec[RESULT_LEN] = { HRPD_SESS_REC_DIGEST_RESULT };
-	hrp_put_u32(rec + 1, ss->peer_check_id);
-	hrp_put_u64(rec + 5, diff);
-	hrp_put_u32(rec + 13, (uint32_t)ours);
-	hrp_put_u32(rec + 17, (uint32_t)theirs);
-	hrpd_sess_control_send(ss, rec, sizeof(rec), 0);
+	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
+				   .check_id = ss->peer_check_id,
+				   .ranges = diff,
+				   .answerer_total = (uint32_t)ours,
+				   .source_total = (uint32_t)theirs };
+	hrpd_sess_control_put(ss, &res, 0);
 	if (!diff) {
 		hs_info(HRPD_SESS_PREFIX, "check %u: consistent (%" PRIu64 " sessions)",
 			ss->peer_check_id, ours);
@@ -114,11 +112,11 @@ static void respond(struct hrpd_sess *ss)
 /* The source: the digest goes after every record queued so far. */
 static void send_digest(struct hrpd_sess *ss)
 {
-	uint8_t rec[1 + 4 + HS_SESS_DIGEST_WIRE] = { HRPD_SESS_REC_DIGEST };
+	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_DIGEST,
+				 .check_id = ++ss->check_id,
+				 .digest = ss->dig };
 	hrpd_sess_rec_send(ss, &ss->rt, 0);
-	hrp_put_u32(rec + 1, ++ss->check_id);
-	hs_sess_digest_encode(&ss->dig, rec + 5, HS_SESS_DIGEST_WIRE);
-	if (hrpd_sess_control_send(ss, rec, sizeof(rec), 0) == 0)
+	if (hrpd_sess_control_put(ss, &c, 0) == 0)
 		hs_info(HRPD_SESS_PREFIX, "check %u: digest of %" PRIu64 " sessions sent",
 			ss->check_id, hs_sess_digest_total(&ss->dig));
 }
@@ -137,14 +135,10 @@ void hrpd_sess_digest_done(struct hrpd_sess *ss, bool ok)
 		send_digest(ss);
 }
 
-void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
+void hrpd_sess_rx_digest(struct hrpd_sess *ss, const struct hs_sess_ctl *c)
 {
-	if (len != 1 + 4 + HS_SESS_DIGEST_WIRE ||
-	    hs_sess_digest_decode(rec + 5, len - 5, &ss->peer_dig) < 0) {
-		ss->st.control_bad++;
-		return;
-	}
-	ss->peer_check_id = hrp_get_u32(rec + 1);
+	ss->peer_dig = c->digest;
+	ss->peer_check_id = c->check_id;
 	/* While a bulk is coming the table is known to differ: the bulk's sweep settles it. */
 	if (ss->rx_bulk)
 		return;
@@ -152,15 +146,11 @@ void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
 	hrpd_sess_kick(ss);
 }
 
-void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
+void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const struct hs_sess_ctl *c)
 {
-	if (len != RESULT_LEN) {
-		ss->st.control_bad++;
-		return;
-	}
-	uint64_t diff = hrp_get_u64(rec + 5);
-	/* The peer's view: its table is "local" there, ours is its "peer". */
-	note_check(ss, hrp_get_u32(rec + 1), diff, hrp_get_u32(rec + 17), hrp_get_u32(rec + 13));
+	uint64_t diff = c->ranges;
+	/* The peer answered: its table is "local" there, ours (the source's) is its "peer". */
+	note_check(ss, c->check_id, diff, c->source_total, c->answerer_total);
 	if (diff)
 		hs_notice(HRPD_SESS_PREFIX, "check %u: the peer finds %d ranges differ",
 			  ss->last.id, __builtin_popcountll(diff));

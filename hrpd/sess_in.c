@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "data.h"
-#include "hrp_wire.h"
 #include "hrpd.h"
 #include "log.h"
 #include "mirror.h"
@@ -68,9 +67,8 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 
 void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges)
 {
-	uint8_t rec[9] = { HRPD_SESS_REC_BULK_REQUEST };
-	hrp_put_u64(rec + 1, ranges);
-	if (hrpd_sess_control_send(ss, rec, sizeof(rec), 0) == 0) {
+	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_BULK_REQUEST, .ranges = ranges };
+	if (hrpd_sess_control_put(ss, &c, 0) == 0) {
 		ss->requested_ms = hs_now_ms();
 		ss->st.bulk_requests_sent++;
 		if (ranges == HS_SESS_RANGES_ALL)
@@ -120,31 +118,46 @@ static void bulk_end(struct hrpd_sess *ss)
 	hrpd_sess_update(ss->h);
 }
 
-static bool control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *rec, size_t len)
+/* A record of the bulk transfers and consistency checks (lib/sess_control.h): NULL, or why it is
+ * dropped. */
+static const char *check_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *rec,
+				size_t len)
 {
-	switch (rec[0]) {
-	case HRPD_SESS_REC_BULK_REQUEST:
-		if (len != 1 && len != 9)
-			return false;
+	struct hs_sess_ctl c;
+	enum hs_sess_ctl_err e = hs_sess_ctl_decode(rec, len, &c);
+	if (e != HS_SESS_CTL_OK)
+		return hs_sess_ctl_err_name(e);
+	switch (c.kind) {
+	case HS_SESS_CTL_BULK_REQUEST:
 		ss->st.bulk_requests_received++;
 		ss->bulk_wanted = true;
-		ss->bulk_wanted_ranges |= len == 9 ? hrp_get_u64(rec + 1) : HS_SESS_RANGES_ALL;
+		ss->bulk_wanted_ranges |= c.ranges;
 		hrpd_sess_kick(ss);
-		return true;
-	case HRPD_SESS_REC_RANGES:
-		if (len != 9 || !(flags & HRP_DATA_F_BULK_BEGIN))
-			return false;
-		bulk_begin(ss, hrp_get_u64(rec + 1));
+		break;
+	case HS_SESS_CTL_RANGES:
+		if (!(flags & HRP_DATA_F_BULK_BEGIN))
+			return "ranges outside a bulk's first record";
+		bulk_begin(ss, c.ranges);
 		if (flags & HRP_DATA_F_BULK_END)
 			bulk_end(ss);
-		return true;
-	case HRPD_SESS_REC_DIGEST: hrpd_sess_rx_digest(ss, rec, len); return true;
-	case HRPD_SESS_REC_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, rec, len); return true;
-	case HS_MIRROR_REC_NEW: hrpd_mirror_rx_new(ss, rec, len); return true;
-	case HS_MIRROR_REC_ACK: hrpd_mirror_rx_ack(ss, rec, len); return true;
-	case HS_SESS_REC_HELPER: hrpd_sess_expect_rx_helper(ss, rec, len); return true;
-	case HS_SESS_REC_EXPECT: hrpd_sess_expect_rx(ss, rec, len); return true;
-	default: return false;
+		break;
+	case HS_SESS_CTL_DIGEST: hrpd_sess_rx_digest(ss, &c); break;
+	case HS_SESS_CTL_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, &c); break;
+	}
+	return NULL;
+}
+
+/* Any record that is not a session record: NULL, or why it is dropped. The mirror's and the
+ * helpers' decoders count their own bad records. */
+static const char *control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *rec,
+				  size_t len)
+{
+	switch (rec[0]) {
+	case HS_MIRROR_REC_NEW: hrpd_mirror_rx_new(ss, rec, len); return NULL;
+	case HS_MIRROR_REC_ACK: hrpd_mirror_rx_ack(ss, rec, len); return NULL;
+	case HS_SESS_REC_HELPER: hrpd_sess_expect_rx_helper(ss, rec, len); return NULL;
+	case HS_SESS_REC_EXPECT: hrpd_sess_expect_rx(ss, rec, len); return NULL;
+	default: return check_record(ss, flags, rec, len);
 	}
 }
 
@@ -160,11 +173,12 @@ static void deliver(void *arg, unsigned channel, uint32_t seq, uint32_t flags, c
 		/* What came before is in the kernel first: a digest compares our table as of
 		 * this point, a bulk's ranges and a mirror's acknowledgement count on it. */
 		hrpd_ct_flush(ss->ct);
-		if (!control_record(ss, flags, rec, len)) {
+		const char *why = control_record(ss, flags, rec, len);
+		if (why) {
 			ss->st.control_bad++;
 			hs_warn(HRPD_SESS_PREFIX, "a session control record of the peer is bad "
-						  "(kind 0x%02x, %zu bytes): dropped",
-				rec[0], len);
+						  "(kind 0x%02x, %zu bytes: %s): dropped",
+				rec[0], len, why);
 		}
 		return;
 	}

@@ -9,26 +9,21 @@
 
 #include "hrp_session.h"
 #include "loop.h"
+#include "sess_control.h"
 #include "sess_ct.h"
 #include "sess_digest.h"
 #include "sess_dumps.h"
 #include "sess_policy.h"
 #include "sess_tomb.h"
 
-#define HRPD_SESS_PREFIX            "[hrp session]"
-#define HRPD_SESS_REC_MAX           16384 /* bytes per record: ~600 IPv4 TCP entries */
-/* Control records on the session channel: their first byte, where entry records have
- * HS_SESS_WIRE_VERSION. doc/session-sync.md has their layout. */
-#define HRPD_SESS_REC_BULK_REQUEST  0x80 /* [u64 ranges]: "send me these ranges" (all if absent) */
-#define HRPD_SESS_REC_DIGEST        0x81 /* u32 check id, the source's digest */
-#define HRPD_SESS_REC_DIGEST_RESULT 0x82 /* u32 id, u64 mismatched, u32 ours, u32 theirs */
-#define HRPD_SESS_REC_RANGES        0x83 /* u64 ranges: opens a bulk transfer of them */
-#define HRPD_SESS_REQUEST_RETRY_MS  3000
-#define HRPD_SESS_PAUSE_POLL_MS     2
-#define HRPD_SESS_LOCAL_MAX         256  /* the box's own addresses we know */
-#define HRPD_SESS_LOCAL_REFRESH_MS  5000
+#define HRPD_SESS_PREFIX           "[hrp session]"
+#define HRPD_SESS_REC_MAX          16384 /* bytes per record: ~600 IPv4 TCP entries */
+#define HRPD_SESS_REQUEST_RETRY_MS 3000
+#define HRPD_SESS_PAUSE_POLL_MS    2
+#define HRPD_SESS_LOCAL_MAX        256 /* the box's own addresses we know */
+#define HRPD_SESS_LOCAL_REFRESH_MS 5000
 /* A bulk to a table that holds more entries than this updates first (sess_in.c). */
-#define HRPD_SESS_UPDATE_FIRST_MIN  1024
+#define HRPD_SESS_UPDATE_FIRST_MIN 1024
 
 struct hrpd;
 struct hrpd_mirror; /* mirror.c */
@@ -165,6 +160,8 @@ void hrpd_sess_rec_reset(struct hrpd_sess_rec *r);
 bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t flags);
 /* Sends a control record; 0 or the channel's error. */
 int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len, uint32_t flags);
+/* A bulk request, a bulk's ranges, a digest or a check's result (lib/sess_control.h). */
+int hrpd_sess_control_put(struct hrpd_sess *ss, const struct hs_sess_ctl *c, uint32_t flags);
 void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what);
 
 /* sess_in.c: the peer's records. */
@@ -182,8 +179,8 @@ void hrpd_sess_check_arm(struct hrpd_sess *ss);
 int hrpd_sess_check_now(struct hrpd_sess *ss);
 void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_digest_done(struct hrpd_sess *ss, bool ok);
-void hrpd_sess_rx_digest(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
-void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
+void hrpd_sess_rx_digest(struct hrpd_sess *ss, const struct hs_sess_ctl *c);
+void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const struct hs_sess_ctl *c);
 void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok);
 /* The sweep is not wanted any more (a takeover): its keys go, unless its dump still reads them. */

@@ -1,0 +1,161 @@
+/* The session channel's control records: each kind goes out and comes back the same, with the
+ * layout doc/session-sync.md gives; a record of a known kind and any other length, an empty
+ * one and one of another kind are refused whole; an older sender's bulk request without ranges
+ * asks for every range. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hrp_session.h"
+#include "sess_control.h"
+
+static struct hs_sess_ctl round_trip(const struct hs_sess_ctl *c, size_t want_len)
+{
+	uint8_t buf[HS_SESS_CTL_LONGEST + 8];
+	size_t n = hs_sess_ctl_encode(c, buf, sizeof(buf));
+	assert_int_equal(n, want_len);
+	assert_int_equal(buf[0], c->kind);
+	struct hs_sess_ctl back;
+	memset(&back, 0xa5, sizeof(back));
+	assert_int_equal(hs_sess_ctl_decode(buf, n, &back), HS_SESS_CTL_OK);
+	return back;
+}
+
+static void every_kind_comes_back_the_same(void **state)
+{
+	(void)state;
+	struct hs_sess_ctl req = { .kind = HS_SESS_CTL_BULK_REQUEST,
+				   .ranges = 0x8000000000000101u };
+	struct hs_sess_ctl back = round_trip(&req, 9);
+	assert_int_equal(back.kind, HS_SESS_CTL_BULK_REQUEST);
+	assert_true(back.ranges == req.ranges);
+
+	struct hs_sess_ctl ranges = { .kind = HS_SESS_CTL_RANGES, .ranges = HS_SESS_RANGES_ALL };
+	assert_true(round_trip(&ranges, 9).ranges == HS_SESS_RANGES_ALL);
+
+	struct hs_sess_ctl dig = { .kind = HS_SESS_CTL_DIGEST, .check_id = 7 };
+	for (unsigned r = 0; r < HS_SESS_RANGES; r++) {
+		dig.digest.count[r] = r * 1000u + 1u;
+		dig.digest.sum[r] = UINT64_C(0x0123456789abcdef) * (r + 1u);
+	}
+	back = round_trip(&dig, HS_SESS_CTL_LONGEST);
+	assert_int_equal(back.check_id, 7);
+	assert_memory_equal(&back.digest, &dig.digest, sizeof(dig.digest));
+
+	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
+				   .check_id = 0xfffffffeu,
+				   .ranges = 0x30,
+				   .answerer_total = 199998,
+				   .source_total = 200000 };
+	back = round_trip(&res, 21);
+	assert_int_equal(back.check_id, 0xfffffffeu);
+	assert_true(back.ranges == 0x30);
+	assert_int_equal(back.answerer_total, 199998);
+	assert_int_equal(back.source_total, 200000);
+}
+
+static void the_layout_is_big_endian_field_by_field(void **state)
+{
+	(void)state;
+	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
+				   .check_id = 0x01020304u,
+				   .ranges = 0x0506070809101112u,
+				   .answerer_total = 0x13141516u,
+				   .source_total = 0x17181920u };
+	const uint8_t want[] = { 0x82, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x10,
+				 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x20 };
+	uint8_t buf[32];
+	assert_int_equal(hs_sess_ctl_encode(&res, buf, sizeof(buf)), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	struct hs_sess_ctl dig = { .kind = HS_SESS_CTL_DIGEST, .check_id = 0x0a0b0c0du };
+	dig.digest.count[0] = 0x11223344u;
+	dig.digest.sum[0] = 0x5566778899aabbccu;
+	uint8_t d[HS_SESS_CTL_LONGEST];
+	assert_int_equal(hs_sess_ctl_encode(&dig, d, sizeof(d)), sizeof(d));
+	const uint8_t head[] = { 0x81, 0x0a, 0x0b, 0x0c, 0x0d, 0x11, 0x22, 0x33, 0x44,
+				 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc };
+	assert_memory_equal(d, head, sizeof(head));
+}
+
+static void an_older_bulk_request_without_ranges_asks_for_all(void **state)
+{
+	(void)state;
+	const uint8_t bare = HS_SESS_CTL_BULK_REQUEST;
+	struct hs_sess_ctl c;
+	assert_int_equal(hs_sess_ctl_decode(&bare, 1, &c), HS_SESS_CTL_OK);
+	assert_int_equal(c.kind, HS_SESS_CTL_BULK_REQUEST);
+	assert_true(c.ranges == HS_SESS_RANGES_ALL);
+	/* Only a request may come bare: bare ranges open nothing. */
+	const uint8_t bare_ranges = HS_SESS_CTL_RANGES;
+	assert_int_equal(hs_sess_ctl_decode(&bare_ranges, 1, &c), HS_SESS_CTL_LENGTH);
+}
+
+static void every_other_length_is_refused_whole(void **state)
+{
+	(void)state;
+	const uint8_t kinds[] = { HS_SESS_CTL_BULK_REQUEST, HS_SESS_CTL_DIGEST,
+				  HS_SESS_CTL_DIGEST_RESULT, HS_SESS_CTL_RANGES };
+	uint8_t buf[HS_SESS_CTL_LONGEST + 2];
+	memset(buf, 0x5a, sizeof(buf));
+	for (size_t k = 0; k < sizeof(kinds); k++) {
+		struct hs_sess_ctl c = { .kind = kinds[k] };
+		size_t len = hs_sess_ctl_encode(&c, buf, sizeof(buf));
+		assert_true(len > 0);
+		size_t ok = 0;
+		for (size_t n = 1; n <= sizeof(buf); n++) {
+			struct hs_sess_ctl out = { .kind = 0x42 };
+			enum hs_sess_ctl_err e = hs_sess_ctl_decode(buf, n, &out);
+			if (e == HS_SESS_CTL_OK) {
+				ok++;
+				continue;
+			}
+			assert_int_equal(e, HS_SESS_CTL_LENGTH);
+			assert_int_equal(out.kind, 0x42); /* untouched */
+		}
+		/* its own length, and for a request also the bare one */
+		assert_int_equal(ok, kinds[k] == HS_SESS_CTL_BULK_REQUEST ? 2 : 1);
+	}
+}
+
+static void empty_and_foreign_records_are_not_ours(void **state)
+{
+	(void)state;
+	struct hs_sess_ctl c;
+	uint8_t rec[9] = { 0 };
+	assert_int_equal(hs_sess_ctl_decode(rec, 0, &c), HS_SESS_CTL_EMPTY);
+	rec[0] = HS_SESS_WIRE_VERSION; /* a session record */
+	assert_int_equal(hs_sess_ctl_decode(rec, sizeof(rec), &c), HS_SESS_CTL_UNKNOWN);
+	rec[0] = 0x84; /* the mirror's: another decoder's */
+	assert_int_equal(hs_sess_ctl_decode(rec, sizeof(rec), &c), HS_SESS_CTL_UNKNOWN);
+	assert_string_equal(hs_sess_ctl_err_name(HS_SESS_CTL_LENGTH), "wrong length");
+	assert_string_equal(hs_sess_ctl_err_name(HS_SESS_CTL_ERR_MAX), "?");
+}
+
+static void encode_refuses_short_room_and_unknown_kinds(void **state)
+{
+	(void)state;
+	uint8_t buf[HS_SESS_CTL_LONGEST];
+	struct hs_sess_ctl dig = { .kind = HS_SESS_CTL_DIGEST };
+	assert_int_equal(hs_sess_ctl_encode(&dig, buf, sizeof(buf) - 1), 0);
+	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT };
+	assert_int_equal(hs_sess_ctl_encode(&res, buf, 20), 0);
+	assert_int_equal(hs_sess_ctl_encode(&res, buf, 21), 21);
+	struct hs_sess_ctl odd = { .kind = 0x84 };
+	assert_int_equal(hs_sess_ctl_encode(&odd, buf, sizeof(buf)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_kind_comes_back_the_same),
+		cmocka_unit_test(the_layout_is_big_endian_field_by_field),
+		cmocka_unit_test(an_older_bulk_request_without_ranges_asks_for_all),
+		cmocka_unit_test(every_other_length_is_refused_whole),
+		cmocka_unit_test(empty_and_foreign_records_are_not_ours),
+		cmocka_unit_test(encode_refuses_short_room_and_unknown_kinds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
