@@ -52,81 +52,19 @@ def gen(c, start, count=PER):
 
 def slow_peer(lab, s, c1, c2, dig, start):
     pid1 = boxes.daemon_pid(lab, "fw1", "hrpd")
-    pid2 = boxes.daemon_pid(lab, "fw2", "hrpd")
     ev = Events(lab, "fw1")
     st0 = stats(lab, "fw1")
-    hb0 = {i: v["hellos_sent"] for i, v in links(lab, "fw1").items()}
     limit = c1("data-stats")["limit_bytes"]
     base = c2("data-digest")["channels"]["upgrade"]["delivered"]
-    rss0 = rss_kb(pid1)
-    accepted = []  # (start, count) of what fw1 took
-    latencies = []
-    first_refusal = None
-    rss_limit = rss_after = None
-    refused_batches = 0
-    t0 = time.monotonic()
-    os.kill(pid2, signal.SIGSTOP)
-    try:
-        # Queue until refused, then go on knocking (refused whole, every time) until the end
-        # of the freeze: hrpd answers at once and its memory stays put.
-        while time.monotonic() - t0 < FREEZE_S - 0.05:
-            r, ms = gen(c1, start)
-            latencies.append(ms)
-            if r["queued"]:
-                accepted.append((start, r["queued"]))
-            start += PER
-            if r["refused"]:
-                if first_refusal is None:
-                    first_refusal = (r, time.monotonic() - t0)
-                    rss_limit = rss_kb(pid1)
-                else:
-                    refused_batches += 1
-                    if r["queued"] != 0:
-                        raise RuntimeError("records taken after a refusal: %s" % r)
-                    if refused_batches == 20:
-                        rss_after = rss_kb(pid1)
-            time.sleep(0.005)
-        during = hrp(lab, "fw1")["peer"]["state"]
-        t_status = time.monotonic()
-        hb1 = {i: v["hellos_sent"] for i, v in links(lab, "fw1").items()}
-        status_ms = (time.monotonic() - t_status) * 1000
-        rss_end = rss_kb(pid1)
-        left = FREEZE_S - (time.monotonic() - t0)
-        if left > 0:
-            time.sleep(left)
-    finally:
-        os.kill(pid2, signal.SIGCONT)
-    frozen_ms = (time.monotonic() - t0) * 1000
-    s.note("freeze_ms", round(frozen_ms))
-    s.check(first_refusal is not None, "fw1's channel reached its limit during the freeze")
-    r, at = first_refusal
-    taken = sum(n for _, n in accepted)
+    m = freeze_and_knock(lab, c1, start, pid1)
+    start = m["start"]
+    s.note("freeze_ms", round(m["frozen_ms"]))
+    s.check(m["first_refusal"] is not None, "fw1's channel reached its limit during the freeze")
+    taken = sum(n for _, n in m["accepted"])
     s.note("records_taken_before_limit", taken)
-    s.note("limit_reached_after_ms", round(at * 1000))
-    s.check(r["error"] == "ENOBUFS" and r["resync"] and r["held_bytes"] <= limit,
-            "data-send answered ENOBUFS with the resync flag up, %d bytes held of %d" % (
-                r["held_bytes"], limit))
-    s.check(refused_batches >= 20, "%d more batches refused whole" % refused_batches)
-    s.note("rss_kb_before", rss0)
-    s.note("rss_kb_at_limit", rss_limit)
-    s.note("rss_kb_after_20_refused_batches", rss_after)
-    s.note("rss_kb_end_of_freeze", rss_end)
-    slack = 8192 if sanitized(pid1) else 512
-    s.check(max(rss_after, rss_end) - rss_limit <= slack,
-            "fw1's RSS stays bounded once the limit is reached (+%d kB, at most %d%s)" % (
-                max(rss_after, rss_end) - rss_limit, slack,
-                " under ASan's quarantine" if slack > 512 else ""))
-    s.check(rss_limit - rss0 <= 2 * limit // 1024 + 4096,
-            "the records held cost about the limit (+%d kB for a %d kB limit)" % (
-                rss_limit - rss0, limit // 1024))
-    s.note("ctl_latency_max_ms", round(max(latencies), 1))
-    s.note("ctl_status_during_freeze_ms", round(status_ms, 1))
-    s.check(max(latencies) < 250, "fw1 answered every data-send at once (max %.1f ms)" %
-            max(latencies))
-    s.check(during == "up", "fw1: the peer still up during the freeze")
-    s.check(all(hb1[i] > hb0[i] for i in hb0), "fw1 kept sending hellos (%s -> %s)" % (hb0, hb1))
+    refusals_bounded(s, m, limit, pid1)
     # Thawed: everything fw1 took arrives, once, in order.
-    for a, n in accepted:
+    for a, n in m["accepted"]:
         for i in range(a, a + n):
             dig.add(gen_record(SEED, i, SIZE))
     s.wait_until("fw2 delivered the %d records fw1 took" % taken,
@@ -152,6 +90,81 @@ def slow_peer(lab, s, c1, c2, dig, start):
     s.check(r["was"] and not chan(c1("data-stats"))["resync"], "data-resync-done clears it")
     ev.close()
     return start
+
+
+def freeze_and_knock(lab, c1, start, pid1):
+    """fw2's hrpd frozen for FREEZE_S: fw1 queues until refused, then goes on knocking (refused
+    whole, every time) until the end of the freeze. What fw1 took and answered, its memory,
+    hellos and peer state, measured on the way."""
+    pid2 = boxes.daemon_pid(lab, "fw2", "hrpd")
+    m = {"rss0": rss_kb(pid1), "accepted": [], "latencies": [], "first_refusal": None,
+         "rss_limit": None, "rss_after": None, "refused_batches": 0,
+         "hb0": {i: v["hellos_sent"] for i, v in links(lab, "fw1").items()}}
+    t0 = time.monotonic()
+    os.kill(pid2, signal.SIGSTOP)
+    try:
+        while time.monotonic() - t0 < FREEZE_S - 0.05:
+            r, ms = gen(c1, start)
+            m["latencies"].append(ms)
+            if r["queued"]:
+                m["accepted"].append((start, r["queued"]))
+            start += PER
+            if r["refused"]:
+                if m["first_refusal"] is None:
+                    m["first_refusal"] = (r, time.monotonic() - t0)
+                    m["rss_limit"] = rss_kb(pid1)
+                else:
+                    m["refused_batches"] += 1
+                    if r["queued"] != 0:
+                        raise RuntimeError("records taken after a refusal: %s" % r)
+                    if m["refused_batches"] == 20:
+                        m["rss_after"] = rss_kb(pid1)
+            time.sleep(0.005)
+        m["during"] = hrp(lab, "fw1")["peer"]["state"]
+        t_status = time.monotonic()
+        m["hb1"] = {i: v["hellos_sent"] for i, v in links(lab, "fw1").items()}
+        m["status_ms"] = (time.monotonic() - t_status) * 1000
+        m["rss_end"] = rss_kb(pid1)
+        left = FREEZE_S - (time.monotonic() - t0)
+        if left > 0:
+            time.sleep(left)
+    finally:
+        os.kill(pid2, signal.SIGCONT)
+    m["frozen_ms"] = (time.monotonic() - t0) * 1000
+    m["start"] = start
+    return m
+
+
+def refusals_bounded(s, m, limit, pid1):
+    """The refusals: ENOBUFS with the resync flag, whole, answered at once; fw1's memory stays
+    bounded; the peer stays up and hellos go on."""
+    r, at = m["first_refusal"]
+    s.note("limit_reached_after_ms", round(at * 1000))
+    s.check(r["error"] == "ENOBUFS" and r["resync"] and r["held_bytes"] <= limit,
+            "data-send answered ENOBUFS with the resync flag up, %d bytes held of %d" % (
+                r["held_bytes"], limit))
+    s.check(m["refused_batches"] >= 20, "%d more batches refused whole" % m["refused_batches"])
+    rss0, rss_limit, rss_after, rss_end = m["rss0"], m["rss_limit"], m["rss_after"], m["rss_end"]
+    s.note("rss_kb_before", rss0)
+    s.note("rss_kb_at_limit", rss_limit)
+    s.note("rss_kb_after_20_refused_batches", rss_after)
+    s.note("rss_kb_end_of_freeze", rss_end)
+    slack = 8192 if sanitized(pid1) else 512
+    s.check(max(rss_after, rss_end) - rss_limit <= slack,
+            "fw1's RSS stays bounded once the limit is reached (+%d kB, at most %d%s)" % (
+                max(rss_after, rss_end) - rss_limit, slack,
+                " under ASan's quarantine" if slack > 512 else ""))
+    s.check(rss_limit - rss0 <= 2 * limit // 1024 + 4096,
+            "the records held cost about the limit (+%d kB for a %d kB limit)" % (
+                rss_limit - rss0, limit // 1024))
+    latencies = m["latencies"]
+    s.note("ctl_latency_max_ms", round(max(latencies), 1))
+    s.note("ctl_status_during_freeze_ms", round(m["status_ms"], 1))
+    s.check(max(latencies) < 250, "fw1 answered every data-send at once (max %.1f ms)" %
+            max(latencies))
+    s.check(m["during"] == "up", "fw1: the peer still up during the freeze")
+    hb0, hb1 = m["hb0"], m["hb1"]
+    s.check(all(hb1[i] > hb0[i] for i in hb0), "fw1 kept sending hellos (%s -> %s)" % (hb0, hb1))
 
 
 def dead_peer(lab, s, c1, c2, dig, start):

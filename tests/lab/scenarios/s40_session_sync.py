@@ -101,6 +101,15 @@ def body(lab, s):
     for box in ("fw1", "fw2"):
         for name in ("nf_conntrack_udp_timeout", "nf_conntrack_udp_timeout_stream"):
             lab.run(box, ["sysctl", "-qw", "net.netfilter.%s=%d" % (name, UDP_TIMEOUT_S)])
+    failovers(lab, s)
+    act, dead = cold_restart(lab, s)
+    destroy_not_remembered(lab, s, act, dead)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+def failovers(lab, s):
+    """A planned switchover, a tracked link, a box failure and kill -9 of every daemon, each
+    under the flows (under_traffic), the old active back in between."""
     s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
     s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
         "status", {}).get("ready") is True, 20)
@@ -136,10 +145,13 @@ def body(lab, s):
 
     under_traffic(lab, s, "kill -9", kill_all,
                   lambda a: roles(lab).get(other(a)) == "active")
+
+
+def cold_restart(lab, s):
+    """The killed box comes back cold: an empty table, then the active's by bulk transfer.
+    Returns the active and the other box once both are ready."""
     act = [b for b, x in roles(lab).items() if x == "active"][0]
     dead = other(act)
-
-    # The killed box comes back cold: an empty table, then the active's by bulk transfer.
     lab.run(dead, ["conntrack", "-F"], check=False)
     want = int(lab.run(act, ["cat", "/proc/sys/net/netfilter/nf_conntrack_count"]).stdout)
     boxes.start_daemons(lab, dead)
@@ -154,9 +166,11 @@ def body(lab, s):
     dead = other(act)
     s.wait_until("%s is ready" % dead,
                  lambda: session(lab, dead).get("status", {}).get("ready") is True, 30)
+    return act, dead
 
-    # A destroy on the active reaches the standby; neither box remembers it (no stone).
 
+def destroy_not_remembered(lab, s, act, dead):
+    """A destroy on the active reaches the standby; neither box remembers it (no stone)."""
     def remembered():
         return {b: session(lab, b).get("statistics", {}).get("destroys_remembered")
                 for b in ("fw1", "fw2")}
@@ -178,7 +192,6 @@ def body(lab, s):
         before, kept, act))
     s.check(kept == before and None not in kept.values(),
             "no box remembers a destroy in active/standby (%s, before %s)" % (kept, before))
-    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
 scenario.main(body, topology="ref", daemons=True)

@@ -62,8 +62,18 @@ def body(lab, s):
         boxes.set_setting(lab, box, "hrpd", "route_sync_exclude", '[ "%s" ]' % EXCL)
         pair.ctl(lab, box, "hrpd", "reload")
     s.wait_until("config sync on, the digests equal", lambda: pair.config_equal(lab), 15)
+    off_by_default(lab, s)
+    turned_on(lab, s)
+    follows_changes(lab, s)
+    missing_interface(lab, s)
+    renamed_interfaces(lab, s)
+    s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
+    s.note("route stats fw2", str(pair.config_stats(lab, "fw2").get("routes")))
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
-    # 1. off by default: nothing synced
+
+def off_by_default(lab, s):
+    """1. off by default: nothing synced"""
     lab.run("fw1", ["ip", "route", "add", ROUTE, "via", GW])
     time.sleep(1.5)
     s.check(not has(lab, "fw2", ROUTE), "route_sync off: fw1's route is not on fw2")
@@ -71,7 +81,9 @@ def body(lab, s):
             "route_sync off: no routes read on fw1")
     s.check(pair.config_equal(lab), "the digests still agree (routes are not part of them)")
 
-    # 2. on (on fw1; the setting follows to fw2): the route reaches fw2
+
+def turned_on(lab, s):
+    """2. on (on fw1; the setting follows to fw2): the route reaches fw2"""
     lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.201/32"])  # fw2's own
     lab.run("fw1", ["ip", "route", "add", "203.0.113.64/27", "dev", "hb0"])   # a heartbeat's
     pair.ctl(lab, "fw1", "hrpd", "config-set",
@@ -85,7 +97,10 @@ def body(lab, s):
     s.check(not has(lab, "fw2", "203.0.113.64/27"), "the heartbeat link's route stays on fw1")
     s.check(has(lab, "fw2", "198.51.100.201"), "fw2's excluded route survives the sync")
 
-    # 3. a new route on the active reaches the standby within a second
+
+def follows_changes(lab, s):
+    """3. a new route on the active reaches the standby within a second; 4. removed on the
+    active: removed on the standby"""
     lab.run("fw1", ["ip", "route", "add", "198.51.100.64/26", "dev", "lan0"])
     t0 = time.monotonic()
     s.wait_until("a new route reaches fw2", lambda: has(lab, "fw2", "198.51.100.64/26"), 10,
@@ -93,8 +108,6 @@ def body(lab, s):
     took = time.monotonic() - t0
     s.note("route to standby", "%.0f ms" % (1000 * took))
     s.check(took < 1.0, "the route reached fw2 within a second (%.0f ms)" % (1000 * took))
-
-    # 4. removed on the active: removed on the standby
     lab.run("fw1", ["ip", "route", "del", "198.51.100.64/26"])
     t0 = time.monotonic()
     s.wait_until("the route removed on fw1 is gone from fw2",
@@ -102,7 +115,9 @@ def body(lab, s):
     s.note("removal to standby", "%.0f ms" % (1000 * (time.monotonic() - t0)))
     s.wait_until("the digests agree after the removal", lambda: pair.config_equal(lab), 10)
 
-    # 5. a route via an interface fw2 does not have: skipped, counted, reported, not retried
+
+def missing_interface(lab, s):
+    """5. a route via an interface fw2 does not have: skipped, counted, reported, not retried"""
     lab.run("fw1", ["ip", "link", "add", "s48only", "type", "veth", "peer", "name", "s48peer"])
     for dev in ("s48only", "s48peer"):
         lab.run("fw1", ["ip", "link", "set", dev, "up"])
@@ -125,7 +140,9 @@ def body(lab, s):
     lab.run("fw1", ["ip", "link", "del", "s48only"])
     s.wait_until("without that route the digests agree again", lambda: pair.config_equal(lab), 10)
 
-    # 6. interfaces named otherwise: hrpd.config_rename maps a route's interface
+
+def renamed_interfaces(lab, s):
+    """6. interfaces named otherwise: hrpd.config_rename maps a route's interface"""
     for box, mine, other in (("fw1", "s48a", "s48b"), ("fw2", "s48b", "s48a")):
         lab.run(box, ["ip", "link", "add", mine, "type", "veth", "peer", "name", mine + "p"])
         for dev in (mine, mine + "p"):
@@ -139,10 +156,6 @@ def body(lab, s):
                  lambda: any(x.startswith("198.51.100.224/28 dev s48b")
                              for x in routes(lab, "fw2")), 10)
     s.wait_until("the digests agree across the rename", lambda: pair.config_equal(lab), 10)
-
-    s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
-    s.note("route stats fw2", str(pair.config_stats(lab, "fw2").get("routes")))
-    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
 scenario.main(body, topology="ref", daemons=True)

@@ -104,8 +104,16 @@ def body(lab, s):
                       "--timeout", "1000"],
               os.path.join(lab.node_dir("fw1"), "log", "hs-exporter.log"))
     s.wait_until("hs-exporter answers on %s inside fw1" % LISTEN, lambda: try_scrape(lab), 15)
+    m1, g, ids = format_and_values(lab, s)
+    failover(lab, s, g, ids)
+    textfile_follows(lab, s, textfile)
+    daemon_silent(lab, s)
+    s.summary = "%d series; %s" % (len(m1), "; ".join("%s: %s" % kv for kv in s.notes[-1:]))
 
-    # ---- format and values ----
+
+def format_and_values(lab, s):
+    """A scrape passes the strict reader and says what hrpctl says; counters increase.
+    Returns the first scrape, fw1's first VRRP group and its labels."""
     ctype, m1 = scrape(lab)
     s.check(len(m1) > 100, "a scrape passes the strict reader (%d series)" % len(m1))
     check_format(lab, s, m1, ctype)
@@ -136,8 +144,11 @@ def body(lab, s):
     s.check(a is not None and a <= st["sent"]["hello"] <= b,
             "hotstandby_hrp_messages_sent_total{type=hello}: %s <= %d <= %s" % (
                 a, st["sent"]["hello"], b))
+    return m1, g, ids
 
-    # ---- failover: the gauge moves, the logs tell why ----
+
+def failover(lab, s, g, ids):
+    """A failover: the gauges move, the logs tell why."""
     faults.link_down(lab, "fw1", "up0")
     s.wait_until("fw2 active after fw1's tracked uplink fails",
                  lambda: roles(lab) == {"fw1": "standby", "fw2": "active"}, 15)
@@ -167,7 +178,9 @@ def body(lab, s):
             "fw2's vgmpd logged its takeover with the peer's lowered priority")
     s.note("fw2 record", recs[0].split(": ", 1)[-1])
 
-    # ---- the textfile ----
+
+def textfile_follows(lab, s, textfile):
+    """The textfile follows the state, rewritten every second, with nothing left beside it."""
     def textfile_says_standby():
         with open(textfile) as f:
             samples, _, _ = promtext.parse(f.read())
@@ -179,7 +192,9 @@ def body(lab, s):
     left = [f for f in os.listdir(os.path.dirname(textfile)) if f != "hotstandby.prom"]
     s.check(not left, "no temporary file is left beside the textfile (%s)" % left)
 
-    # ---- a daemon that does not answer ----
+
+def daemon_silent(lab, s):
+    """A daemon that does not answer, then one that is gone: up 0, the others still there."""
     boxes.stop_daemon(lab, "fw1", "hrpd", signal.SIGSTOP)
     try:
         t0 = time.monotonic()
@@ -203,7 +218,6 @@ def body(lab, s):
     s.check(promtext.value(m5, "hotstandby_up", daemon="hrpd") == 0
             and not promtext.series(m5, "hotstandby_hrp_link_state"),
             "a stopped hrpd: hotstandby_up{hrpd} 0 and no hrp series")
-    s.summary = "%d series; %s" % (len(m1), "; ".join("%s: %s" % kv for kv in s.notes[-1:]))
 
 
 scenario.main(body, topology="ref", daemons=True)

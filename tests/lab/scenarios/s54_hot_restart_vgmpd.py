@@ -128,7 +128,29 @@ def body(lab, s):
     watch = Watcher(lab)
     watch.start()
     time.sleep(1.5)
+    pids = restarts_of_the_active(lab, s, v1)
+    refused_binaries(lab, s, pids[-1])
 
+    # Once on the standby.
+    old, new, st = hot_restart(lab, s, "fw2", "hrpctl")
+    g = st.get("vgmp") or {}
+    s.check(new != old and g.get("state") == "standby" and
+            g.get("priority") == fw2_before["priority"],
+            "fw2 (standby): pid %d -> %d, still standby at priority %s" % (
+                old, new, g.get("priority")))
+    time.sleep(1.0)
+    watch.stop.set()
+    watch.join(timeout=10)
+    u, alive, flows = nothing_seen(lab, s, udp.wait(), tcp.wait(), watch, vrrp_before,
+                                   fw2_before)
+    s.summary = "%d hot restarts of the active's vgmpd + 1 of the standby's, %s, %d/%d flows; " \
+        "crashing binary and newer major: old goes on" % (RESTARTS, probes.udp_detail(u), alive,
+                                                          flows)
+
+
+def restarts_of_the_active(lab, s, v1):
+    """RESTARTS hot restarts of fw1's vgmpd, by signal and by hrpctl in turn: each new one goes
+    on in the old one's state, with its age and history. Returns the pids, the first's first."""
     pids = [vgmp(lab, "fw1")["pid"]]
     kept = []
     for i in range(RESTARTS):
@@ -146,9 +168,12 @@ def body(lab, s):
     s.check(len(set(pids)) == RESTARTS + 1, "the pid changed at each of %d restarts (%s)" % (
         RESTARTS, " ".join(map(str, pids))))
     s.check(all(kept), "each new vgmpd went on with the old state's age and history (%s)" % kept)
+    return pids
 
-    # A new binary that dies before its confirm: the old one goes on, active.
-    pid = pids[-1]
+
+def refused_binaries(lab, s, pid):
+    """A new binary that dies before its confirm, and an older one given a newer snapshot: the
+    old vgmpd goes on, active, each time."""
     ans = ctl(lab, "fw1", "vgmpd", "hot-restart",
               {"exe": test_binary(lab, "vgmpd", "vgmpd-crash",
                                   "HS_TEST_CRASH_AT_ADOPT=1")})
@@ -173,19 +198,10 @@ def body(lab, s):
     s.check(st.get("pid") == pid and st["vgmp"]["state"] == "active",
             "after the refusal the old vgmpd %d still runs and is active" % pid)
 
-    # Once on the standby.
-    old, new, st = hot_restart(lab, s, "fw2", "hrpctl")
-    g = st.get("vgmp") or {}
-    s.check(new != old and g.get("state") == "standby" and
-            g.get("priority") == fw2_before["priority"],
-            "fw2 (standby): pid %d -> %d, still standby at priority %s" % (
-                old, new, g.get("priority")))
-    time.sleep(1.0)
-    watch.stop.set()
-    watch.join(timeout=10)
 
-    u = udp.wait()
-    t = tcp.wait()
+def nothing_seen(lab, s, u, t, watch, vrrp_before, fw2_before):
+    """No probe lost, every flow alive, no status change the watcher saw, no VRRP or VGMP
+    transition on either box. Returns the probe's result and the flows alive of all."""
     s.note("probe", probes.udp_detail(u))
     s.check(probes.udp_lost(u) == 0 and (u.get("c2s") or {}).get("received", 0) > 0,
             "no probe lost across %d hot restarts of vgmpd (%s)" % (RESTARTS + 1,
@@ -205,9 +221,7 @@ def body(lab, s):
     s.check(history(fw2) == history(fw2_before) and fw2["stable_ms"] > fw2_before["stable_ms"],
             "fw2's vgmpd made no state change, its state's age went on (%d ms)" % fw2["stable_ms"])
     s.check(settled(lab, "fw1", vrrp=True), "fw1 still active and master, fw2 standby")
-    s.summary = "%d hot restarts of the active's vgmpd + 1 of the standby's, %s, %d/%d flows; " \
-        "crashing binary and newer major: old goes on" % (RESTARTS, probes.udp_detail(u), alive,
-                                                          flows)
+    return u, alive, flows
 
 
 scenario.main(body, topology="ref", daemons=True)
