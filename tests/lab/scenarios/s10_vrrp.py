@@ -152,6 +152,17 @@ def body(lab, s):
         # Firewall rules match the LAN by interface group: its vMAC links must be in it too.
         lab.run(node, ["ip", "link", "set", "lan0", "group", "10"])
     procs = {n: v.start_vrrpd(lab, n) for n in ("r1", "r2")}
+    on_the_wire(lab, s)
+    reachable(lab, s)
+    backup_links(lab, s, "r2")
+    failures(lab, s, procs)
+    stops(lab, s, procs)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
+
+
+def on_the_wire(lab, s):
+    """r1 master, r2 backup of every group; the vMAC links in lan0's interface group; every
+    advert on the LAN well formed for tshark."""
     s.wait_until("r1 master of every group", lambda: all_in(lab, "r1", "master"), timeout=15)
     s.wait_until("r2 backup of every group", lambda: all_in(lab, "r2", "backup"), timeout=15)
 
@@ -168,6 +179,10 @@ def body(lab, s):
     s.check(bad == "", "no advert is malformed or has a bad checksum%s" % (
         "" if not bad else ":\n" + bad))
 
+
+def reachable(lab, s):
+    """The hosts reach the VIPs at their virtual MACs, the client's IPv6 default route is the
+    virtual link-local, and only the group in accept mode answers for its VIP."""
     ping4, ping6 = ["ping", "-c1", "-W1"], ["ping", "-6", "-c1", "-W1"]
     through = lab.run("client", ["ping", "-c1", "-W2", "198.51.100.100"], check=False)
     s.check(through.returncode == 0, "the client reaches the server through the VRRP master")
@@ -190,8 +205,9 @@ def body(lab, s):
     s.check(not answers(v.VIP4), "the master drops a ping to a VIP of a group without accept mode")
     s.check(answers(VIPD), "the master answers a ping to the VIP of the group in accept mode")
 
-    backup_links(lab, s, "r2")
 
+def failures(lab, s, procs):
+    """A box failure, a lost carrier, and reloads to other advert intervals."""
     faults.box_fail(lab, "r1")
     t0 = time.monotonic()
     s.wait_until("r2 master of every group while r1 is frozen",
@@ -230,6 +246,10 @@ def body(lab, s):
                  lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup")
                  and adopted_cs(lab, "r2") == {10, 100}, 30)
 
+
+def stops(lab, s, procs):
+    """A graceful stop (make before break), the return with preemption and its delay, kill -9
+    and vrrpd --flush."""
     t0 = time.monotonic()
     status = v.stop(procs["r1"])
     s.check(status == 0, "r1's vrrpd stops on SIGTERM with status 0")
@@ -274,7 +294,6 @@ def body(lab, s):
                         check=False).returncode != 0,
             "vrrpd --flush removes them and the accept-mode table: %s" % out)
     v.stop(procs["r2"])
-    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
 scenario.main(body, topology="vrrp")

@@ -95,8 +95,17 @@ def body(lab, s):
             pair.config_status(lab, "fw2").get("role") == "standby",
             "fw1 is the config master, fw2 the config standby")
     s.check(verbose_says(lab, "fw2") == "yes", "display hrp state verbose: config equal: yes")
+    change_reaches_standby(lab, s)
+    through_hrpctl(lab, s)
+    drift_repaired(lab, s)
+    refused_whole(lab, s)
+    cut_reverted(lab, s)
+    after_switchover(lab, s)
+    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
-    # 1. a change on the active reaches the standby within a second
+
+def change_reaches_standby(lab, s):
+    """A change on the active reaches the standby within a second, and is confirmed."""
     add_rule(lab, "fw1", "s44-one")
     t0 = time.monotonic()
     s.wait_until("the rule added on fw1 is on fw2", lambda: has(lab, "fw2", "s44-one"), 10,
@@ -109,7 +118,9 @@ def body(lab, s):
     s.wait_until("fw2 confirms the applied tables after the window",
                  lambda: pair.config_stats(lab, "fw2").get("confirmed", 0) >= 1, CONFIRM_MS / 1000 + 10)
 
-    # 1b. the same through hrpctl: on the active it runs and syncs, the standby refuses it
+
+def through_hrpctl(lab, s):
+    """The same through hrpctl: on the active it runs and syncs, the standby refuses it."""
     rc, out = firewall_nft(lab, "fw1", 'insert rule inet hslab_fw input ip saddr 192.0.2.251 '
                            'drop comment "s44-cli"')
     s.check(rc == 0, "hrpctl firewall nft on fw1 runs (%d: %s)" % (rc, out.strip()))
@@ -130,7 +141,9 @@ def body(lab, s):
     s.check(ruleset(lab, "fw2") == before, "fw2's table is unchanged by the refused commands")
     s.check(pair.config_stats(lab, "fw2").get("nft_refused") == 1, "fw2 counted the refusal")
 
-    # 2. drift on the standby, repaired by hrp sync config
+
+def drift_repaired(lab, s):
+    """Drift on the standby, shown on both boxes, repaired by hrp sync config."""
     add_rule(lab, "fw2", "s44-drift")
     s.wait_until("drift: config equal no on both boxes", lambda: mismatch(lab), 10)
     says = verbose_says(lab, "fw1")
@@ -151,7 +164,9 @@ def body(lab, s):
     s.wait_until("the digests are equal after the repair", lambda: pair.config_equal(lab), 10)
     s.note("sync config", out.strip())
 
-    # 3. a ruleset the standby cannot load is refused as a whole
+
+def refused_whole(lab, s):
+    """A ruleset the standby cannot load is refused as a whole."""
     failed0 = pair.config_stats(lab, "fw2").get("apply_failed", 0)
     lab.run("fw1", ["ip", "link", "add", "s44only", "type", "veth", "peer", "name", "s44peer"])
     before = ruleset(lab, "fw2")
@@ -173,7 +188,9 @@ def body(lab, s):
     s.wait_until("without the bad rule the set goes through",
                  lambda: has(lab, "fw2", "s44-with-bad") and pair.config_equal(lab), 10)
 
-    # 4. a synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole
+
+def cut_reverted(lab, s):
+    """A synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole."""
     down0 = {b: hrp_stats(lab, b).get("peer_down", 0) for b in BOXES}
     rev0 = pair.config_stats(lab, "fw2").get("reverted", 0)
     add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
@@ -194,7 +211,9 @@ def body(lab, s):
     del_rule(lab, "fw1", "s44-cut")
     s.wait_until("without the cutting rule the boxes agree again", lambda: pair.config_equal(lab), 10)
 
-    # 5. after a switchover, the new active's policy is the old one's
+
+def after_switchover(lab, s):
+    """After a switchover, the new active's policy is the old one's."""
     add_rule(lab, "fw1", "s44-keep")
     s.wait_until("the rule reached fw2", lambda: has(lab, "fw2", "s44-keep") and pair.config_equal(lab), 10)
     boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
@@ -207,7 +226,6 @@ def body(lab, s):
     s.wait_until("a change on the new active reaches fw1",
                  lambda: has(lab, "fw1", "s44-from-fw2") and pair.config_equal(lab), 10)
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
-    s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
 scenario.main(body, topology="ref", daemons=True)

@@ -327,24 +327,7 @@ def check_new_flows(lab, s, opened_out):
 
 
 def body(lab, s):
-    # Config sync on with the reference config's auto-sync: the firewall table synced.
-    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
-    for box in ("fw1", "fw2"):
-        boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "%s" ]' % SYNC_TABLE)
-        boxes.set_setting(lab, box, "hrpd", "config_confirm_ms", str(CONFIRM_MS))
-        ctl(lab, box, "hrpd", "reload")
-    s.wait_until("config sync on, the digests equal", lambda: config_equal(lab), 20)
-    s.check(all((hstatus(lab, b).get("hrp") or {}).get("auto_sync_config") is True
-                for b in ("fw1", "fw2")), "auto-sync config is on on both boxes")
-    s.check(config(lab, "fw1").get("role") == "master" and
-            config(lab, "fw2").get("role") == "standby",
-            "fw1 is the config master, fw2 the config standby")
-    s.wait_until("no commit-confirmed window open on fw2", lambda: (config(lab, "fw2").get(
-        "confirm") or {}).get("state") == "idle", CONFIRM_MS / 1000 + 10)
-    s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
-        "status", {}).get("ready") is True, 20)
-    s.wait_until("the routing has settled on fw1", lambda: routed_via(lab, "fw1"), 30)
-
+    config_sync_on(lab, s)
     # The flows first (they span the hot restarts and the failover after them), then the probe
     # and the hello watcher for the hot restarts.
     udp_s = 35
@@ -368,6 +351,49 @@ def body(lab, s):
     seen_by_fw2 = peer_view(lab, "fw2")
     seen_by_fw1 = peer_view(lab, "fw1")
     s.note("fw2 sees fw1", json.dumps(seen_by_fw2))
+    opener = restarts_of_the_active(lab, s, seen_by_fw2)
+    cfg_fw1, gen_fw2 = config_after_restarts(lab, s)
+    old, new, _ = hot_restart(lab, s, "fw2", "ctl")
+    time.sleep(1.0)
+    s.check(settled(lab, "fw1"), "hot restart of fw2's hrpd (standby): pid %d -> %d, fw1 still "
+            "active, fw2 standby" % (old, new))
+    check_peer_unmoved(s, "fw1 across fw2's hot restart", seen_by_fw1, peer_view(lab, "fw1"))
+    check_config_across(lab, s, "fw2", "fw1", cfg_fw1, gen_fw2)
+    refused_binaries(lab, s, seen_by_fw2)
+    result, flows = failover_after(lab, s, udp, tcp)
+    seen = hellos_unbroken(lab, s, gaps_out, watch, watch_s)
+    opener.terminate()
+    s.summary = ("%d hot restarts of fw1's hrpd and 1 of fw2's: %s; hellos' longest gap %.1f ms; "
+                 "%s/%d flows alive after fw1's failure; data connection taken over each time" % (
+                     RESTARTS, probes.udp_detail(result),
+                     max(e["max_gap_ms"] for e in seen.values()), flows.get("alive"), FLOWS))
+
+
+def config_sync_on(lab, s):
+    """Config sync on with the reference config's auto-sync: the firewall table synced; the
+    pair settled, its sessions synced, its routing on fw1."""
+    s.wait_until("fw1 active, fw2 standby", lambda: settled(lab, "fw1"), 30)
+    for box in ("fw1", "fw2"):
+        boxes.set_setting(lab, box, "hrpd", "config_sync_tables", '[ "%s" ]' % SYNC_TABLE)
+        boxes.set_setting(lab, box, "hrpd", "config_confirm_ms", str(CONFIRM_MS))
+        ctl(lab, box, "hrpd", "reload")
+    s.wait_until("config sync on, the digests equal", lambda: config_equal(lab), 20)
+    s.check(all((hstatus(lab, b).get("hrp") or {}).get("auto_sync_config") is True
+                for b in ("fw1", "fw2")), "auto-sync config is on on both boxes")
+    s.check(config(lab, "fw1").get("role") == "master" and
+            config(lab, "fw2").get("role") == "standby",
+            "fw1 is the config master, fw2 the config standby")
+    s.wait_until("no commit-confirmed window open on fw2", lambda: (config(lab, "fw2").get(
+        "confirm") or {}).get("state") == "idle", CONFIRM_MS / 1000 + 10)
+    s.wait_until("fw2's session sync is ready", lambda: session(lab, "fw2").get(
+        "status", {}).get("ready") is True, 20)
+    s.wait_until("the routing has settled on fw1", lambda: routed_via(lab, "fw1"), 30)
+
+
+def restarts_of_the_active(lab, s, seen_by_fw2):
+    """RESTARTS hot restarts of fw1's hrpd while session sync and the data channel are busy:
+    new flows opened all the time (returns their opener), records queued. Each new hrpd takes
+    the data connection over; fw2, its data channel and config sync notice nothing."""
     cfg_fw2 = config_view(lab, "fw2")
     gen_fw1 = config(lab, "fw1").get("generation")
 
@@ -422,8 +448,13 @@ def body(lab, s):
     note_carried(lab, s)
     check_new_flows(lab, s, opened_out)
     check_config_across(lab, s, "fw1", "fw2", cfg_fw2, gen_fw1)
+    return opener
 
-    # Config sync works across the restarts: a rule added on fw1 reaches fw2.
+
+def config_after_restarts(lab, s):
+    """Config sync works across the restarts: a rule added on fw1 reaches fw2, which refuses
+    a hot restart while its commit-confirmed window is open. Returns fw1's config view and
+    fw2's generation, for fw2's own hot restart."""
     lab.run("fw1", ["nft", "insert rule %s input ip saddr 192.0.2.250 drop comment "
                     "\"s55-after\"" % SYNC_TABLE])
     t0 = time.monotonic()
@@ -452,15 +483,12 @@ def body(lab, s):
     time.sleep(0.5)  # the confirmed result reaches fw1 before its view is taken
     cfg_fw1 = config_view(lab, "fw1")
     gen_fw2 = config(lab, "fw2").get("generation")
+    return cfg_fw1, gen_fw2
 
-    old, new, _ = hot_restart(lab, s, "fw2", "ctl")
-    time.sleep(1.0)
-    s.check(settled(lab, "fw1"), "hot restart of fw2's hrpd (standby): pid %d -> %d, fw1 still "
-            "active, fw2 standby" % (old, new))
-    check_peer_unmoved(s, "fw1 across fw2's hot restart", seen_by_fw1, peer_view(lab, "fw1"))
-    check_config_across(lab, s, "fw2", "fw1", cfg_fw1, gen_fw2)
 
-    # A new binary that dies before its confirm: the old one goes on.
+def refused_binaries(lab, s, seen_by_fw2):
+    """A new binary that dies before its confirm, and one given a snapshot of a newer major
+    version: the old hrpd goes on each time, and fw2 notices nothing."""
     pid = hpid(lab, "fw1")
     began = time.monotonic()
     ans = ctl(lab, "fw1", "hrpd", "hot-restart",
@@ -506,6 +534,10 @@ def body(lab, s):
     with open(boxes._pidfile(lab, "fw1", "hrpd"), "w") as f:
         f.write("%d\n" % pid)
 
+
+def failover_after(lab, s, udp, tcp):
+    """No probe lost across the hot restarts; sessions were synced throughout: fw1 fails, fw2
+    takes over, every flow lives."""
     result = udp.wait()
     s.note("udp probe", probes.udp_detail(result))
     s.check(probes.udp_lost(result) == 0, "no probe lost across the hot restarts (%s)" %
@@ -522,6 +554,12 @@ def body(lab, s):
             "every TCP flow alive across the hot restarts and fw1's failure (%s/%s)" % (
                 flows.get("alive"), flows.get("flows")))
     faults.box_recover(lab, "fw1")
+    return result, flows
+
+
+def hellos_unbroken(lab, s, gaps_out, watch, watch_s):
+    """fw2's raw watcher saw no gap in fw1's hellos above one interval (and a margin) around
+    any hot restart, one epoch and sender, no sequence number reset."""
     s.wait_until("the hello watcher's result", lambda: os.path.exists(gaps_out), timeout=20)
     watch.wait(timeout=10)
     with open(gaps_out) as f:
@@ -547,11 +585,7 @@ def body(lab, s):
                                                                       e["senders"]))
         s.check(e["max_back"] <= 2 * SEQ_SKIP, "no sequence number reset on %s (at most %d "
                 "back)" % (link, e["max_back"]))
-    opener.terminate()
-    s.summary = ("%d hot restarts of fw1's hrpd and 1 of fw2's: %s; hellos' longest gap %.1f ms; "
-                 "%s/%d flows alive after fw1's failure; data connection taken over each time" % (
-                     RESTARTS, probes.udp_detail(result),
-                     max(e["max_gap_ms"] for e in seen.values()), flows.get("alive"), FLOWS))
+    return seen
 
 
 scenario.main(body, topology="ref", daemons=True)

@@ -142,101 +142,10 @@ def body(lab, s):
         no, text = refused(lab, "fw2", "accept")
         s.check(no and "run by the peer" in text,
                 "issu accept typed on fw2 (the copy) is refused: %s" % text[:120])
-
-        # Part 1: the runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay.
-        t_fail = time.monotonic()
-        faults.box_fail(lab, "fw1")
-        st, took = takes_over(lab, s, "fw2", 1, "runswitched", t_fail)
-        s.check(field(st, "runner", "box") == "first" and
-                field(st, "messages", "takeovers") == 1 and copy.get("stage") == "runswitched",
-                "fw2 (the first box) took over once from its copy at runswitched")
-
-        # fw1 back: it hears the higher term and keeps fw2's record as its copy.
-        faults.box_recover(lab, "fw1")
-        st1 = s.wait_until("fw1 yields to fw2's term", lambda: (
-            lambda c: c if c.get("orchestrator") == "peer" and
-            field(c, "messages", "yielded") == 1 else None)(state(lab, "fw1")),
-            30, interval=0.3)
-        s.check(field(st1, "runner") == {"box": "first", "term": 1},
-                "fw1's copy names fw2 at term 1: %s" % field(st1, "runner"))
-        # fw2 brings fw1's daemons (unknown after the crash) back onto the old version
-        st = await_stage(lab, s, "fw2", "runswitched", timeout=150)
-        s.check(bins(st) == {"first": "new new new", "second": "old old old"} and
-                in_dir(exes(lab, "fw1"), first_dir) and in_dir(exes(lab, "fw2"), next_dir),
-                "fw1 back on %s, fw2 on %s (%s)" % (first_dir, next_dir, bins(st)))
-        took_over = log_lines(lab, "fw2", "hrpd", "this box runs it now")
-        stopped = log_lines(lab, "fw1", "hrpd", "this box stops running it")
-        asked = log_lines(lab, "fw2", "hrpd", "of the second box (peer)")
-        s.note("fw2's takeover", took_over[-1:])
-        s.note("fw1's yield", stopped[-1:])
-        s.note("fw2's steps on fw1 after it", asked)
-        s.check(len(took_over) == 1 and len(stopped) == 1 and
-                sum("cold-restart" in a for a in asked) == 3,
-                "one takeover (fw2's log), one yield (fw1's), fw1's three daemons cold-restarted "
-                "by fw2's machine")
-        no, text = refused(lab, "fw1", "accept")
-        s.check(no and "run by the peer" in text,
-                "issu accept typed on fw1 (now the copy) is refused: %s" % text[:120])
-
+        took = runner_fails(lab, s, copy, first_dir, next_dir)
         issu(lab, "fw2", "accept")
         await_stage(lab, s, "fw2", "accepted")
-
-        # Part 2: the runner fails while active; fw1 takes the traffic, then the upgrade. First
-        # the pair is whole again: fw1's OSPF adjacency, lost in its freeze, is back on rtr
-        # (failed before that, the survivor had no route for seconds).
-        s.wait_until("rtr has both boxes as Full OSPF neighbours", lambda:
-                     full_neighbours(lab, "rtr") == 2, 60, interval=0.5)
-        time.sleep(6)  # FRR originates one LSA per box per 5 s: past fw1's new adjacency's
-        s.check(settled(lab, "fw2", vrrp=True), "fw2 is the active box when it fails (%s)" % (
-            roles(lab)))
-        t_fail = time.monotonic()  # the delay counts from hrpd's dead verdict, after it
-        faults.box_fail(lab, "fw2")
-        s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
-            field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
-            "active" and vrrp_state(lab, "fw1") == "master"), 30)
-        st, took2 = takes_over(lab, s, "fw1", 2, "accepted", t_fail)
-        s.check(field(st, "runner", "box") == "second",
-                "fw1 (the second box) runs it now: %s" % field(st, "runner"))
-        # fw2 back cold: its own record (term 1) waits for the peer's word, and yields
-        outage = probes.udp_probe(lab, "client", "server", REF["server"], duration=200,
-                                  port=OUTAGE_PORT)
-        time.sleep(0.5)
-        start_cold(lab, "fw2", next_dir)
-        t_cold = time.monotonic()
-        st2 = s.wait_until("fw2's new hrpd yields to fw1's term", lambda: (
-            lambda c: c if c.get("orchestrator") == "peer" and
-            field(c, "messages", "yielded") == 1 else None)(state(lab, "fw2")),
-            30, interval=0.3)
-        waited = log_lines(lab, "fw2", "hrpd", "waiting for its word before resuming")
-        resumed = log_lines(lab, "fw2", "hrpd", "no other runner claimed the upgrade")
-        s.check(field(st2, "runner") == {"box": "second", "term": 2} and len(waited) == 1 and
-                not resumed,
-                "fw2 started cold waited for the peer's word and yielded without resuming "
-                "(%s)" % field(st2, "runner"))
-        # accepted wants the first box active: fw1 syncs fw2 and hands the traffic back
-        st = s.wait_until("fw1's machine at accepted with fw2 active again", lambda: (
-            lambda c: c if c.get("stage") == "accepted" and not c.get("busy") and
-            c.get("active") == "first" else None)(state(lab, "fw1")), 150, interval=0.5)
-        s.wait_until("fw2 active", lambda: settled(lab, "fw2", vrrp=True), 30)
-        handed = time.monotonic() - t_cold
-        time.sleep(2.0)
-        res = outage.stop()
-        gaps = [(res.get(d) or {}).get("max_gap_ms") for d in ("c2s", "s2c")]
-        lost = [(res.get(d) or {}).get("lost") for d in ("c2s", "s2c")]
-        waited = log_lines(lab, "fw1", "hrpd", "not asked yet, waiting")
-        can = log_lines(lab, "fw1", "hrpd", "the peer can take the role now")
-        s.note("handback to fw2 (c2s/s2c)", "%s/%s lost, longest gap %s/%s ms, fw2 active "
-               "%.1f s after its cold start" % (lost[0], lost[1], gaps[0], gaps[1], handed))
-        s.note("fw1's handover step waited", (waited + can)[-3:])
-        s.check(all(g is not None and g < HANDBACK_GAP_MS for g in gaps),
-                "the handback to fw2 waited until it routes: longest gap %s/%s ms < %d ms" % (
-                    gaps[0], gaps[1], HANDBACK_GAP_MS))
-        issu(lab, "fw1", "commit")
-        st = await_stage(lab, s, "fw1", "committed", timeout=150)
-        s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
-                in_dir(exes(lab, "fw1"), next_dir) and in_dir(exes(lab, "fw2"), next_dir),
-                "committed from fw1: both boxes on %s (%s)" % (next_dir, bins(st)))
-
+        took2, gaps = active_runner_fails(lab, s, next_dir)
         u, t = traffic_end(s, udp, tcp, FLOWS)
         s.summary = "runner fw1 failed at runswitched: fw2 took over after %.1f s, fw1 " \
             "thawed yielded; runner fw2 failed active at accepted: fw1 took over after %.1f s, " \
@@ -245,6 +154,107 @@ def body(lab, s):
     finally:
         if made:
             shutil.rmtree(next_dir, ignore_errors=True)
+
+
+def runner_fails(lab, s, copy, first_dir, next_dir):
+    """Part 1: the runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay; fw1
+    back yields to fw2's term, and fw2 puts fw1's daemons back on the old version. Returns how
+    long the takeover took."""
+    t_fail = time.monotonic()
+    faults.box_fail(lab, "fw1")
+    st, took = takes_over(lab, s, "fw2", 1, "runswitched", t_fail)
+    s.check(field(st, "runner", "box") == "first" and
+            field(st, "messages", "takeovers") == 1 and copy.get("stage") == "runswitched",
+            "fw2 (the first box) took over once from its copy at runswitched")
+
+    # fw1 back: it hears the higher term and keeps fw2's record as its copy.
+    faults.box_recover(lab, "fw1")
+    st1 = s.wait_until("fw1 yields to fw2's term", lambda: (
+        lambda c: c if c.get("orchestrator") == "peer" and
+        field(c, "messages", "yielded") == 1 else None)(state(lab, "fw1")),
+        30, interval=0.3)
+    s.check(field(st1, "runner") == {"box": "first", "term": 1},
+            "fw1's copy names fw2 at term 1: %s" % field(st1, "runner"))
+    # fw2 brings fw1's daemons (unknown after the crash) back onto the old version
+    st = await_stage(lab, s, "fw2", "runswitched", timeout=150)
+    s.check(bins(st) == {"first": "new new new", "second": "old old old"} and
+            in_dir(exes(lab, "fw1"), first_dir) and in_dir(exes(lab, "fw2"), next_dir),
+            "fw1 back on %s, fw2 on %s (%s)" % (first_dir, next_dir, bins(st)))
+    took_over = log_lines(lab, "fw2", "hrpd", "this box runs it now")
+    stopped = log_lines(lab, "fw1", "hrpd", "this box stops running it")
+    asked = log_lines(lab, "fw2", "hrpd", "of the second box (peer)")
+    s.note("fw2's takeover", took_over[-1:])
+    s.note("fw1's yield", stopped[-1:])
+    s.note("fw2's steps on fw1 after it", asked)
+    s.check(len(took_over) == 1 and len(stopped) == 1 and
+            sum("cold-restart" in a for a in asked) == 3,
+            "one takeover (fw2's log), one yield (fw1's), fw1's three daemons cold-restarted "
+            "by fw2's machine")
+    no, text = refused(lab, "fw1", "accept")
+    s.check(no and "run by the peer" in text,
+            "issu accept typed on fw1 (now the copy) is refused: %s" % text[:120])
+    return took
+
+
+def active_runner_fails(lab, s, next_dir):
+    """Part 2: the runner fails while active; fw1 takes the traffic, then the upgrade; fw2
+    started cold yields, gets the traffic back once it routes, and fw1 commits. First the pair
+    is whole again: fw1's OSPF adjacency, lost in its freeze, is back on rtr (failed before
+    that, the survivor had no route for seconds). Returns the takeover's time and the
+    handback's longest gaps."""
+    s.wait_until("rtr has both boxes as Full OSPF neighbours", lambda:
+                 full_neighbours(lab, "rtr") == 2, 60, interval=0.5)
+    time.sleep(6)  # FRR originates one LSA per box per 5 s: past fw1's new adjacency's
+    s.check(settled(lab, "fw2", vrrp=True), "fw2 is the active box when it fails (%s)" % (
+        roles(lab)))
+    t_fail = time.monotonic()  # the delay counts from hrpd's dead verdict, after it
+    faults.box_fail(lab, "fw2")
+    s.wait_until("fw1 active and VRRP master after fw2's failure", lambda: (
+        field(boxes.hrpctl(lab, "fw1", "display", "hrp", "state", check=False), "role") ==
+        "active" and vrrp_state(lab, "fw1") == "master"), 30)
+    st, took2 = takes_over(lab, s, "fw1", 2, "accepted", t_fail)
+    s.check(field(st, "runner", "box") == "second",
+            "fw1 (the second box) runs it now: %s" % field(st, "runner"))
+    # fw2 back cold: its own record (term 1) waits for the peer's word, and yields
+    outage = probes.udp_probe(lab, "client", "server", REF["server"], duration=200,
+                              port=OUTAGE_PORT)
+    time.sleep(0.5)
+    start_cold(lab, "fw2", next_dir)
+    t_cold = time.monotonic()
+    st2 = s.wait_until("fw2's new hrpd yields to fw1's term", lambda: (
+        lambda c: c if c.get("orchestrator") == "peer" and
+        field(c, "messages", "yielded") == 1 else None)(state(lab, "fw2")),
+        30, interval=0.3)
+    waited = log_lines(lab, "fw2", "hrpd", "waiting for its word before resuming")
+    resumed = log_lines(lab, "fw2", "hrpd", "no other runner claimed the upgrade")
+    s.check(field(st2, "runner") == {"box": "second", "term": 2} and len(waited) == 1 and
+            not resumed,
+            "fw2 started cold waited for the peer's word and yielded without resuming "
+            "(%s)" % field(st2, "runner"))
+    # accepted wants the first box active: fw1 syncs fw2 and hands the traffic back
+    st = s.wait_until("fw1's machine at accepted with fw2 active again", lambda: (
+        lambda c: c if c.get("stage") == "accepted" and not c.get("busy") and
+        c.get("active") == "first" else None)(state(lab, "fw1")), 150, interval=0.5)
+    s.wait_until("fw2 active", lambda: settled(lab, "fw2", vrrp=True), 30)
+    handed = time.monotonic() - t_cold
+    time.sleep(2.0)
+    res = outage.stop()
+    gaps = [(res.get(d) or {}).get("max_gap_ms") for d in ("c2s", "s2c")]
+    lost = [(res.get(d) or {}).get("lost") for d in ("c2s", "s2c")]
+    waited = log_lines(lab, "fw1", "hrpd", "not asked yet, waiting")
+    can = log_lines(lab, "fw1", "hrpd", "the peer can take the role now")
+    s.note("handback to fw2 (c2s/s2c)", "%s/%s lost, longest gap %s/%s ms, fw2 active "
+           "%.1f s after its cold start" % (lost[0], lost[1], gaps[0], gaps[1], handed))
+    s.note("fw1's handover step waited", (waited + can)[-3:])
+    s.check(all(g is not None and g < HANDBACK_GAP_MS for g in gaps),
+            "the handback to fw2 waited until it routes: longest gap %s/%s ms < %d ms" % (
+                gaps[0], gaps[1], HANDBACK_GAP_MS))
+    issu(lab, "fw1", "commit")
+    st = await_stage(lab, s, "fw1", "committed", timeout=150)
+    s.check(bins(st) == {"first": "new new new", "second": "new new new"} and
+            in_dir(exes(lab, "fw1"), next_dir) and in_dir(exes(lab, "fw2"), next_dir),
+            "committed from fw1: both boxes on %s (%s)" % (next_dir, bins(st)))
+    return took2, gaps
 
 
 if __name__ == "__main__":
