@@ -59,7 +59,9 @@ struct hrpd_sess_expect {
 	uint32_t req_portid, seq;
 	struct hs_io ev_io;
 	bool listening;
-	uint8_t rx[EXP_RX_BUF];
+	/* Read as netlink messages in place: aligned as their header (after the bool above it
+	 * was not, and UBSan stopped hrpd at the first expectation dump, lab s58). */
+	_Alignas(struct nlmsghdr) uint8_t rx[EXP_RX_BUF];
 	uint8_t rec[EXP_REC_MAX];
 	size_t rec_len;
 	unsigned rec_n;
