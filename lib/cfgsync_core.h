@@ -222,6 +222,12 @@ const char *hs_cfgsync_role_name(unsigned role);
 enum hs_cfgsync_role hs_cfgsync_role(unsigned local_state, bool peer_up, unsigned peer_state,
 				     const char *local_sysname, const char *peer_sysname);
 
+/* Whether the peer's result for our set ref_gen (enum hs_cfgsync_status) lets the master forget
+ * a set the peer refused earlier (failed or reverted), which it does not send again by itself:
+ * the peer took our current set (our_gen), so the refusal is history, and the tables returning
+ * to the refused set (a rollback) go out as any change. A late result of an older set does not. */
+bool hs_cfgsync_refusal_cleared(unsigned status, uint32_t ref_gen, uint32_t our_gen);
+
 /* ---- commit-confirmed ---- */
 
 enum hs_cc_state {

@@ -71,6 +71,13 @@ enum hs_cfgsync_role hs_cfgsync_role(unsigned local_state, bool peer_up, unsigne
 	return HS_CFGSYNC_ROLE_NONE;
 }
 
+bool hs_cfgsync_refusal_cleared(unsigned status, uint32_t ref_gen, uint32_t our_gen)
+{
+	bool taken = status == HS_CFGSYNC_APPLIED || status == HS_CFGSYNC_UNCHANGED ||
+		     status == HS_CFGSYNC_CONFIRMED;
+	return taken && ref_gen == our_gen;
+}
+
 void hs_cc_init(struct hs_cc *cc, uint32_t confirm_ms, uint32_t silence_ms)
 {
 	memset(cc, 0, sizeof(*cc));

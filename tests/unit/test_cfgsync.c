@@ -416,6 +416,24 @@ static void diff_shows_lines_on_one_side_only(void **state)
 
 /* ---- role ---- */
 
+/* A set the peer failed or reverted is not sent again by itself (it would loop), until the peer
+ * takes our current set: then a return to the refused tables goes out as any change. */
+static void a_refusal_is_forgotten_once_the_peer_takes_our_current_set(void **state)
+{
+	(void)state;
+	assert_true(hs_cfgsync_refusal_cleared(HS_CFGSYNC_APPLIED, 2, 2));
+	assert_true(hs_cfgsync_refusal_cleared(HS_CFGSYNC_UNCHANGED, 7, 7));
+	assert_true(hs_cfgsync_refusal_cleared(HS_CFGSYNC_CONFIRMED, 3, 3));
+	/* a late result of an older set says nothing of what we send now */
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_APPLIED, 2, 3));
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_CONFIRMED, 3, 4));
+	/* not taken */
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_FAILED, 3, 3));
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_REVERTED, 3, 3));
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_REFUSED, 3, 3));
+	assert_false(hs_cfgsync_refusal_cleared(HS_CFGSYNC_STATUS_MAX, 3, 3));
+}
+
 static void role_follows_vgmp(void **state)
 {
 	(void)state;
@@ -526,6 +544,7 @@ int main(void)
 		cmocka_unit_test(digest_covers_names_presence_and_text),
 		cmocka_unit_test(diff_shows_lines_on_one_side_only),
 		cmocka_unit_test(role_follows_vgmp),
+		cmocka_unit_test(a_refusal_is_forgotten_once_the_peer_takes_our_current_set),
 		cmocka_unit_test(confirmed_when_the_window_passes_with_the_master_heard),
 		cmocka_unit_test(reverted_when_the_master_falls_silent),
 		cmocka_unit_test(a_second_apply_keeps_the_first_previous_policy),

@@ -12,6 +12,8 @@ running, hrpd.config_sync_tables = ["inet hslab_fw"] on both boxes (set by reloa
     whole: the standby's ruleset is unchanged, the failure is counted on both boxes;
   - a synced rule that drops fw1's HRP traffic on fw2 is reverted there by commit-confirmed and
     the pair stays whole: fw1 active, fw2 standby, the peer up on both;
+  - the same rule once more, after fw2 took the set without it: the once-refused set goes out
+    by itself (a rollback is any change) and is reverted again;
   - after a switchover the new active's ruleset equals the old one's, and the new active is
     the config master (its change reaches the other box)."""
 
@@ -100,6 +102,7 @@ def body(lab, s):
     drift_repaired(lab, s)
     refused_whole(lab, s)
     cut_reverted(lab, s)
+    refused_set_again(lab, s)
     after_switchover(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
@@ -210,6 +213,23 @@ def cut_reverted(lab, s):
     s.wait_until("the kept cut rule shows as drift", lambda: mismatch(lab), 10)
     del_rule(lab, "fw1", "s44-cut")
     s.wait_until("without the cutting rule the boxes agree again", lambda: pair.config_equal(lab), 10)
+
+
+def refused_set_again(lab, s):
+    """The same cutting rule once more, after fw2 took the set without it: the set with it was
+    reverted before, but that refusal is history now, so fw1 sends it by itself (held back as
+    refused, it would stay on fw1 as drift) and fw2 reverts it again."""
+    rev0 = pair.config_stats(lab, "fw2").get("reverted", 0)
+    add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
+             HB_FW1)
+    s.wait_until("fw2 gets the once-refused set again and reverts it again",
+                 lambda: pair.config_stats(lab, "fw2").get("reverted", 0) > rev0, 15)
+    s.wait_until("the peer is up on both boxes", lambda: all(peer_up(lab, b) for b in BOXES),
+                 10)
+    s.check(roles(lab) == {"fw1": "active", "fw2": "standby"},
+            "fw1 still active, fw2 still standby")
+    del_rule(lab, "fw1", "s44-cut")
+    s.wait_until("without it the boxes agree again", lambda: pair.config_equal(lab), 10)
 
 
 def after_switchover(lab, s):
