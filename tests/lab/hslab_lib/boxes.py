@@ -46,6 +46,14 @@ def daemon_pid(lab, node, name):
     return pid if netns.alive(pid) else None
 
 
+def sanitized(pid):
+    """A daemon of a build with --enable-sanitizers: ASan's quarantine keeps freed memory for a
+    while, so its RSS grows where a plain build's stays flat (a real leak shows there, and in
+    LeakSanitizer's report at exit)."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def _log_tail(path, lines=15):
     try:
         with open(path, errors="replace") as f:

@@ -66,7 +66,8 @@ def body(lab, s):
     s.check(total >= 0.9 * 60000, "fw1 counted %d of 60000 datagrams as drops" % total)
     for reason in EXPECT:
         s.check(dropped.get(reason, 0) > 0, "counted under %s" % reason)
-    s.check(rss[2] - rss[0] <= 64, "RSS flat: %s kB" % rss)
+    slack = 4096 if boxes.sanitized(pid) else 64  # ASan's quarantine holds what is freed
+    s.check(rss[2] - rss[0] <= slack, "RSS flat: %s kB (at most +%d)" % (rss, slack))
     s.check(hrp(lab, "fw1")["peer"]["state"] == "up" and not ev.of("peer", state="down"),
             "the peer stayed up, no peer-down")
     s.check(st["accepted"] > st0["accepted"], "fw2's hellos still accepted")

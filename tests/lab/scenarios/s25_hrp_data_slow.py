@@ -37,12 +37,6 @@ FREEZE_S = 0.40
 KEY = "hrp-lab-data-key-7d1e"
 
 
-def sanitized(pid):
-    """A build with --enable-sanitizers: ASan's quarantine keeps freed memory for a while."""
-    with open("/proc/%d/maps" % pid) as f:
-        return "libasan" in f.read()
-
-
 def gen(c, start, count=PER):
     t = time.monotonic()
     r = c("data-send", {"channel": TEST_CHAN, "generate": {"count": count, "size": SIZE,
@@ -149,7 +143,7 @@ def refusals_bounded(s, m, limit, pid1):
     s.note("rss_kb_at_limit", rss_limit)
     s.note("rss_kb_after_20_refused_batches", rss_after)
     s.note("rss_kb_end_of_freeze", rss_end)
-    slack = 8192 if sanitized(pid1) else 512
+    slack = 8192 if boxes.sanitized(pid1) else 512
     s.check(max(rss_after, rss_end) - rss_limit <= slack,
             "fw1's RSS stays bounded once the limit is reached (+%d kB, at most %d%s)" % (
                 max(rss_after, rss_end) - rss_limit, slack,
