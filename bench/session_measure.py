@@ -185,6 +185,14 @@ class CtTool:
         return had
 
 
+def log_rates(what, fills):
+    """The fills' rates: logged as their median and each, and returned (bench_lib.stats)."""
+    st = bl.stats([f.get("rate") for f in fills])
+    bl.log("  %s: %s/s (median of %d: %s)" % (what, bl.fmt_num(st["median"], 0), len(fills),
+                                              ", ".join(bl.fmt_num(x, 0) for x in st["values"])))
+    return st
+
+
 # ---- the measurements ----
 
 def log_live(name, rec):
@@ -517,20 +525,14 @@ class Bench:
         and the kernel decides to build an event message per protocol, not per namespace
         (doc/session-sync.md), so fw2's inserts build one each that nobody reads."""
         heard = self.fills_listened(n, repeats)
-        sh = bl.stats([f.get("rate") for f in heard])
-        bl.log("  kernel alone on fw2, a listener on fw1: %s/s (median of %d: %s)" % (
-            bl.fmt_num(sh["median"], 0), repeats,
-            ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
+        sh = log_rates("kernel alone on fw2, a listener on fw1", heard)
         rec = {"listened_fills": heard, "listened_rate": sh["median"], "listened_rates": sh}
         # The bulk's own kernel: fw1 holds the N, in the one hash both boxes share here (its
         # chains twice as long at the end), and fw2's inserts take fresh slab pages (fw1's N
         # keep the ones the fills above freed). Left held: the bulk sends these N.
         self.ct.run(SRC, ["--create", str(n)], timeout=120 + n / 1000)
         held = self.fills_listened(n, repeats)
-        sh = bl.stats([f.get("rate") for f in held])
-        bl.log("  the same, fw1 holding the N (the bulk's kernel): %s/s (median of %d: %s)" % (
-            bl.fmt_num(sh["median"], 0), repeats,
-            ", ".join(bl.fmt_num(x, 0) for x in sh["values"])))
+        sh = log_rates("the same, fw1 holding the N (the bulk's kernel)", held)
         rec.update({"held_fills": held, "held_rate": sh["median"], "held_rates": sh})
         return rec
 
