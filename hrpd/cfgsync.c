@@ -613,8 +613,8 @@ static void rx_result(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 	} else {
 		hs_info(HRPD_CFG_PREFIX, "%s: our tables (generation %u) %s", peer_name(cs->h),
 			r->ref_gen, hs_cfgsync_status_name(r->status));
-		/* Kept, it held back any later return to the refused tables (s47 under ASan: the
-		 * deletion of a table went nowhere, its set being the one reverted at the start). */
+		/* Kept, it held back any later return to the refused tables (s47 under ASan:
+		 * a table's deletion went nowhere, its set being the one reverted at the start). */
 		if (hs_cfgsync_refusal_cleared(r->status, r->ref_gen, cs->gen))
 			cs->has_refused = false;
 	}
