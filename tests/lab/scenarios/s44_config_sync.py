@@ -192,22 +192,27 @@ def refused_whole(lab, s):
                  lambda: has(lab, "fw2", "s44-with-bad") and pair.config_equal(lab), 10)
 
 
-def cut_reverted(lab, s):
-    """A synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole."""
-    down0 = {b: hrp_stats(lab, b).get("peer_down", 0) for b in BOXES}
+def cut_and_reverted(lab, s, what):
+    """Adds on fw1 the rule that drops fw1's heartbeats on fw2, waits until fw2 reverts it and
+    the pair is whole again: the peer up on both, fw1 active, fw2 standby."""
     rev0 = pair.config_stats(lab, "fw2").get("reverted", 0)
     add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
              HB_FW1)
-    s.wait_until("fw2 reverts the rule that cuts the heartbeats",
-                 lambda: pair.config_stats(lab, "fw2").get("reverted", 0) > rev0, 15)
-    s.check(not has(lab, "fw2", "s44-cut"), "the cutting rule is gone from fw2")
-    s.wait_until("fw1 has fw2's answer: reverted",
-                 lambda: (pair.config_status(lab, "fw1").get("peer_result") or {}).get("status") ==
-                 "reverted", 10)
+    s.wait_until(what, lambda: pair.config_stats(lab, "fw2").get("reverted", 0) > rev0, 15)
     s.wait_until("the peer is up on both boxes", lambda: all(peer_up(lab, b) for b in BOXES),
                  10)
     s.check(roles(lab) == {"fw1": "active", "fw2": "standby"},
             "fw1 still active, fw2 still standby")
+
+
+def cut_reverted(lab, s):
+    """A synced rule that cuts fw1's HRP traffic on fw2: reverted, the pair stays whole."""
+    down0 = {b: hrp_stats(lab, b).get("peer_down", 0) for b in BOXES}
+    cut_and_reverted(lab, s, "fw2 reverts the rule that cuts the heartbeats")
+    s.check(not has(lab, "fw2", "s44-cut"), "the cutting rule is gone from fw2")
+    s.wait_until("fw1 has fw2's answer: reverted",
+                 lambda: (pair.config_status(lab, "fw1").get("peer_result") or {}).get("status") ==
+                 "reverted", 10)
     downs = {b: hrp_stats(lab, b).get("peer_down", 0) - down0[b] for b in BOXES}
     s.note("peer-down events during the cut", str(downs))
     s.wait_until("the kept cut rule shows as drift", lambda: mismatch(lab), 10)
@@ -219,15 +224,7 @@ def refused_set_again(lab, s):
     """The same cutting rule once more, after fw2 took the set without it: the set with it was
     reverted before, but that refusal is history now, so fw1 sends it by itself (held back as
     refused, it would stay on fw1 as drift) and fw2 reverts it again."""
-    rev0 = pair.config_stats(lab, "fw2").get("reverted", 0)
-    add_rule(lab, "fw1", "s44-cut", match='iifname { "hb0", "hb1" } ip saddr { %s } drop' %
-             HB_FW1)
-    s.wait_until("fw2 gets the once-refused set again and reverts it again",
-                 lambda: pair.config_stats(lab, "fw2").get("reverted", 0) > rev0, 15)
-    s.wait_until("the peer is up on both boxes", lambda: all(peer_up(lab, b) for b in BOXES),
-                 10)
-    s.check(roles(lab) == {"fw1": "active", "fw2": "standby"},
-            "fw1 still active, fw2 still standby")
+    cut_and_reverted(lab, s, "fw2 gets the once-refused set again and reverts it again")
     del_rule(lab, "fw1", "s44-cut")
     s.wait_until("without it the boxes agree again", lambda: pair.config_equal(lab), 10)
 
