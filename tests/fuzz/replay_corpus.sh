@@ -1,7 +1,8 @@
 #!/bin/sh
 # Replays each target's seed corpus (and any crash files kept there) through the target.
+# The targets come from the Makefile ($fuzz_targets); fuzz_NAME's seeds are in corpus/NAME/.
 set -e
-for t in ctl_request:ctl config:config vrrp:vrrp hrp:hrp mirror:mirror snapshot:snapshot hrp_snapshot:hrp_snapshot cfgsync:cfgsync pair_facts:pair_facts vgmp_snapshot:vgmp_snapshot issu:issu issu_msg:issu_msg sess_exp:sess_exp sess_control:sess_control icmp_echo:icmp_echo; do
-	bin=${t%%:*}; dir=${t#*:}
-	./fuzz_$bin "$srcdir"/corpus/$dir/*
+[ -n "$fuzz_targets" ] || { echo "replay_corpus.sh: no targets (run it through make check)"; exit 1; }
+for bin in $fuzz_targets; do
+	./"$bin" "$srcdir"/corpus/"${bin#fuzz_}"/*
 done
