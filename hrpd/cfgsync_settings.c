@@ -462,6 +462,10 @@ void hrpd_settings_deliver(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec 
 		snprintf(s->last_rx.msg, sizeof(s->last_rx.msg), "%s", r->msg);
 		if (r->status == HS_CFGSYNC_APPLIED || r->status == HS_CFGSYNC_UNCHANGED)
 			agree(s, r->digest);
+		/* the tables' rule: once the peer took our current settings, a return to the
+		 * ones it could not apply is a change like any other */
+		if (hs_cfgsync_refusal_cleared(r->status, r->ref_gen, s->gen))
+			s->has_refused = false;
 		if (r->status == HS_CFGSYNC_FAILED || r->status == HS_CFGSYNC_REFUSED) {
 			/* a refusal is about roles, not these settings: the next change resends */
 			s->has_refused = r->status == HS_CFGSYNC_FAILED;
