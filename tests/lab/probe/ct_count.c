@@ -202,6 +202,135 @@ static int64_t poll_log_first(const struct poll_log *l, uint64_t want)
 	return 0;
 }
 
+/* wait-count's state across polls. */
+struct waiter {
+	struct mnl_socket *nl;
+	int64_t t0, t_first, t_done, last_kept, confirm_ns, est_since;
+	int64_t polled;     /* when the last poll was */
+	const char *failed; /* the request that failed */
+	uint64_t ours0, ours, all, dumps, polls, last_est;
+	int64_t others; /* the kernel's entries that are not ours, as last counted */
+	bool any_intr, reached;
+	const char *done_by;
+	struct poll_log plog;
+	json_t *series;
+};
+
+/* The counts at the start: the kernel's, and a dump's of ours (others = the rest). */
+static int wait_start(struct waiter *w)
+{
+	uint32_t entries;
+	uint64_t all0;
+	bool intr;
+
+	if (kernel_count(w->nl, &entries, NULL) < 0 ||
+	    dump_count(w->nl, &w->ours0, &all0, &intr) < 0)
+		return -1;
+	w->any_intr |= intr;
+	w->others = (int64_t)entries - (int64_t)w->ours0;
+	json_array_append_new(w->series, json_pack("[f, I]", 0.0, (json_int_t)w->ours0));
+	w->last_est = w->ours0;
+	w->dumps = 1;
+	return 0;
+}
+
+/* The estimate of ours at poll time now: kept in the series at most every SERIES_GAP_NS (and
+ * when it reaches N), and the time it last moved noted for the stall check. */
+static void wait_note(struct waiter *w, int64_t now, uint64_t est)
+{
+	if (!w->t_first && est > w->ours0)
+		w->t_first = now;
+	if (est != w->last_est || !w->est_since)
+		w->est_since = now;
+	if (est != w->last_est && (now - w->last_kept >= SERIES_GAP_NS || est >= o.n)) {
+		json_array_append_new(w->series,
+				      json_pack("[f, I]", probe_ms(now - w->t0), (json_int_t)est));
+		w->last_kept = now;
+		w->last_est = est;
+	}
+}
+
+/* A dump checks the poll at now that showed all N (or stalled just short): 1 when all N are
+ * in (t_done set), 0 to poll on (others recounted), -1 on error. */
+static int wait_confirm(struct waiter *w, int64_t now)
+{
+	int64_t others_then = w->others, others_now;
+	bool intr;
+
+	if (dump_count(w->nl, &w->ours, &w->all, &intr) < 0) {
+		w->failed = "dump";
+		return -1;
+	}
+	w->dumps++;
+	w->any_intr |= intr;
+	w->confirm_ns = probe_now_ns() - now;
+	w->est_since = 0; /* a stall is checked once per STALL_NS */
+	others_now = (int64_t)w->all - (int64_t)w->ours;
+	if (w->ours < o.n) {
+		w->others = others_now;
+		return 0;
+	}
+	w->reached = true;
+	if (others_now == others_then) {
+		/* others unchanged since the poll: the poll was exact */
+		w->t_done = now;
+		w->done_by = "poll";
+		return 1;
+	}
+	/* Others changed during the wait (a daemon's own connection came or went). The dump's end
+	 * is no measure: a dump of a 1M table takes seconds (a bulk done in 11 s was reported
+	 * 15.5 s). The polls are read again with the count of others now: the first that then
+	 * shows all N is when they were there (early by the time of as many entries as others
+	 * went, late if they came). */
+	w->t_done = poll_log_first(&w->plog, o.n + (uint64_t)(others_now > 0 ? others_now : 0));
+	w->done_by = "polls re-read";
+	if (!w->t_done) {
+		w->t_done = probe_now_ns();
+		w->done_by = "dump end";
+	}
+	return 1;
+}
+
+/* One poll: 1 when all N are in, 0 to poll on, -1 on error. */
+static int wait_poll(struct waiter *w)
+{
+	uint32_t entries;
+	int64_t now;
+	uint64_t est;
+
+	if (kernel_count(w->nl, &entries, NULL) < 0) {
+		w->failed = "IPCTNL_MSG_CT_GET_STATS";
+		return -1;
+	}
+	now = w->polled = probe_now_ns();
+	w->polls++;
+	poll_log_add(&w->plog, now, entries);
+	est = (int64_t)entries - w->others > 0 ? (uint64_t)((int64_t)entries - w->others) : 0;
+	wait_note(w, now, est);
+	bool stalled = est + STALL_SLACK >= o.n && now - w->est_since >= STALL_NS;
+	return est >= o.n || stalled ? wait_confirm(w, now) : 0;
+}
+
+static void wait_report(struct waiter *w)
+{
+	json_t *res = json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "mode",
+				"wait-count", "target", (json_int_t)o.n, "reached", w->reached,
+				"ours", (json_int_t)w->ours, "ours_at_start", (json_int_t)w->ours0,
+				"polls", (json_int_t)w->polls, "dumps", (json_int_t)w->dumps,
+				"t_start_ns", (json_int_t)w->t0, "poll_ms", (json_int_t)o.poll_ms);
+
+	json_object_set_new(res, "elapsed_ms",
+			    w->reached ? json_real(probe_ms(w->t_done - w->t0)) : json_null());
+	json_object_set_new(res, "t_done_ns", w->reached ? json_integer(w->t_done) : json_null());
+	json_object_set_new(res, "t_first_ns", w->t_first ? json_integer(w->t_first) : json_null());
+	json_object_set_new(res, "done_by", w->done_by ? json_string(w->done_by) : json_null());
+	json_object_set_new(res, "confirm_dump_ms", json_real(probe_ms(w->confirm_ns)));
+	json_object_set_new(res, "dump_interrupted", json_boolean(w->any_intr));
+	json_object_set_new(res, "interrupted", json_boolean(probe_stop != 0));
+	json_object_set_new(res, "series", w->series);
+	probe_write_json(res, o.out);
+}
+
 /* The kernel's count every --poll-ms (cheap: no dump); "ours" is estimated as that count less
  * the other entries at the start. When the estimate reaches N, a dump checks it: if the dump
  * says fewer (other entries came meanwhile), the others are recounted and polling goes on. The
@@ -210,118 +339,40 @@ static int64_t poll_log_first(const struct poll_log *l, uint64_t want)
  * estimate that stalls just short of N (others went) is checked by a dump too. */
 int run_wait(void)
 {
-	struct mnl_socket *nl = nl_open(0, o.rcvbuf > 0 ? o.rcvbuf : 4 << 20);
-	int64_t t0 = probe_now_ns(), deadline, next, t_first = 0, t_done = 0, last_kept = 0;
+	struct waiter w = { .nl = nl_open(0, o.rcvbuf > 0 ? o.rcvbuf : 4 << 20),
+			    .t0 = probe_now_ns(),
+			    .series = json_array() };
 	int64_t timeout_ns = (o.timeout_ms > 0 ? o.timeout_ms : 60000) * NS_PER_MS;
-	uint32_t entries;
-	uint64_t ours0, all0, ours = 0, all = 0, dumps = 1, polls = 0, est = 0, last_est = 0;
-	int64_t others;
-	bool intr, any_intr = false, reached = false;
-	const char *done_by = NULL;
-	int64_t confirm_ns = 0, est_since = 0;
-	struct poll_log plog = { 0 };
-	json_t *series = json_array(), *res;
+	int64_t deadline, next;
+	bool intr;
 
-	if (kernel_count(nl, &entries, NULL) < 0 || dump_count(nl, &ours0, &all0, &intr) < 0) {
+	if (wait_start(&w) < 0) {
 		perror("initial count");
 		return 1;
 	}
-	any_intr |= intr;
-	others = (int64_t)entries - (int64_t)ours0;
-	json_array_append_new(series, json_pack("[f, I]", 0.0, (json_int_t)ours0));
-	last_est = ours0;
 	probe_touch(o.ready_file);
 	deadline = probe_now_ns() + timeout_ns;
 	next = probe_now_ns();
 	while (!probe_stop) {
-		int64_t now;
+		int r = wait_poll(&w);
 
-		if (kernel_count(nl, &entries, NULL) < 0) {
+		if (r < 0) {
 			if (probe_stop)
 				break;
-			perror("IPCTNL_MSG_CT_GET_STATS");
+			perror(w.failed);
 			return 1;
 		}
-		now = probe_now_ns();
-		polls++;
-		poll_log_add(&plog, now, entries);
-		est = (int64_t)entries - others > 0 ? (uint64_t)((int64_t)entries - others) : 0;
-		if (!t_first && est > ours0)
-			t_first = now;
-		if (est != last_est || !est_since)
-			est_since = now;
-		if (est != last_est && (now - last_kept >= SERIES_GAP_NS || est >= o.n)) {
-			json_array_append_new(series, json_pack("[f, I]", probe_ms(now - t0),
-								(json_int_t)est));
-			last_kept = now;
-			last_est = est;
-		}
-		bool stalled = est + STALL_SLACK >= o.n && now - est_since >= STALL_NS;
-		if (est >= o.n || stalled) {
-			int64_t others_then = others;
-
-			if (dump_count(nl, &ours, &all, &intr) < 0) {
-				if (probe_stop)
-					break;
-				perror("dump");
-				return 1;
-			}
-			dumps++;
-			any_intr |= intr;
-			confirm_ns = probe_now_ns() - now;
-			est_since = 0; /* a stall is checked once per STALL_NS */
-			if (ours >= o.n) {
-				int64_t others_now = (int64_t)all - (int64_t)ours;
-
-				reached = true;
-				if (others_now == others_then) {
-					/* others unchanged since the poll: the poll was exact */
-					t_done = now;
-					done_by = "poll";
-					break;
-				}
-				/* Others changed during the wait (a daemon's own connection came
-				 * or went). The dump's end is no measure: a dump of a 1M table
-				 * takes seconds (a bulk done in 11 s was reported 15.5 s). The
-				 * polls are read again with the count of others now: the first
-				 * that then shows all N is when they were there (early by the
-				 * time of as many entries as others went, late if they came). */
-				t_done = poll_log_first(&plog, o.n + (uint64_t)(others_now > 0 ? others_now : 0));
-				done_by = "polls re-read";
-				if (!t_done) {
-					t_done = probe_now_ns();
-					done_by = "dump end";
-				}
-				break;
-			}
-			others = (int64_t)all - (int64_t)ours;
-		}
-		if (now >= deadline)
+		if (r > 0 || w.polled >= deadline)
 			break;
 		next += o.poll_ms * NS_PER_MS;
-		if (next < now)
-			next = now; /* late: no burst of polls to catch up */
+		if (next < w.polled)
+			next = w.polled; /* late: no burst of polls to catch up */
 		probe_sleep_until(next);
 	}
-	if (!reached && dump_count(nl, &ours, &all, &intr) == 0)
-		dumps++;
-	res = json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "mode", "wait-count",
-			"target", (json_int_t)o.n, "reached", reached, "ours", (json_int_t)ours,
-			"ours_at_start", (json_int_t)ours0, "polls", (json_int_t)polls, "dumps",
-			(json_int_t)dumps, "t_start_ns", (json_int_t)t0, "poll_ms",
-			(json_int_t)o.poll_ms);
-	json_object_set_new(res, "elapsed_ms",
-			    reached ? json_real(probe_ms(t_done - t0)) : json_null());
-	json_object_set_new(res, "t_done_ns", reached ? json_integer(t_done) : json_null());
-	json_object_set_new(res, "t_first_ns", t_first ? json_integer(t_first) : json_null());
-	json_object_set_new(res, "done_by", done_by ? json_string(done_by) : json_null());
-	json_object_set_new(res, "confirm_dump_ms", json_real(probe_ms(confirm_ns)));
-	json_object_set_new(res, "dump_interrupted", json_boolean(any_intr));
-	json_object_set_new(res, "interrupted", json_boolean(probe_stop != 0));
-	json_object_set_new(res, "series", series);
-	probe_write_json(res, o.out);
-	free(plog.v);
-	mnl_socket_close(nl);
+	if (!w.reached && dump_count(w.nl, &w.ours, &w.all, &intr) == 0)
+		w.dumps++;
+	wait_report(&w);
+	free(w.plog.v);
+	mnl_socket_close(w.nl);
 	return 0;
 }
-

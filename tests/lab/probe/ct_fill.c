@@ -428,110 +428,135 @@ int build_entry(struct nlmsghdr *nlh, struct nf_conntrack *ct, uint64_t i, bool 
 	return nfct_nlmsg_build(nlh, ct);
 }
 
-static int run_batches(bool create)
-{
-	struct mnl_socket *nl = nl_open(0, o.rcvbuf > 0 ? o.rcvbuf : 8 << 20);
-	size_t bufsize = ((size_t)o.batch + 1) * MSG_ROOM;
-	char *buf = malloc(bufsize);
-	struct nf_conntrack *ct = nfct_new();
-	uint8_t *times = create ? times_alloc() : NULL;
+/* --create / --delete's state across batches. */
+struct filler {
+	bool create;
+	struct mnl_socket *nl;
+	char *buf;
+	struct nf_conntrack *ct;
+	uint8_t *times; /* --times-out: each entry's time in the table */
 	struct errs e;
-	uint32_t seq = (uint32_t)time(NULL) << 8;
-	uint64_t done = 0, batches = 0, build_errors = 0;
-	int64_t t0, t1, t_last_send = 0;
-	bool failed = false;
-	json_t *res;
-	double secs;
+	uint32_t seq;
+	uint64_t done, batches, build_errors;
+	int64_t t0, t1, t_last_send;
+};
 
-	if (!buf || !ct) {
-		perror("malloc");
-		return 1;
+/* Builds the next k entries into one netlink batch, sends it and reads its answers. Returns 0,
+ * or -1 with nothing sent when a signal stopped it, or when sendmsg failed (*failed set). */
+static int fill_batch(struct filler *f, uint64_t k, bool *failed)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(f->buf, (size_t)o.batch * MSG_ROOM);
+	uint32_t first = f->seq + 1;
+	int64_t ts, te;
+
+	for (uint64_t m = 0; m < k; m++) {
+		bool last = m + 1 == k;
+		struct nlmsghdr *nlh =
+			put_header(mnl_nlmsg_batch_current(b),
+				   f->create ? IPCTNL_MSG_CT_NEW : IPCTNL_MSG_CT_DELETE,
+				   (uint16_t)((f->create ? NLM_F_CREATE | NLM_F_EXCL : 0) |
+					      (last ? NLM_F_ACK : 0)),
+				   ++f->seq, AF_INET);
+
+		if (build_entry(nlh, f->ct, o.seed + f->done + m, f->create) < 0) {
+			f->build_errors++;
+			count_errno(&f->e, EINVAL);
+		}
+		if (!mnl_nlmsg_batch_next(b)) {
+			/* cannot happen: MSG_ROOM per message is more than one takes */
+			fprintf(stderr, "batch buffer full at message %" PRIu64 "\n", m);
+			exit(1);
+		}
 	}
-	memset(&e, 0, sizeof(e));
-	t0 = probe_now_ns();
-	while (done < o.n && !probe_stop) {
-		struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, (size_t)o.batch * MSG_ROOM);
-		uint64_t k = o.n - done < o.batch ? o.n - done : o.batch;
-		uint32_t first = seq + 1;
-		int64_t ts, te;
-
-		/* paced: a batch leaves when its first entry is due (a late one at once) */
-		if (o.rate > 0) {
-			uint64_t due_ns = done * (uint64_t)NS_PER_S / (uint64_t)o.rate;
-			probe_sleep_until(t0 + (int64_t)due_ns);
-		}
-		if (probe_stop)
-			break;
-		for (uint64_t m = 0; m < k; m++) {
-			bool last = m + 1 == k;
-			struct nlmsghdr *nlh = put_header(
-				mnl_nlmsg_batch_current(b), create ? IPCTNL_MSG_CT_NEW : IPCTNL_MSG_CT_DELETE,
-				(uint16_t)((create ? NLM_F_CREATE | NLM_F_EXCL : 0) | (last ? NLM_F_ACK : 0)),
-				++seq, AF_INET);
-
-			if (build_entry(nlh, ct, o.seed + done + m, create) < 0) {
-				build_errors++;
-				count_errno(&e, EINVAL);
-			}
-			if (!mnl_nlmsg_batch_next(b)) {
-				/* cannot happen: MSG_ROOM per message is more than one takes */
-				fprintf(stderr, "batch buffer full at message %" PRIu64 "\n", m);
-				return 1;
-			}
-		}
-		ts = probe_now_ns();
-		if (send_all(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0) {
-			if (probe_stop)
-				break;
+	ts = probe_now_ns();
+	if (send_all(f->nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0) {
+		if (!probe_stop) {
 			perror("sendmsg");
-			failed = true;
-			break;
+			*failed = true;
 		}
-		te = t_last_send = probe_now_ns();
-		if (read_answers(nl, first, seq, &e) < 0) {
-			if (probe_stop)
-				break;
-			/* the last answer never came: what became of the batch is unknown */
-			e.unacked_batches++;
-			e.total += k;
-		}
-		if (times)
-			for (uint64_t m = 0; m < k; m++)
-				times_put(times, done + m, ts + (te - ts) * (int64_t)(m + 1) / (int64_t)k);
-		mnl_nlmsg_batch_stop(b);
-		done += k;
-		batches++;
+		return -1;
 	}
-	t1 = probe_now_ns();
-	secs = (double)(t1 - t0) / 1e9;
-	res = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
-			"mode", create ? "create" : "delete", "n", (json_int_t)o.n, "attempted",
-			(json_int_t)done, create ? "created" : "deleted",
-			(json_int_t)(done - (e.total < done ? e.total : done)), "seconds", secs, "rate",
-			secs > 0 ? (double)(done - (e.total < done ? e.total : done)) / secs : 0.0,
-			"errors", (json_int_t)e.total, "batch", (json_int_t)o.batch, "batches",
-			(json_int_t)batches, "unacked_batches", (json_int_t)e.unacked_batches,
-			"overruns", (json_int_t)e.overruns, "t_start_ns", (json_int_t)t0, "t_end_ns",
-			(json_int_t)t1, "seed", (json_int_t)o.seed, "interrupted", probe_stop != 0);
-	json_object_set_new(res, "errnos", errnos_json(&e));
+	te = f->t_last_send = probe_now_ns();
+	if (read_answers(f->nl, first, f->seq, &f->e) < 0) {
+		if (probe_stop)
+			return -1;
+		/* the last answer never came: what became of the batch is unknown */
+		f->e.unacked_batches++;
+		f->e.total += k;
+	}
+	if (f->times)
+		for (uint64_t m = 0; m < k; m++)
+			times_put(f->times, f->done + m,
+				  ts + (te - ts) * (int64_t)(m + 1) / (int64_t)k);
+	mnl_nlmsg_batch_stop(b);
+	f->done += k;
+	f->batches++;
+	return 0;
+}
+
+static void fill_report(const struct filler *f)
+{
+	const struct errs *e = &f->e;
+	uint64_t ok = f->done - (e->total < f->done ? e->total : f->done);
+	double secs = (double)(f->t1 - f->t0) / 1e9;
+	json_t *res = json_pack(
+		"{s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+		"mode", f->create ? "create" : "delete", "n", (json_int_t)o.n, "attempted",
+		(json_int_t)f->done, f->create ? "created" : "deleted", (json_int_t)ok, "seconds",
+		secs, "rate", secs > 0 ? (double)ok / secs : 0.0, "errors", (json_int_t)e->total,
+		"batch", (json_int_t)o.batch, "batches", (json_int_t)f->batches, "unacked_batches",
+		(json_int_t)e->unacked_batches, "overruns", (json_int_t)e->overruns, "t_start_ns",
+		(json_int_t)f->t0, "t_end_ns", (json_int_t)f->t1, "seed", (json_int_t)o.seed,
+		"interrupted", probe_stop != 0);
+
+	json_object_set_new(res, "errnos", errnos_json(e));
 	json_object_set_new(res, "base_port", json_integer(o.base_port));
 	if (o.rate > 0)
 		json_object_set_new(res, "rate_planned", json_integer(o.rate));
 	/* the last sendmsg's return: every entry was in the table then (t_end_ns also has the
 	 * reading of its ACK) */
-	json_object_set_new(res, "t_last_send_ns", json_integer(t_last_send));
-	if (e.stale)
-		json_object_set_new(res, "stale_answers", json_integer((json_int_t)e.stale));
-	if (!create)
-		json_object_set_new(res, "missing",
-				    json_integer((json_int_t)e.by_errno[ENOENT]));
-	if (times_write(times) < 0)
-		failed = true;
+	json_object_set_new(res, "t_last_send_ns", json_integer(f->t_last_send));
+	if (e->stale)
+		json_object_set_new(res, "stale_answers", json_integer((json_int_t)e->stale));
+	if (!f->create)
+		json_object_set_new(res, "missing", json_integer((json_int_t)e->by_errno[ENOENT]));
 	probe_write_json(res, o.out);
-	nfct_destroy(ct);
-	free(times);
-	free(buf);
-	mnl_socket_close(nl);
+}
+
+static int run_batches(bool create)
+{
+	struct filler f = { .create = create,
+			    .nl = nl_open(0, o.rcvbuf > 0 ? o.rcvbuf : 8 << 20),
+			    .buf = malloc(((size_t)o.batch + 1) * MSG_ROOM),
+			    .ct = nfct_new(),
+			    .times = create ? times_alloc() : NULL,
+			    .seq = (uint32_t)time(NULL) << 8 };
+	bool failed = false;
+
+	if (!f.buf || !f.ct) {
+		perror("malloc");
+		return 1;
+	}
+	f.t0 = probe_now_ns();
+	while (f.done < o.n && !probe_stop) {
+		uint64_t k = o.n - f.done < o.batch ? o.n - f.done : o.batch;
+
+		/* paced: a batch leaves when its first entry is due (a late one at once) */
+		if (o.rate > 0) {
+			uint64_t due_ns = f.done * (uint64_t)NS_PER_S / (uint64_t)o.rate;
+			probe_sleep_until(f.t0 + (int64_t)due_ns);
+		}
+		if (probe_stop || fill_batch(&f, k, &failed) < 0)
+			break;
+	}
+	f.t1 = probe_now_ns();
+	if (times_write(f.times) < 0)
+		failed = true;
+	fill_report(&f);
+	nfct_destroy(f.ct);
+	free(f.times);
+	free(f.buf);
+	mnl_socket_close(f.nl);
 	return failed ? 1 : 0;
 }
 
@@ -560,7 +585,8 @@ static void set_mode(enum mode m, const char *opt, const char *val)
 		o.n = (uint64_t)probe_num(opt, val, 0, 100000000);
 }
 
-int main(int argc, char **argv)
+/* Reads the options into o; a bad one ends the program with its message. */
+static void parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "create", required_argument, NULL, 'C' },
@@ -623,6 +649,11 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == M_NONE)
 		usage();
+}
+
+/* The options that only make sense together: 0, or 2 with the reason printed. */
+static int check_args(void)
+{
 	if (o.rate > 0 && o.mode != M_CREATE) {
 		fprintf(stderr, "--rate paces a --create only\n");
 		return 2;
@@ -638,6 +669,14 @@ int main(int argc, char **argv)
 			o.base_port, index_max());
 		return 2;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	parse_args(argc, argv);
+	if (check_args() != 0)
+		return 2;
 	probe_signals();
 	switch (o.mode) {
 	case M_CREATE: return run_batches(true);
