@@ -8,7 +8,9 @@
     in display hrp config consistency (the path, both values), text and --json, and is
     repaired by hrp sync config on the active;
   - a LOCAL setting (vgmpd.priority) is never synced: changed on the active, the standby's
-    stays."""
+    stays;
+  - settings the standby could not apply (its vgmpd stopped) are not sent again by themselves,
+    but once it took later ones, a return to them goes out as any change."""
 
 import os
 import sys
@@ -38,6 +40,31 @@ def vgmpd_setting(lab, box, key):
 
 def current_text(lab, box):
     return boxes.hrpctl(lab, box, "display", "current-configuration", as_json=False)
+
+
+def peer_result(lab):
+    return (settings(lab, "fw1").get("peer_result") or {}).get("status")
+
+
+def failed_then_returned(lab, s):
+    """fw2 fails preempt delay 11 (no vgmpd to take it), takes 12, then gets 11 again."""
+    boxes.stop_daemon(lab, "fw2", "vgmpd")
+    boxes.hrpctl(lab, "fw1", "hrp", "preempt", "delay", "11", as_json=False)
+    s.wait_until("fw2 answers that it could not apply preempt delay 11",
+                 lambda: peer_result(lab) == "failed", 10)
+    boxes.start_daemons(lab, "fw2", ("vgmpd",))
+    s.wait_until("fw1 active, fw2 standby with fw2's vgmpd back", lambda: settled(lab, "fw1"), 30)
+    time.sleep(0.5)
+    s.check(vgmpd_setting(lab, "fw2", "preempt_delay") != 11,
+            "the failed settings are not sent again by themselves")
+    boxes.hrpctl(lab, "fw1", "hrp", "preempt", "delay", "12", as_json=False)
+    s.wait_until("fw2 takes preempt delay 12",
+                 lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 12, 10)
+    s.wait_until("fw1 has fw2's answer: applied", lambda: peer_result(lab) == "applied", 10)
+    boxes.hrpctl(lab, "fw1", "hrp", "preempt", "delay", "11", as_json=False)
+    s.wait_until("back to the once-failed preempt delay 11, fw2 takes it",
+                 lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 11, 10)
+    s.wait_until("the settings digests are equal at the end", lambda: equal(lab), 10)
 
 
 def body(lab, s):
@@ -94,6 +121,9 @@ def body(lab, s):
                  lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 8, 10)
     s.check(vgmpd_setting(lab, "fw2", "priority") == prio2 != 45100,
             "fw2's vgmpd.priority (LOCAL) stays %s" % prio2)
+
+    # 4. settings fw2 could not apply, and a return to them after later ones
+    failed_then_returned(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 
