@@ -123,6 +123,7 @@ static char **argv_of(long pid, const char *exe, char **block)
 	if (!argv || !*block) {
 		free(argv);
 		free(*block);
+		*block = NULL; /* the caller frees it too */
 		return NULL;
 	}
 	memcpy(*block, buf, (size_t)n + 1);
