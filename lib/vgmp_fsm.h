@@ -414,7 +414,8 @@ int vgmp_admin_release(struct vgmp *v, uint64_t now_ms);
 int vgmp_freeze(struct vgmp *v, bool on, uint64_t now_ms);
 
 /* What our hellos carry: priority, state, readiness (SESSIONS_SYNCED, PREEMPT, STANDBY_DEVICE,
- * VGMP_R_FROZEN; vgmpd adds CONFIG_SYNCED and the digests), mode. */
+ * VGMP_R_FROZEN, ...), mode. hrpd adds the config digest of its synced tables; CONFIG_SYNCED
+ * and the session digest are in the protocol but nobody sets them yet (doc/vgmp.md). */
 void vgmp_payload(const struct vgmp *v, struct hrp_vgmp *out);
 
 uint16_t vgmp_priority(const struct vgmp *v);
