@@ -229,7 +229,7 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "VRRP group tracker answers from vrrpd"),
 	TC("vrrp.events", "hotstandby_vgmp_track_vrrp_events_total",
 	   "VRRP group tracker events from vrrpd"),
-	TC("bridge.messages", "hotstandby_vgmp_track_bridge_messages_total",
+	TC("bridge_member.messages", "hotstandby_vgmp_track_bridge_messages_total",
 	   "Netlink messages read by a bridge member tracker"),
 
 	/* ---- vrrpd: display vrrp [verbose | statistics] ---- */
