@@ -303,6 +303,27 @@ static void test_fixtures_read_strictly(void **state)
 	free(text);
 }
 
+/* A bridge member tracker's own counter, from its object (the vgmpd fixture has one). */
+static void want_bridge_tracker(const char *text, const json_t *tracked)
+{
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach (tracked, i, item) {
+		const json_t *b = json_object_get(item, "bridge_member");
+		if (b)
+			want_line(text,
+				  "hotstandby_vgmp_track_bridge_messages_total{type=\"%s\","
+				  "name=\"%s\"} %lld",
+				  json_string_value(json_object_get(item, "type")),
+				  json_string_value(json_object_get(item, "name")),
+				  (long long)json_integer_value(json_object_get(b, "messages")));
+	}
+	assert_true(has_line(text,
+			     "hotstandby_vgmp_track_bridge_messages_total{type=\"bridge-member\","
+			     "name=\"lan0-in-br\"} 37"));
+}
+
 static void test_fixtures_values(void **state)
 {
 	char *text = all_fixtures();
@@ -321,20 +342,7 @@ static void test_fixtures_values(void **state)
 		want_line(text, "hotstandby_vgmp_peer_priority %lld",
 			  (long long)json_integer_value(
 				  json_object_get(json_object_get(v, "peer"), "priority")));
-	/* a bridge member tracker's own counter, from its object (the fixture has one) */
-	json_array_foreach (json_object_get(v, "tracked"), i, item) {
-		const json_t *b = json_object_get(item, "bridge_member");
-		if (b)
-			want_line(text,
-				  "hotstandby_vgmp_track_bridge_messages_total{type=\"%s\","
-				  "name=\"%s\"} %lld",
-				  json_string_value(json_object_get(item, "type")),
-				  json_string_value(json_object_get(item, "name")),
-				  (long long)json_integer_value(json_object_get(b, "messages")));
-	}
-	assert_true(has_line(text,
-			     "hotstandby_vgmp_track_bridge_messages_total{type=\"bridge-member\","
-			     "name=\"lan0-in-br\"} 37"));
+	want_bridge_tracker(text, json_object_get(v, "tracked"));
 	json_array_foreach (json_object_get(vr, "groups"), i, item) {
 		want_line(text,
 			  "hotstandby_vrrp_state{interface=\"%s\",vrid=\"%lld\",family=\"%s\","
