@@ -437,7 +437,7 @@ struct filler {
 	uint8_t *times; /* --times-out: each entry's time in the table */
 	struct errs e;
 	uint32_t seq;
-	uint64_t done, batches, build_errors;
+	uint64_t done, batches;
 	int64_t t0, t1, t_last_send;
 };
 
@@ -458,10 +458,8 @@ static int fill_batch(struct filler *f, uint64_t k, bool *failed)
 					      (last ? NLM_F_ACK : 0)),
 				   ++f->seq, AF_INET);
 
-		if (build_entry(nlh, f->ct, o.seed + f->done + m, f->create) < 0) {
-			f->build_errors++;
+		if (build_entry(nlh, f->ct, o.seed + f->done + m, f->create) < 0)
 			count_errno(&f->e, EINVAL);
-		}
 		if (!mnl_nlmsg_batch_next(b)) {
 			/* cannot happen: MSG_ROOM per message is more than one takes */
 			fprintf(stderr, "batch buffer full at message %" PRIu64 "\n", m);

@@ -89,7 +89,7 @@ def body(lab, s):
     st = pair.ctl(lab, "fw2", "hrpd", "hrp-statistics")["config"]["settings"]
     s.check(st.get("applied", 0) >= 1 and st.get("changes", 0) >= 1,
             "fw2 counts the applied settings (%s)" % st)
-    res = (settings(lab, "fw1").get("peer_result") or {}).get("status")
+    res = peer_result(lab)
     s.check(res == "applied", "fw1 has fw2's answer: %s" % res)
 
     # 2. a change on the standby behind hrpctl's back is shown, then repaired
