@@ -75,7 +75,7 @@ struct hrpd_cfgsync {
 	struct hrpd_cfg_facts *facts;        /* cfgsync_facts.c */
 	struct hrpd_nft *nft;                /* NULL: no nftables here */
 	struct hrpd_routes *routes;          /* NULL: no rtnetlink (route sync off) */
-	struct hs_route_filter route_filter; /* heartbeat links, route_sync_exclude */
+	struct hs_route_filter route_filter; /* heartbeat links, route_sync_exclude, _tables */
 	char nft_why[160];
 	struct hs_timer settle, confirm, drift;
 	/* settings */

@@ -1,8 +1,9 @@
 /* Static route sync's kernel side (cfgsync_int.h, doc/config-sync.md "Static routes"): the
- * operator's routes of the main table read over rtnetlink as the "route static" pseudo-table's
- * text (lib/cfgsync_route.h), a monitor socket on the route groups that says when they may
- * have changed, and the master's routes written here: what we lack added (replacing a route
- * of the same destination and metric), what it lacks deleted.
+ * operator's routes of the synced tables (hrpd.route_sync_tables, main by default) read over
+ * rtnetlink as the "route static" pseudo-table's text (lib/cfgsync_route.h), a monitor socket
+ * on the route groups that says when they may have changed, and the master's routes written
+ * here: what we lack added (replacing a route of the same table, destination and metric),
+ * what it lacks deleted.
  *
  * The operator's routes are those of protocol boot (`ip route add`) or static, of type
  * unicast, blackhole, unreachable or prohibit; a multipath route is skipped and counted. A
@@ -129,7 +130,7 @@ static bool type_of(uint8_t rtm_type, uint8_t *out)
 	}
 }
 
-/* One route of the dump: kept when it is the operator's, in the main table, synced here. */
+/* One route of the dump: kept when it is the operator's, in a synced table, synced here. */
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
@@ -139,7 +140,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*rm), attr_cb, tb);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rm->rtm_table;
 	size_t alen = rm->rtm_family == AF_INET ? 4 : 16;
-	if (table != RT_TABLE_MAIN || (rm->rtm_flags & RTM_F_CLONED) ||
+	r.table = table == RT_TABLE_MAIN ? 0 : table;
+	if (table == RT_TABLE_LOCAL || table == RT_TABLE_UNSPEC || (rm->rtm_flags & RTM_F_CLONED) ||
 	    (rm->rtm_protocol != RTPROT_BOOT && rm->rtm_protocol != RTPROT_STATIC) ||
 	    (rm->rtm_family != AF_INET && rm->rtm_family != AF_INET6) ||
 	    !type_of(rm->rtm_type, &r.type))
@@ -153,6 +155,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == alen) {
 		memcpy(r.gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
 		r.has_gw = true;
+	}
+	if (tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == alen) {
+		memcpy(r.src, mnl_attr_get_payload(tb[RTA_PREFSRC]), alen);
+		r.has_src = true;
 	}
 	if (tb[RTA_OIF] && !if_indextoname(mnl_attr_get_u32(tb[RTA_OIF]), r.dev))
 		r.dev[0] = '\0';
@@ -262,7 +268,9 @@ static int change(struct hrpd_routes *rt, const struct hs_route *r, bool add, un
 	struct rtmsg *rm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rm));
 	rm->rtm_family = r->family;
 	rm->rtm_dst_len = r->dst_len;
-	rm->rtm_table = RT_TABLE_MAIN;
+	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
+	/* the header's table is a byte: RTA_TABLE says which beyond it */
+	rm->rtm_table = table <= UINT8_MAX ? (uint8_t)table : RT_TABLE_COMPAT;
 	if (add) {
 		rm->rtm_protocol = RTPROT_STATIC;
 		rm->rtm_type = types[r->type];
@@ -273,7 +281,7 @@ static int change(struct hrpd_routes *rt, const struct hs_route *r, bool add, un
 	} else {
 		rm->rtm_scope = RT_SCOPE_NOWHERE; /* any */
 	}
-	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	if (r->dst_len)
 		mnl_attr_put(nlh, RTA_DST, alen, r->dst);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
@@ -281,6 +289,8 @@ static int change(struct hrpd_routes *rt, const struct hs_route *r, bool add, un
 		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw);
 	if (add && ifindex)
 		mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	if (add && r->has_src)
+		mnl_attr_put(nlh, RTA_PREFSRC, alen, r->src);
 	return talk(rt, nlh, NULL, NULL);
 }
 

@@ -2,6 +2,7 @@
  * stay on their box, and the add/delete plan the config standby carries out. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,20 @@ static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned plen)
 	return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
+static bool table_synced(uint32_t table, const struct hs_route_filter *f)
+{
+	if (f->n_tables == 0)
+		return table == 0;
+	for (size_t i = 0; i < f->n_tables; i++)
+		if (f->tables[i] == table)
+			return true;
+	return false;
+}
+
 enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct hs_route_filter *f)
 {
+	if (!table_synced(r->table, f))
+		return HS_ROUTE_SKIP_TABLE;
 	for (size_t i = 0; r->dev[0] && i < f->n_local_ifs; i++)
 		if (strcmp(r->dev, f->local_ifs[i]) == 0)
 			return HS_ROUTE_SKIP_HEARTBEAT;
@@ -45,6 +58,37 @@ enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct h
 			return HS_ROUTE_SKIP_EXCLUDED;
 	}
 	return HS_ROUTE_SYNC;
+}
+
+/* A table number of a route's text or of the setting; main and local are not among them. */
+static int table_number(const char *s, uint32_t *id)
+{
+	char *e;
+	if (s[0] < '1' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &e, 10);
+	if (errno || *e || v > UINT32_MAX || v == HS_ROUTE_TABLE_MAIN || v == 255)
+		return -EINVAL;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+int hs_route_table_parse(const char *s, uint32_t *id, const char **why)
+{
+	if (strcmp(s, "main") == 0 || strcmp(s, "254") == 0) {
+		*id = 0;
+		return 0;
+	}
+	if (strcmp(s, "255") == 0 || strcmp(s, "local") == 0) {
+		*why = "the local table holds the kernel's own routes: never synced";
+		return -EINVAL;
+	}
+	if (table_number(s, id) < 0) {
+		*why = "a table is \"main\" or a number of 1..4294967295";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static bool ifname_ok(const char *s)
@@ -60,23 +104,30 @@ static bool ifname_ok(const char *s)
 
 int hs_route_format(const struct hs_route *r, char *out, size_t cap)
 {
-	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
 	size_t max = r->family == AF_INET ? 32 : 128;
 	if ((r->family != AF_INET && r->family != AF_INET6) || r->dst_len > max ||
 	    r->type >= HS_ROUTE_TYPE_MAX || (r->dev[0] && !ifname_ok(r->dev)) ||
+	    r->table == HS_ROUTE_TABLE_MAIN || r->table == 255 ||
 	    !inet_ntop(r->family, r->dst, dst, sizeof(dst)) ||
-	    (r->has_gw && !inet_ntop(r->family, r->gw, gw, sizeof(gw))))
+	    (r->has_gw && !inet_ntop(r->family, r->gw, gw, sizeof(gw))) ||
+	    (r->has_src && !inet_ntop(r->family, r->src, src, sizeof(src))))
 		return -EINVAL;
 	char via[INET6_ADDRSTRLEN + 8] = "", dev[HS_ROUTE_IFNAME_MAX + 8] = "", type[24] = "";
+	char source[INET6_ADDRSTRLEN + 8] = "", table[24] = "";
 	if (r->has_gw)
 		snprintf(via, sizeof(via), " via %s", gw);
 	if (r->dev[0])
 		snprintf(dev, sizeof(dev), " dev \"%s\"", r->dev);
+	if (r->has_src)
+		snprintf(source, sizeof(source), " src %s", src);
 	if (r->type != HS_ROUTE_UNICAST)
 		snprintf(type, sizeof(type), " type %s", type_names[r->type]);
-	int n = snprintf(out, cap, "%s %s/%u%s%s metric %u%s",
-			 r->family == AF_INET ? "inet" : "inet6", dst, r->dst_len, via, dev,
-			 r->metric, type);
+	if (r->table)
+		snprintf(table, sizeof(table), " table %u", r->table);
+	int n = snprintf(out, cap, "%s %s/%u%s%s%s metric %u%s%s",
+			 r->family == AF_INET ? "inet" : "inet6", dst, r->dst_len, via, dev, source,
+			 r->metric, type, table);
 	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
 
@@ -166,6 +217,13 @@ int hs_route_parse(const char *line, size_t len, struct hs_route *r)
 			if (t == HS_ROUTE_TYPE_MAX)
 				return -EINVAL;
 			r->type = (uint8_t)t;
+		} else if (strcmp(w, "src") == 0 && !r->has_src) {
+			if (inet_pton(r->family, v, r->src) != 1)
+				return -EINVAL;
+			r->has_src = true;
+		} else if (strcmp(w, "table") == 0 && !r->table) {
+			if (table_number(v, &r->table) < 0)
+				return -EINVAL; /* main is written without, local never */
 		} else {
 			return -EINVAL;
 		}
@@ -249,14 +307,16 @@ long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, si
 
 bool hs_route_same_key(const struct hs_route *a, const struct hs_route *b)
 {
-	return a->family == b->family && a->dst_len == b->dst_len && a->metric == b->metric &&
-	       memcmp(a->dst, b->dst, addr_len(a->family)) == 0;
+	return a->family == b->family && a->table == b->table && a->dst_len == b->dst_len &&
+	       a->metric == b->metric && memcmp(a->dst, b->dst, addr_len(a->family)) == 0;
 }
 
 bool hs_route_equal(const struct hs_route *a, const struct hs_route *b)
 {
 	return hs_route_same_key(a, b) && a->type == b->type && a->has_gw == b->has_gw &&
 	       (!a->has_gw || memcmp(a->gw, b->gw, addr_len(a->family)) == 0) &&
+	       a->has_src == b->has_src &&
+	       (!a->has_src || memcmp(a->src, b->src, addr_len(a->family)) == 0) &&
 	       strcmp(a->dev, b->dev) == 0;
 }
 

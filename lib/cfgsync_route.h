@@ -1,13 +1,15 @@
 /* Static route sync, pure (doc/config-sync.md "Static routes"): the operator's routes of the
- * main table as the text of one pseudo-table of the synced set ("route static"), which is
- * digested, sent, diffed and renamed like an nftables table; which routes are synced; and
- * what the config standby must add and delete to hold the master's. hrpd
- * (hrpd/cfgsync_route.c) reads and writes the kernel over rtnetlink and feeds these functions
+ * main table and of the tables of hrpd.route_sync_tables as the text of one pseudo-table of the
+ * synced set ("route static"), which is digested, sent, diffed and renamed like an nftables table;
+ * which routes are synced; and what the config standby must add and delete to hold the master's.
+ * hrpd (hrpd/cfgsync_route.c) reads and writes the kernel over rtnetlink and feeds these functions
  * routes. No sockets here.
  *
  * A route is one line, its interface quoted so that the rename table applies to it:
  *   inet 198.51.100.128/25 via 198.51.100.2 dev "up0" metric 0
- *   inet6 2001:db8:5::/64 dev "lan0" metric 1024 type blackhole */
+ *   inet6 2001:db8:5::/64 dev "lan0" metric 1024 type blackhole
+ *   inet 0.0.0.0/0 via 192.0.2.9 dev "up1" src 192.0.2.10 metric 0 table 100
+ * (a route of the main table names none: its text is the same as before tables were synced) */
 #ifndef HS_CFGSYNC_ROUTE_H
 #define HS_CFGSYNC_ROUTE_H
 
@@ -21,7 +23,9 @@
 #define HS_ROUTE_IFNAME_MAX 16
 #define HS_ROUTES_MAX       4096 /* routes of one text at most */
 #define HS_ROUTE_LOCAL_IFS  8    /* interfaces whose routes never leave the box */
-#define HS_ROUTE_LINE_MAX   160
+#define HS_ROUTE_LINE_MAX   256  /* the longest line there can be is 211 bytes */
+#define HS_ROUTE_TABLES_MAX 32   /* tables of hrpd.route_sync_tables (HS_CFG_LIST_MAX) */
+#define HS_ROUTE_TABLE_MAIN 254  /* the kernel's RT_TABLE_MAIN */
 
 enum hs_route_type {
 	HS_ROUTE_UNICAST = 0,
@@ -38,8 +42,11 @@ struct hs_route {
 	bool has_gw;
 	uint8_t gw[16];
 	char dev[HS_ROUTE_IFNAME_MAX]; /* "" when the route names none */
+	bool has_src;
+	uint8_t src[16]; /* the preferred source address (RTA_PREFSRC) */
 	uint32_t metric;
-	uint8_t type; /* enum hs_route_type */
+	uint8_t type;   /* enum hs_route_type */
+	uint32_t table; /* 0 for main */
 };
 
 /* Which of a box's routes are its own: never sent, never removed by the peer's. */
@@ -48,15 +55,23 @@ struct hs_route_filter {
 	size_t n_local_ifs;
 	struct hs_sess_prefix exclude[HS_SESS_EXCLUDE_MAX]; /* hrpd.route_sync_exclude */
 	size_t n_exclude;
+	uint32_t tables[HS_ROUTE_TABLES_MAX]; /* hrpd.route_sync_tables; none: main alone */
+	size_t n_tables;
 };
 
 enum hs_route_verdict {
 	HS_ROUTE_SYNC = 0,
 	HS_ROUTE_SKIP_HEARTBEAT, /* via a heartbeat link */
 	HS_ROUTE_SKIP_EXCLUDED,  /* its destination within a prefix of route_sync_exclude */
+	HS_ROUTE_SKIP_TABLE,     /* in a table not synced */
 };
 
 enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct hs_route_filter *f);
+
+/* A table of hrpd.route_sync_tables: "main" (or 254), or a number of 1..4294967295 other than
+ * 255 (local: the kernel's own routes). Sets *id (0 for main) and returns 0, or -EINVAL with
+ * why. */
+int hs_route_table_parse(const char *s, uint32_t *id, const char **why);
 
 /* The line of r, NUL-terminated, without its newline. Returns its length or -ENOSPC/-EINVAL. */
 int hs_route_format(const struct hs_route *r, char *out, size_t cap);
@@ -70,7 +85,8 @@ char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len);
  * the first bad line's number (from 1) in *bad_line, or -E2BIG past HS_ROUTES_MAX. */
 long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, size_t *bad_line);
 
-/* Same destination, metric and family: the kernel holds one of them (a replace changes it). */
+/* Same table, destination, metric and family: the kernel holds one of them (a replace changes
+ * it). */
 bool hs_route_same_key(const struct hs_route *a, const struct hs_route *b);
 bool hs_route_equal(const struct hs_route *a, const struct hs_route *b);
 

@@ -219,6 +219,7 @@ struct hs_hrpd_config {
 	int issu_takeover_delay_ms; /* the runner of an upgrade dead this long: the copy's box runs it */
 	bool route_sync;                     /* static routes follow the config master too */
 	struct hs_strlist route_sync_exclude; /* ADDR/PLEN: routes that stay this box's own */
+	struct hs_strlist route_sync_tables;  /* "main" or a number; none: main alone */
 	size_t n_links;
 	struct hs_hrp_link_config *links;
 };

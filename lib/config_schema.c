@@ -128,6 +128,13 @@ static const char *check_prefix(const char *v)
 	return hs_sess_prefix_parse(v, &p, &why) < 0 ? why : NULL;
 }
 
+static const char *check_route_table(const char *v)
+{
+	uint32_t id;
+	const char *why = NULL;
+	return hs_route_table_parse(v, &id, &why) < 0 ? why : NULL;
+}
+
 static const char *check_protocol(const char *v)
 {
 	struct hs_sess_policy p;
@@ -469,7 +476,10 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	INT(H, "config_settle_ms", config_settle_ms, 0, 10000, 200, SYNC,
 	    .help = "ms without nftables changes before the synced tables are read and sent"),
 	BOOL(H, "route_sync", route_sync, 0, SYNC,
-	     .help = "the config master's static routes (main table) follow it too"),
+	     .help = "the config master's static routes (route_sync_tables) follow it too"),
+	STRLIST(H, "route_sync_tables", route_sync_tables, SYNC, .check_string = check_route_table,
+		.help = "the route tables whose static routes follow: \"main\" or a number; empty: "
+			"main"),
 	STRLIST(H, "route_sync_exclude", route_sync_exclude, LOCAL, .check_string = check_prefix,
 		.help = "route destinations within these prefixes are this box's own: never sent, "
 			"never removed by the peer's: ADDR/PLEN"),

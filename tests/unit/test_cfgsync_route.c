@@ -1,7 +1,7 @@
-/* Static route sync's pure part (lib/cfgsync_route.c): a route's line and back, the text's
- * order, every malformed line refused, which routes stay on their box (heartbeat links,
- * route_sync_exclude), and the add/delete plan that turns the standby's routes into the
- * master's. */
+/* Static route sync's pure part (lib/cfgsync_route.c): a route's line and back (tables other
+ * than main, preferred sources), the text's order, every malformed line refused, which routes
+ * stay on their box (heartbeat links, route_sync_exclude, tables not in route_sync_tables),
+ * and the add/delete plan that turns the standby's routes into the master's. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -55,6 +55,92 @@ static void a_route_line_round_trips(void **state)
 	assert_int_equal(hs_route_format(&in[0], line, 10), -ENOSPC);
 }
 
+/* A route of another table, or with a preferred source, says so; one of main does not. */
+static void tables_and_sources_round_trip(void **state)
+{
+	struct hs_route r = route(AF_INET, "0.0.0.0", 0, "192.0.2.9", "up1", 0);
+	char line[HS_ROUTE_LINE_MAX];
+	r.table = 100;
+	r.has_src = true;
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.10", r.src), 1);
+	assert_true(hs_route_format(&r, line, sizeof(line)) > 0);
+	assert_string_equal(
+		line, "inet 0.0.0.0/0 via 192.0.2.9 dev \"up1\" src 192.0.2.10 metric 0 table 100");
+	struct hs_route back;
+	assert_int_equal(hs_route_parse(line, strlen(line), &back), 0);
+	assert_true(hs_route_equal(&r, &back));
+	assert_int_equal(back.table, 100);
+
+	struct hs_route v6 = route(AF_INET6, "2001:db8:7::", 48, "2001:db8::1", NULL, 1024);
+	v6.table = 4294967295u;
+	v6.has_src = true;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", v6.src), 1);
+	assert_true(hs_route_format(&v6, line, sizeof(line)) > 0);
+	assert_int_equal(hs_route_parse(line, strlen(line), &back), 0);
+	assert_true(hs_route_equal(&v6, &back));
+
+	/* another source is another route; the table is part of the key */
+	struct hs_route other = r;
+	other.src[3] = 11;
+	assert_true(hs_route_same_key(&r, &other));
+	assert_false(hs_route_equal(&r, &other));
+	other = r;
+	other.table = 0;
+	assert_false(hs_route_same_key(&r, &other));
+	assert_true(hs_route_format(&other, line, sizeof(line)) > 0);
+	assert_null(strstr(line, "table"));
+	/* the longest line there can be fits */
+	struct hs_route longest = route(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+					128, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.254",
+					"a-name-15-chars", 4294967295u);
+	longest.has_src = true;
+	memset(longest.src, 0xff, sizeof(longest.src));
+	longest.type = HS_ROUTE_UNREACHABLE;
+	longest.table = 4294967295u;
+	assert_int_equal(hs_route_format(&longest, line, sizeof(line)), 211);
+	assert_int_equal(hs_route_parse(line, strlen(line), &back), 0);
+	assert_true(hs_route_equal(&longest, &back));
+	/* main and local are never written as numbers */
+	other.table = HS_ROUTE_TABLE_MAIN;
+	assert_int_equal(hs_route_format(&other, line, sizeof(line)), -EINVAL);
+	other.table = 255;
+	assert_int_equal(hs_route_format(&other, line, sizeof(line)), -EINVAL);
+}
+
+static void the_table_setting_reads_main_and_numbers(void **state)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint32_t id;
+	} cases[] = {
+		{ "main", 0, 0 },
+		{ "254", 0, 0 },
+		{ "100", 0, 100 },
+		{ "253", 0, 253 },
+		{ "4294967295", 0, 4294967295u },
+		{ "255", -EINVAL, 0 },
+		{ "local", -EINVAL, 0 },
+		{ "0", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "x", -EINVAL, 0 },
+		{ "4294967296", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "0100", -EINVAL, 0 },
+		{ "100 ", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t id = 7;
+		const char *why = NULL;
+		int rc = hs_route_table_parse(cases[i].s, &id, &why);
+		assert_int_equal(rc, cases[i].rc);
+		if (rc == 0)
+			assert_int_equal(id, cases[i].id);
+		else
+			assert_non_null(why);
+	}
+}
+
 static void malformed_lines_are_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -76,6 +162,15 @@ static void malformed_lines_are_refused(void **state)
 		"inet 10.0.0.0/8 metric 0 scope",
 		"inet 10.0.0.0/8 metric 0 proto static",
 		"inet 10.0.0.0/8\tmetric 0",
+		"inet 10.0.0.0/8 metric 0 table 254", /* main is written without */
+		"inet 10.0.0.0/8 metric 0 table 255", /* local: never synced */
+		"inet 10.0.0.0/8 metric 0 table 0",
+		"inet 10.0.0.0/8 metric 0 table main",
+		"inet 10.0.0.0/8 metric 0 table 4294967296",
+		"inet 10.0.0.0/8 metric 0 table 100 table 101",
+		"inet 10.0.0.0/8 src 2001:db8::1 metric 0", /* the wrong family */
+		"inet 10.0.0.0/8 src 10.0.0.1 src 10.0.0.2 metric 0",
+		"inet 10.0.0.0/8 src metric 0",
 	};
 	struct hs_route r;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -161,6 +256,24 @@ static void heartbeat_and_excluded_routes_stay_home(void **state)
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
 }
 
+/* No route_sync_tables: the main table alone; a list: its tables, main only if listed. */
+static void tables_not_listed_stay_home(void **state)
+{
+	struct hs_route_filter f = { 0 };
+	struct hs_route r = route(AF_INET, "10.2.0.0", 16, "198.51.100.2", "up0", 0);
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
+	r.table = 100;
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
+	f.tables[f.n_tables++] = 100;
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
+	r.table = 0;
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
+	f.tables[f.n_tables++] = 0;
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
+	r.table = 200;
+	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
+}
+
 static void the_plan_adds_replaces_and_deletes(void **state)
 {
 	struct hs_route have[] = {
@@ -188,16 +301,31 @@ static void the_plan_adds_replaces_and_deletes(void **state)
 	/* everything goes when the master has none */
 	hs_routes_plan(have, 3, NULL, 0, add, &n_add, del, &n_del);
 	assert_int_equal(n_del, 3);
+	/* the same destination in another table is another route: added, and main's deleted; a
+	 * new source replaces the route */
+	struct hs_route moved[] = { have[0], have[1], have[2] };
+	moved[0].table = 100;
+	moved[1].has_src = true;
+	assert_int_equal(inet_pton(AF_INET, "198.51.100.9", moved[1].src), 1);
+	hs_routes_plan(have, 3, moved, 3, add, &n_add, del, &n_del);
+	assert_int_equal(n_add, 2);
+	assert_int_equal(add[0], 0);
+	assert_int_equal(add[1], 1);
+	assert_int_equal(n_del, 1);
+	assert_int_equal(del[0], 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_route_line_round_trips),
+		cmocka_unit_test(tables_and_sources_round_trip),
+		cmocka_unit_test(the_table_setting_reads_main_and_numbers),
 		cmocka_unit_test(malformed_lines_are_refused),
 		cmocka_unit_test(the_text_is_sorted_and_reads_back),
 		cmocka_unit_test(renames_reach_the_quoted_interface),
 		cmocka_unit_test(heartbeat_and_excluded_routes_stay_home),
+		cmocka_unit_test(tables_not_listed_stay_home),
 		cmocka_unit_test(the_plan_adds_replaces_and_deletes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,9 @@ running, fw1 active:
   - routes on a heartbeat link and those within route_sync_exclude stay on their box (fw2's
     own excluded route survives the sync);
   - an interface named otherwise on fw2 (hrpd.config_rename) carries fw1's route;
+  - hrpd.route_sync_tables (set on fw1, it follows): a route of table 100 with a preferred
+    source reaches fw2's table 100 with it, and its removal follows; table 200, not listed,
+    is left alone on both boxes;
   - OSPF's routes are never synced (the upstream routes stay what each box learnt)."""
 
 import os
@@ -67,6 +70,7 @@ def body(lab, s):
     follows_changes(lab, s)
     missing_interface(lab, s)
     renamed_interfaces(lab, s)
+    other_tables(lab, s)
     s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
     s.note("route stats fw2", str(pair.config_stats(lab, "fw2").get("routes")))
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
@@ -156,6 +160,39 @@ def renamed_interfaces(lab, s):
                  lambda: any(x.startswith("198.51.100.224/28 dev s48b")
                              for x in routes(lab, "fw2")), 10)
     s.wait_until("the digests agree across the rename", lambda: pair.config_equal(lab), 10)
+
+
+def table_routes(lab, box, table):
+    """The table's routes ([] for a table that does not exist yet)."""
+    p = lab.run(box, ["ip", "route", "show", "table", str(table)], check=False)
+    return [x.strip() for x in p.stdout.splitlines()] if p.returncode == 0 else []
+
+
+def other_tables(lab, s):
+    """7. hrpd.route_sync_tables: table 100 follows (with its route's preferred source), an
+    unlisted table stays home"""
+    src = "198.51.100.250"  # on both boxes: the kernel takes a source only when it is local
+    for box in BOXES:
+        lab.run(box, ["ip", "addr", "add", src + "/32", "dev", "lo"])
+    lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.208/28", "table", "200"])
+    lab.run("fw1", ["ip", "route", "add", "198.51.100.208/28", "via", GW, "table", "200"])
+    lab.run("fw1", ["ip", "route", "add", "203.0.113.128/27", "via", GW, "src", src,
+                    "table", "100"])
+    time.sleep(1)
+    s.check(table_routes(lab, "fw2", 100) == [], "route_sync_tables unset: table 100 stays on fw1")
+    pair.ctl(lab, "fw1", "hrpd", "config-set",
+             {"changes": [{"path": "hrpd.route_sync_tables", "value": ["main", "100"]}]})
+    want = "203.0.113.128/27 via %s dev lan0 proto static src %s" % (GW, src)
+    s.wait_until("fw1's table-100 route is on fw2, with its source",
+                 lambda: any(x.startswith(want) for x in table_routes(lab, "fw2", 100)), 15)
+    s.check(has(lab, "fw2", "198.51.100.224/28"), "the main table's routes are synced still")
+    s.wait_until("the digests agree with table 100 in them", lambda: pair.config_equal(lab), 15)
+    s.check(table_routes(lab, "fw2", 200) == ["blackhole 198.51.100.208/28"],
+            "table 200 (not listed) is fw2's own: %s" % table_routes(lab, "fw2", 200))
+    lab.run("fw1", ["ip", "route", "del", "203.0.113.128/27", "table", "100"])
+    s.wait_until("the route removed from fw1's table 100 is gone from fw2's",
+                 lambda: table_routes(lab, "fw2", 100) == [], 10)
+    s.wait_until("the digests agree after it", lambda: pair.config_equal(lab), 10)
 
 
 scenario.main(body, topology="ref", daemons=True)
