@@ -491,6 +491,12 @@ enum hrp_rx_verdict hrp_rx(const struct hrp_rx_ctx *ctx, const uint8_t *buf, siz
 			return rx_window(ctx, res, now_ms, HRP_RX_NOT_SUPPORTED, why);
 		return rx_end(ctx, res, HRP_RX_DROP, why);
 	}
+	/* A hello is read whole here (a sysname with a NUL in it): one hrpd cannot read does not
+	 * count as the peer's sign of life. */
+	struct hrp_hello hello;
+	if (res->msg.hdr.type == HRP_MSG_HELLO &&
+	    hrp_hello_get(res->msg.body, res->msg.body_len, &hello) < 0)
+		return rx_end(ctx, res, HRP_RX_DROP, HRP_DROP_BAD_BODY);
 	/* 5. Epoch and window. A challenge is answered whatever its epoch (answering proves
 	 *    nothing to anyone but the key holder who asked); a response must match our nonce. */
 	if (res->msg.hdr.type == HRP_MSG_CHALLENGE)

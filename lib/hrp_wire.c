@@ -40,6 +40,7 @@ static const char *const hrp_drop_names[HRP_DROP_MAX] = {
 	[HRP_DROP_OLD_EPOCH] = "old-epoch",
 	[HRP_DROP_UNKNOWN_EPOCH] = "unknown-epoch",
 	[HRP_DROP_BAD_NONCE] = "bad-nonce",
+	[HRP_DROP_BAD_BODY] = "bad-body",
 };
 
 const char *hrp_drop_name(enum hrp_drop d)

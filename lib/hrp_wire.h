@@ -82,6 +82,7 @@ enum hrp_drop {
 	HRP_DROP_OLD_EPOCH,     /* from an epoch the peer has left */
 	HRP_DROP_UNKNOWN_EPOCH, /* new epoch or sender, not yet proven by a challenge */
 	HRP_DROP_BAD_NONCE,     /* challenge response without a matching outstanding challenge */
+	HRP_DROP_BAD_BODY,      /* TLVs well formed, but a value the type's reader refuses */
 	HRP_DROP_MAX,
 };
 

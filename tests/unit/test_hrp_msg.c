@@ -587,6 +587,34 @@ static void test_header_drops(void **state)
 	assert_int_equal(rx.c.drop[HRP_DROP_LOOPED], 1);
 }
 
+/* A hello whose TLVs are well formed but whose sysname holds a NUL: dropped as bad-body, before
+ * the window, so it is no sign of life and the next good hello is taken. */
+static void test_hello_with_bad_body(void **state)
+{
+	struct box fw1, fw2;
+	struct hrp_rx_result res;
+	struct hrp_builder bld;
+	struct hrp_hello h = { .vgmp = { .priority = 100, .state = HRP_VGMP_STANDBY } };
+	uint8_t buf[256];
+	size_t n = 0;
+	box_init(&fw1, ID_FW1, 1, 0);
+	box_init(&fw2, ID_FW2, 1, 0);
+	hrp_msg_begin(&bld, buf, sizeof(buf), HRP_MSG_HELLO, 0);
+	hrp_hello_put(&bld, &h);
+	hrp_tlv_put(&bld, HRP_TLV_SYSNAME, "fw\0x", 4);
+	assert_int_equal(hrp_msg_end(&bld, &fw1.tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(box_rx(&fw2, buf, n, 0, &res), HRP_RX_DROP);
+	assert_int_equal(res.drop, HRP_DROP_BAD_BODY);
+	assert_string_equal(hrp_drop_name(HRP_DROP_BAD_BODY), "bad-body");
+	assert_int_equal(fw2.c.drop[HRP_DROP_BAD_BODY], 1);
+	assert_int_equal(fw2.c.accepted, 0);
+	/* the same sequence number, readable this time: accepted (the window did not move) */
+	box_init(&fw1, ID_FW1, 1, 0);
+	n = box_hello(&fw1, buf, sizeof(buf), 100);
+	assert_int_equal(box_rx(&fw2, buf, n, 0, &res), HRP_RX_ACCEPT);
+	assert_int_equal(fw2.c.accepted, 1);
+}
+
 static void test_replay_and_epoch_no_key(void **state)
 {
 	struct box fw1, fw2;
@@ -1083,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_every_byte),
 		cmocka_unit_test(test_bad_hmac_every_byte),
 		cmocka_unit_test(test_header_drops),
+		cmocka_unit_test(test_hello_with_bad_body),
 		cmocka_unit_test(test_replay_and_epoch_no_key),
 		cmocka_unit_test(test_restart_with_challenge),
 		cmocka_unit_test(test_replay_to_restarted_box),
