@@ -400,6 +400,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	SC("data_ignored", "hotstandby_hrp_data_ignored_total", "Data messages ignored"),
 	SC("epoch_switches", "hotstandby_hrp_epoch_switches_total", "Own epoch changes"),
 	SC("stale_payloads", "hotstandby_hrp_stale_payloads_total", "Stale VGMP payloads ignored"),
+	SC("registry_unreadable", "hotstandby_hrp_registry_unreadable_total",
+	   "Peer registries that could not be read"),
 	SC("peer_up", "hotstandby_hrp_peer_up_total", "Times the peer came up"),
 	SC("peer_down", "hotstandby_hrp_peer_down_total", "Times the peer was declared dead"),
 	SC("negotiations", "hotstandby_hrp_negotiations_total",

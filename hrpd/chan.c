@@ -376,9 +376,20 @@ static void rx_registry(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx
 			uint64_t now)
 {
 	struct hrp_registry r;
-	if (hrp_registry_decode(res->msg.body, res->msg.body_len, &r) == 0) {
+	int e = hrp_registry_decode(res->msg.body, res->msg.body_len, &r);
+	if (e == 0) {
 		h->peer_registry = r;
 		hrpd_issu_peer_registry(h);
+	} else {
+		/* the peer's types stay as last known; it is still acked, or it would send it again
+		 * for ever */
+		uint64_t n = ++h->st.registry_unreadable;
+		if ((n & (n - 1)) == 0)
+			hs_warn(PEER_PREFIX,
+				"cannot read the peer's registry: %s (%llu so far); the upgrade "
+				"checks go on with the one last read",
+				e == -E2BIG ? "more types than we hold" : "malformed",
+				(unsigned long long)n);
 	}
 	if (res->msg.hdr.flags & HRP_F_ACK_REQUESTED)
 		hrpd_send(h, l, HRP_MSG_REGISTRY, 0, put_registry, NULL);

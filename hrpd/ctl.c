@@ -283,6 +283,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 		{ "epoch_switches", s->epoch_switches },
 		{ "epochs_taken_back", h->peer.epochs_taken_back },
 		{ "stale_payloads", s->stale_payloads },
+		{ "registry_unreadable", s->registry_unreadable },
 		{ "peer_up", lc->peer_up },
 		{ "peer_down", lc->peer_down },
 		{ "negotiations", lc->negotiations },
