@@ -177,6 +177,15 @@ const struct hs_metric_row hs_metric_rows[] = {
 	    "result=spawn-error", 0, "Notify hook runs ended, by result"),
 	VC("notify.dropped", "hotstandby_vgmp_notify_dropped_total",
 	   "Notify hook runs dropped (queue full)"),
+	VC("counters.transitions", "hotstandby_vgmp_transitions_total", "VGMP state changes"),
+	VC("counters.answers_stale", "hotstandby_vgmp_answers_stale_total",
+	   "The peer's acks or nacks for no request of ours"),
+	VC("peer_unreadable", "hotstandby_vgmp_peer_unreadable_total",
+	   "The peer's payloads or messages (from hrpd) vgmpd could not read"),
+	VC("link_monitor.overruns", "hotstandby_vgmp_link_event_overruns_total",
+	   "Link event overruns (the links dumped again)"),
+	VC("link_monitor.errors", "hotstandby_vgmp_link_monitor_errors_total",
+	   "Link monitor answers that failed (an error, an interrupted dump)"),
 
 	/* tracked objects */
 	STATE("vgmpd", "status", TRK_E, TRK_L, "state", "hotstandby_vgmp_track_state",

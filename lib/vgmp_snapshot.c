@@ -94,7 +94,7 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)(v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v));
 }
 
-static json_t *counters_encode(const struct vgmp_counters *c)
+json_t *vgmp_counters_encode(const struct vgmp_counters *c)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < N_COUNTERS; i++) {
@@ -246,7 +246,7 @@ json_t *vgmp_snapshot_encode(const struct vgmp *v)
 	json_object_set_new(o, "track", track_encode(&v->track));
 	json_object_set_new(o, "history", history_encode(v));
 	json_object_set_new(o, "history_total", u64(v->history_total));
-	json_object_set_new(o, "counters", counters_encode(&v->c));
+	json_object_set_new(o, "counters", vgmp_counters_encode(&v->c));
 	return o;
 }
 

@@ -32,6 +32,10 @@ struct vgmp_snapshot {
 	struct vgmp core;
 };
 
+/* The core's counters as the snapshot holds them (new reference): {"transitions", ...,
+ * "entered": {STATE: n}, "nacks_sent": {REASON: n}}; vgmpd's status shows the same object. */
+json_t *vgmp_counters_encode(const struct vgmp_counters *c);
+
 /* The JSON object of v's run-time state (new reference), or NULL without memory. */
 json_t *vgmp_snapshot_encode(const struct vgmp *v);
 /* Fills *out from j (out may be large: allocate it). 0; -EPROTONOSUPPORT for another format or

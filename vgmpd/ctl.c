@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vgmp_keep.h"
+#include "vgmp_snapshot.h"
 #include "vgmpd.h"
 
 /* How long a down report is still held before it counts; 0 when none is being held. */
@@ -140,6 +141,12 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "links",
 			    json_pack("{s:b, s:b}", "hrpd", hs_ctl_link_up(g->hrpd), "vrrpd",
 				      hs_ctl_link_up(g->vrrpd)));
+	json_object_set_new(o, "counters", vgmp_counters_encode(&v->c));
+	json_object_set_new(o, "peer_unreadable", json_integer((json_int_t)g->peer_unreadable));
+	json_object_set_new(o, "link_monitor",
+			    json_pack("{s:I, s:I, s:I}", "events", (json_int_t)g->links.events,
+				      "overruns", (json_int_t)g->links.overruns, "errors",
+				      (json_int_t)g->links.errors));
 	json_object_set_new(obj, "vgmp", o);
 }
 

@@ -105,6 +105,19 @@ int vgmpd_link_monitor_dump(struct vgmpd_link_monitor *m)
 	return m->sock ? request_dump(m) : -ENOTCONN;
 }
 
+/* An answer that failed: a dump the kernel interrupted (the links changed under it) is asked
+ * again whole, as after an overrun; another error is counted and said 1, 2, 4... times. */
+static void failed(struct vgmpd_link_monitor *m, int err)
+{
+	unsigned long long n = ++m->errors;
+	if (err == EINTR) {
+		hs_info("[track]", "link dump interrupted: dumping links again");
+		request_dump(m);
+	} else if ((n & (n - 1)) == 0) {
+		hs_warn("[track]", "link monitor: %s (%llu so far)", strerror(err), n);
+	}
+}
+
 static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 {
 	struct vgmpd_link_monitor *m = arg;
@@ -123,8 +136,11 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 			return;
 		}
 		/* link_msg never stops the run: a stop is the end of a dump. */
-		if (mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m) == MNL_CB_STOP && m->done_cb)
+		int r = mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m);
+		if (r == MNL_CB_STOP && m->done_cb)
 			m->done_cb(m->arg);
+		if (r == MNL_CB_ERROR)
+			failed(m, errno);
 	}
 }
 
@@ -135,7 +151,7 @@ int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, 
 	m->arg = arg;
 	m->port_cb = NULL;
 	m->done_cb = NULL;
-	m->events = m->overruns = 0;
+	m->events = m->overruns = m->errors = 0;
 	m->sock = fd >= 0 ? mnl_socket_fdopen(fd)
 			  : mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!m->sock)

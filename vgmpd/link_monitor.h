@@ -39,6 +39,7 @@ struct vgmpd_link_monitor {
 	vgmpd_link_done_cb done_cb; /* optional */
 	void *arg;
 	unsigned long long events, overruns;
+	unsigned long long errors; /* answers that failed: an error, a dump interrupted */
 };
 
 /* Opens (or adopts fd, for a hot restart) the socket, subscribes to link changes and asks for a

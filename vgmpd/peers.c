@@ -197,11 +197,20 @@ static int payload_from_json(json_t *o, struct hrp_vgmp *pl)
 	return 0;
 }
 
+/* What hrpd handed over from the peer and we cannot read (a state or kind newer than ours):
+ * counted, said 1, 2, 4... times; the core keeps what it knew. */
+static void unreadable(struct vgmpd *g, const char *what)
+{
+	unsigned long long n = ++g->peer_unreadable;
+	if ((n & (n - 1)) == 0)
+		hs_warn(PREFIX, "hrpd handed over %s we cannot read (%llu so far)", what, n);
+}
+
 static void peer_payload(struct vgmpd *g, json_t *data, uint64_t now)
 {
 	struct hrp_vgmp pl;
 	if (payload_from_json(json_object_get(data, "payload"), &pl) < 0) {
-		hs_warn(PREFIX, "hrpd handed over a payload we cannot read");
+		unreadable(g, "a peer payload");
 		return;
 	}
 	vgmp_peer_update(&g->v, &pl, json_string_value(json_object_get(data, "name")), now);
@@ -217,7 +226,7 @@ static void peer_request(struct vgmpd *g, json_t *data, uint64_t now)
 	int reason = parse_name(json_string_value(json_object_get(data, "reason")),
 				hrp_vgmp_reason_name, HRP_VGMP_REASON_MAX);
 	if (r.kind == VGMP_MSG_INVALID) {
-		hs_warn(PREFIX, "unknown VGMP message kind from hrpd");
+		unreadable(g, "a VGMP message of a kind");
 		return;
 	}
 	r.request_id = (uint32_t)json_integer_value(json_object_get(data, "request_id"));

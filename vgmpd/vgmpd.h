@@ -29,6 +29,7 @@ struct vgmpd {
 	bool request_lost_due; /* our request could not even be handed to hrpd */
 	struct vgmpd_stop stop;
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
+	unsigned long long peer_unreadable; /* a payload or request from hrpd we cannot read */
 };
 
 /* peers.c: the links to hrpd and vrrpd, and the core's ops. */
