@@ -54,16 +54,21 @@ int render_vrrp_statistics(const json_t *v, FILE *out)
 		fprintf(out, "    Transitions : %lld   Became master : %lld\n",
 			(long long)rj_int(c, "transitions", 0),
 			(long long)rj_int(c, "became_master", 0));
+		fprintf(out, "    Preempt discards : %lld   Accepted in preempt delay : %lld\n",
+			(long long)rj_int(c, "preempt_discards", 0),
+			(long long)rj_int(c, "preempt_held", 0));
 		fprintf(out,
-			"    Split-brain heals : %lld   Reports to VGMP : %lld   Stalls : %lld\n\n",
+			"    Split-brain heals : %lld (throttled %lld)   Reports to VGMP : %lld   "
+			"Stalls : %lld\n\n",
 			(long long)rj_int(c, "split_brain_heals", 0),
+			(long long)rj_int(c, "split_brain_throttled", 0),
 			(long long)rj_int(c, "vgmp_reports", 0), (long long)rj_int(c, "stalls", 0));
 	}
 	json_array_foreach (rj_arr(v, "links"), i, l) {
 		const json_t *c = json_object_get(l, "unmatched");
-		fprintf(out, "  %s (%s), packets for no group : %lld\n",
+		fprintf(out, "  %s (%s), packets for no group : %lld   Socket errors : %lld\n",
 			rj_str(l, "interface", "?"), rj_str(l, "family", "?"),
-			(long long)rj_int(c, "rx", 0));
+			(long long)rj_int(c, "rx", 0), (long long)rj_int(l, "rx_errors", 0));
 		print_drops(c, "    ", out);
 	}
 	return 0;

@@ -24,14 +24,20 @@ static json_t *counters_json(const struct vrrp_counters *c)
 		if (c->drops[i])
 			json_object_set_new(drops, vrrp_drop_name(i),
 					    json_integer((json_int_t)c->drops[i]));
-	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
-			 (json_int_t)c->rx, "rx_adverts", (json_int_t)c->rx_adverts, "rx_prio0",
-			 (json_int_t)c->rx_prio0, "drops", drops, "addr_list_mismatch",
-			 (json_int_t)c->addr_list_mismatch, "tx", (json_int_t)c->tx, "tx_prio0",
-			 (json_int_t)c->tx_prio0, "transitions", (json_int_t)c->transitions,
-			 "became_master", (json_int_t)c->became_master, "split_brain_heals",
-			 (json_int_t)c->split_brain_heals, "vgmp_reports",
-			 (json_int_t)c->vgmp_reports, "stalls", (json_int_t)c->stalls);
+	json_t *o = json_pack(
+		"{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
+		(json_int_t)c->rx, "rx_adverts", (json_int_t)c->rx_adverts, "rx_prio0",
+		(json_int_t)c->rx_prio0, "drops", drops, "addr_list_mismatch",
+		(json_int_t)c->addr_list_mismatch, "tx", (json_int_t)c->tx, "tx_prio0",
+		(json_int_t)c->tx_prio0, "transitions", (json_int_t)c->transitions, "became_master",
+		(json_int_t)c->became_master, "split_brain_heals", (json_int_t)c->split_brain_heals,
+		"vgmp_reports", (json_int_t)c->vgmp_reports, "stalls", (json_int_t)c->stalls);
+	/* the preemption's and the split-brain heal's own (lib/vrrp_packet.h) */
+	json_object_set_new(o, "preempt_discards", json_integer((json_int_t)c->preempt_discards));
+	json_object_set_new(o, "preempt_held", json_integer((json_int_t)c->preempt_held));
+	json_object_set_new(o, "split_brain_throttled",
+			    json_integer((json_int_t)c->split_brain_throttled));
+	return o;
 }
 
 /* The control protocol names states in lower case ("master"), as every daemon does; so do the
@@ -129,9 +135,10 @@ void vrrpd_status(struct hs_daemon *d, json_t *obj)
 	json_t *links = json_array();
 	for (struct vrrpd_link *l = vd ? vd->links : NULL; l; l = l->next)
 		json_array_append_new(links,
-				      json_pack("{s:s, s:s, s:o}", "interface", l->ifname, "family",
-						l->family == AF_INET6 ? "ipv6" : "ipv4",
-						"unmatched", counters_json(&l->unmatched)));
+				      json_pack("{s:s, s:s, s:o, s:I}", "interface", l->ifname,
+						"family", l->family == AF_INET6 ? "ipv6" : "ipv4",
+						"unmatched", counters_json(&l->unmatched),
+						"rx_errors", (json_int_t)l->rx_errors));
 	json_object_set_new(obj, "links", links);
 }
 

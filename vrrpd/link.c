@@ -20,8 +20,15 @@ static void link_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		int r = vrrpd_sock_rx_read(fd, l->family, buf, sizeof(buf), &rx);
 		if (r == -EAGAIN)
 			return;
+		if (r < 0 && r != -EBADMSG) {
+			uint64_t n = ++l->rx_errors;
+			if ((n & (n - 1)) == 0)
+				hs_warn("[vrrp]", "%s: reading: %s (%llu so far)", l->ifname,
+					strerror(-r), (unsigned long long)n);
+			continue;
+		}
 		l->unmatched.rx++;
-		if (r < 0) {
+		if (r < 0) { /* an IP header we cannot read */
 			vrrp_count_drop(&l->unmatched, VRRP_DROP_SHORT);
 			continue;
 		}

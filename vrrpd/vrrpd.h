@@ -31,6 +31,7 @@ struct vrrpd_link {
 	int rx_fd;
 	struct hs_io io;
 	struct vrrp_counters unmatched; /* packets for no group of ours, and undecodable ones */
+	uint64_t rx_errors;             /* the socket's errors: no packet read */
 };
 
 struct vrrpd_transition {

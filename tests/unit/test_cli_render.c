@@ -526,8 +526,10 @@ static const struct fake_answer vrrp_counted[] = {
 	  .result = "{\"groups\": [{\"interface\": \"lan0\", \"vrid\": 7, \"family\": \"ipv4\", "
 		    "\"state\": \"backup\", \"counters\": {\"rx\": 12, \"rx_adverts\": 9, "
 		    "\"rx_prio0\": 1, \"drops\": {\"ttl-not-255\": 3}, \"tx\": 4, \"transitions\": "
-		    "2, \"became_master\": 1}}], \"links\": [{\"interface\": \"lan0\", \"family\": "
-		    "\"ipv4\", \"unmatched\": {\"rx\": 5, \"drops\": {\"vrid-mismatch\": 5}}}]}" },
+		    "2, \"became_master\": 1, \"preempt_discards\": 6, \"preempt_held\": 2, "
+		    "\"split_brain_heals\": 3, \"split_brain_throttled\": 1}}], \"links\": "
+		    "[{\"interface\": \"lan0\", \"family\": \"ipv4\", \"unmatched\": {\"rx\": 5, "
+		    "\"drops\": {\"vrid-mismatch\": 5}}, \"rx_errors\": 1}]}" },
 };
 
 static void test_render_vrrp_statistics(void **state)
@@ -542,9 +544,11 @@ static void test_render_vrrp_statistics(void **state)
 				   "    Address list mismatch : 0\n"
 				   "    Sent : 4   Priority zero sent : 0\n"
 				   "    Transitions : 2   Became master : 1\n"
-				   "    Split-brain heals : 0   Reports to VGMP : 0   Stalls : 0\n"
+				   "    Preempt discards : 6   Accepted in preempt delay : 2\n"
+				   "    Split-brain heals : 3 (throttled 1)   Reports to VGMP : 0   "
+				   "Stalls : 0\n"
 				   "\n"
-				   "  lan0 (ipv4), packets for no group : 5\n"
+				   "  lan0 (ipv4), packets for no group : 5   Socket errors : 1\n"
 				   "    Dropped (vrid-mismatch) : 5\n");
 	outcome_free(&o);
 	/* --json hands over the daemon's counters as they are. */

@@ -324,14 +324,17 @@ static void want_bridge_tracker(const char *text, const json_t *tracked)
 			     "name=\"lan0-in-br\"} 37"));
 }
 
-/* vgmpd's counters: the core's, and what it could not read from hrpd. */
-static void want_vgmp_counters(const char *text, const json_t *v)
+/* Input a daemon could not read or lost: vgmpd's core counters and what it could not read
+ * from hrpd, vrrpd's socket errors. */
+static void want_unread_counters(const char *text, const json_t *v)
 {
 	want_line(text, "hotstandby_vgmp_peer_unreadable_total %lld",
 		  (long long)json_integer_value(json_object_get(v, "peer_unreadable")));
 	want_line(text, "hotstandby_vgmp_answers_stale_total %lld",
 		  (long long)json_integer_value(
 			  json_object_get(json_object_get(v, "counters"), "answers_stale")));
+	want_line(text,
+		  "hotstandby_vrrp_socket_errors_total{interface=\"lan0\",family=\"ipv4\"} 1");
 	want_line(text, "hotstandby_vgmp_link_event_overruns_total %lld",
 		  (long long)json_integer_value(
 			  json_object_get(json_object_get(v, "link_monitor"), "overruns")));
@@ -356,7 +359,7 @@ static void test_fixtures_values(void **state)
 			  (long long)json_integer_value(
 				  json_object_get(json_object_get(v, "peer"), "priority")));
 	want_bridge_tracker(text, json_object_get(v, "tracked"));
-	want_vgmp_counters(text, v);
+	want_unread_counters(text, v);
 	json_array_foreach (json_object_get(vr, "groups"), i, item) {
 		want_line(text,
 			  "hotstandby_vrrp_state{interface=\"%s\",vrid=\"%lld\",family=\"%s\","
