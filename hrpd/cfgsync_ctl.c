@@ -82,6 +82,31 @@ json_t *hrpd_cfgsync_status_json(const struct hrpd *h)
 	return o;
 }
 
+/* hrp-statistics -> config.routes (doc/config-sync.md "Static routes") */
+static json_t *route_stats_json(const struct hrpd_route_stats *rs)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} route_counters[] = {
+		{ "events", rs->events },
+		{ "overruns", rs->overruns },
+		{ "reads", rs->reads },
+		{ "read_errors", rs->read_errors },
+		{ "too_many", rs->too_many },
+		{ "unsupported", rs->unsupported },
+		{ "added", rs->added },
+		{ "deleted", rs->deleted },
+		{ "missing_interface", rs->missing_interface },
+		{ "apply_errors", rs->apply_errors },
+	};
+	json_t *routes = json_object();
+	for (size_t i = 0; i < sizeof(route_counters) / sizeof(route_counters[0]); i++)
+		json_object_set_new(routes, route_counters[i].name,
+				    json_integer((json_int_t)route_counters[i].v));
+	return routes;
+}
+
 json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 {
 	const struct hrpd_cfgsync *cs = h->cfgsync;
@@ -107,6 +132,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 		{ "reads", s->reads },
 		{ "read_errors", s->read_errors },
 		{ "nft_events", hrpd_nft_events(cs->nft) },
+		{ "nft_overruns", hrpd_nft_overruns(cs->nft) },
 		{ "full_sent", s->full_sent },
 		{ "reports_sent", s->reports_sent },
 		{ "requests_sent", s->requests_sent },
@@ -131,16 +157,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(o, more[i].name, json_integer((json_int_t)more[i].v));
-	const struct hrpd_route_stats *rs = hrpd_routes_stats(cs->routes);
-	json_object_set_new(o, "routes",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "events",
-				      (json_int_t)rs->events, "reads", (json_int_t)rs->reads,
-				      "read_errors", (json_int_t)rs->read_errors, "too_many",
-				      (json_int_t)rs->too_many, "unsupported",
-				      (json_int_t)rs->unsupported, "added", (json_int_t)rs->added,
-				      "deleted", (json_int_t)rs->deleted, "missing_interface",
-				      (json_int_t)rs->missing_interface, "apply_errors",
-				      (json_int_t)rs->apply_errors));
+	json_object_set_new(o, "routes", route_stats_json(hrpd_routes_stats(cs->routes)));
 	json_object_set_new(o, "settings", hrpd_settings_stats_json(cs));
 	json_object_set_new(o, "pair", hrpd_facts_stats_json(cs));
 	return o;

@@ -24,6 +24,8 @@ struct hrpd_nft;
 struct hrpd_nft *hrpd_nft_open(struct hs_loop *loop, void (*changed)(void *arg), void *arg);
 void hrpd_nft_close(struct hrpd_nft *n);
 uint64_t hrpd_nft_events(const struct hrpd_nft *n);
+/* Monitor overruns: events lost, the tables read again all the same. */
+uint64_t hrpd_nft_overruns(const struct hrpd_nft *n);
 /* One table as `nft -s list table` prints it, in a malloc'd *text; a table that does not exist
  * gives 0 with *present false. Returns 0 or -errno with nft's error in err. */
 int hrpd_nft_list(struct hrpd_nft *n, const char *table, char **text, bool *present, char *err,
@@ -34,7 +36,7 @@ int hrpd_nft_run(struct hrpd_nft *n, const char *buf, char *err, size_t errlen);
 /* ---- cfgsync_route.c: static routes ---- */
 struct hrpd_routes;
 struct hrpd_route_stats {
-	uint64_t events, reads, read_errors, too_many, unsupported;
+	uint64_t events, overruns, reads, read_errors, too_many, unsupported;
 	uint64_t added, deleted, missing_interface, apply_errors;
 };
 /* changed(arg) is called after a route changed (any table). */

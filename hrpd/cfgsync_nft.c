@@ -92,6 +92,11 @@ uint64_t hrpd_nft_events(const struct hrpd_nft *n)
 	return n ? n->events : 0;
 }
 
+uint64_t hrpd_nft_overruns(const struct hrpd_nft *n)
+{
+	return n ? n->overruns : 0;
+}
+
 /* nft's error text as one line: its "Error: ..." lines, without the offending input and the
  * caret lines under it (the first line when none says Error). */
 static void error_line(const char *in, char *err, size_t errlen)

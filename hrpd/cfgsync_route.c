@@ -41,6 +41,7 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 	for (int i = 0; i < 256; i++) { /* bounded: a flood is one change for us */
 		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (r < 0 && errno == ENOBUFS) {
+			rt->st.overruns++;
 			any = true; /* lost some: read again all the same */
 			continue;
 		}

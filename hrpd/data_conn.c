@@ -458,8 +458,14 @@ static void accept_one(struct hrpd_data_listener *L, int fd, const struct sockad
 		return;
 	}
 	if (!peer_live(h)) {
-		/* The peer heard our hello before we heard its: hold the connection, unread. */
-		hrpd_data_held_drop(dc);
+		/* The peer heard our hello before we heard its: hold the connection, unread. A
+		 * newer one replaces the one held (the peer gave up on it): refused, counted. */
+		if (dc->held_fd >= 0) {
+			bool ok = (size_t)dc->held_link < h->n_links;
+			refuse(dc, dc->held_fd, ok ? h->links[dc->held_link]->cfg.interface : "?",
+			       "the peer connected again");
+			dc->held_fd = -1;
+		}
 		dc->held_fd = fd;
 		dc->held_link = L->index;
 		dc->held_ms = hs_now_ms();
