@@ -54,6 +54,21 @@ static void box_line(FILE *out, const char *label, const json_t *b)
 		json_is_true(json_object_get(b, "needs_sync")) ? " (needs a bulk sync)" : "");
 }
 
+/* The step under way (hrpd/issu_job.c): what it does, for which box, where it is and why. */
+static void step_line(FILE *out, const json_t *step)
+{
+	if (!json_is_object(step))
+		return;
+	fprintf(out, " %-15s: %s %s (%s), %s, attempt %lld", "Step", str(step, "step"),
+		str(step, "daemon"), !strcmp(str(step, "for"), "peer") ? "the peer" : "this box",
+		str(step, "status"),
+		(long long)json_integer_value(json_object_get(step, "attempts")));
+	const char *why = str(step, "why");
+	if (why[0] && strcmp(why, "-") != 0)
+		fprintf(out, ": %s", why);
+	fputc('\n', out);
+}
+
 int render_issu_state(const json_t *view, FILE *out)
 {
 	const json_t *boxes = json_object_get(view, "boxes");
@@ -103,6 +118,7 @@ int render_issu_state(const json_t *view, FILE *out)
 	if (strcmp(str(wait, "what"), "none") != 0)
 		fprintf(out, " %-15s: %s of the %s box (%s)\n", "Waiting for", str(wait, "what"),
 			str(wait, "box"), str(wait, "daemon"));
+	step_line(out, json_object_get(view, "step"));
 	fprintf(out, " Held back:%s\n",
 		json_array_size(json_object_get(view, "held")) ? "" : " nothing");
 	json_array_foreach (json_object_get(view, "held"), i, e)

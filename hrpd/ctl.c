@@ -156,8 +156,9 @@ void hrpd_status(struct hs_daemon *d, json_t *obj)
 		"peer", peer_json(h), "hello_interval_ms", (int)h->hello_interval_ms, "dead_count",
 		h->dead_count, "auto_sync_config", c->auto_sync_config, "auto_sync_sessions",
 		c->auto_sync_sessions, "mirror_session", c->mirror_session, "stable_since_ms",
-		(json_int_t)h->stable_since_ms, "last_change", lc, "channel_usage", 0.0, "protocol",
-		HS_HRP_VERSION_STRING, "registry", registry_json(), "running_link",
+		(json_int_t)h->stable_since_ms, "last_change", lc, "channel_usage",
+		hrpd_data_usage_pct(h), "protocol", HS_HRP_VERSION_STRING, "registry",
+		registry_json(), "running_link",
 		run && h->enabled ? json_string(run->cfg.interface) : json_null());
 	json_object_set_new(o, "heartbeat", heartbeat_json(h));
 	json_object_set_new(o, "auth", auth_json(h));

@@ -91,6 +91,9 @@ void hrpd_data_hot_release(struct hrpd *h);
 int hrpd_data_hot_fds(const struct hrpd *h, struct hs_fdset *out);
 /* ctl.c: the "data" section of hrp-statistics (also the answer of data-stats). */
 json_t *hrpd_data_stats_json(const struct hrpd *h);
+/* ctl.c: status's channel_usage (Huawei's "backup channel usage"): how full the fullest
+ * channel's send buffer is, in percent of its limit; 0 without a data channel. */
+double hrpd_data_usage_pct(const struct hrpd *h);
 /* ctl.c: the "data_channel" section of status: state, held_back and why. */
 json_t *hrpd_data_status_json(const struct hrpd *h);
 /* main.c: data-send, data-stats, data-digest, data-resync-done, data-limit. */

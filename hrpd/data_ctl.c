@@ -199,6 +199,17 @@ json_t *hrpd_data_stats_json(const struct hrpd *h)
 	return o;
 }
 
+double hrpd_data_usage_pct(const struct hrpd *h)
+{
+	const struct hrpd_data *dc = h->data;
+	double most = 0.0;
+	for (unsigned ch = 1; dc && dc->tx.limit_bytes && ch < HRP_CHAN_MAX; ch++) {
+		double pct = 100.0 * (double)dc->tx.ch[ch].bytes / (double)dc->tx.limit_bytes;
+		most = pct > most ? pct : most;
+	}
+	return most;
+}
+
 json_t *hrpd_data_status_json(const struct hrpd *h)
 {
 	const struct hrpd_data *dc = h->data;

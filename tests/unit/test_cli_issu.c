@@ -54,6 +54,24 @@ static void state_rendered(void **st)
 	assert_non_null(strstr(out, " Waiting for    : switchover of the first box (vgmpd)\n"));
 	assert_non_null(strstr(out, "   probe                    minor-version  send as-built\n"));
 	assert_non_null(strstr(out, "  loading       issu load\n"));
+	assert_null(strstr(out, " Step"));
+	free(out);
+}
+
+/* The step under way, and why it waits. */
+static void state_step_rendered(void **st)
+{
+	(void)st;
+	char text[4096];
+	snprintf(text, sizeof(text),
+		 "%.*s, \"step\": {\"id\": 4, \"for\": \"here\", \"step\": \"handover\","
+		 " \"daemon\": \"vgmpd\", \"status\": \"running\", \"why\": \"waiting: the peer "
+		 "ranks lower\", \"attempts\": 2}}",
+		 (int)strlen(STATE) - 1, STATE);
+	char *out = render(render_issu_state, text);
+	assert_non_null(strstr(out,
+			       " Step           : handover vgmpd (this box), running, attempt 2: "
+			       "waiting: the peer ranks lower\n"));
 	free(out);
 }
 
@@ -93,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_rendered),
 		cmocka_unit_test(state_runner_rendered),
+		cmocka_unit_test(state_step_rendered),
 		cmocka_unit_test(idle_and_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
