@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cli_parse.h"
+#include "commands.h"
 #include "issu.h"
 
 static char *render(int (*fn)(const json_t *, FILE *), const char *json)
@@ -88,6 +90,33 @@ static void state_runner_rendered(void **st)
 	free(out);
 }
 
+/* issu load's words become hrpd's arguments: the path, and the timer (0: hrpd's default). */
+static void load_arguments(void **st)
+{
+	(void)st;
+	struct cli_grammar g;
+	struct cli_match m;
+	struct cli_error e;
+	char why[128];
+	json_t *args = NULL;
+	assert_int_equal(cli_grammar_init(&g, &cli_commands, why, sizeof(why)), 0);
+	assert_int_equal(cli_parse_line(&g, "issu load /opt/hs-1.4/sbin timer 600", &m, &e), 0);
+	assert_int_equal(args_issu_load(&m, &args), 0);
+	assert_string_equal(json_string_value(json_object_get(args, "path")), "/opt/hs-1.4/sbin");
+	assert_int_equal(json_integer_value(json_object_get(args, "rollback_timer_s")), 600);
+	json_decref(args);
+	assert_int_equal(cli_parse_line(&g, "issu load /opt/x", &m, &e), 0);
+	assert_int_equal(args_issu_load(&m, &args), 0);
+	assert_string_equal(json_string_value(json_object_get(args, "path")), "/opt/x");
+	assert_int_equal(json_integer_value(json_object_get(args, "rollback_timer_s")), 0);
+	json_decref(args);
+	/* the timer's range is the grammar's: 0 and 86401 are refused before any call */
+	assert_int_not_equal(cli_parse_line(&g, "issu load /opt/x timer 0", &m, &e), 0);
+	assert_int_equal(e.kind, CLI_E_WRONG_PARAM);
+	assert_int_not_equal(cli_parse_line(&g, "issu load /opt/x timer 86401", &m, &e), 0);
+	cli_grammar_clear(&g);
+}
+
 static void idle_and_command(void **st)
 {
 	(void)st;
@@ -112,6 +141,7 @@ int main(void)
 		cmocka_unit_test(state_rendered),
 		cmocka_unit_test(state_runner_rendered),
 		cmocka_unit_test(state_step_rendered),
+		cmocka_unit_test(load_arguments),
 		cmocka_unit_test(idle_and_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

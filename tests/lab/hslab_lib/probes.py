@@ -141,5 +141,14 @@ def udp_detail(result):
 
 
 def udp_lost(result):
-    """Packets a UDP probe lost, both directions."""
-    return sum((result.get(d) or {}).get("lost", 0) for d in ("c2s", "s2c"))
+    """Packets a UDP probe lost, both directions. A direction with no report (the server's
+    final report never came back) or with nothing received counts whole, at least 1: a path
+    that went dark is never 0 lost."""
+    total = 0
+    for d in ("c2s", "s2c"):
+        x = result.get(d) or {}
+        if not x.get("received") or not result.get("peer_report"):
+            total += max(1, x.get("sent") or 0)
+        else:
+            total += x.get("lost", 0)
+    return total

@@ -158,8 +158,8 @@ def body(lab, s):
             "hsp0 enslaved to hsbr0, forwarding: %s" % b)
     out = boxes.hrpctl(lab, "fw1", "display", "hrp", "state", "verbose", as_json=False,
                        check=False)
-    s.note("display lists them", all(n in out for n in ("%s/up0" % RTR_ID, "lan0/1",
-                                                          "hsbr0/hsp0")))
+    s.check(all(n in out for n in ("%s/up0" % RTR_ID, "lan0/1", "hsbr0/hsp0")),
+            "display hrp state verbose lists the three trackers")
 
     # OSPF: rtr stops talking OSPF with fw1 (inside rtr's namespace only).
     nft_rtr(lab, "add", "table", "inet", "hs32")

@@ -8,14 +8,16 @@ with a conntrack entry, or as a new flow from the LAN; TCP only by a SYN), all d
   - a planned switchover, a tracked-link failure, a box failure and kill -9 of every daemon of the
     active: after each, every TCP flow is alive (its longest stall printed) and the UDP stream
     resumes (its gap printed);
-  - a takeover gives the held UDP entries their protocol timeout back;
+  - a takeover gives the held UDP entries their protocol timeout back (an idle entry fw1 made,
+    held on fw2 far beyond the UDP timeout, has 5 s or less, or is gone, after the switchover);
   - an entry deleted on the active (its destroy event) is gone from the standby; in steady
     active/standby no box remembers a destroy (status remembers_destroys false within a
     stone's life, 5 s, of the last time the peer was active, and destroys_remembered does not
     grow: only an active peer sends updates that could cross them, doc/session-sync.md; the
     moments when both were active, as when the frozen fw1 thaws, may have left a few, printed);
   - a box that restarts cold (its daemons killed and its table flushed) gets the active's table
-    by bulk transfer: not ready until then, the session counts then match."""
+    by bulk transfer: not ready until then, and it receives the active's sessions (at least 90%
+    of the active's count, which holds the box's own connections too)."""
 
 import os
 import sys
@@ -34,6 +36,7 @@ FLOWS = 200
 TCP_PORT = 9001
 UDP_PORT = 9000
 UDP_TIMEOUT_S = 5
+IDLE_PORT = 9001  # an entry no packet refreshes
 
 
 def ct_entries(lab, box, proto, port):
@@ -117,11 +120,16 @@ def failovers(lab, s):
     def planned(act):
         boxes.hrpctl(lab, act, "hrp", "switchover", as_json=False, check=False)
 
+    idle_udp_held(lab, s)
     under_traffic(lab, s, "planned switchover", planned, lambda a: settled(lab, other(a)))
     st = session(lab, "fw2")
     s.check(st.get("statistics", {}).get("takeovers", 0) >= 1, "fw2 counted its takeover")
     udp = ct_entries(lab, "fw2", "udp", UDP_PORT)
     s.note("takeover", "fw2's UDP entry timeouts %s" % [timeout_of(x) for x in udp])
+    idle = ct_entries(lab, "fw2", "udp", IDLE_PORT)
+    s.check(all(timeout_of(x) <= UDP_TIMEOUT_S for x in idle),
+            "the takeover gave the idle UDP entry its protocol timeout back (gone, or <= %d s: "
+            "%s)" % (UDP_TIMEOUT_S, [timeout_of(x) for x in idle]))
     boxes.hrpctl(lab, "fw1", "undo", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("fw1 preempts back", lambda: settled(lab, "fw1"), 30)
 
@@ -147,6 +155,16 @@ def failovers(lab, s):
                   lambda a: roles(lab).get(other(a)) == "active")
 
 
+def idle_udp_held(lab, s):
+    """A UDP entry no packet refreshes (made on fw1 by conntrack -I): fw2 holds it for the hold
+    timeout, far beyond the protocol's, until a takeover gives it the protocol's back."""
+    lab.run("fw1", ["conntrack", "-I", "-p", "udp", "-s", REF["client"], "-d", REF["server"],
+                    "--sport", "40000", "--dport", str(IDLE_PORT), "-t", "600"])
+    s.wait_until("fw2 holds fw1's idle UDP entry past the UDP timeout",
+                 lambda: any(timeout_of(x) > 60
+                             for x in ct_entries(lab, "fw2", "udp", IDLE_PORT)), 10)
+
+
 def cold_restart(lab, s):
     """The killed box comes back cold: an empty table, then the active's by bulk transfer.
     Returns the active and the other box once both are ready."""
@@ -160,7 +178,9 @@ def cold_restart(lab, s):
                  and session(lab, dead).get("status", {}).get("ready") is True, 30)
     got = session(lab, dead)["statistics"]["bulk_entries_received"]
     s.note("bulk", "%s received %d sessions (the active had %d)" % (dead, got, want))
-    s.check(got >= 1, "the bulk transfer carried the active's sessions")
+    # the active's count holds its own connections too (HRP, OSPF: never synced), a dozen here
+    s.check(got >= 0.9 * want, "the bulk transfer carried the active's sessions (%d of %d)" % (
+        got, want))
     s.wait_until("the pair settles after the cold restart", lambda: active_box(lab), 30)
     act = active_box(lab)
     dead = other(act)

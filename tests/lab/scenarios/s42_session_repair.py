@@ -118,10 +118,27 @@ def marks(lab, s):
     out = lab.run("fw2", ["conntrack", "-L", "-p", "tcp", "--dport", str(MARK_PORT)],
                   check=False).stdout.splitlines()
     res = flows.wait()
-    lab.run("fw1", ["nft", "delete", "table", "inet", "hsmark"], check=False)
     s.check(len(out) == 5 and all(" ESTABLISHED " in x for x in out),
             "fw2 holds the 5 marked flows, each ESTABLISHED (%s)" % "; ".join(out))
     s.check(res.get("alive") == 5, "the 5 flows ran to the end (%s)" % res)
+    # The flows' last packets flipped the marks too: once they are quiet, fw2's equal fw1's.
+    s.wait_until("fw2's marks are fw1's, flow by flow",
+                 lambda: flow_marks(lab, "fw2") == flow_marks(lab, "fw1") != {}, 5)
+    s.note("marks", str(flow_marks(lab, "fw1")))
+    lab.run("fw1", ["nft", "delete", "table", "inet", "hsmark"], check=False)
+
+
+def flow_marks(lab, box):
+    """{source port: mark} of the MARK_PORT entries in box's kernel."""
+    out = lab.run(box, ["conntrack", "-L", "-p", "tcp", "--dport", str(MARK_PORT)],
+                  check=False).stdout.splitlines()
+    marks = {}
+    for line in out:
+        words = line.split()
+        sport = next((w[6:] for w in words if w.startswith("sport=")), None)
+        if sport:
+            marks[sport] = next((w[5:] for w in words if w.startswith("mark=")), "0")
+    return marks
 
 
 def takeover_during_check(lab, s):

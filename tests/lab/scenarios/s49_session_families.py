@@ -226,8 +226,11 @@ def sctp(lab, s):
     for args in SCTP:
         lab.run("fw1", ["conntrack", "-I"] + args)
     one = {(e["family"], e["orig"]["src"]): e for e in entries(lab, "fw1", 132, 3868)}
-    s.check(len(one) == 2 and all(e.get("state") == SCTP_ESTABLISHED for e in one.values()),
-            "fw1 holds the IPv4 and IPv6 SCTP entries, ESTABLISHED (%s)" % list(one.values()))
+    s.check(len(one) == 2 and all(e.get("state") == SCTP_ESTABLISHED and
+                                  (e.get("vtag_orig"), e.get("vtag_reply")) == (4660, 22136)
+                                  for e in one.values()),
+            "fw1 holds the IPv4 and IPv6 SCTP entries, ESTABLISHED, with the tags they were made "
+            "with (%s)" % list(one.values()))
 
     def same_on_fw2():
         two = {(e["family"], e["orig"]["src"]): e for e in entries(lab, "fw2", 132, 3868)}

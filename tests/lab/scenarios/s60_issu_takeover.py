@@ -136,13 +136,13 @@ def body(lab, s):
         s.wait_until("fw2 active after runswitch", lambda: settled(lab, "fw2", vrrp=True), 30)
         s.check(field(st, "runner") == {"box": "second", "term": 0},
                 "fw1 (the second box) runs the upgrade, term 0: %s" % field(st, "runner"))
-        copy = s.wait_until("fw2 holds the copy at runswitched", lambda: (
+        s.wait_until("fw2 holds the copy at runswitched", lambda: (
             lambda c: c if c.get("orchestrator") == "peer" and c.get("stage") == "runswitched"
             else None)(state(lab, "fw2")), 20, interval=0.5)
         no, text = refused(lab, "fw2", "accept")
         s.check(no and "run by the peer" in text,
                 "issu accept typed on fw2 (the copy) is refused: %s" % text[:120])
-        took = runner_fails(lab, s, copy, first_dir, next_dir)
+        took = runner_fails(lab, s, first_dir, next_dir)
         issu(lab, "fw2", "accept")
         await_stage(lab, s, "fw2", "accepted")
         took2, gaps = active_runner_fails(lab, s, next_dir)
@@ -156,16 +156,15 @@ def body(lab, s):
             shutil.rmtree(next_dir, ignore_errors=True)
 
 
-def runner_fails(lab, s, copy, first_dir, next_dir):
+def runner_fails(lab, s, first_dir, next_dir):
     """Part 1: the runner fails. fw2 runs the upgrade once fw1 stayed dead for the delay; fw1
     back yields to fw2's term, and fw2 puts fw1's daemons back on the old version. Returns how
     long the takeover took."""
     t_fail = time.monotonic()
     faults.box_fail(lab, "fw1")
     st, took = takes_over(lab, s, "fw2", 1, "runswitched", t_fail)
-    s.check(field(st, "runner", "box") == "first" and
-            field(st, "messages", "takeovers") == 1 and copy.get("stage") == "runswitched",
-            "fw2 (the first box) took over once from its copy at runswitched")
+    s.check(field(st, "runner", "box") == "first" and field(st, "messages", "takeovers") == 1,
+            "fw2 (the first box) took over once from its copy")
 
     # fw1 back: it hears the higher term and keeps fw2's record as its copy.
     faults.box_recover(lab, "fw1")
