@@ -185,7 +185,7 @@ const struct hs_metric_row hs_metric_rows[] = {
 	VC("link_monitor.overruns", "hotstandby_vgmp_link_event_overruns_total",
 	   "Link event overruns (the links dumped again)"),
 	VC("link_monitor.errors", "hotstandby_vgmp_link_monitor_errors_total",
-	   "Link monitor answers that failed (an error, an interrupted dump)"),
+	   "Link monitor error answers"),
 
 	/* tracked objects */
 	STATE("vgmpd", "status", TRK_E, TRK_L, "state", "hotstandby_vgmp_track_state",

@@ -785,10 +785,11 @@ void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	_Static_assert(HS_ROUTE_TABLES_MAX >= HS_CFG_LIST_MAX, "every table of the setting");
 	for (size_t i = 0; i < c->route_sync_tables.count; i++) {
 		const char *why;
-		if (hs_route_table_parse(c->route_sync_tables.item[i], &f.tables[f.n_tables],
-					 &why) == 0)
-			f.n_tables++;
+		uint32_t id;
+		if (hs_route_table_parse(c->route_sync_tables.item[i], &id, &why) == 0)
+			hs_route_tables_add(&f.tables, id);
 	}
+	f.src = c->route_sync_src;
 	if (memcmp(&f, &cs->route_filter, sizeof(f)) != 0) {
 		cs->route_filter = f;
 		tables_changed = true;

@@ -157,7 +157,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		memcpy(r.gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
 		r.has_gw = true;
 	}
-	if (tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == alen) {
+	if (d->f->src && tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == alen) {
 		memcpy(r.src, mnl_attr_get_payload(tb[RTA_PREFSRC]), alen);
 		r.has_src = true;
 	}
@@ -242,7 +242,7 @@ int hrpd_routes_list(struct hrpd_routes *rt, const struct hs_route_filter *f, ch
 		snprintf(err, errlen, "cannot read the routes: %s", strerror(-n));
 		return n;
 	}
-	*text = hs_routes_text(v, (size_t)n, len);
+	*text = hs_routes_text(v, (size_t)n, &f->tables, len);
 	free(v);
 	if (!*text) {
 		snprintf(err, errlen, "out of memory");
@@ -349,12 +349,15 @@ int hrpd_routes_apply(struct hrpd_routes *rt, const struct hs_route_filter *f, c
 	struct outcome oc = { .msg = msg, .msglen = msglen };
 	int ret = 0;
 	msg[0] = '\0';
-	long nw = hs_routes_from_text(text, len, &want, &bad);
+	/* ours in the tables the master's text covers: those it may change, whatever our own
+	 * route_sync_tables says until its settings arrive */
+	struct hs_route_filter theirs = *f;
+	long nw = hs_routes_from_text(text, len, &want, &theirs.tables, &bad);
 	if (nw < 0) {
 		snprintf(msg, msglen, "routes: line %zu unreadable", bad);
 		return (int)nw;
 	}
-	int nh = dump(rt, f, &have);
+	int nh = dump(rt, &theirs, &have);
 	if (nh < 0) {
 		snprintf(msg, msglen, "routes: cannot read ours: %s", strerror(-nh));
 		ret = nh;

@@ -34,19 +34,37 @@ static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned plen)
 	return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
-static bool table_synced(uint32_t table, const struct hs_route_filter *f)
+static bool covers(const struct hs_route_tables *t, uint32_t table)
 {
-	if (f->n_tables == 0)
+	if (!t || t->n == 0)
 		return table == 0;
-	for (size_t i = 0; i < f->n_tables; i++)
-		if (f->tables[i] == table)
+	for (size_t i = 0; i < t->n; i++)
+		if (t->id[i] == table)
 			return true;
 	return false;
 }
 
+void hs_route_tables_add(struct hs_route_tables *t, uint32_t id)
+{
+	size_t i = 0;
+	while (i < t->n && t->id[i] < id)
+		i++;
+	if ((i < t->n && t->id[i] == id) || t->n == HS_ROUTE_TABLES_MAX)
+		return;
+	memmove(&t->id[i + 1], &t->id[i], (t->n - i) * sizeof(t->id[0]));
+	t->id[i] = id;
+	t->n++;
+}
+
+/* Main alone, said or not: the text then has no "tables" line. */
+static bool main_alone(const struct hs_route_tables *t)
+{
+	return !t || t->n == 0 || (t->n == 1 && t->id[0] == 0);
+}
+
 enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct hs_route_filter *f)
 {
-	if (!table_synced(r->table, f))
+	if (!covers(&f->tables, r->table))
 		return HS_ROUTE_SKIP_TABLE;
 	for (size_t i = 0; r->dev[0] && i < f->n_local_ifs; i++)
 		if (strcmp(r->dev, f->local_ifs[i]) == 0)
@@ -240,10 +258,27 @@ static int line_cmp(const void *a, const void *b)
 	return strcmp(((const struct line_ref *)a)->s, ((const struct line_ref *)b)->s);
 }
 
-char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len)
+/* "tables main 100\n" into out (cap bytes); its length. */
+static size_t tables_line(const struct hs_route_tables *t, char *out, size_t cap)
 {
+	size_t o = (size_t)snprintf(out, cap, "tables");
+	for (size_t i = 0; i < t->n && o < cap; i++) {
+		if (t->id[i] == 0)
+			o += (size_t)snprintf(out + o, cap - o, " main");
+		else
+			o += (size_t)snprintf(out + o, cap - o, " %u", t->id[i]);
+	}
+	if (o < cap)
+		o += (size_t)snprintf(out + o, cap - o, "\n");
+	return o < cap ? o : cap - 1;
+}
+
+char *hs_routes_text(const struct hs_route *routes, size_t n, const struct hs_route_tables *t,
+		     size_t *len)
+{
+	enum { HEAD_MAX = 16 + HS_ROUTE_TABLES_MAX * 11 };
 	struct line_ref *v = calloc(n ? n : 1, sizeof(*v));
-	char *text = v ? malloc(n * HS_ROUTE_LINE_MAX + 1) : NULL;
+	char *text = v ? malloc(HEAD_MAX + n * HS_ROUTE_LINE_MAX + 1) : NULL;
 	size_t o = 0;
 	if (!text) {
 		free(v);
@@ -256,6 +291,8 @@ char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len)
 			return NULL;
 		}
 	qsort(v, n, sizeof(*v), line_cmp);
+	if (!main_alone(t))
+		o = tables_line(t, text, HEAD_MAX);
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(v[i].s);
 		memcpy(text + o, v[i].s, l);
@@ -268,38 +305,72 @@ char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len)
 	return text;
 }
 
-long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, size_t *bad_line)
+/* The "tables" line (without its newline) into t: main or numbers, at least one. */
+static int parse_tables(const char *p, const char *end, struct hs_route_tables *t)
+{
+	char w[HS_ROUTE_LINE_MAX];
+	memset(t, 0, sizeof(*t));
+	if (!(p = word(p, end, w, sizeof(w))) || strcmp(w, "tables") != 0)
+		return -EINVAL;
+	for (;;) {
+		uint32_t id;
+		if (!(p = word(p, end, w, sizeof(w))))
+			return -EINVAL;
+		if (!w[0])
+			return t->n ? 0 : -EINVAL;
+		if (strcmp(w, "main") == 0)
+			id = 0;
+		else if (table_number(w, &id) < 0)
+			return -EINVAL;
+		if (t->n == HS_ROUTE_TABLES_MAX)
+			return -EINVAL;
+		hs_route_tables_add(t, id);
+	}
+}
+
+static int grow(struct hs_route **v, size_t *cap)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	struct hs_route *w = realloc(*v, c * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	*v = w;
+	*cap = c;
+	return 0;
+}
+
+long hs_routes_from_text(const char *text, size_t len, struct hs_route **out,
+			 struct hs_route_tables *t, size_t *bad_line)
 {
 	const char *p = text, *end = text + len;
 	size_t n = 0, cap = 0, line = 0;
 	struct hs_route *v = NULL;
+	int e = 0;
 	*out = NULL;
-	while (p < end) {
+	memset(t, 0, sizeof(*t));
+	while (p < end && e == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
+		const char *eol = nl ? nl : end;
 		line++;
-		if (e > p) {
-			if (n == HS_ROUTES_MAX) {
-				free(v);
-				return -E2BIG;
-			}
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				struct hs_route *w = realloc(v, cap * sizeof(*v));
-				if (!w) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = w;
-			}
-			if (hs_route_parse(p, (size_t)(e - p), &v[n]) < 0) {
-				free(v);
-				*bad_line = line;
-				return -EINVAL;
-			}
-			n++;
+		if (line == 1 && eol - p >= 6 && memcmp(p, "tables", 6) == 0) {
+			e = parse_tables(p, eol, t);
+		} else if (eol > p) {
+			if (n == HS_ROUTES_MAX)
+				e = -E2BIG;
+			else if (n == cap)
+				e = grow(&v, &cap);
+			if (e == 0 && (hs_route_parse(p, (size_t)(eol - p), &v[n]) < 0 ||
+				       !covers(t, v[n].table)))
+				e = -EINVAL;
+			n += e == 0;
 		}
 		p = nl ? nl + 1 : end;
+	}
+	if (e < 0) {
+		free(v);
+		if (e == -EINVAL)
+			*bad_line = line;
+		return e;
 	}
 	*out = v;
 	return (long)n;

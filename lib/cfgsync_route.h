@@ -9,7 +9,10 @@
  *   inet 198.51.100.128/25 via 198.51.100.2 dev "up0" metric 0
  *   inet6 2001:db8:5::/64 dev "lan0" metric 1024 type blackhole
  *   inet 0.0.0.0/0 via 192.0.2.9 dev "up1" src 192.0.2.10 metric 0 table 100
- * (a route of the main table names none: its text is the same as before tables were synced) */
+ * A text that covers tables other than the main table alone says which in its first line,
+ * "tables main 100": the standby replaces its routes of those tables, and of no other, whatever
+ * its own setting says yet. With the defaults (the main table, no source) the text is what it
+ * was before tables and sources were synced. */
 #ifndef HS_CFGSYNC_ROUTE_H
 #define HS_CFGSYNC_ROUTE_H
 
@@ -49,14 +52,20 @@ struct hs_route {
 	uint32_t table; /* 0 for main */
 };
 
+/* The tables a text covers: their ids, sorted, no repeats (0 for main); none: main alone. */
+struct hs_route_tables {
+	uint32_t id[HS_ROUTE_TABLES_MAX];
+	size_t n;
+};
+
 /* Which of a box's routes are its own: never sent, never removed by the peer's. */
 struct hs_route_filter {
 	char local_ifs[HS_ROUTE_LOCAL_IFS][HS_ROUTE_IFNAME_MAX]; /* the heartbeat links */
 	size_t n_local_ifs;
 	struct hs_sess_prefix exclude[HS_SESS_EXCLUDE_MAX]; /* hrpd.route_sync_exclude */
 	size_t n_exclude;
-	uint32_t tables[HS_ROUTE_TABLES_MAX]; /* hrpd.route_sync_tables; none: main alone */
-	size_t n_tables;
+	struct hs_route_tables tables; /* hrpd.route_sync_tables (hs_route_tables_add) */
+	bool src;                      /* hrpd.route_sync_src: preferred sources ride */
 };
 
 enum hs_route_verdict {
@@ -72,18 +81,24 @@ enum hs_route_verdict hs_route_classify(const struct hs_route *r, const struct h
  * 255 (local: the kernel's own routes). Sets *id (0 for main) and returns 0, or -EINVAL with
  * why. */
 int hs_route_table_parse(const char *s, uint32_t *id, const char **why);
+/* Adds id to t, kept sorted without repeats (full: ignored). */
+void hs_route_tables_add(struct hs_route_tables *t, uint32_t id);
 
 /* The line of r, NUL-terminated, without its newline. Returns its length or -ENOSPC/-EINVAL. */
 int hs_route_format(const struct hs_route *r, char *out, size_t cap);
 /* One line back (without its newline). Returns 0 or -EINVAL. */
 int hs_route_parse(const char *line, size_t len, struct hs_route *r);
 
-/* The pseudo-table's text: the lines of routes, sorted, each ending in a newline; "" for none.
+/* The pseudo-table's text: the "tables" line when t covers more than main alone (t may be NULL:
+ * main alone), then the lines of routes, sorted, each ending in a newline; "" for none.
  * Returns a malloc'd text (its length in *len) or NULL without memory or for a bad route. */
-char *hs_routes_text(const struct hs_route *routes, size_t n, size_t *len);
-/* A text back into routes (malloc'd *out; NULL when none). Returns the count, or -EINVAL with
- * the first bad line's number (from 1) in *bad_line, or -E2BIG past HS_ROUTES_MAX. */
-long hs_routes_from_text(const char *text, size_t len, struct hs_route **out, size_t *bad_line);
+char *hs_routes_text(const struct hs_route *routes, size_t n, const struct hs_route_tables *t,
+		     size_t *len);
+/* A text back into routes (malloc'd *out; NULL when none) and the tables it covers (*t). Returns
+ * the count, or -EINVAL with the first bad line's number (from 1) in *bad_line (a route of a
+ * table the text does not cover is one), or -E2BIG past HS_ROUTES_MAX. */
+long hs_routes_from_text(const char *text, size_t len, struct hs_route **out,
+			 struct hs_route_tables *t, size_t *bad_line);
 
 /* Same table, destination, metric and family: the kernel holds one of them (a replace changes
  * it). */

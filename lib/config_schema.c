@@ -477,6 +477,8 @@ static const struct hs_cfg_field hrpd_fields[] = {
 	    .help = "ms without nftables changes before the synced tables are read and sent"),
 	BOOL(H, "route_sync", route_sync, 0, SYNC,
 	     .help = "the config master's static routes (route_sync_tables) follow it too"),
+	BOOL(H, "route_sync_src", route_sync_src, 0, SYNC,
+	     .help = "the routes' preferred source addresses follow too"),
 	STRLIST(H, "route_sync_tables", route_sync_tables, SYNC, .check_string = check_route_table,
 		.help = "the route tables whose static routes follow: \"main\" or a number; empty: "
 			"main"),

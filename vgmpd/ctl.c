@@ -144,8 +144,9 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "counters", vgmp_counters_encode(&v->c));
 	json_object_set_new(o, "peer_unreadable", json_integer((json_int_t)g->peer_unreadable));
 	json_object_set_new(o, "link_monitor",
-			    json_pack("{s:I, s:I, s:I}", "events", (json_int_t)g->links.events,
-				      "overruns", (json_int_t)g->links.overruns, "errors",
+			    json_pack("{s:I, s:I, s:I, s:I}", "events", (json_int_t)g->links.events,
+				      "overruns", (json_int_t)g->links.overruns, "interrupted",
+				      (json_int_t)g->links.interrupted, "errors",
 				      (json_int_t)g->links.errors));
 	json_object_set_new(obj, "vgmp", o);
 }

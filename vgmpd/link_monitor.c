@@ -102,19 +102,69 @@ static int request_dump(struct vgmpd_link_monitor *m)
 
 int vgmpd_link_monitor_dump(struct vgmpd_link_monitor *m)
 {
-	return m->sock ? request_dump(m) : -ENOTCONN;
+	if (!m->sock)
+		return -ENOTCONN;
+	if (m->dumping) {
+		m->redump = true;
+		return 0;
+	}
+	int r = request_dump(m);
+	m->dumping = r == 0;
+	return r;
 }
 
-/* An answer that failed: a dump the kernel interrupted (the links changed under it) is asked
- * again whole, as after an overrun; another error is counted and said 1, 2, 4... times. */
-static void failed(struct vgmpd_link_monitor *m, int err)
+/* The dump ended (its last message, or an error in its place): the next one may start. */
+static void dump_ended(struct vgmpd_link_monitor *m)
 {
+	m->dumping = false;
+	if (m->redump) {
+		m->redump = false;
+		vgmpd_link_monitor_dump(m);
+	}
+}
+
+/* An error answer: counted and said 1, 2, 4... times. It ends our dump, unless the kernel
+ * refused ours because a dump already runs on the socket (the previous process's, after a
+ * hot restart): ours then follows that one. */
+static void error_answer(struct vgmpd_link_monitor *m, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	int err = nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) ? -e->error : EIO;
+	if (err == 0)
+		return; /* an acknowledgement */
 	unsigned long long n = ++m->errors;
-	if (err == EINTR) {
-		hs_info("[track]", "link dump interrupted: dumping links again");
-		request_dump(m);
-	} else if ((n & (n - 1)) == 0) {
+	if ((n & (n - 1)) == 0)
 		hs_warn("[track]", "link monitor: %s (%llu so far)", strerror(err), n);
+	if (err == EBUSY)
+		m->dumping = m->redump = true;
+	else
+		dump_ended(m);
+}
+
+/* One datagram's messages: each link message to link_msg; a dump the kernel marks
+ * interrupted (the links changed under it) is asked again once it ends. */
+static void messages(struct vgmpd_link_monitor *m, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int rem = (int)len;
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+		if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && !m->redump) {
+			unsigned long long n = ++m->interrupted;
+			if ((n & (n - 1)) == 0)
+				hs_info("[track]", "link dump interrupted (%llu so far): again", n);
+			m->redump = true;
+		}
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			/* an interrupted dump's end is not the picture: the next one's is */
+			bool again = m->redump;
+			dump_ended(m);
+			if (!again && m->done_cb)
+				m->done_cb(m->arg);
+		} else if (nlh->nlmsg_type == NLMSG_ERROR) {
+			error_answer(m, nlh);
+		} else {
+			link_msg(nlh, m);
+		}
 	}
 }
 
@@ -130,17 +180,12 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 				/* Events were lost: ask for the whole picture again. */
 				m->overruns++;
 				hs_warn("[track]", "link events overrun: dumping links again");
-				request_dump(m);
+				vgmpd_link_monitor_dump(m);
 				continue;
 			}
 			return;
 		}
-		/* link_msg never stops the run: a stop is the end of a dump. */
-		int r = mnl_cb_run(buf, (size_t)n, 0, 0, link_msg, m);
-		if (r == MNL_CB_STOP && m->done_cb)
-			m->done_cb(m->arg);
-		if (r == MNL_CB_ERROR)
-			failed(m, errno);
+		messages(m, buf, (size_t)n);
 	}
 }
 
@@ -151,7 +196,8 @@ int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, 
 	m->arg = arg;
 	m->port_cb = NULL;
 	m->done_cb = NULL;
-	m->events = m->overruns = m->errors = 0;
+	m->events = m->overruns = m->interrupted = m->errors = 0;
+	m->dumping = m->redump = false;
 	m->sock = fd >= 0 ? mnl_socket_fdopen(fd)
 			  : mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!m->sock)
@@ -162,7 +208,7 @@ int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, 
 		m->sock = NULL;
 		return r;
 	}
-	if (request_dump(m) < 0 ||
+	if (vgmpd_link_monitor_dump(m) < 0 ||
 	    hs_io_start(&m->io, loop, mnl_socket_get_fd(m->sock), EPOLLIN, readable, m) < 0) {
 		int r = -errno;
 		mnl_socket_close(m->sock);

@@ -39,14 +39,18 @@ struct vgmpd_link_monitor {
 	vgmpd_link_done_cb done_cb; /* optional */
 	void *arg;
 	unsigned long long events, overruns;
-	unsigned long long errors; /* answers that failed: an error, a dump interrupted */
+	unsigned long long interrupted; /* dumps the kernel marked interrupted: asked again */
+	unsigned long long errors;      /* error answers */
+	bool dumping;                   /* a dump of ours is under way: one at a time */
+	bool redump;                    /* ask for another once it ends */
 };
 
 /* Opens (or adopts fd, for a hot restart) the socket, subscribes to link changes and asks for a
  * dump; the dump's answers arrive through cb like any change. 0 or -errno. */
 int vgmpd_link_monitor_open(struct vgmpd_link_monitor *m, struct hs_loop *loop, int fd,
 			    vgmpd_link_cb cb, void *arg);
-/* Asks for the state of every link again (answers through cb). 0 or -errno. */
+/* Asks for the state of every link again (answers through cb); while a dump is under way, once
+ * it ends (the kernel runs one dump per socket at a time). 0 or -errno. */
 int vgmpd_link_monitor_dump(struct vgmpd_link_monitor *m);
 void vgmpd_link_monitor_close(struct vgmpd_link_monitor *m);
 

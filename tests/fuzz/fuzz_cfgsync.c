@@ -10,7 +10,7 @@
  *           reassembly, as hrpd's config channel takes them: a whole record handed out has
  *           the length and digest its chunks announced and is decoded in turn;
  *   mode 4  a "route static" text (the peer's static routes, lib/cfgsync_route.h): the routes
- *           it reads give a text that reads back to the same routes. */
+ *           and the tables it reads give a text that reads back to the same routes and tables. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,14 +110,20 @@ static void chunks(const uint8_t *p, size_t n)
 static void routes(const uint8_t *p, size_t n)
 {
 	struct hs_route *v = NULL, *back = NULL;
+	struct hs_route_tables t, back_t;
 	size_t bad = 0, len = 0;
-	long count = hs_routes_from_text((const char *)p, n, &v, &bad);
+	long count = hs_routes_from_text((const char *)p, n, &v, &t, &bad);
 	if (count < 0)
 		return;
-	char *text = hs_routes_text(v, (size_t)count, &len);
+	char *text = hs_routes_text(v, (size_t)count, &t, &len);
 	if (!text)
 		__builtin_trap(); /* every route read must print */
-	if (hs_routes_from_text(text, len, &back, &bad) != count)
+	if (hs_routes_from_text(text, len, &back, &back_t, &bad) != count)
+		__builtin_trap();
+	/* the tables it covers come back too (main alone, said or not, is no line) */
+	bool t_main = t.n == 0 || (t.n == 1 && t.id[0] == 0);
+	bool back_main = back_t.n == 0 || (back_t.n == 1 && back_t.id[0] == 0);
+	if (t_main != back_main || (!t_main && memcmp(&t, &back_t, sizeof(t)) != 0))
 		__builtin_trap();
 	/* the text is sorted, so the order may differ: every route must be there */
 	for (long i = 0; i < count; i++) {

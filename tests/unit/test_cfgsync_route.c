@@ -191,7 +191,7 @@ static void the_text_is_sorted_and_reads_back(void **state)
 		route(AF_INET, "198.51.100.128", 25, "198.51.100.2", "up0", 0),
 	};
 	size_t len;
-	char *text = hs_routes_text(in, 3, &len);
+	char *text = hs_routes_text(in, 3, NULL, &len);
 	assert_non_null(text);
 	assert_string_equal(text, "inet 198.51.100.128/25 via 198.51.100.2 dev \"up0\" metric 0\n"
 				  "inet 203.0.113.0/24 via 198.51.100.6 metric 20\n"
@@ -199,26 +199,79 @@ static void the_text_is_sorted_and_reads_back(void **state)
 	/* the same routes in another order give the same text (and so the same digest) */
 	struct hs_route swapped[] = { in[2], in[0], in[1] };
 	size_t len2;
-	char *text2 = hs_routes_text(swapped, 3, &len2);
+	char *text2 = hs_routes_text(swapped, 3, NULL, &len2);
 	assert_int_equal(len, len2);
 	assert_memory_equal(text, text2, len);
 
 	struct hs_route *back;
+	struct hs_route_tables t;
 	size_t bad = 0;
-	assert_int_equal(hs_routes_from_text(text, len, &back, &bad), 3);
+	assert_int_equal(hs_routes_from_text(text, len, &back, &t, &bad), 3);
+	assert_int_equal(t.n, 0); /* no "tables" line: main alone */
 	assert_true(hs_route_equal(&back[0], &in[2]));
 	free(back);
 	assert_int_equal(
-		hs_routes_from_text("inet 10.0.0.0/8 metric 0\nnonsense\n", 34, &back, &bad),
+		hs_routes_from_text("inet 10.0.0.0/8 metric 0\nnonsense\n", 34, &back, &t, &bad),
 		-EINVAL);
 	assert_int_equal(bad, 2);
-	assert_int_equal(hs_routes_from_text("", 0, &back, &bad), 0);
-	char *empty = hs_routes_text(NULL, 0, &len);
+	assert_int_equal(hs_routes_from_text("", 0, &back, &t, &bad), 0);
+	char *empty = hs_routes_text(NULL, 0, NULL, &len);
 	assert_string_equal(empty, "");
 	assert_int_equal(len, 0);
 	free(empty);
 	free(text);
 	free(text2);
+}
+
+/* A text that covers more than main says which tables first; the reader takes them, and a
+ * route of a table the text does not cover makes the text unreadable. */
+static void the_tables_line_says_what_a_text_covers(void **state)
+{
+	struct hs_route in[] = {
+		route(AF_INET, "0.0.0.0", 0, "192.0.2.9", "up1", 0),
+		route(AF_INET, "10.0.0.0", 8, "198.51.100.2", "up0", 0),
+	};
+	in[0].table = 100;
+	struct hs_route_tables t = { 0 }, back_t;
+	hs_route_tables_add(&t, 100);
+	hs_route_tables_add(&t, 0);
+	hs_route_tables_add(&t, 100); /* once */
+	assert_int_equal(t.n, 2);
+	size_t len, bad = 0;
+	char *text = hs_routes_text(in, 2, &t, &len);
+	assert_string_equal(text, "tables main 100\n"
+				  "inet 0.0.0.0/0 via 192.0.2.9 dev \"up1\" metric 0 table 100\n"
+				  "inet 10.0.0.0/8 via 198.51.100.2 dev \"up0\" metric 0\n");
+	struct hs_route *back;
+	assert_int_equal(hs_routes_from_text(text, len, &back, &back_t, &bad), 2);
+	assert_int_equal(back_t.n, 2);
+	assert_int_equal(back_t.id[0], 0);
+	assert_int_equal(back_t.id[1], 100);
+	free(back);
+	free(text);
+	/* main alone, said or not, writes no line: the text is the one of before */
+	struct hs_route_tables main_only = { 0 };
+	hs_route_tables_add(&main_only, 0);
+	text = hs_routes_text(&in[1], 1, &main_only, &len);
+	assert_string_equal(text, "inet 10.0.0.0/8 via 198.51.100.2 dev \"up0\" metric 0\n");
+	free(text);
+	/* a route outside the tables the text covers, a bad tables line, one not first */
+	static const char *const bad_texts[] = {
+		"inet 0.0.0.0/0 via 192.0.2.9 metric 0 table 100\n",
+		"tables 100\ninet 10.0.0.0/8 metric 0\n",
+		"tables\ninet 10.0.0.0/8 metric 0\n",
+		"tables main 255\n",
+		"tables main x\n",
+		"inet 10.0.0.0/8 metric 0\ntables main 100\n",
+	};
+	static const size_t bad_line[] = { 1, 2, 1, 1, 1, 2 };
+	for (size_t i = 0; i < sizeof(bad_texts) / sizeof(bad_texts[0]); i++) {
+		assert_int_equal(hs_routes_from_text(bad_texts[i], strlen(bad_texts[i]), &back,
+						     &back_t, &bad),
+				 -EINVAL);
+		assert_int_equal(bad, bad_line[i]);
+		assert_null(back);
+	}
 }
 
 static void renames_reach_the_quoted_interface(void **state)
@@ -264,11 +317,11 @@ static void tables_not_listed_stay_home(void **state)
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
 	r.table = 100;
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
-	f.tables[f.n_tables++] = 100;
+	hs_route_tables_add(&f.tables, 100);
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
 	r.table = 0;
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
-	f.tables[f.n_tables++] = 0;
+	hs_route_tables_add(&f.tables, 0);
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SYNC);
 	r.table = 200;
 	assert_int_equal(hs_route_classify(&r, &f), HS_ROUTE_SKIP_TABLE);
@@ -323,6 +376,7 @@ int main(void)
 		cmocka_unit_test(the_table_setting_reads_main_and_numbers),
 		cmocka_unit_test(malformed_lines_are_refused),
 		cmocka_unit_test(the_text_is_sorted_and_reads_back),
+		cmocka_unit_test(the_tables_line_says_what_a_text_covers),
 		cmocka_unit_test(renames_reach_the_quoted_interface),
 		cmocka_unit_test(heartbeat_and_excluded_routes_stay_home),
 		cmocka_unit_test(tables_not_listed_stay_home),

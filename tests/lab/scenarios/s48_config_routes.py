@@ -10,9 +10,10 @@ running, fw1 active:
   - routes on a heartbeat link and those within route_sync_exclude stay on their box (fw2's
     own excluded route survives the sync);
   - an interface named otherwise on fw2 (hrpd.config_rename) carries fw1's route;
-  - hrpd.route_sync_tables (set on fw1, it follows): a route of table 100 with a preferred
-    source reaches fw2's table 100 with it, and its removal follows; table 200, not listed,
-    is left alone on both boxes;
+  - hrpd.route_sync_tables and route_sync_src (set on fw1, they follow): a route of table 100
+    with a preferred source reaches fw2's table 100 with it, fw2's own route there goes, and
+    a removal follows; table 200, not listed, is left alone on both boxes; main dropped from
+    the list on fw1 leaves fw2's main routes where they are;
   - OSPF's routes are never synced (the upstream routes stay what each box learnt)."""
 
 import os
@@ -169,30 +170,44 @@ def table_routes(lab, box, table):
 
 
 def other_tables(lab, s):
-    """7. hrpd.route_sync_tables: table 100 follows (with its route's preferred source), an
-    unlisted table stays home"""
+    """7. hrpd.route_sync_tables and route_sync_src: table 100 follows (its route with its
+    preferred source; fw2's own route there goes, as in main), an unlisted table stays home;
+    main dropped from the list on fw1: fw2 keeps its main routes (the set covers table 100
+    alone, whatever fw2's own setting says until it arrives)"""
     src = "198.51.100.250"  # on both boxes: the kernel takes a source only when it is local
     for box in BOXES:
         lab.run(box, ["ip", "addr", "add", src + "/32", "dev", "lo"])
     lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.208/28", "table", "200"])
+    lab.run("fw2", ["ip", "route", "add", "blackhole", "198.51.100.240/28", "table", "100"])
     lab.run("fw1", ["ip", "route", "add", "198.51.100.208/28", "via", GW, "table", "200"])
     lab.run("fw1", ["ip", "route", "add", "203.0.113.128/27", "via", GW, "src", src,
                     "table", "100"])
     time.sleep(1)
-    s.check(table_routes(lab, "fw2", 100) == [], "route_sync_tables unset: table 100 stays on fw1")
-    pair.ctl(lab, "fw1", "hrpd", "config-set",
-             {"changes": [{"path": "hrpd.route_sync_tables", "value": ["main", "100"]}]})
+    s.check(table_routes(lab, "fw2", 100) == ["blackhole 198.51.100.240/28"],
+            "route_sync_tables unset: table 100 is each box's own")
+    set_on_fw1(lab, {"hrpd.route_sync_tables": ["main", "100"], "hrpd.route_sync_src": True})
     want = "203.0.113.128/27 via %s dev lan0 proto static src %s" % (GW, src)
-    s.wait_until("fw1's table-100 route is on fw2, with its source",
-                 lambda: any(x.startswith(want) for x in table_routes(lab, "fw2", 100)), 15)
+    s.wait_until("fw2's table 100 is fw1's: its route with its source, fw2's own gone",
+                 lambda: [x for x in table_routes(lab, "fw2", 100) if x.startswith(want)] ==
+                 table_routes(lab, "fw2", 100) != [], 15)
     s.check(has(lab, "fw2", "198.51.100.224/28"), "the main table's routes are synced still")
     s.wait_until("the digests agree with table 100 in them", lambda: pair.config_equal(lab), 15)
     s.check(table_routes(lab, "fw2", 200) == ["blackhole 198.51.100.208/28"],
             "table 200 (not listed) is fw2's own: %s" % table_routes(lab, "fw2", 200))
+    set_on_fw1(lab, {"hrpd.route_sync_tables": ["100"]})
+    s.wait_until("main dropped from the list: the digests agree again",
+                 lambda: pair.config_equal(lab), 15)
+    s.check(has(lab, "fw2", "198.51.100.224/28") and has(lab, "fw2", ROUTE),
+            "fw2 keeps its main table's routes once main is no longer synced")
     lab.run("fw1", ["ip", "route", "del", "203.0.113.128/27", "table", "100"])
     s.wait_until("the route removed from fw1's table 100 is gone from fw2's",
                  lambda: table_routes(lab, "fw2", 100) == [], 10)
     s.wait_until("the digests agree after it", lambda: pair.config_equal(lab), 10)
+
+
+def set_on_fw1(lab, values):
+    pair.ctl(lab, "fw1", "hrpd", "config-set",
+             {"changes": [{"path": k, "value": v} for k, v in values.items()]})
 
 
 scenario.main(body, topology="ref", daemons=True)
