@@ -21,6 +21,7 @@
 #include "sess_int.h"
 
 static void timer_fired(struct hs_timer *t, void *arg);
+static void read_protocol_timeouts(struct hrpd_sess *ss);
 
 static bool active_state(uint8_t st)
 {
@@ -380,6 +381,7 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what)
 		break;
 	case HS_SESS_DUMP_TAKEOVER:
 		ss->takeover_wanted = false;
+		read_protocol_timeouts(ss);
 		ss->reset_before = ss->st.timeouts_reset;
 		ss->liberal_before = ss->st.made_liberal;
 		break;
@@ -720,6 +722,16 @@ static uint32_t sysctl_u32(const char *name, uint32_t dflt)
 	return v;
 }
 
+/* The timeouts a takeover gives back to held entries: this namespace's, as they are now (the
+ * operator may have tuned them since we started). */
+static void read_protocol_timeouts(struct hrpd_sess *ss)
+{
+	ss->pol.udp_timeout_s = sysctl_u32("nf_conntrack_udp_timeout", 30);
+	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
+	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
+	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
+}
+
 /* Every entry must report its destroy, or the peer would keep it for its hold time. */
 static void events_on(void)
 {
@@ -739,10 +751,7 @@ int hrpd_sess_init(struct hrpd *h)
 	h->sess = ss;
 	ss->ready = true;
 	hs_sess_policy_default(&ss->pol, (uint16_t)h->port);
-	ss->pol.udp_timeout_s = sysctl_u32("nf_conntrack_udp_timeout", 30);
-	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
-	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
-	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
+	read_protocol_timeouts(ss);
 	hrpd_sess_rec_reset(&ss->rt);
 	hrpd_sess_rec_reset(&ss->bulk);
 	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
