@@ -653,8 +653,12 @@ static void rx_chunk(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r, si
 static void deliver_one(struct hrpd_cfgsync *cs, const uint8_t *rec, size_t len, bool chunked)
 {
 	struct hs_cfgsync_rec *r = calloc(1, sizeof(*r));
-	if (!r)
+	if (!r) {
+		if (cs->st.rx_no_memory++ == 0)
+			hs_err(HRPD_CFG_PREFIX, "a record of %s dropped: out of memory",
+			       peer_name(cs->h));
 		return;
+	}
 	enum hs_cfgsync_err e = hs_cfgsync_decode(rec, len, r);
 	if (e == HS_CFGSYNC_OK && chunked && r->kind == HS_CFGSYNC_CHUNK)
 		e = HS_CFGSYNC_E_CHUNK; /* chunks of chunks are not a thing */

@@ -133,6 +133,7 @@ json_t *hrpd_cfgsync_stats_json(const struct hrpd *h)
 		{ "read_errors", s->read_errors },
 		{ "nft_events", hrpd_nft_events(cs->nft) },
 		{ "nft_overruns", hrpd_nft_overruns(cs->nft) },
+		{ "rx_no_memory", s->rx_no_memory },
 		{ "full_sent", s->full_sent },
 		{ "reports_sent", s->reports_sent },
 		{ "requests_sent", s->requests_sent },

@@ -325,8 +325,12 @@ void hrpd_facts_deliver(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 	if (!fc)
 		return;
 	struct hs_pair_facts *f = malloc(sizeof(*f));
-	if (!f)
+	if (!f) {
+		if (cs->st.rx_no_memory++ == 0)
+			hs_err(HRPD_FACTS_PREFIX, "the facts of %s dropped: out of memory",
+			       peer_name(cs->h));
 		return;
+	}
 	enum hs_pf_err e = hs_pair_facts_decode(r->facts, r->facts_len, f);
 	if (e != HS_PF_OK) {
 		if (fc->st.rx_errors[e]++ == 0)

@@ -62,6 +62,7 @@ struct hrpd_cfg_stats {
 	uint64_t chunked_sent, chunks_sent, chunked_received; /* records over 64 KiB, in chunks */
 	uint64_t received[HS_CFGSYNC_KIND_MAX];
 	uint64_t rx_errors[HS_CFGSYNC_ERR_MAX];
+	uint64_t rx_no_memory; /* the peer's records dropped for want of memory here */
 	uint64_t results_received[HS_CFGSYNC_STATUS_MAX]; /* the peer's answers to our sets */
 	uint64_t applied, unchanged, apply_failed, refused, confirmed, reverted, revert_failed;
 	uint64_t drift_detected;

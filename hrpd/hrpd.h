@@ -85,8 +85,8 @@ struct hrpd_stats {
 	uint64_t rx_disabled;  /* read and discarded while hrp is disabled */
 	uint64_t data_ignored; /* data in a datagram: data goes on the data channel (TCP) only */
 	uint64_t epoch_switches;
-	uint64_t stale_payloads; /* hellos whose payload was older than one already taken */
-	uint64_t registry_unreadable; /* the peer's registry refused: more than we hold, malformed */
+	uint64_t stale_payloads;      /* hellos whose payload was older than one already taken */
+	uint64_t registry_unreadable; /* peer registries we could not read */
 };
 
 struct hrpd {

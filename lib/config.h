@@ -218,7 +218,7 @@ struct hs_hrpd_config {
 	int config_settle_ms;  /* quiet time after an nftables change before it is read */
 	int issu_takeover_delay_ms; /* the runner of an upgrade dead this long: the copy's box runs it */
 	bool route_sync;                     /* static routes follow the config master too */
-	bool route_sync_src; /* preferred sources ride with the routes */
+	bool route_sync_src;                 /* preferred sources ride with the routes */
 	struct hs_strlist route_sync_exclude; /* ADDR/PLEN: routes that stay this box's own */
 	struct hs_strlist route_sync_tables;  /* "main" or a number; none: main alone */
 	size_t n_links;

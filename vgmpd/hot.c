@@ -24,12 +24,15 @@
 
 static json_t *daemon_part(const struct vgmpd *g)
 {
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:b}", "ospf_wanted", g->ospf.wanted,
-			 "ospf_applied", g->ospf.applied, "payloads_sent",
-			 (json_int_t)g->payloads_sent, "requests_sent",
-			 (json_int_t)g->requests_sent, "roles_sent", (json_int_t)g->roles_sent,
-			 "peer_events", (json_int_t)g->peer_events, "was_degraded",
-			 g->was_degraded);
+	json_t *o = json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:b}", "ospf_wanted", g->ospf.wanted,
+			      "ospf_applied", g->ospf.applied, "payloads_sent",
+			      (json_int_t)g->payloads_sent, "requests_sent",
+			      (json_int_t)g->requests_sent, "roles_sent", (json_int_t)g->roles_sent,
+			      "peer_events", (json_int_t)g->peer_events, "was_degraded",
+			      g->was_degraded);
+	/* an older vgmpd skips it, a newer one given a snapshot without it starts at 0 */
+	json_object_set_new(o, "peer_unreadable", json_integer((json_int_t)g->peer_unreadable));
+	return o;
 }
 
 json_t *vgmpd_hot_snapshot(struct hs_daemon *d)
@@ -100,6 +103,7 @@ void vgmpd_hot_restore(struct vgmpd *g, const struct vgmp_snapshot *s, const jso
 	g->requests_sent = (unsigned long long)counter(o, "requests_sent");
 	g->roles_sent = (unsigned long long)counter(o, "roles_sent");
 	g->peer_events = (unsigned long long)counter(o, "peer_events");
+	g->peer_unreadable = (unsigned long long)counter(o, "peer_unreadable");
 	g->was_degraded = json_is_true(json_object_get(o, "was_degraded"));
 	const json_t *wanted = json_object_get(o, "ospf_wanted");
 	const json_t *applied = json_object_get(o, "ospf_applied");
