@@ -87,6 +87,12 @@ static int parse_options(struct options *o, int argc, char **argv)
 		default: usage(stderr); return CLI_EXIT_COMMAND;
 		}
 	}
+	/* "hrpctl display vgmp --json" as well: no command takes a word that looks like it. */
+	while (argc > optind &&
+	       (!strcmp(argv[argc - 1], "--json") || !strcmp(argv[argc - 1], "-j"))) {
+		o->json = true;
+		argc--;
+	}
 	if (join_command(o, argc - optind, argv + optind) < 0) {
 		fputs("Error: Too many parameters found at '^' position.\n", stderr);
 		return CLI_EXIT_COMMAND;

@@ -298,20 +298,18 @@ typedef void (*rx_fn)(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_r
 static void rx_hello(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_result *res,
 		     uint64_t now)
 {
-	struct hrp_hello hello;
-	if (hrp_hello_get(res->msg.body, res->msg.body_len, &hello) < 0)
-		return;
+	const struct hrp_hello *hello = &res->hello; /* hrp_rx read it whole */
 	l->hellos_received++;
-	if (hello.hello_interval_ms && hello.hello_interval_ms != h->hello_interval_ms &&
-	    (!h->have_peer_hello || h->peer_hello.hello_interval_ms != hello.hello_interval_ms))
+	if (hello->hello_interval_ms && hello->hello_interval_ms != h->hello_interval_ms &&
+	    (!h->have_peer_hello || h->peer_hello.hello_interval_ms != hello->hello_interval_ms))
 		hs_warn(PEER_PREFIX,
 			"the peer's hello interval is %u ms, ours %u ms: the dead time "
 			"follows the larger",
-			hello.hello_interval_ms, h->hello_interval_ms);
-	hrp_lv_set_peer_interval(&h->lv, hello.hello_interval_ms);
+			hello->hello_interval_ms, h->hello_interval_ms);
+	hrp_lv_set_peer_interval(&h->lv, hello->hello_interval_ms);
 	h->peer.epoch_takeback_ms =
-		hrp_peer_takeback_ms(h->hello_interval_ms, hello.hello_interval_ms);
-	hrpd_vgmp_peer_hello(h, &hello);
+		hrp_peer_takeback_ms(h->hello_interval_ms, hello->hello_interval_ms);
+	hrpd_vgmp_peer_hello(h, hello);
 }
 
 static void rx_probe(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_result *res,

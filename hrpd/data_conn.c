@@ -464,7 +464,6 @@ static void accept_one(struct hrpd_data_listener *L, int fd, const struct sockad
 			bool ok = (size_t)dc->held_link < h->n_links;
 			refuse(dc, dc->held_fd, ok ? h->links[dc->held_link]->cfg.interface : "?",
 			       "the peer connected again");
-			dc->held_fd = -1;
 		}
 		dc->held_fd = fd;
 		dc->held_link = L->index;

@@ -493,9 +493,8 @@ enum hrp_rx_verdict hrp_rx(const struct hrp_rx_ctx *ctx, const uint8_t *buf, siz
 	}
 	/* A hello is read whole here (a sysname with a NUL in it): one hrpd cannot read does not
 	 * count as the peer's sign of life. */
-	struct hrp_hello hello;
 	if (res->msg.hdr.type == HRP_MSG_HELLO &&
-	    hrp_hello_get(res->msg.body, res->msg.body_len, &hello) < 0)
+	    hrp_hello_get(res->msg.body, res->msg.body_len, &res->hello) < 0)
 		return rx_end(ctx, res, HRP_RX_DROP, HRP_DROP_BAD_BODY);
 	/* 5. Epoch and window. A challenge is answered whatever its epoch (answering proves
 	 *    nothing to anyone but the key holder who asked); a response must match our nonce. */
@@ -505,10 +504,7 @@ enum hrp_rx_verdict hrp_rx(const struct hrp_rx_ctx *ctx, const uint8_t *buf, siz
 		return rx_challenge_response(ctx, res, now_ms);
 	enum hrp_rx_verdict v = rx_window(ctx, res, now_ms, HRP_RX_ACCEPT, HRP_DROP_NONE);
 	/* A next epoch announced in an accepted hello (authenticated, fresh) is believed. */
-	struct hrp_tlv t;
-	if (v == HRP_RX_ACCEPT && res->msg.hdr.type == HRP_MSG_HELLO &&
-	    hrp_tlv_find(res->msg.body, res->msg.body_len, HRP_TLV_NEXT_EPOCH, &t) == 1 &&
-	    t.len == 8)
-		hrp_peer_expect_epoch(ctx->peer, hrp_get_u64(t.val));
+	if (v == HRP_RX_ACCEPT && res->msg.hdr.type == HRP_MSG_HELLO && res->hello.has_next_epoch)
+		hrp_peer_expect_epoch(ctx->peer, res->hello.next_epoch);
 	return v;
 }

@@ -199,6 +199,7 @@ struct hrp_rx_result {
 	unsigned unknown_tlvs;
 	uint16_t bad_tlv; /* the TLV to blame, when one is */
 	enum hrp_peer_verdict peer_verdict;
+	struct hrp_hello hello; /* the body, read whole, of an accepted hello */
 };
 
 /* One datagram (or one framed message from the data stream), checked in this order: header,

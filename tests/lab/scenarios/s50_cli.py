@@ -137,6 +137,8 @@ def standby(lab, s):
     s.check(vgmp(lab, "fw2")["preempt_delay_s"] == 5, "fw2's delay stays the synced 5 s")
     rc, out, _ = hrpctl(lab, "fw2", "--json", "undo", "hrp", "pre")
     s.check(rc == 1 and '"hrp-standby"' in out, "--json: the refusal as code hrp-standby")
+    rc, out, _ = hrpctl(lab, "fw2", "undo", "hrp", "pre", "--json")
+    s.check(rc == 1 and '"hrp-standby"' in out, "a trailing --json is the option too")
     rc, _, err = hrpctl(lab, "fw2", "hrp", "track", "interface", "up9")
     s.check(rc == 0, "a local setting (hrp track interface) is the standby's own (%r)" % err)
     s.check("up9" in [t.get("name") for t in vgmp(lab, "fw2")["tracked"]],
