@@ -200,7 +200,7 @@ static void outcome_free(struct outcome *o)
 
 #define HEALTHY healthy, sizeof(healthy) / sizeof(healthy[0])
 
-static void assert_keys(const json_t *obj, const char *const *keys, size_t n)
+static inline void assert_keys(const json_t *obj, const char *const *keys, size_t n)
 {
 	const char *key;
 	json_t *value;
