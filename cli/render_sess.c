@@ -50,6 +50,8 @@ static const char *const known_counters[] = {
 	"bulk_entries_sent",
 	"bulks_received",
 	"bulk_entries_received",
+	"bulks_abandoned",
+	"sweeps_skipped",
 	"dumps",
 	"dump_errors",
 	"dumps_cancelled",
@@ -144,9 +146,11 @@ static void render_session_counters(const json_t *c, FILE *out)
 	fprintf(out, " Resync requests: sent %lld, received %lld\n", num(c, "bulk_requests_sent"),
 		num(c, "bulk_requests_received"));
 	fprintf(out,
-		" Bulks: sent %lld (%lld entries), failed %lld, received %lld (%lld entries)\n",
+		" Bulks: sent %lld (%lld entries), failed %lld, received %lld (%lld entries), "
+		"abandoned %lld, sweeps skipped %lld\n",
 		num(c, "bulks_sent"), num(c, "bulk_entries_sent"), num(c, "bulks_failed"),
-		num(c, "bulks_received"), num(c, "bulk_entries_received"));
+		num(c, "bulks_received"), num(c, "bulk_entries_received"), num(c, "bulks_abandoned"),
+		num(c, "sweeps_skipped"));
 	fprintf(out,
 		" Dumps: %lld, errors %lld, cancelled %lld; takeovers %lld, timeouts reset %lld\n",
 		num(c, "dumps"), num(c, "dump_errors"), num(c, "dumps_cancelled"),

@@ -483,6 +483,11 @@ const struct hs_metric_row hs_metric_rows[] = {
 	SS("bulks_received", "hotstandby_session_bulks_received_total", "Bulk transfers received"),
 	SS("bulk_entries_received", "hotstandby_session_bulk_entries_received_total",
 	   "Session entries received in bulk transfers"),
+	SS("bulks_abandoned", "hotstandby_session_bulks_abandoned_total",
+	   "Bulk transfers of the peer cut short (it went, restarted or stopped being a source, "
+	   "or records were lost)"),
+	SS("sweeps_skipped", "hotstandby_session_sweeps_skipped_total",
+	   "Sweeps after a bulk skipped for want of memory for the keys"),
 	SS("dumps", "hotstandby_session_dumps_total", "Kernel table dumps"),
 	SS("dump_errors", "hotstandby_session_dump_errors_total", "Kernel table dumps that failed"),
 	SS("dumps_cancelled", "hotstandby_session_dumps_cancelled_total",

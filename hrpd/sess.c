@@ -574,6 +574,7 @@ void hrpd_sess_peer_restarted(struct hrpd *h)
 	if (!ss)
 		return;
 	ss->changed_alone = false;
+	hrpd_sess_bulk_abandon(ss, "the peer restarted");
 	hrpd_sess_events_follow(ss);
 }
 
@@ -657,6 +658,8 @@ void hrpd_sess_update(struct hrpd *h)
 	bool peer_sends = peer_source(h);
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
+	if (!peer_sends)
+		hrpd_sess_bulk_abandon(ss, peer_up(h) ? "the peer is no source now" : "the peer is down");
 	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;

@@ -183,9 +183,10 @@ void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok)
 	if (ok && ss->st.swept)
 		hs_info(HRPD_SESS_PREFIX, "sweep: %" PRIu64 " stale sessions removed so far",
 			ss->st.swept);
-	/* A bulk that ended meanwhile put its keys here for the next sweep. */
+	/* A bulk that ended meanwhile put its keys here for the next sweep. Otherwise the
+	 * memory goes back: 16 MiB a set at a million sessions. */
 	if (!ss->sweep_wanted)
-		hs_sess_keyset_clear(&ss->sweep_keys);
+		hs_sess_keyset_free(&ss->sweep_keys);
 }
 
 void hrpd_sess_sweep_drop(struct hrpd_sess *ss)
@@ -194,5 +195,5 @@ void hrpd_sess_sweep_drop(struct hrpd_sess *ss)
 		return; /* still reading the keys */
 	ss->sweep_wanted = false;
 	ss->sweep_ranges = 0;
-	hs_sess_keyset_clear(&ss->sweep_keys);
+	hs_sess_keyset_free(&ss->sweep_keys);
 }

@@ -86,6 +86,8 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "bulk_entries_sent", s->bulk_entries_sent },
 		{ "bulks_received", s->bulks_received },
 		{ "bulk_entries_received", s->bulk_entries_received },
+		{ "bulks_abandoned", s->bulks_abandoned },
+		{ "sweeps_skipped", s->sweeps_skipped },
 		{ "dumps", k->dumps },
 		{ "dump_errors", k->dump_errors },
 		{ "dumps_cancelled", k->dumps_cancelled },

@@ -35,16 +35,25 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 			return;
 		}
 	}
-	if (ss->rx_bulk && s->op != HS_SESS_DESTROY &&
+	if (ss->rx_bulk && !ss->rx_keys_short && s->op != HS_SESS_DESTROY &&
 	    (ss->rx_ranges >> hs_sess_range(s) & 1) &&
-	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0)
-		ss->rx_ranges = 0; /* no memory for the keys: no sweep this time */
+	    hs_sess_keyset_add(&ss->rx_keys, hs_sess_key_hash(s)) < 0) {
+		/* The bulk goes on (its entries are written, it still makes us synced); only the
+		 * sweep of what it did not bring is off. */
+		ss->rx_keys_short = true;
+		ss->st.sweeps_skipped++;
+		hs_warn(HRPD_SESS_PREFIX, "no memory for the bulk's %zu keys: no sweep after it",
+			ss->rx_keys.n + 1);
+	}
 	/* An entry that comes in real time after a bulk ended, before its sweep has read our
 	 * table, is no stale one: the sweep must keep it. */
 	bool sweeping = ss->sweep_wanted || ss->dump == HS_SESS_DUMP_SWEEP;
 	if (sweeping && s->op != HS_SESS_DESTROY && (ss->sweep_ranges >> hs_sess_range(s) & 1) &&
-	    hs_sess_keyset_add(&ss->sweep_keys, hs_sess_key_hash(s)) < 0)
-		ss->sweep_ranges = 0; /* no memory for the keys: no sweep this time */
+	    hs_sess_keyset_add(&ss->sweep_keys, hs_sess_key_hash(s)) < 0) {
+		ss->sweep_ranges = 0; /* no memory for the keys: the sweep removes nothing */
+		ss->st.sweeps_skipped++;
+		hs_warn(HRPD_SESS_PREFIX, "no memory for the sweep's keys: no sweep this time");
+	}
 	/* A bulk to a joining box mostly brings what it lacks: create first. A bulk to a table
 	 * that already holds sessions (a resync after lost records or a peer gone for a moment, a
 	 * range repair) mostly finds them there: an update first, as the source sent it. Each
@@ -88,7 +97,23 @@ static void bulk_begin(struct hrpd_sess *ss, uint64_t ranges)
 	ss->rx_bulk_entries = 0;
 	ss->rx_bulk_started_ms = hs_now_ms();
 	ss->rx_bulk_update_first = hrpd_ct_count() > HRPD_SESS_UPDATE_FIRST_MIN;
+	ss->rx_keys_short = false;
 	hs_sess_keyset_clear(&ss->rx_keys);
+}
+
+void hrpd_sess_bulk_abandon(struct hrpd_sess *ss, const char *why)
+{
+	if (!ss->rx_bulk)
+		return;
+	ss->rx_bulk = false;
+	ss->rx_ranges = 0;
+	hs_sess_keyset_free(&ss->rx_keys);
+	ss->st.bulks_abandoned++;
+	ss->st.bulk_entries_received += ss->rx_bulk_entries;
+	hs_warn(HRPD_SESS_PREFIX,
+		"the peer's bulk transfer stopped after %" PRIu64 " sessions (%s): no sweep; the "
+		"table is asked for again if it is still due",
+		ss->rx_bulk_entries, why);
 }
 
 static void bulk_end(struct hrpd_sess *ss)
@@ -108,12 +133,15 @@ static void bulk_end(struct hrpd_sess *ss)
 	}
 	/* What the peer did not send in these ranges is stale here: swept, unless we forward
 	 * flows of our own (load-sharing), which the peer may not have yet. */
-	if (ss->rx_ranges && !ss->local_active) {
+	if (ss->rx_ranges && !ss->local_active && !ss->rx_keys_short) {
 		struct hs_sess_keyset k = ss->sweep_keys;
 		ss->sweep_keys = ss->rx_keys;
 		ss->rx_keys = k;
+		hs_sess_keyset_free(&ss->rx_keys); /* the last sweep's: the next bulk starts small */
 		ss->sweep_wanted = true;
 		ss->sweep_ranges = ss->rx_ranges;
+	} else {
+		hs_sess_keyset_free(&ss->rx_keys);
 	}
 	hrpd_sess_update(ss->h);
 }
@@ -222,6 +250,7 @@ static void lost(void *arg, unsigned channel, uint32_t from, uint32_t to)
 	(void)channel;
 	hs_warn(HRPD_SESS_PREFIX, "session records %u-%u of the peer are lost: asking again", from,
 		to);
+	hrpd_sess_bulk_abandon(ss, "records lost");
 	ss->synced = false;
 	ss->requested_ms = 0;
 	hrpd_sess_update(ss->h);

@@ -56,6 +56,8 @@ struct hrpd_sess_stats {
 	uint64_t decode_errors[HS_SESS_ERR_MAX];
 	uint64_t bulk_requests_sent, bulk_requests_received;
 	uint64_t bulks_sent, bulks_failed, bulk_entries_sent, bulks_received, bulk_entries_received;
+	uint64_t bulks_abandoned; /* a bulk of the peer's cut short (sess_in.c) */
+	uint64_t sweeps_skipped;  /* no memory for the keys a sweep needs */
 	uint64_t takeovers, timeouts_reset;
 	uint64_t made_liberal; /* TCP entries made liberal at a takeover after a missed sync */
 	uint64_t checks, checks_mismatched, range_resyncs, ranges_resynced, swept;
@@ -109,6 +111,7 @@ struct hrpd_sess {
 	bool rx_bulk;
 	uint64_t rx_ranges;           /* of the bulk being received */
 	struct hs_sess_keyset rx_keys; /* what it brought, for the sweep */
+	bool rx_keys_short;            /* no memory for one of them: no sweep after this bulk */
 	struct hs_sess_keyset sweep_keys; /* rx_keys of the bulk being swept */
 	bool sweep_wanted;
 	uint64_t sweep_ranges;
@@ -168,6 +171,10 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what);
 extern const struct hrpd_data_ops hrpd_sess_data_ops;
 /* One entry of the peer into our kernel (policy, mirror conflicts, hold timeout). */
 void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s);
+/* A bulk of the peer's that will not end (the peer went, restarted or stopped being a source, or
+ * records of it were lost): its entries stay, its sweep is not done, and the table is asked for
+ * again when it is still due. */
+void hrpd_sess_bulk_abandon(struct hrpd_sess *ss, const char *why);
 /* The source reads key's entry again and sends it like an event (hrpd_ct_read says why). */
 void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key);
 void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);

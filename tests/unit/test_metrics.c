@@ -399,6 +399,9 @@ static void test_fixtures_values(void **state)
 		  (long long)json_integer_value(json_object_get(c, "events_new")));
 	want_line(text, "hotstandby_session_sent_bytes_total %lld",
 		  (long long)json_integer_value(json_object_get(c, "bytes_sent")));
+	want_line(text, "hotstandby_session_bulks_abandoned_total %lld",
+		  (long long)json_integer_value(json_object_get(c, "bulks_abandoned")));
+	assert_int_equal(json_integer_value(json_object_get(c, "bulks_abandoned")), 1);
 	const json_t *hrp = json_object_get(st, "hrp");
 	want_line(text, "hotstandby_hrp_peer_state{state=\"%s\"} 1",
 		  json_string_value(json_object_get(json_object_get(hrp, "peer"), "state")));
