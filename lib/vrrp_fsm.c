@@ -57,6 +57,7 @@ static const char *const vgmp_event_names[VRRP_VGMP_EV_MAX] = {
 	[VRRP_VGMP_MASTER_DOWN] = "master-down",
 	[VRRP_VGMP_HIGHER_MASTER] = "higher-priority-master",
 	[VRRP_VGMP_LOWER_MASTER] = "lower-priority-master",
+	[VRRP_VGMP_MASTER_HEARD] = "master-heard",
 };
 
 #define NAME(table, max, v) ((int)(v) >= 0 && (int)(v) < (max) && table[v] ? table[v] : "?")
@@ -216,13 +217,14 @@ static void heal(struct vrrp_fsm *f, uint64_t now)
 	arm_adver(f, now);
 }
 
-static void report(struct vrrp_fsm *f, enum vrrp_vgmp_event ev, uint64_t now)
+static bool report(struct vrrp_fsm *f, enum vrrp_vgmp_event ev, uint64_t now)
 {
 	if (!due(f->last_report_ms[ev], now, f->p.interval_cs))
-		return;
+		return false;
 	f->last_report_ms[ev] = now;
 	f->counters.vgmp_reports++;
 	f->ops->report_to_vgmp(f, ev);
+	return true;
 }
 
 /* The one place the state changes: exit actions of the old state, entry actions of the new one,
@@ -242,6 +244,7 @@ static void set_state(struct vrrp_fsm *f, enum vrrp_state to, enum vrrp_reason w
 	f->last_heal_ms = VRRP_NEVER;
 	for (int i = 0; i < VRRP_VGMP_EV_MAX; i++)
 		f->last_report_ms[i] = VRRP_NEVER;
+	f->heard_reported = false;
 
 	switch (to) {
 	case VRRP_STATE_MASTER:
@@ -385,18 +388,24 @@ static enum vrrp_state bound_startup(struct vrrp_fsm *f, struct vrrp_step *s)
 static enum vrrp_state bound_backup_master_down(struct vrrp_fsm *f, struct vrrp_step *s)
 {
 	report(f, VRRP_VGMP_MASTER_DOWN, s->now);
+	f->heard_reported = false; /* the next advert is news again */
 	arm_master_down(f, s->now, VRRP_REASON_MASTER_DOWN);
 	return f->state;
 }
 
 /* Bound Backup + Advert: follow the master (interval, timer); priority 0 shortens the timer. No
- * preemption: vgmpd decides. */
+ * preemption: vgmpd decides. The first advert since we became backup or reported master-down is
+ * reported: with the heartbeats dead, a peer still advertising is a split brain, not a dead
+ * peer (doc/vgmp.md, "Split-brain policy"). */
 static enum vrrp_state bound_backup_advert(struct vrrp_fsm *f, struct vrrp_step *s)
 {
-	if (s->adv->priority == VRRP_PRIO_STOP)
+	if (s->adv->priority == VRRP_PRIO_STOP) {
 		arm_skew(f, s->now);
-	else
-		follow_master(f, s);
+		return f->state;
+	}
+	follow_master(f, s);
+	if (!f->heard_reported && report(f, VRRP_VGMP_MASTER_HEARD, s->now))
+		f->heard_reported = true;
 	return f->state;
 }
 

@@ -87,6 +87,9 @@ enum vrrp_vgmp_event {
 	VRRP_VGMP_MASTER_DOWN,   /* backup: no advert for Master_Down_Interval (repeats each one) */
 	VRRP_VGMP_HIGHER_MASTER, /* master: an advert that would make an RFC router backup */
 	VRRP_VGMP_LOWER_MASTER,  /* master: a lower-priority master (we re-announced at once) */
+	/* backup: the master's first advert since we became backup or reported master-down (the
+	 * peer still advertises: vgmpd's split-brain policy needs to know) */
+	VRRP_VGMP_MASTER_HEARD,
 	VRRP_VGMP_EV_MAX,
 	VRRP_VGMP_EV_INVALID = -1,
 };
@@ -156,6 +159,7 @@ struct vrrp_fsm {
 	struct vrrp_timers t;
 	uint64_t last_heal_ms; /* split-brain re-announcement, one per interval */
 	uint64_t last_report_ms[VRRP_VGMP_EV_MAX]; /* bound: one report of a kind per interval */
+	bool heard_reported; /* bound backup: master-heard sent, no master-down since */
 	struct vrrp_counters counters;
 };
 

@@ -321,8 +321,8 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	}
 	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
 		return;
-	/* Another master on a bound group: the peer still advertises (split-brain policy);
-	 * master-down on a bound backup: its adverts are gone. */
+	/* Another master on a bound group, or a bound backup hearing the master again: the
+	 * peer still advertises (split-brain policy); master-down: its adverts are gone. */
 	bool seen = strcmp(what, "master-down") != 0;
 	vgmp_set_peer_adverts(&g->v, seen, hs_now_ms());
 	vgmpd_rearm(g);

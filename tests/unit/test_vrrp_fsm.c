@@ -268,8 +268,10 @@ static const struct cell_case cells[] = {
 	  NEVER, NEVER, 0 },
 	{ BOUND, 100, S_BACK, EV_ADVT, 0, 0, 0, S_BACK, "", NEVER, 13010, 0 },
 	{ BOUND, 100, S_BACK, EV_MDT, 0, 0, 0, S_BACK, "vgmp(master-down);", NEVER, 13510, 0 },
-	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "", NEVER, 13510, 0 },
-	{ BOUND, 100, S_BACK, EV_ADV, 50, LOWER, 0, S_BACK, "", NEVER, 13510, 0 }, /* no preempt */
+	/* the master's first advert in Backup is reported (the peer advertises) */
+	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "vgmp(master-heard);", NEVER, 13510, 0 },
+	{ BOUND, 100, S_BACK, EV_ADV, 50, LOWER, 0, S_BACK, "vgmp(master-heard);", NEVER, 13510,
+	  0 }, /* no preempt */
 	{ BOUND, 100, S_BACK, EV_ADV, 0, HIGHER, 0, S_BACK, "", NEVER, 10510, 0 },
 	{ BOUND, 100, S_BACK, EV_RM, 0, 0, 0, S_MAST,
 	  "vips(up);advert(254);garp;notify(Backup->Master,vgmp);", 11500, NEVER, 0 },
@@ -897,18 +899,32 @@ static void test_bound_group(void **state)
 	assert_int_equal(vrrp_fsm_priority(&f), VRRP_PRIO_BOUND_BACKUP);
 	assert_int_equal(f.t.master_down_ms, 5000 + 3010);
 
-	/* A lower master than our configured 200 is followed: no preemption when bound. */
+	/* A lower master than our configured 200 is followed: no preemption when bound. Its
+	 * first advert is reported (the peer advertises), the next ones are not. */
 	rec_clear();
 	assert_int_equal(hear(&f, 100, LOWER, 6000), VRRP_DROP_NONE);
 	assert_int_equal(f.state, S_BACK);
 	assert_int_equal(f.t.master_down_ms, 6000 + 3010);
+	assert_string_equal(rec, "vgmp(master-heard);");
+	rec_clear();
+	assert_int_equal(hear(&f, 100, LOWER, 7000), VRRP_DROP_NONE);
+	assert_int_equal(hear(&f, 100, LOWER, 7100), VRRP_DROP_NONE);
+	assert_string_equal(rec, "");
+	assert_int_equal(f.t.master_down_ms, 7100 + 3010);
 
 	/* Silence: master-down is reported at each Master_Down_Interval, the state stays. */
-	vrrp_fsm_timer(&f, 9010);
-	vrrp_fsm_timer(&f, 12020);
+	vrrp_fsm_timer(&f, 10110);
+	vrrp_fsm_timer(&f, 13120);
 	assert_string_equal(rec, "vgmp(master-down);vgmp(master-down);");
 	assert_int_equal(f.state, S_BACK);
-	assert_int_equal(f.t.master_down_ms, 12020 + 3010);
+	assert_int_equal(f.t.master_down_ms, 13120 + 3010);
+	/* The master is back: heard again, once; a priority-0 advert is no sign of life. */
+	rec_clear();
+	assert_int_equal(hear(&f, 0, LOWER, 14000), VRRP_DROP_NONE);
+	assert_string_equal(rec, "");
+	assert_int_equal(hear(&f, 100, LOWER, 14100), VRRP_DROP_NONE);
+	assert_int_equal(hear(&f, 100, LOWER, 14200), VRRP_DROP_NONE);
+	assert_string_equal(rec, "vgmp(master-heard);");
 
 	/* Repeated role: nothing happens. */
 	rec_clear();
