@@ -33,6 +33,7 @@ struct hs_ctl_link {
 	bool up;
 	struct hs_io io;
 	struct hs_timer retry;
+	struct hs_timer broken; /* a request's send failed: down on the loop's next turn */
 	uint8_t *in;
 	size_t in_len, in_cap;
 	uint8_t *out;
@@ -57,6 +58,7 @@ static void link_down(struct hs_ctl_link *l)
 		l->fd = -1;
 	}
 	l->up = false;
+	hs_timer_cancel(&l->broken);
 	l->in_len = l->out_len = l->out_off = 0;
 	while (l->pending) {
 		struct pending *p = l->pending;
@@ -72,6 +74,14 @@ static void link_down(struct hs_ctl_link *l)
 			l->ops->disconnected(l, l->arg);
 	}
 	schedule_retry(l);
+}
+
+static void send_failed(struct hs_timer *t, void *arg)
+{
+	struct hs_ctl_link *l = arg;
+	(void)t;
+	if (l->up)
+		link_down(l);
 }
 
 static int flush_out(struct hs_ctl_link *l)
@@ -226,6 +236,7 @@ int hs_ctl_link_open(struct hs_ctl_link **out, struct hs_loop *loop, const char 
 	l->next_id = 1;
 	l->pending_tail = &l->pending;
 	hs_timer_init(&l->retry, loop, try_connect, l);
+	hs_timer_init(&l->broken, loop, send_failed, l);
 	hs_timer_arm_in(&l->retry, 0);
 	*out = l;
 	return 0;
@@ -260,11 +271,11 @@ int hs_ctl_link_request(struct hs_ctl_link *l, const char *cmd, json_t *args, hs
 	*p = (struct pending){ .id = id, .cb = cb, .arg = cb_arg };
 	*l->pending_tail = p;
 	l->pending_tail = &p->next;
-	/* Sent at once where the socket takes it: a role change must not wait for the loop. */
-	if (flush_out(l) < 0) {
-		link_down(l);
-		return -ENOTCONN;
-	}
+	/* Sent at once where the socket takes it: a role change must not wait for the loop. A
+	 * send that fails takes the link down on the loop's next turn, not inside this call: the
+	 * request is queued (0), and its callback must not run before the caller has noted it. */
+	if (flush_out(l) < 0)
+		hs_timer_arm_in(&l->broken, 0);
 	return 0;
 }
 
@@ -286,6 +297,7 @@ void hs_ctl_link_close(struct hs_ctl_link *l)
 	l->ops = &silent; /* closing is not news to the owner */
 	link_down(l);
 	hs_timer_free(&l->retry);
+	hs_timer_free(&l->broken);
 	free(l->in);
 	free(l->out);
 	free(l);

@@ -29,7 +29,9 @@ typedef void (*hs_ctl_answer_cb)(json_t *response, void *arg);
 int hs_ctl_link_open(struct hs_ctl_link **out, struct hs_loop *loop, const char *rundir,
 		     const char *daemon, const char *const *events,
 		     const struct hs_ctl_link_ops *ops, void *arg);
-/* Queues a request; args is stolen (may be NULL). 0, or -ENOTCONN / -ENOMEM. */
+/* Queues a request; args is stolen (may be NULL). 0: cb is called exactly once, later (never
+ * inside this call), with the answer or with NULL (the link went down); or -ENOTCONN / -ENOMEM,
+ * and cb is never called. */
 int hs_ctl_link_request(struct hs_ctl_link *l, const char *cmd, json_t *args, hs_ctl_answer_cb cb,
 			void *cb_arg);
 bool hs_ctl_link_up(const struct hs_ctl_link *l);

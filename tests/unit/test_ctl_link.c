@@ -173,10 +173,68 @@ static void test_link_lifecycle(void **state)
 	rmdir(rundir);
 }
 
+struct gone {
+	struct hs_loop loop;
+	pid_t server;
+	int calls, rc, calls_in_call;
+};
+
+static void count_null(json_t *resp, void *arg)
+{
+	struct gone *g = arg;
+	assert_null(resp);
+	g->calls++;
+	hs_loop_exit(&g->loop, 0);
+}
+
+/* Connected: the other daemon dies (its EOF not read yet), then a request. */
+static void kill_then_ask(struct hs_ctl_link *l, void *arg)
+{
+	struct gone *g = arg;
+	kill(g->server, SIGKILL);
+	waitpid(g->server, NULL, 0);
+	g->rc = hs_ctl_link_request(l, "echo", NULL, count_null, g);
+	g->calls_in_call = g->calls;
+}
+
+/* The request's send fails inside the call. It was queued, so the call says 0 and the callback
+ * runs once, on the loop's next turn (the link went down inside the call, answered NULL and
+ * said -ENOTCONN: callers that free their argument on an error freed it twice, and flags they
+ * set on 0 outlived the answer). */
+static void test_request_send_fails(void **state)
+{
+	static const struct hs_ctl_link_ops gone_ops = { .connected = kill_then_ask };
+	struct gone g = { .calls = 0 };
+	struct hs_ctl_link *link;
+	snprintf(rundir, sizeof(rundir), "/tmp/hs-link-XXXXXX");
+	assert_non_null(mkdtemp(rundir));
+	assert_int_equal(hs_loop_init(&g.loop), 0);
+	g.server = start_server();
+	assert_int_equal(hs_ctl_link_open(&link, &g.loop, rundir, "peerd", NULL, &gone_ops, &g), 0);
+	struct hs_timer deadline;
+	hs_timer_init(&deadline, &g.loop, give_up, &g.loop);
+	hs_timer_arm_in(&deadline, 10000);
+	assert_int_equal(hs_loop_run(&g.loop), 0);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.calls_in_call, 0);
+	assert_int_equal(g.calls, 1);
+	assert_false(hs_ctl_link_up(link));
+	assert_int_equal(hs_ctl_link_request(link, "echo", NULL, count_null, &g), -ENOTCONN);
+	assert_int_equal(g.calls, 1);
+	hs_ctl_link_close(link);
+	hs_timer_free(&deadline);
+	hs_loop_free(&g.loop);
+	char path[128];
+	hs_ctl_socket_path(path, sizeof(path), rundir, "peerd");
+	unlink(path);
+	rmdir(rundir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_lifecycle),
+		cmocka_unit_test(test_request_send_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
