@@ -149,8 +149,8 @@ static void render_session_counters(const json_t *c, FILE *out)
 		" Bulks: sent %lld (%lld entries), failed %lld, received %lld (%lld entries), "
 		"abandoned %lld, sweeps skipped %lld\n",
 		num(c, "bulks_sent"), num(c, "bulk_entries_sent"), num(c, "bulks_failed"),
-		num(c, "bulks_received"), num(c, "bulk_entries_received"), num(c, "bulks_abandoned"),
-		num(c, "sweeps_skipped"));
+		num(c, "bulks_received"), num(c, "bulk_entries_received"),
+		num(c, "bulks_abandoned"), num(c, "sweeps_skipped"));
 	fprintf(out,
 		" Dumps: %lld, errors %lld, cancelled %lld; takeovers %lld, timeouts reset %lld\n",
 		num(c, "dumps"), num(c, "dump_errors"), num(c, "dumps_cancelled"),

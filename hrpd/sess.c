@@ -659,7 +659,8 @@ void hrpd_sess_update(struct hrpd *h)
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
 	if (!peer_sends)
-		hrpd_sess_bulk_abandon(ss, peer_up(h) ? "the peer is no source now" : "the peer is down");
+		hrpd_sess_bulk_abandon(ss, peer_up(h) ? "the peer is no source now"
+						      : "the peer is down");
 	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;

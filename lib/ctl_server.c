@@ -24,6 +24,7 @@
 #define CTL_MAX_TABLES  8
 #define CTL_MAX_BACKLOG (4u * 1024u * 1024u) /* queued bytes before a subscriber is dropped */
 #define CTL_READ_CHUNK  4096
+#define CTL_READS_TURN  16 /* reads of one connection per loop turn: the others (hellos) wait */
 #define CTL_PREFIX      "[ctl]"
 
 struct ctl_conn {
@@ -37,6 +38,9 @@ struct ctl_conn {
 	size_t out_len, out_off;
 	json_t *subscriptions; /* array of event names; NULL when not subscribed */
 	bool close_after_flush;
+	/* Reading its frames: a command that publishes can fail a send to this very connection,
+	 * which is then only closed (dead) and freed once the read is over. */
+	bool in_use, dead;
 };
 
 struct ctl_table {
@@ -61,24 +65,39 @@ struct hs_ctl_server {
 static void conn_free(struct ctl_conn *c)
 {
 	struct hs_ctl_server *s = c->srv;
-	for (struct ctl_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
+	if (!c->dead) {
+		for (struct ctl_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
 		}
+		s->n_conns--;
+		hs_io_stop(&c->io);
+		close(c->fd);
+		c->fd = -1;
+		c->dead = true;
 	}
-	s->n_conns--;
-	hs_io_stop(&c->io);
-	close(c->fd);
+	if (c->in_use)
+		return; /* conn_read frees it */
 	free(c->in);
 	free(c->out);
 	json_decref(c->subscriptions);
 	free(c);
 }
 
-/* Writes what the kernel takes now; the rest waits for EPOLLOUT. Returns false if c was freed. */
+static bool backlogged(const struct ctl_conn *c)
+{
+	return c->out_len - c->out_off > CTL_MAX_BACKLOG;
+}
+
+/* Writes what the kernel takes now; the rest waits for EPOLLOUT. Returns false if c was freed
+ * (or is dead). A connection whose answers pile up is not read until they drain, and one that
+ * is closing is not read at all. */
 static bool conn_flush(struct ctl_conn *c)
 {
+	if (c->dead)
+		return false;
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -99,7 +118,8 @@ static bool conn_flush(struct ctl_conn *c)
 			return false;
 		}
 	}
-	hs_io_set_events(&c->io, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+	bool read = !c->close_after_flush && !backlogged(c);
+	hs_io_set_events(&c->io, (read ? EPOLLIN : 0) | (c->out_len ? EPOLLOUT : 0));
 	return true;
 }
 
@@ -224,6 +244,10 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 	}
 	if (json_is_false(json_object_get(answer, "ok")))
 		s->stats.errors++;
+	if (c->dead) { /* gone while the command ran */
+		json_decref(answer);
+		return;
+	}
 	conn_queue(c, answer);
 }
 
@@ -240,13 +264,15 @@ static void fail_stream(struct ctl_conn *c, const char *why)
 
 static void conn_read(struct ctl_conn *c)
 {
-	for (;;) {
+	c->in_use = true;
+	for (int turn = 0; turn < CTL_READS_TURN && !c->close_after_flush && !backlogged(c);
+	     turn++) {
 		if (c->in_cap - c->in_len < CTL_READ_CHUNK) {
 			size_t cap = c->in_cap ? c->in_cap * 2 : 2 * CTL_READ_CHUNK;
 			uint8_t *p = realloc(c->in, cap);
 			if (!p) {
 				conn_free(c);
-				return;
+				break;
 			}
 			c->in = p;
 			c->in_cap = cap;
@@ -258,13 +284,13 @@ static void conn_read(struct ctl_conn *c)
 			break;
 		if (n <= 0) {
 			conn_free(c);
-			return;
+			break;
 		}
 		c->in_len += (size_t)n;
 		/* Bound the buffer: no frame may exceed the request limit. */
 		size_t off = 0, plen;
 		int r;
-		while (!c->close_after_flush &&
+		while (!c->dead && !c->close_after_flush &&
 		       (r = hs_ctl_frame_peek(c->in + off, c->in_len - off, HS_CTL_MAX_REQUEST,
 					      &plen)) != 0) {
 			if (r == -EMSGSIZE) {
@@ -278,10 +304,15 @@ static void conn_read(struct ctl_conn *c)
 			handle_frame(c, c->in + off + HS_CTL_HEADER_LEN, plen);
 			off += HS_CTL_HEADER_LEN + plen;
 		}
-		if (c->close_after_flush)
+		if (c->dead || c->close_after_flush)
 			break;
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
+	}
+	c->in_use = false;
+	if (c->dead) {
+		conn_free(c);
+		return;
 	}
 	conn_flush(c);
 }

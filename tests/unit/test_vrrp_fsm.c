@@ -269,7 +269,8 @@ static const struct cell_case cells[] = {
 	{ BOUND, 100, S_BACK, EV_ADVT, 0, 0, 0, S_BACK, "", NEVER, 13010, 0 },
 	{ BOUND, 100, S_BACK, EV_MDT, 0, 0, 0, S_BACK, "vgmp(master-down);", NEVER, 13510, 0 },
 	/* the master's first advert in Backup is reported (the peer advertises) */
-	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "vgmp(master-heard);", NEVER, 13510, 0 },
+	{ BOUND, 100, S_BACK, EV_ADV, 254, HIGHER, 0, S_BACK, "vgmp(master-heard);", NEVER, 13510,
+	  0 },
 	{ BOUND, 100, S_BACK, EV_ADV, 50, LOWER, 0, S_BACK, "vgmp(master-heard);", NEVER, 13510,
 	  0 }, /* no preempt */
 	{ BOUND, 100, S_BACK, EV_ADV, 0, HIGHER, 0, S_BACK, "", NEVER, 10510, 0 },
