@@ -146,6 +146,7 @@ static json_t *handover_encode(const struct vgmp_handover *h)
 	json_object_set_new(o, "releasing", json_boolean(h->releasing));
 	json_object_set_new(o, "release_ms", ms(h->release_ms));
 	json_object_set_new(o, "handed", json_boolean(h->handed));
+	json_object_set_new(o, "dead_ms", ms(h->dead_ms));
 	json_object_set_new(o, "result", json_string(result_n(h->result)));
 	json_object_set_new(o, "result_reason", json_string(hrp_reason_n(h->result_reason)));
 	json_object_set_new(o, "result_ms", ms(h->result_ms));
@@ -416,6 +417,9 @@ static void handover_decode(struct rd *rd, const json_t *o, struct vgmp_handover
 	h->releasing = get_bool(rd, o, "releasing", false);
 	h->release_ms = get_ms(rd, o, "release_ms", 0);
 	h->handed = get_bool(rd, o, "handed", false); /* 1.1 */
+	/* 1.3; before it the handover's holder died unnoticed by the new process, which then
+	 * kept the handover however long the peer stayed away */
+	h->dead_ms = get_ms(rd, o, "dead_ms", 0);
 	h->result = get_name(rd, o, "result", result_n, VGMP_REQ_RESULT_MAX, VGMP_REQ_NONE);
 	h->result_reason = get_name(rd, o, "result_reason", hrp_reason_n, HRP_VGMP_REASON_MAX, 0);
 	h->result_ms = get_ms(rd, o, "result_ms", 0);

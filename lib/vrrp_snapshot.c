@@ -109,8 +109,11 @@ static json_t *group_encode(const struct vrrp_snap_group *g)
 		deadline(g->t.adver_ms), "master_down_ms", deadline(g->t.master_down_ms),
 		"preempt_ms", deadline(g->t.preempt_ms), "master_addr", addr, "master_priority",
 		g->master_priority, "master_adver_interval_cs", g->master_adver_interval_cs);
-	if (o)
+	if (o) {
+		json_object_set_new(o, "master_down_cause",
+				    json_string(vrrp_reason_name(g->master_down_cause)));
 		json_object_set_new(o, "counters", counters_encode(&g->counters));
+	}
 	return o;
 }
 
@@ -159,6 +162,12 @@ static int group_decode(const json_t *o, struct vrrp_snap_group *g, char *err, s
 	g->t.adver_ms = deadline_of(o, "adver_ms");
 	g->t.master_down_ms = deadline_of(o, "master_down_ms");
 	g->t.preempt_ms = deadline_of(o, "preempt_ms");
+	/* 1.1; a 1.0 snapshot (or a name this version does not know) restores the plain cause */
+	g->master_down_cause = VRRP_REASON_MASTER_DOWN;
+	const char *cause = json_string_value(json_object_get(o, "master_down_cause"));
+	for (int r = 0; cause && r < VRRP_REASON_MAX; r++)
+		if (strcmp(cause, vrrp_reason_name((enum vrrp_reason)r)) == 0)
+			g->master_down_cause = (enum vrrp_reason)r;
 	if (addr[0] &&
 	    (hs_addr_parse(addr, &g->master_addr) < 0 || g->master_addr.family != g->family)) {
 		snprintf(err, errlen, "group %s VRID %d: bad master address '%s'", ifname, vrid,
@@ -239,6 +248,7 @@ void vrrp_fsm_save(const struct vrrp_fsm *f, struct vrrp_snap_group *g)
 	g->state = f->state;
 	g->role = f->role;
 	g->t = f->t;
+	g->master_down_cause = f->master_down_cause;
 	g->master_addr = f->master_addr;
 	g->master_priority = f->master_priority;
 	g->master_adver_interval_cs = f->master_adver_interval_cs;
@@ -256,6 +266,7 @@ int vrrp_fsm_restore(struct vrrp_fsm *f, const struct vrrp_snap_group *g)
 	f->state = g->state;
 	f->role = vrrp_fsm_is_bound(f) ? g->role : VRRP_ROLE_BACKUP;
 	f->t = g->t;
+	f->master_down_cause = g->master_down_cause;
 	f->master_priority = g->master_priority;
 	f->master_adver_interval_cs =
 		g->master_adver_interval_cs ? g->master_adver_interval_cs : f->p.interval_cs;

@@ -14,7 +14,7 @@
 
 #define VRRP_SNAPSHOT_FORMAT "vrrpd-snapshot"
 #define VRRP_SNAPSHOT_MAJOR  1
-#define VRRP_SNAPSHOT_MINOR  0
+#define VRRP_SNAPSHOT_MINOR  1
 
 /* One group, keyed by (interface, family, vrid). */
 struct vrrp_snap_group {
@@ -24,6 +24,7 @@ struct vrrp_snap_group {
 	enum vrrp_state state;
 	enum vrrp_role role;
 	struct vrrp_timers t; /* VRRP_NEVER when disarmed */
+	enum vrrp_reason master_down_cause; /* 1.1: why the master-down timer runs */
 	struct hs_addr master_addr;
 	uint8_t master_priority;
 	uint16_t master_adver_interval_cs;

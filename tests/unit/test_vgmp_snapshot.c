@@ -86,7 +86,8 @@ static void test_round_trip(void **state)
 	pair_running();
 	vgmp_tracker_set(&S.b[A].v, 0, VGMP_OBJ_DOWN, S.now); /* within its hold-down */
 	run_until(S.now + 100);
-	S.b[A].v.ho.yielded_prio = 44990; /* a field the election does not read here */
+	S.b[A].v.ho.yielded_prio = 44990; /* fields the election does not read here */
+	S.b[A].v.ho.dead_ms = S.now - 50;
 	json_t *j = vgmp_snapshot_encode(&S.b[A].v);
 	assert_non_null(j);
 	struct vgmp_snapshot *s = decode_ok(j);
@@ -148,9 +149,11 @@ static void test_round_trip(void **state)
 	/* A 1.1 snapshot has no yielded_prio: 0, so that any change of priority ends the handover
 	 * as it did then. */
 	json_object_del(json_object_get(j, "handover"), "yielded_prio");
+	json_object_del(json_object_get(j, "handover"), "dead_ms"); /* 1.2 has none: unset */
 	free(s);
 	s = decode_ok(j);
 	assert_int_equal(s->core.ho.yielded_prio, 0);
+	assert_int_equal(s->core.ho.dead_ms, 0);
 	json_decref(j);
 	free(s);
 }

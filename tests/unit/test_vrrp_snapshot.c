@@ -67,6 +67,7 @@ static struct vrrp_snap_group sample(void)
 	g.t.adver_ms = VRRP_NEVER;
 	g.t.master_down_ms = 123456789012ull;
 	g.t.preempt_ms = 5000;
+	g.master_down_cause = VRRP_REASON_MASTER_RESIGNED;
 	g.master_addr = addr("192.0.2.3");
 	g.master_priority = 200;
 	g.master_adver_interval_cs = 10;
@@ -106,10 +107,16 @@ static void test_round_trip(void **state)
 	assert_true(r->t.adver_ms == VRRP_NEVER);
 	assert_true(r->t.master_down_ms == 123456789012ull);
 	assert_true(r->t.preempt_ms == 5000);
+	assert_int_equal(r->master_down_cause, VRRP_REASON_MASTER_RESIGNED);
 	assert_true(hs_addr_equal(&r->master_addr, &g.master_addr));
 	assert_int_equal(r->master_priority, 200);
 	assert_int_equal(r->master_adver_interval_cs, 10);
 	assert_memory_equal(&r->counters, &g.counters, sizeof(g.counters));
+	vrrp_snapshot_free(&out);
+	/* 1.0 had no cause: the plain master-down */
+	json_object_del(json_array_get(json_object_get(j, "groups"), 0), "master_down_cause");
+	assert_int_equal(vrrp_snapshot_decode(j, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.groups[0].master_down_cause, VRRP_REASON_MASTER_DOWN);
 	vrrp_snapshot_free(&out);
 	json_decref(j);
 }
