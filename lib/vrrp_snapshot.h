@@ -23,7 +23,7 @@ struct vrrp_snap_group {
 	int vrid;
 	enum vrrp_state state;
 	enum vrrp_role role;
-	struct vrrp_timers t; /* VRRP_NEVER when disarmed */
+	struct vrrp_timers t;               /* VRRP_NEVER when disarmed */
 	enum vrrp_reason master_down_cause; /* 1.1: why the master-down timer runs */
 	struct hs_addr master_addr;
 	uint8_t master_priority;
