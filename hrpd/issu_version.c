@@ -88,6 +88,8 @@ int hrpd_issu_version_start(struct hrpd_issu *u, const char *exe)
 	if (r == 0) {
 		posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+		/* none of ours: a library's socket (libnftables') is not close-on-exec */
+		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 		snprintf(q->exe, sizeof(q->exe), "%s", exe);
 		char *argv[] = { q->exe, "--version", NULL };
 		pid_t pid;

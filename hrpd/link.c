@@ -128,9 +128,17 @@ bool hrpd_link_refresh(struct hrpd_link *l, uint64_t now)
 			set_admin(l, false, why);
 			return was != l->admin_up;
 		}
+		int r = hs_io_start(&l->io, &l->h->d->loop, fd, EPOLLIN, link_readable, l);
+		if (r < 0) {
+			/* Unwatched, it would be deaf for good: closed, opened again next time. */
+			close(fd);
+			char why[96];
+			snprintf(why, sizeof(why), "watch: %s", strerror(-r));
+			set_admin(l, false, why);
+			return was != l->admin_up;
+		}
 		l->fd = fd;
-		if (hs_io_start(&l->io, &l->h->d->loop, fd, EPOLLIN, link_readable, l) == 0)
-			l->io_on = true;
+		l->io_on = true;
 	}
 	if (l->fd < 0)
 		return was != l->admin_up;

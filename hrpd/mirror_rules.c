@@ -44,6 +44,8 @@ static int restore(const char *argv0, const char *input, char *why, size_t whyle
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	/* none of ours: a library's socket (libnftables') is not close-on-exec */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	char *argv[] = { (char *)argv0, "--noflush", NULL };
 	pid_t pid;
 	int r = posix_spawnp(&pid, argv0, &fa, NULL, argv, environ);

@@ -165,6 +165,9 @@ static pid_t spawn(struct hs_daemon *d, const char *exe, int child_fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	char num[16];
 	snprintf(num, sizeof(num), "%d", child_fd);
+	/* The new process gets its fds through child_fd (SCM_RIGHTS), nothing else: a library's
+	 * socket that is not close-on-exec (libnftables') would pile up, one per generation. */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	fcntl(child_fd, F_SETFD, 0);
 	setenv(HS_HOT_ENV, num, 1);
 	/* sd_watchdog_enabled() only answers the pid it names. */

@@ -68,6 +68,7 @@ int vgmpd_spawn(const char *file, bool search, char *const argv[], char *const e
 		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	else
 		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* none of ours, whatever their flags */
 	int r = (search ? posix_spawnp : posix_spawn)(pid, file, &fa, &at, argv,
 						      envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);

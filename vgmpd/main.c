@@ -112,6 +112,10 @@ static void vgmpd_stop(struct hs_daemon *d)
 	struct vgmpd *g = d->priv;
 	if (!g)
 		return;
+	/* The links first, while everything their pending answers touch is still here; those
+	 * answers (NULL) change nothing now. */
+	g->closing = true;
+	vgmpd_peers_close(g);
 	vgmpd_stop_free(g);
 	vgmpd_link_monitor_close(&g->links);
 	vgmpd_trackers_free(g);
@@ -119,7 +123,6 @@ static void vgmpd_stop(struct hs_daemon *d)
 	if (d->handed_over)
 		vgmpd_notify_abandon(&g->notify);
 	vgmpd_notify_free(&g->notify);
-	vgmpd_peers_close(g);
 	vgmpd_ospf_free(&g->ospf);
 	hs_timer_free(&g->timer);
 	vgmpd_silent_free(g);

@@ -17,6 +17,7 @@
 #include "log.h"
 
 #define OSPF_RETRY_MS 1000
+#define OSPF_CHILD_MS 10000 /* vtysh's longest run; then SIGKILL (it failed, tried again) */
 #define OSPF_PREFIX   "[ospf-cost]"
 
 extern char **environ;
@@ -43,6 +44,7 @@ static void child_done(struct hs_io *io, int fd, uint32_t revents, void *arg)
 	struct vgmpd_ospf *o = arg;
 	int status = 0;
 	waitpid(o->child, &status, 0);
+	hs_timer_cancel(&o->child_timeout);
 	hs_io_stop(&o->io);
 	close(o->pidfd);
 	o->pidfd = -1;
@@ -51,6 +53,14 @@ static void child_done(struct hs_io *io, int fd, uint32_t revents, void *arg)
 	if (!ok)
 		hs_warn(OSPF_PREFIX, "vtysh ended with status %d", status);
 	vgmpd_ospf_finished(o, ok, "vtysh");
+}
+
+static void child_stuck(struct hs_timer *t, void *arg)
+{
+	struct vgmpd_ospf *o = arg;
+	(void)t;
+	hs_warn(OSPF_PREFIX, "vtysh did not end within %d ms: killed", OSPF_CHILD_MS);
+	kill(o->child, SIGKILL); /* child_done reaps it */
 }
 
 static void retry_fired(struct hs_timer *t, void *arg)
@@ -97,6 +107,7 @@ static void run_next(struct vgmpd_ospf *o)
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* none of ours, whatever their flags */
 	pid_t pid;
 	int r = posix_spawnp(&pid, "vtysh", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -115,6 +126,7 @@ static void run_next(struct vgmpd_ospf *o)
 	o->runs++;
 	o->child = pid;
 	o->pidfd = pidfd;
+	hs_timer_arm_in(&o->child_timeout, OSPF_CHILD_MS);
 }
 
 int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level)
@@ -168,6 +180,7 @@ void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 		.loop = loop, .cfg = cfg, .applied = -1, .pidfd = -1, .vty_fd = -1
 	};
 	hs_timer_init(&o->retry, loop, retry_fired, o);
+	hs_timer_init(&o->child_timeout, loop, child_stuck, o);
 	vgmpd_ospf_vty_init(o);
 }
 
@@ -184,8 +197,12 @@ void vgmpd_ospf_free(struct vgmpd_ospf *o)
 	free(o->text);
 	o->text = NULL;
 	hs_timer_free(&o->vty_timeout);
+	hs_timer_free(&o->child_timeout);
 	if (o->child) {
+		/* Not waited for: a stuck vtysh would hold the stop (the next process, or the next
+		 * start, applies the wanted cost again). */
 		hs_io_stop(&o->io);
+		kill(o->child, SIGKILL);
 		waitpid(o->child, NULL, 0);
 		close(o->pidfd);
 		o->child = 0;

@@ -27,6 +27,7 @@ struct vgmpd_ospf {
 	int pidfd;
 	int child_cost;
 	struct hs_io io;
+	struct hs_timer child_timeout; /* a vtysh stuck on a stuck FRR is killed */
 	struct hs_timer retry;
 	/* ospf_vty.c: the change in flight on ospfd's vty socket (fd -1: none) */
 	int vty_fd;

@@ -67,6 +67,8 @@ static void send_hello(struct vgmp *v)
 static void request_numbered(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
+	if (g->closing)
+		return;
 	json_t *res = json_object_get(resp, "result");
 	if (json_is_integer(json_object_get(res, "request_id"))) {
 		vgmp_request_id(&g->v,
@@ -282,6 +284,8 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 void vgmpd_hrpd_status_answer(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
+	if (g->closing)
+		return;
 	json_t *hrp = json_object_get(json_object_get(resp, "result"), "hrp");
 	json_t *peer = json_object_get(hrp, "peer");
 	const char *state = json_string_value(json_object_get(peer, "state"));

@@ -52,6 +52,8 @@ static bool ospf_settled(const struct vgmpd *g)
 static void vrrpd_confirmed(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
+	if (g->closing)
+		return;
 	g->stop.vrrpd_due = false;
 	vgmpd_stop_check(g);
 }
@@ -59,6 +61,8 @@ static void vrrpd_confirmed(json_t *resp, void *arg)
 static void hrpd_confirmed(json_t *resp, void *arg)
 {
 	struct vgmpd *g = arg;
+	if (g->closing)
+		return;
 	g->stop.hrpd_due = false;
 	vgmpd_stop_check(g);
 }

@@ -83,7 +83,7 @@ static void answered(json_t *resp, void *arg)
 	struct vgmpd_vrrp_answer *a = arg;
 	struct vgmpd_tracker *k = a->k;
 	free(a);
-	if (!k)
+	if (!k || k->g->closing)
 		return;
 	k->u.vrrp.pending = NULL;
 	json_t *groups = json_object_get(json_object_get(resp, "result"), "groups");

@@ -27,6 +27,8 @@ struct vgmpd {
 	struct vgmpd_notify notify;
 	bool was_degraded; /* for the `fault` hooks */
 	bool request_lost_due; /* our request could not even be handed to hrpd */
+	/* vgmpd_stop(): the links' pending answers come as NULL, ignored */
+	bool closing;
 	struct vgmpd_stop stop;
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
 	unsigned long long peer_unreadable; /* a payload or request from hrpd we cannot read */

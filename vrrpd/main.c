@@ -3,6 +3,7 @@
  * kernel: a virtual-MAC macvlan per group, VIPs tagged as ours, adverts, gratuitous ARP / NA.
  * `vrrpd --flush` removes whatever a dead vrrpd left behind. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,25 +25,39 @@ static void groups_free(struct vrrpd *vd)
 /* Builds the group list for cfg, keeping (moving over) running groups whose config is the same. */
 static int groups_build(struct vrrpd *vd, const struct hs_vrrpd_config *cfg)
 {
-	struct vrrpd_group **next = calloc(cfg->n_groups ? cfg->n_groups : 1, sizeof(*next));
-	if (!next)
+	size_t n = cfg->n_groups ? cfg->n_groups : 1;
+	struct vrrpd_group **next = calloc(n, sizeof(*next));
+	size_t *from = calloc(n, sizeof(*from)); /* the old slot of a kept group, or SIZE_MAX */
+	if (!next || !from) {
+		free(next);
+		free(from);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < cfg->n_groups; i++) {
+		from[i] = SIZE_MAX;
 		for (size_t j = 0; j < vd->n_groups; j++) {
 			struct vrrpd_group *old = vd->groups[j];
 			if (old && memcmp(&old->cfg, &cfg->groups[i], sizeof(old->cfg)) == 0) {
 				next[i] = old;
+				from[i] = j;
 				vd->groups[j] = NULL;
 				break;
 			}
 		}
 		if (!next[i] && !(next[i] = vrrpd_group_new(vd, &cfg->groups[i]))) {
-			for (size_t k = 0; k < i; k++)
-				free(next[k]);
+			/* Undone: kept groups go back to their slots, running on; new ones go. */
+			for (size_t k = 0; k < i; k++) {
+				if (from[k] != SIZE_MAX)
+					vd->groups[from[k]] = next[k];
+				else
+					vrrpd_group_free(next[k]);
+			}
 			free(next);
+			free(from);
 			return -ENOMEM;
 		}
 	}
+	free(from);
 	/* What is left of the old list was removed or changed: it leaves, VIPs and vMAC go. */
 	for (size_t j = 0; j < vd->n_groups; j++)
 		if (vd->groups[j]) {
