@@ -231,6 +231,7 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 	const char *code;
 	char err[256];
 	json_t *answer;
+	json_int_t id = 0;
 	s->stats.requests++;
 	if (hs_ctl_request_parse((const char *)payload, len, &req, &code, err, sizeof(err)) < 0) {
 		if (strcmp(code, HS_CTL_E_BAD_JSON) == 0)
@@ -239,6 +240,7 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 		answer = hs_ctl_response_error(0, code, "%s", err);
 	} else {
 		hs_debug(HS_DBG_CTL, CTL_PREFIX, "request %s", req.cmd);
+		id = req.id;
 		answer = dispatch(c, &req);
 		hs_ctl_request_clear(&req);
 	}
@@ -248,7 +250,15 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 		json_decref(answer);
 		return;
 	}
-	conn_queue(c, answer);
+	/* Answers go in request order, matched by order: one that cannot be sent (too large, no
+	 * memory) is replaced by a short error, never left out. */
+	int r = conn_queue(c, answer);
+	if (r < 0) {
+		s->stats.errors++;
+		hs_warn(CTL_PREFIX, "an answer could not be sent: %s", strerror(-r));
+		conn_queue(c, hs_ctl_response_error(id, HS_CTL_E_FAILED, "the answer could not be "
+						    "sent: %s", strerror(-r)));
+	}
 }
 
 /* A stream whose framing is broken cannot be resynchronised: answer, then hang up. */

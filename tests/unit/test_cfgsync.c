@@ -414,6 +414,58 @@ static void diff_shows_lines_on_one_side_only(void **state)
 	assert_string_equal(out, "-   accept\n... 2 more\n");
 }
 
+/* The diff against the plain definition, on random sets of few distinct lines (many copies of
+ * each): a line of one side is shown once for every copy the other side lacks, in its order. */
+static size_t naive_diff(char **a, size_t na, char **b, size_t nb, char *out)
+{
+	bool used_a[64] = { false }, used_b[64] = { false };
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (!used_b[j] && strcmp(a[i], b[j]) == 0) {
+				used_a[i] = used_b[j] = true;
+				break;
+			}
+	for (size_t i = 0; i < na; i++)
+		if (!used_a[i] && ++n)
+			sprintf(out + strlen(out), "- %s\n", a[i]);
+	for (size_t j = 0; j < nb; j++)
+		if (!used_b[j] && ++n)
+			sprintf(out + strlen(out), "+ %s\n", b[j]);
+	return n;
+}
+
+static void diff_matches_plain_definition(void **state)
+{
+	(void)state;
+	static char *words[] = { "a", "b", "ab", "", "ba", "b " };
+	srand(7);
+	for (int round = 0; round < 300; round++) {
+		char *a[64], *b[64], ta[512] = "", tb[512] = "", want[2048], got[2048];
+		size_t na = (size_t)(rand() % 40), nb = (size_t)(rand() % 40);
+		for (size_t i = 0; i < na; i++) {
+			a[i] = words[rand() % 6];
+			sprintf(ta + strlen(ta), "%s\n", a[i]);
+		}
+		for (size_t j = 0; j < nb; j++) {
+			b[j] = words[rand() % 6];
+			sprintf(tb + strlen(tb), "%s\n", b[j]);
+		}
+		/* the diff reads lines without trailing blanks, as the tables compare them */
+		for (size_t i = 0; i < na; i++)
+			if (strcmp(a[i], "b ") == 0)
+				a[i] = "b";
+		for (size_t j = 0; j < nb; j++)
+			if (strcmp(b[j], "b ") == 0)
+				b[j] = "b";
+		size_t n = naive_diff(a, na, b, nb, want);
+		long r = hs_cfgsync_diff(ta, strlen(ta), tb, strlen(tb), got, sizeof(got), 100);
+		assert_int_equal(r, (long)n);
+		assert_string_equal(got, want);
+	}
+}
+
 /* ---- role ---- */
 
 /* A set the peer failed or reverted is not sent again by itself (it would loop), until the peer
@@ -543,6 +595,7 @@ int main(void)
 		cmocka_unit_test(renames_parse_and_apply_both_ways),
 		cmocka_unit_test(digest_covers_names_presence_and_text),
 		cmocka_unit_test(diff_shows_lines_on_one_side_only),
+		cmocka_unit_test(diff_matches_plain_definition),
 		cmocka_unit_test(role_follows_vgmp),
 		cmocka_unit_test(a_refusal_is_forgotten_once_the_peer_takes_our_current_set),
 		cmocka_unit_test(confirmed_when_the_window_passes_with_the_master_heard),

@@ -59,7 +59,22 @@ static int cmd_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 	return 0;
 }
 
+/* An answer past the response limit. */
+static int cmd_huge(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	size_t n = HS_CTL_MAX_RESPONSE + 1;
+	char *s = malloc(n + 1);
+	if (!s)
+		return -ENOMEM;
+	memset(s, 'x', n);
+	s[n] = '\0';
+	*result = json_pack("{s:s}", "blob", s);
+	free(s);
+	return 0;
+}
+
 static const struct hs_ctl_command test_commands[] = {
+	{ "huge", "answers more than a frame holds", cmd_huge },
 	{ "echo", "answers its args", cmd_echo },  { "bad", "always bad args", cmd_bad },
 	{ "fail", "always fails", cmd_fail },      { "emit", "publishes a tick event", cmd_emit },
 	{ "stats", "server counters", cmd_stats }, { NULL },
@@ -166,7 +181,7 @@ static void test_echo_and_errors(void **state)
 	json_decref(r);
 	r = call(fd, "help", NULL);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(r, "result"), "commands")),
-			 2 + 5);
+			 2 + 6);
 	json_decref(r);
 	close(fd);
 }
@@ -261,6 +276,23 @@ static void test_subscribe(void **state)
 	close(ctl);
 }
 
+/* An answer too large to send is replaced by an error with the request's id; the next answer on
+ * the connection is its own (answers are matched by order: a missing one shifted them all). */
+static void test_unsendable_answer_replaced(void **state)
+{
+	int fd = connect_wait();
+	json_t *r = call(fd, "huge", NULL);
+	assert_string_equal(error_code(r), HS_CTL_E_FAILED);
+	json_decref(r);
+	r = call(fd, "echo", json_pack("{s:i}", "n", 5));
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(r, "result"), "args"), "n")),
+			 5);
+	json_decref(r);
+	close(fd);
+}
+
 /* A subscriber asks for an event and hangs up before the answer: the event's send to it fails
  * inside the command, and the connection is freed only after its read (the answer was queued on
  * freed memory: the ASan build's server died, so teardown's exit status fails the test). */
@@ -309,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oversized_and_empty_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscribe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_to_gone_requester, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsendable_answer_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_is_private, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
