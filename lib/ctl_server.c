@@ -256,8 +256,10 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 	if (r < 0) {
 		s->stats.errors++;
 		hs_warn(CTL_PREFIX, "an answer could not be sent: %s", strerror(-r));
-		conn_queue(c, hs_ctl_response_error(id, HS_CTL_E_FAILED, "the answer could not be "
-						    "sent: %s", strerror(-r)));
+		conn_queue(c, hs_ctl_response_error(id, HS_CTL_E_FAILED,
+						    "the answer could not be "
+						    "sent: %s",
+						    strerror(-r)));
 	}
 }
 

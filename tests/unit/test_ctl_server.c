@@ -75,9 +75,12 @@ static int cmd_huge(void *ctx, json_t *args, json_t **result, char *err, size_t 
 
 static const struct hs_ctl_command test_commands[] = {
 	{ "huge", "answers more than a frame holds", cmd_huge },
-	{ "echo", "answers its args", cmd_echo },  { "bad", "always bad args", cmd_bad },
-	{ "fail", "always fails", cmd_fail },      { "emit", "publishes a tick event", cmd_emit },
-	{ "stats", "server counters", cmd_stats }, { NULL },
+	{ "echo", "answers its args", cmd_echo },
+	{ "bad", "always bad args", cmd_bad },
+	{ "fail", "always fails", cmd_fail },
+	{ "emit", "publishes a tick event", cmd_emit },
+	{ "stats", "server counters", cmd_stats },
+	{ NULL },
 };
 
 static void on_term(int signo, void *arg)
