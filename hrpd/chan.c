@@ -343,6 +343,13 @@ static void rx_challenge(struct hrpd *h, struct hrpd_link *l, const struct hrp_r
 	} arg = { .h = h };
 	if (hrp_challenge_get(res->msg.body, res->msg.body_len, arg.nonce) < 0)
 		return;
+	/* A peer asks at most once a second a link; more is a replay (a challenge is exempt from
+	 * the window) that would make us send two messages for each one it sends. */
+	if (l->challenge_answered_ms && now - l->challenge_answered_ms < HRPD_CHALLENGE_GAP_MS) {
+		h->st.challenges_throttled++;
+		return;
+	}
+	l->challenge_answered_ms = now;
 	/* Answered whatever its epoch: only a key holder can use the answer (hrp-protocol 7.2). */
 	if (hrpd_send(h, l, HRP_MSG_CHALLENGE_RESPONSE, HRP_F_URGENT, put_challenge_response,
 		      &arg) < 0)

@@ -268,6 +268,7 @@ static int cmd_statistics(void *ctx, json_t *args, json_t **result, char *err, s
 	} more[] = {
 		{ "challenges_sent", s->challenges_sent },
 		{ "challenge_responses_sent", s->challenge_responses_sent },
+		{ "challenges_throttled", s->challenges_throttled },
 		{ "not_supported_sent", s->not_supported_sent },
 		{ "not_supported_received", s->not_supported_received },
 		{ "probes_sent", s->probes_sent },

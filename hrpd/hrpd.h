@@ -27,6 +27,7 @@
 #define HRPD_RTT_EVERY      16 /* an RTT probe every 16 hellos on each ready link */
 #define HRPD_SEEN_MAX       8  /* VGMP requests remembered to drop resent duplicates */
 #define HRPD_REOPEN_MS      1000
+#define HRPD_CHALLENGE_GAP_MS 100 /* the least time between two challenges answered on a link */
 #define HRPD_EPOCH_ANNOUNCE 16 /* hellos announcing the next epoch before switching */
 /* sd-event priority of bulk work (the data channel, session sync): after the heartbeat's timer,
  * UDP sockets and the control socket (0), and the same for all of it, so that it takes turns */
@@ -53,6 +54,7 @@ struct hrpd_link {
 	uint64_t last_open_ms;
 	/* counters */
 	uint64_t hellos_sent, hellos_received;
+	uint64_t challenge_answered_ms; /* the last challenge answered here; 0: none */
 	uint64_t tx, rx, tx_errors, wrong_source, auth_failures;
 	uint64_t last_rx_ms;
 	bool heard;
@@ -79,6 +81,7 @@ struct hrpd_stats {
 	uint64_t not_supported_sent, not_supported_received;
 	uint64_t probes_sent, probe_acks_received, rtt_probes_sent;
 	uint64_t challenges_sent, challenge_responses_sent;
+	uint64_t challenges_throttled; /* answered too soon after the last on the link */
 	uint64_t retransmissions, requests_lost, requests_duplicate;
 	uint64_t wrong_source; /* datagrams not from the link's remote address */
 	uint64_t wrong_sender; /* authentic, but another sender id while the peer is up */

@@ -389,6 +389,9 @@ static void test_fixtures_values(void **state)
 	json_object_foreach (json_object_get(hs, "drops"), reason, item)
 		want_line(text, "hotstandby_hrp_drops_total{reason=\"%s\"} %lld", reason,
 			  (long long)json_integer_value(item));
+	want_line(text, "hotstandby_hrp_challenges_throttled_total %lld",
+		  (long long)json_integer_value(json_object_get(hs, "challenges_throttled")));
+	assert_int_equal(json_integer_value(json_object_get(hs, "challenges_throttled")), 2);
 	want_line(text, "hotstandby_hrp_registry_unreadable_total %lld",
 		  (long long)json_integer_value(json_object_get(hs, "registry_unreadable")));
 	want_line(text, "hotstandby_hrp_messages_sent_total{type=\"hello\"} %lld",
