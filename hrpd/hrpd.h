@@ -27,8 +27,9 @@
 #define HRPD_RTT_EVERY      16 /* an RTT probe every 16 hellos on each ready link */
 #define HRPD_SEEN_MAX       8  /* VGMP requests remembered to drop resent duplicates */
 #define HRPD_REOPEN_MS      1000
-#define HRPD_CHALLENGE_GAP_MS 100 /* the least time between two challenges answered on a link */
 #define HRPD_EPOCH_ANNOUNCE 16 /* hellos announcing the next epoch before switching */
+/* the least time between two challenges answered on one link */
+#define HRPD_CHALLENGE_GAP_MS 100
 /* sd-event priority of bulk work (the data channel, session sync): after the heartbeat's timer,
  * UDP sockets and the control socket (0), and the same for all of it, so that it takes turns */
 #define HRPD_BULK_PRIORITY 10
