@@ -26,7 +26,10 @@
 #define EXP_RX_BUF     8192
 #define EXP_READS_TURN 64
 #define EXP_REC_MAX    2048 /* bytes of one expectation record: ~30 IPv4 expectations */
-#define EXP_REREAD_MAX 32   /* NAT expectations of one turn whose master is read again */
+/* NAT expectations of one turn whose master is read again: one per event read, so never full */
+#define EXP_REREAD_MAX EXP_READS_TURN
+/* the dump of ours for the peer is read whole, unless the table is absurdly large */
+#define EXP_DUMP_READS 4096
 
 enum exp_refusal {
 	EXP_R_NO_MASTER,  /* ENOENT: the master entry is not here */
@@ -541,8 +544,9 @@ void hrpd_sess_expect_bulk(struct hrpd_sess *ss)
 	}
 	unsigned n = 0;
 	bool done = false;
-	/* Bounded: each recv returns the next part of the dump; a dump of expectations is small. */
-	for (int i = 0; i < EXP_READS_TURN && !done; i++) {
+	/* Each recv returns the next part of the dump; a dump of expectations is small. Read whole:
+	 * a part left in the socket would be taken for the answer of the next request. */
+	for (int i = 0; i < EXP_DUMP_READS && !done; i++) {
 		ssize_t got = recv(mnl_socket_get_fd(x->req), x->rx, sizeof(x->rx), MSG_DONTWAIT);
 		if (got < 0)
 			break;
@@ -572,6 +576,10 @@ void hrpd_sess_expect_bulk(struct hrpd_sess *ss)
 			rec_add(ss, x, &e);
 			n++;
 		}
+	}
+	if (!done) {
+		x->st.events_bad++;
+		warn_limited(x, "the dump of ours for the peer did not end: sent in part", EMSGSIZE);
 	}
 	x->st.bulk_sent += n;
 	rec_send(ss, x);
