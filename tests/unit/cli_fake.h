@@ -4,6 +4,9 @@
 #ifndef HS_TEST_CLI_FAKE_H
 #define HS_TEST_CLI_FAKE_H
 
+#include <stdlib.h>
+#include <time.h>
+
 
 struct fake_answer {
 	const char *daemon;
@@ -199,6 +202,22 @@ static void outcome_free(struct outcome *o)
 }
 
 #define HEALTHY healthy, sizeof(healthy) / sizeof(healthy[0])
+
+/* The renderer tests' group setup: the real command table, times printed in UTC. */
+static inline int real_grammar_utc_setup(void **state)
+{
+	char err[160];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cli_grammar_init(&real, &cli_commands, err, sizeof(err));
+}
+
+static inline int real_grammar_teardown(void **state)
+{
+	cli_grammar_clear(&real);
+	return 0;
+}
 
 static inline void assert_keys(const json_t *obj, const char *const *keys, size_t n)
 {

@@ -22,21 +22,6 @@ static struct cli_grammar real;
 
 #include "cli_fake.h"
 
-static int setup(void **state)
-{
-	char err[160];
-
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return cli_grammar_init(&real, &cli_commands, err, sizeof(err));
-}
-
-static int teardown(void **state)
-{
-	cli_grammar_clear(&real);
-	return 0;
-}
-
 /* ---- display hrp state verbose and display vgmp with today's daemons: fw2, the standby ---- */
 
 #define DIGEST_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -594,5 +579,5 @@ int main(void)
 		cmocka_unit_test(test_render_vgmp),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, real_grammar_utc_setup, real_grammar_teardown);
 }

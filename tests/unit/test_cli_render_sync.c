@@ -23,21 +23,6 @@ static struct cli_grammar real;
 
 #include "cli_fake.h"
 
-static int setup(void **state)
-{
-	char err[160];
-
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return cli_grammar_init(&real, &cli_commands, err, sizeof(err));
-}
-
-static int teardown(void **state)
-{
-	cli_grammar_clear(&real);
-	return 0;
-}
-
 /* ---- session sync: display hrp session statistics / consistency, hrp sync ---- */
 
 static const char session_stats[] =
@@ -452,5 +437,5 @@ int main(void)
 		cmocka_unit_test(test_hrp_sync_config),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, real_grammar_utc_setup, real_grammar_teardown);
 }
