@@ -396,7 +396,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	SC("challenge_responses_sent", "hotstandby_hrp_challenge_responses_sent_total",
 	   "Challenge responses sent"),
 	SC("challenges_throttled", "hotstandby_hrp_challenges_throttled_total",
-	   "Challenges not answered: within 100 ms of the last answered on the link (a replay)"),
+	   "Challenges not answered: a nonce answered in the last second, or past 8 a second on "
+	   "a link (a replay or a flood)"),
 	SC("not_supported_sent", "hotstandby_hrp_not_supported_sent_total",
 	   "Not-supported answers sent"),
 	SC("not_supported_received", "hotstandby_hrp_not_supported_received_total",

@@ -343,13 +343,21 @@ static void rx_challenge(struct hrpd *h, struct hrpd_link *l, const struct hrp_r
 	} arg = { .h = h };
 	if (hrp_challenge_get(res->msg.body, res->msg.body_len, arg.nonce) < 0)
 		return;
-	/* A peer asks at most once a second a link; more is a replay (a challenge is exempt from
-	 * the window) that would make us send two messages for each one it sends. */
-	if (l->challenge_answered_ms && now - l->challenge_answered_ms < HRPD_CHALLENGE_GAP_MS) {
+	/* A peer asks once a second a link, with a fresh nonce each time. A challenge is exempt
+	 * from the replay window: a nonce answered in the last second, or a ninth challenge in a
+	 * second, is a replay or a flood that would make us send two messages for each. */
+	bool again = false;
+	for (unsigned i = 0; i < HRPD_CHALLENGE_RING; i++)
+		again |= l->answered_ms[i] && now - l->answered_ms[i] < HRP_CHALLENGE_RETRY_MS &&
+			 memcmp(l->answered_nonce[i], arg.nonce, HRP_NONCE_LEN) == 0;
+	uint64_t oldest = l->answered_ms[l->answered_next];
+	if (again || (oldest && now - oldest < HRP_CHALLENGE_RETRY_MS)) {
 		h->st.challenges_throttled++;
 		return;
 	}
-	l->challenge_answered_ms = now;
+	l->answered_ms[l->answered_next] = now;
+	memcpy(l->answered_nonce[l->answered_next], arg.nonce, HRP_NONCE_LEN);
+	l->answered_next = (l->answered_next + 1) % HRPD_CHALLENGE_RING;
 	/* Answered whatever its epoch: only a key holder can use the answer (hrp-protocol 7.2). */
 	if (hrpd_send(h, l, HRP_MSG_CHALLENGE_RESPONSE, HRP_F_URGENT, put_challenge_response,
 		      &arg) < 0)

@@ -28,8 +28,8 @@
 #define HRPD_SEEN_MAX       8  /* VGMP requests remembered to drop resent duplicates */
 #define HRPD_REOPEN_MS      1000
 #define HRPD_EPOCH_ANNOUNCE 16 /* hellos announcing the next epoch before switching */
-/* the least time between two challenges answered on one link */
-#define HRPD_CHALLENGE_GAP_MS 100
+/* challenges answered on one link in a second at most; a nonce is answered once a second */
+#define HRPD_CHALLENGE_RING 8
 /* sd-event priority of bulk work (the data channel, session sync): after the heartbeat's timer,
  * UDP sockets and the control socket (0), and the same for all of it, so that it takes turns */
 #define HRPD_BULK_PRIORITY 10
@@ -55,7 +55,10 @@ struct hrpd_link {
 	uint64_t last_open_ms;
 	/* counters */
 	uint64_t hellos_sent, hellos_received;
-	uint64_t challenge_answered_ms; /* the last challenge answered here; 0: none */
+	/* the last challenges answered here (hrpd_chan: a replay is not answered again) */
+	uint8_t answered_nonce[HRPD_CHALLENGE_RING][HRP_NONCE_LEN];
+	uint64_t answered_ms[HRPD_CHALLENGE_RING]; /* 0: free */
+	unsigned answered_next;
 	uint64_t tx, rx, tx_errors, wrong_source, auth_failures;
 	uint64_t last_rx_ms;
 	bool heard;

@@ -658,9 +658,13 @@ void hrpd_sess_update(struct hrpd *h)
 	bool peer_sends = peer_source(h);
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
-	if (!peer_sends)
-		hrpd_sess_bulk_abandon(ss, peer_up(h) ? "the peer is no source now"
-						      : "the peer is down");
+	/* A bulk ends with its source's death or its role, not with a moment of silence (the
+	 * negotiation before a verdict): under load that would start a full bulk again and
+	 * again. */
+	if (!h->enabled || h->lv.peer == HRP_LV_PEER_DEAD)
+		hrpd_sess_bulk_abandon(ss, "the peer is down");
+	else if (peer_up(h) && !active_state(h->peer_hello.vgmp.state))
+		hrpd_sess_bulk_abandon(ss, "the peer is no source now");
 	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;

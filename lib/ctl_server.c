@@ -141,6 +141,8 @@ static int conn_queue(struct ctl_conn *c, json_t *msg)
 		return 0;
 	}
 	memmove(c->out, c->out + c->out_off, pending);
+	c->out_off = 0; /* the queue is where the memmove put it, whatever follows */
+	c->out_len = pending;
 	uint8_t *buf = realloc(c->out, pending + len);
 	if (!buf) {
 		free(frame);
@@ -256,10 +258,10 @@ static void handle_frame(struct ctl_conn *c, const uint8_t *payload, size_t len)
 	if (r < 0) {
 		s->stats.errors++;
 		hs_warn(CTL_PREFIX, "an answer could not be sent: %s", strerror(-r));
-		conn_queue(c, hs_ctl_response_error(id, HS_CTL_E_FAILED,
-						    "the answer could not be "
-						    "sent: %s",
-						    strerror(-r)));
+		if (conn_queue(c, hs_ctl_response_error(id, HS_CTL_E_FAILED,
+							"the answer could not be sent: %s",
+							strerror(-r))) < 0)
+			conn_free(c); /* not even that: hung up rather than out of order */
 	}
 }
 

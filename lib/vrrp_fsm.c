@@ -679,6 +679,9 @@ int vrrp_fsm_set_role(struct vrrp_fsm *f, enum vrrp_role role, enum vrrp_reason 
 	if ((int)why < 0 || why >= VRRP_REASON_MAX)
 		return -EINVAL;
 	f->role = role;
+	/* vgmpd gives the role at every (re)connect: a vgmpd that starts afresh learns again
+	 * whether the master is heard, at its next advert. */
+	f->heard_reported = false;
 	return vrrp_fsm_event(f,
 			      role == VRRP_ROLE_MASTER ? VRRP_EV_ROLE_MASTER : VRRP_EV_ROLE_BACKUP,
 			      NULL, NULL, why, now_ms);

@@ -199,8 +199,8 @@ void vgmpd_ospf_free(struct vgmpd_ospf *o)
 	hs_timer_free(&o->vty_timeout);
 	hs_timer_free(&o->child_timeout);
 	if (o->child) {
-		/* Not waited for: a stuck vtysh would hold the stop (the next process, or the next
-		 * start, applies the wanted cost again). */
+		/* Killed first: a stuck vtysh would hold the stop (the next process, or the next
+		 * start, applies the wanted cost again); then reaped at once. */
 		hs_io_stop(&o->io);
 		kill(o->child, SIGKILL);
 		waitpid(o->child, NULL, 0);

@@ -313,6 +313,33 @@ static const struct hs_ctl_link_ops hrpd_ops = {
 
 /* ---- vrrpd ---- */
 
+/* Notes one group's report; whether any bound group still hears the peer. */
+static bool group_heard(struct vgmpd *g, const json_t *data, bool seen)
+{
+	const char *ifname = json_string_value(json_object_get(data, "interface"));
+	ifname = ifname ? ifname : "";
+	const char *family = json_string_value(json_object_get(data, "family"));
+	json_int_t vrid = json_integer_value(json_object_get(data, "vrid"));
+	uint8_t fam = family && strcmp(family, "ipv6") == 0 ? 6 : 4;
+	size_t i = 0;
+	while (i < g->n_heard && !(strncmp(g->heard[i].ifname, ifname, 15) == 0 &&
+				   g->heard[i].vrid == (uint8_t)vrid && g->heard[i].family == fam))
+		i++;
+	if (i == g->n_heard) {
+		if (g->n_heard < VGMPD_HEARD_MAX)
+			g->n_heard++;
+		i = g->n_heard - 1;
+		snprintf(g->heard[i].ifname, sizeof(g->heard[i].ifname), "%s", ifname);
+		g->heard[i].vrid = (uint8_t)vrid;
+		g->heard[i].family = fam;
+	}
+	g->heard[i].heard = seen;
+	for (i = 0; i < g->n_heard; i++)
+		if (g->heard[i].heard)
+			return true;
+	return false;
+}
+
 static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, void *arg)
 {
 	struct vgmpd *g = arg;
@@ -328,7 +355,7 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	/* Another master on a bound group, or a bound backup hearing the master again: the
 	 * peer still advertises (split-brain policy); master-down: its adverts are gone. */
 	bool seen = strcmp(what, "master-down") != 0;
-	vgmp_set_peer_adverts(&g->v, seen, hs_now_ms());
+	vgmp_set_peer_adverts(&g->v, group_heard(g, data, seen), hs_now_ms());
 	vgmpd_rearm(g);
 	if (!seen)
 		vgmpd_silent_master_down(g);
@@ -344,6 +371,7 @@ static void vrrpd_connected(struct hs_ctl_link *l, void *arg)
 static void vrrpd_disconnected(struct hs_ctl_link *l, void *arg)
 {
 	struct vgmpd *g = arg;
+	g->n_heard = 0; /* vrrpd reports again once it is back and has our role */
 	vgmpd_trackers_vrrp_link(g, false);
 	vgmpd_rearm(g);
 }

@@ -83,9 +83,11 @@ static void answered(json_t *resp, void *arg)
 	struct vgmpd_vrrp_answer *a = arg;
 	struct vgmpd_tracker *k = a->k;
 	free(a);
-	if (!k || k->g->closing)
+	if (!k)
 		return;
-	k->u.vrrp.pending = NULL;
+	k->u.vrrp.pending = NULL; /* first: the tracker's free must not touch a */
+	if (k->g->closing)
+		return;
 	json_t *groups = json_object_get(json_object_get(resp, "result"), "groups");
 	if (!json_is_array(groups)) {
 		/* The link went down before the answer, or vrrpd could not answer. */

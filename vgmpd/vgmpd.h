@@ -14,6 +14,8 @@
 #include "trackers.h"
 #include "vgmp_fsm.h"
 
+#define VGMPD_HEARD_MAX 256 /* bound groups told apart; more share the last slot */
+
 struct vgmpd {
 	struct hs_daemon *d;
 	struct vgmp v;
@@ -32,6 +34,14 @@ struct vgmpd {
 	struct vgmpd_stop stop;
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
 	unsigned long long peer_unreadable; /* a payload or request from hrpd we cannot read */
+	/* peers.c: per bound group, whether vrrpd last reported the peer's adverts heard; the
+	 * peer advertises while any group hears it (one LAN cut leaves the others) */
+	struct vgmpd_heard {
+		char ifname[16];
+		uint8_t vrid, family;
+		bool heard;
+	} heard[VGMPD_HEARD_MAX];
+	size_t n_heard;
 };
 
 /* peers.c: the links to hrpd and vrrpd, and the core's ops. */
@@ -41,7 +51,7 @@ void vgmpd_peers_close(struct vgmpd *g);
 /* After every call into the core: arm its one timer (and see whether a stop may end). */
 void vgmpd_rearm(struct vgmpd *g);
 /* Our payload to hrpd, our role to vrrpd; cb (may be NULL) gets the answer, or NULL when the
- * link goes down first. 0, or -ENOTCONN / -ENOMEM: cb may then have run already (with NULL). */
+ * link goes down first. 0, or -ENOTCONN / -ENOMEM: cb is then never called. */
 int vgmpd_push_payload(struct vgmpd *g, bool urgent, hs_ctl_answer_cb cb, void *arg);
 int vgmpd_push_role(struct vgmpd *g, enum vgmp_state s, hs_ctl_answer_cb cb, void *arg);
 /* hrpd's status: what it knows of the peer (and of session sync), fed to the core. */

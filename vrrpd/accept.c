@@ -25,6 +25,7 @@ static int run_nft(const char *script)
 	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
 	char *argv[] = { "nft", "-f", "-", NULL };
 	pid_t pid;
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* none of ours */
 	int r = posix_spawnp(&pid, "nft", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[0]);

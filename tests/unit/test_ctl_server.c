@@ -313,9 +313,12 @@ static void test_publish_to_gone_requester(void **state)
 		assert_int_equal(hs_ctl_frame_encode(req, &frame, &len), 0);
 		json_decref(req);
 		json_decref(args);
+		/* the server reads the request only once we are gone */
+		kill(server_pid, SIGSTOP);
 		assert_int_equal(send(fd, frame, len, 0), (ssize_t)len);
 		free(frame);
 		close(fd);
+		kill(server_pid, SIGCONT);
 	}
 	int fd = connect_wait();
 	json_t *r = call(fd, "stats", NULL);

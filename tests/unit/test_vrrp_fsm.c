@@ -927,10 +927,13 @@ static void test_bound_group(void **state)
 	assert_int_equal(hear(&f, 100, LOWER, 14200), VRRP_DROP_NONE);
 	assert_string_equal(rec, "vgmp(master-heard);");
 
-	/* Repeated role: nothing happens. */
+	/* Repeated role: nothing happens, but the next advert is reported again (vgmpd gives the
+	 * role at each connect: one that started afresh must learn the master is heard). */
 	rec_clear();
 	assert_int_equal(vrrp_fsm_set_role(&f, VRRP_ROLE_BACKUP, VRRP_REASON_VGMP, 14000), 0);
 	assert_string_equal(rec, "");
+	assert_int_equal(hear(&f, 100, LOWER, 15200), VRRP_DROP_NONE);
+	assert_string_equal(rec, "vgmp(master-heard);");
 	/* Bad requests. */
 	assert_int_equal(vrrp_fsm_set_role(&f, VRRP_ROLE_MAX, VRRP_REASON_VGMP, 0), -EINVAL);
 	assert_int_equal(vrrp_fsm_set_role(&f, VRRP_ROLE_INVALID, VRRP_REASON_VGMP, 0), -EINVAL);
