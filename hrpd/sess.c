@@ -623,6 +623,17 @@ static void standby_dumps_drop(struct hrpd_sess *ss)
 	hrpd_sess_sweep_drop(ss);
 }
 
+/* A bulk ends with its source's death or its role, not with a moment of silence (the negotiation
+ * before a verdict): under load that would start a full bulk again and again. */
+static void bulk_source_check(struct hrpd_sess *ss)
+{
+	const struct hrpd *h = ss->h;
+	if (!h->enabled || h->lv.peer == HRP_LV_PEER_DEAD)
+		hrpd_sess_bulk_abandon(ss, "the peer is down");
+	else if (peer_up(h) && !active_state(h->peer_hello.vgmp.state))
+		hrpd_sess_bulk_abandon(ss, "the peer is no source now");
+}
+
 void hrpd_sess_update(struct hrpd *h)
 {
 	struct hrpd_sess *ss = h->sess;
@@ -658,13 +669,7 @@ void hrpd_sess_update(struct hrpd *h)
 	bool peer_sends = peer_source(h);
 	if (ss->peer_source && !peer_sends) /* a frozen peer's last records may come after */
 		ss->peer_source_end_ms = hs_now_ms();
-	/* A bulk ends with its source's death or its role, not with a moment of silence (the
-	 * negotiation before a verdict): under load that would start a full bulk again and
-	 * again. */
-	if (!h->enabled || h->lv.peer == HRP_LV_PEER_DEAD)
-		hrpd_sess_bulk_abandon(ss, "the peer is down");
-	else if (peer_up(h) && !active_state(h->peer_hello.vgmp.state))
-		hrpd_sess_bulk_abandon(ss, "the peer is no source now");
+	bulk_source_check(ss);
 	ss->peer_source = peer_sends;
 	if (source != ss->source) {
 		ss->source = source;
