@@ -313,8 +313,10 @@ static const struct hs_ctl_link_ops hrpd_ops = {
 
 /* ---- vrrpd ---- */
 
-/* Notes one group's report; whether any bound group still hears the peer. */
-static bool group_heard(struct vgmpd *g, const json_t *data, bool seen)
+/* A bound backup's last report, per group: it hears the master (master-heard) or not
+ * (master-down). A group that leaves Backup is forgotten: a master hears no master, and its old
+ * report would hold a split brain for good. Whether any backup still hears the peer. */
+static bool backup_heard(struct vgmpd *g, const json_t *data, int heard /* -1: forget */)
 {
 	const char *ifname = json_string_value(json_object_get(data, "interface"));
 	ifname = ifname ? ifname : "";
@@ -325,15 +327,20 @@ static bool group_heard(struct vgmpd *g, const json_t *data, bool seen)
 	while (i < g->n_heard && !(strncmp(g->heard[i].ifname, ifname, 15) == 0 &&
 				   g->heard[i].vrid == (uint8_t)vrid && g->heard[i].family == fam))
 		i++;
-	if (i == g->n_heard) {
-		if (g->n_heard < VGMPD_HEARD_MAX)
-			g->n_heard++;
-		i = g->n_heard - 1;
-		snprintf(g->heard[i].ifname, sizeof(g->heard[i].ifname), "%s", ifname);
-		g->heard[i].vrid = (uint8_t)vrid;
-		g->heard[i].family = fam;
+	if (heard < 0) {
+		if (i < g->n_heard)
+			g->heard[i] = g->heard[--g->n_heard];
+	} else {
+		if (i == g->n_heard) {
+			if (g->n_heard < VGMPD_HEARD_MAX)
+				g->n_heard++;
+			i = g->n_heard - 1;
+			snprintf(g->heard[i].ifname, sizeof(g->heard[i].ifname), "%s", ifname);
+			g->heard[i].vrid = (uint8_t)vrid;
+			g->heard[i].family = fam;
+		}
+		g->heard[i].heard = heard;
 	}
-	g->heard[i].heard = seen;
 	for (i = 0; i < g->n_heard; i++)
 		if (g->heard[i].heard)
 			return true;
@@ -346,16 +353,21 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	const char *what = json_string_value(json_object_get(data, "event"));
 	if (strcmp(event, "vrrp-state") == 0) {
 		/* A group's transition: for the vrrp trackers (track_vrrp.c). */
+		const char *to = json_string_value(json_object_get(data, "new"));
+		if (!to || strcmp(to, "Backup") != 0)
+			backup_heard(g, data, -1);
 		vgmpd_trackers_vrrp_event(g, data);
 		vgmpd_rearm(g);
 		return;
 	}
 	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
 		return;
-	/* Another master on a bound group, or a bound backup hearing the master again: the
-	 * peer still advertises (split-brain policy); master-down: its adverts are gone. */
+	/* Another master on a bound group (heard now), or a bound backup hearing the master: the
+	 * peer still advertises (split-brain policy); master-down: not on that group, and the
+	 * peer is taken as advertising while another backup still hears it. */
 	bool seen = strcmp(what, "master-down") != 0;
-	vgmp_set_peer_adverts(&g->v, group_heard(g, data, seen), hs_now_ms());
+	bool backup = !seen || strcmp(what, "master-heard") == 0;
+	vgmp_set_peer_adverts(&g->v, backup ? backup_heard(g, data, seen) : true, hs_now_ms());
 	vgmpd_rearm(g);
 	if (!seen)
 		vgmpd_silent_master_down(g);

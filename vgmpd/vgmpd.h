@@ -34,8 +34,8 @@ struct vgmpd {
 	struct vgmpd_stop stop;
 	unsigned long long payloads_sent, requests_sent, roles_sent, peer_events;
 	unsigned long long peer_unreadable; /* a payload or request from hrpd we cannot read */
-	/* peers.c: per bound group, whether vrrpd last reported the peer's adverts heard; the
-	 * peer advertises while any group hears it (one LAN cut leaves the others) */
+	/* peers.c: per bound backup group, whether vrrpd last reported the master heard; the
+	 * peer advertises while any of them hears it (one LAN cut leaves the others) */
 	struct vgmpd_heard {
 		char ifname[16];
 		uint8_t vrid, family;
