@@ -136,13 +136,11 @@ static void bulk_end(struct hrpd_sess *ss)
 	if (ss->rx_ranges && !ss->local_active && !ss->rx_keys_short) {
 		struct hs_sess_keyset k = ss->sweep_keys;
 		ss->sweep_keys = ss->rx_keys;
-		ss->rx_keys = k;
-		hs_sess_keyset_free(&ss->rx_keys); /* the last sweep's: the next bulk starts small */
+		ss->rx_keys = k; /* the last sweep's */
 		ss->sweep_wanted = true;
 		ss->sweep_ranges = ss->rx_ranges;
-	} else {
-		hs_sess_keyset_free(&ss->rx_keys);
 	}
+	hs_sess_keyset_free(&ss->rx_keys); /* unused until the next bulk, which starts small */
 	hrpd_sess_update(ss->h);
 }
 

@@ -403,15 +403,20 @@ struct ranked {
 	size_t at;
 };
 
+static int line_cmp(const struct line *a, const struct line *b)
+{
+	int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+	if (c)
+		return c;
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* By content, then by place: equal lines keep their order. */
 static int line_order(const void *x, const void *y)
 {
 	const struct ranked *a = x, *b = y;
-	int c = memcmp(a->l.s, b->l.s, a->l.n < b->l.n ? a->l.n : b->l.n);
-	if (c)
-		return c;
-	if (a->l.n != b->l.n)
-		return a->l.n < b->l.n ? -1 : 1;
-	return a->at < b->at ? -1 : a->at > b->at;
+	int c = line_cmp(&a->l, &b->l);
+	return c ? c : a->at < b->at ? -1 : a->at > b->at;
 }
 
 static struct ranked *ranked(const struct line *v, size_t n)
@@ -433,9 +438,7 @@ static int pair_lines(const struct line *a, size_t na, const struct line *b, siz
 	struct ranked *ra = ranked(a, na), *rb = ranked(b, nb);
 	int r = ra && rb ? 0 : -ENOMEM;
 	for (size_t i = 0, j = 0; r == 0 && i < na && j < nb;) {
-		struct ranked x = ra[i], y = rb[j];
-		x.at = y.at = 0; /* content only */
-		int c = line_order(&x, &y);
+		int c = line_cmp(&ra[i].l, &rb[j].l);
 		if (c == 0) {
 			used_a[ra[i++].at] = true;
 			used_b[rb[j++].at] = true;
