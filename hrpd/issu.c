@@ -536,8 +536,8 @@ void hrpd_issu_resume(struct hrpd_issu *u)
 	ev.bin = own_bin(u);
 	ev.stage = m->stage;
 	ev.active = m->active;
-	hs_notice(PREFIX, "resumed at %s after a restart of this box (running %s)",
-		  issu_stage_name(m->stage), issu_bin_name(ev.bin));
+	hs_notice(PREFIX, "resumed at %s after a restart of this box (running %s): %s",
+		  issu_stage_name(m->stage), issu_bin_name(ev.bin), m->why);
 	feed(u, &ev, NULL);
 }
 

@@ -34,7 +34,7 @@ static int cmd_load(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	if (!u)
 		return -ENODEV;
 	if (json_unpack(args, "{s:s, s?I}", "path", &path, "rollback_timer_s", &secs) < 0 ||
-	    secs < 0 || secs > 7 * 24 * 3600) {
+	    secs < 0 || (uint64_t)secs > ISSU_ROLLBACK_MAX_MS / 1000) {
 		snprintf(err, errlen, "expected {\"path\": DIR, \"rollback_timer_s\": 0..604800}");
 		return -EINVAL;
 	}

@@ -147,6 +147,9 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	int r = nfct_nlmsg_build(nlh, o);
 	nfct_destroy(o);
 	if (r < 0) {
+		/* Never sent: its number goes back, so the pending requests' numbers stay
+		 * consecutive, as pending() finds them. */
+		ct->seq--;
 		ct->st.apply_errors[HRPD_CT_ERR_INVAL]++;
 		return -EINVAL;
 	}

@@ -91,6 +91,7 @@ int issu_record_to_state(const struct issu_record *r, struct issu *s, uint64_t n
 			if (!in(r->box[b].bin[d], ISSU_BIN_MAX))
 				return -EINVAL;
 	issu_init(&n, r->timeout_ms);
+	n.why = "restored from the record";
 	n.stage = r->stage;
 	n.rollback_from = r->rollback_from;
 	n.mode = r->mode;
@@ -102,10 +103,19 @@ int issu_record_to_state(const struct issu_record *r, struct issu *s, uint64_t n
 			n.bin[b][d] = r->box[b].bin[d];
 		n.needs_sync[b] = r->box[b].needs_sync;
 	}
-	if (r->deadline_unix_ms) /* a deadline already past: due now */
-		n.deadline_ms =
-			now_ms +
-			(r->deadline_unix_ms > now_unix_ms ? r->deadline_unix_ms - now_unix_ms : 0);
+	if (r->deadline_unix_ms) {
+		/* A deadline already past is due now; one further off than the timer's length
+		 * means the wall clock stepped back (an RTC reset, NTP at boot): the timer then
+		 * runs its full length from now rather than for the size of the step. */
+		uint64_t left =
+			r->deadline_unix_ms > now_unix_ms ? r->deadline_unix_ms - now_unix_ms : 0;
+		if (left > n.timeout_ms) {
+			left = n.timeout_ms;
+			n.why = "restored from the record; the rollback timer restarted (the wall "
+				"clock went back)";
+		}
+		n.deadline_ms = now_ms + left;
+	}
 	uint64_t in_stage = now_unix_ms > r->since_unix_ms ? now_unix_ms - r->since_unix_ms : 0;
 	n.since_ms = in_stage < now_ms ? now_ms - in_stage : 0;
 	n.wait = r->wait;
@@ -114,7 +124,6 @@ int issu_record_to_state(const struct issu_record *r, struct issu *s, uint64_t n
 	n.wait_bin = r->wait_bin;
 	n.wait_hot = r->wait_hot;
 	n.retries = r->retries;
-	n.why = "restored from the record";
 	*s = n;
 	return 0;
 }
@@ -579,7 +588,8 @@ int issu_record_decode(const json_t *j, struct issu_record *out, char *err, size
 	if ((timer = json_object_get(j, "timer"))) {
 		if (!json_is_object(timer))
 			return fail(&d, "timer: not an object");
-		if ((e = get_u64(&d, timer, "timeout_ms", INT64_MAX, &r.timeout_ms, false)) < 0 ||
+		if ((e = get_u64(&d, timer, "timeout_ms", ISSU_ROLLBACK_MAX_MS, &r.timeout_ms,
+				 false)) < 0 ||
 		    (e = get_u64(&d, timer, "deadline", INT64_MAX, &r.deadline_unix_ms, false)) < 0)
 			return e;
 		if (r.timeout_ms == 0)

@@ -22,7 +22,8 @@
 
 #include "hrp_registry.h"
 
-#define ISSU_ROLLBACK_TIMEOUT_MS (45ull * 60 * 1000) /* as Cisco's rollback timer */
+#define ISSU_ROLLBACK_TIMEOUT_MS (45ull * 60 * 1000)       /* as Cisco's rollback timer */
+#define ISSU_ROLLBACK_MAX_MS     (7ull * 24 * 3600 * 1000) /* the longest an operator may set */
 #define ISSU_RETRIES             3 /* a failed step of a rollback is tried this often */
 #define ISSU_ACTIONS_MAX         16
 

@@ -115,6 +115,12 @@ static void test_roundtrip_and_restore(void **state)
 		issu_record_to_state(&dec, &restored, now, wall + 2 * ISSU_ROLLBACK_TIMEOUT_MS), 0);
 	assert_int_equal(restored.deadline_ms, now);
 
+	/* the wall clock went back a year (an RTC reset, NTP not yet synced): the timer runs
+	 * its own length from now, not the year */
+	assert_int_equal(issu_record_to_state(&dec, &restored, now, WALL0 - 365ull * 86400000), 0);
+	assert_int_equal(restored.deadline_ms, now + ISSU_ROLLBACK_TIMEOUT_MS);
+	assert_non_null(strstr(restored.why, "wall clock went back"));
+
 	/* out-of-range values in a record are refused, the machine untouched */
 	struct issu keep = restored;
 	dec.box[ISSU_BOX_SECOND].bin[ISSU_D_HRPD] = ISSU_BIN_MAX;
@@ -198,6 +204,7 @@ static void test_malformed_fields_refused(void **state)
 		{ "timer", "5", "timer" },
 		{ "timer/deadline", "-5", "deadline" },
 		{ "timer/timeout_ms", "0", "timeout_ms" },
+		{ "timer/timeout_ms", "604800001", "timeout_ms" },
 		{ "wait/what", "\"coffee\"", "what" },
 		{ "held", "{}", "held" },
 		{ "held/#0", "7", "held" },
