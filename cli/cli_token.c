@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_parse.h"
+#include "json_text.h"
 
 static const char *const error_messages[CLI_E_MAX] = {
 	[CLI_OK] = "",
@@ -78,6 +79,10 @@ int cli_tokenize(const char *line, struct cli_tokens *out, struct cli_error *err
 				return fail(err, CLI_E_WRONG_PARAM, out->count, quote);
 			i++;
 		}
+		/* Tokens travel to the daemons in JSON, which takes only UTF-8. */
+		const char *tok = out->buf + out->off[out->count];
+		if (!hs_text_is_utf8(tok, (size_t)(out->buf + w - tok)))
+			return fail(err, CLI_E_WRONG_PARAM, out->count, out->col[out->count]);
 		out->buf[w++] = '\0';
 		out->count++;
 		out->end = i;

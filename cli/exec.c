@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl_proto.h"
+#include "json_text.h"
 #include "exec.h"
 #include "role.h"
 
@@ -29,9 +30,10 @@ static int parse_error(struct cli_session *s, const char *line, const struct cli
 
 	if (s->json) {
 		print_json_error(s,
-				 json_pack("{s:s, s:s, s:I, s:s}", "code", cli_error_code(e->kind),
+				 json_pack("{s:s, s:s, s:I, s:o}", "code", cli_error_code(e->kind),
 					   "message", msg + strlen(ERR_PREFIX), "position",
-					   (json_int_t)e->col, "command", line));
+					   (json_int_t)e->col, "command",
+					   hs_json_text(line, strlen(line))));
 		return CLI_EXIT_COMMAND;
 	}
 	if (!s->interactive)
@@ -225,7 +227,11 @@ static int make_calls(struct cli_session *s, const struct cli_match *m, struct a
 		int rc = call->args ? call->args(m, &args) : 0;
 
 		if (rc < 0) {
-			fprintf(s->err, ERR_PREFIX "%s\n", strerror(-rc));
+			if (s->json)
+				print_json_error(s, json_pack("{s:s, s:s}", "code", "arguments",
+							      "message", strerror(-rc)));
+			else
+				fprintf(s->err, ERR_PREFIX "%s\n", strerror(-rc));
 			return CLI_EXIT_COMMAND;
 		}
 		a->why[i][0] = '\0';

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cfgsync_int.h"
+#include "json_text.h"
 #include "log.h"
 
 static json_t *hex_or_null(bool has, const uint8_t d[HS_CFGSYNC_DIGEST_LEN])
@@ -255,7 +256,7 @@ static json_t *table_json(const struct hrpd_cfgsync *cs, const char *name)
 	bool equal = here.present == there.present && n == 0;
 	json_object_set_new(o, "equal", json_boolean(equal));
 	json_object_set_new(o, "differing_lines", n >= 0 ? json_integer(n) : json_null());
-	json_object_set_new(o, "diff", n > 0 ? json_string(diff) : json_null());
+	json_object_set_new(o, "diff", n > 0 ? hs_json_text(diff, strlen(diff)) : json_null());
 	free(diff);
 	return o;
 }

@@ -201,7 +201,8 @@ void hs_cfgsync_digest_hex(const uint8_t d[HS_CFGSYNC_DIGEST_LEN], char out[65])
 
 /* A short line diff of two texts: each line of a that b lacks as "- line\n", each of b that a
  * lacks as "+ line\n" (counted as multisets, in the order they come), at most max_lines lines,
- * then "... N more\n". Returns the number of differing lines (0: the same lines), or -ENOMEM. */
+ * then "... N more\n"; only whole lines, as many as fit in cap. Returns the number of
+ * differing lines (0: the same lines), or -ENOMEM. */
 long hs_cfgsync_diff(const char *a, size_t alen, const char *b, size_t blen, char *out, size_t cap,
 		     unsigned max_lines);
 

@@ -453,6 +453,8 @@ static int pair_lines(const struct line *a, size_t na, const struct line *b, siz
 	return r;
 }
 
+#define DIFF_MORE_ROOM 48 /* "... N more\n" */
+
 /* Lines of a without a partner (used false), in their order, as "prefix line\n". */
 static long unmatched(const struct line *a, size_t na, const bool *used, const char *prefix,
 		      struct out *o, unsigned max, unsigned *shown)
@@ -462,7 +464,12 @@ static long unmatched(const struct line *a, size_t na, const bool *used, const c
 		if (used[i])
 			continue;
 		count++;
-		if (*shown < max) {
+		/* a whole line or none (a cut could split a UTF-8 character), and always room
+		 * left for the "... N more" line */
+		if (*shown < max && !o->full &&
+		    strlen(prefix) + a[i].n + 1 + DIFF_MORE_ROOM > o->cap - o->len)
+			o->full = true;
+		if (*shown < max && !o->full) {
 			emit(o, prefix, strlen(prefix));
 			emit(o, a[i].s, a[i].n);
 			emit(o, "\n", 1);
@@ -485,8 +492,9 @@ long hs_cfgsync_diff(const char *a, size_t alen, const char *b, size_t blen, cha
 		r = unmatched(la, na, ua, "- ", &o, max_lines, &shown);
 		r += unmatched(lb, nb, ub, "+ ", &o, max_lines, &shown);
 		if (r > (long)shown) {
-			char more[48];
+			char more[DIFF_MORE_ROOM];
 			snprintf(more, sizeof(more), "... %ld more\n", r - (long)shown);
+			o.full = false; /* its room was kept */
 			emit(&o, more, strlen(more));
 		}
 	}

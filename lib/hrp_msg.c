@@ -175,8 +175,11 @@ int hrp_hello_get(const uint8_t *body, size_t len, struct hrp_hello *h)
 	if ((r = get_tlv(body, len, HRP_TLV_SYSNAME, 1, HRP_SYSNAME_MAX, &t)) < 0)
 		return r;
 	if (r == 1) {
-		if (memchr(t.val, '\0', t.len))
-			return -EBADMSG;
+		/* Printable ASCII and no blank, as our config takes names: anything else would
+		 * break the JSON the name goes into (invalid UTF-8) or the logs it goes to. */
+		for (size_t i = 0; i < t.len; i++)
+			if (t.val[i] < 0x21 || t.val[i] > 0x7e)
+				return -EBADMSG;
 		memcpy(x.sysname, t.val, t.len);
 	}
 	if ((r = GET_FIXED(body, len, HRP_TLV_HELLO_INTERVAL, 4, &t)) < 0)

@@ -412,6 +412,10 @@ static void diff_shows_lines_on_one_side_only(void **state)
 	assert_string_equal(out, "");
 	assert_int_equal(hs_cfgsync_diff(a, strlen(a), b, strlen(b), out, sizeof(out), 1), 3);
 	assert_string_equal(out, "-   accept\n... 2 more\n");
+	/* too small for the second line: whole lines only, then the count of the rest */
+	char small[12 + 48];
+	assert_int_equal(hs_cfgsync_diff(a, strlen(a), b, strlen(b), small, sizeof(small), 10), 3);
+	assert_string_equal(small, "-   accept\n... 2 more\n");
 }
 
 /* The diff against the plain definition, on random sets of few distinct lines (many copies of

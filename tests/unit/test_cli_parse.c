@@ -278,6 +278,15 @@ static void test_tokenizer(void **state)
 	long_line[sizeof(long_line) - 1] = '\0';
 	assert_int_equal(cli_tokenize(long_line, &t, &e), -EINVAL);
 	assert_int_equal(e.kind, CLI_E_TOO_MANY);
+
+	/* a word that is not UTF-8 (Latin-1 e-acute) is a wrong parameter, caret under it;
+	 * UTF-8 passes */
+	assert_int_equal(cli_tokenize("dis hrp caf\xe9 x", &t, &e), -EINVAL);
+	assert_int_equal(e.kind, CLI_E_WRONG_PARAM);
+	assert_int_equal(e.token, 2);
+	assert_int_equal(e.col, 8);
+	assert_int_equal(cli_tokenize("dis hrp caf\xc3\xa9", &t, &e), 0);
+	assert_string_equal(cli_token(&t, 2), "caf\xc3\xa9");
 }
 
 static void test_error_words(void **state)
@@ -690,6 +699,17 @@ static void test_json_errors(void **state)
 	assert_string_equal(
 		rj_str(e, "message", ""),
 		"cannot reach vrrpd at /run/hs-test/vrrpd.sock: No such file or directory");
+	json_decref(v);
+	outcome_free(&o);
+
+	/* a line that is not UTF-8 still gets its JSON error, the odd byte as '?' */
+	run_line(&o, HEALTHY, "dis vrrp \xe9", true, false);
+	assert_int_equal(o.rc, CLI_EXIT_COMMAND);
+	v = json_loads(o.out, 0, NULL);
+	e = rj_obj(v, "error");
+	assert_string_equal(rj_str(e, "code", ""), "wrong-parameter");
+	assert_string_equal(rj_str(e, "command", ""), "dis vrrp ?");
+	assert_int_equal(rj_int(e, "position", -1), 9);
 	json_decref(v);
 	outcome_free(&o);
 

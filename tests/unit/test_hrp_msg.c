@@ -718,6 +718,17 @@ static void test_typed_bodies(void **state)
 	/* clang-format on */
 	assert_int_equal(hrp_hello_get(nul_name, sizeof(nul_name), &h), -EBADMSG);
 	assert_int_equal(hrp_hello_get(nul_name, sizeof(nul_name) - 7, &h), 0);
+	/* a byte that is not printable ASCII: Latin-1 (invalid UTF-8 in JSON), ESC, a blank */
+	static const uint8_t odd[] = { 0xe9, 0x1b, ' ' };
+	uint8_t odd_name[sizeof(nul_name)];
+	memcpy(odd_name, nul_name, sizeof(nul_name));
+	for (size_t i = 0; i < sizeof(odd); i++) {
+		odd_name[sizeof(odd_name) - 2] = odd[i];
+		assert_int_equal(hrp_hello_get(odd_name, sizeof(odd_name), &h), -EBADMSG);
+	}
+	odd_name[sizeof(odd_name) - 2] = '-';
+	assert_int_equal(hrp_hello_get(odd_name, sizeof(odd_name), &h), 0);
+	assert_string_equal(h.sysname, "a-b");
 	static const uint8_t long_prio[] = { 0, HRP_TLV_VGMP_PRIORITY, 0, 3, 1, 2, 3 };
 	assert_int_equal(hrp_vgmp_get(long_prio, sizeof(long_prio), &h.vgmp), -EBADMSG);
 
