@@ -577,7 +577,7 @@ const struct hs_metric_row hs_metric_rows[] = {
 	MC("queue_msgs_bad", "hotstandby_session_mirror_queue_messages_bad_total",
 	   "NFQUEUE messages that could not be read"),
 	MC("queue_overruns", "hotstandby_session_mirror_queue_overruns_total",
-	   "NFQUEUE socket overruns (packets the kernel could not queue to hrpd)"),
+	   "NFQUEUE socket overruns (the kernel let their packets through)"),
 	MC("queue_verdicts", "hotstandby_session_mirror_queue_verdicts_total",
 	   "Verdicts given on queued packets"),
 	MC("queue_verdict_errors", "hotstandby_session_mirror_queue_verdict_errors_total",

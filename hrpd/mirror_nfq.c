@@ -33,6 +33,22 @@ struct hrpd_nfq {
 	struct hrpd_nfq_stats st;
 };
 
+/* A packet read while we take none (a config's answer awaited, or closing): let through, as
+ * fail-open would, never left for the kernel to drop at unbind. */
+static int pass_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct hrpd_nfq *q = arg;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
+		q->st.bad_msgs++;
+		return MNL_CB_OK;
+	}
+	const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	q->st.packets++;
+	hrpd_nfq_verdict(q, ntohl(ph->packet_id), true);
+	return MNL_CB_OK;
+}
+
 /* One config message: a command, or (cmd 0) the copy mode, flags and queue length. */
 static int configure(struct hrpd_nfq *q, uint8_t cmd)
 {
@@ -52,12 +68,37 @@ static int configure(struct hrpd_nfq *q, uint8_t cmd)
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	/* The socket is non-blocking: the kernel answered in our sendto, the ack is there. */
-	ssize_t n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-	int r = mnl_cb_run(buf, (size_t)n, 0, 0, NULL, NULL);
-	return r < 0 ? -errno : 0;
+	/* The socket is non-blocking: the kernel answered in our sendto, the ack is there, maybe
+	 * behind packets queued before it (a chain left by a killed hrpd, or closing). */
+	int r = MNL_CB_OK;
+	for (int i = 0; i < NFQ_QUEUE_MAXLEN && r == MNL_CB_OK; i++) {
+		ssize_t n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+		if (n < 0) {
+			r = -1;
+			break;
+		}
+		r = mnl_cb_run(buf, (size_t)n, 0, 0, pass_cb, q);
+	}
+	int e = r < 0 ? -errno : r == MNL_CB_OK ? -ETIMEDOUT : 0;
+	hrpd_nfq_flush(q);
+	return e;
+}
+
+/* Every packet still in the socket gets its verdict: unbinding drops what waits for one. */
+static void pass_pending(struct hrpd_nfq *q)
+{
+	for (int i = 0; i < NFQ_QUEUE_MAXLEN; i++) {
+		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
+		if (n < 0 && errno == ENOBUFS) {
+			q->st.overruns++;
+			continue;
+		}
+		if (n < 0)
+			break;
+		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, pass_cb, q) < 0)
+			q->st.bad_msgs++;
+	}
+	hrpd_nfq_flush(q);
 }
 
 static int packet_cb(const struct nlmsghdr *nlh, void *arg)
@@ -86,8 +127,8 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
-				/* Lost queue messages: their packets were accepted unheld (fail
-				 * open) or wait for a verdict that never comes; count it. */
+				/* Queue messages lost: the kernel let their packets through unheld
+				 * (fail open). Counted once per overrun, not per packet. */
 				q->st.overruns++;
 				continue;
 			}
@@ -159,7 +200,10 @@ void hrpd_nfq_close(struct hrpd_nfq *q)
 	if (q->nl) {
 		hrpd_nfq_flush(q);
 		hs_io_stop(&q->io);
-		configure(q, NFQNL_CFG_CMD_UNBIND);
+		if (q->rx && q->vbuf) { /* else never bound: open failed before */
+			pass_pending(q);
+			configure(q, NFQNL_CFG_CMD_UNBIND);
+		}
 		mnl_socket_close(q->nl);
 	}
 	free(q->rx);
