@@ -436,8 +436,12 @@ HANDLER(on_resumed)
 		s->bin[s->wait_box][s->wait_daemon] = ISSU_BIN_UNKNOWN;
 	s->wait = ISSU_WAIT_NONE;
 	s->retries = 0;
+	/* The restarted hrpd runs ev->bin. Its siblings either restarted with it (a reboot: the
+	 * same binaries) or ran on (hrpd alone crashed): a sibling recorded on another version
+	 * may be on either, so it is unknown and the plan restarts it onto the goal. */
 	for (int d = 0; d < ISSU_D_MAX; d++)
-		s->bin[ev->box][d] = ev->bin;
+		if (d == ISSU_D_HRPD || s->bin[ev->box][d] != ev->bin)
+			s->bin[ev->box][d] = d == ISSU_D_HRPD ? ev->bin : ISSU_BIN_UNKNOWN;
 	s->needs_sync[ev->box] = true;
 	if (issu_crash_policy(ev->stage, ev->box) == ISSU_CRASH_ROLLBACK &&
 	    s->stage != ISSU_ROLLING_BACK) {

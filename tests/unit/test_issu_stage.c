@@ -478,6 +478,34 @@ static void test_resume_after_crash(void **state)
 	assert_int_equal(last()->kind, ISSU_ACT_COLD_RESTART);
 	assert_int_equal(last()->daemon, ISSU_D_VRRPD);
 	assert_int_equal(last()->bin, ISSU_BIN_OLD);
+
+	/* Loading on the first box: vrrpd is on the new version, vgmpd's hot restart is under
+	 * way, and hrpd alone crashes and comes back on the old one. vrrpd may still run the new
+	 * version: unknown, and the rollback restarts it; the rollback never reports both boxes
+	 * old while it is not known. */
+	issu_init(&s, 0);
+	load(&s, HRP_COMPAT_FULL, 0);
+	assert_int_equal(s.wait_daemon, ISSU_D_VRRPD);
+	step_ev(&s,
+		(struct issu_event){ .kind = ISSU_EV_DAEMON_OK,
+				     .box = ISSU_BOX_FIRST,
+				     .daemon = ISSU_D_VRRPD },
+		0);
+	assert_int_equal(s.wait_daemon, ISSU_D_VGMPD);
+	step_ev(&s,
+		(struct issu_event){ .kind = ISSU_EV_RESUMED,
+				     .box = ISSU_BOX_FIRST,
+				     .stage = ISSU_LOADING,
+				     .active = ISSU_BOX_SECOND,
+				     .bin = ISSU_BIN_OLD },
+		0);
+	assert_int_equal(s.stage, ISSU_ROLLING_BACK);
+	assert_int_equal(s.bin[ISSU_BOX_FIRST][ISSU_D_HRPD], ISSU_BIN_OLD);
+	assert_int_equal(s.bin[ISSU_BOX_FIRST][ISSU_D_VRRPD], ISSU_BIN_UNKNOWN);
+	assert_int_equal(s.bin[ISSU_BOX_FIRST][ISSU_D_VGMPD], ISSU_BIN_UNKNOWN);
+	assert_int_equal(last()->kind, ISSU_ACT_COLD_RESTART);
+	assert_int_equal(last()->daemon, ISSU_D_VRRPD);
+	assert_int_equal(last()->bin, ISSU_BIN_OLD);
 }
 
 /* The active box's own crash left it active but on an unknown version (its hrpd came back
