@@ -77,6 +77,30 @@ static void take_record(struct hrpd_issu *u, const struct issu_msg *m)
 	hrpd_issu_store(u, ISSU_PEER_FILE, &r);
 }
 
+/* A restart runs the binaries of the directory it names: only the old or the new release of
+ * the upgrade whose record the runner sent us (before every step) is taken, never any path a
+ * peer (or someone on an unkeyed heartbeat link) names. */
+static bool refuse_foreign_path(struct hrpd_issu *u, const struct issu_msg *m)
+{
+	if (m->step != ISSU_STEP_HOT_RESTART && m->step != ISSU_STEP_COLD_RESTART)
+		return false;
+	const char *old_dir = hrpd_issu_dir(u, ISSU_BIN_OLD),
+		   *new_dir = hrpd_issu_dir(u, ISSU_BIN_NEW);
+	if (u->have_copy && ((old_dir[0] && !strcmp(m->text, old_dir)) ||
+			     (new_dir[0] && !strcmp(m->text, new_dir))))
+		return false;
+	uint64_t n = ++u->st.drops[ISSU_DROP_FOREIGN_PATH];
+	if (!(n & (n - 1)))
+		hs_warn(PREFIX, "refused a restart onto %s: %s (%llu so far)", m->text,
+			u->have_copy ? "not a release of the upgrade's record"
+				     : "no record of the peer's upgrade here",
+			(unsigned long long)n);
+	struct issu_msg a = { .op = ISSU_MSG_ANSWER, .id = m->id, .status = ISSU_MSG_FAILED };
+	snprintf(a.text, sizeof(a.text), "not a release of the upgrade here");
+	hrpd_issu_send(u, &a);
+	return true;
+}
+
 void hrpd_issu_rx(struct hrpd *h, const uint8_t *body, size_t len)
 {
 	struct hrpd_issu *u = h->issu;
@@ -95,7 +119,7 @@ void hrpd_issu_rx(struct hrpd *h, const uint8_t *body, size_t len)
 	}
 	switch (m.op) {
 	case ISSU_MSG_ASK: {
-		if (hrpd_issu_refuse_ask(u, m.id))
+		if (hrpd_issu_refuse_ask(u, m.id) || refuse_foreign_path(u, &m))
 			break;
 		enum issu_msg_status st =
 			hrpd_issu_job_start(u, true, m.id, m.step, (enum issu_daemon)m.daemon,

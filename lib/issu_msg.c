@@ -143,6 +143,7 @@ static const char *const drop_names[ISSU_DROP_MAX] = {
 	[ISSU_DROP_NO_RECORD] = "no-record",
 	[ISSU_DROP_TEXT] = "bad-text",
 	[ISSU_DROP_NO_PATH] = "no-path",
+	[ISSU_DROP_FOREIGN_PATH] = "foreign-path",
 };
 
 #define NAME(table, v, max) ((int)(v) >= 0 && (int)(v) < (max) && (table)[v] ? (table)[v] : "?")

@@ -45,15 +45,16 @@ enum issu_msg_status {
 /* Why a message was dropped: each is counted (display issu state, "messages"). */
 enum issu_msg_drop {
 	ISSU_DROP_NONE,
-	ISSU_DROP_MALFORMED, /* a TLV runs past the body, or a known TLV of a wrong length */
-	ISSU_DROP_OP,        /* an op we do not know */
-	ISSU_DROP_NO_STEP,   /* an ask without its step */
-	ISSU_DROP_STEP,      /* a step kind, daemon or binary out of range */
-	ISSU_DROP_NO_STATUS, /* an answer without its status */
-	ISSU_DROP_STATUS,    /* a status out of range */
-	ISSU_DROP_NO_RECORD, /* a record message without the record */
-	ISSU_DROP_TEXT,      /* text with a NUL or a control character in it */
-	ISSU_DROP_NO_PATH,   /* a restart asked without the binaries' directory */
+	ISSU_DROP_MALFORMED,    /* a TLV runs past the body, or a known TLV of a wrong length */
+	ISSU_DROP_OP,           /* an op we do not know */
+	ISSU_DROP_NO_STEP,      /* an ask without its step */
+	ISSU_DROP_STEP,         /* a step kind, daemon or binary out of range */
+	ISSU_DROP_NO_STATUS,    /* an answer without its status */
+	ISSU_DROP_STATUS,       /* a status out of range */
+	ISSU_DROP_NO_RECORD,    /* a record message without the record */
+	ISSU_DROP_TEXT,         /* text with a NUL or a control character in it */
+	ISSU_DROP_NO_PATH,      /* a restart asked without the binaries' directory */
+	ISSU_DROP_FOREIGN_PATH, /* a restart onto a directory the upgrade's record does not name */
 	ISSU_DROP_MAX,
 };
 

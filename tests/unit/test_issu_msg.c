@@ -172,6 +172,7 @@ static void put_refuses_bad_op(void **state)
 	hrp_msg_begin(&b, buf, sizeof(buf), HRP_MSG_ISSU, 0);
 	assert_int_equal(issu_msg_put(&b, &m), -EINVAL);
 	assert_string_equal(issu_msg_drop_name(ISSU_DROP_NO_PATH), "no-path");
+	assert_string_equal(issu_msg_drop_name(ISSU_DROP_FOREIGN_PATH), "foreign-path");
 	assert_string_equal(issu_step_name(ISSU_STEP_MAX), "?");
 }
 
