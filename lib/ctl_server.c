@@ -25,6 +25,7 @@
 #define CTL_MAX_BACKLOG (4u * 1024u * 1024u) /* queued bytes before a subscriber is dropped */
 #define CTL_READ_CHUNK  4096
 #define CTL_READS_TURN  16 /* reads of one connection per loop turn: the others (hellos) wait */
+#define CTL_FRAMES_TURN 64 /* requests of one connection answered per loop turn, for the same */
 #define CTL_PREFIX      "[ctl]"
 
 struct ctl_conn {
@@ -38,6 +39,7 @@ struct ctl_conn {
 	size_t out_len, out_off;
 	json_t *subscriptions; /* array of event names; NULL when not subscribed */
 	bool close_after_flush;
+	struct hs_timer resume; /* whole frames left in `in` by the turn's budget or a backlog */
 	/* Reading its frames: a command that publishes can fail a send to this very connection,
 	 * which is then only closed (dead) and freed once the read is over. */
 	bool in_use, dead;
@@ -74,6 +76,7 @@ static void conn_free(struct ctl_conn *c)
 		}
 		s->n_conns--;
 		hs_io_stop(&c->io);
+		hs_timer_free(&c->resume);
 		close(c->fd);
 		c->fd = -1;
 		c->dead = true;
@@ -89,6 +92,13 @@ static void conn_free(struct ctl_conn *c)
 static bool backlogged(const struct ctl_conn *c)
 {
 	return c->out_len - c->out_off > CTL_MAX_BACKLOG;
+}
+
+/* Whether c->in holds a whole frame (or a bad one) to handle. */
+static bool frame_buffered(const struct ctl_conn *c)
+{
+	size_t plen;
+	return c->in_len && hs_ctl_frame_peek(c->in, c->in_len, HS_CTL_MAX_REQUEST, &plen) != 0;
 }
 
 /* Writes what the kernel takes now; the rest waits for EPOLLOUT. Returns false if c was freed
@@ -120,6 +130,8 @@ static bool conn_flush(struct ctl_conn *c)
 	}
 	bool read = !c->close_after_flush && !backlogged(c);
 	hs_io_set_events(&c->io, (read ? EPOLLIN : 0) | (c->out_len ? EPOLLOUT : 0));
+	if (read && frame_buffered(c)) /* the socket may have nothing new to wake us */
+		hs_timer_arm_in(&c->resume, 0);
 	return true;
 }
 
@@ -276,10 +288,40 @@ static void fail_stream(struct ctl_conn *c, const char *why)
 	c->in_len = 0;
 }
 
+/* Answers the whole frames in c->in, at most *budget of them and only while the answers do not
+ * pile up; the rest stays for a later turn (the resume timer, or the backlog's drain). */
+static void handle_frames(struct ctl_conn *c, int *budget)
+{
+	size_t off = 0, plen;
+	int r;
+	while (*budget > 0 && !c->dead && !c->close_after_flush && !backlogged(c) &&
+	       (r = hs_ctl_frame_peek(c->in + off, c->in_len - off, HS_CTL_MAX_REQUEST, &plen)) !=
+		       0) {
+		if (r == -EMSGSIZE) {
+			fail_stream(c, "request larger than 65536 bytes");
+			return;
+		}
+		if (r < 0) {
+			fail_stream(c, "empty frame");
+			return;
+		}
+		handle_frame(c, c->in + off + HS_CTL_HEADER_LEN, plen);
+		off += HS_CTL_HEADER_LEN + plen;
+		(*budget)--;
+	}
+	if (c->dead || c->close_after_flush)
+		return;
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+}
+
 static void conn_read(struct ctl_conn *c)
 {
+	int budget = CTL_FRAMES_TURN;
 	c->in_use = true;
-	for (int turn = 0; turn < CTL_READS_TURN && !c->close_after_flush && !backlogged(c);
+	handle_frames(c, &budget); /* what an earlier turn left */
+	for (int turn = 0; turn < CTL_READS_TURN && budget > 0 && !c->dead &&
+			   !c->close_after_flush && !backlogged(c);
 	     turn++) {
 		if (c->in_cap - c->in_len < CTL_READ_CHUNK) {
 			size_t cap = c->in_cap ? c->in_cap * 2 : 2 * CTL_READ_CHUNK;
@@ -301,27 +343,7 @@ static void conn_read(struct ctl_conn *c)
 			break;
 		}
 		c->in_len += (size_t)n;
-		/* Bound the buffer: no frame may exceed the request limit. */
-		size_t off = 0, plen;
-		int r;
-		while (!c->dead && !c->close_after_flush &&
-		       (r = hs_ctl_frame_peek(c->in + off, c->in_len - off, HS_CTL_MAX_REQUEST,
-					      &plen)) != 0) {
-			if (r == -EMSGSIZE) {
-				fail_stream(c, "request larger than 65536 bytes");
-				break;
-			}
-			if (r < 0) {
-				fail_stream(c, "empty frame");
-				break;
-			}
-			handle_frame(c, c->in + off + HS_CTL_HEADER_LEN, plen);
-			off += HS_CTL_HEADER_LEN + plen;
-		}
-		if (c->dead || c->close_after_flush)
-			break;
-		memmove(c->in, c->in + off, c->in_len - off);
-		c->in_len -= off;
+		handle_frames(c, &budget);
 	}
 	c->in_use = false;
 	if (c->dead) {
@@ -329,6 +351,12 @@ static void conn_read(struct ctl_conn *c)
 		return;
 	}
 	conn_flush(c);
+}
+
+static void resume_due(struct hs_timer *t, void *arg)
+{
+	(void)t;
+	conn_read(arg);
 }
 
 static void conn_event(struct hs_io *io, int fd, uint32_t revents, void *arg)
@@ -363,14 +391,20 @@ static bool peer_allowed(struct hs_ctl_server *s, int fd)
 	struct passwd *pw = getpwuid(cred.uid);
 	if (!pw)
 		return false;
-	gid_t groups[64];
+	gid_t few[64], *groups = few;
 	int n = 64;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == s->allowed_gid)
-			return true;
-	return false;
+	bool in = false;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
+		/* more than 64 groups: n is how many there are */
+		groups = n > 0 ? calloc((size_t)n, sizeof(*groups)) : NULL;
+		if (!groups || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+			n = 0;
+	}
+	for (int i = 0; i < n && !in; i++)
+		in = groups[i] == s->allowed_gid;
+	if (groups != few)
+		free(groups);
+	return in;
 }
 
 static void listener_event(struct hs_io *io, int fd, uint32_t revents, void *arg)
@@ -404,6 +438,7 @@ static void listener_event(struct hs_io *io, int fd, uint32_t revents, void *arg
 		}
 		c->srv = s;
 		c->fd = cfd;
+		hs_timer_init(&c->resume, s->loop, resume_due, c);
 		c->next = s->conns;
 		s->conns = c;
 		s->n_conns++;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -329,6 +330,78 @@ static void test_publish_to_gone_requester(void **state)
 	close(fd);
 }
 
+/* One whole frame from fd, blocking (5 s at most), as JSON; NULL when none came. */
+static json_t *read_frame(int fd)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	uint8_t hdr[HS_CTL_HEADER_LEN];
+	if (recv(fd, hdr, sizeof(hdr), MSG_WAITALL) != (ssize_t)sizeof(hdr))
+		return NULL;
+	uint32_t len = hs_ctl_frame_length(hdr);
+	char *p = malloc(len);
+	json_t *j = NULL;
+	if (p && recv(fd, p, len, MSG_WAITALL) == (ssize_t)len)
+		j = json_loadb(p, len, 0, NULL);
+	free(p);
+	return j;
+}
+
+/* A client that floods requests without reading the answers gets a share of each loop turn,
+ * not the whole of it: a second client's request, there before most of the flood was answered,
+ * is answered while most of the flood still waits; then every request of the flood is answered,
+ * in order. */
+static void test_flood_shares_the_loop(void **state)
+{
+	enum { FLOOD = 2000 };
+	int a = connect_wait();
+	kill(server_pid, SIGSTOP);
+	size_t cap = 0, used = 0;
+	uint8_t *all = NULL;
+	for (int i = 0; i < FLOOD; i++) {
+		uint8_t *frame;
+		size_t len;
+		json_t *req = hs_ctl_request_new(i + 1, "echo", NULL);
+		assert_int_equal(hs_ctl_frame_encode(req, &frame, &len), 0);
+		json_decref(req);
+		if (used + len > cap) {
+			cap = (used + len) * 2;
+			all = realloc(all, cap);
+			assert_non_null(all);
+		}
+		memcpy(all + used, frame, len);
+		used += len;
+		free(frame);
+	}
+	assert_int_equal(send(a, all, used, 0), (ssize_t)used);
+	free(all);
+	int b = connect_wait(); /* in the listener's queue, accepted once the server runs */
+	uint8_t *frame;
+	size_t len;
+	json_t *req = hs_ctl_request_new(1, "stats", NULL);
+	assert_int_equal(hs_ctl_frame_encode(req, &frame, &len), 0);
+	json_decref(req);
+	assert_int_equal(send(b, frame, len, 0), (ssize_t)len);
+	free(frame);
+	kill(server_pid, SIGCONT);
+
+	json_t *r = read_frame(b);
+	assert_non_null(r);
+	json_int_t served =
+		json_integer_value(json_object_get(json_object_get(r, "result"), "requests"));
+	assert_true(served >= 1 && served < FLOOD / 2);
+	json_decref(r);
+	for (int i = 0; i < FLOOD; i++) {
+		r = read_frame(a);
+		assert_non_null(r);
+		assert_int_equal(json_integer_value(json_object_get(r, "id")), i + 1);
+		assert_true(json_is_true(json_object_get(r, "ok")));
+		json_decref(r);
+	}
+	close(a);
+	close(b);
+}
+
 static void test_socket_is_private(void **state)
 {
 	char path[128];
@@ -348,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_subscribe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_to_gone_requester, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsendable_answer_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_shares_the_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_is_private, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
