@@ -357,6 +357,13 @@ int hrpd_routes_apply(struct hrpd_routes *rt, const struct hs_route_filter *f, c
 		snprintf(msg, msglen, "routes: line %zu unreadable", bad);
 		return (int)nw;
 	}
+	/* what our own filter keeps ours (via a heartbeat link, in route_sync_exclude) the
+	 * master's text neither adds nor replaces here */
+	size_t kept = 0;
+	for (long i = 0; i < nw; i++)
+		if (hs_route_classify(&want[i], &theirs) == HS_ROUTE_SYNC)
+			want[kept++] = want[i];
+	nw = (long)kept;
 	int nh = dump(rt, &theirs, &have);
 	if (nh < 0) {
 		snprintf(msg, msglen, "routes: cannot read ours: %s", strerror(-nh));

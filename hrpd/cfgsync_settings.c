@@ -15,6 +15,7 @@
 
 #include "cfgsync_int.h"
 #include "cfgsync_settings.h"
+#include "config_edit.h"
 #include "ctl_link.h"
 #include "data.h"
 #include "log.h"
@@ -425,16 +426,23 @@ static void apply_settings(struct hrpd_cfg_settings *s)
 	/* Count first, then send: an answer must not find pending at 0 before the last send. */
 	a->pending = 1;
 	for (size_t g = 0; g < N_GROUPS; g++) {
-		if (json_array_size(changes[g]) == 0) {
-			json_decref(changes[g]);
-			continue;
+		/* config-set takes HS_CFG_EDIT_MAX changes at a time: more go in several requests,
+		 * in order on the one link (each applied whole, the daemon's part not) */
+		size_t n = json_array_size(changes[g]);
+		for (size_t from = 0; from < n; from += HS_CFG_EDIT_MAX) {
+			json_t *part = json_array();
+			for (size_t i = from; part && i < n && i < from + HS_CFG_EDIT_MAX; i++)
+				json_array_append(part, json_array_get(changes[g], i));
+			json_t *args = part ? json_pack("{s:o}", "changes", part) : NULL;
+			a->pending++;
+			if (!args ||
+			    hs_ctl_link_request(s->link[g], "config-set", args, set_answered, a) < 0) {
+				snprintf(a->err, sizeof(a->err), "%s is not reachable", groups[g]);
+				a->pending--;
+				break;
+			}
 		}
-		a->pending++;
-		json_t *args = json_pack("{s:o}", "changes", changes[g]);
-		if (hs_ctl_link_request(s->link[g], "config-set", args, set_answered, a) < 0) {
-			snprintf(a->err, sizeof(a->err), "%s is not reachable", groups[g]);
-			a->pending--;
-		}
+		json_decref(changes[g]);
 	}
 	if (a->changes == 0) {
 		s->st.unchanged++;

@@ -10,7 +10,9 @@
   - a LOCAL setting (vgmpd.priority) is never synced: changed on the active, the standby's
     stays;
   - settings the standby could not apply (its vgmpd stopped) are not sent again by themselves,
-    but once it took later ones, a return to them goes out as any change."""
+    but once it took later ones, a return to them goes out as any change;
+  - 17 of hrpd's settings changed on the standby (more than one config-set takes) are all
+    repaired by hrp sync config on the active."""
 
 import os
 import sys
@@ -65,6 +67,34 @@ def failed_then_returned(lab, s):
     s.wait_until("back to the once-failed preempt delay 11, fw2 takes it",
                  lambda: vgmpd_setting(lab, "fw2", "preempt_delay") == 11, 10)
     s.wait_until("the settings digests are equal at the end", lambda: equal(lab), 10)
+
+
+# 17 of hrpd's SYNCED settings, each away from the lab's value: none changes fw2's role
+MANY = [("hello_interval", 120), ("dead_count", 6), ("mirror_session", True),
+        ("mirror_hold_ms", 20), ("session_hold_timeout", 7200), ("session_check_interval", 120),
+        ("session_window_tracking", True), ("session_sync_expectations", True),
+        ("session_protocols", ["tcp", "udp"]), ("session_exclude", ["198.18.0.0/15"]),
+        ("session_tcp_states", ["established"]), ("config_sync_tables", ["inet hs_none"]),
+        ("config_confirm_ms", 20000), ("config_settle_ms", 300), ("route_sync", True),
+        ("route_sync_src", True), ("route_sync_tables", ["main", "100"])]
+
+
+def many_differ_repaired(lab, s):
+    """17 hrpd settings changed on fw2 behind hrpctl's back (two config-sets: one takes 16) are
+    all put back by hrp sync config on fw1: the standby applies them in more than one request."""
+    changes = [{"path": "hrpd." + k, "value": v} for k, v in MANY]
+    pair.ctl(lab, "fw2", "hrpd", "config-set", {"changes": changes[:16]})
+    pair.ctl(lab, "fw2", "hrpd", "config-set", {"changes": changes[16:]})
+    s.wait_until("fw1 sees 17 or more settings differ",
+                 lambda: len(settings(lab, "fw1").get("differences") or []) >= 17, 10)
+    boxes.hrpctl(lab, "fw1", "hrp", "sync", "config", as_json=False)
+    s.wait_until("hrp sync config on fw1 puts all 17 back on fw2", lambda: equal(lab), 15)
+    cur = boxes.hrpctl(lab, "fw2", "display", "current-configuration")["config"]["hrpd"]
+    left = [k for k, v in MANY if cur.get(k) == v]
+    s.check(not left, "fw2's hrpd runs none of the 17 changed values (%s)" % left)
+    res = peer_result(lab)
+    s.check(res == "applied", "fw1 has fw2's answer: %s" % res)
+    s.note("17 settings repaired", "yes")
 
 
 def body(lab, s):
@@ -124,6 +154,9 @@ def body(lab, s):
 
     # 4. settings fw2 could not apply, and a return to them after later ones
     failed_then_returned(lab, s)
+
+    # 5. more of one daemon's settings differ than one config-set takes (16)
+    many_differ_repaired(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
 

@@ -14,6 +14,8 @@ running, fw1 active:
     with a preferred source reaches fw2's table 100 with it, fw2's own route there goes, and
     a removal follows; table 200, not listed, is left alone on both boxes; main dropped from
     the list on fw1 leaves fw2's main routes where they are;
+  - a prefix excluded on the standby alone keeps the standby's own route there: the master's
+    route to it is neither added nor replacing it;
   - OSPF's routes are never synced (the upstream routes stay what each box learnt)."""
 
 import os
@@ -72,6 +74,7 @@ def body(lab, s):
     missing_interface(lab, s)
     renamed_interfaces(lab, s)
     other_tables(lab, s)
+    standby_own_exclude(lab, s)
     s.check(ospf_routes(lab, "fw2") == ospf2, "fw2's OSPF routes are its own still")
     s.note("route stats fw2", str(pair.config_stats(lab, "fw2").get("routes")))
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
@@ -203,6 +206,23 @@ def other_tables(lab, s):
     s.wait_until("the route removed from fw1's table 100 is gone from fw2's",
                  lambda: table_routes(lab, "fw2", 100) == [], 10)
     s.wait_until("the digests agree after it", lambda: pair.config_equal(lab), 10)
+
+
+def standby_own_exclude(lab, s):
+    """8. a prefix in the standby's route_sync_exclude alone (a LOCAL setting): the master's
+    route there neither replaces nor removes the standby's own"""
+    mine = "198.51.100.176/28"
+    pair.ctl(lab, "fw2", "hrpd", "config-set",
+             {"changes": [{"path": "hrpd.route_sync_exclude", "value": [EXCL, mine]}]})
+    lab.run("fw2", ["ip", "route", "add", "blackhole", mine, "table", "100"])
+    lab.run("fw1", ["ip", "route", "add", mine, "via", GW, "table", "100"])
+    lab.run("fw1", ["ip", "route", "add", "203.0.113.160/27", "via", GW, "table", "100"])
+    s.wait_until("fw1's other new route in table 100 reached fw2",
+                 lambda: any(x.startswith("203.0.113.160/27") for x in table_routes(lab, "fw2", 100)),
+                 10)
+    s.check("blackhole " + mine in table_routes(lab, "fw2", 100),
+            "fw2's own route in its exclude stays, not replaced by fw1's (%s)" %
+            table_routes(lab, "fw2", 100))
 
 
 def set_on_fw1(lab, values):
