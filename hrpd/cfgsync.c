@@ -42,16 +42,23 @@ static char *xform(const char *in, size_t len, bool canon, bool rename, bool to_
 	for (int tries = 0; tries < 4; tries++, cap *= 4) {
 		char *a = malloc(cap), *b = rename ? malloc(cap) : NULL;
 		long n = -ENOMEM;
+		bool in_b = rename; /* where the result is */
 		if (a && (!rename || b)) {
 			n = canon ? hs_cfgsync_canon(in, len, a, cap) : (long)len;
 			if (!canon && len <= cap)
 				memcpy(a, in, len);
 			if (n >= 0 && rename)
 				n = hs_cfgsync_rename(a, (size_t)n, m, to_peer, b, cap);
+			/* canon sorts a set's elements: again after a rename, or the order would
+			 * follow this box's names and never match the peer's text */
+			if (n >= 0 && rename && canon) {
+				n = hs_cfgsync_canon(b, (size_t)n, a, cap);
+				in_b = false;
+			}
 		}
 		if (n >= 0) {
-			char *out = rename ? b : a;
-			free(rename ? a : b);
+			char *out = in_b ? b : a;
+			free(in_b ? a : b);
 			*out_len = (size_t)n;
 			return out;
 		}

@@ -340,6 +340,26 @@ static void renames_parse_and_apply_both_ways(void **state)
 	long m2 = hs_cfgsync_rename(out, (size_t)n, &m, false, back, sizeof(back));
 	back[m2] = '\0';
 	assert_string_equal(back, in);
+	/* canon sorts a one-line set's elements, so a renamed text is put in canonical form
+	 * again (hrpd's xform): else the order follows this box's names, not the peer's */
+	const char *one[] = { "lan0=a0" };
+	struct hs_cfgsync_renames r1;
+	assert_int_equal(hs_cfgsync_renames_parse(one, 1, &r1, err, sizeof(err)), 0);
+	const char mine[] =
+		"table inet t {\n\tchain c {\n\t\tiifname { \"lan0\", \"eth1\" } accept\n"
+		"\t}\n}\n";
+	const char peers[] =
+		"table inet t {\n\tchain c {\n\t\tiifname { \"a0\", \"eth1\" } accept\n"
+		"\t}\n}\n";
+	char c1[256], r2[256], c3[256], pc[256];
+	long l1 = hs_cfgsync_canon(mine, strlen(mine), c1, sizeof(c1));
+	long l2 = hs_cfgsync_rename(c1, (size_t)l1, &r1, true, r2, sizeof(r2));
+	long l3 = hs_cfgsync_canon(r2, (size_t)l2, c3, sizeof(c3));
+	long lp = hs_cfgsync_canon(peers, strlen(peers), pc, sizeof(pc));
+	assert_true(l1 > 0 && l2 > 0 && l3 > 0 && lp > 0);
+	assert_false(l2 == lp && memcmp(r2, pc, (size_t)lp) == 0); /* renamed alone: unsorted */
+	assert_int_equal(l3, lp);
+	assert_memory_equal(c3, pc, (size_t)lp);
 	/* an unterminated quote is copied as it is */
 	n = hs_cfgsync_rename("a \"lan0", 7, &m, true, out, sizeof(out));
 	assert_int_equal(n, 7);
