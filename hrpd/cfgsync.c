@@ -503,6 +503,26 @@ static uint32_t silence_ms(const struct hrpd *h)
 	return i * (uint32_t)(h->dead_count + 1) / 2;
 }
 
+static bool set_has(const struct hrpd_cfg_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->t[i].name, name))
+			return true;
+	return false;
+}
+
+/* Moves from's tables to the end of to (from is left empty). */
+static void set_take(struct hrpd_cfg_set *to, struct hrpd_cfg_set *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		if (to->n < HS_CFGSYNC_TABLES_MAX)
+			to->t[to->n++] = from->t[i];
+		else
+			free(from->t[i].text);
+	}
+	from->n = 0;
+}
+
 static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 {
 	char err[HS_CFGSYNC_MSG_MAX] = "";
@@ -533,10 +553,16 @@ static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 			ok = (next->t[i].text = xform(r->tables[i].text, r->tables[i].len, false,
 						      ren, false, &cs->renames, &next->t[i].len));
 	}
-	/* The policy to put back: the one from before the first unconfirmed apply. */
+	/* The policy to put back: the one from before the first unconfirmed apply. A table a
+	 * later set of the same window brings in is read as it is now: no apply of the window
+	 * has touched it yet. */
 	bool keep = cs->cc.state == HS_CC_IDLE;
-	if (ok && keep &&
-	    read_set(cs, (const char(*)[HS_CFG_NAME_MAX])names, r->n_tables, true, &prev, err,
+	size_t n_read = 0;
+	for (size_t i = 0; ok && i < r->n_tables; i++)
+		if (keep || (cs->have_prev && !set_has(&cs->prev, names[i])))
+			memmove(names[n_read++], names[i], HS_CFG_NAME_MAX);
+	if (ok && (keep || n_read) &&
+	    read_set(cs, (const char(*)[HS_CFG_NAME_MAX])names, n_read, true, &prev, err,
 		     sizeof(err)) < 0)
 		ok = false;
 	char *buf = ok ? apply_buffer(next) : NULL;
@@ -558,6 +584,8 @@ static void apply_full(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r)
 			hrpd_cfg_set_clear(&cs->prev);
 			cs->prev = prev;
 			cs->have_prev = true;
+		} else {
+			set_take(&cs->prev, &prev);
 		}
 		hs_notice(HRPD_CFG_PREFIX,
 			  "applied the tables of %s (generation %u); reverted if it falls silent "
