@@ -309,7 +309,7 @@ static void handle_frames(struct ctl_conn *c, int *budget)
 		off += HS_CTL_HEADER_LEN + plen;
 		(*budget)--;
 	}
-	if (c->dead || c->close_after_flush)
+	if (c->dead || c->close_after_flush || !off)
 		return;
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
