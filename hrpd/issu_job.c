@@ -147,8 +147,9 @@ static int spawn_detached(const char *exe, char **argv, int out_fd, long wait_pi
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		setsid();
-		if (fork() != 0)
-			_exit(0);
+		pid_t g = fork();
+		if (g != 0)
+			_exit(g < 0 ? 1 : 0); /* tells our waitpid whether the helper runs */
 		/* none of hrpd's sockets, nor its pid file's lock, while it waits */
 		if (out_fd >= 0) {
 			dup2(out_fd, 1);
@@ -157,12 +158,16 @@ static int spawn_detached(const char *exe, char **argv, int out_fd, long wait_pi
 		close_from(3);
 		for (int i = 0; wait_pid > 0 && !ended(wait_pid) && i < 600; i++)
 			usleep(50 * 1000);
+		if (wait_pid > 0 && !ended(wait_pid))
+			_exit(1); /* still running after 30 s: never two of it */
 		unsetenv("HS_HOT_FD");
 		execv(exe, argv);
 		_exit(127);
 	}
-	waitpid(c, NULL, 0);
-	return 0;
+	int st = 0;
+	if (waitpid(c, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EAGAIN;
 }
 
 /* This hrpd, cold: a helper starts exe once we have ended, and we stop. */

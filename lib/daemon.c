@@ -323,19 +323,29 @@ static int write_pidfile(struct hs_daemon *d)
 		close(fd);
 		return r;
 	}
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	/* At offset 0: a pid file handed over by a hot restart shares the old process's file
-	 * offset, past its pid, and a plain write there would leave NULs before ours. */
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-		int r = -errno;
+	d->pidfile_fd = fd;
+	int r = hs_daemon_pid_write(d);
+	if (r < 0) {
 		close(fd);
+		d->pidfile_fd = -1;
 		return r;
 	}
 	/* Only a pid file we hold is ours to remove at exit. */
 	memcpy(d->pidfile, path, sizeof(path));
-	d->pidfile_fd = fd;
 	return fd;
+}
+
+int hs_daemon_pid_write(struct hs_daemon *d)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	/* At offset 0: a pid file handed over by a hot restart shares the old process's file
+	 * offset, past its pid, and a plain write there would leave NULs before ours. */
+	if (d->pidfile_fd < 0)
+		return -EBADF;
+	if (ftruncate(d->pidfile_fd, 0) < 0 || pwrite(d->pidfile_fd, buf, (size_t)n, 0) != n)
+		return -errno;
+	return 0;
 }
 
 static int mkdir_p(const char *path)

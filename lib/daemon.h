@@ -93,6 +93,9 @@ void hs_daemon_realtime(int priority);
  * the daemon leads its session (else the nice weighs only inside it); logged at debug level when
  * refused. */
 void hs_daemon_nice(int value);
+/* Writes this process's pid into the pid file it holds (d->pidfile_fd), from offset 0: at
+ * start, and after an aborted hot restart (the new process may have written its own). */
+int hs_daemon_pid_write(struct hs_daemon *d);
 
 /* Validates path and applies it through ops->reload; what SIGHUP does. Returns 0 or -errno. */
 int hs_daemon_reload(struct hs_daemon *d);

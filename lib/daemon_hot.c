@@ -101,6 +101,11 @@ static void finish(struct hs_daemon *d, enum hs_hot_event ev, const char *why)
 	/* Whatever it got that far, it must not go on beside us. */
 	kill(h->pid, SIGKILL);
 	waitpid(h->pid, NULL, 0);
+	/* it may have written its pid into the pid file we share */
+	int e = d->pidfile_fd >= 0 ? hs_daemon_pid_write(d) : 0;
+	if (e < 0)
+		hs_warn("[hot]", "could not write our pid back into %s: %s", d->pidfile,
+			strerror(-e));
 	if (d->ops->hot_aborted)
 		d->ops->hot_aborted(d);
 }

@@ -5,7 +5,8 @@ long-lived TCP flows through both VIPs. No probe lost, every flow alive; the VIP
 r1's adverts with a raw socket, never sees a gap longer than one interval plus a margin, never a
 priority-0 advert, and never becomes master; the pid changes each time. Then a new binary that
 aborts before its confirm (HS_TEST_CRASH_AT_ADOPT=1 through a wrapper given as "exe") leaves the
-old one running, master, with its VIPs, and it still hands over afterwards."""
+old one running, master, with its VIPs, named in the pid file again, and it still hands over
+afterwards."""
 
 import json
 import os
@@ -202,6 +203,10 @@ def crashing_binary(lab, s, pid, r2_became):
     st = status(lab, "r1")
     s.check(st.get("pid") == pid and os.path.exists("/proc/%d" % pid),
             "the old vrrpd %d still runs and answers" % pid)
+    with open(os.path.join(v.rundir(lab, "r1"), "vrrpd.pid")) as f:
+        named = f.read().strip()
+    s.check(named == str(pid), "the pid file names the old vrrpd again, not the dead new one (%s)"
+            % named)
     s.check(all(v.states(lab, "r1").get(k) == "master" for k in KEYS) and in_place(lab, "r1"),
             "r1 still master with its VIPs and vMAC links")
     r2 = v.vrrp_status(lab, "r2")["groups"]
