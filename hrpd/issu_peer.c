@@ -11,8 +11,10 @@
 #include "log.h"
 
 #define PREFIX "[issu]"
-/* The record's copy travels in one datagram; its history is trimmed to fit. */
-#define RECORD_MAX 3000
+/* The record's copy travels in one message (HRPD_MSG_BUF, 4096 bytes with its header, TLVs and
+ * trailer); its history is trimmed to fit. Two 256-byte release paths and every HRP type held
+ * back come to ~3.2 KB. */
+#define RECORD_MAX 3800
 
 static int put_msg(struct hrp_builder *b, const void *arg)
 {
@@ -40,8 +42,16 @@ int hrpd_issu_send_record(struct hrpd_issu *u)
 {
 	size_t len;
 	char *text = hrpd_issu_record_text(&u->rec, RECORD_MAX, &len);
-	if (!text)
-		return -ENOMEM;
+	if (!text) {
+		uint64_t n = ++u->st.tx_failed;
+		if (!(n & (n - 1)))
+			hs_warn(PREFIX,
+				"no copy of the record for the peer (over %d bytes even "
+				"without its history, or no memory): it cannot take over (%llu so "
+				"far)",
+				RECORD_MAX, (unsigned long long)n);
+		return -EMSGSIZE;
+	}
 	struct issu_msg m = { .op = ISSU_MSG_RECORD,
 			      .id = u->next_id,
 			      .record = (const uint8_t *)text,
