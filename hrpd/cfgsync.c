@@ -711,6 +711,10 @@ static void deliver_one(struct hrpd_cfgsync *cs, const uint8_t *rec, size_t len,
 		return;
 	}
 	cs->st.received[r->kind]++;
+	/* A transfer's pieces go one after the other: another record in their midst means the
+	 * master's send stopped halfway, and the rest will never come. */
+	if (!chunked && r->kind != HS_CFGSYNC_CHUNK && hs_cfgsync_reasm_reset(&cs->reasm))
+		rx_error(cs, HS_CFGSYNC_E_ABANDONED, len);
 	switch (r->kind) {
 	case HS_CFGSYNC_FULL:
 		keep_peer_set(cs, r);
