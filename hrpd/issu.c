@@ -129,6 +129,17 @@ void hrpd_issu_version_done(struct hrpd_issu *u, const char *out, size_t n)
 	feed(u, &ev, NULL); /* from the loop: fed now; from an action: queued */
 }
 
+/* The step awaited, here: the one job may still run a step it took for the peer when it was
+ * the runner (a takeover); then it is tried again with the asks' period until it starts. */
+static void start_local(struct hrpd_issu *u)
+{
+	const struct hrpd_issu_job *j = &u->job;
+	hrpd_issu_job_start(u, false, u->wait_id, u->ask.step, (enum issu_daemon)u->ask.daemon,
+			    (enum issu_bin)u->ask.bin, u->ask.text);
+	if (u->wait_id && !(j->used && j->id == u->wait_id && !j->for_peer))
+		hs_timer_arm_in(&u->ask_timer, ISSU_ASK_EVERY_MS);
+}
+
 /* A step, here or asked of the peer. */
 static void do_step(struct hrpd_issu *u, enum issu_box where, enum issu_step_kind kind,
 		    enum issu_daemon d, enum issu_bin bin)
@@ -148,7 +159,7 @@ static void do_step(struct hrpd_issu *u, enum issu_box where, enum issu_step_kin
 		hs_timer_arm_in(&u->ask_timer, ISSU_ASK_EVERY_MS);
 		return;
 	}
-	hrpd_issu_job_start(u, false, u->wait_id, kind, d, bin, u->ask.text);
+	start_local(u);
 }
 
 static void report(struct hrpd_issu *u)
@@ -284,8 +295,12 @@ static void ask_again(struct hs_timer *t, void *arg)
 {
 	struct hrpd_issu *u = arg;
 	(void)t;
-	if (!u->wait_id || !u->wait_remote)
+	if (!u->wait_id)
 		return;
+	if (!u->wait_remote) {
+		start_local(u);
+		return;
+	}
 	hrpd_issu_send(u, &u->ask);
 	hs_timer_arm_in(&u->ask_timer, ISSU_ASK_EVERY_MS);
 }
