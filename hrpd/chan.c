@@ -544,6 +544,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
 			hrpd_sess_peer_restarted(h);
+			hrpd_issu_peer_restarted(h);
 			hrpd_sess_update(h); /* its table is due again */
 			hrpd_cfgsync_update(h);
 		}

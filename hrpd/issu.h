@@ -192,6 +192,8 @@ void hrpd_issu_takeover_init(struct hrpd_issu *u);
 void hrpd_issu_takeover_free(struct hrpd_issu *u);
 /* hrpd's liveness: the peer came up (up) or was declared dead. */
 void hrpd_issu_peer_event(struct hrpd *h, bool up);
+/* The peer's hrpd came back with a new epoch (crash, reboot, cold start). */
+void hrpd_issu_peer_restarted(struct hrpd *h);
 /* At start, with our record under way and no hot restart: the resume waits for the peer. */
 void hrpd_issu_hold_start(struct hrpd_issu *u);
 /* Both boxes run it: the peer's record r against ours. True when we yielded to it. */

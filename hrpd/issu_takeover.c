@@ -123,6 +123,30 @@ void hrpd_issu_peer_event(struct hrpd *h, bool up)
 	hs_timer_arm_at(&u->takeover_timer, at);
 }
 
+/* When this box runs the upgrade, a restart of the peer's hrpd is a crash of the peer like
+ * any other, and the crash table decides (resume, or roll back); unless it is the restart of
+ * that hrpd the machine asked for. What the peer runs now is unknown: the plan restarts its
+ * daemons onto the stage's goal, a step done at once where one already runs it. */
+void hrpd_issu_peer_restarted(struct hrpd *h)
+{
+	struct hrpd_issu *u = h->issu;
+	if (!u || !u->orchestrating || !issu_under_way(u->m.stage))
+		return;
+	enum issu_box peer = issu_other_box(u->local);
+	const struct issu *m = &u->m;
+	if (m->wait == ISSU_WAIT_RESTART && m->wait_box == peer && m->wait_daemon == ISSU_D_HRPD)
+		return;
+	hs_notice(PREFIX, "the peer's hrpd restarted at %s, not asked to: a crash of %s",
+		  issu_stage_name(m->stage), u->rec.box[peer].name);
+	bool active = h->local.state == HRP_VGMP_ACTIVE;
+	struct issu_event ev = { .kind = ISSU_EV_RESUMED,
+				 .box = peer,
+				 .bin = ISSU_BIN_UNKNOWN,
+				 .stage = m->stage,
+				 .active = active ? u->local : m->active };
+	hrpd_issu_feed(u, &ev);
+}
+
 bool hrpd_issu_arbitrate(struct hrpd_issu *u, const struct issu_record *r)
 {
 	struct issu_claim ours = { u->rec.term, u->local };
