@@ -60,13 +60,16 @@ static struct cli_io_conn *conn_of(struct cli_io *io, const char *daemon)
 	return &io->conn[io->n++];
 }
 
-static int unreachable(struct cli_io *io, const char *daemon, int rc, char *err, size_t errlen)
+/* why: the call's own words (a malformed answer, a timeout), when it has some. */
+static int unreachable(struct cli_io *io, const char *daemon, int rc, const char *why, char *err,
+		       size_t errlen)
 {
 	char path[sizeof(io->rundir) + sizeof(io->conn[0].daemon) + 8];
 
 	if (hs_ctl_socket_path(path, sizeof(path), io->rundir, daemon) < 0)
 		snprintf(path, sizeof(path), "%s/%s.sock", io->rundir, daemon);
-	snprintf(err, errlen, "cannot reach %s at %s: %s", daemon, path, strerror(-rc));
+	snprintf(err, errlen, "cannot reach %s at %s: %s", daemon, path,
+		 why && why[0] ? why : strerror(-rc));
 	return rc;
 }
 
@@ -75,17 +78,17 @@ static int io_call(void *ctx, const char *daemon, const char *cmd, json_t *args,
 {
 	struct cli_io *io = ctx;
 	struct cli_io_conn *c = conn_of(io, daemon);
-	char why[256];
+	char why[256] = "";
 	int rc = -ENOBUFS;
 
 	if (!c)
-		return unreachable(io, daemon, rc, err, errlen);
+		return unreachable(io, daemon, rc, NULL, err, errlen);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool fresh = c->fd < 0;
 		if (fresh) {
 			rc = hs_ctl_connect(io->rundir, daemon, why, sizeof(why));
-			if (rc < 0)
-				return unreachable(io, daemon, rc, err, errlen);
+			if (rc < 0) /* its words are ours already, path and all */
+				return unreachable(io, daemon, rc, NULL, err, errlen);
 			c->fd = rc;
 		}
 		rc = hs_ctl_call(c->fd, cmd, args, CLI_IO_TIMEOUT_MS, response, why, sizeof(why));
@@ -96,7 +99,7 @@ static int io_call(void *ctx, const char *daemon, const char *cmd, json_t *args,
 		if (fresh || rc == -ETIMEDOUT)
 			break;
 	}
-	return unreachable(io, daemon, rc, err, errlen);
+	return unreachable(io, daemon, rc, why, err, errlen);
 }
 
 static int64_t io_now_ms(void *ctx)
