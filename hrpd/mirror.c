@@ -3,6 +3,7 @@
  * acknowledged; conflicts are settled the same way on both boxes. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,7 @@ static void start(struct hrpd_sess *ss)
 		return;
 	mi->ss = ss;
 	hs_mirror_init(&mi->m, ss->mirror_hold_ms);
+	hs_mirror_seed(&mi->m, randombytes_random()); /* a past session's acks match none */
 	rec_reset(mi);
 	mi->q = hrpd_nfq_open(&ss->h->d->loop, ss->mirror_queue, &nfq_ops, mi);
 	if (!mi->q) {

@@ -9,12 +9,17 @@
 void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms)
 {
 	memset(m, 0, sizeof(*m));
-	m->next_token = 1;
+	m->next_token = m->first_token = 1;
 	m->hold_ms = hold_ms;
 	/* A conflict is two boxes creating one tuple within the sync latency, an echo our
 	 * kernel's event right after the release: a second is far more than either and still
 	 * too short to catch a later, unrelated flow. */
 	m->recent_ms = hold_ms * 4 > RECENT_MIN_MS ? hold_ms * 4 : RECENT_MIN_MS;
+}
+
+void hs_mirror_seed(struct hs_mirror *m, uint32_t first)
+{
+	m->next_token = m->first_token = first ? first : 1;
 }
 
 uint32_t hs_mirror_token(const struct hs_mirror *m)
@@ -93,6 +98,10 @@ static bool token_le(uint32_t a, uint32_t b)
 size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint32_t *ids, size_t max)
 {
 	size_t n = 0;
+	/* only a token of this session: before first_token or past the record being filled,
+	 * it is a past session's ack (or a forged one) */
+	if (!token_le(m->first_token, token) || !token_le(token, m->next_token))
+		return 0;
 	while (n < max && m->count && token_le(at(m, 0)->token, token))
 		pop(m, ids, n++);
 	return n;

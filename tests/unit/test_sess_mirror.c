@@ -47,6 +47,26 @@ static void ack_releases_every_hold_up_to_its_token(void **state)
 	assert_int_equal(hs_mirror_next_deadline(&m), 0);
 }
 
+/* Records are numbered from a seed each session: an ack of a past session still in flight
+ * (before the first token, or past the current one) releases nothing. */
+static void acks_of_a_past_session_release_nothing(void **state)
+{
+	(void)state;
+	uint32_t ids[4];
+	hs_mirror_seed(&m, 0x80000000u);
+	assert_int_equal(hs_mirror_token(&m), 0x80000000u);
+	assert_int_equal(hs_mirror_hold(&m, 1, 1, 0, true, 10), 0);
+	hs_mirror_next_record(&m);
+	assert_int_equal(hs_mirror_ack(&m, 5000, ids, 4), 0);        /* a past session's, ahead */
+	assert_int_equal(hs_mirror_ack(&m, 0x7fffffffu, ids, 4), 0); /* just before the first */
+	assert_int_equal(hs_mirror_ack(&m, 0x80000002u, ids, 4), 0); /* past the current record */
+	assert_int_equal(hs_mirror_held(&m), 1);
+	assert_int_equal(hs_mirror_ack(&m, 0x80000000u, ids, 4), 1);
+	assert_int_equal(ids[0], 1);
+	hs_mirror_seed(&m, 0); /* 0 is taken as 1 */
+	assert_int_equal(hs_mirror_token(&m), 1);
+}
+
 static void ack_is_bounded_by_max(void **state)
 {
 	(void)state;
@@ -65,7 +85,7 @@ static void tokens_wrap_in_serial_order(void **state)
 {
 	(void)state;
 	uint32_t ids[4];
-	m.next_token = UINT32_MAX;
+	hs_mirror_seed(&m, UINT32_MAX);
 	assert_int_equal(hs_mirror_hold(&m, 1, 1, 0, true, 10), 0);
 	hs_mirror_next_record(&m); /* token 0 now */
 	assert_int_equal(hs_mirror_hold(&m, 2, 2, 0, true, 10), 0);
@@ -455,6 +475,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(ack_releases_every_hold_up_to_its_token, setup),
+		cmocka_unit_test_setup(acks_of_a_past_session_release_nothing, setup),
 		cmocka_unit_test_setup(ack_is_bounded_by_max, setup),
 		cmocka_unit_test_setup(tokens_wrap_in_serial_order, setup),
 		cmocka_unit_test_setup(deadline_releases_oldest_first, setup),
