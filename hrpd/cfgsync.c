@@ -186,9 +186,18 @@ static void maybe_send(struct hrpd_cfgsync *cs)
 		return; /* a held channel: hrpd_cfgsync_update() sends once it runs again */
 	uint8_t kind = cs->role == HS_CFGSYNC_ROLE_MASTER && cs->auto_sync ? HS_CFGSYNC_FULL
 									   : HS_CFGSYNC_REPORT;
-	if (cs->sent_any && cs->sent_epoch == h->peer.epoch && cs->sent_kind == kind &&
-	    memcmp(cs->sent_digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN) == 0)
-		return;
+	if (cs->sent_any && cs->sent_epoch == h->peer.epoch &&
+	    memcmp(cs->sent_digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN) == 0) {
+		if (cs->sent_kind == kind)
+			return;
+		/* A role change alone (our report of these tables becomes a full set) sends
+		 * nothing: they are the old master's, or they drifted and the old master's word
+		 * stands until hrp sync config (doc/config-sync.md, "The config role"). */
+		if (kind == HS_CFGSYNC_FULL) {
+			cs->sent_kind = kind;
+			return;
+		}
+	}
 	if (kind == HS_CFGSYNC_FULL && cs->has_refused &&
 	    memcmp(cs->refused_digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN) == 0)
 		return; /* the peer could not take it: hrp sync config sends it again */

@@ -15,7 +15,8 @@ running, hrpd.config_sync_tables = ["inet hslab_fw"] on both boxes (set by reloa
   - the same rule once more, after fw2 took the set without it: the once-refused set goes out
     by itself (a rollback is any change) and is reverted again;
   - after a switchover the new active's ruleset equals the old one's, and the new active is
-    the config master (its change reaches the other box)."""
+    the config master: it sends no full set for the role change alone, and its change reaches
+    the other box."""
 
 import os
 import sys
@@ -233,12 +234,16 @@ def after_switchover(lab, s):
     """After a switchover, the new active's policy is the old one's."""
     add_rule(lab, "fw1", "s44-keep")
     s.wait_until("the rule reached fw2", lambda: has(lab, "fw2", "s44-keep") and pair.config_equal(lab), 10)
+    sent = pair.config_stats(lab, "fw2").get("full_sent", 0)
     boxes.hrpctl(lab, "fw1", "hrp", "switchover", as_json=False, check=False)
     s.wait_until("fw2 active after the switchover", lambda: settled(lab, "fw2"), 15)
     s.check(ruleset(lab, "fw2") == ruleset(lab, "fw1"),
             "the new active's table equals the old active's")
     s.wait_until("fw2 is now the config master",
                  lambda: pair.config_status(lab, "fw2").get("role") == "master", 10)
+    time.sleep(1.0)
+    s.check(pair.config_stats(lab, "fw2").get("full_sent", 0) == sent,
+            "the new master sends no full set for the role change alone")
     add_rule(lab, "fw2", "s44-from-fw2")
     s.wait_until("a change on the new active reaches fw1",
                  lambda: has(lab, "fw1", "s44-from-fw2") and pair.config_equal(lab), 10)

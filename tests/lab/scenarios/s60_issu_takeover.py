@@ -16,7 +16,8 @@ Part 2, the runner fails while active and comes back cold. fw2 (the runner now, 
 fails: fw1 takes the traffic over, and 10 s later the upgrade (term 2; the crash of the first box
 at accepted resumes). fw2 comes back cold, as after a reboot: its daemons are killed and started
 again from NEXT. Its hrpd finds its own record under way (term 1) and waits for the peer's word
-before resuming; fw1's record (term 2) comes, and it yields without resuming. fw1's machine
+before resuming; fw1's record (term 2) comes, and it yields without resuming; fw1 takes the
+new epoch of fw2's hrpd for a crash of fw2 (the crash table: resume). fw1's machine
 syncs fw2 and hands the traffic back to it (accepted wants the first box active) once fw2 can route:
 both boxes track rtr as an OSPF neighbour (an ospf-neighbor tracker on its router id), so fw2
 ranks 2 below fw1 until its adjacency, cut by the failure, is Full again, and an icmp tracker
@@ -230,6 +231,9 @@ def active_runner_fails(lab, s, next_dir):
             not resumed,
             "fw2 started cold waited for the peer's word and yielded without resuming "
             "(%s)" % field(st2, "runner"))
+    heard = log_lines(lab, "fw1", "hrpd", "the peer's hrpd restarted at accepted, not asked to")
+    s.check(len(heard) == 1, "fw1, the runner, took fw2's cold start as a crash of fw2 (%s)" %
+            heard[-1:])
     # accepted wants the first box active: fw1 syncs fw2 and hands the traffic back
     st = s.wait_until("fw1's machine at accepted with fw2 active again", lambda: (
         lambda c: c if c.get("stage") == "accepted" and not c.get("busy") and
