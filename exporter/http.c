@@ -68,10 +68,12 @@ int hs_http_start(const struct sockaddr *sa, const struct hs_scrape_opts *o, str
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* one thread, a few clients: Prometheus and an operator's curl */
+	/* one thread, a few clients: Prometheus and an operator's curl; no one address may hold
+	 * every connection, and an idle one is closed after 10 s */
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, sa,
-				  MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT,
-				  30u, MHD_OPTION_END);
+				  MHD_OPTION_CONNECTION_LIMIT, 16u,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!h->mhd) {
 		free(h);
 		return -EADDRNOTAVAIL;
