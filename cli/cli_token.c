@@ -73,8 +73,13 @@ int cli_tokenize(const char *line, struct cli_tokens *out, struct cli_error *err
 				continue;
 			}
 			size_t quote = i++;
-			while (i < len && line[i] != '"')
+			while (i < len && line[i] != '"') {
+				/* \" and \\ in quotes: a quote or a backslash of the word's own */
+				if (line[i] == '\\' && i + 1 < len &&
+				    (line[i + 1] == '"' || line[i + 1] == '\\'))
+					i++;
 				out->buf[w++] = line[i++];
+			}
 			if (i == len)
 				return fail(err, CLI_E_WRONG_PARAM, out->count, quote);
 			i++;

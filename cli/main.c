@@ -47,18 +47,33 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* The words of a one-shot command, back into one line; a word with blanks is quoted. */
+/* The words of a one-shot command, back into one line: a word with blanks or quotes is
+ * quoted, its quotes and backslashes escaped (\" and \\), as the tokenizer reads them. */
 static int join_command(struct options *o, int argc, char **argv)
 {
-	size_t used = 0;
+	size_t used = 0, cap = sizeof(o->command);
 
 	for (int i = 0; i < argc; i++) {
-		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t");
-		int n = snprintf(o->command + used, sizeof(o->command) - used, "%s%s%s%s",
-				 i ? " " : "", quote ? "\"" : "", argv[i], quote ? "\"" : "");
-		if (n < 0 || (size_t)n >= sizeof(o->command) - used)
+		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t\"");
+		if (used + 2 >= cap)
 			return -E2BIG;
-		used += (size_t)n;
+		if (i)
+			o->command[used++] = ' ';
+		if (quote)
+			o->command[used++] = '"';
+		for (const char *p = argv[i]; *p; p++) {
+			if (used + 3 >= cap)
+				return -E2BIG;
+			if (quote && (*p == '"' || *p == '\\'))
+				o->command[used++] = '\\';
+			o->command[used++] = *p;
+		}
+		if (quote) {
+			if (used + 2 >= cap)
+				return -E2BIG;
+			o->command[used++] = '"';
+		}
+		o->command[used] = '\0';
 	}
 	o->has_command = argc > 0;
 	return 0;

@@ -279,6 +279,12 @@ static void test_tokenizer(void **state)
 	assert_int_equal(cli_tokenize(long_line, &t, &e), -EINVAL);
 	assert_int_equal(e.kind, CLI_E_TOO_MANY);
 
+	/* in quotes, \" and \\ are a quote and a backslash of the word; other backslashes stay */
+	assert_int_equal(
+		cli_tokenize("firewall nft \"add rule iifname \\\"eth0\\\" \\\\ \\d\"", &t, &e), 0);
+	assert_int_equal(t.count, 3);
+	assert_string_equal(cli_token(&t, 2), "add rule iifname \"eth0\" \\ \\d");
+
 	/* a word that is not UTF-8 (Latin-1 e-acute) is a wrong parameter, caret under it;
 	 * UTF-8 passes */
 	assert_int_equal(cli_tokenize("dis hrp caf\xe9 x", &t, &e), -EINVAL);
