@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "daemon_hot.h"
 #include "hrpd.h"
 #include "issu.h"
 
@@ -15,6 +16,16 @@ static struct hrpd_issu *issu_of(void *ctx)
 {
 	struct hrpd *h = ((struct hs_daemon *)ctx)->priv;
 	return h ? h->issu : NULL;
+}
+
+/* During our own hot restart the new process has read the record already: a command taken
+ * here would be lost with us. 0, or -EBUSY with err said. */
+static int busy_handing_over(void *ctx, char *err, size_t errlen)
+{
+	if (!hs_daemon_hot_handing_over(ctx))
+		return 0;
+	snprintf(err, errlen, "hrpd is handing over to a new process: try again in a moment");
+	return -EBUSY;
 }
 
 static int answer(struct hrpd_issu *u, int r, json_t **result)
@@ -31,8 +42,11 @@ static int cmd_load(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	struct hrpd_issu *u = issu_of(ctx);
 	const char *path = NULL;
 	json_int_t secs = 0;
+	int busy = busy_handing_over(ctx, err, errlen);
 	if (!u)
 		return -ENODEV;
+	if (busy)
+		return busy;
 	if (json_unpack(args, "{s:s, s?I}", "path", &path, "rollback_timer_s", &secs) < 0 ||
 	    secs < 0 || (uint64_t)secs > ISSU_ROLLBACK_MAX_MS / 1000) {
 		snprintf(err, errlen, "expected {\"path\": DIR, \"rollback_timer_s\": 0..604800}");
@@ -45,9 +59,12 @@ static int cmd_load(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	static int fn(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)          \
 	{                                                                                          \
 		struct hrpd_issu *u = issu_of(ctx);                                                \
+		int busy = busy_handing_over(ctx, err, errlen);                                    \
 		(void)args;                                                                        \
 		if (!u)                                                                            \
 			return -ENODEV;                                                            \
+		if (busy)                                                                          \
+			return busy;                                                               \
 		return answer(u, hrpd_issu_command(u, kind, err, errlen), result);                 \
 	}
 COMMAND(cmd_runswitch, ISSU_EV_RUNSWITCH)

@@ -394,6 +394,11 @@ bool hs_daemon_hot_adopting(const struct hs_daemon *d)
 	return d->hot && d->hot->adopting;
 }
 
+bool hs_daemon_hot_handing_over(const struct hs_daemon *d)
+{
+	return d->hot && (d->hot->st.stage == HS_HOT_SPAWNED || d->hot->st.stage == HS_HOT_SENT);
+}
+
 void hs_daemon_hot_free(struct hs_daemon *d)
 {
 	struct hs_daemon_hot *h = d->hot;

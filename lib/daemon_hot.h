@@ -30,6 +30,9 @@ void hs_daemon_hot_refuse(struct hs_daemon *d, const char *why);
 /* New side: started by a hot restart and not confirmed yet (the socket and pid files are the
  * old process's still: not ours to remove). */
 bool hs_daemon_hot_adopting(const struct hs_daemon *d);
+/* Old side: a new process runs and has not confirmed or failed yet (it read our files at its
+ * start: what we change now may not reach it). */
+bool hs_daemon_hot_handing_over(const struct hs_daemon *d);
 void hs_daemon_hot_free(struct hs_daemon *d);
 
 #endif
