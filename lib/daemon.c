@@ -108,12 +108,13 @@ int hs_daemon_reload(struct hs_daemon *d)
 		r = hs_daemon_apply(d, next);
 	if (r < 0) {
 		d->reload_failures++;
-		if (errs.count == 0 || !next)
+		if (next) /* the file loaded; the daemon refused it */
+			snprintf(d->last_reload_error, sizeof(d->last_reload_error),
+				 "rejected by %s: %s", d->ops->name,
+				 d->apply_error[0] ? d->apply_error : strerror(-r));
+		else
 			snprintf(d->last_reload_error, sizeof(d->last_reload_error), "%s",
 				 errs.count ? errs.msg[0] : strerror(-r));
-		else
-			snprintf(d->last_reload_error, sizeof(d->last_reload_error),
-				 "rejected by %s: %s", d->ops->name, strerror(-r));
 		for (size_t i = 0; i < errs.count && !next; i++)
 			hs_err("[config]", "%s", errs.msg[i]);
 		hs_err("[config]", "reload of %s failed, keeping the running config",
