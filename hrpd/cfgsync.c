@@ -819,9 +819,19 @@ void hrpd_cfgsync_configure(struct hrpd *h, const struct hs_hrpd_config *c)
 	const char *items[HS_CFG_LIST_MAX];
 	if (!cs)
 		return;
-	/* The static routes ride in the synced set as one more table, last. */
+	/* The static routes ride in the synced set as one more table, last. A set holds 16:
+	 * more tables are named than that, the first ones are synced and a warning says so (a
+	 * config error would stop a config that older versions took from loading). */
 	struct hs_strlist tables = c->config_sync_tables;
-	if (c->route_sync && tables.count < HS_CFGSYNC_TABLES_MAX)
+	size_t room = HS_CFGSYNC_TABLES_MAX - (c->route_sync ? 1 : 0);
+	if (tables.count > room) {
+		hs_warn(HRPD_CFG_PREFIX,
+			"config_sync_tables names %zu tables; only the first %zu are synced%s",
+			tables.count, room,
+			c->route_sync ? " (the routes take one place of 16)" : "");
+		tables.count = room;
+	}
+	if (c->route_sync)
 		snprintf(tables.item[tables.count++], HS_CFG_NAME_MAX, "%s", HS_CFGSYNC_ROUTES);
 	bool tables_changed = memcmp(&cs->tables, &tables, sizeof(cs->tables)) != 0;
 	struct hs_route_filter f = { 0 };

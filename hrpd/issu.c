@@ -580,6 +580,16 @@ static void load_at_start(struct hrpd_issu *u)
 {
 	char err[256];
 	int r = hrpd_issu_load_file(u, ISSU_FILE, &u->rec, err, sizeof(err));
+	if (r == 0 && !issu_under_way(u->rec.stage)) {
+		/* a finished record of ours from an earlier upgrade (kept by an older hrpd) and
+		 * the peer's copy under way: the peer runs this one */
+		static struct issu_record copy;
+		if (hrpd_issu_load_file(u, ISSU_PEER_FILE, &copy, err, sizeof(err)) == 0 &&
+		    issu_under_way(copy.stage)) {
+			hrpd_issu_unstore(u, ISSU_FILE);
+			r = -ENOENT;
+		}
+	}
 	if (r == -ENOENT) {
 		r = hrpd_issu_load_file(u, ISSU_PEER_FILE, &u->rec, err, sizeof(err));
 		u->have_copy = r == 0;

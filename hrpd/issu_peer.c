@@ -80,10 +80,12 @@ static void take_record(struct hrpd_issu *u, const struct issu_msg *m)
 		hrpd_issu_arbitrate(u, &r);
 		return;
 	}
-	/* the peer runs the upgrade now: ours (finished) is history */
+	/* the peer runs the upgrade now: ours (finished) is history, on disk too (a restart of
+	 * this hrpd must load the copy, or it would refuse the peer's steps) */
 	u->orchestrating = false;
 	u->have_copy = true;
 	u->rec = r;
+	hrpd_issu_unstore(u, ISSU_FILE);
 	hrpd_issu_store(u, ISSU_PEER_FILE, &r);
 }
 

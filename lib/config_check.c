@@ -100,10 +100,6 @@ void hs_cfg_check_hrpd(struct hs_cfg_ctx *ctx, const void *obj, const config_set
 					     "link %zu uses interface %s like link %zu", i + 1,
 					     h->links[i].interface, j + 1);
 	check_renames(ctx, h, s);
-	if (h->config_sync_tables.count + h->route_sync > HS_CFGSYNC_TABLES_MAX)
-		hs_cfg_error(ctx, member(s, "config_sync_tables"),
-			     "at most %d tables are synced, %d with route_sync (the routes take one)",
-			     HS_CFGSYNC_TABLES_MAX, HS_CFGSYNC_TABLES_MAX - 1);
 }
 
 static void check_trackers(struct hs_cfg_ctx *ctx, const struct hs_vgmpd_config *v,

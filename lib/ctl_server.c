@@ -294,6 +294,8 @@ static void handle_frames(struct ctl_conn *c, int *budget)
 {
 	size_t off = 0, plen;
 	int r;
+	if (!c->in_len)
+		return; /* c->in may be NULL yet */
 	while (*budget > 0 && !c->dead && !c->close_after_flush && !backlogged(c) &&
 	       (r = hs_ctl_frame_peek(c->in + off, c->in_len - off, HS_CTL_MAX_REQUEST, &plen)) !=
 		       0) {

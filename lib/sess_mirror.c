@@ -9,7 +9,7 @@
 void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms)
 {
 	memset(m, 0, sizeof(*m));
-	m->next_token = m->first_token = 1;
+	m->next_token = 1;
 	m->hold_ms = hold_ms;
 	/* A conflict is two boxes creating one tuple within the sync latency, an echo our
 	 * kernel's event right after the release: a second is far more than either and still
@@ -19,7 +19,7 @@ void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms)
 
 void hs_mirror_seed(struct hs_mirror *m, uint32_t first)
 {
-	m->next_token = m->first_token = first ? first : 1;
+	m->next_token = first ? first : 1;
 }
 
 uint32_t hs_mirror_token(const struct hs_mirror *m)
@@ -98,9 +98,9 @@ static bool token_le(uint32_t a, uint32_t b)
 size_t hs_mirror_ack(struct hs_mirror *m, uint32_t token, uint32_t *ids, size_t max)
 {
 	size_t n = 0;
-	/* only a token of this session: before first_token or past the record being filled,
-	 * it is a past session's ack (or a forged one) */
-	if (!token_le(m->first_token, token) || !token_le(token, m->next_token))
+	/* only a token between our oldest hold's and the record being filled: outside, it is a
+	 * past session's ack (its tokens started elsewhere: hs_mirror_seed) or a forged one */
+	if (!m->count || !token_le(at(m, 0)->token, token) || !token_le(token, m->next_token))
 		return 0;
 	while (n < max && m->count && token_le(at(m, 0)->token, token))
 		pop(m, ids, n++);

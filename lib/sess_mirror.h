@@ -60,8 +60,6 @@ struct hs_mirror {
 	struct hs_mirror_hold ring[HS_MIRROR_HOLDS_MAX];
 	size_t head, count;
 	uint32_t next_token; /* of the record being filled */
-	/* of this session's first record: an older ack is a past session's */
-	uint32_t first_token;
 	struct hs_mirror_seen seen[HS_MIRROR_SEEN_SETS * HS_MIRROR_SEEN_WAYS];
 	uint32_t hold_ms;
 	uint32_t recent_ms;     /* how long a mirrored entry counts as ours */
@@ -70,7 +68,8 @@ struct hs_mirror {
 
 void hs_mirror_init(struct hs_mirror *m, uint32_t hold_ms);
 /* Numbers this session's records from first (0 taken as 1): a random first keeps an ack of a
- * past session, still in flight, from releasing this one's holds. */
+ * past session, still in flight, from releasing this one's holds (an ack counts only between
+ * the oldest hold's token and the current one). */
 void hs_mirror_seed(struct hs_mirror *m, uint32_t first);
 /* The token the next mirror record carries; hs_mirror_next_record() after sending it. */
 uint32_t hs_mirror_token(const struct hs_mirror *m);

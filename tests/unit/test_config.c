@@ -316,11 +316,6 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "hrpd = { enable = true; };",
 	  "hrpd.enable: HRP needs at least one heartbeat link" },
 	{ MINIMAL "hrpd = { key_current = \"short\"; };", "a key has at least 16 characters" },
-	{ MINIMAL "hrpd = { route_sync = true; config_sync_tables = [ \"inet t1\", \"inet t2\", "
-		  "\"inet t3\", \"inet t4\", \"inet t5\", \"inet t6\", \"inet t7\", \"inet t8\", "
-		  "\"inet t9\", \"inet t10\", \"inet t11\", \"inet t12\", \"inet t13\", "
-		  "\"inet t14\", \"inet t15\", \"inet t16\" ]; };",
-	  "at most 16 tables are synced, 15 with route_sync (the routes take one)" },
 	{ MINIMAL "hrpd = { key_next = \"0123456789abcdef\"; };",
 	  "a next key needs a current key" },
 	{ MINIMAL "hrpd = { links = ( { interface = \"hb0\"; local = \"203.0.113.1\"; remote = "

@@ -58,13 +58,19 @@ static void acks_of_a_past_session_release_nothing(void **state)
 	assert_int_equal(hs_mirror_hold(&m, 1, 1, 0, true, 10), 0);
 	hs_mirror_next_record(&m);
 	assert_int_equal(hs_mirror_ack(&m, 5000, ids, 4), 0);        /* a past session's, ahead */
-	assert_int_equal(hs_mirror_ack(&m, 0x7fffffffu, ids, 4), 0); /* just before the first */
+	assert_int_equal(hs_mirror_ack(&m, 0x7fffffffu, ids, 4), 0); /* just before the oldest */
 	assert_int_equal(hs_mirror_ack(&m, 0x80000002u, ids, 4), 0); /* past the current record */
 	assert_int_equal(hs_mirror_held(&m), 1);
 	assert_int_equal(hs_mirror_ack(&m, 0x80000000u, ids, 4), 1);
 	assert_int_equal(ids[0], 1);
 	hs_mirror_seed(&m, 0); /* 0 is taken as 1 */
 	assert_int_equal(hs_mirror_token(&m), 1);
+	/* a long session, 2^31 records past its seed: its own acks still count */
+	hs_mirror_seed(&m, 100);
+	m.next_token = 100u + 0x80000000u + 10u;
+	assert_int_equal(hs_mirror_hold(&m, 7, 7, 0, true, 10), 0);
+	assert_int_equal(hs_mirror_ack(&m, hs_mirror_token(&m), ids, 4), 1);
+	assert_int_equal(ids[0], 7);
 }
 
 static void ack_is_bounded_by_max(void **state)
