@@ -107,8 +107,13 @@ static bool refuse_foreign_path(struct hrpd_issu *u, const struct issu_msg *m)
 			u->have_copy ? "not a release of the upgrade's record"
 				     : "no record of the peer's upgrade here",
 			(unsigned long long)n);
-	struct issu_msg a = { .op = ISSU_MSG_ANSWER, .id = m->id, .status = ISSU_MSG_FAILED };
-	snprintf(a.text, sizeof(a.text), "not a release of the upgrade here");
+	/* Without a copy yet, "under way": the runner sends its record before each step and
+	 * asks again; a failure would count against the step (at loading, a rollback). */
+	struct issu_msg a = { .op = ISSU_MSG_ANSWER,
+			      .id = m->id,
+			      .status = u->have_copy ? ISSU_MSG_FAILED : ISSU_MSG_RUNNING };
+	if (u->have_copy)
+		snprintf(a.text, sizeof(a.text), "not a release of the upgrade here");
 	hrpd_issu_send(u, &a);
 	return true;
 }
