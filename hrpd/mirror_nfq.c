@@ -31,23 +31,10 @@ struct hrpd_nfq {
 	char *vbuf;
 	size_t vlen;
 	struct hrpd_nfq_stats st;
+	bool passing; /* packets read now are let through: a config's answer awaited, closing */
 };
 
-/* A packet read while we take none (a config's answer awaited, or closing): let through, as
- * fail-open would, never left for the kernel to drop at unbind. */
-static int pass_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct hrpd_nfq *q = arg;
-	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
-	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
-		q->st.bad_msgs++;
-		return MNL_CB_OK;
-	}
-	const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	q->st.packets++;
-	hrpd_nfq_verdict(q, ntohl(ph->packet_id), true);
-	return MNL_CB_OK;
-}
+static int packet_cb(const struct nlmsghdr *nlh, void *arg);
 
 /* One config message: a command, or (cmd 0) the copy mode, flags and queue length. */
 static int configure(struct hrpd_nfq *q, uint8_t cmd)
@@ -71,15 +58,18 @@ static int configure(struct hrpd_nfq *q, uint8_t cmd)
 	/* The socket is non-blocking: the kernel answered in our sendto, the ack is there, maybe
 	 * behind packets queued before it (a chain left by a killed hrpd, or closing). */
 	int r = MNL_CB_OK;
+	bool was = q->passing;
+	q->passing = true;
 	for (int i = 0; i < NFQ_QUEUE_MAXLEN && r == MNL_CB_OK; i++) {
 		ssize_t n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
 		if (n < 0) {
 			r = -1;
 			break;
 		}
-		r = mnl_cb_run(buf, (size_t)n, 0, 0, pass_cb, q);
+		r = mnl_cb_run(buf, (size_t)n, 0, 0, packet_cb, q);
 	}
 	int e = r < 0 ? -errno : r == MNL_CB_OK ? -ETIMEDOUT : 0;
+	q->passing = was;
 	hrpd_nfq_flush(q);
 	return e;
 }
@@ -87,6 +77,7 @@ static int configure(struct hrpd_nfq *q, uint8_t cmd)
 /* Every packet still in the socket gets its verdict: unbinding drops what waits for one. */
 static void pass_pending(struct hrpd_nfq *q)
 {
+	q->passing = true;
 	for (int i = 0; i < NFQ_QUEUE_MAXLEN; i++) {
 		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
 		if (n < 0 && errno == ENOBUFS) {
@@ -95,7 +86,7 @@ static void pass_pending(struct hrpd_nfq *q)
 		}
 		if (n < 0)
 			break;
-		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, pass_cb, q) < 0)
+		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, packet_cb, q) < 0)
 			q->st.bad_msgs++;
 	}
 	hrpd_nfq_flush(q);
@@ -111,6 +102,10 @@ static int packet_cb(const struct nlmsghdr *nlh, void *arg)
 	}
 	const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	q->st.packets++;
+	if (q->passing) { /* let through, as fail-open would: never left to drop at unbind */
+		hrpd_nfq_verdict(q, ntohl(ph->packet_id), true);
+		return MNL_CB_OK;
+	}
 	q->ops->packet(q->arg, ntohl(ph->packet_id),
 		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload(attr[NFQA_PAYLOAD]) : NULL,
 		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) : 0);
