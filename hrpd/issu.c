@@ -587,7 +587,9 @@ static void load_at_start(struct hrpd_issu *u)
 		if (hrpd_issu_load_file(u, ISSU_PEER_FILE, &copy, err, sizeof(err)) == 0 &&
 		    issu_under_way(copy.stage)) {
 			hrpd_issu_unstore(u, ISSU_FILE);
-			r = -ENOENT;
+			u->rec = copy;
+			u->have_copy = true;
+			return;
 		}
 	}
 	if (r == -ENOENT) {

@@ -74,21 +74,13 @@ static int configure(struct hrpd_nfq *q, uint8_t cmd)
 	return e;
 }
 
+static void read_queue(struct hrpd_nfq *q, int reads);
+
 /* Every packet still in the socket gets its verdict: unbinding drops what waits for one. */
 static void pass_pending(struct hrpd_nfq *q)
 {
 	q->passing = true;
-	for (int i = 0; i < NFQ_QUEUE_MAXLEN; i++) {
-		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
-		if (n < 0 && errno == ENOBUFS) {
-			q->st.overruns++;
-			continue;
-		}
-		if (n < 0)
-			break;
-		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, packet_cb, q) < 0)
-			q->st.bad_msgs++;
-	}
+	read_queue(q, NFQ_QUEUE_MAXLEN);
 	hrpd_nfq_flush(q);
 }
 
@@ -112,13 +104,10 @@ static int packet_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+/* Up to reads messages from the socket, each packet through packet_cb. */
+static void read_queue(struct hrpd_nfq *q, int reads)
 {
-	struct hrpd_nfq *q = arg;
-	(void)io;
-	(void)fd;
-	(void)revents;
-	for (int i = 0; i < NFQ_READS_PER_TURN; i++) {
+	for (int i = 0; i < reads; i++) {
 		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, NFQ_RX_BUF);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
@@ -132,6 +121,15 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		if (mnl_cb_run(q->rx, (size_t)n, 0, 0, packet_cb, q) < 0)
 			q->st.bad_msgs++;
 	}
+}
+
+static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
+{
+	struct hrpd_nfq *q = arg;
+	(void)io;
+	(void)fd;
+	(void)revents;
+	read_queue(q, NFQ_READS_PER_TURN);
 	q->ops->burst_done(q->arg);
 }
 

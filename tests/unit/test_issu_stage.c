@@ -478,11 +478,16 @@ static void test_resume_after_crash(void **state)
 	assert_int_equal(last()->kind, ISSU_ACT_COLD_RESTART);
 	assert_int_equal(last()->daemon, ISSU_D_VRRPD);
 	assert_int_equal(last()->bin, ISSU_BIN_OLD);
+}
 
-	/* Loading on the first box: vrrpd is on the new version, vgmpd's hot restart is under
-	 * way, and hrpd alone crashes and comes back on the old one. vrrpd may still run the new
-	 * version: unknown, and the rollback restarts it; the rollback never reports both boxes
-	 * old while it is not known. */
+/* Loading on the first box: vrrpd is on the new version, vgmpd's hot restart is under way, and
+ * hrpd alone crashes and comes back on the old one. vrrpd may still run the new version:
+ * unknown, and the rollback restarts it; the rollback never reports both boxes old while it
+ * is not known. */
+static void test_resume_after_hrpd_alone_crashed(void **state)
+{
+	(void)state;
+	struct issu s;
 	issu_init(&s, 0);
 	load(&s, HRP_COMPAT_FULL, 0);
 	assert_int_equal(s.wait_daemon, ISSU_D_VRRPD);
@@ -630,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_leave_state_untouched),
 		cmocka_unit_test(test_crash_table),
 		cmocka_unit_test(test_resume_after_crash),
+		cmocka_unit_test(test_resume_after_hrpd_alone_crashed),
 		cmocka_unit_test(test_active_box_is_repaired_as_standby),
 		cmocka_unit_test(test_peer_version_repairs_standby),
 		cmocka_unit_test(test_random_walk_never_restarts_the_active_box),
