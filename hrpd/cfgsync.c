@@ -685,8 +685,14 @@ static void rx_chunk(struct hrpd_cfgsync *cs, const struct hs_cfgsync_rec *r, si
 		hs_cfgsync_reasm_feed(&cs->reasm, r, &whole, &whole_len, &abandoned, &e);
 	if (abandoned)
 		rx_error(cs, HS_CFGSYNC_E_ABANDONED, len);
-	if (s == HS_REASM_ERROR)
+	if (s == HS_REASM_ERROR && e == HS_CFGSYNC_E_SPACE) {
+		/* our want of memory, not the peer's fault: counted as the doc names it */
+		if (cs->st.rx_no_memory++ == 0)
+			hs_err(HRPD_CFG_PREFIX, "a chunked record of %s dropped: out of memory",
+			       peer_name(cs->h));
+	} else if (s == HS_REASM_ERROR) {
 		rx_error(cs, e, len);
+	}
 	if (s != HS_REASM_DONE)
 		return;
 	cs->st.chunked_received++;

@@ -586,6 +586,7 @@ static void apply_one(struct hrpd *h, const struct hrp_lv_act *a)
 {
 	switch (a->kind) {
 	case HRP_LV_ACT_SEND_HELLO: hrpd_send_hellos(h, false); break;
+	case HRP_LV_ACT_ANSWER_HELLO: hrpd_send_hellos(h, true); break;
 	case HRP_LV_ACT_SEND_PROBE:
 		if ((size_t)a->link < h->n_links &&
 		    hrpd_send(h, h->links[a->link], HRP_MSG_PROBE,

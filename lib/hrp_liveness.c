@@ -313,12 +313,25 @@ void hrp_lv_rx(struct hrp_liveness *lv, int link, enum hrp_lv_rx what, uint64_t 
 		}
 	}
 	lv->peer_last_rx_ms = now;
+	enum hrp_lv_peer_state was = lv->peer;
 	if (what == HRP_LV_RX_RESTART) {
 		lv->counters.restarts++;
 		if (lv->peer == HRP_LV_PEER_UP)
 			emit(out, HRP_LV_ACT_RESTART, -1, (int)lv->peer, (int)lv->peer, why, 0);
 	}
 	peer_event(lv, PEV_RX, why, now, out);
+	/* A peer that just came (or came back under a new epoch) has not heard us yet: a hello
+	 * now, rather than at our next one, brings it up within a round trip instead of up to
+	 * an interval later (a joining box's bulk and readiness wait for it). Once an interval,
+	 * so a stream of forged new epochs gets no more from us than our own schedule. */
+	bool fresh = what == HRP_LV_RX_RESTART ||
+		     (lv->peer == HRP_LV_PEER_UP &&
+		      (was == HRP_LV_PEER_UNKNOWN || was == HRP_LV_PEER_DEAD));
+	if (fresh && (!lv->answered || now - lv->answered_ms >= lv->p.hello_interval_ms)) {
+		lv->answered = true;
+		lv->answered_ms = now;
+		emit(out, HRP_LV_ACT_ANSWER_HELLO, -1, (int)was, (int)lv->peer, why, 0);
+	}
 }
 
 void hrp_lv_admin(struct hrp_liveness *lv, int link, bool up, uint64_t now, struct hrp_lv_out *out)

@@ -89,6 +89,8 @@ enum hrp_lv_act_kind {
 	HRP_LV_ACT_PEER_UP,    /* announce: the peer is up (tell vgmpd at once) */
 	HRP_LV_ACT_PEER_DOWN,  /* announce: the peer is dead (tell vgmpd at once) */
 	HRP_LV_ACT_RESTART,    /* the peer restarted (new epoch) while up: no state change */
+	HRP_LV_ACT_ANSWER_HELLO, /* send a hello on every link now, out of schedule: the peer just
+				  * appeared or restarted and has not heard us yet */
 	HRP_LV_ACT_KIND_MAX,
 };
 
@@ -152,6 +154,8 @@ struct hrp_liveness {
 	unsigned probes_sent;     /* in the current round */
 	uint64_t next_probe_ms;   /* next probe, or the end of the round after the last */
 	uint64_t next_hello_ms;
+	bool answered;            /* answered_ms is valid */
+	uint64_t answered_ms;     /* the last ANSWER_HELLO: at most one an interval */
 	struct hrp_lv_counters counters;
 };
 

@@ -331,6 +331,51 @@ static void test_answer_during_negotiation(void **state)
 	}
 }
 
+/* A peer that appears, comes back from dead or restarts is answered with a hello at once (it
+ * has not heard us yet), once an interval at most; a peer back from negotiation knew us. */
+static void test_hello_answered(void **state)
+{
+	struct rig *r = malloc(sizeof(*r));
+	rig_init(r, 100, 5, 2);
+	advance(r, T0 + 30);
+	size_t n0 = r->n;
+	rx(r, 0, HRP_LV_RX_HELLO);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 1);
+	size_t i = find(r, HRP_LV_ACT_ANSWER_HELLO, n0);
+	assert_int_equal(r->log[i].act.old, HRP_LV_PEER_UNKNOWN);
+	assert_int_equal(r->log[i].act.new_, HRP_LV_PEER_UP);
+	/* Its hello on the other link, and its next ones: on schedule only. */
+	n0 = r->n;
+	rx(r, 1, HRP_LV_RX_HELLO);
+	peer_hellos(r, 0x3, 100, T0 + 1000);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 0);
+	/* A new epoch: answered; a second one within the interval is not. */
+	n0 = r->n;
+	rx(r, 0, HRP_LV_RX_RESTART);
+	rx(r, 1, HRP_LV_RX_RESTART);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 1);
+	advance(r, r->now + 100);
+	rx(r, 0, HRP_LV_RX_RESTART);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 2);
+	/* Silent into negotiation, then a hello: it knew us, no answer. */
+	peer_hellos(r, 0x3, 100, r->now + 500);
+	uint64_t last = r->now - 100;
+	advance(r, last + 500 + hrp_lv_backoff_ms(&r->lv) + 1);
+	assert_int_equal(r->lv.peer, HRP_LV_PEER_NEGOTIATING);
+	n0 = r->n;
+	rx(r, 0, HRP_LV_RX_HELLO);
+	assert_int_equal(r->lv.peer, HRP_LV_PEER_UP);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 0);
+	/* Dead, then back: answered. */
+	advance(r, r->now + 5000);
+	assert_int_equal(r->lv.peer, HRP_LV_PEER_DEAD);
+	n0 = r->n;
+	rx(r, 1, HRP_LV_RX_HELLO);
+	assert_int_equal(r->lv.peer, HRP_LV_PEER_UP);
+	assert_int_equal(count(r, HRP_LV_ACT_ANSWER_HELLO, n0), 1);
+	free(r);
+}
+
 /* A freeze of the peer shorter than D: nothing at all happens. */
 static void test_short_freeze(void **state)
 {
@@ -564,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_one_link_lost),
 		cmocka_unit_test(test_all_silent_dead_exact),
 		cmocka_unit_test(test_answer_during_negotiation),
+		cmocka_unit_test(test_hello_answered),
 		cmocka_unit_test(test_short_freeze),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_never_seen),
