@@ -11,6 +11,10 @@ int view_vrrp_detail(const struct cli_view_in *in, json_t **out)
 	json_t *links = json_deep_copy(rj_arr(in->results[0], "links"));
 	*out = json_pack("{s:o, s:o}", "groups", groups ? groups : json_array(), "links",
 			 links ? links : json_array());
+	/* the interface watch's counters (vrrpd's status; none from an older vrrpd) */
+	json_t *watch = json_object_get(in->results[0], "watch");
+	if (*out && json_is_object(watch))
+		json_object_set_new(*out, "watch", json_deep_copy(watch));
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -71,6 +75,16 @@ int render_vrrp_statistics(const json_t *v, FILE *out)
 			(long long)rj_int(c, "rx", 0), (long long)rj_int(l, "rx_errors", 0));
 		print_drops(c, "    ", out);
 	}
+	const json_t *w = json_object_get(v, "watch");
+	if (json_is_object(w))
+		fprintf(out,
+			"  Interface watch : %s   Notifications : %lld (overruns %lld)   Passes : "
+			"%lld\n    Groups stopped : %lld   started : %lld   readdressed : %lld\n",
+			json_is_true(json_object_get(w, "on")) ? "on" : "off",
+			(long long)rj_int(w, "notifications", 0),
+			(long long)rj_int(w, "overruns", 0), (long long)rj_int(w, "passes", 0),
+			(long long)rj_int(w, "stops", 0), (long long)rj_int(w, "starts", 0),
+			(long long)rj_int(w, "readdressed", 0));
 	return 0;
 }
 
@@ -102,6 +116,8 @@ int render_vrrp_verbose(const json_t *v, FILE *out)
 		ms_or_dash(out, "Next advert in", g, "next_advert_ms");
 		ms_or_dash(out, "Master down in", g, "master_down_in_ms");
 		fprintf(out, "    Virtual MAC link : %s\n", rj_str(g, "vmac_link", "-"));
+		if (json_object_get(g, "interface_status"))
+			fprintf(out, "    Interface : %s\n", rj_str(g, "interface_status", "-"));
 		if (json_object_get(g, "vmac_backup"))
 			fprintf(out,
 				"    As backup : %s   Ready after the last takeover : %lld us\n",

@@ -43,6 +43,10 @@ void hs_cfg_check_vrrp_group(struct hs_cfg_ctx *ctx, const void *obj, const conf
 	if (g->version == 2 && g->advert_interval_cs % 100 != 0)
 		hs_cfg_error(ctx, member(s, "advert_interval"),
 			     "VRRPv2 advertises whole seconds: use a multiple of 100 centiseconds");
+	if (g->version == 3 && g->advert_interval_cs > 4095)
+		hs_cfg_error(ctx, member(s, "advert_interval"),
+			     "VRRPv3 intervals stop at 4095 centiseconds (12 bits); up to 25500 "
+			     "(255 s) is VRRPv2's");
 	if (g->priority == 255 && g->vgmp != HS_BIND_NONE)
 		hs_cfg_error(ctx, member(s, "priority"),
 			     "an address owner (255) cannot be bound to VGMP: it is always master");

@@ -195,7 +195,8 @@ static const struct hs_cfg_field vrrp_group_fields[] = {
 	ENUM(G, "family", family, family_names, HS_FAMILY_IPV4, LOCAL, .help = "ipv4 or ipv6"),
 	INT(G, "version", version, 2, 3, 3, LOCAL, .help = "VRRP version (2 for old IPv4 peers)"),
 	INT(G, "priority", priority, 1, 255, 100, LOCAL, .help = "1-254; 255 = address owner"),
-	INT(G, "advert_interval", advert_interval_cs, 1, 4095, 100, LOCAL,
+	/* 25500 for v2 (255 s in its 8-bit field); v3's 12 bits stop at 4095 (config_check.c) */
+	INT(G, "advert_interval", advert_interval_cs, 1, 25500, 100, LOCAL,
 	    .help = "advertisement interval in centiseconds"),
 	BOOL(G, "preempt", preempt, 1, LOCAL, .help = "a higher priority takes over"),
 	INT(G, "preempt_delay", preempt_delay_s, 0, 3600, 0, LOCAL, .help = "seconds"),

@@ -154,8 +154,8 @@ struct hrp_liveness {
 	unsigned probes_sent;     /* in the current round */
 	uint64_t next_probe_ms;   /* next probe, or the end of the round after the last */
 	uint64_t next_hello_ms;
-	bool answered;            /* answered_ms is valid */
-	uint64_t answered_ms;     /* the last ANSWER_HELLO: at most one an interval */
+	bool answered;        /* answered_ms is valid */
+	uint64_t answered_ms; /* the last ANSWER_HELLO: at most one an interval */
 	struct hrp_lv_counters counters;
 };
 

@@ -46,6 +46,7 @@ static const char *const reason_names[VRRP_REASON_MAX] = {
 	[VRRP_REASON_HIGHER_PRIORITY] = "higher-priority",
 	[VRRP_REASON_HIGHER_ADDRESS] = "equal-priority-higher-address",
 	[VRRP_REASON_VGMP] = "vgmp",
+	[VRRP_REASON_INTERFACE] = "interface",
 };
 
 static const char *const role_names[VRRP_ROLE_MAX] = {
@@ -296,9 +297,14 @@ static enum vrrp_state init_startup(struct vrrp_fsm *f, struct vrrp_step *s)
 }
 
 /* Backup + Shutdown: cancel Master_Down_Timer (on leaving), go to Initialize. */
+static enum vrrp_reason shutdown_reason(const struct vrrp_step *s)
+{
+	return s->why == VRRP_REASON_INTERFACE ? s->why : VRRP_REASON_SHUTDOWN;
+}
+
 static enum vrrp_state backup_shutdown(struct vrrp_fsm *f, struct vrrp_step *s)
 {
-	s->why = VRRP_REASON_SHUTDOWN;
+	s->why = shutdown_reason(s);
 	return VRRP_STATE_INIT;
 }
 
@@ -307,7 +313,7 @@ static enum vrrp_state backup_shutdown(struct vrrp_fsm *f, struct vrrp_step *s)
 static enum vrrp_state master_shutdown(struct vrrp_fsm *f, struct vrrp_step *s)
 {
 	send_advert(f, VRRP_PRIO_STOP);
-	s->why = VRRP_REASON_SHUTDOWN;
+	s->why = shutdown_reason(s);
 	return VRRP_STATE_INIT;
 }
 
@@ -635,6 +641,11 @@ int vrrp_fsm_startup(struct vrrp_fsm *f, uint64_t now_ms)
 int vrrp_fsm_shutdown(struct vrrp_fsm *f, uint64_t now_ms)
 {
 	return vrrp_fsm_event(f, VRRP_EV_SHUTDOWN, NULL, NULL, VRRP_REASON_SHUTDOWN, now_ms);
+}
+
+int vrrp_fsm_shutdown_for_interface(struct vrrp_fsm *f, uint64_t now_ms)
+{
+	return vrrp_fsm_event(f, VRRP_EV_SHUTDOWN, NULL, NULL, VRRP_REASON_INTERFACE, now_ms);
 }
 
 /* Master_Down_Timer fired a whole Master_Down_Interval (at least VRRP_STALL_MIN_MS) after its

@@ -71,6 +71,7 @@ enum vrrp_reason {
 	VRRP_REASON_HIGHER_PRIORITY, /* an advert with a higher priority */
 	VRRP_REASON_HIGHER_ADDRESS,  /* an advert with our priority from a higher primary address */
 	VRRP_REASON_VGMP,            /* vgmpd's decision (bound groups) */
+	VRRP_REASON_INTERFACE,       /* its interface went down, away, or lost its address */
 	VRRP_REASON_MAX,
 	VRRP_REASON_INVALID = -1,
 };
@@ -190,6 +191,8 @@ int vrrp_fsm_set_primary(struct vrrp_fsm *f, const struct hs_addr *primary);
 /* Events. Each returns 0, or -EINVAL when the event does not apply (see the tables). */
 int vrrp_fsm_startup(struct vrrp_fsm *f, uint64_t now_ms);
 int vrrp_fsm_shutdown(struct vrrp_fsm *f, uint64_t now_ms);
+/* The same, with reason `interface`: its link went down or away (lib/vrrp_iface.h). */
+int vrrp_fsm_shutdown_for_interface(struct vrrp_fsm *f, uint64_t now_ms);
 /* Fires every timer whose deadline is <= now_ms. */
 int vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now_ms);
 /* Bound groups: vgmpd's decision, applied at once (in Initialize it is kept for startup).

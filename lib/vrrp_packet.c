@@ -37,6 +37,7 @@ static const char *const drop_names[VRRP_DROP_MAX] = {
 	[VRRP_DROP_OWN] = "own-advert",
 	[VRRP_DROP_OWNER_CONFLICT] = "owner-conflict",
 	[VRRP_DROP_NOT_RUNNING] = "not-running",
+	[VRRP_DROP_NOT_PEER] = "not-a-peer",
 };
 
 static const char *const cksum_mode_names[VRRP_CKSUM_MAX] = {
@@ -111,6 +112,20 @@ uint16_t vrrp_checksum(const uint8_t *msg, size_t len, int version, const struct
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+enum vrrp_drop vrrp_unicast_admit(const struct hs_addr *peers, size_t n_peers,
+				  const struct vrrp_ipinfo *ip, struct vrrp_ipinfo *out)
+{
+	*out = *ip;
+	if (n_peers == 0)
+		return VRRP_DROP_NONE;
+	for (size_t i = 0; i < n_peers; i++)
+		if (hs_addr_equal(&peers[i], &ip->src)) {
+			out->ttl = VRRP_TTL;
+			return VRRP_DROP_NONE;
+		}
+	return VRRP_DROP_NOT_PEER;
 }
 
 /* The checks of vrrp_decode, in RFC 5798 section 7.1 order where it gives one. */

@@ -70,6 +70,7 @@ enum vrrp_drop {
 	VRRP_DROP_OWN,               /* our own advert came back (source is our primary address) */
 	VRRP_DROP_OWNER_CONFLICT, /* we own the addresses and so does the sender (priority 255) */
 	VRRP_DROP_NOT_RUNNING,    /* the group is in Initialize */
+	VRRP_DROP_NOT_PEER,       /* a group with unicast peers: the source is none of them */
 	VRRP_DROP_MAX,
 };
 
@@ -99,6 +100,13 @@ struct vrrp_ipinfo {
 	struct hs_addr dst;
 	int ttl; /* ignored by vrrp_encode */
 };
+
+/* A group with unicast peers (keepalived's unicast_peer) takes adverts from those peers only,
+ * and from them whatever their TTL: a unicast peer may be routers away (keepalived's
+ * unicast_ttl), and the TTL-255 rule guards the multicast link. On VRRP_DROP_NONE *out is ip
+ * with the TTL check satisfied; otherwise VRRP_DROP_NOT_PEER. No peers: ip as it is. */
+enum vrrp_drop vrrp_unicast_admit(const struct hs_addr *peers, size_t n_peers,
+				  const struct vrrp_ipinfo *ip, struct vrrp_ipinfo *out);
 
 /* One advertisement, decoded or to encode. */
 struct vrrp_advert {

@@ -106,6 +106,8 @@ static json_t *group_json(const struct vrrpd_group *g, uint64_t now)
 			  vrrp_skew_cs(g->cfg.version, prio, (uint16_t)interval), "master_down_cs",
 			  vrrp_master_down_cs(g->cfg.version, prio, (uint16_t)interval)));
 	json_object_set_new(o, "running", json_boolean(up));
+	/* not running: what it waits for (interface-down, no-address, ...); running: ok */
+	json_object_set_new(o, "interface_status", json_string(vrrp_iface_why_name(g->iface_why)));
 	if (g->cfg.vmac) {
 		json_object_set_new(o, "vmac_backup",
 				    json_string(g->cfg.vmac_backup == HS_VMAC_BACKUP_PROTODOWN
@@ -140,6 +142,16 @@ void vrrpd_status(struct hs_daemon *d, json_t *obj)
 						"unmatched", counters_json(&l->unmatched),
 						"rx_errors", (json_int_t)l->rx_errors));
 	json_object_set_new(obj, "links", links);
+	if (vd) {
+		const struct vrrpd_watch *w = &vd->watch;
+		json_object_set_new(
+			obj, "watch",
+			json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "on", w->sock != NULL,
+				  "notifications", (json_int_t)w->notifications, "overruns",
+				  (json_int_t)w->overruns, "passes", (json_int_t)w->passes, "stops",
+				  (json_int_t)w->stops, "starts", (json_int_t)w->starts,
+				  "readdressed", (json_int_t)w->readdressed));
+	}
 }
 
 static const char *const roles[] = { "initialize", "active", "standby", "load-balance" };

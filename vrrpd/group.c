@@ -1,6 +1,7 @@
 /* A VRRP group at run time: the pure state machine's actions carried out on the kernel (virtual
  * MAC link, VIPs, adverts, gratuitous ARP / NA), its one timer, its transition history. */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -74,16 +75,43 @@ static void send_advert(struct vrrp_fsm *f, uint8_t priority)
 		send_one(g, priority, &g->cfg.unicast_peers[i]);
 }
 
+/* An owner without a vMAC link owns its VIPs as the interface's own addresses: adding them with
+ * NLM_F_REPLACE would take an IPv6 one over (our tag, no prefix route) and removing them would
+ * take the operator's address away. It adds only those missing, and removes only those. */
+static bool owner_has_it(const struct vrrpd_group *g, const struct hs_addr *vip)
+{
+	if (g->cfg.priority != VRRP_PRIO_OWNER || g->cfg.vmac)
+		return false;
+	struct ifaddrs *list;
+	if (getifaddrs(&list) < 0)
+		return false;
+	struct hs_addr have[64];
+	size_t n = vrrpd_addrs_of(list, g->cfg.interface, vip->family, have, 64);
+	freeifaddrs(list);
+	for (size_t i = 0; i < n; i++)
+		if (hs_addr_equal(&have[i], vip))
+			return true;
+	return false;
+}
+
 static int vips_change(struct vrrpd_group *g, bool add)
 {
 	int r = 0;
 	for (size_t i = 0; i < g->cfg.n_vips; i++) {
+		bool owners = g->cfg.priority == VRRP_PRIO_OWNER && !g->cfg.vmac;
+		if (owners && add && owner_has_it(g, &g->cfg.vips[i]))
+			continue;
+		if (owners && !add && !(g->owner_added >> i & 1))
+			continue;
 		int e = vrrpd_nl_addr(&g->vd->nl, add, g->vmac_ifindex, &g->cfg.vips[i]);
 		if (e < 0) {
 			char a[64];
 			hs_err(g->prefix, "%s %s: %s", add ? "adding" : "removing",
 			       hs_addr_str(&g->cfg.vips[i], a, sizeof(a)), strerror(-e));
 			r = e;
+		} else if (owners) {
+			g->owner_added =
+				add ? g->owner_added | 1u << i : g->owner_added & ~(1u << i);
 		}
 	}
 	return r;
@@ -468,9 +496,13 @@ static int resume(struct vrrpd_group *g)
 	return 0;
 }
 
-int vrrpd_group_start(struct vrrpd_group *g)
+int vrrpd_group_start(struct vrrpd_group *g, const struct hs_addr *primary)
 {
 	int family = g->cfg.family == HS_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	if (g->tx_fd >= 0) { /* a start that failed half-way is tried again */
+		close(g->tx_fd);
+		g->tx_fd = -1;
+	}
 	g->link = vrrpd_link_get(g->vd, g->cfg.interface, family);
 	if (!g->link)
 		return -ENODEV;
@@ -478,6 +510,7 @@ int vrrpd_group_start(struct vrrpd_group *g)
 	if (r < 0)
 		return r;
 	struct vrrp_params p;
+	struct vrrp_counters kept = g->fsm.counters;
 	r = vrrp_params_from_config(&g->cfg, &p);
 	if (r == 0)
 		r = vrrp_fsm_init(&g->fsm, &p, &group_ops, g);
@@ -485,14 +518,16 @@ int vrrpd_group_start(struct vrrpd_group *g)
 		hs_err(g->prefix, "invalid parameters");
 		return r;
 	}
-	struct hs_addr primary;
-	if (vrrpd_primary_addr(family, g->link->ifindex, &primary) == 0)
-		vrrp_fsm_set_primary(&g->fsm, &primary);
-	else
-		hs_warn(g->prefix, "no %s address on %s yet: every tie is lost",
-			family == AF_INET ? "IPv4" : "link-local", g->cfg.interface);
-	const struct vrrp_snap_group *saved = vrrp_snapshot_find(g->vd->snap, g->cfg.interface,
-								 family, g->cfg.vrid);
+	/* Stopped for its interface and started again: the counters go on. */
+	if (g->started_once)
+		g->fsm.counters = kept;
+	g->started_once = true;
+	if (g->iface_why != VRRP_IFACE_OK)
+		hs_notice(g->prefix, "%s is usable again: starting", g->cfg.interface);
+	g->iface_why = VRRP_IFACE_OK;
+	vrrp_fsm_set_primary(&g->fsm, primary);
+	const struct vrrp_snap_group *saved =
+		vrrp_snapshot_find(g->vd->snap, g->cfg.interface, family, g->cfg.vrid);
 	if (saved && vrrp_fsm_restore(&g->fsm, saved) == 0)
 		return resume(g);
 	/* A bound group starts as backup and waits for vgmpd's word. */
@@ -504,19 +539,87 @@ int vrrpd_group_start(struct vrrpd_group *g)
 	return 0;
 }
 
+void vrrpd_group_wait(struct vrrpd_group *g, enum vrrp_iface_why why)
+{
+	if (why == g->iface_why)
+		return;
+	g->iface_why = why;
+	hs_notice(g->prefix, "not started: %s (%s): it starts once the interface is usable",
+		  vrrp_iface_why_name(why), g->cfg.interface);
+}
+
+void vrrpd_group_stop_for_interface(struct vrrpd_group *g, enum vrrp_iface_why why)
+{
+	if (!g->running || g->stopping)
+		return;
+	hs_notice(g->prefix, "stopped: %s (%s): it starts again once the interface is usable",
+		  vrrp_iface_why_name(why), g->cfg.interface);
+	bool link_gone = why == VRRP_IFACE_MISSING || why == VRRP_IFACE_RENEWED;
+	bool vmac_gone = link_gone || why == VRRP_IFACE_VMAC_LOST;
+	/* A master leaves as at a stop (priority 0, if the link still carries it; VIPs off). */
+	vrrp_fsm_shutdown_for_interface(&g->fsm, hs_now_ms());
+	if (g->grace) /* a handover under way: nothing is held on a link that failed */
+		release(g);
+	hs_timer_cancel(&g->timer);
+	hs_timer_cancel(&g->garp_repeat);
+	hs_timer_cancel(&g->link_wait);
+	hs_timer_cancel(&g->grace_timer);
+	hs_timer_cancel(&g->ra_timer);
+	hs_timer_cancel(&g->link_down);
+	/* The vMAC link as a backup's now, not from a timer that the next start would race. */
+	if (g->cfg.vmac && !vmac_gone)
+		vmac_link_backup(g);
+	if (vmac_gone)
+		g->vmac_ifindex = 0; /* never delete by an index that may be someone else's */
+	if (g->tx_fd >= 0)
+		close(g->tx_fd);
+	g->tx_fd = -1;
+	g->running = false;
+	g->link = NULL; /* watch.c lets an unused link (a dead index's socket) go */
+	g->link_ready = !g->cfg.vmac;
+	g->vmac_on_link = false;
+	g->held_advert = g->held_announce = false;
+	g->iface_why = why;
+}
+
+void vrrpd_group_readdress(struct vrrpd_group *g, const struct hs_addr *primary)
+{
+	struct vrrp_fsm *f = &g->fsm;
+	char was[64], now[64];
+	hs_notice(g->prefix, "adverts leave from %s now (%s is gone from %s)",
+		  hs_addr_str(primary, now, sizeof(now)),
+		  hs_addr_str(&f->p.primary, was, sizeof(was)), g->cfg.interface);
+	/* An IPv6 master's link-local lives on its vMAC link too (set_vips): moved along. */
+	bool on_vmac = g->cfg.vmac && f->p.family == AF_INET6 && f->state == VRRP_STATE_MASTER;
+	if (on_vmac)
+		vrrpd_nl_addr(&g->vd->nl, false, g->vmac_ifindex, &f->p.primary);
+	vrrp_fsm_set_primary(f, primary);
+	if (on_vmac)
+		vrrpd_nl_addr(&g->vd->nl, true, g->vmac_ifindex, primary);
+}
+
 void vrrpd_group_receive(struct vrrpd_group *g, const uint8_t *msg, size_t len,
 			 const struct vrrp_ipinfo *ip)
 {
+	struct vrrp_ipinfo admitted;
+	enum vrrp_drop d =
+		vrrp_unicast_admit(g->cfg.unicast_peers, g->cfg.n_unicast_peers, ip, &admitted);
+	if (d != VRRP_DROP_NONE) {
+		g->fsm.counters.rx++;
+		vrrp_count_drop(&g->fsm.counters, d);
+		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
+		return;
+	}
 	if (g->stopping) {
 		/* Stopped, holding on: the first advert of the new master ends it. */
 		struct vrrp_advert adv;
-		if (vrrp_decode(msg, len, ip, g->fsm.p.cksum, &adv, &g->fsm.counters) ==
+		if (vrrp_decode(msg, len, &admitted, g->fsm.p.cksum, &adv, &g->fsm.counters) ==
 			    VRRP_DROP_NONE &&
 		    adv.priority != VRRP_PRIO_STOP)
 			release(g);
 		return;
 	}
-	enum vrrp_drop d = vrrp_fsm_receive(&g->fsm, msg, len, ip, hs_now_ms());
+	d = vrrp_fsm_receive(&g->fsm, msg, len, &admitted, hs_now_ms());
 	if (d != VRRP_DROP_NONE)
 		hs_debug(HS_DBG_VRRP, g->prefix, "dropped: %s", vrrp_drop_name(d));
 	else if (g->grace && g->fsm.state == VRRP_STATE_BACKUP) {

@@ -13,7 +13,8 @@
 static void link_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 {
 	struct vrrpd_link *l = arg;
-	uint8_t buf[2048];
+	uint8_t buf[VRRP_MSG_MAX +
+		    64]; /* the largest advert (255 IPv6 addresses) and an IP header */
 	/* Bounded: one turn of the loop reads at most 64 packets, then lets timers run. */
 	for (int i = 0; i < 64; i++) {
 		struct vrrpd_rx rx;
@@ -36,7 +37,8 @@ static void link_readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		struct vrrpd_group *g =
 			vrid > 0 ? vrrpd_group_find(l->vd, l->ifindex, l->family, vrid) : NULL;
 		if (!g) {
-			vrrp_count_drop(&l->unmatched, vrid > 0 ? VRRP_DROP_VRID : VRRP_DROP_SHORT);
+			vrrp_count_drop(&l->unmatched,
+					vrid >= 0 ? VRRP_DROP_VRID : VRRP_DROP_SHORT);
 			continue;
 		}
 		l->unmatched.rx--; /* counted by the group */
@@ -52,14 +54,16 @@ void vrrpd_link_rx_name(char *buf, size_t len, int family, const char *ifname)
 
 struct vrrpd_link *vrrpd_link_get(struct vrrpd *vd, const char *ifname, int family)
 {
-	for (struct vrrpd_link *l = vd->links; l; l = l->next)
-		if (l->family == family && strcmp(l->ifname, ifname) == 0)
-			return l;
 	int ifindex = (int)if_nametoindex(ifname);
 	if (ifindex <= 0) {
 		hs_err("[vrrp]", "interface %s: %s", ifname, strerror(errno));
 		return NULL;
 	}
+	/* One of the name on a dead index (the interface deleted and created again) is not it:
+	 * its socket hears nothing; released once no group uses it (watch.c). */
+	for (struct vrrpd_link *l = vd->links; l; l = l->next)
+		if (l->family == family && l->ifindex == ifindex && strcmp(l->ifname, ifname) == 0)
+			return l;
 	struct vrrpd_link *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;

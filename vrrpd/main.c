@@ -67,10 +67,8 @@ static int groups_build(struct vrrpd *vd, const struct hs_vrrpd_config *cfg)
 	free(vd->groups);
 	vd->groups = next;
 	vd->n_groups = cfg->n_groups;
-	for (size_t i = 0; i < vd->n_groups; i++)
-		if (!vd->groups[i]->running && vrrpd_group_start(vd->groups[i]) < 0)
-			hs_err(vd->groups[i]->prefix, "not started");
-	vrrpd_link_release_unused(vd);
+	/* New groups start where their interface is usable, the others once it is (watch.c). */
+	vrrpd_watch_pass_all(&vd->watch);
 	vrrpd_accept_apply(cfg);
 	return 0;
 }
@@ -122,6 +120,8 @@ static int vrrpd_start(struct hs_daemon *d)
 	if (!d->hot_state && d->inherited.count == 0)
 		flush_leftovers(vd);
 	hs_daemon_realtime(HS_DAEMON_RT_PRIORITY);
+	/* Subscribed before the groups look at their interfaces: no change falls in between. */
+	vrrpd_watch_open(&vd->watch, vd);
 	r = groups_build(vd, &d->config->vrrpd);
 	vd->snap = NULL;
 	vrrp_snapshot_free(&snap);
@@ -182,6 +182,7 @@ static void vrrpd_stop(struct hs_daemon *d)
 		vd->groups = NULL;
 		vd->n_groups = 0;
 	}
+	vrrpd_watch_close(&vd->watch);
 	groups_free(vd);
 	vrrpd_links_free(vd);
 	if (!d->handed_over)

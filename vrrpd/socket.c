@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -86,6 +87,8 @@ int vrrpd_sock_rx_read(int fd, int family, uint8_t *buf, size_t len, struct vrrp
 	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (msg.msg_flags & MSG_TRUNC) /* longer than any advert: not one */
+		return -EBADMSG;
 	memset(rx, 0, sizeof(*rx));
 	if (family == AF_INET) {
 		/* An IPv4 raw socket hands over the IP header too. */
@@ -155,6 +158,13 @@ int vrrpd_sock_tx_open(int family, int ifindex, int fd)
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) <
 			    0 ||
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass)) < 0)
+			return fail(fd);
+		/* IPv6 has no IPPROTO_RAW to send through: this socket of protocol 112 gets a copy
+		 * of every VRRP packet on its link, which nobody reads. A filter that takes none
+		 * keeps it from queueing them (a full buffer for every IPv6 group). */
+		struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+		struct sock_fprog prog = { .len = 1, .filter = &none };
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
 			return fail(fd);
 	}
 	return fd;
@@ -307,35 +317,21 @@ int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
 				 : send_na(ifindex, mac, vip);
 }
 
-int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out)
+size_t vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
+		      struct hs_addr *out, size_t max)
 {
-	struct ifaddrs *list;
-	if (getifaddrs(&list) < 0)
-		return -errno;
-	char name[IF_NAMESIZE];
-	int r = -EADDRNOTAVAIL;
-	if (!if_indextoname((unsigned)ifindex, name))
-		goto out;
-	for (struct ifaddrs *i = list; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, name))
+	size_t n = 0;
+	for (const struct ifaddrs *i = list; i && n < max; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, ifname))
 			continue;
-		if (family == AF_INET) {
-			out->family = AF_INET;
-			out->v4 = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-			r = 0;
-			break;
-		}
-		const struct in6_addr *a6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(a6)) {
-			out->family = AF_INET6;
-			out->v6 = *a6;
-			r = 0;
-			break;
-		}
+		out[n] = (struct hs_addr){ .family = family };
+		if (family == AF_INET)
+			out[n].v4 = ((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else
+			out[n].v6 = ((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		n++;
 	}
-out:
-	freeifaddrs(list);
-	return r;
+	return n;
 }
 
 int vrrpd_link_mac(int ifindex, uint8_t mac[6])

@@ -45,9 +45,11 @@ int vrrpd_arp_sock_open(void);
 int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
 		   const struct hs_addr *vip);
 
-/* The address adverts carry as source: the interface's primary IPv4 address, or its IPv6
- * link-local. Returns 0 or -EADDRNOTAVAIL. */
-int vrrpd_primary_addr(int family, int ifindex, struct hs_addr *out);
+/* Every address of family on ifname in list (getifaddrs(), read once for many groups), in the
+ * kernel's order: how many were put in out, at most max. lib/vrrp_iface.h picks the primary. */
+struct ifaddrs;
+size_t vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
+		      struct hs_addr *out, size_t max);
 
 /* The kernel passes traffic on the link: admin up and carrier on (IFF_RUNNING). */
 bool vrrpd_link_running(int ifindex);

@@ -10,6 +10,7 @@ bool vrrpd_stop_request(struct hs_daemon *d)
 	if (!vd)
 		return false;
 	vd->stopping = 0;
+	vd->exiting = true;
 	for (size_t i = 0; i < vd->n_groups; i++)
 		if (vrrpd_group_stop_begin(vd->groups[i]))
 			vd->stopping++;

@@ -10,7 +10,9 @@
 
 #include "daemon.h"
 #include "netlink.h"
+#include "watch.h"
 #include "vrrp_fsm.h"
+#include "vrrp_iface.h"
 #include "vrrp_letgo.h"
 #include "vrrp_snapshot.h"
 
@@ -83,6 +85,10 @@ struct vrrpd_group {
 	int tx_fd;
 	int tx_ifindex; /* where adverts leave: the vMAC link, or the base link for unicast peers */
 	bool running;
+	/* Not running: what it waits for (lib/vrrp_iface.h); running: VRRP_IFACE_OK. */
+	enum vrrp_iface_why iface_why;
+	bool started_once;    /* its counters go on across a stop for its interface */
+	uint32_t owner_added; /* an owner without vMAC: the VIPs it added (bit i: vips[i]) */
 	struct vrrpd_transition history[VRRPD_HISTORY];
 	unsigned n_history;
 };
@@ -97,8 +103,10 @@ struct vrrpd {
 		*role; /* the VGMP role last applied: initialize, active, standby, load-balance */
 	/* While a hot restart's new process starts: the old one's state, groups resume from it. */
 	const struct vrrp_snapshot *snap;
-	int arp_fd; /* gratuitous ARPs (socket.h); -errno until opened */
+	int arp_fd;        /* gratuitous ARPs (socket.h); -errno until opened */
 	unsigned stopping; /* groups still in their stop grace (stop.c) */
+	bool exiting;      /* a stop was asked: the watch starts and stops nothing more */
+	struct vrrpd_watch watch;
 };
 
 /* link.c */
@@ -108,7 +116,16 @@ void vrrpd_links_free(struct vrrpd *vd);
 
 /* group.c */
 struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group_config *cfg);
-int vrrpd_group_start(struct vrrpd_group *g);
+/* Sets the group up on its interface and starts it, advertising from primary (watch.c decides
+ * when: the interface usable). */
+int vrrpd_group_start(struct vrrpd_group *g, const struct hs_addr *primary);
+/* Its interface went away, down, or lost its address (watch.c): Initialize, its sockets
+ * closed, VIPs gone; it starts again once the interface is usable. */
+void vrrpd_group_stop_for_interface(struct vrrpd_group *g, enum vrrp_iface_why why);
+/* Not running, its interface not usable yet: logged once per reason. */
+void vrrpd_group_wait(struct vrrpd_group *g, enum vrrp_iface_why why);
+/* Its address changed: adverts leave from the new one. */
+void vrrpd_group_readdress(struct vrrpd_group *g, const struct hs_addr *primary);
 /* Leaves (priority 0 advert if master), removes VIPs and the vMAC link, frees. */
 void vrrpd_group_free(struct vrrpd_group *g);
 /* A graceful stop: true when the group, master, sent its priority-0 advert and holds on until

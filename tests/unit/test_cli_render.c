@@ -513,7 +513,9 @@ static const struct fake_answer vrrp_counted[] = {
 		    "2, \"became_master\": 1, \"preempt_discards\": 6, \"preempt_held\": 2, "
 		    "\"split_brain_heals\": 3, \"split_brain_throttled\": 1}}], \"links\": "
 		    "[{\"interface\": \"lan0\", \"family\": \"ipv4\", \"unmatched\": {\"rx\": 5, "
-		    "\"drops\": {\"vrid-mismatch\": 5}}, \"rx_errors\": 1}]}" },
+		    "\"drops\": {\"vrid-mismatch\": 5}}, \"rx_errors\": 1}], \"watch\": "
+		    "{\"on\": true, \"notifications\": 40, \"overruns\": 1, \"passes\": 8, "
+		    "\"stops\": 2, \"starts\": 3, \"readdressed\": 1}}" },
 };
 
 static void test_render_vrrp_statistics(void **state)
@@ -522,18 +524,22 @@ static void test_render_vrrp_statistics(void **state)
 
 	run_line(&o, vrrp_counted, 1, "dis vrrp stat", false, false);
 	assert_int_equal(o.rc, CLI_EXIT_OK);
-	assert_string_equal(o.out, "  lan0 | Virtual Router 7\n"
-				   "    Received : 12   Adverts accepted : 9   Priority zero : 1\n"
-				   "    Dropped (ttl-not-255) : 3\n"
-				   "    Address list mismatch : 0\n"
-				   "    Sent : 4   Priority zero sent : 0\n"
-				   "    Transitions : 2   Became master : 1\n"
-				   "    Preempt discards : 6   Accepted in preempt delay : 2\n"
-				   "    Split-brain heals : 3 (throttled 1)   Reports to VGMP : 0   "
-				   "Stalls : 0\n"
-				   "\n"
-				   "  lan0 (ipv4), packets for no group : 5   Socket errors : 1\n"
-				   "    Dropped (vrid-mismatch) : 5\n");
+	assert_string_equal(o.out,
+			    "  lan0 | Virtual Router 7\n"
+			    "    Received : 12   Adverts accepted : 9   Priority zero : 1\n"
+			    "    Dropped (ttl-not-255) : 3\n"
+			    "    Address list mismatch : 0\n"
+			    "    Sent : 4   Priority zero sent : 0\n"
+			    "    Transitions : 2   Became master : 1\n"
+			    "    Preempt discards : 6   Accepted in preempt delay : 2\n"
+			    "    Split-brain heals : 3 (throttled 1)   Reports to VGMP : 0   "
+			    "Stalls : 0\n"
+			    "\n"
+			    "  lan0 (ipv4), packets for no group : 5   Socket errors : 1\n"
+			    "    Dropped (vrid-mismatch) : 5\n"
+			    "  Interface watch : on   Notifications : 40 (overruns 1)   Passes : "
+			    "8\n"
+			    "    Groups stopped : 2   started : 3   readdressed : 1\n");
 	outcome_free(&o);
 	/* --json hands over the daemon's counters as they are. */
 	run_line(&o, vrrp_counted, 1, "display vrrp statistics", true, false);
@@ -543,6 +549,8 @@ static void test_render_vrrp_statistics(void **state)
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_object_get(json_object_get(g, "counters"), "drops"), "ttl-not-255")),
 			 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "watch"), "stops")),
+			 2);
 	json_decref(v);
 	outcome_free(&o);
 }

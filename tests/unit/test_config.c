@@ -82,6 +82,12 @@ static void test_defaults(void **state)
 		      "\"random-mac\"; vips = [ \"192.0.2.1\" ]; } ); };");
 	assert_int_equal(cfg->vrrpd.groups[0].vmac_backup, HS_VMAC_BACKUP_RANDOM_MAC);
 	hs_config_free(cfg);
+
+	/* VRRPv2 advertises up to 255 s (a keepalived peer with advert_int 60). */
+	cfg = load_ok(MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 7; version = 2; "
+			      "advert_interval = 25500; vips = [ \"192.0.2.1\" ]; } ); };");
+	assert_int_equal(cfg->vrrpd.groups[0].advert_interval_cs, 25500);
+	hs_config_free(cfg);
 }
 
 static void test_print_parse_roundtrip(void **state)
@@ -298,6 +304,12 @@ static const struct bad_case bad_cases[] = {
 	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; version = 2; "
 		  "advert_interval = 50; vips = [ \"192.0.2.1\" ]; } ); };",
 	  "VRRPv2 advertises whole seconds" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; advert_interval = 6000; "
+		  "vips = [ \"192.0.2.1\" ]; } ); };",
+	  "VRRPv3 intervals stop at 4095 centiseconds" },
+	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; version = 2; "
+		  "advert_interval = 25600; vips = [ \"192.0.2.1\" ]; } ); };",
+	  "25600 is out of range 1..25500" },
 	{ MINIMAL "vrrpd = { groups = ( { interface = \"lan0\"; vrid = 1; priority = 255; vgmp = "
 		  "\"active\"; vips = [ \"192.0.2.1\" ]; } ); };",
 	  "an address owner (255) cannot be bound to VGMP" },

@@ -672,6 +672,15 @@ static void test_two_routers_split_brain_heals(void **state)
 	assert_string_equal(rec, "hi:Master->Initialize(shutdown);"
 				 "lo:Backup->Master(master-resigned);");
 	assert_int_equal(lo.f.counters.became_master, 2);
+
+	/* lo's interface goes down (vrrpd's watch): the same leave, under its own reason. */
+	hi.link_up = false;
+	rec_clear();
+	unsigned prio0 = lo.f.counters.tx_prio0;
+	vrrp_fsm_shutdown_for_interface(&lo.f, 20700);
+	assert_string_equal(rec, "lo:Master->Initialize(interface);");
+	assert_int_equal(lo.f.counters.tx_prio0, prio0 + 1);
+	assert_int_equal(vrrp_fsm_next_deadline(&lo.f), VRRP_NEVER);
 }
 
 /* The healing case the notes describe: the surviving master hears the thawed, lower one first. */

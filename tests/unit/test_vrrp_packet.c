@@ -920,6 +920,25 @@ static void test_failover_replay(void **state)
 	pcap_free(&cap);
 }
 
+/* Unicast peers: only they are heard, and whatever their TTL (routed peers); no peers, the
+ * multicast rule stands. */
+static void test_unicast_admit(void **state)
+{
+	struct hs_addr peers[2], other;
+	assert_int_equal(hs_addr_parse("192.0.2.3", &peers[0]), 0);
+	assert_int_equal(hs_addr_parse("198.51.100.3", &peers[1]), 0);
+	assert_int_equal(hs_addr_parse("192.0.2.9", &other), 0);
+	struct vrrp_ipinfo ip = { .src = peers[1], .dst = peers[0], .ttl = 62 }, out;
+	assert_int_equal(vrrp_unicast_admit(peers, 2, &ip, &out), VRRP_DROP_NONE);
+	assert_int_equal(out.ttl, VRRP_TTL);
+	assert_true(hs_addr_equal(&out.src, &peers[1]));
+	ip.src = other;
+	assert_int_equal(vrrp_unicast_admit(peers, 2, &ip, &out), VRRP_DROP_NOT_PEER);
+	assert_string_equal(vrrp_drop_name(VRRP_DROP_NOT_PEER), "not-a-peer");
+	assert_int_equal(vrrp_unicast_admit(NULL, 0, &ip, &out), VRRP_DROP_NONE);
+	assert_int_equal(out.ttl, 62); /* decode then drops it as ttl-not-255 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -941,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_addrs_match),
 		cmocka_unit_test(test_addr_helpers),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_unicast_admit),
 		cmocka_unit_test(test_failover_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """vrrpd against vrrpd on one LAN (tests/clab/vrrp.clab.yml): v3 IPv4, v3 IPv6, v2 and a group on
 a bridge interface. Election; tshark dissects every advert without a malformed or bad-checksum flag;
-clients resolve the VIPs to the virtual MACs; box failure (freeze) and thaw; carrier loss; a
+clients resolve the VIPs to the virtual MACs; box failure (freeze) and thaw; carrier loss (the
+master's groups go to Initialize); an interface deleted and built again, a vMAC link deleted, the
+primary address removed and renumbered (vrrpd follows: doc/vrrp.md "Interfaces"); a
 backup's vMAC links (vmac_backup random-mac and protodown), after it was master, neither answer
 for a VIP nor send from a virtual MAC (tshark); graceful stop (the backup takes over, nothing left
 behind); preemption with and without a delay; kill -9 leaves VIPs and vMAC links that
@@ -156,6 +158,7 @@ def body(lab, s):
     reachable(lab, s)
     backup_links(lab, s, "r2")
     failures(lab, s, procs)
+    interfaces(lab, s)
     stops(lab, s, procs)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
@@ -225,6 +228,11 @@ def failures(lab, s, procs):
                  lambda: all_in(lab, "r2", "master", on_lan0), timeout=10)
     s.check(v.states(lab, "r2").get(KEYS[3]) == "backup",
             "the group on br1 stays on r1 (its link did not fail)")
+    # r1 leaves them (Initialize, as keepalived's FAULT): a master on a dead link would fight
+    # the real one once the carrier is back.
+    s.wait_until("r1's lan0 groups stopped for their interface",
+                 lambda: iface_status(lab, "r1", on_lan0) == {"interface-down"}, timeout=10)
+    s.check(all_in(lab, "r1", "initialize", on_lan0), "r1's lan0 groups are in Initialize")
     faults.link_up(lab, "r1", "lan0")
     s.wait_until("r1 master again when its carrier is back",
                  lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup"),
@@ -245,6 +253,79 @@ def failures(lab, s, procs):
     s.wait_until("r1 master again after its reload to 100 ms adverts",
                  lambda: all_in(lab, "r1", "master") and all_in(lab, "r2", "backup")
                  and adopted_cs(lab, "r2") == {10, 100}, 30)
+
+
+def iface_status(lab, node, keys):
+    return {g.get("interface_status") for g in v.vrrp_status(lab, node).get("groups", [])
+            if (g["vrid"], g["family"], g["interface"]) in keys}
+
+
+def watch_count(lab, node, what):
+    return v.vrrp_status(lab, node).get("watch", {}).get(what, 0)
+
+
+def master_addr(lab, node, key):
+    for g in v.vrrp_status(lab, node).get("groups", []):
+        if (g["vrid"], g["family"], g["interface"]) == key:
+            return g.get("master")
+    return None
+
+
+def interfaces(lab, s):
+    """vrrpd follows its interfaces: br1 deleted and built again (a new index) moves group 3 to
+    r2 and back on a fresh vMAC link; a vMAC link deleted by hand is made again; r1's IPv4
+    address on lan0 removed stops its IPv4 lan0 groups, and a new one is advertised from."""
+    key3 = KEYS[3]
+    starts = watch_count(lab, "r1", "starts")
+    old = [l for l in v.vmac_links(lab, "r1") if l.endswith(".3")]
+    lab.run("r1", ["ip", "link", "del", "br1"])
+    s.wait_until("r2 master of group 3 once r1's br1 is gone",
+                 lambda: v.states(lab, "r2").get(key3) == "master", timeout=10)
+    s.check(iface_status(lab, "r1", [key3]) == {"interface-missing"},
+            "r1's group 3 waits for br1 (interface-missing)")
+    for cmd in (["ip", "link", "add", "br1", "type", "bridge", "stp_state", "0",
+                 "mcast_snooping", "0"], ["ip", "link", "set", "lan1", "master", "br1"],
+                ["ip", "link", "set", "br1", "up"],
+                ["ip", "addr", "add", "198.51.100.2/24", "dev", "br1"]):
+        lab.run("r1", cmd)
+    s.wait_until("r1 master of group 3 again on the new br1",
+                 lambda: v.states(lab, "r1").get(key3) == "master"
+                 and v.states(lab, "r2").get(key3) == "backup", timeout=15)
+    new = [l for l in v.vmac_links(lab, "r1") if l.endswith(".3")]
+    s.check(new and new != old, "on a vMAC link of the new index (%s -> %s)" % (old, new))
+    s.check(watch_count(lab, "r1", "starts") > starts, "the watch counted the start")
+    mac = neigh_mac(lab, "server", v.VIPV, ["ping", "-c1", "-W1"])
+    s.check(mac == "00:00:5e:00:01:03", "the server reaches %s at its virtual MAC again (%s)"
+            % (v.VIPV, mac))
+
+    key4 = KEYS[4]
+    vmac4 = [l for l in v.vmac_links(lab, "r1") if l.startswith("hsv4.") and l.endswith(".4")]
+    lab.run("r1", ["ip", "link", "del", vmac4[0]])
+    s.wait_until("a vMAC link deleted by hand is made again, r1 master of group 4",
+                 lambda: vmac4[0] in v.vmac_links(lab, "r1")
+                 and v.states(lab, "r1").get(key4) == "master", timeout=15)
+    s.check(v.has_addr(lab, "r1", VIPD), "group 4's VIP is on r1 again")
+
+    v4_lan0 = [k for k in KEYS if k[1] == "ipv4" and k[2] == "lan0"]
+    lab.run("r1", ["ip", "addr", "del", "192.0.2.2/24", "dev", "lan0"])
+    s.wait_until("r1's IPv4 lan0 groups stop without an address, r2 master of them",
+                 lambda: iface_status(lab, "r1", v4_lan0) == {"no-address"}
+                 and all_in(lab, "r2", "master", v4_lan0), timeout=10)
+    s.check(v.states(lab, "r1").get(KEYS[1]) == "master",
+            "the IPv6 group on lan0 stays master (its link-local is there)")
+    lab.run("r1", ["ip", "addr", "add", "192.0.2.12/24", "dev", "lan0"])
+    s.wait_until("r1 master of them again, advertising from its new address 192.0.2.12",
+                 lambda: all_in(lab, "r1", "master", v4_lan0)
+                 and master_addr(lab, "r2", KEYS[0]) == "192.0.2.12", timeout=15)
+    # Back to .2: added (as a secondary), then .12 removed and .2 promoted.
+    lab.run("r1", ["sysctl", "-qw", "net.ipv4.conf.lan0.promote_secondaries=1"])
+    lab.run("r1", ["ip", "addr", "add", "192.0.2.2/24", "dev", "lan0"])
+    lab.run("r1", ["ip", "addr", "del", "192.0.2.12/24", "dev", "lan0"])
+    s.wait_until("r1 advertises from 192.0.2.2 again, master all along",
+                 lambda: master_addr(lab, "r2", KEYS[0]) == "192.0.2.2", timeout=10)
+    s.check(all_in(lab, "r1", "master") and watch_count(lab, "r1", "readdressed") > 0,
+            "r1 master of every group, the move counted (readdressed %d)"
+            % watch_count(lab, "r1", "readdressed"))
 
 
 def stops(lab, s, procs):

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """vrrpd with unicast peers on a LAN whose switch drops VRRP multicast: election and takeover
 still work. Then 50 groups on one interface: r1 master of all, r2 backup of all; a reload that
-removes half of r1's groups takes their vMAC links away and r2 takes those groups over."""
+removes half of r1's groups takes their vMAC links away and r2 takes those groups over. Last, an
+IPv6 address owner without a vMAC link leaves the interface's own address (its VIP) untouched."""
 
 import os
 import signal
@@ -79,8 +80,30 @@ def body(lab, s):
             "r1 still master of the 25 groups it kept")
     for p in procs.values():
         v.stop(p)
+    owner(lab, s)
     s.summary = "unicast peers without multicast; 50 groups; reload removes 25; " + "; ".join(
         "%s: %s" % kv for kv in s.notes)
+
+
+def prefix_route(lab):
+    return "2001:db8:1::/64" in lab.run("r1", ["ip", "-6", "route", "show", "dev", "lan0"],
+                                        check=False).stdout
+
+
+def owner(lab, s):
+    """An IPv6 address owner without a vMAC link: its VIP is r1's own address on lan0. vrrpd
+    neither takes it over (our tag, no prefix route) nor removes it when it stops."""
+    mine = "2001:db8:1::2"
+    s.check(prefix_route(lab), "r1 has its prefix route before the owner starts")
+    v.vrrpd_conf(lab, "r1", [v.group(9, 255, mine, family="ipv6", vmac="false")])
+    p = v.start_vrrpd(lab, "r1")
+    s.wait_until("the owner is master", lambda: v.states(lab, "r1").get((9, "ipv6", "lan0"))
+                 == "master", 10)
+    s.check(mine not in v.proto_addrs(lab, "r1") and prefix_route(lab),
+            "the owner left r1's own address as it was (no tag of ours, prefix route kept)")
+    v.stop(p)
+    s.check(v.has_addr(lab, "r1", mine) and prefix_route(lab),
+            "r1's own address and its prefix route are still there after the owner stopped")
 
 
 scenario.main(body, topology="vrrp")
