@@ -456,12 +456,14 @@ static int setup_links(struct vrrpd_group *g, int family)
 		}
 		g->vmac_ifindex = r;
 		vrrpd_random_mac(g->backup_mac);
-		/* A hot restart finds the link as the old process left it: a master's stays up. */
-		if (!g->vd->snap)
-			vmac_link_backup(g);
+		/* Before it first comes up (random-mac backups are up): with the defaults it would
+		 * answer ARP for every address of the box and, on an IPv4 group, run IPv6 on it. */
 		if (vrrpd_sysctl_vmac(g->vmac_name, family) < 0 ||
 		    vrrpd_sysctl_base(l->ifname, family) < 0)
 			hs_warn(g->prefix, "interface sysctls not set: %s", strerror(errno));
+		/* A hot restart finds the link as the old process left it: a master's stays up. */
+		if (!g->vd->snap)
+			vmac_link_backup(g);
 	}
 	char name[64];
 	vrrpd_group_tx_name(g, name, sizeof(name));
