@@ -40,6 +40,17 @@ static void ospf_found(void *arg, const int *costs, size_t n)
 	vgmpd_rearm(g);
 }
 
+/* What FRR took, or what a check found, for the VGMP_R_COST_RAISED the peer counts on. */
+static void ospf_applied(void *arg, int cost)
+{
+	struct vgmpd *g = arg;
+	const struct hs_ospf_cost_config *c = g->ospf.cfg;
+	enum vgmp_cost level =
+		cost < 0 ? VGMP_COST_UNKNOWN : vgmp_cost_level(cost, c->cost, c->active_cost);
+	vgmp_ospf_applied(&g->v, level, hs_now_ms());
+	vgmpd_rearm(g);
+}
+
 static void link_changed(const char *ifname, bool up, void *arg)
 {
 	vgmpd_trackers_link(arg, ifname, up);
@@ -73,7 +84,7 @@ static int vgmpd_start(struct hs_daemon *d)
 	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
 	vgmpd_silent_init(g);
 	vgmpd_stop_init(g);
-	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
+	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost, ospf_applied, g);
 	/* A cold start: FRR has what the previous process left; read it rather than assume. */
 	if (!snap)
 		vgmpd_ospf_read(&g->ospf, ospf_found, g);
