@@ -146,21 +146,30 @@ static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	struct vgmpd *g = d->priv;
 	struct vgmp_params p;
 	int r = vgmp_params_from_config(next, &p);
-	uint64_t now = hs_now_ms();
-	if (r == 0)
-		r = vgmp_set_params(&g->v, &p, now);
 	if (r < 0)
 		return r;
+	/* The new cost settings before the core acts on them: switched on, the plan's first
+	 * change must find the adjustment enabled and the new interfaces (the daemon swaps
+	 * d->config only after we return). */
+	const struct hs_ospf_cost_config *was = g->ospf.cfg, *oc = &next->vgmpd.ospf_cost;
+	bool was_on = was->enable;
+	vgmpd_ospf_reconfigure(&g->ospf, oc);
+	uint64_t now = hs_now_ms();
+	r = vgmp_set_params(&g->v, &p, now);
+	if (r < 0) {
+		vgmpd_ospf_reconfigure(&g->ospf, was);
+		return r;
+	}
 	/* New interface trackers learn their link's state from a fresh dump. */
 	if (vgmpd_trackers_sync(g, &next->vgmpd, now) > 0)
 		vgmpd_link_monitor_dump(&g->links);
-	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
-	 * right after we return. */
-	g->ospf.cfg = &next->vgmpd.ospf_cost;
 	/* The plan knows the level, not the value: a new cost (raised, or the active's) for the
-	 * level we are at is set here. */
-	int n = vgmpd_ospf_cost_value(&next->vgmpd.ospf_cost, g->v.cost);
-	if (n >= 0 && n != g->ospf.wanted)
+	 * level we are at, new interfaces, or the adjustment switched off (their own cost) are
+	 * applied here. Off before and after: FRR is not ours to touch. */
+	int n = vgmpd_ospf_cost_value(oc, g->v.cost);
+	if (!oc->enable)
+		n = 0;
+	if ((was_on || oc->enable) && n >= 0 && (n != g->ospf.wanted || g->ospf.applied != n))
 		vgmpd_ospf_want(&g->ospf, n);
 	vgmpd_rearm(g);
 	return 0;

@@ -139,6 +139,9 @@ static void run_next(struct vgmpd_ospf *o)
 
 int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level)
 {
+	/* Switched off: whatever the level, the interfaces go back to their own cost. */
+	if (!cfg->enable && level != VGMP_COST_UNKNOWN)
+		return 0;
 	switch (level) {
 	case VGMP_COST_RAISED: return cfg->cost;
 	case VGMP_COST_NORMAL: return cfg->active_cost;
@@ -242,6 +245,28 @@ void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 	hs_timer_init(&o->check, loop, check_fired, o);
 	hs_timer_arm_in(&o->check, VGMPD_OSPF_CHECK_MS);
 	vgmpd_ospf_vty_init(o);
+}
+
+static bool same_interfaces(const struct hs_ospf_cost_config *a,
+			    const struct hs_ospf_cost_config *b)
+{
+	if (a->interfaces.count != b->interfaces.count ||
+	    strcmp(a->vtysh_socket, b->vtysh_socket) != 0)
+		return false;
+	for (size_t i = 0; i < a->interfaces.count; i++)
+		if (strcmp(a->interfaces.item[i], b->interfaces.item[i]) != 0)
+			return false;
+	return true;
+}
+
+void vgmpd_ospf_reconfigure(struct vgmpd_ospf *o, const struct hs_ospf_cost_config *next)
+{
+	/* The new interfaces have not had our cost: it goes to all of them again. */
+	if (!same_interfaces(o->cfg, next) && o->applied >= 0) {
+		o->applied = -1;
+		tell(o, -1);
+	}
+	o->cfg = next;
 }
 
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)

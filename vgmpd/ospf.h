@@ -63,6 +63,9 @@ int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost 
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
 		     const struct hs_ospf_cost_config *cfg, vgmpd_ospf_applied_cb applied,
 		     void *arg);
+/* A reload: the settings to follow from now on (before the core acts on the new config). A
+ * new interface list or socket applies the wanted cost again; the caller then asks for it. */
+void vgmpd_ospf_reconfigure(struct vgmpd_ospf *o, const struct hs_ospf_cost_config *next);
 /* Asks for cost (0: default) on every configured interface; runs now or after the running one. */
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost);
 void vgmpd_ospf_free(struct vgmpd_ospf *o);
