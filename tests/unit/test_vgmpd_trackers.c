@@ -1,6 +1,8 @@
 /* vgmpd's link-dump and vrrpd-event trackers (vgmpd/track_bridge.c, vgmpd/track_vrrp.c) fed by
  * hand: the files are built in here, and the report to the core is a recorder. A bridge member
- * is not judged while a link dump is under way (its port comes before its bridge). */
+ * is not judged while a link dump is under way (its port comes before its bridge); vrrpd's own
+ * stop leaves a vrrp tracker unknown, a group that went to Initialize for any other reason is
+ * down. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,10 +101,45 @@ static void test_bridge_member_judged_at_dump_end(void **state)
 	free_box(g);
 }
 
+static void vrrp_event(struct vgmpd *g, const char *new_state, const char *reason)
+{
+	json_t *ev =
+		json_pack("{s:s, s:i, s:s, s:s, s:s}", "interface", "lan0", "vrid", 7, "family",
+			  hs_family_name(HS_FAMILY_IPV4), "new", new_state, "reason", reason);
+	vgmpd_trackers_vrrp_event(g, ev);
+	json_decref(ev);
+}
+
+/* vrrpd stopping publishes Initialize (shutdown) before its socket closes: unknown, which costs
+ * nothing, so stopping vrrpd on the active does not move the role. Initialize for another
+ * reason (its interface went away) is a fault. */
+static void test_vrrp_stop_is_unknown(void **state)
+{
+	struct vgmpd *g = new_box();
+	struct hs_vgmp_tracker_config c = { .type = HS_TRACK_VRRP };
+	c.vrid = 7;
+	c.family = HS_FAMILY_IPV4;
+	snprintf(c.interface, sizeof(c.interface), "lan0");
+	struct vgmpd_tracker *k = add(g, 0, &vgmpd_track_vrrp_ops, &c);
+	k->u.vrrp = (struct vgmpd_vrrp){ .seen = VGMPD_VRRP_UNKNOWN, .link = VGMP_OBJ_UP };
+	vrrp_event(g, "Master", "vgmp");
+	assert_int_equal(k->reported, VGMP_OBJ_UP);
+	vrrp_event(g, "Initialize", "shutdown");
+	assert_int_equal(k->reported, VGMP_OBJ_UNKNOWN);
+	assert_int_equal(k->u.vrrp.seen, VGMPD_VRRP_UNKNOWN);
+	vrrp_event(g, "Backup", "startup");
+	assert_int_equal(k->reported, VGMP_OBJ_UP);
+	vrrp_event(g, "Initialize", "interface");
+	assert_int_equal(k->reported, VGMP_OBJ_DOWN);
+	assert_int_equal(k->u.vrrp.events, 4);
+	free_box(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bridge_member_judged_at_dump_end),
+		cmocka_unit_test(test_vrrp_stop_is_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
