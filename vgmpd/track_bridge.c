@@ -4,7 +4,8 @@
  * dump at start), and the bridge's own AF_BRIDGE messages on every port state change (STP, a
  * `bridge link set ... state`, carrier loss: the bridge disables the port). While a dump is under
  * way nothing is judged (a port's message comes before its bridge's); at its end every tracker
- * is, and a port or bridge that does not exist then is down.
+ * is, and a port or bridge that does not exist then is down. So is an interface tracker's
+ * interface (trackers.c) that the dump did not show.
  *
  * Port states (linux/if_bridge.h, IEEE 802.1D 8.4): disabled 0, listening 1, learning 2,
  * forwarding 3, blocking 4. Only forwarding passes traffic, so only forwarding is up. */
@@ -97,6 +98,12 @@ void vgmpd_trackers_dump_done(struct vgmpd *g)
 			evaluate(k);
 		} else if (k->ops == &vgmpd_track_vrrp_ops && k->u.vrrp.link == VGMP_OBJ_UNKNOWN) {
 			vgmpd_track_vrrp_link(k, false);
+		} else if (k->ops == &vgmpd_track_interface_ops &&
+			   k->reported == VGMP_OBJ_UNKNOWN) {
+			/* A mistyped or missing interface would otherwise count as up for ever. */
+			hs_warn(PREFIX, "interface %s: not in the link dump: down",
+				k->cfg.interface);
+			vgmpd_tracker_report(k, VGMP_OBJ_DOWN);
 		}
 	}
 }

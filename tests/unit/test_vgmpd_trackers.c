@@ -1,8 +1,8 @@
 /* vgmpd's link-dump and vrrpd-event trackers (vgmpd/track_bridge.c, vgmpd/track_vrrp.c) fed by
  * hand: the files are built in here, and the report to the core is a recorder. A bridge member
- * is not judged while a link dump is under way (its port comes before its bridge); vrrpd's own
- * stop leaves a vrrp tracker unknown, a group that went to Initialize for any other reason is
- * down. */
+ * is not judged while a link dump is under way (its port comes before its bridge); an interface
+ * tracker whose interface is not in a dump is down; vrrpd's own stop leaves a vrrp tracker
+ * unknown, a group that went to Initialize for any other reason is down. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,6 +101,24 @@ static void test_bridge_member_judged_at_dump_end(void **state)
 	free_box(g);
 }
 
+/* An interface tracker still unknown at a dump's end has no interface: down, not up for ever.
+ * One the dump showed keeps its state. */
+static void test_interface_missing_is_down(void **state)
+{
+	struct vgmpd *g = new_box();
+	struct hs_vgmp_tracker_config c = { .type = HS_TRACK_INTERFACE };
+	snprintf(c.interface, sizeof(c.interface), "nosuch0");
+	struct vgmpd_tracker *missing = add(g, 0, &vgmpd_track_interface_ops, &c);
+	snprintf(c.interface, sizeof(c.interface), "up0");
+	struct vgmpd_tracker *seen = add(g, 1, &vgmpd_track_interface_ops, &c);
+	seen->reported = VGMP_OBJ_UP;
+	vgmpd_trackers_dump_done(g);
+	assert_int_equal(missing->reported, VGMP_OBJ_DOWN);
+	assert_int_equal(seen->reported, VGMP_OBJ_UP);
+	assert_int_equal(R.n, 1);
+	free_box(g);
+}
+
 static void vrrp_event(struct vgmpd *g, const char *new_state, const char *reason)
 {
 	json_t *ev =
@@ -139,6 +157,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bridge_member_judged_at_dump_end),
+		cmocka_unit_test(test_interface_missing_is_down),
 		cmocka_unit_test(test_vrrp_stop_is_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
