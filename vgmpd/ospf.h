@@ -53,7 +53,9 @@ struct vgmpd_ospf {
 	unsigned long long checks, reapplies; /* checks read; re-applied after one found it lost */
 };
 
+#ifndef VGMPD_OSPF_CHECK_MS /* a test sets it shorter */
 #define VGMPD_OSPF_CHECK_MS 5000
+#endif
 
 /* The cost for a level of the plan (lib/vgmp_role.h): raised -> cost; normal -> active_cost (0:
  * the interface's own, `no ip ospf cost`); preferred -> active_cost - 1; -1 for unknown. */
