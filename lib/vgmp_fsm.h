@@ -34,9 +34,9 @@
 #define VGMP_R_FROZEN 0x00000010u
 #endif
 
-/* Our OSPF cost is raised (standby) and no tracked object of ours is down, so the upstream
- * router has our raised LSA (or will within a retransmit): the active may go back from
- * VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
+/* Our OSPF cost is raised (standby) in FRR, as vgmpd saw it (vgmp_ospf_applied), and no tracked
+ * object of ours is down, so the upstream router has our raised LSA (or will within a
+ * retransmit): the active may go back from VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
 #define VGMP_R_COST_RAISED HRP_VGMP_R_COST_RAISED
 
 /* A planned handover (hrp switchover, or a release) binds both boxes while the new active holds
