@@ -277,7 +277,9 @@ void hs_daemon_realtime(int priority)
 	if (priority <= 0)
 		return;
 	struct sched_param sp = { .sched_priority = priority };
-	if (sched_setscheduler(0, SCHED_RR, &sp) < 0)
+	/* Ours only: what we spawn (scripts, notify hooks, vtysh) starts in normal scheduling,
+	 * where a runaway child cannot starve the box. */
+	if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
 		hs_debug(HS_DBG_LOOP, NULL, "no real-time priority: %s", strerror(errno));
 }
 

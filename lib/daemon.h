@@ -86,7 +86,8 @@ int hs_daemon_main(const struct hs_daemon_ops *ops, int argc, char **argv);
 /* Asks for SCHED_RR at priority (1-99; 0: stays in normal scheduling), where the kernel allows
  * it: adverts at 10 ms, and decisions that must reach another daemon within a millisecond, must
  * not wait behind a busy CPU. Only for daemons whose every turn of the loop is short. Logged at
- * debug level when refused. */
+ * debug level when refused. With SCHED_RESET_ON_FORK: every child (and thread) starts in normal
+ * scheduling. */
 #define HS_DAEMON_RT_PRIORITY 10
 void hs_daemon_realtime(int priority);
 /* setpriority() to value (-20..19) where allowed, and the same for the session's autogroup when

@@ -323,6 +323,12 @@ static void push_history(struct vgmp *v, enum vgmp_state from, uint64_t now)
 	v->history_total++;
 }
 
+/* VGMP_R_COST_RAISED: the plan wants the raised cost and FRR was seen to have it. */
+static bool cost_raised_confirmed(const struct vgmp *v)
+{
+	return v->cost == VGMP_COST_RAISED && v->cost_frr == VGMP_COST_RAISED;
+}
+
 /* The cost plan, applied when due. */
 static void ospf_step(struct vgmp *v, uint64_t now)
 {
@@ -356,12 +362,14 @@ static void ospf_step(struct vgmp *v, uint64_t now)
 		v->cost_at_ms = st.at_ms;
 		return;
 	}
-	/* The peer hears of it (VGMP_R_COST_RAISED) when the raised level comes or goes, and only
-	 * then: a hello more at start would move the first exchange of hellos. */
-	if ((st.target == VGMP_COST_RAISED) != (v->cost == VGMP_COST_RAISED))
-		v->hello_due = true;
+	/* The peer hears of it (VGMP_R_COST_RAISED) when the confirmed raised level goes (a raise
+	 * is told once FRR has it: vgmp_ospf_applied), and only then: a hello more at start would
+	 * move the first exchange of hellos. */
+	bool was = cost_raised_confirmed(v);
 	v->cost = st.target;
 	v->cost_ms = now;
+	if (was != cost_raised_confirmed(v))
+		v->hello_due = true;
 	v->c.ospf_changes++;
 	v->ops->ospf_cost(v, st.target);
 }
@@ -547,7 +555,7 @@ int vgmp_init(struct vgmp *v, const struct vgmp_params *p, const struct vgmp_ops
 	v->peer.status = VGMP_PEER_UNKNOWN;
 	v->peer.state = VGMP_STATE_INITIALIZE;
 	v->gate_since_ms = v->recheck_ms = VGMP_NEVER;
-	v->cost = VGMP_COST_UNKNOWN;
+	v->cost = v->cost_frr = VGMP_COST_UNKNOWN;
 	v->cost_ms = v->cost_at_ms = v->peer_raised_ms = VGMP_NEVER;
 	return 0;
 }
@@ -617,7 +625,7 @@ int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms)
 	if (!v->p.ospf_cost || found == VGMP_COST_UNKNOWN || v->cost != VGMP_COST_UNKNOWN ||
 	    v->cost_ms != VGMP_NEVER)
 		return 0;
-	v->cost = found;
+	v->cost = v->cost_frr = found; /* read from FRR: confirmed */
 	/* Counted as a change now for the one-change-a-second limit: ospfd may have sent an LSA
 	 * just before (its adjacency forming at a first start, the old process's change at a
 	 * restart), and a router drops a second one within its min-arrival (s42: a standby's raise
@@ -631,6 +639,21 @@ int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms)
 	ospf_step(v, now_ms);
 	vgmp_flush_hello(v);
 	return 1;
+}
+
+int vgmp_ospf_applied(struct vgmp *v, enum vgmp_cost level, uint64_t now_ms)
+{
+	if (!v || (int)level < 0 || level >= VGMP_COST_MAX)
+		return -EINVAL;
+	bool was = cost_raised_confirmed(v);
+	v->cost_frr = level;
+	/* A confirmation the peer counts on (or no longer may): told at once. */
+	if (was != cost_raised_confirmed(v) && v->state != VGMP_STATE_INITIALIZE) {
+		v->hello_due = true;
+		vgmp_flush_hello(v);
+	}
+	(void)now_ms;
+	return 0;
 }
 
 int vgmp_tick(struct vgmp *v, uint64_t now_ms)
@@ -792,7 +815,7 @@ void vgmp_payload(const struct vgmp *v, struct hrp_vgmp *out)
 		r |= HRP_VGMP_R_STANDBY_DEVICE;
 	if (v->frozen)
 		r |= VGMP_R_FROZEN;
-	if (v->cost == VGMP_COST_RAISED && !vgmp_track_degraded(&v->track))
+	if (cost_raised_confirmed(v) && !vgmp_track_degraded(&v->track))
 		r |= VGMP_R_COST_RAISED;
 	r |= vgmp_handover_bits(v);
 	*out = (struct hrp_vgmp){

@@ -34,9 +34,9 @@
 #define VGMP_R_FROZEN 0x00000010u
 #endif
 
-/* Our OSPF cost is raised (standby) and no tracked object of ours is down, so the upstream
- * router has our raised LSA (or will within a retransmit): the active may go back from
- * VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
+/* Our OSPF cost is raised (standby) in FRR, as vgmpd saw it (vgmp_ospf_applied), and no tracked
+ * object of ours is down, so the upstream router has our raised LSA (or will within a
+ * retransmit): the active may go back from VGMP_COST_PREFERRED to normal (vgmp_ospf_plan). */
 #define VGMP_R_COST_RAISED HRP_VGMP_R_COST_RAISED
 
 /* A planned handover (hrp switchover, or a release) binds both boxes while the new active holds
@@ -315,9 +315,10 @@ struct vgmp {
 	struct vgmp_track track;
 	struct vgmp_peer peer;
 	struct vgmp_handover ho;
-	enum vgmp_cost cost; /* OSPF: what we last applied */
+	enum vgmp_cost cost;     /* OSPF: what we last applied */
+	enum vgmp_cost cost_frr; /* ...and what FRR was last seen to have (vgmp_ospf_applied) */
 	uint64_t cost_ms;
-	uint64_t cost_at_ms; /* a change held back by the rate limit */
+	uint64_t cost_at_ms;     /* a change held back by the rate limit */
 	uint64_t peer_raised_ms; /* since when the peer confirms its raised cost (VGMP_NEVER) */
 	bool hello_due;
 	enum vgmp_event ev; /* being handled */
@@ -350,6 +351,12 @@ int vgmp_set_enabled(struct vgmp *v, bool on, uint64_t now_ms);
  * applied a cost, FRR has ours and the reading is stale: ignored. 1 taken, 0 ignored,
  * -EINVAL. */
 int vgmp_ospf_found(struct vgmp *v, enum vgmp_cost found, uint64_t now_ms);
+/* What FRR has now on the configured interfaces, as vgmpd saw it: a change it took (the level
+ * applied), a check of its running configuration, or VGMP_COST_UNKNOWN (a change failed, or a
+ * check found another cost: ospfd restarted and lost ours). VGMP_R_COST_RAISED is sent only
+ * while this confirms the raised cost the plan wants, so the peer never counts on a cost that
+ * is not in FRR. Changes no cost itself. 0 or -EINVAL. */
+int vgmp_ospf_applied(struct vgmp *v, enum vgmp_cost level, uint64_t now_ms);
 
 /* Fires whatever is due (hold-downs, damping reuse, preempt delay, startup wait, request and
  * handover timeouts, a held-back OSPF change). */

@@ -48,6 +48,18 @@ bool vgmp_ospf_nbr_up(enum vgmp_ospf_nbr_state s)
 	return s == VGMP_OSPF_NBR_FULL;
 }
 
+enum vgmp_ospf_nbr_verdict vgmp_ospf_nbr_run(unsigned *fails, bool answered,
+					     enum vgmp_ospf_nbr_state s)
+{
+	if (answered) {
+		*fails = 0;
+		return vgmp_ospf_nbr_up(s) ? VGMP_OSPF_NBR_SAY_UP : VGMP_OSPF_NBR_SAY_DOWN;
+	}
+	if (*fails < VGMP_OSPF_NBR_PROBE_FAILS)
+		(*fails)++;
+	return *fails >= VGMP_OSPF_NBR_PROBE_FAILS ? VGMP_OSPF_NBR_SAY_DOWN : VGMP_OSPF_NBR_KEEP;
+}
+
 /* How good a state is, to pick the best of several entries: Full above all, anything known
  * above an unknown name, which is above absent. */
 static int rank(enum vgmp_ospf_nbr_state s)

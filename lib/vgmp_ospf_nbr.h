@@ -39,6 +39,24 @@ enum vgmp_ospf_nbr_state vgmp_ospf_nbr_state_parse(const char *s);
 /* Full, and only Full, counts as up. */
 bool vgmp_ospf_nbr_up(enum vgmp_ospf_nbr_state s);
 
+/* Failures of the probe itself in a row (vtysh failed to start, timed out, or printed no
+ * neighbour JSON) before the tracker says down: one lost answer is FRR or the box busy, not a
+ * lost neighbour, and with no hold-down a single one moved the role. */
+#define VGMP_OSPF_NBR_PROBE_FAILS 3
+
+enum vgmp_ospf_nbr_verdict {
+	VGMP_OSPF_NBR_KEEP, /* say nothing: the last report stands (unknown before the first) */
+	VGMP_OSPF_NBR_SAY_UP,
+	VGMP_OSPF_NBR_SAY_DOWN,
+};
+
+/* One run of the probe: answered with the neighbour's state (answered true), or failed.
+ * *fails counts the failures in a row; an answer resets it. An answer is reported as it is
+ * (up only when Full); a failure is kept quiet until the VGMP_OSPF_NBR_PROBE_FAILS-th in a row,
+ * which is down. */
+enum vgmp_ospf_nbr_verdict vgmp_ospf_nbr_run(unsigned *fails, bool answered,
+					     enum vgmp_ospf_nbr_state s);
+
 struct vgmp_ospf_nbr {
 	enum vgmp_ospf_nbr_state state;
 	char router_id[48];

@@ -240,6 +240,7 @@ json_t *vgmp_snapshot_encode(const struct vgmp *v)
 	json_object_set_new(o, "split", json_boolean(v->split));
 	json_object_set_new(o, "hello_due", json_boolean(v->hello_due));
 	json_object_set_new(o, "ospf_cost", json_string(cost_n(v->cost)));
+	json_object_set_new(o, "ospf_cost_frr", json_string(cost_n(v->cost_frr)));
 	json_object_set_new(o, "ospf_cost_ms", ms(v->cost_ms));
 	json_object_set_new(o, "ospf_cost_at_ms", ms(v->cost_at_ms));
 	json_object_set_new(o, "peer", peer_encode(&v->peer));
@@ -528,6 +529,8 @@ static void core_decode(struct rd *rd, const json_t *j, struct vgmp_snapshot *ou
 	v->split = get_bool(rd, j, "split", false);
 	v->hello_due = get_bool(rd, j, "hello_due", false);
 	v->cost = get_name(rd, j, "ospf_cost", cost_n, VGMP_COST_MAX, VGMP_COST_UNKNOWN);
+	/* minor 3 and before: the old process sent VGMP_R_COST_RAISED on its plan alone */
+	v->cost_frr = get_name(rd, j, "ospf_cost_frr", cost_n, VGMP_COST_MAX, (int)v->cost);
 	v->cost_ms = get_ms(rd, j, "ospf_cost_ms", VGMP_NEVER);
 	v->cost_at_ms = get_ms(rd, j, "ospf_cost_at_ms", VGMP_NEVER);
 	v->history_total = get_uint(rd, j, "history_total", INT64_MAX);
@@ -617,6 +620,7 @@ int vgmp_snapshot_restore(struct vgmp *v, const struct vgmp_snapshot *s)
 	v->mode_mismatch = v->peer.has_mode && v->peer.mode != v->p.mode;
 	v->ho = c->ho;
 	v->cost = c->cost;
+	v->cost_frr = c->cost_frr;
 	v->cost_ms = c->cost_ms;
 	v->cost_at_ms = c->cost_at_ms;
 	v->hello_due = c->hello_due;

@@ -22,7 +22,7 @@
 
 #define VGMP_SNAPSHOT_FORMAT "vgmpd-snapshot"
 #define VGMP_SNAPSHOT_MAJOR  1
-#define VGMP_SNAPSHOT_MINOR  3
+#define VGMP_SNAPSHOT_MINOR  4
 
 struct vgmp_snapshot {
 	unsigned major, minor; /* of the snapshot read */

@@ -116,6 +116,11 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	/* how many changes went straight to ospfd's vty (the rest: vtysh) */
 	json_object_set_new(json_object_get(o, "ospf_cost"), "vty_runs",
 			    json_integer((json_int_t)g->ospf.vty_runs));
+	/* the periodic checks of ospfd's running config, and the costs they found lost */
+	json_object_set_new(json_object_get(o, "ospf_cost"), "checks",
+			    json_integer((json_int_t)g->ospf.checks));
+	json_object_set_new(json_object_get(o, "ospf_cost"), "reapplies",
+			    json_integer((json_int_t)g->ospf.reapplies));
 	/* the active's cost (0: the interface's own) and the plan's level: normal, raised, or
 	 * preferred (a takeover one below normal until the peer confirms its raised cost) */
 	json_object_set_new(json_object_get(o, "ospf_cost"), "active_cost",

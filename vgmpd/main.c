@@ -40,6 +40,17 @@ static void ospf_found(void *arg, const int *costs, size_t n)
 	vgmpd_rearm(g);
 }
 
+/* What FRR took, or what a check found, for the VGMP_R_COST_RAISED the peer counts on. */
+static void ospf_applied(void *arg, int cost)
+{
+	struct vgmpd *g = arg;
+	const struct hs_ospf_cost_config *c = g->ospf.cfg;
+	enum vgmp_cost level =
+		cost < 0 ? VGMP_COST_UNKNOWN : vgmp_cost_level(cost, c->cost, c->active_cost);
+	vgmp_ospf_applied(&g->v, level, hs_now_ms());
+	vgmpd_rearm(g);
+}
+
 static void link_changed(const char *ifname, bool up, void *arg)
 {
 	vgmpd_trackers_link(arg, ifname, up);
@@ -73,7 +84,7 @@ static int vgmpd_start(struct hs_daemon *d)
 	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
 	vgmpd_silent_init(g);
 	vgmpd_stop_init(g);
-	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost);
+	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost, ospf_applied, g);
 	/* A cold start: FRR has what the previous process left; read it rather than assume. */
 	if (!snap)
 		vgmpd_ospf_read(&g->ospf, ospf_found, g);
@@ -135,21 +146,30 @@ static int vgmpd_reload(struct hs_daemon *d, const struct hs_config *next)
 	struct vgmpd *g = d->priv;
 	struct vgmp_params p;
 	int r = vgmp_params_from_config(next, &p);
-	uint64_t now = hs_now_ms();
-	if (r == 0)
-		r = vgmp_set_params(&g->v, &p, now);
 	if (r < 0)
 		return r;
+	/* The new cost settings before the core acts on them: switched on, the plan's first
+	 * change must find the adjustment enabled and the new interfaces (the daemon swaps
+	 * d->config only after we return). */
+	const struct hs_ospf_cost_config *was = g->ospf.cfg, *oc = &next->vgmpd.ospf_cost;
+	bool was_on = was->enable;
+	vgmpd_ospf_reconfigure(&g->ospf, oc);
+	uint64_t now = hs_now_ms();
+	r = vgmp_set_params(&g->v, &p, now);
+	if (r < 0) {
+		vgmpd_ospf_reconfigure(&g->ospf, was);
+		return r;
+	}
 	/* New interface trackers learn their link's state from a fresh dump. */
 	if (vgmpd_trackers_sync(g, &next->vgmpd, now) > 0)
 		vgmpd_link_monitor_dump(&g->links);
-	/* The adapter reads the cost settings through this pointer; the daemon swaps configs
-	 * right after we return. */
-	g->ospf.cfg = &next->vgmpd.ospf_cost;
 	/* The plan knows the level, not the value: a new cost (raised, or the active's) for the
-	 * level we are at is set here. */
-	int n = vgmpd_ospf_cost_value(&next->vgmpd.ospf_cost, g->v.cost);
-	if (n >= 0 && n != g->ospf.wanted)
+	 * level we are at, new interfaces, or the adjustment switched off (their own cost) are
+	 * applied here. Off before and after: FRR is not ours to touch. */
+	int n = vgmpd_ospf_cost_value(oc, g->v.cost);
+	if (!oc->enable)
+		n = 0;
+	if ((was_on || oc->enable) && n >= 0 && (n != g->ospf.wanted || g->ospf.applied != n))
 		vgmpd_ospf_want(&g->ospf, n);
 	vgmpd_rearm(g);
 	return 0;

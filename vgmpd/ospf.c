@@ -24,16 +24,24 @@ extern char **environ;
 
 static void run_next(struct vgmpd_ospf *o);
 
+static void tell(struct vgmpd_ospf *o, int cost)
+{
+	if (o->applied_cb)
+		o->applied_cb(o->applied_arg, cost);
+}
+
 void vgmpd_ospf_finished(struct vgmpd_ospf *o, bool ok, const char *how)
 {
 	if (ok) {
 		o->applied = o->child_cost;
 		hs_info(OSPF_PREFIX, "cost %d applied (%s)", o->applied, how);
+		tell(o, o->applied);
 	} else {
 		/* FRR down or restarting: try again a little later, never give up. */
 		o->failures++;
 		hs_warn(OSPF_PREFIX, "%s failed; retrying in %d ms", how, OSPF_RETRY_MS);
 		hs_timer_arm_in(&o->retry, OSPF_RETRY_MS);
+		tell(o, -1); /* some interfaces may have it, some not */
 		return;
 	}
 	run_next(o);
@@ -131,6 +139,9 @@ static void run_next(struct vgmpd_ospf *o)
 
 int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level)
 {
+	/* Switched off: whatever the level, the interfaces go back to their own cost. */
+	if (!cfg->enable && level != VGMP_COST_UNKNOWN)
+		return 0;
 	switch (level) {
 	case VGMP_COST_RAISED: return cfg->cost;
 	case VGMP_COST_NORMAL: return cfg->active_cost;
@@ -151,13 +162,60 @@ void vgmpd_ospf_read(struct vgmpd_ospf *o, vgmpd_ospf_found_cb cb, void *arg)
 	o->found = cb;
 	o->found_arg = arg;
 	int r = vgmpd_ospf_vty_read(o);
-	if (r < 0)
+	if (r < 0) {
+		o->found = NULL; /* never called: the checks may start */
 		hs_info(OSPF_PREFIX, "ospfd's cost not read (%s): the first decision is applied",
 			strerror(-r));
+	}
+}
+
+/* A check's reading: every configured interface at the cost we applied, or it is applied again
+ * (told first, so the peer stops counting on a raised cost that is gone). */
+static void check_finished(struct vgmpd_ospf *o, const char *config)
+{
+	if (!config || o->applied < 0)
+		return; /* ospfd not answering: nothing to compare, the next check asks again */
+	o->checks++;
+	for (size_t i = 0; i < o->cfg->interfaces.count; i++) {
+		const char *ifname = o->cfg->interfaces.item[i];
+		int has = frr_ospf_config_cost(config, ifname);
+		if (has == o->applied)
+			continue;
+		o->reapplies++;
+		hs_warn(OSPF_PREFIX,
+			"ospfd has cost %d on %s, not our %d (0: its own): applying again", has,
+			ifname, o->applied);
+		o->applied = -1;
+		tell(o, -1);
+		return;
+	}
+	tell(o, o->applied);
+}
+
+static void check_fired(struct hs_timer *t, void *arg)
+{
+	struct vgmpd_ospf *o = arg;
+	hs_timer_arm_in(&o->check, VGMPD_OSPF_CHECK_MS);
+	/* Only what is settled: a change in flight or due says nothing yet. */
+	if (!o->cfg->enable || o->cfg->interfaces.count == 0 || vgmpd_ospf_busy(o) || o->found ||
+	    o->applied < 0 || o->wanted != o->applied || hs_timer_armed(&o->retry))
+		return;
+	o->checking = true;
+	int r = vgmpd_ospf_vty_read(o);
+	if (r < 0) {
+		o->checking = false; /* no ospfd vty (vtysh only): not checked */
+		hs_debug(HS_DBG_VGMP, OSPF_PREFIX, "cost not checked: %s", strerror(-r));
+	}
 }
 
 void vgmpd_ospf_read_finished(struct vgmpd_ospf *o, const char *config)
 {
+	if (o->checking) {
+		o->checking = false;
+		check_finished(o, config);
+		run_next(o);
+		return;
+	}
 	size_t n = config ? o->cfg->interfaces.count : 0;
 	int costs[HS_CFG_LIST_MAX];
 	for (size_t i = 0; i < n; i++) {
@@ -174,14 +232,41 @@ void vgmpd_ospf_read_finished(struct vgmpd_ospf *o, const char *config)
 }
 
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
-		     const struct hs_ospf_cost_config *cfg)
+		     const struct hs_ospf_cost_config *cfg, vgmpd_ospf_applied_cb applied,
+		     void *arg)
 {
 	*o = (struct vgmpd_ospf){
 		.loop = loop, .cfg = cfg, .applied = -1, .pidfd = -1, .vty_fd = -1
 	};
+	o->applied_cb = applied;
+	o->applied_arg = arg;
 	hs_timer_init(&o->retry, loop, retry_fired, o);
 	hs_timer_init(&o->child_timeout, loop, child_stuck, o);
+	hs_timer_init(&o->check, loop, check_fired, o);
+	hs_timer_arm_in(&o->check, VGMPD_OSPF_CHECK_MS);
 	vgmpd_ospf_vty_init(o);
+}
+
+static bool same_interfaces(const struct hs_ospf_cost_config *a,
+			    const struct hs_ospf_cost_config *b)
+{
+	if (a->interfaces.count != b->interfaces.count ||
+	    strcmp(a->vtysh_socket, b->vtysh_socket) != 0)
+		return false;
+	for (size_t i = 0; i < a->interfaces.count; i++)
+		if (strcmp(a->interfaces.item[i], b->interfaces.item[i]) != 0)
+			return false;
+	return true;
+}
+
+void vgmpd_ospf_reconfigure(struct vgmpd_ospf *o, const struct hs_ospf_cost_config *next)
+{
+	/* The new interfaces have not had our cost: it goes to all of them again. */
+	if (!same_interfaces(o->cfg, next) && o->applied >= 0) {
+		o->applied = -1;
+		tell(o, -1);
+	}
+	o->cfg = next;
 }
 
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)
@@ -193,6 +278,7 @@ void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost)
 void vgmpd_ospf_free(struct vgmpd_ospf *o)
 {
 	hs_timer_free(&o->retry);
+	hs_timer_free(&o->check);
 	vgmpd_ospf_vty_close(o);
 	free(o->text);
 	o->text = NULL;

@@ -17,6 +17,9 @@
 /* vgmpd_ospf_read(): the costs ospfd's running configuration gives the configured interfaces,
  * in their order (0: none set; n 0 when it could not be read). */
 typedef void (*vgmpd_ospf_found_cb)(void *arg, const int *costs, size_t n);
+/* The cost FRR was seen to have on every configured interface: a change it took, or a check of
+ * its running configuration; -1 when a change failed or a check found another cost. */
+typedef void (*vgmpd_ospf_applied_cb)(void *arg, int cost);
 
 struct vgmpd_ospf {
 	struct hs_loop *loop;
@@ -40,15 +43,31 @@ struct vgmpd_ospf {
 	char *text;
 	vgmpd_ospf_found_cb found;
 	void *found_arg;
+	vgmpd_ospf_applied_cb applied_cb;
+	void *applied_arg;
+	/* every VGMPD_OSPF_CHECK_MS: is our cost still in ospfd's running configuration? An
+	 * ospfd restart (watchfrr, systemctl restart frr) starts from frr.conf without it */
+	struct hs_timer check;
+	bool checking;
 	unsigned long long runs, failures, vty_runs;
+	unsigned long long checks, reapplies; /* checks read; re-applied after one found it lost */
 };
+
+#ifndef VGMPD_OSPF_CHECK_MS /* a test sets it shorter */
+#define VGMPD_OSPF_CHECK_MS 5000
+#endif
 
 /* The cost for a level of the plan (lib/vgmp_role.h): raised -> cost; normal -> active_cost (0:
  * the interface's own, `no ip ospf cost`); preferred -> active_cost - 1; -1 for unknown. */
 int vgmpd_ospf_cost_value(const struct hs_ospf_cost_config *cfg, enum vgmp_cost level);
 
+/* applied (may be NULL) hears what FRR took and what the checks find. */
 void vgmpd_ospf_init(struct vgmpd_ospf *o, struct hs_loop *loop,
-		     const struct hs_ospf_cost_config *cfg);
+		     const struct hs_ospf_cost_config *cfg, vgmpd_ospf_applied_cb applied,
+		     void *arg);
+/* A reload: the settings to follow from now on (before the core acts on the new config). A
+ * new interface list or socket applies the wanted cost again; the caller then asks for it. */
+void vgmpd_ospf_reconfigure(struct vgmpd_ospf *o, const struct hs_ospf_cost_config *next);
 /* Asks for cost (0: default) on every configured interface; runs now or after the running one. */
 void vgmpd_ospf_want(struct vgmpd_ospf *o, int cost);
 void vgmpd_ospf_free(struct vgmpd_ospf *o);

@@ -128,7 +128,8 @@ static void reannounce(struct vgmp *v)
 
 static void ospf_cost(struct vgmp *v, enum vgmp_cost cost)
 {
-	int n = vgmpd_ospf_cost_value(&of(v)->d->config->vgmpd.ospf_cost, cost);
+	/* ospf.cfg: during a reload already the new config (d->config is swapped after it) */
+	int n = vgmpd_ospf_cost_value(of(v)->ospf.cfg, cost);
 	if (n >= 0)
 		vgmpd_ospf_want(&of(v)->ospf, n);
 }

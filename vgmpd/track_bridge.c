@@ -2,8 +2,10 @@
  * admin up with carrier, and in STP state forwarding. Everything comes from the link monitor
  * (link_monitor.c): IFLA_MASTER and the port's IFLA_BRPORT_STATE in ordinary link messages (the
  * dump at start), and the bridge's own AF_BRIDGE messages on every port state change (STP, a
- * `bridge link set ... state`, carrier loss: the bridge disables the port). A port or bridge that
- * does not exist when the dump ends is down.
+ * `bridge link set ... state`, carrier loss: the bridge disables the port). While a dump is under
+ * way nothing is judged (a port's message comes before its bridge's); at its end every tracker
+ * is, and a port or bridge that does not exist then is down. So is an interface tracker's
+ * interface (trackers.c) that the dump did not show.
  *
  * Port states (linux/if_bridge.h, IEEE 802.1D 8.4): disabled 0, listening 1, learning 2,
  * forwarding 3, blocking 4. Only forwarding passes traffic, so only forwarding is up. */
@@ -76,8 +78,10 @@ void vgmpd_trackers_port(struct vgmpd *g, const struct vgmpd_link_port *p)
 {
 	for (int id = 0; id < VGMP_TRACKERS_MAX; id++) {
 		struct vgmpd_tracker *k = g->trk[id];
+		/* Mid dump the picture is half there: a port comes before its bridge (ifindex
+		 * order) and looked enslaved to nothing, a false down. Judged at the dump's end. */
 		if (k && k->ops == &vgmpd_track_bridge_ops && apply(&k->u.bridge, &k->cfg, p) &&
-		    k->u.bridge.port_seen)
+		    k->u.bridge.port_seen && !g->links.dumping)
 			evaluate(k);
 	}
 }
@@ -88,12 +92,18 @@ void vgmpd_trackers_dump_done(struct vgmpd *g)
 		struct vgmpd_tracker *k = g->trk[id];
 		if (!k)
 			continue;
-		/* Not in the dump: it does not exist. */
-		if (k->ops == &vgmpd_track_bridge_ops && !k->u.bridge.port_seen) {
+		/* Whole now; not in the dump: it does not exist, so down. */
+		if (k->ops == &vgmpd_track_bridge_ops) {
 			k->u.bridge.port_seen = true;
 			evaluate(k);
 		} else if (k->ops == &vgmpd_track_vrrp_ops && k->u.vrrp.link == VGMP_OBJ_UNKNOWN) {
 			vgmpd_track_vrrp_link(k, false);
+		} else if (k->ops == &vgmpd_track_interface_ops &&
+			   k->reported == VGMP_OBJ_UNKNOWN) {
+			/* A mistyped or missing interface would otherwise count as up for ever. */
+			hs_warn(PREFIX, "interface %s: not in the link dump: down",
+				k->cfg.interface);
+			vgmpd_tracker_report(k, VGMP_OBJ_DOWN);
 		}
 	}
 }

@@ -5,8 +5,10 @@
  * text is read by lib/vgmp_ospf_nbr.c (pure): up while the neighbour is Full.
  *
  * Down: the neighbour is in any other state, or absent (ospfd deleted it when its dead timer ran
- * out), or vtysh answered with something else than the neighbour JSON (ospfd not running, no
- * OSPF instance), or failed, or timed out: FRR that cannot answer is not routing either. */
+ * out), at once; or the probe itself failed VGMP_OSPF_NBR_PROBE_FAILS times in a row (vtysh
+ * answered with something else than the neighbour JSON: ospfd not running, no OSPF instance; or
+ * it failed, or timed out): FRR that cannot answer is not routing either, but one lost answer is
+ * a busy box, not a lost neighbour. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,9 +30,20 @@
 
 extern char **environ;
 
-static void report(struct vgmpd_tracker *k, bool up)
+/* One run's outcome (answered: the neighbour's state; else the probe failed) to the core, as
+ * lib/vgmp_ospf_nbr.c judges it: a failure counts only as the last of several in a row. */
+static void report(struct vgmpd_tracker *k, bool answered, enum vgmp_ospf_nbr_state s)
 {
 	struct vgmpd_ospf_nbr_probe *o = &k->u.ospf;
+	enum vgmp_ospf_nbr_verdict v = vgmp_ospf_nbr_run(&o->fails_in_row, answered, s);
+	if (v == VGMP_OSPF_NBR_KEEP) {
+		hs_debug(HS_DBG_VGMP, PREFIX, "%s: probe failed (%u in a row): state kept", k->name,
+			 o->fails_in_row);
+		return;
+	}
+	if (!answered)
+		o->last = (struct vgmp_ospf_nbr){ .state = VGMP_OSPF_NBR_ABSENT };
+	bool up = v == VGMP_OSPF_NBR_SAY_UP;
 	if (up)
 		o->ups++;
 	else
@@ -100,7 +113,7 @@ static void exited(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		o->timeouts++;
 		hs_warn(PREFIX, "%s: vtysh killed after %d ms", k->name,
 			hs_vgmp_tracker_timeout_ms(&k->cfg));
-		report(k, false);
+		report(k, false, VGMP_OSPF_NBR_ABSENT);
 		return;
 	}
 	struct vgmp_ospf_nbr n;
@@ -111,14 +124,13 @@ static void exited(struct hs_io *io, int fd, uint32_t revents, void *arg)
 			hs_debug(HS_DBG_VGMP, PREFIX, "%s: vtysh status %d, %zu bytes not read",
 				 k->name, status, o->len);
 		o->failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-		o->last = (struct vgmp_ospf_nbr){ .state = VGMP_OSPF_NBR_ABSENT };
-		report(k, false);
+		report(k, false, VGMP_OSPF_NBR_ABSENT);
 		return;
 	}
 	if (n.state != o->last.state)
 		hs_info(PREFIX, "%s: neighbour %s", k->name, vgmp_ospf_nbr_state_name(n.state));
 	o->last = n;
-	report(k, vgmp_ospf_nbr_up(n.state));
+	report(k, true, n.state);
 }
 
 static void kill_fired(struct hs_timer *t, void *arg)
@@ -187,7 +199,7 @@ static void timer_fired(struct hs_timer *t, void *arg)
 	if (r < 0) {
 		if (o->failures++ == 0)
 			hs_warn(PREFIX, "%s: cannot run vtysh: %s", k->name, strerror(-r));
-		report(k, false);
+		report(k, false, VGMP_OSPF_NBR_ABSENT);
 		return;
 	}
 	o->runs++;
@@ -226,7 +238,8 @@ static void ospf_status(const struct vgmpd_tracker *k, json_t *obj)
 	const struct vgmpd_ospf_nbr_probe *o = &k->u.ospf;
 	json_object_set_new(
 		obj, "ospf",
-		json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, "
+			  "s:i}",
 			  "neighbor", k->cfg.neighbor, "interface", k->cfg.interface,
 			  "neighbor_state", vgmp_ospf_nbr_state_name(o->last.state), "router_id",
 			  o->last.router_id, "seen_on", o->last.ifname, "interval_ms",
@@ -234,7 +247,8 @@ static void ospf_status(const struct vgmpd_tracker *k, json_t *obj)
 			  hs_vgmp_tracker_timeout_ms(&k->cfg), "running", o->pid != 0, "runs",
 			  (json_int_t)o->runs, "ups", (json_int_t)o->ups, "downs",
 			  (json_int_t)o->downs, "failures", (json_int_t)o->failures, "timeouts",
-			  (json_int_t)o->timeouts, "unreadable", (json_int_t)o->unreadable));
+			  (json_int_t)o->timeouts, "unreadable", (json_int_t)o->unreadable,
+			  "failed_in_row", (int)o->fails_in_row));
 }
 
 const struct vgmpd_tracker_ops vgmpd_track_ospf_ops = {

@@ -1,10 +1,11 @@
 /* VRRP group tracker: one vrrpd group (interface, vrid, family), up while vrrpd runs it as
  * Master or Backup and its interface has its link.
  *
- * Down means any of: the group is in Initialize (vrrpd could not start it, or is stopping it), it
- * is not in vrrpd's config, or its interface is down (admin down or no carrier, from the link
- * monitor: vrrpd itself keeps a group running on a dead link). Unknown (costs nothing) while
- * vrrpd is not connected and before its first answer: a vrrpd restart does not move the roles.
+ * Down means any of: the group is in Initialize (vrrpd could not start it, or its interface went
+ * away), it is not in vrrpd's config, or its interface is down (admin down or no carrier, from the
+ * link monitor: vrrpd itself keeps a group running on a dead link). Unknown (costs nothing) while
+ * vrrpd is not connected, before its first answer, and from its stop (Initialize for reason
+ * shutdown) on: a vrrpd restart does not move the roles.
  *
  * vrrpd publishes `vrrp-state` on every transition of a group, which vgmpd subscribes to
  * (peers.c), so a change counts at once. A group leaving vrrpd's config is not an event of its
@@ -138,8 +139,17 @@ void vgmpd_trackers_vrrp_event(struct vgmpd *g, json_t *data)
 		if (!k || k->ops != &vgmpd_track_vrrp_ops || !is_group(&k->cfg, data))
 			continue;
 		k->u.vrrp.events++;
-		/* An event is about a running group (Initialize: it is stopping). */
-		set_seen(k, seen_of(json_string_value(json_object_get(data, "new")), true));
+		/* An event is about a running group (Initialize: it is stopping). vrrpd stopping
+		 * says so (reason shutdown) just before its socket closes: unknown, as the
+		 * disconnect, or stopping vrrpd on the active would move the role. A group removed
+		 * from its config is absent at the next poll; any other reason (its interface
+		 * gone) is a fault. */
+		enum vgmpd_vrrp_seen seen =
+			seen_of(json_string_value(json_object_get(data, "new")), true);
+		const char *why = json_string_value(json_object_get(data, "reason"));
+		if (seen == VGMPD_VRRP_INIT && why && strcmp(why, "shutdown") == 0)
+			seen = VGMPD_VRRP_UNKNOWN;
+		set_seen(k, seen);
 	}
 }
 

@@ -58,6 +58,7 @@ struct vgmpd_ospf_nbr_probe {
 	char *buf;
 	size_t len, cap;
 	struct vgmp_ospf_nbr last;
+	unsigned fails_in_row; /* probe failures since the last answer (vgmp_ospf_nbr_run) */
 	unsigned long long runs, ups, downs, failures, timeouts, unreadable;
 };
 

@@ -440,6 +440,55 @@ static void test_ospf_cold_start(void **state)
 	assert_int_equal(v->cost, VGMP_COST_UNKNOWN);
 }
 
+/* VGMP_R_COST_RAISED stands on what FRR was seen to have, not on the plan: a raise is told once
+ * vgmpd saw it taken, and no longer when a check finds FRR without it (ospfd restarted and lost
+ * it); told again, with a hello each time, once it is back. */
+static void test_ospf_raised_confirmed_by_frr(void **state)
+{
+	solo();
+	struct vgmp *v = &S.b[A].v;
+	struct box *b = &S.b[A];
+	struct hrp_vgmp pl;
+	b->frr_manual = true;
+	run_until(300);
+	fake_peer(VGMP_STATE_ACTIVE, 45002, 0);
+	assert_int_equal(v->state, VGMP_STATE_STANDBY);
+	assert_int_equal(b->n_ospf, 1);
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+	/* Asked of FRR, not taken yet: not told. */
+	vgmp_payload(v, &pl);
+	assert_false(pl.readiness & VGMP_R_COST_RAISED);
+	unsigned hellos = b->hellos;
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_RAISED, S.now), 0);
+	vgmp_payload(v, &pl);
+	assert_true(pl.readiness & VGMP_R_COST_RAISED);
+	assert_int_equal(b->hellos, hellos + 1);
+	/* A check finds ospfd without it: the peer hears at once that it is gone. */
+	run_until(6000);
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_UNKNOWN, S.now), 0);
+	vgmp_payload(v, &pl);
+	assert_false(pl.readiness & VGMP_R_COST_RAISED);
+	assert_int_equal(b->hellos, hellos + 2);
+	assert_int_equal(b->n_ospf, 1); /* the plan's level is unchanged: vgmpd re-applies it */
+	assert_int_equal(v->cost, VGMP_COST_RAISED);
+	/* The same news twice: no hello more. */
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_NORMAL, S.now), 0);
+	assert_int_equal(b->hellos, hellos + 2);
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_RAISED, S.now), 0);
+	vgmp_payload(v, &pl);
+	assert_true(pl.readiness & VGMP_R_COST_RAISED);
+	assert_int_equal(b->hellos, hellos + 3);
+	/* FRR has it raised, but the plan lowered it (active): not told. */
+	assert_int_equal(vgmp_peer_down(v, S.now), 0);
+	assert_int_equal(v->state, VGMP_STATE_ACTIVE);
+	assert_int_equal(v->cost, VGMP_COST_NORMAL);
+	vgmp_payload(v, &pl);
+	assert_false(pl.readiness & VGMP_R_COST_RAISED);
+	assert_int_equal(vgmp_ospf_applied(NULL, VGMP_COST_RAISED, 0), -EINVAL);
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_MAX, 0), -EINVAL);
+	assert_int_equal(vgmp_ospf_applied(v, VGMP_COST_INVALID, 0), -EINVAL);
+}
+
 /* undo hrp adjust ospf-cost enable on a raised standby puts the cost back at once; enabled
  * again, the plan raises it afresh (a second after the last change). */
 static void test_ospf_switched_at_run_time(void **state)
@@ -997,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_ospf_rate_limit_and_wait),
 		cmocka_unit_test(test_ospf_switched_at_run_time),
 		cmocka_unit_test(test_ospf_cold_start),
+		cmocka_unit_test(test_ospf_raised_confirmed_by_frr),
 		cmocka_unit_test(test_release_not_taken),
 		cmocka_unit_test(test_handover_bits),
 		cmocka_unit_test(test_silent_hold_handed),

@@ -221,6 +221,28 @@ static void test_not_json(void **state)
 	assert_int_equal(n.state, VGMP_OSPF_NBR_FULL);
 }
 
+/* A failed probe says nothing until the third in a row, then down; an answer resets the count
+ * and is reported as it is, a real "not Full" at once. */
+static void test_probe_failures_before_down(void **state)
+{
+	unsigned fails = 0;
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, true, VGMP_OSPF_NBR_FULL), VGMP_OSPF_NBR_SAY_UP);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, false, 0), VGMP_OSPF_NBR_KEEP);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, false, 0), VGMP_OSPF_NBR_KEEP);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, true, VGMP_OSPF_NBR_FULL), VGMP_OSPF_NBR_SAY_UP);
+	assert_int_equal(fails, 0);
+	for (int i = 1; i < VGMP_OSPF_NBR_PROBE_FAILS; i++)
+		assert_int_equal(vgmp_ospf_nbr_run(&fails, false, 0), VGMP_OSPF_NBR_KEEP);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, false, 0), VGMP_OSPF_NBR_SAY_DOWN);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, false, 0), VGMP_OSPF_NBR_SAY_DOWN);
+	assert_int_equal(fails, VGMP_OSPF_NBR_PROBE_FAILS); /* held, never wraps */
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, true, VGMP_OSPF_NBR_2WAY),
+			 VGMP_OSPF_NBR_SAY_DOWN);
+	assert_int_equal(fails, 0);
+	assert_int_equal(vgmp_ospf_nbr_run(&fails, true, VGMP_OSPF_NBR_ABSENT),
+			 VGMP_OSPF_NBR_SAY_DOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_old_layouts),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_probe_failures_before_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

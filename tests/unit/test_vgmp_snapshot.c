@@ -112,6 +112,7 @@ static void test_round_trip(void **state)
 	assert_true(v.enable_known);
 	assert_true(v.state_since_ms == o->state_since_ms);
 	assert_int_equal(v.cost, o->cost);
+	assert_int_equal(v.cost_frr, o->cost_frr);
 	assert_memory_equal(&v.peer, &o->peer, sizeof(v.peer));
 	assert_memory_equal(&v.ho, &o->ho, sizeof(v.ho));
 	assert_memory_equal(&v.c, &o->c, sizeof(v.c));
@@ -154,6 +155,18 @@ static void test_round_trip(void **state)
 	s = decode_ok(j);
 	assert_int_equal(s->core.ho.yielded_prio, 0);
 	assert_int_equal(s->core.ho.dead_ms, 0);
+	/* What FRR was seen to have (1.4) goes across; a 1.3 snapshot has none: the plan's level,
+	 * which the old process told the peer on. */
+	json_object_set_new(j, "ospf_cost", json_string("raised"));
+	json_object_set_new(j, "ospf_cost_frr", json_string("unknown"));
+	free(s);
+	s = decode_ok(j);
+	assert_int_equal(s->core.cost, VGMP_COST_RAISED);
+	assert_int_equal(s->core.cost_frr, VGMP_COST_UNKNOWN);
+	json_object_del(j, "ospf_cost_frr");
+	free(s);
+	s = decode_ok(j);
+	assert_int_equal(s->core.cost_frr, VGMP_COST_RAISED);
 	json_decref(j);
 	free(s);
 }

@@ -71,6 +71,10 @@ struct box {
 		enum vgmp_cost cost;
 	} ospf[OSPFMAX];
 	unsigned n_ospf;
+	/* FRR: a change is confirmed (vgmp_ospf_applied) at the next settle(), unless frr_manual
+	 * (the test confirms, or not, itself) */
+	bool frr_manual, frr_due;
+	enum vgmp_cost frr_pending;
 };
 
 static struct {
@@ -196,6 +200,8 @@ static inline void o_ospf(struct vgmp *v, enum vgmp_cost cost)
 	b->ospf[b->n_ospf].raise = raise;
 	b->ospf[b->n_ospf].cost = cost;
 	b->n_ospf++;
+	b->frr_due = !b->frr_manual;
+	b->frr_pending = cost;
 }
 
 static inline void o_notify(struct vgmp *v, enum vgmp_state old, enum vgmp_state new_state,
@@ -304,6 +310,15 @@ static inline void settle(void)
 	while (any) {
 		any = false;
 		for (int i = 0; i < 2; i++) {
+			struct box *b = &S.b[i];
+			if (!b->running || !b->frr_due)
+				continue;
+			b->frr_due = false;
+			any = true;
+			assert_int_equal(vgmp_ospf_applied(&b->v, b->frr_pending, S.now), 0);
+			check();
+		}
+		for (int i = 0; i < 2; i++) {
 			struct box *from = &S.b[i], *to = peer_of(from);
 			if (from->qn == 0 || from->q[0].at > S.now)
 				continue;
@@ -403,6 +418,7 @@ static inline void sim_init(int i)
 	struct box *b = &S.b[i];
 	assert_int_equal(vgmp_init(&b->v, &b->p, &ops, b), 0);
 	b->roles = VGMP_STATE_INITIALIZE;
+	b->frr_due = false;
 	b->running = true;
 }
 
