@@ -735,14 +735,18 @@ static uint32_t sysctl_u32(const char *name, uint32_t dflt)
 	return v;
 }
 
-/* The timeouts a takeover gives back to held entries: this namespace's, as they are now (the
- * operator may have tuned them since we started). */
+/* The timeouts a takeover gives back to held entries, and the established ones the peer's
+ * entries are held with: this namespace's, as they are now (the operator may have tuned them
+ * since we started). */
 static void read_protocol_timeouts(struct hrpd_sess *ss)
 {
 	ss->pol.udp_timeout_s = sysctl_u32("nf_conntrack_udp_timeout", 30);
 	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
 	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
 	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
+	ss->pol.tcp_established_s = sysctl_u32("nf_conntrack_tcp_timeout_established", 432000);
+	ss->pol.sctp_established_s = sysctl_u32("nf_conntrack_sctp_timeout_established", 210);
+	ss->pol.dccp_open_s = sysctl_u32("nf_conntrack_dccp_timeout_open", 43200);
 }
 
 /* Every entry must report its destroy, or the peer would keep it for its hold time. */

@@ -133,7 +133,10 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	} else if (req->create) {
 		hrpd_ct_set_tuples(o, s, true);
 		hrpd_ct_set_nat(o, s);
-		hrpd_ct_set_body(o, s, req->timeout_s, req->tcp_window, false);
+		/* The kernel creates nothing without a timeout: an update that left the timer
+		 * alone (0), retried as a create, takes the source's. */
+		uint32_t t = req->timeout_s ? req->timeout_s : (s->timeout ? s->timeout : 1);
+		hrpd_ct_set_body(o, s, t, req->tcp_window, false);
 		/* Only a create takes a helper: the kernel gives a live entry none. */
 		if (s->helper[0])
 			nfct_set_attr(o, ATTR_HELPER_NAME, s->helper);

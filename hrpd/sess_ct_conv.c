@@ -201,7 +201,8 @@ void hrpd_ct_set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t 
 	 * own. */
 	if (!keep_status)
 		nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
-	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
+	if (timeout_s) /* 0: an update that leaves the entry's timer as it is */
+		nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
 	/* The kernel reports a mark whenever it is not 0 (and a change to 0 too): an entry
 	 * without one has mark 0, also when an update takes it back to 0 on the source. */
 	nfct_set_attr_u32(o, ATTR_MARK, s->has & HS_SESS_HAS_MARK ? s->mark : 0);
