@@ -480,15 +480,17 @@ const struct hs_metric_row hs_metric_rows[] = {
 	SS("bulk_requests_received", "hotstandby_session_bulk_requests_received_total",
 	   "Bulk transfers the peer asked for"),
 	SS("bulks_sent", "hotstandby_session_bulks_sent_total", "Bulk transfers sent"),
-	SS("bulks_failed", "hotstandby_session_bulks_failed_total", "Bulk transfers that failed"),
+	SS("bulks_failed", "hotstandby_session_bulks_failed_total",
+	   "Bulk transfers that failed (the dump failed or a record was refused: dropped, the peer "
+	   "sweeps nothing)"),
 	SS("bulk_entries_sent", "hotstandby_session_bulk_entries_sent_total",
 	   "Session entries sent in bulk transfers"),
 	SS("bulks_received", "hotstandby_session_bulks_received_total", "Bulk transfers received"),
 	SS("bulk_entries_received", "hotstandby_session_bulk_entries_received_total",
 	   "Session entries received in bulk transfers"),
 	SS("bulks_abandoned", "hotstandby_session_bulks_abandoned_total",
-	   "Bulk transfers of the peer cut short (it went, restarted or stopped being a source, "
-	   "or records were lost)"),
+	   "Bulk transfers of the peer cut short (it went, restarted, stopped being a source or "
+	   "dropped the transfer, or records were lost)"),
 	SS("sweeps_skipped", "hotstandby_session_sweeps_skipped_total",
 	   "Sweeps after a bulk skipped for want of memory for the keys"),
 	SS("dumps", "hotstandby_session_dumps_total", "Kernel table dumps"),
