@@ -473,6 +473,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "Conntrack entries replaced"),
 	SS("kernel_second_tries", "hotstandby_session_kernel_second_tries_total",
 	   "Conntrack requests tried a second time"),
+	SS("kernel_retries_superseded", "hotstandby_session_kernel_retries_superseded_total",
+	   "Second tries dropped: a later request of the batch for the entry ran"),
 	SS("kernel_gone", "hotstandby_session_kernel_gone_total",
 	   "Conntrack entries already gone when deleted"),
 	SS("bulk_requests_sent", "hotstandby_session_bulk_requests_sent_total",
