@@ -73,7 +73,7 @@ struct hrpd_ct {
 	size_t n_pend;
 	struct hrpd_ct_req *retry, *retry_a, *retry_b; /* BATCH_MAX each */
 	struct hs_sess_retry_req *order; /* BATCH_MAX: the batch's keys, for its retries */
-	struct hs_sess_keyset seen;
+	struct hs_sess_keyset seen, ended;
 	char *batch_buf;
 	char *rx;
 	char *ev_buf;             /* EV_BATCH messages of EV_MSG_MAX */
@@ -294,11 +294,18 @@ static size_t retries_keep(struct hrpd_ct *ct, struct hrpd_ct_req *retry, size_t
 		ct->order[i] = (struct hs_sess_retry_req){
 			.key = hs_sess_key_hash(&ct->pend[i].s),
 			.newer = ct->pend[i].kind != HRPD_CT_REQ_TIMEOUT,
+			.ends = ct->pend[i].kind == HRPD_CT_REQ_DELETE ||
+				(ct->pend[i].kind == HRPD_CT_REQ_APPLY &&
+				 (ct->pend[i].s.op == HS_SESS_DESTROY || ct->pend[i].create)),
 		};
-	for (size_t i = 0; i < n_retry; i++)
+	for (size_t i = 0; i < n_retry; i++) {
 		ct->order[retry[i].at].retry = true;
+		/* a new connection that replaces an older entry of its tuple */
+		ct->order[retry[i].at].fresh =
+			retry[i].kind == HRPD_CT_REQ_APPLY && retry[i].fresh && retry[i].create;
+	}
 	/* With no memory for the keys every retry goes, as before. */
-	if (hs_sess_retries_superseded(ct->order, ct->n_pend, &ct->seen) <= 0)
+	if (hs_sess_retries_superseded(ct->order, ct->n_pend, &ct->seen, &ct->ended) <= 0)
 		return n_retry;
 	size_t kept = 0;
 	for (size_t i = 0; i < n_retry; i++) {
@@ -699,6 +706,7 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 	ct->retry_b = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->order = calloc(BATCH_MAX, sizeof(*ct->order));
 	hs_sess_keyset_init(&ct->seen);
+	hs_sess_keyset_init(&ct->ended);
 	/* The event socket joins the event groups while listening; an adopted one may be in them
 	 * already: taken as listening, so that a "not listening" leaves them. */
 	ct->ev = adopt_socket(inherited, "ct-events", &ev_adopted);
@@ -708,7 +716,8 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 		hs_info(CT_PREFIX, "adopted the previous hrpd's conntrack sockets:%s%s",
 			ev_adopted ? " events" : "", req_adopted ? " requests" : "");
 	ct->dump = open_socket(0);
-	if (!ct->batch_buf || !ct->rx || !ct->ev_buf || !ct->ev_msgs || !ct->ev_iov || !ct->pend || !ct->retry_a || !ct->retry_b || !ct->order || !ct->ev || !ct->req || !ct->dump)
+	if (!ct->batch_buf || !ct->rx || !ct->ev_buf || !ct->ev_msgs || !ct->ev_iov || !ct->pend ||
+	    !ct->retry_a || !ct->retry_b || !ct->order || !ct->ev || !ct->req || !ct->dump)
 		goto fail;
 	ct->batch = mnl_nlmsg_batch_start(ct->batch_buf, BATCH_BYTES);
 	if (!ct->batch)
@@ -763,6 +772,7 @@ void hrpd_ct_close(struct hrpd_ct *ct)
 	free(ct->retry_b);
 	free(ct->order);
 	hs_sess_keyset_free(&ct->seen);
+	hs_sess_keyset_free(&ct->ended);
 	free(ct);
 }
 
