@@ -483,8 +483,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "Bulk transfers the peer asked for"),
 	SS("bulks_sent", "hotstandby_session_bulks_sent_total", "Bulk transfers sent"),
 	SS("bulks_failed", "hotstandby_session_bulks_failed_total",
-	   "Bulk transfers that failed (the dump failed or a record was refused: dropped, the peer "
-	   "sweeps nothing)"),
+	   "Bulk transfers that failed (the dump failed, or a record was refused or we stopped "
+	   "being a source: dropped, the peer sweeps nothing)"),
 	SS("bulk_entries_sent", "hotstandby_session_bulk_entries_sent_total",
 	   "Session entries sent in bulk transfers"),
 	SS("bulks_received", "hotstandby_session_bulks_received_total", "Bulk transfers received"),

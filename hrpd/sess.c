@@ -658,6 +658,20 @@ static void standby_dumps_drop(struct hrpd_sess *ss)
 	hrpd_sess_sweep_drop(ss);
 }
 
+/* A bulk we send stops when we stop being a source: paused for a peer that died, it would wait
+ * for channel room that never comes, and hold every other dump (the takeover's) for good. */
+static void bulk_stop(struct hrpd_sess *ss)
+{
+	if (dump_stop(ss)) {
+		bulk_drop(ss, "not a sync source now", false);
+		return;
+	}
+	/* The kernel's walk runs on: read to its end, it sends nothing (on_dump_done drops it). */
+	hs_sess_bulk_out_damage(&ss->bulk_out, "not a sync source now");
+	ss->paused = false;
+	hrpd_ct_dump_pause(ss->ct, false);
+}
+
 /* A bulk ends with its source's death or its role, not with a moment of silence (the negotiation
  * before a verdict): under load that would start a full bulk again and again. */
 static void bulk_source_check(struct hrpd_sess *ss)
@@ -719,6 +733,8 @@ void hrpd_sess_update(struct hrpd *h)
 			ss->st.checks_after_alone++;
 		}
 		if (!source) {
+			if (ss->dump == HS_SESS_DUMP_BULK)
+				bulk_stop(ss);
 			if (ss->rt.entries && ss->on && ss->local_active)
 				changed_alone(ss); /* what the record held is lost */
 			hrpd_sess_rec_reset(&ss->rt);
