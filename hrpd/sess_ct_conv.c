@@ -259,7 +259,13 @@ void hrpd_ct_set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t 
 		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_ORIG, s->vtag[0]);
 		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_REPL, s->vtag[1]);
 		break;
-	case IPPROTO_DCCP: nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state); break;
+	case IPPROTO_DCCP:
+		/* The kernel takes no DCCP state without the original direction's role (EINVAL),
+		 * and the record carries none: the client's, which the kernel gives every new
+		 * entry (only a reverse reincarnation swaps the roles, nf_conntrack_proto_dccp). */
+		nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state);
+		nfct_set_attr_u8(o, ATTR_DCCP_ROLE, 0 /* CT_DCCP_ROLE_CLIENT */);
+		break;
 	default: break;
 	}
 }

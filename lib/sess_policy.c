@@ -234,9 +234,12 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 #define SCTP_STATE_ESTABLISHED 4
 #define DCCP_STATE_OPEN        4
 
-static bool stateful(uint8_t l4proto)
+/* A DCCP entry without a state comes from a kernel without DCCP tracking (removed in Linux
+ * 6.16): it tracks DCCP as a generic protocol, whose timer packets refresh with no event. */
+static bool stateful(const struct hs_sess *s)
 {
-	return l4proto == IPPROTO_TCP || l4proto == IPPROTO_SCTP || l4proto == IPPROTO_DCCP;
+	return s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_SCTP ||
+	       (s->l4proto == IPPROTO_DCCP && s->proto_state);
 }
 
 /* The timeout of an entry that carries traffic, for an established-like state; 0 for the other
@@ -255,7 +258,7 @@ static uint32_t established_timeout(const struct hs_sess_policy *p, const struct
 
 uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
-	if (stateful(s->l4proto)) {
+	if (stateful(s)) {
 		/* A mark-only update: the state (and so the right timeout) is the entry's here. */
 		if (s->op == HS_SESS_UPDATE && !s->proto_state)
 			return 0;
@@ -269,12 +272,9 @@ uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_se
 
 static uint32_t protocol_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
-	switch (s->l4proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		/* Only the established-like states are held longer than the source had them. */
+	if (stateful(s)) /* only the established-like states are held longer than the source's */
 		return established_timeout(p, s);
+	switch (s->l4proto) {
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 		return (s->status & IPS_SEEN_REPLY_BIT) ? p->udp_stream_timeout_s

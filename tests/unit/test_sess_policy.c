@@ -211,6 +211,11 @@ static void hold_established_like(void **state)
 	dccp.proto_state = 4; /* DCCP_CONNTRACK_OPEN */
 	dccp.timeout = 60;
 	assert_int_equal(hs_sess_hold_timeout(&p, &dccp), 43200);
+	/* No DCCP state: a kernel without DCCP tracking (6.16 on) tracks it as a generic entry */
+	dccp.proto_state = 0;
+	assert_int_equal(hs_sess_hold_timeout(&p, &dccp), 3600);
+	dccp.timeout = 3500;
+	assert_int_equal(hs_sess_takeover_timeout(&p, &dccp), 600);
 	/* A mark-only update carries no state: the entry here keeps its timer. */
 	tcp.op = HS_SESS_UPDATE;
 	tcp.proto_state = 0;
