@@ -234,8 +234,8 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 #define SCTP_STATE_ESTABLISHED 4
 #define DCCP_STATE_OPEN        4
 
-/* A DCCP entry without a state comes from a kernel without DCCP tracking (removed in Linux
- * 6.16): it tracks DCCP as a generic protocol, whose timer packets refresh with no event. */
+/* A DCCP entry without a state comes from a kernel without DCCP tracking (recent ones, the lab's
+ * 6.18): it tracks DCCP as a generic protocol, whose timer packets refresh with no event. */
 static bool stateful(const struct hs_sess *s)
 {
 	return s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_SCTP ||
