@@ -110,11 +110,17 @@ bool hrpd_sess_rec_send(struct hrpd_sess *ss, struct hrpd_sess_rec *r, uint32_t 
 {
 	if (r->entries == 0 && !flags)
 		return true;
+	/* Dump entries waiting in the bulk's record were read before these live records were
+	 * made: sent after them, an older copy would undo a live destroy or update. */
+	if (r == &ss->rt && ss->bulk.entries && ss->bulk_out.ranges)
+		hrpd_sess_rec_send(ss, &ss->bulk, 0);
 	int e = hrpd_data_send_flags(ss->h, HRP_CHAN_SESSION, r->buf, r->len, flags);
 	if (e < 0) {
 		ss->st.records_refused++;
 		ss->st.entries_refused += r->entries;
 		ss->resync_owed = true;
+		/* The peer must not sweep after a bulk that lost entries (live ones too). */
+		hs_sess_bulk_out_damage(&ss->bulk_out, "a record was refused");
 		hrpd_sess_rec_reset(r);
 		return false;
 	}
@@ -131,6 +137,7 @@ int hrpd_sess_control_send(struct hrpd_sess *ss, const uint8_t *rec, size_t len,
 	if (e < 0) {
 		ss->st.records_refused++;
 		ss->resync_owed = true;
+		hs_sess_bulk_out_damage(&ss->bulk_out, "a record was refused");
 		return e;
 	}
 	ss->st.records_sent++;
@@ -202,6 +209,8 @@ static void local_change(struct hrpd_sess *ss, const struct hs_sess *s)
 	}
 	if (s->op == HS_SESS_NEW && ss->tomb.slots)
 		hs_tomb_clear(&ss->tomb, hs_sess_key_hash(s));
+	/* The bulk's dump leaves it out from now on: what it read may be older. */
+	hs_sess_bulk_out_live(&ss->bulk_out, s);
 	if (hrpd_mirror_echo(ss, s))
 		return; /* (an old entry's destroy read after its tuple's new flow was held too) */
 	/* A peer's update that crosses this destroy must not bring the entry back here. A standby
@@ -267,8 +276,8 @@ static void bulk_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		ss->st.skipped[v]++;
 		return;
 	}
-	if (!(ss->bulk_ranges >> hs_sess_range(s) & 1))
-		return;
+	if (!hs_sess_bulk_out_take(&ss->bulk_out, s))
+		return; /* another range, sent live since the bulk opened, or a damaged bulk */
 	rec_add(ss, &ss->bulk, s, 0);
 	ss->bulk_entries++;
 }
@@ -301,6 +310,49 @@ static void on_dump_entry(void *arg, const struct hs_sess *s)
 	}
 }
 
+/* A bulk that cannot end as complete ends as a transfer of no range (a ranges record of 0, first
+ * and last record at once): the peer sweeps nothing and its partial bulk is over. An older hrpd
+ * takes it for an empty range transfer, which sweeps nothing either. */
+static void bulk_drop(struct hrpd_sess *ss, const char *why, bool again)
+{
+	uint64_t entries = ss->bulk_entries;
+	hrpd_sess_rec_reset(&ss->bulk);
+	hs_sess_bulk_out_close(&ss->bulk_out);
+	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_RANGES, .ranges = 0 };
+	hrpd_sess_control_put(ss, &c, HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
+	ss->st.bulks_failed++;
+	if (again) { /* once more, from the start */
+		ss->bulk_wanted = true;
+		ss->bulk_wanted_ranges |= ss->bulk_ranges;
+	}
+	hs_warn(HRPD_SESS_PREFIX,
+		"bulk transfer to the peer dropped after %" PRIu64
+		" sessions (%s): the peer sweeps nothing%s",
+		entries, why, again ? "; again" : "");
+}
+
+static void bulk_done(struct hrpd_sess *ss, bool ok, uint64_t ms)
+{
+	const char *damaged = ok ? ss->bulk_out.damaged : "the table dump failed";
+	if (damaged) {
+		bulk_drop(ss, damaged, true);
+		return;
+	}
+	if (!hrpd_sess_rec_send(ss, &ss->bulk, HRP_DATA_F_BULK_END)) {
+		bulk_drop(ss, "the channel refused its last record", true);
+		return;
+	}
+	hs_sess_bulk_out_close(&ss->bulk_out);
+	hrpd_sess_expect_bulk(ss); /* after their masters (off: nothing) */
+	ss->st.bulks_sent++;
+	ss->st.bulk_entries_sent += ss->bulk_entries;
+	hs_notice(HRPD_SESS_PREFIX,
+		  "bulk transfer to the peer: %" PRIu64 " sessions in %" PRIu64 " ms",
+		  ss->bulk_entries, ms);
+	if (!ss->resync_owed)
+		hrpd_data_resync_done(ss->h, HRP_CHAN_SESSION);
+}
+
 static void on_dump_done(void *arg, bool ok)
 {
 	struct hrpd_sess *ss = arg;
@@ -321,25 +373,7 @@ static void on_dump_done(void *arg, bool ok)
 	} else if (what == HS_SESS_DUMP_SWEEP) {
 		hrpd_sess_sweep_done(ss, ok);
 	} else if (what == HS_SESS_DUMP_BULK) {
-		bool sent = ok && hrpd_sess_rec_send(ss, &ss->bulk, HRP_DATA_F_BULK_END);
-		if (sent)
-			hrpd_sess_expect_bulk(ss); /* after their masters (off: nothing) */
-		if (sent) {
-			ss->st.bulks_sent++;
-			ss->st.bulk_entries_sent += ss->bulk_entries;
-			hs_notice(HRPD_SESS_PREFIX,
-				  "bulk transfer to the peer: %" PRIu64 " sessions in %" PRIu64 " ms",
-				  ss->bulk_entries, ms);
-			if (!ss->resync_owed)
-				hrpd_data_resync_done(ss->h, HRP_CHAN_SESSION);
-		} else {
-			ss->st.bulks_failed++;
-			ss->bulk_wanted = true; /* once more, from the start */
-			ss->bulk_wanted_ranges |= ss->bulk_ranges;
-			hrpd_sess_rec_reset(&ss->bulk);
-			hs_warn(HRPD_SESS_PREFIX, "bulk transfer to the peer failed (%s): again",
-				ok ? "the channel refused it" : "the table dump failed");
-		}
+		bulk_done(ss, ok, ms);
 	}
 	hrpd_sess_kick(ss);
 }
@@ -355,6 +389,7 @@ static bool bulk_open(struct hrpd_sess *ss)
 	hrpd_sess_rec_send(ss, &ss->rt, 0);
 	if (hrpd_sess_control_put(ss, &c, HRP_DATA_F_BULK_BEGIN) < 0)
 		return false;
+	hs_sess_bulk_out_open(&ss->bulk_out, ss->bulk_ranges);
 	ss->bulk_wanted = false;
 	ss->bulk_wanted_ranges = 0;
 	ss->resync_owed = false;
@@ -623,6 +658,20 @@ static void standby_dumps_drop(struct hrpd_sess *ss)
 	hrpd_sess_sweep_drop(ss);
 }
 
+/* A bulk we send stops when we stop being a source: paused for a peer that died, it would wait
+ * for channel room that never comes, and hold every other dump (the takeover's) for good. */
+static void bulk_stop(struct hrpd_sess *ss)
+{
+	if (dump_stop(ss)) {
+		bulk_drop(ss, "not a sync source now", false);
+		return;
+	}
+	/* The kernel's walk runs on: read to its end, it sends nothing (on_dump_done drops it). */
+	hs_sess_bulk_out_damage(&ss->bulk_out, "not a sync source now");
+	ss->paused = false;
+	hrpd_ct_dump_pause(ss->ct, false);
+}
+
 /* A bulk ends with its source's death or its role, not with a moment of silence (the negotiation
  * before a verdict): under load that would start a full bulk again and again. */
 static void bulk_source_check(struct hrpd_sess *ss)
@@ -684,6 +733,8 @@ void hrpd_sess_update(struct hrpd *h)
 			ss->st.checks_after_alone++;
 		}
 		if (!source) {
+			if (ss->dump == HS_SESS_DUMP_BULK)
+				bulk_stop(ss);
 			if (ss->rt.entries && ss->on && ss->local_active)
 				changed_alone(ss); /* what the record held is lost */
 			hrpd_sess_rec_reset(&ss->rt);
@@ -735,14 +786,18 @@ static uint32_t sysctl_u32(const char *name, uint32_t dflt)
 	return v;
 }
 
-/* The timeouts a takeover gives back to held entries: this namespace's, as they are now (the
- * operator may have tuned them since we started). */
+/* The timeouts a takeover gives back to held entries, and the established ones the peer's
+ * entries are held with: this namespace's, as they are now (the operator may have tuned them
+ * since we started). */
 static void read_protocol_timeouts(struct hrpd_sess *ss)
 {
 	ss->pol.udp_timeout_s = sysctl_u32("nf_conntrack_udp_timeout", 30);
 	ss->pol.udp_stream_timeout_s = sysctl_u32("nf_conntrack_udp_timeout_stream", 120);
 	ss->pol.icmp_timeout_s = sysctl_u32("nf_conntrack_icmp_timeout", 30);
 	ss->pol.generic_timeout_s = sysctl_u32("nf_conntrack_generic_timeout", 600);
+	ss->pol.tcp_established_s = sysctl_u32("nf_conntrack_tcp_timeout_established", 432000);
+	ss->pol.sctp_established_s = sysctl_u32("nf_conntrack_sctp_timeout_established", 210);
+	ss->pol.dccp_open_s = sysctl_u32("nf_conntrack_dccp_timeout_open", 43200);
 }
 
 /* Every entry must report its destroy, or the peer would keep it for its hold time. */
@@ -767,6 +822,7 @@ int hrpd_sess_init(struct hrpd *h)
 	read_protocol_timeouts(ss);
 	hrpd_sess_rec_reset(&ss->rt);
 	hrpd_sess_rec_reset(&ss->bulk);
+	hs_sess_bulk_out_init(&ss->bulk_out);
 	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
 	hs_timer_set_priority(&ss->timer, HRPD_BULK_PRIORITY);
 	hrpd_sess_check_init(ss);
@@ -799,6 +855,7 @@ void hrpd_sess_free(struct hrpd *h)
 	hs_timer_free(&ss->timer);
 	hrpd_ct_close(ss->ct);
 	hrpd_sess_check_free(ss);
+	hs_sess_bulk_out_close(&ss->bulk_out);
 	hs_tomb_free(&ss->tomb);
 	free(ss);
 	h->sess = NULL;

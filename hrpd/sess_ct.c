@@ -20,6 +20,7 @@
 #include "nfnl_msg.h"
 #include "sess_ct.h"
 #include "sess_ct_conv.h"
+#include "sess_retry.h"
 
 #define CT_PREFIX       "[hrp session]"
 #define BATCH_BYTES     (48u * 1024u) /* one sendto of requests: under the default sndbuf */
@@ -50,6 +51,7 @@ struct hrpd_ct_req {
 	bool keep_status; /* an update that leaves the live entry's status bits as they are */
 	bool fresh;       /* a new connection: an entry of its tuple here is an older one */
 	bool liberal;     /* TIMEOUT: set the TCP liberal flag both ways */
+	uint16_t at;      /* (in the retry list) its place in the batch it was refused in */
 	uint32_t timeout_s;
 	struct hs_sess s;
 };
@@ -70,6 +72,8 @@ struct hrpd_ct {
 	struct hrpd_ct_req *pend; /* BATCH_MAX: the batch's requests, in order */
 	size_t n_pend;
 	struct hrpd_ct_req *retry, *retry_a, *retry_b; /* BATCH_MAX each */
+	struct hs_sess_retry_req *order; /* BATCH_MAX: the batch's keys, for its retries */
+	struct hs_sess_keyset seen, ended;
 	char *batch_buf;
 	char *rx;
 	char *ev_buf;             /* EV_BATCH messages of EV_MSG_MAX */
@@ -133,7 +137,10 @@ static int request(struct hrpd_ct *ct, const struct hrpd_ct_req *req)
 	} else if (req->create) {
 		hrpd_ct_set_tuples(o, s, true);
 		hrpd_ct_set_nat(o, s);
-		hrpd_ct_set_body(o, s, req->timeout_s, req->tcp_window, false);
+		/* The kernel creates nothing without a timeout: an update that left the timer
+		 * alone (0), retried as a create, takes the source's. */
+		uint32_t t = req->timeout_s ? req->timeout_s : (s->timeout ? s->timeout : 1);
+		hrpd_ct_set_body(o, s, t, req->tcp_window, false);
 		/* Only a create takes a helper: the kernel gives a live entry none. */
 		if (s->helper[0])
 			nfct_set_attr(o, ATTR_HELPER_NAME, s->helper);
@@ -234,6 +241,7 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 	if (again && c == HRPD_CT_ERR_EXIST && req->create && req->fresh) {
 		struct hrpd_ct_req *r = &retry[(*n_retry)++];
 		*r = *req;
+		r->at = (uint16_t)(req - ct->pend);
 		ct->st.replaced++;
 		return;
 	}
@@ -242,6 +250,7 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 		      (c == HRPD_CT_ERR_NOENT && !req->create))) {
 		struct hrpd_ct_req *r = &retry[(*n_retry)++];
 		*r = *req;
+		r->at = (uint16_t)(req - ct->pend);
 		r->create = !req->create;
 		r->kind = HRPD_CT_REQ_RETRY;
 		ct->st.second_tries++;
@@ -250,6 +259,7 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 	if (again && c == HRPD_CT_ERR_BUSY) {
 		struct hrpd_ct_req *r = &retry[(*n_retry)++];
 		*r = *req;
+		r->at = (uint16_t)(req - ct->pend);
 		if (ct->two_sources && !req->create) {
 			/* The live entry has a bit the update would clear (seen-reply, assured:
 			 * they can only be set), from its own traffic: both boxes' views are
@@ -273,6 +283,38 @@ static void answer_error(struct hrpd_ct *ct, uint32_t seq, int err, struct hrpd_
 	ct->st.apply_errors[c]++;
 	if (ct->ops->apply_error)
 		ct->ops->apply_error(ct->arg, c, err);
+}
+
+/* Drops the retries that a later request of the batch for the same entry supersedes (its state
+ * is newer, or it is the destroy): run after it, they would undo it (lib/sess_retry.h). Returns how
+ * many retries stay. */
+static size_t retries_keep(struct hrpd_ct *ct, struct hrpd_ct_req *retry, size_t n_retry)
+{
+	for (size_t i = 0; i < ct->n_pend; i++)
+		ct->order[i] = (struct hs_sess_retry_req){
+			.key = hs_sess_key_hash(&ct->pend[i].s),
+			.newer = ct->pend[i].kind != HRPD_CT_REQ_TIMEOUT,
+			.ends = ct->pend[i].kind == HRPD_CT_REQ_DELETE ||
+				(ct->pend[i].kind == HRPD_CT_REQ_APPLY &&
+				 (ct->pend[i].s.op == HS_SESS_DESTROY || ct->pend[i].create)),
+		};
+	for (size_t i = 0; i < n_retry; i++) {
+		ct->order[retry[i].at].retry = true;
+		/* a new connection that replaces an older entry of its tuple */
+		ct->order[retry[i].at].fresh =
+			retry[i].kind == HRPD_CT_REQ_APPLY && retry[i].fresh && retry[i].create;
+	}
+	/* With no memory for the keys every retry goes, as before. */
+	if (hs_sess_retries_superseded(ct->order, ct->n_pend, &ct->seen, &ct->ended) <= 0)
+		return n_retry;
+	size_t kept = 0;
+	for (size_t i = 0; i < n_retry; i++) {
+		if (ct->order[retry[i].at].superseded)
+			ct->st.retries_superseded++;
+		else
+			retry[kept++] = retry[i];
+	}
+	return kept;
 }
 
 static void answers_read(struct hrpd_ct *ct)
@@ -305,6 +347,8 @@ static void answers_read(struct hrpd_ct *ct)
 				answer_error(ct, nlh->nlmsg_seq, -e->error, retry, &n_retry);
 		}
 	}
+	if (n_retry)
+		n_retry = retries_keep(ct, retry, n_retry);
 	ct->n_pend = 0;
 	if (!n_retry)
 		return;
@@ -660,6 +704,9 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 	ct->pend = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry = ct->retry_a = calloc(BATCH_MAX, sizeof(*ct->pend));
 	ct->retry_b = calloc(BATCH_MAX, sizeof(*ct->pend));
+	ct->order = calloc(BATCH_MAX, sizeof(*ct->order));
+	hs_sess_keyset_init(&ct->seen);
+	hs_sess_keyset_init(&ct->ended);
 	/* The event socket joins the event groups while listening; an adopted one may be in them
 	 * already: taken as listening, so that a "not listening" leaves them. */
 	ct->ev = adopt_socket(inherited, "ct-events", &ev_adopted);
@@ -669,7 +716,8 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 		hs_info(CT_PREFIX, "adopted the previous hrpd's conntrack sockets:%s%s",
 			ev_adopted ? " events" : "", req_adopted ? " requests" : "");
 	ct->dump = open_socket(0);
-	if (!ct->batch_buf || !ct->rx || !ct->ev_buf || !ct->ev_msgs || !ct->ev_iov || !ct->pend || !ct->retry_a || !ct->retry_b || !ct->ev || !ct->req || !ct->dump)
+	if (!ct->batch_buf || !ct->rx || !ct->ev_buf || !ct->ev_msgs || !ct->ev_iov || !ct->pend ||
+	    !ct->retry_a || !ct->retry_b || !ct->order || !ct->ev || !ct->req || !ct->dump)
 		goto fail;
 	ct->batch = mnl_nlmsg_batch_start(ct->batch_buf, BATCH_BYTES);
 	if (!ct->batch)
@@ -722,6 +770,9 @@ void hrpd_ct_close(struct hrpd_ct *ct)
 	free(ct->pend);
 	free(ct->retry_a);
 	free(ct->retry_b);
+	free(ct->order);
+	hs_sess_keyset_free(&ct->seen);
+	hs_sess_keyset_free(&ct->ended);
 	free(ct);
 }
 

@@ -53,6 +53,7 @@ struct hrpd_ct_stats {
 	uint64_t replaced; /* refused changes (EBUSY) done as delete + create */
 	uint64_t second_tries; /* a create of a live entry or an update of a missing one, redone */
 	uint64_t gone;     /* timeout resets and deletes of entries already gone */
+	uint64_t retries_superseded; /* second tries dropped: a later request of the entry ran */
 	uint64_t dumps, dump_entries, dump_errors;
 	uint64_t dumps_cancelled; /* stopped for a more urgent dump (lib/sess_dumps.h) */
 };

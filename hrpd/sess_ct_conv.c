@@ -32,8 +32,7 @@ static void get_tuple(const struct nf_conntrack *o, struct hs_sess *s, bool repl
 		get_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, t->dst);
 	}
 	if (is_icmp(s->l4proto)) {
-		/* libnetfilter_conntrack keeps only the original's ICMP fields; the reply's
-		 * are the inverse (hs_sess_tuple_invert). */
+		/* libnetfilter_conntrack keeps only the original's ICMP fields (from_ct). */
 		if (!reply) {
 			t->sport = ntohs(nfct_get_attr_u16(o, ATTR_ICMP_ID));
 			t->dport = (uint16_t)(nfct_get_attr_u8(o, ATTR_ICMP_TYPE) << 8 |
@@ -94,10 +93,22 @@ static bool from_ct(const struct nf_conntrack *o, uint8_t op, struct hs_sess *s)
 	if (nfct_attr_is_set(o, ATTR_ZONE))
 		s->zone = nfct_get_attr_u16(o, ATTR_ZONE);
 	get_tuple(o, s, false);
-	if (is_icmp(s->l4proto))
+	if (is_icmp(s->l4proto)) {
+		/* The reply's id, type and code are the inverse of the original's (the library
+		 * keeps no others), but its addresses are the kernel's: behind NAT they differ,
+		 * and the peer needs them for the binding (hrpd_ct_set_nat). */
 		hs_sess_tuple_invert(s->family, s->l4proto, &s->orig, &s->reply);
-	else
+		if (nfct_attr_is_set(o, s->family == AF_INET ? ATTR_REPL_IPV4_SRC
+							     : ATTR_REPL_IPV6_SRC))
+			get_addr(o, s->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC,
+				 s->reply.src);
+		if (nfct_attr_is_set(o, s->family == AF_INET ? ATTR_REPL_IPV4_DST
+							     : ATTR_REPL_IPV6_DST))
+			get_addr(o, s->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST,
+				 s->reply.dst);
+	} else {
 		get_tuple(o, s, true);
+	}
 	if (op == HS_SESS_DESTROY)
 		return true;
 	s->status = nfct_get_attr_u32(o, ATTR_STATUS);
@@ -201,7 +212,8 @@ void hrpd_ct_set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t 
 	 * own. */
 	if (!keep_status)
 		nfct_set_attr_u32(o, ATTR_STATUS, s->status & (IPS_SEEN_REPLY | IPS_ASSURED));
-	nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
+	if (timeout_s) /* 0: an update that leaves the entry's timer as it is */
+		nfct_set_attr_u32(o, ATTR_TIMEOUT, timeout_s);
 	/* The kernel reports a mark whenever it is not 0 (and a change to 0 too): an entry
 	 * without one has mark 0, also when an update takes it back to 0 on the source. */
 	nfct_set_attr_u32(o, ATTR_MARK, s->has & HS_SESS_HAS_MARK ? s->mark : 0);
@@ -247,7 +259,13 @@ void hrpd_ct_set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t 
 		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_ORIG, s->vtag[0]);
 		nfct_set_attr_u32(o, ATTR_SCTP_VTAG_REPL, s->vtag[1]);
 		break;
-	case IPPROTO_DCCP: nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state); break;
+	case IPPROTO_DCCP:
+		/* The kernel takes no DCCP state without the original direction's role (EINVAL),
+		 * and the record carries none: the client's, which the kernel gives every new
+		 * entry (only a reverse reincarnation swaps the roles, nf_conntrack_proto_dccp). */
+		nfct_set_attr_u8(o, ATTR_DCCP_STATE, s->proto_state);
+		nfct_set_attr_u8(o, ATTR_DCCP_ROLE, 0 /* CT_DCCP_ROLE_CLIENT */);
+		break;
 	default: break;
 	}
 }

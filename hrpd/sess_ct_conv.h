@@ -19,8 +19,8 @@ void hrpd_ct_set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool wi
 /* The NAT binding of a create (nothing without IPS_SRC_NAT / IPS_DST_NAT). */
 void hrpd_ct_set_nat(struct nf_conntrack *o, const struct hs_sess *s);
 /* What a create or update writes besides the tuples: the status bits (unless keep_status), the
- * timeout, mark, sequence adjustment, labels and protocol state (TCP liberal unless
- * tcp_window). */
+ * timeout (none when 0: a create needs one), mark, sequence adjustment, labels and protocol
+ * state (TCP liberal unless tcp_window). */
 void hrpd_ct_set_body(struct nf_conntrack *o, const struct hs_sess *s, uint32_t timeout_s,
 		      bool tcp_window, bool keep_status);
 

@@ -78,6 +78,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "kernel_send_errors", k->request_send_errors },
 		{ "kernel_replaced", k->replaced },
 		{ "kernel_second_tries", k->second_tries },
+		{ "kernel_retries_superseded", k->retries_superseded },
 		{ "kernel_gone", k->gone },
 		{ "bulk_requests_sent", s->bulk_requests_sent },
 		{ "bulk_requests_received", s->bulk_requests_received },

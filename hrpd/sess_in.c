@@ -163,6 +163,13 @@ static const char *check_record(struct hrpd_sess *ss, uint32_t flags, const uint
 	case HS_SESS_CTL_RANGES:
 		if (!(flags & HRP_DATA_F_BULK_BEGIN))
 			return "ranges outside a bulk's first record";
+		if (!c.ranges) {
+			/* The source dropped its bulk (a record of it refused, or it stopped
+			 * being a source): what came stays, nothing is swept. */
+			hrpd_sess_bulk_abandon(ss, "the peer dropped it");
+			hrpd_sess_kick(ss);
+			break;
+		}
 		bulk_begin(ss, c.ranges);
 		if (flags & HRP_DATA_F_BULK_END)
 			bulk_end(ss);

@@ -9,6 +9,7 @@
 
 #include "hrp_session.h"
 #include "loop.h"
+#include "sess_bulk_out.h"
 #include "sess_control.h"
 #include "sess_ct.h"
 #include "sess_digest.h"
@@ -96,6 +97,7 @@ struct hrpd_sess {
 	bool paused;
 	bool bulk_wanted;     /* the peer asked, or the operator */
 	uint64_t bulk_wanted_ranges, bulk_ranges;
+	struct hs_sess_bulk_out bulk_out; /* the bulk being sent: keys sent live, damage */
 	bool resync_owed;     /* records refused or events lost: the peer needs the table */
 	bool changed_alone;   /* our table changed while active without the peer (a check is due) */
 	unsigned alone_checks_left; /* checks still to run for it (the peer resyncs on the second) */

@@ -39,6 +39,9 @@ void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port)
 		.udp_stream_timeout_s = 120,
 		.icmp_timeout_s = 30,
 		.generic_timeout_s = 600,
+		.tcp_established_s = 432000,
+		.sctp_established_s = 210,
+		.dccp_open_s = 43200,
 		.sync_tcp = true,
 		.sync_udp = true,
 		.sync_icmp = true,
@@ -226,20 +229,52 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 	return HS_SESS_SYNC;
 }
 
+/* The kernel's TCP_CONNTRACK_ESTABLISHED, SCTP_CONNTRACK_ESTABLISHED and DCCP_CONNTRACK_OPEN. */
+#define TCP_STATE_ESTABLISHED  3
+#define SCTP_STATE_ESTABLISHED 4
+#define DCCP_STATE_OPEN        4
+
+/* A DCCP entry without a state comes from a kernel without DCCP tracking (recent ones, the lab's
+ * 6.18): it tracks DCCP as a generic protocol, whose timer packets refresh with no event. */
+static bool stateful(const struct hs_sess *s)
+{
+	return s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_SCTP ||
+	       (s->l4proto == IPPROTO_DCCP && s->proto_state);
+}
+
+/* The timeout of an entry that carries traffic, for an established-like state; 0 for the other
+ * states, whose changes come with packets and so with events. */
+static uint32_t established_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
+{
+	switch (s->l4proto) {
+	case IPPROTO_TCP:
+		return s->proto_state == TCP_STATE_ESTABLISHED ? p->tcp_established_s : 0;
+	case IPPROTO_SCTP:
+		return s->proto_state == SCTP_STATE_ESTABLISHED ? p->sctp_established_s : 0;
+	case IPPROTO_DCCP: return s->proto_state == DCCP_STATE_OPEN ? p->dccp_open_s : 0;
+	default: return 0;
+	}
+}
+
 uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
-	if (s->l4proto == IPPROTO_TCP || s->l4proto == IPPROTO_SCTP ||
-	    s->l4proto == IPPROTO_DCCP)
+	if (stateful(s)) {
+		/* A mark-only update: the state (and so the right timeout) is the entry's here. */
+		if (s->op == HS_SESS_UPDATE && !s->proto_state)
+			return 0;
+		uint32_t est = established_timeout(p, s);
+		if (s->timeout < est)
+			return est;
 		return s->timeout ? s->timeout : 1;
+	}
 	return s->timeout > p->hold_timeout_s ? s->timeout : p->hold_timeout_s;
 }
 
 static uint32_t protocol_timeout(const struct hs_sess_policy *p, const struct hs_sess *s)
 {
+	if (stateful(s)) /* only the established-like states are held longer than the source's */
+		return established_timeout(p, s);
 	switch (s->l4proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP: return 0; /* per state, and synced as they are */
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 		return (s->status & IPS_SEEN_REPLY_BIT) ? p->udp_stream_timeout_s

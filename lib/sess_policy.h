@@ -24,6 +24,9 @@ struct hs_sess_policy {
 	uint32_t hold_timeout_s;  /* UDP, ICMP and others on the receiving box */
 	/* this box's protocol timeouts (the nf_conntrack_*_timeout sysctls), for the takeover */
 	uint32_t udp_timeout_s, udp_stream_timeout_s, icmp_timeout_s, generic_timeout_s;
+	/* this box's timeouts of an established TCP or SCTP entry and an open DCCP one: what the
+	 * kernel gives such an entry at each packet, which the peer never hears of */
+	uint32_t tcp_established_s, sctp_established_s, dccp_open_s;
 	bool sync_tcp, sync_udp, sync_icmp, sync_other; /* filters by protocol */
 	/* TCP states synced, one bit per TCP_CONNTRACK_* value; 0: every state. An entry whose
 	 * state leaves the set is deleted on the peer (hrpd sends its update as a destroy), so
@@ -70,10 +73,14 @@ void hs_sess_policy_default(struct hs_sess_policy *p, uint16_t hrp_port);
 /* A destroy, and an update that carries no protocol state (proto_state 0: the kernel's
  * mark-only updates), are never held back by the TCP state filter. */
 enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s);
-/* The timeout an entry of the peer's is written with here: TCP keeps the source's (its states
- * change only with packets, each one an event); the others get at least the hold timeout. */
+/* The timeout an entry of the peer's is written with here. TCP, SCTP and DCCP keep the
+ * source's, but an established (DCCP: open) entry gets at least this box's timeout of the state:
+ * the source's packets refresh it with no event, and the value it reported may be a short one
+ * (TCP's 300 s while data is unacknowledged). The others get at least the hold timeout.
+ * 0 for an update without protocol state (a mark change): the entry keeps the timeout it has. */
 uint32_t hs_sess_hold_timeout(const struct hs_sess_policy *p, const struct hs_sess *s);
-/* At takeover: the timeout this entry goes back to (the protocol's own), or 0 to leave it. */
+/* At takeover: the timeout this entry goes back to (the protocol's own; an established TCP,
+ * SCTP or open DCCP entry: its state's), or 0 to leave it. */
 uint32_t hs_sess_takeover_timeout(const struct hs_sess_policy *p, const struct hs_sess *s);
 
 /* IP_CT_TCP_FLAG_BE_LIBERAL (linux/netfilter/nf_conntrack_tcp.h) in hs_sess.tcp_flags. */
