@@ -4,7 +4,8 @@ the upstream route via the active only (OSPF cost raised on the standby); the ac
 uplink fails (switchover, VRRP and the route move, the gap is printed) and comes back (preemption
 after the delay, not before); box failure of the active; kill -9 of every daemon on the active;
 a planned `hrp switchover` that loses no probe packet and survives a flap of the old active's
-tracked uplink; `hrp release` (break before make) and its undo."""
+tracked uplink; `hrp release` (break before make) and its undo. The standby's raised OSPF cost
+removed by hand in ospfd is found and applied again by vgmpd's periodic check."""
 
 import os
 import sys
@@ -53,11 +54,36 @@ def undo_handover(lab, s, after):
                  lambda: settled(lab, "fw1") and route_via(lab, "fw1"), 20)
 
 
+def ospf_status(lab, node):
+    return pair.ctl(lab, node, "vgmpd", "status").get("vgmp", {}).get("ospf_cost", {})
+
+
+def fw2_cost(lab):
+    ifname = lab.topo.nodes["fw2"].ospf_cost_ifs()[0]
+    out = boxes.vtysh(lab, "fw2", "show running-config")
+    block = out.split("interface %s" % ifname, 1)[-1].split("exit", 1)[0]
+    return "ip ospf cost 65500" in block
+
+
+def cost_lost(lab, s):
+    """The standby's raised cost lost behind vgmpd's back (an ospfd restarted without it, an
+    operator's `no ip ospf cost`): vgmpd's check finds it within seconds and applies it again,
+    and the upstream route goes back to fw1 only."""
+    before = ospf_status(lab, "fw2").get("reapplies", 0)
+    boxes.set_ospf_cost(lab, "fw2", None)
+    s.check(not fw2_cost(lab), "fw2's raised cost removed in ospfd by hand")
+    s.wait_until("fw2's vgmpd finds its raised cost gone and applies it again",
+                 lambda: fw2_cost(lab) and ospf_status(lab, "fw2").get("reapplies", 0) > before,
+                 15)
+    s.wait_until("the upstream route goes via fw1 only again", lambda: route_via(lab, "fw1"), 30)
+
+
 def body(lab, s):
     s.wait_until("fw1 active, fw2 standby, VRRP master on fw1 only",
                  lambda: settled(lab, "fw1"), 30)
     s.wait_until("the upstream route goes via fw1 only (fw2's OSPF cost raised)",
                  lambda: route_via(lab, "fw1"), 30)
+    cost_lost(lab, s)
 
     r, out = operator_handover(lab, s, "switchover")
     s.check(probes.udp_lost(r) == 0, "a planned switchover loses no probe packet (%s) %s" % (
