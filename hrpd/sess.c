@@ -321,7 +321,15 @@ static void bulk_drop(struct hrpd_sess *ss, const char *why, bool again)
 	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_RANGES, .ranges = 0 };
 	hrpd_sess_control_put(ss, &c, HRP_DATA_F_BULK_BEGIN | HRP_DATA_F_BULK_END);
 	ss->st.bulks_failed++;
-	if (again) { /* once more, from the start */
+	again = again && ss->source; /* a source no more: nobody asks it for a table */
+	/* once more, from the start, after a pause */
+	if (again) {
+		unsigned k = ss->bulks_dropped_in_row < 6 ? ss->bulks_dropped_in_row : 6;
+		uint64_t pause = (uint64_t)HRPD_SESS_BULK_PAUSE_MS << k;
+		if (pause > HRPD_SESS_BULK_PAUSE_MAX)
+			pause = HRPD_SESS_BULK_PAUSE_MAX;
+		ss->bulks_dropped_in_row++;
+		ss->bulk_not_before_ms = hs_now_ms() + pause;
 		ss->bulk_wanted = true;
 		ss->bulk_wanted_ranges |= ss->bulk_ranges;
 	}
@@ -343,6 +351,7 @@ static void bulk_done(struct hrpd_sess *ss, bool ok, uint64_t ms)
 		return;
 	}
 	hs_sess_bulk_out_close(&ss->bulk_out);
+	ss->bulks_dropped_in_row = 0;
 	hrpd_sess_expect_bulk(ss); /* after their masters (off: nothing) */
 	ss->st.bulks_sent++;
 	ss->st.bulk_entries_sent += ss->bulk_entries;
@@ -474,13 +483,14 @@ static bool needs_peer_table(const struct hrpd_sess *ss)
 	return !(ss->synced && ss->synced_epoch == h->peer.epoch);
 }
 
-static struct hs_sess_dump_wants dump_wants(const struct hrpd_sess *ss)
+static struct hs_sess_dump_wants dump_wants(const struct hrpd_sess *ss, uint64_t now)
 {
 	return (struct hs_sess_dump_wants){
 		.takeover = ss->takeover_wanted,
 		.sweep = ss->sweep_wanted,
-		.bulk = ss->source && (ss->bulk_wanted || ss->resync_owed ||
-				       hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)),
+		.bulk = ss->source && now >= ss->bulk_not_before_ms &&
+			(ss->bulk_wanted || ss->resync_owed ||
+			 hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)),
 		.digest = ss->respond_wanted || (ss->digest_wanted && ss->source),
 	};
 }
@@ -521,7 +531,7 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	if (!ss->ct)
 		return;
 	uint64_t now = hs_now_ms();
-	struct hs_sess_dump_wants wants = dump_wants(ss);
+	struct hs_sess_dump_wants wants = dump_wants(ss, now);
 	enum hs_sess_dump urgent = hs_sess_dump_next(&wants);
 	dump_yield(ss, urgent, now);
 	/* One dump at a time, the most urgent first. */
@@ -529,7 +539,8 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	    !hrpd_ct_dump_running(ss->ct))
 		hrpd_sess_start_dump(ss, urgent);
 	bool bulk_due = ss->dump == HS_SESS_DUMP_NONE && ss->source &&
-			(ss->bulk_wanted || ss->resync_owed) && channel_fill(ss, 2);
+			now >= ss->bulk_not_before_ms && (ss->bulk_wanted || ss->resync_owed) &&
+			channel_fill(ss, 2);
 	if (ss->paused && !channel_fill(ss, 4)) {
 		ss->paused = false;
 		hrpd_ct_dump_pause(ss->ct, false);
@@ -537,6 +548,9 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 	uint64_t next = 0;
 	if (ss->paused || bulk_due)
 		next = now + HRPD_SESS_PAUSE_POLL_MS;
+	if (ss->source && ss->bulk_wanted && now < ss->bulk_not_before_ms &&
+	    (!next || ss->bulk_not_before_ms < next))
+		next = ss->bulk_not_before_ms; /* a dropped bulk's pause */
 	/* A standby that needs the table stays not ready while the channel is held (its vgmpd does
 	 * not preempt onto it), and asks for the table once the channel is back. */
 	if (needs_peer_table(ss) && !ss->rx_bulk && !hrpd_data_plan_held(ss->h)) {

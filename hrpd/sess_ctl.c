@@ -133,6 +133,7 @@ static int cmd_sync(void *ctx, json_t *args, json_t **result, char *err, size_t 
 	const char *what;
 	if (ss->source) {
 		ss->bulk_wanted = true;
+		ss->bulk_not_before_ms = 0; /* the operator's word: no pause after a dropped bulk */
 		what = "sending our session table to the peer";
 	} else {
 		ss->synced = false;

@@ -20,6 +20,8 @@
 #define HRPD_SESS_PREFIX           "[hrp session]"
 #define HRPD_SESS_REC_MAX          16384 /* bytes per record: ~600 IPv4 TCP entries */
 #define HRPD_SESS_REQUEST_RETRY_MS 3000
+#define HRPD_SESS_BULK_PAUSE_MS    500 /* after a dropped bulk; doubled per drop in a row */
+#define HRPD_SESS_BULK_PAUSE_MAX   30000
 #define HRPD_SESS_PAUSE_POLL_MS    2
 #define HRPD_SESS_LOCAL_MAX        256 /* the box's own addresses we know */
 #define HRPD_SESS_LOCAL_REFRESH_MS 5000
@@ -101,6 +103,11 @@ struct hrpd_sess {
 	bool resync_owed;     /* records refused or events lost: the peer needs the table */
 	bool changed_alone;   /* our table changed while active without the peer (a check is due) */
 	unsigned alone_checks_left; /* checks still to run for it (the peer resyncs on the second) */
+	/* A dropped bulk (a record refused) is sent again after a pause that doubles with each
+	 * drop in a row (HRPD_SESS_BULK_PAUSE_*): a channel that overflows would otherwise have a
+	 * full dump started again at once, again and again. */
+	unsigned bulks_dropped_in_row;
+	uint64_t bulk_not_before_ms;
 	bool takeover_wanted;
 	/* our table missed the active peer's updates (the data channel held back, doc/issu.md):
 	 * the next takeover makes our TCP entries liberal (takeover_liberal, for its dump) */

@@ -113,6 +113,8 @@ static json_t *group_encode(const struct vrrp_snap_group *g)
 		json_object_set_new(o, "master_down_cause",
 				    json_string(vrrp_reason_name(g->master_down_cause)));
 		json_object_set_new(o, "counters", counters_encode(&g->counters));
+		if (g->owner_added)
+			json_object_set_new(o, "owner_added", json_integer(g->owner_added));
 	}
 	return o;
 }
@@ -177,6 +179,9 @@ static int group_decode(const json_t *o, struct vrrp_snap_group *g, char *err, s
 	g->master_priority = (uint8_t)prio;
 	g->master_adver_interval_cs = (uint16_t)interval;
 	counters_decode(json_object_get(o, "counters"), &g->counters);
+	/* 1.2; absent before: nothing added (an older vrrpd added an owner's VIPs unchecked) */
+	json_int_t added = json_integer_value(json_object_get(o, "owner_added"));
+	g->owner_added = added > 0 && added <= 0xffff ? (uint32_t)added : 0;
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 
 #define VRRP_SNAPSHOT_FORMAT "vrrpd-snapshot"
 #define VRRP_SNAPSHOT_MAJOR  1
-#define VRRP_SNAPSHOT_MINOR  1
+#define VRRP_SNAPSHOT_MINOR  2
 
 /* One group, keyed by (interface, family, vrid). */
 struct vrrp_snap_group {
@@ -29,6 +29,7 @@ struct vrrp_snap_group {
 	uint8_t master_priority;
 	uint16_t master_adver_interval_cs;
 	struct vrrp_counters counters;
+	uint32_t owner_added; /* 1.2: vrrpd's, an owner's VIPs it added (bit i: VIP i) */
 };
 
 struct vrrp_snapshot {

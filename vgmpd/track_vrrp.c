@@ -2,8 +2,9 @@
  * Master or Backup and its interface has its link.
  *
  * Down means any of: the group is in Initialize (vrrpd could not start it, or its interface went
- * away), it is not in vrrpd's config, or its interface is down (admin down or no carrier, from the
- * link monitor: vrrpd itself keeps a group running on a dead link). Unknown (costs nothing) while
+ * away, went down or lost its address: reason `interface`), it is not in vrrpd's config, or its
+ * interface is down (admin down or no carrier, from the link monitor: vrrpd keeps a bound group
+ * running on a dead link, vgmpd's call). Unknown (costs nothing) while
  * vrrpd is not connected, before its first answer, and from its stop (Initialize for reason
  * shutdown) on: a vrrpd restart does not move the roles.
  *

@@ -48,7 +48,11 @@ static void send_one(struct vrrpd_group *g, uint8_t priority, const struct hs_ad
 	/* Encoded per destination: the checksum's pseudo-header names it. */
 	int n = vrrp_fsm_encode_advert(f, priority, dst, buf, sizeof(buf));
 	if (n < 0) {
-		hs_err(g->prefix, "cannot encode advert: %s", strerror(-n));
+		/* (no address to advertise from: a bound group on an interface that lost it) */
+		uint64_t k = ++g->encode_errors;
+		if ((k & (k - 1)) == 0)
+			hs_err(g->prefix, "cannot encode advert: %s (%llu so far)", strerror(-n),
+			       (unsigned long long)k);
 		return;
 	}
 	int r = vrrpd_sock_send(g->tx_fd, f->p.family, g->tx_ifindex, &f->p.primary, dst, buf,
@@ -85,13 +89,14 @@ static bool owner_has_it(const struct vrrpd_group *g, const struct hs_addr *vip)
 	struct ifaddrs *list;
 	if (getifaddrs(&list) < 0)
 		return false;
-	struct hs_addr have[64];
-	size_t n = vrrpd_addrs_of(list, g->cfg.interface, vip->family, have, 64);
+	size_t n;
+	struct hs_addr *have = vrrpd_addrs_of(list, g->cfg.interface, vip->family, &n);
 	freeifaddrs(list);
-	for (size_t i = 0; i < n; i++)
-		if (hs_addr_equal(&have[i], vip))
-			return true;
-	return false;
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = hs_addr_equal(&have[i], vip);
+	free(have);
+	return found;
 }
 
 static int vips_change(struct vrrpd_group *g, bool add)
@@ -527,11 +532,14 @@ int vrrpd_group_start(struct vrrpd_group *g, const struct hs_addr *primary)
 	if (g->iface_why != VRRP_IFACE_OK)
 		hs_notice(g->prefix, "%s is usable again: starting", g->cfg.interface);
 	g->iface_why = VRRP_IFACE_OK;
-	vrrp_fsm_set_primary(&g->fsm, primary);
+	if (primary)
+		vrrp_fsm_set_primary(&g->fsm, primary);
 	const struct vrrp_snap_group *saved =
 		vrrp_snapshot_find(g->vd->snap, g->cfg.interface, family, g->cfg.vrid);
-	if (saved && vrrp_fsm_restore(&g->fsm, saved) == 0)
+	if (saved && vrrp_fsm_restore(&g->fsm, saved) == 0) {
+		g->owner_added = saved->owner_added;
 		return resume(g);
+	}
 	/* A bound group starts as backup and waits for vgmpd's word. */
 	if (vrrp_fsm_is_bound(&g->fsm) && g->vd->role)
 		vrrpd_group_apply_role(g, g->vd->role);

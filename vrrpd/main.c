@@ -145,6 +145,7 @@ static json_t *vrrpd_snapshot(struct hs_daemon *d)
 		out->family = g->fsm.p.family;
 		out->vrid = g->cfg.vrid;
 		vrrp_fsm_save(&g->fsm, out);
+		out->owner_added = g->owner_added;
 	}
 	json_t *j = vrrp_snapshot_encode(&s);
 	vrrp_snapshot_free(&s);

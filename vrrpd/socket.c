@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -317,21 +318,32 @@ int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
 				 : send_na(ifindex, mac, vip);
 }
 
-size_t vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
-		      struct hs_addr *out, size_t max)
+static bool addr_of(const struct ifaddrs *i, const char *ifname, int family)
 {
-	size_t n = 0;
-	for (const struct ifaddrs *i = list; i && n < max; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, ifname))
+	return i->ifa_addr && i->ifa_addr->sa_family == family && strcmp(i->ifa_name, ifname) == 0;
+}
+
+struct hs_addr *vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
+			       size_t *n)
+{
+	size_t count = 0;
+	*n = 0;
+	for (const struct ifaddrs *i = list; i; i = i->ifa_next)
+		count += addr_of(i, ifname, family);
+	struct hs_addr *out = count ? calloc(count, sizeof(*out)) : NULL;
+	if (!out)
+		return NULL;
+	for (const struct ifaddrs *i = list; i; i = i->ifa_next) {
+		if (!addr_of(i, ifname, family))
 			continue;
-		out[n] = (struct hs_addr){ .family = family };
+		struct hs_addr *a = &out[(*n)++];
+		a->family = family;
 		if (family == AF_INET)
-			out[n].v4 = ((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+			a->v4 = ((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
 		else
-			out[n].v6 = ((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		n++;
+			a->v6 = ((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 	}
-	return n;
+	return out;
 }
 
 int vrrpd_link_mac(int ifindex, uint8_t mac[6])

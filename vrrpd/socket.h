@@ -46,10 +46,11 @@ int vrrpd_announce(int arp_fd, int family, int ifindex, const uint8_t mac[6],
 		   const struct hs_addr *vip);
 
 /* Every address of family on ifname in list (getifaddrs(), read once for many groups), in the
- * kernel's order: how many were put in out, at most max. lib/vrrp_iface.h picks the primary. */
+ * kernel's order (IPv6: link-locals last): a calloc'd array to free, its length in *n; NULL with
+ * *n 0 when there is none (or no memory). lib/vrrp_iface.h picks the primary. */
 struct ifaddrs;
-size_t vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
-		      struct hs_addr *out, size_t max);
+struct hs_addr *vrrpd_addrs_of(const struct ifaddrs *list, const char *ifname, int family,
+			       size_t *n);
 
 /* The kernel passes traffic on the link: admin up and carrier on (IFF_RUNNING). */
 bool vrrpd_link_running(int ifindex);

@@ -87,8 +87,10 @@ struct vrrpd_group {
 	bool running;
 	/* Not running: what it waits for (lib/vrrp_iface.h); running: VRRP_IFACE_OK. */
 	enum vrrp_iface_why iface_why;
-	bool started_once;    /* its counters go on across a stop for its interface */
-	uint32_t owner_added; /* an owner without vMAC: the VIPs it added (bit i: vips[i]) */
+	bool started_once;        /* its counters go on across a stop for its interface */
+	uint32_t owner_added;     /* an owner without vMAC: the VIPs it added (bit i: vips[i]) */
+	uint64_t start_failed_ms; /* the last start that failed (watch.c retries it); 0: none */
+	uint64_t encode_errors;   /* adverts not sent: they could not be encoded */
 	struct vrrpd_transition history[VRRPD_HISTORY];
 	unsigned n_history;
 };
@@ -116,8 +118,8 @@ void vrrpd_links_free(struct vrrpd *vd);
 
 /* group.c */
 struct vrrpd_group *vrrpd_group_new(struct vrrpd *vd, const struct hs_vrrp_group_config *cfg);
-/* Sets the group up on its interface and starts it, advertising from primary (watch.c decides
- * when: the interface usable). */
+/* Sets the group up on its interface and starts it, advertising from primary (NULL: none known;
+ * a hot restart's group resumes from its snapshot). watch.c decides when: usable. */
 int vrrpd_group_start(struct vrrpd_group *g, const struct hs_addr *primary);
 /* Its interface went away, down, or lost its address (watch.c): Initialize, its sockets
  * closed, VIPs gone; it starts again once the interface is usable. */

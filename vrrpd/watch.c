@@ -14,6 +14,7 @@
 
 #include "daemon_hot.h"
 #include "log.h"
+#include "vrrp_snapshot.h"
 #include "socket.h"
 #include "vrrp_iface.h"
 #include "vrrpd.h"
@@ -107,17 +108,37 @@ static void facts_of(const struct vrrpd_group *g, const struct ifaddrs *list,
 		.ifindex_set_up = g->running && g->link ? g->link->ifindex : 0,
 	};
 	f->oper_up = f->ifindex > 0 && vrrpd_link_running(f->ifindex);
-	struct hs_addr have[64];
-	size_t n = vrrpd_addrs_of(list, g->cfg.interface, family, have, 64);
+	size_t n;
+	struct hs_addr *have = vrrpd_addrs_of(list, g->cfg.interface, family, &n);
 	const struct hs_addr *current = g->running ? &g->fsm.p.primary : NULL;
 	/* Our VIPs on the base link are no primary; an owner's VIP is its own address. */
 	size_t n_vips = g->cfg.priority == VRRP_PRIO_OWNER ? 0 : g->cfg.n_vips;
 	*has_primary = vrrp_iface_pick_primary(have, n, current, g->cfg.vips, n_vips, primary) == 0;
+	free(have);
 	f->has_address = *has_primary;
 	if (g->running && g->cfg.vmac) {
 		char name[IF_NAMESIZE];
 		f->vmac_lost = !if_indextoname((unsigned)g->vmac_ifindex, name) ||
 			       strcmp(name, g->vmac_name) != 0;
+	}
+}
+
+/* The old process's group, in a hot restart's snapshot. */
+static bool in_snapshot(const struct vrrpd_group *g)
+{
+	int family = g->cfg.family == HS_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	return g->vd->snap &&
+	       vrrp_snapshot_find(g->vd->snap, g->cfg.interface, family, g->cfg.vrid) != NULL;
+}
+
+static void start(struct vrrpd_watch *w, struct vrrpd_group *g, const struct hs_addr *primary)
+{
+	if (vrrpd_group_start(g, primary) == 0 && g->running) {
+		w->starts++;
+		g->start_failed_ms = 0;
+	} else {
+		g->start_failed_ms = hs_now_ms(); /* tried again by the watch's retry, not sooner */
+		w->retry = true;
 	}
 }
 
@@ -137,10 +158,21 @@ static void one(struct vrrpd_watch *w, struct vrrpd_group *g, const struct ifadd
 				w->readdressed++;
 			}
 			return;
-		case VRRP_IFACE_WAIT: vrrpd_group_wait(g, why); return;
+		case VRRP_IFACE_WAIT:
+			/* The old process's group resumes as it was, so that the next round stops
+			 * it the proper way: a master's VIPs and vMAC link go. */
+			if (f.ifindex > 0 && in_snapshot(g)) {
+				start(w, g, has_primary ? &primary : NULL);
+				if (g->running)
+					continue;
+			}
+			vrrpd_group_wait(g, why);
+			return;
 		case VRRP_IFACE_START:
-			if (vrrpd_group_start(g, &primary) == 0 && g->running)
-				w->starts++;
+			if (g->start_failed_ms &&
+			    hs_now_ms() - g->start_failed_ms < VRRPD_WATCH_RETRY_MS)
+				return;
+			start(w, g, &primary);
 			return;
 		case VRRP_IFACE_STOP:
 			vrrpd_group_stop_for_interface(g, why);
@@ -182,6 +214,14 @@ static void pass(struct vrrpd_watch *w, bool all)
 	w->n_marked = 0;
 	w->all = false;
 	vrrpd_link_release_unused(vd);
+	/* Without notifications (no socket), or after a start that failed, waiting groups are
+	 * looked at again in a while. */
+	bool waiting = false;
+	for (size_t i = 0; i < vd->n_groups && !waiting; i++)
+		waiting = !vd->groups[i]->running;
+	if (waiting && (!w->sock || w->retry))
+		hs_timer_arm_in(&w->pass, VRRPD_WATCH_RETRY_MS);
+	w->retry = false;
 }
 
 static void pass_fired(struct hs_timer *t, void *arg)

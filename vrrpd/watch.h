@@ -9,7 +9,8 @@
 
 #include "loop.h"
 
-#define VRRPD_WATCH_MARKS 32
+#define VRRPD_WATCH_MARKS    32
+#define VRRPD_WATCH_RETRY_MS 1000 /* a failed start, or no notifications: looked at again */
 
 struct vrrpd;
 
@@ -20,11 +21,13 @@ struct vrrpd_watch {
 	struct hs_timer pass; /* one pass for every burst of notifications */
 	int marked[VRRPD_WATCH_MARKS];
 	size_t n_marked;
-	bool all; /* more than VRRPD_WATCH_MARKS, or notifications lost: every group */
+	bool all;   /* more than VRRPD_WATCH_MARKS, or notifications lost: every group */
+	bool retry; /* a start failed in this pass */
 	unsigned long long notifications, overruns, passes, stops, starts, readdressed;
 };
 
-/* Subscribes; a failure is logged and leaves vrrpd without the watch (groups still start). */
+/* Subscribes; a failure is logged and leaves vrrpd without notifications: waiting groups are
+ * then looked at every VRRPD_WATCH_RETRY_MS. */
 int vrrpd_watch_open(struct vrrpd_watch *w, struct vrrpd *vd);
 void vrrpd_watch_close(struct vrrpd_watch *w);
 /* One pass over every group now (start, reload); marks are cleared. */

@@ -139,6 +139,16 @@ static void test_pick_v6(void **state)
 	assert_int_equal(vrrp_iface_pick_primary(have, 3, &have[2], NULL, 0, &out), 0);
 	assert_true(hs_addr_equal(&out, &have[2]));
 	assert_int_equal(vrrp_iface_pick_primary(have, 1, NULL, NULL, 0, &out), -1);
+	/* The kernel lists IPv6 link-locals last: behind a hundred VIPs on the link, still found.
+	 */
+	struct hs_addr many[101];
+	for (int i = 0; i < 100; i++) {
+		many[i] = a6("2001:db8::100");
+		many[i].bytes[15] = (uint8_t)i;
+	}
+	many[100] = a6("fe80::7");
+	assert_int_equal(vrrp_iface_pick_primary(many, 101, NULL, many, 100, &out), 0);
+	assert_true(hs_addr_equal(&out, &many[100]));
 }
 
 int main(void)

@@ -91,6 +91,7 @@ static json_t *encode_one(const struct vrrp_snap_group *g, const char *role)
 static void test_round_trip(void **state)
 {
 	struct vrrp_snap_group g = sample();
+	g.owner_added = 0x5;
 	json_t *j = encode_one(&g, "active");
 	struct vrrp_snapshot out;
 	char err[256] = "";
@@ -112,6 +113,12 @@ static void test_round_trip(void **state)
 	assert_int_equal(r->master_priority, 200);
 	assert_int_equal(r->master_adver_interval_cs, 10);
 	assert_memory_equal(&r->counters, &g.counters, sizeof(g.counters));
+	assert_int_equal(r->owner_added, 0x5);
+	vrrp_snapshot_free(&out);
+	/* 1.1 had no owner_added: nothing added */
+	json_object_del(json_array_get(json_object_get(j, "groups"), 0), "owner_added");
+	assert_int_equal(vrrp_snapshot_decode(j, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.groups[0].owner_added, 0);
 	vrrp_snapshot_free(&out);
 	/* 1.0 had no cause: the plain master-down */
 	json_object_del(json_array_get(json_object_get(j, "groups"), 0), "master_down_cause");
