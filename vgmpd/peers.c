@@ -363,6 +363,18 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	}
 	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
 		return;
+	/* Only the reports this version knows mean the peer advertises (a newer vrrpd's are not). */
+	bool known = false;
+	for (int k = 0; k < VRRP_VGMP_EV_MAX && !known; k++)
+		known = strcmp(what, vrrp_vgmp_event_name((enum vrrp_vgmp_event)k)) == 0;
+	if (!known) {
+		static bool told;
+		if (!told)
+			hs_warn(PREFIX, "vrrpd reports '%s', which this vgmpd does not know: ignored",
+				what);
+		told = true;
+		return;
+	}
 	/* Another master on a bound group (heard now), or a bound backup hearing the master: the
 	 * peer still advertises (split-brain policy); master-down: not on that group, and the
 	 * peer is taken as advertising while another backup still hears it. */
