@@ -363,15 +363,14 @@ static void vrrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, 
 	}
 	if (strcmp(event, "vrrp-vgmp") != 0 || !what)
 		return;
-	/* Only the reports this version knows mean the peer advertises (a newer vrrpd's are not). */
+	/* Only the reports this version knows mean the peer advertises (a newer vrrpd's not). */
 	bool known = false;
 	for (int k = 0; k < VRRP_VGMP_EV_MAX && !known; k++)
 		known = strcmp(what, vrrp_vgmp_event_name((enum vrrp_vgmp_event)k)) == 0;
 	if (!known) {
 		static bool told;
 		if (!told)
-			hs_warn(PREFIX, "vrrpd reports '%s', which this vgmpd does not know: ignored",
-				what);
+			hs_warn(PREFIX, "vrrpd reports '%s', unknown to this vgmpd: ignored", what);
 		told = true;
 		return;
 	}
