@@ -82,31 +82,38 @@ static void send_advert(struct vrrp_fsm *f, uint8_t priority)
 /* An owner without a vMAC link owns its VIPs as the interface's own addresses: adding them with
  * NLM_F_REPLACE would take an IPv6 one over (our tag, no prefix route) and removing them would
  * take the operator's address away. It adds only those missing, and removes only those. */
-static bool owner_has_it(const struct vrrpd_group *g, const struct hs_addr *vip)
+static bool owner_without_vmac(const struct vrrpd_group *g)
 {
-	if (g->cfg.priority != VRRP_PRIO_OWNER || g->cfg.vmac)
-		return false;
+	return g->cfg.priority == VRRP_PRIO_OWNER && !g->cfg.vmac;
+}
+
+/* The VIPs already on the interface (bit i: VIP i), read once for the lot. */
+static uint32_t vips_present(const struct vrrpd_group *g)
+{
 	struct ifaddrs *list;
 	if (getifaddrs(&list) < 0)
-		return false;
+		return 0;
 	size_t n;
-	struct hs_addr *have = vrrpd_addrs_of(list, g->cfg.interface, vip->family, &n);
+	int family = g->cfg.family == HS_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	struct hs_addr *have = vrrpd_addrs_of(list, g->cfg.interface, family, &n);
 	freeifaddrs(list);
-	bool found = false;
-	for (size_t i = 0; i < n && !found; i++)
-		found = hs_addr_equal(&have[i], vip);
+	uint32_t present = 0;
+	for (size_t i = 0; i < g->cfg.n_vips; i++)
+		for (size_t k = 0; k < n; k++)
+			if (hs_addr_equal(&have[k], &g->cfg.vips[i]))
+				present |= 1u << i;
 	free(have);
-	return found;
+	return present;
 }
 
 static int vips_change(struct vrrpd_group *g, bool add)
 {
 	int r = 0;
+	bool owners = owner_without_vmac(g);
+	/* an owner adds only the VIPs missing and removes only those it added */
+	uint32_t skip = !owners ? 0 : add ? vips_present(g) : ~g->owner_added;
 	for (size_t i = 0; i < g->cfg.n_vips; i++) {
-		bool owners = g->cfg.priority == VRRP_PRIO_OWNER && !g->cfg.vmac;
-		if (owners && add && owner_has_it(g, &g->cfg.vips[i]))
-			continue;
-		if (owners && !add && !(g->owner_added >> i & 1))
+		if (skip >> i & 1)
 			continue;
 		int e = vrrpd_nl_addr(&g->vd->nl, add, g->vmac_ifindex, &g->cfg.vips[i]);
 		if (e < 0) {

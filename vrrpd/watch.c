@@ -182,7 +182,7 @@ static void one(struct vrrpd_watch *w, struct vrrpd_group *g, const struct ifadd
 	}
 }
 
-static void pass(struct vrrpd_watch *w, bool all)
+static void pass(struct vrrpd_watch *w)
 {
 	struct vrrpd *vd = w->vd;
 	if (vd->exiting || vd->d->handed_over)
@@ -205,7 +205,7 @@ static void pass(struct vrrpd_watch *w, bool all)
 		struct vrrpd_group *g = vd->groups[i];
 		if (g->stopping)
 			continue;
-		bool touched = all || !g->running || (g->link && marked(w, g->link->ifindex)) ||
+		bool touched = w->all || !g->running || (g->link && marked(w, g->link->ifindex)) ||
 			       (g->cfg.vmac && marked(w, g->vmac_ifindex));
 		if (touched)
 			one(w, g, list);
@@ -227,13 +227,14 @@ static void pass(struct vrrpd_watch *w, bool all)
 static void pass_fired(struct hs_timer *t, void *arg)
 {
 	struct vrrpd_watch *w = arg;
-	pass(w, w->all);
+	pass(w);
 }
 
 void vrrpd_watch_pass_all(struct vrrpd_watch *w)
 {
 	hs_timer_cancel(&w->pass);
-	pass(w, true);
+	w->all = true;
+	pass(w);
 }
 
 int vrrpd_watch_open(struct vrrpd_watch *w, struct vrrpd *vd)
