@@ -27,6 +27,8 @@ int view_vgmp(const struct cli_view_in *in, json_t **out)
 		      "cost", rj_int_or_null(ospf, "cost"), "applied",
 		      rj_int_or_null(ospf, "applied"));
 	if (v) {
+		/* false: our hrpd is gone, the peer is unknown (null from an older vgmpd) */
+		json_object_set_new(v, "hrpd_connected", rj_bool_or_null(vgmp, "hrpd_connected"));
 		json_t *notify = json_deep_copy(rj_obj(vgmp, "notify"));
 		json_object_set_new(v, "notify", notify ? notify : json_null());
 	}
@@ -62,8 +64,9 @@ int render_vgmp(const json_t *v, FILE *out)
 {
 	const json_t *peer = rj_obj(v, "peer"), *ospf = rj_obj(v, "ospf_cost");
 
-	fprintf(out, " VGMP state: %s, peer: %s\n", rj_str(v, "state", "initialize"),
-		rj_str(peer, "state", "unknown"));
+	fprintf(out, " VGMP state: %s, peer: %s%s\n", rj_str(v, "state", "initialize"),
+		rj_str(peer, "state", "unknown"),
+		rj_bool(v, "hrpd_connected", true) ? "" : " (hrpd gone: VRRP adverts decide)");
 	fprintf(out, " Mode: %s\n", rj_str(v, "mode", "-"));
 	fputs(" Running priority: ", out);
 	print_int(out, v, "priority");

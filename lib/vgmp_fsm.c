@@ -695,6 +695,7 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 		pe->since_ms = now_ms;
 	}
 	pe->silent = false;
+	pe->unreachable = false;
 	pe->heard_ms = now_ms;
 	pe->priority = payload->priority;
 	pe->state = vgmp_state_from_hrp(payload->state);
@@ -710,8 +711,9 @@ int vgmp_peer_update(struct vgmp *v, const struct hrp_vgmp *payload, const char 
 	return 0;
 }
 
-/* The peer is gone: by hrpd's word, or (silent) by vgmp_peer_silent()'s. */
-static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
+/* The peer is gone: by hrpd's word, (silent) by vgmp_peer_silent()'s, or (unreachable) because
+ * our hrpd is gone. */
+static void peer_dead(struct vgmp *v, bool silent, bool unreachable, uint64_t now_ms)
 {
 	vgmp_begin(v, VGMP_EV_PEER_DOWN);
 	if (v->peer.status != VGMP_PEER_DEAD) {
@@ -719,6 +721,7 @@ static void peer_dead(struct vgmp *v, bool silent, uint64_t now_ms)
 		v->peer.since_ms = now_ms;
 	}
 	v->peer.silent = silent;
+	v->peer.unreachable = unreachable;
 	vgmp_handover_peer_dead(v, now_ms);
 	v->split = true;
 	vgmp_finish(v, now_ms);
@@ -728,7 +731,7 @@ int vgmp_peer_down(struct vgmp *v, uint64_t now_ms)
 {
 	if (!v)
 		return -EINVAL;
-	peer_dead(v, false, now_ms);
+	peer_dead(v, false, false, now_ms);
 	return 0;
 }
 
@@ -742,7 +745,18 @@ int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms)
 	if (vgmp_silent_hold(v, silent_ms, now_ms))
 		return 0;
 	v->c.silent_takeovers++;
-	peer_dead(v, true, now_ms);
+	peer_dead(v, true, false, now_ms);
+	return 1;
+}
+
+int vgmp_peer_unreachable(struct vgmp *v, uint64_t now_ms)
+{
+	if (!v)
+		return -EINVAL;
+	if (!vgmp_peer_alive(v))
+		return 0;
+	v->c.peer_unreachable++;
+	peer_dead(v, false, true, now_ms);
 	return 1;
 }
 

@@ -218,6 +218,7 @@ struct vgmp_peer {
 	char name[VGMP_NAME_MAX];
 	bool adverts_seen; /* vrrpd still hears the peer's adverts on a bound group */
 	bool silent;       /* dead by vgmp_peer_silent(), hrpd has not said so (yet) */
+	bool unreachable;  /* dead by vgmp_peer_unreachable(): our hrpd is gone */
 };
 
 /* Handing the active role over, and taking it. */
@@ -288,6 +289,7 @@ struct vgmp_counters {
 	uint64_t silent_held;        /* ...not taken: we handed it the role (a moment ago, or it
 				      * still says VGMP_R_HANDED_OVER) */
 	uint64_t handover_stepbacks; /* both active: we stepped back, the peer holds by handover */
+	uint64_t peer_unreachable;   /* the peer taken as dead: our hrpd was gone too long */
 };
 
 struct vgmp {
@@ -377,6 +379,14 @@ int vgmp_peer_down(struct vgmp *v, uint64_t now_ms);
  * split brain. 1 when the peer was taken as dead, 0 when not (off, adverts heard, the peer not
  * alive, not silent long enough), -EINVAL. */
 int vgmp_peer_silent(struct vgmp *v, uint64_t silent_ms, uint64_t now_ms);
+/* Our own hrpd has been gone for its dead time: nothing can tell us of the peer any more, and
+ * the peer's hrpd has by now declared us dead and acts on it. So do we: the alive peer is taken
+ * as dead (`unreachable`), and the split-brain policy decides by the VRRP adverts alone. Kept
+ * alive, a standby whose hrpd died stayed standby when the active failed after it (nobody held
+ * the traffic), and a degraded active could hand over to nobody. The peer's next payload (or
+ * hrpd's dead verdict) once our hrpd is back ends it. 1 when the peer was taken as dead, 0 when
+ * it was not alive, -EINVAL. */
+int vgmp_peer_unreachable(struct vgmp *v, uint64_t now_ms);
 /* vrrpd: the peer's adverts are (still) heard on a bound group, or a witness says the peer
  * lives. Only consulted while the peer is dead for hrpd (split-brain policy). */
 int vgmp_set_peer_adverts(struct vgmp *v, bool seen, uint64_t now_ms);

@@ -76,7 +76,7 @@ static const struct {
 	C(answers_stale),    C(handover_timeouts),  C(split_brain_holds),
 	C(reannounces),      C(frozen_holds),       C(ties_unresolved),
 	C(ospf_changes),     C(silent_takeovers),   C(late_acks),
-	C(silent_held),      C(handover_stepbacks),
+	C(silent_held),      C(handover_stepbacks), C(peer_unreachable),
 };
 #undef C
 #define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
@@ -126,6 +126,7 @@ static json_t *peer_encode(const struct vgmp_peer *p)
 	json_object_set_new(o, "name", json_string(p->name));
 	json_object_set_new(o, "adverts_seen", json_boolean(p->adverts_seen));
 	json_object_set_new(o, "silent", json_boolean(p->silent));
+	json_object_set_new(o, "unreachable", json_boolean(p->unreachable));
 	return o;
 }
 
@@ -398,6 +399,7 @@ static void peer_decode(struct rd *rd, const json_t *o, struct vgmp_peer *p)
 	get_str(rd, o, "name", p->name, sizeof(p->name));
 	p->adverts_seen = get_bool(rd, o, "adverts_seen", false);
 	p->silent = get_bool(rd, o, "silent", false);
+	p->unreachable = get_bool(rd, o, "unreachable", false);
 }
 
 static void handover_decode(struct rd *rd, const json_t *o, struct vgmp_handover *h)

@@ -128,6 +128,8 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(json_object_get(o, "ospf_cost"), "level",
 			    json_string(vgmp_cost_name(v->cost)));
 	json_object_set_new(o, "enabled", json_boolean(v->enabled));
+	/* false: nothing is heard of the peer, and after hrpd's dead time it is taken as dead */
+	json_object_set_new(o, "hrpd_connected", json_boolean(hs_ctl_link_up(g->hrpd)));
 	json_object_set_new(o, "ready", json_boolean(v->ready));
 	json_object_set_new(o, "frozen", json_boolean(v->frozen));
 	json_object_set_new(o, "degraded", json_boolean(vgmp_degraded(v)));

@@ -83,6 +83,7 @@ static int vgmpd_start(struct hs_daemon *d)
 	}
 	hs_timer_init(&g->timer, &d->loop, timer_fired, g);
 	vgmpd_silent_init(g);
+	vgmpd_hrpd_gone_init(g);
 	vgmpd_stop_init(g);
 	vgmpd_ospf_init(&g->ospf, &d->loop, &d->config->vgmpd.ospf_cost, ospf_applied, g);
 	/* A cold start: FRR has what the previous process left; read it rather than assume. */
@@ -137,6 +138,7 @@ static void vgmpd_stop(struct hs_daemon *d)
 	vgmpd_ospf_free(&g->ospf);
 	hs_timer_free(&g->timer);
 	vgmpd_silent_free(g);
+	vgmpd_hrpd_gone_free(g);
 	free(g);
 	d->priv = NULL;
 }

@@ -291,6 +291,7 @@ void vgmpd_hrpd_status_answer(json_t *resp, void *arg)
 	json_t *peer = json_object_get(hrp, "peer");
 	const char *state = json_string_value(json_object_get(peer, "state"));
 	uint64_t now = hs_now_ms();
+	vgmpd_hrpd_dead_time(g, json_object_get(json_object_get(hrp, "heartbeat"), "dead_time_ms"));
 	session_ready(g, json_object_get(json_object_get(hrp, "session"), "ready"), now);
 	if (state && strcmp(state, "up") == 0 && json_is_object(json_object_get(peer, "payload")))
 		peer_payload(g, peer, now);
@@ -303,12 +304,20 @@ static void hrpd_connected(struct hs_ctl_link *l, void *arg)
 {
 	/* hrpd (re)started: it must carry our payload from its first hello; and we must learn
 	 * what it already knows of the peer. */
+	vgmpd_hrpd_back(arg);
 	vgmpd_push_payload(arg, true, NULL, NULL);
 	hs_ctl_link_request(l, "status", NULL, vgmpd_hrpd_status_answer, arg);
 }
 
+static void hrpd_disconnected(struct hs_ctl_link *l, void *arg)
+{
+	(void)l;
+	vgmpd_hrpd_lost(arg);
+}
+
 static const struct hs_ctl_link_ops hrpd_ops = {
 	.connected = hrpd_connected,
+	.disconnected = hrpd_disconnected,
 	.event = hrpd_event,
 };
 

@@ -573,6 +573,35 @@ static void test_render_vgmp(void **state)
 	outcome_free(&o);
 }
 
+/* vgmpd lost its hrpd: the peer is unknown, and the operator is told why. */
+static void test_render_vgmp_hrpd_gone(void **state)
+{
+	static const struct fake_answer gone[] = {
+		{ .daemon = "vgmpd",
+		  .cmd = "status",
+		  .result = "{\"vgmp\": {\"state\": \"standby\", \"peer\": null,"
+			    " \"hrpd_connected\": false}}" },
+	};
+	struct outcome o;
+
+	run_line(&o, gone, 1, "display vgmp", false, false);
+	assert_int_equal(o.rc, CLI_EXIT_OK);
+	assert_non_null(strstr(o.out, " VGMP state: standby, peer: unknown (hrpd gone: VRRP "
+				      "adverts decide)\n"));
+	outcome_free(&o);
+	run_line(&o, gone, 1, "display vgmp", true, false);
+	json_t *v = json_loads(o.out, 0, NULL);
+	assert_true(json_is_false(json_object_get(v, "hrpd_connected")));
+	json_decref(v);
+	outcome_free(&o);
+	/* an older vgmpd says nothing of it: nothing is claimed */
+	run_line(&o, HEALTHY, "display vgmp", true, false);
+	v = json_loads(o.out, 0, NULL);
+	assert_true(json_is_null(json_object_get(v, "hrpd_connected")));
+	json_decref(v);
+	outcome_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_render_vrrp),
 		cmocka_unit_test(test_render_vrrp_statistics),
 		cmocka_unit_test(test_render_vgmp),
+		cmocka_unit_test(test_render_vgmp_hrpd_gone),
 	};
 
 	return cmocka_run_group_tests(tests, real_grammar_utc_setup, real_grammar_teardown);

@@ -375,6 +375,50 @@ static void test_split_brain_hold(void **state)
 	}
 }
 
+/* The standby's own hrpd dies. fw1's hrpd declares it dead; fw2 hears nothing of fw1 any more,
+ * and after the same dead time takes it as dead too (vgmp_peer_unreachable): it holds standby
+ * while fw1's adverts are heard, and takes over once they stop. Kept as alive, fw2 stayed
+ * standby through fw1's failure. Once hrpd is back, fw1's payload ends it. */
+static void test_hrpd_gone_standby(void **state)
+{
+	for (size_t d = 0; d < N_DELAYS; d++) {
+		for (int fails = 0; fails < 2; fails++) {
+			sim_setup(delays[d][0], delays[d][1]);
+			S.b[B].p.standby_device = true;
+			sim_start_both(false);
+			run_until(10000);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			sim_cut();
+			S.declared[B] = true; /* fw2's hrpd is gone: it declares nothing */
+			assert_int_equal(vgmp_set_peer_adverts(&S.b[B].v, true, S.now), 0);
+			run_until(10000 + S.dead_ms);
+			assert_int_equal(S.b[B].v.peer.status, VGMP_PEER_ALIVE);
+			assert_int_equal(vgmp_peer_unreachable(&S.b[B].v, S.now), 1);
+			assert_int_equal(vgmp_peer_unreachable(&S.b[B].v, S.now), 0); /* once */
+			assert_int_equal(S.b[B].v.c.peer_unreachable, 1);
+			assert_true(S.b[B].v.peer.unreachable);
+			run_until(20000);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			assert_int_equal(S.b[B].v.reason, VGMP_REASON_SPLIT_BRAIN);
+			if (fails) {
+				/* fw1 fails: its adverts stop, and fw2 takes over */
+				sim_kill(A);
+				assert_int_equal(vgmp_set_peer_adverts(&S.b[B].v, false, S.now), 0);
+				assert_int_equal(S.b[B].v.state, VGMP_STATE_ACTIVE);
+				assert_int_equal(S.b[B].v.reason, VGMP_REASON_PEER_DEAD);
+				assert_int_equal(S.b[B].roles, VGMP_STATE_ACTIVE);
+				continue;
+			}
+			/* fw2's hrpd is back: fw1 heard again, the pair as it was */
+			sim_restore();
+			run_until(25000);
+			assert_states(VGMP_STATE_ACTIVE, VGMP_STATE_STANDBY);
+			assert_int_equal(S.b[B].v.peer.status, VGMP_PEER_ALIVE);
+			assert_false(S.b[B].v.peer.unreachable);
+		}
+	}
+}
+
 /* A split brain heals: both active; the lower steps down, the winner re-announces. */
 static void test_split_brain_heal(void **state)
 {
@@ -671,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_cold_restart_standby_keeps_cost),
 		cmocka_unit_test(test_split_brain_hold),
 		cmocka_unit_test(test_split_brain_heal),
+		cmocka_unit_test(test_hrpd_gone_standby),
 		cmocka_unit_test(test_load_sharing),
 		cmocka_unit_test(test_mode_mismatch),
 		cmocka_unit_test(test_mode_change),
