@@ -10,6 +10,7 @@
 
 #include "data.h"
 #include "hrpd.h"
+#include "issu.h"
 #include "issu_send.h"
 #include "log.h"
 #include "mirror.h"
@@ -152,9 +153,23 @@ int hrpd_sess_control_put(struct hrpd_sess *ss, const struct hs_sess_ctl *c, uin
 	return len ? hrpd_sess_control_send(ss, rec, len, flags) : -EINVAL;
 }
 
+bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss)
+{
+	return hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, HRP_FEAT_SESS_DIR_ZONE);
+}
+
 static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *s,
 		    uint32_t flush_flags)
 {
+	/* A peer that does not read directional zones (record feature sess-dir-zone) would refuse
+	 * the entry and the rest of its record: it gets the entry as before them, in zone 0. */
+	struct hs_sess plain;
+	if ((s->zone_dir[0] || s->zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(ss)) {
+		plain = *s;
+		hs_sess_strip_dir_zone(&plain);
+		s = &plain;
+		ss->st.dir_zones_stripped++;
+	}
 	/* An entry with a conntrack helper goes in a helper record (session_sync_expectations). */
 	if (s->helper[0] && hrpd_sess_expect_helper_entry(ss, r, s))
 		return;

@@ -64,6 +64,10 @@ void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		return;
 	struct hs_sess c = *s;
 	c.status &= DIGEST_STATUS;
+	/* Counted as the peer has it: a peer without sess-dir-zone was sent the entry in zone 0,
+	 * and keys it so. */
+	if ((c.zone_dir[0] || c.zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(ss))
+		hs_sess_strip_dir_zone(&c);
 	hs_sess_digest_add(&ss->dig, &c);
 }
 

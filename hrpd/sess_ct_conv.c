@@ -92,6 +92,12 @@ static bool from_ct(const struct nf_conntrack *o, uint8_t op, struct hs_sess *s)
 	s->l4proto = nfct_get_attr_u8(o, ATTR_L4PROTO);
 	if (nfct_attr_is_set(o, ATTR_ZONE))
 		s->zone = nfct_get_attr_u16(o, ATTR_ZONE);
+	/* A zone of one direction (nftables "ct original zone set"): the kernel reports it in
+	 * that direction's tuple (CTA_TUPLE_ZONE), and no CTA_ZONE. */
+	if (nfct_attr_is_set(o, ATTR_ORIG_ZONE))
+		s->zone_dir[0] = nfct_get_attr_u16(o, ATTR_ORIG_ZONE);
+	if (nfct_attr_is_set(o, ATTR_REPL_ZONE))
+		s->zone_dir[1] = nfct_get_attr_u16(o, ATTR_REPL_ZONE);
 	get_tuple(o, s, false);
 	if (is_icmp(s->l4proto)) {
 		/* The reply's id, type and code are the inverse of the original's (the library
@@ -148,7 +154,16 @@ void hrpd_ct_set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool wi
 {
 	nfct_set_attr_u8(o, ATTR_L3PROTO, s->family);
 	nfct_set_attr_u8(o, ATTR_L4PROTO, s->l4proto);
-	nfct_set_attr_u16(o, ATTR_ZONE, s->zone);
+	/* A directional zone goes in its tuple (CTA_TUPLE_ZONE), without CTA_ZONE: the kernel
+	 * refuses a tuple's zone after a zone that is not 0 (ctnetlink_parse_tuple_zone). */
+	if (!s->zone_dir[0] && !s->zone_dir[1])
+		nfct_set_attr_u16(o, ATTR_ZONE, s->zone);
+	if (s->zone_dir[0])
+		nfct_set_attr_u16(o, ATTR_ORIG_ZONE, s->zone_dir[0]);
+	/* A reply zone goes only with the reply tuple: the original tuple alone finds the entry
+	 * (its original direction is in no zone), and a reply tuple of a zone only is invalid. */
+	if (s->zone_dir[1] && with_reply)
+		nfct_set_attr_u16(o, ATTR_REPL_ZONE, s->zone_dir[1]);
 	set_addr(o, s->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, s->orig.src);
 	set_addr(o, s->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, s->orig.dst);
 	if (is_icmp(s->l4proto)) {

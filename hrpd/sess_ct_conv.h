@@ -14,7 +14,8 @@ struct nlmsghdr;
 
 /* A kernel message (event, dump entry or answer) as op; false when it is not one we sync. */
 bool hrpd_ct_parse(const struct nlmsghdr *nlh, uint8_t op, struct hs_sess *s);
-/* The original tuple (and the reply, with_reply) and the zone, as the kernel keys an entry. */
+/* The original tuple (and the reply, with_reply) and the zone, as the kernel keys an entry: a
+ * directional zone in its tuple instead of the zone (the reply's only with_reply). */
 void hrpd_ct_set_tuples(struct nf_conntrack *o, const struct hs_sess *s, bool with_reply);
 /* The NAT binding of a create (nothing without IPS_SRC_NAT / IPS_DST_NAT). */
 void hrpd_ct_set_nat(struct nf_conntrack *o, const struct hs_sess *s);

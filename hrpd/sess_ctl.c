@@ -68,6 +68,7 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "records_refused", s->records_refused },
 		{ "entries_refused", s->entries_refused },
 		{ "encode_errors", s->encode_errors },
+		{ "dir_zones_stripped", s->dir_zones_stripped },
 		{ "records_received", s->records_received },
 		{ "entries_received", s->entries_received },
 		{ "bytes_received", s->bytes_received },

@@ -68,6 +68,9 @@ struct hrpd_sess_stats {
 	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
 	uint64_t rereads, rereads_failed; /* entries read again (hrpd_sess_reread) */
 	uint64_t labels_lost; /* a peer's update whose labels our entry had no room for */
+	/* Entries sent without their directional zones: the peer does not read them (record
+	 * feature sess-dir-zone). */
+	uint64_t dir_zones_stripped;
 };
 
 /* Room for the peer's conntrack labels (sess_labels.c). */
@@ -187,6 +190,8 @@ void hrpd_sess_bulk_abandon(struct hrpd_sess *ss, const char *why);
 /* The source reads key's entry again and sends it like an event (hrpd_ct_read says why). */
 void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key);
 void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
+/* The peer's registry lists record feature sess-dir-zone (or is not known yet). */
+bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss);
 
 /* sess_check.c: consistency checks and the sweep after a bulk transfer. */
 void hrpd_sess_check_init(struct hrpd_sess *ss);

@@ -78,6 +78,9 @@ enum hrp_feature {
 	HRP_FEAT_BASE = 0x7f00,
 	HRP_FEAT_SESS_EXP_NAT = 0x7f01, /* data 1.1, session channel: an expectation's NAT part
 					   (flag bit 3 of the expectation record) */
+	/* data 1.2, session channel: an entry's directional zones (op 3 and the extension byte,
+	   hrp_session.h) */
+	HRP_FEAT_SESS_DIR_ZONE = 0x7f02,
 	HRP_FEAT_END,
 };
 

@@ -1,10 +1,11 @@
 /* Session sync records: conntrack entries as bytes. Pure: no sockets, no clocks, no kernel.
  *
  * An entry's first byte says what follows (op, family, which optional parts), its second the
- * l4proto; from those two the entry's length is known (entry_len()), so both sides check room
- * and bounds once, then write or read without further checks. The decoder's checklist, one
- * error each: a known op with no flag its op forbids (bad-op), the two leading bytes, then the
- * whole entry within the record (truncated).
+ * l4proto, and with op 3 (HS_SESS_F_OP_EXT) its third the extension byte, which has the real op
+ * and the directional zones; from those the entry's length is known (entry_len()), so both sides
+ * check room and bounds once, then write or read without further checks. The decoder's
+ * checklist, one error each: the leading bytes (truncated), a known op with no flag or extension
+ * bit its op forbids (bad-op), then the whole entry within the record (truncated).
  *
  * The reply tuple is inverted as the kernel does (nf_conntrack_proto_icmp.c and
  * nf_conntrack_proto_icmpv6.c, invmap[]), so an entry without NAT leaves it out and the peer
@@ -27,11 +28,11 @@
 #define TUPLE_LEN(alen) (2u * (alen) + 4u)
 #define SEQADJ_LEN      24u
 
-static_assert(HS_SESS_ENTRY_LONGEST == 2u + 2u + 2u * TUPLE_LEN(16u) + 4u + 4u + 4u + 16u +
-					       SEQADJ_LEN + SCTP_PROTO_LEN,
+static_assert(HS_SESS_ENTRY_LONGEST == 2u + 1u + 2u + 2u + 2u + 2u * TUPLE_LEN(16u) + 4u + 4u + 4u +
+					       16u + SEQADJ_LEN + SCTP_PROTO_LEN,
 	      "HS_SESS_ENTRY_LONGEST is not the longest entry");
 static_assert(HS_SESS_ENTRY_LONGEST <= HS_SESS_ENTRY_MAX, "HS_SESS_ENTRY_MAX too small");
-static_assert(HS_SESS_DESTROY < HS_SESS_F_OP_MASK, "op 3 must stay invalid");
+static_assert(HS_SESS_DESTROY < HS_SESS_F_OP_EXT, "op 3 must stay the extension's");
 
 static const char *const err_names[HS_SESS_ERR_MAX] = {
 	[HS_SESS_OK] = "ok",
@@ -115,16 +116,31 @@ static size_t addr_len(uint8_t flags)
 	return (flags & HS_SESS_F_IPV6) ? 16u : 4u;
 }
 
-/* The length of an entry whose first two bytes are flags and l4proto (flags already checked). */
-static size_t entry_len(uint8_t flags, uint8_t l4proto)
+/* The op of an entry whose flags are flags and extension byte ext (0 when it has none). */
+static uint8_t entry_op(uint8_t flags, uint8_t ext)
+{
+	uint8_t op = flags & HS_SESS_F_OP_MASK;
+	return op == HS_SESS_F_OP_EXT ? (ext & HS_SESS_X_OP_MASK) : op;
+}
+
+/* The length of an entry whose leading bytes are flags, l4proto and, with op 3, the extension
+ * byte ext (flags and ext already checked). */
+static size_t entry_len(uint8_t flags, uint8_t ext, uint8_t l4proto)
 {
 	size_t tl = TUPLE_LEN(addr_len(flags));
 	size_t n = 2 + tl;
+	if ((flags & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
+		n += 1;
+		if (ext & HS_SESS_X_ZONE_ORIG)
+			n += 2;
+		if (ext & HS_SESS_X_ZONE_REPLY)
+			n += 2;
+	}
 	if (flags & HS_SESS_F_ZONE)
 		n += 2;
 	if (flags & HS_SESS_F_REPLY)
 		n += tl;
-	if ((flags & HS_SESS_F_OP_MASK) == HS_SESS_DESTROY)
+	if (entry_op(flags, ext) == HS_SESS_DESTROY)
 		return n;
 	n += 4 + 4; /* status, timeout */
 	if (flags & HS_SESS_F_MARK)
@@ -142,10 +158,11 @@ static bool tuple_equal(const struct hs_sess_tuple *a, const struct hs_sess_tupl
 	       a->sport == b->sport && a->dport == b->dport;
 }
 
-/* The flags byte s is sent with; false when s cannot be encoded. */
-static bool entry_flags(const struct hs_sess *s, uint8_t *flags)
+/* The flags byte s is sent with and its extension byte (0: none); false when s cannot be
+ * encoded. */
+static bool entry_flags(const struct hs_sess *s, uint8_t *flags, uint8_t *ext)
 {
-	uint8_t f;
+	uint8_t f, x = 0;
 	if (s->op > HS_SESS_DESTROY)
 		return false;
 	if (s->family == AF_INET)
@@ -154,7 +171,16 @@ static bool entry_flags(const struct hs_sess *s, uint8_t *flags)
 		f = HS_SESS_F_IPV6;
 	else
 		return false;
-	f |= s->op;
+	if (s->zone_dir[0])
+		x |= HS_SESS_X_ZONE_ORIG;
+	if (s->zone_dir[1])
+		x |= HS_SESS_X_ZONE_REPLY;
+	if (x) {
+		x |= s->op;
+		f |= HS_SESS_F_OP_EXT;
+	} else {
+		f |= s->op;
+	}
 	if (s->zone)
 		f |= HS_SESS_F_ZONE;
 	if (s->op != HS_SESS_DESTROY) {
@@ -170,13 +196,21 @@ static bool entry_flags(const struct hs_sess *s, uint8_t *flags)
 			f |= HS_SESS_F_SEQADJ;
 	}
 	*flags = f;
+	*ext = x;
 	return true;
 }
 
 size_t hs_sess_entry_len(const struct hs_sess *s)
 {
-	uint8_t f;
-	return entry_flags(s, &f) ? entry_len(f, s->l4proto) : 0;
+	uint8_t f, x;
+	return entry_flags(s, &f, &x) ? entry_len(f, x, s->l4proto) : 0;
+}
+
+bool hs_sess_strip_dir_zone(struct hs_sess *s)
+{
+	bool had = s->zone_dir[0] || s->zone_dir[1];
+	s->zone_dir[0] = s->zone_dir[1] = 0;
+	return had;
 }
 
 /* ---- encoding ---- */
@@ -227,10 +261,10 @@ size_t hs_sess_record_begin(uint8_t *buf, size_t room)
 
 size_t hs_sess_encode(const struct hs_sess *s, uint8_t *buf, size_t room)
 {
-	uint8_t f;
-	if (!entry_flags(s, &f))
+	uint8_t f, x;
+	if (!entry_flags(s, &f, &x))
 		return 0;
-	size_t n = entry_len(f, s->l4proto);
+	size_t n = entry_len(f, x, s->l4proto);
 	if (!buf || room < n)
 		return 0;
 
@@ -238,6 +272,13 @@ size_t hs_sess_encode(const struct hs_sess *s, uint8_t *buf, size_t room)
 	size_t alen = addr_len(f);
 	put_u8(&w, f);
 	put_u8(&w, s->l4proto);
+	if (x) {
+		put_u8(&w, x);
+		if (x & HS_SESS_X_ZONE_ORIG)
+			put_u16(&w, s->zone_dir[0]);
+		if (x & HS_SESS_X_ZONE_REPLY)
+			put_u16(&w, s->zone_dir[1]);
+	}
 	if (f & HS_SESS_F_ZONE)
 		put_u16(&w, s->zone);
 	put_tuple(&w, &s->orig, alen);
@@ -340,15 +381,20 @@ enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, str
 
 	const uint8_t *e = buf + *off;
 	size_t left = len - *off;
-	uint8_t f = e[0];
-	uint8_t op = f & HS_SESS_F_OP_MASK;
-	if (op > HS_SESS_DESTROY)
-		return HS_SESS_BAD_OP;
+	uint8_t f = e[0], x = 0;
+	if ((f & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
+		if (left < 3)
+			return HS_SESS_TRUNCATED;
+		x = e[2];
+		if ((x & HS_SESS_X_RESERVED) || (x & HS_SESS_X_OP_MASK) > HS_SESS_DESTROY)
+			return HS_SESS_BAD_OP;
+	}
+	uint8_t op = entry_op(f, x);
 	if (op == HS_SESS_DESTROY && (f & DESTROY_FORBIDDEN))
 		return HS_SESS_BAD_OP;
 	if (left < 2)
 		return HS_SESS_TRUNCATED;
-	size_t n = entry_len(f, e[1]);
+	size_t n = entry_len(f, x, e[1]);
 	if (left < n)
 		return HS_SESS_TRUNCATED;
 
@@ -359,6 +405,13 @@ enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, str
 	s.op = op;
 	s.family = (f & HS_SESS_F_IPV6) ? AF_INET6 : AF_INET;
 	s.l4proto = e[1];
+	if ((f & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
+		r.p++; /* the extension byte, x */
+		if (x & HS_SESS_X_ZONE_ORIG)
+			s.zone_dir[0] = get_u16(&r);
+		if (x & HS_SESS_X_ZONE_REPLY)
+			s.zone_dir[1] = get_u16(&r);
+	}
 	if (f & HS_SESS_F_ZONE)
 		s.zone = get_u16(&r);
 	get_tuple(&r, &s.orig, alen);
@@ -410,8 +463,9 @@ enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, str
 
 /* ---- hashes ---- */
 
-/* Room for the content hash's bytes: key (4 + 2 tuples of 16 + 4) + reply tuple + 4 + 4 + 1. */
-#define HASH_BUF_LEN (4u + 2u * TUPLE_LEN(16u) + 4u + 4u + 1u)
+/* Room for the content hash's bytes: key (4 + 2 tuples of 16 + 4 + directional zones 4) + reply
+ * tuple + 4 + 4 + 1. */
+#define HASH_BUF_LEN (4u + 2u * TUPLE_LEN(16u) + 4u + 4u + 4u + 1u)
 
 static size_t key_bytes(const struct hs_sess *s, struct wr *w)
 {
@@ -421,6 +475,12 @@ static size_t key_bytes(const struct hs_sess *s, struct wr *w)
 	put_u8(w, s->l4proto);
 	put_u16(w, s->zone);
 	put_tuple(w, &s->orig, v6 ? 16u : 4u);
+	/* Only when there is one: an entry without stays the key it was before them, so that
+	 * versions before and after agree on it in digests. */
+	if (s->zone_dir[0] || s->zone_dir[1]) {
+		put_u16(w, s->zone_dir[0]);
+		put_u16(w, s->zone_dir[1]);
+	}
 	return (size_t)(w->p - start);
 }
 

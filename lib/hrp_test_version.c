@@ -53,7 +53,7 @@ void hrp_registry_apply_test_version(struct hrp_registry *r, enum hrp_test_versi
 		/* The registry of a build before the data records' features: data 1.0 with its
 		 * TLVs only. Its daemons still read what they read; only what they say changes. */
 		if ((e = entry(r, HRP_MSG_DATA)) && e->ver_minor > 0) {
-			e->ver_minor--;
+			e->ver_minor = 0;
 			unsigned n = 0;
 			for (unsigned i = 0; i < e->n_tlvs; i++)
 				if (!hrp_feature_name(e->tlvs[i]))

@@ -17,9 +17,9 @@ enum hrp_test_version {
 				       which this build also sends in its hellos */
 	HRP_TESTV_INCOMPATIBLE = 3, /* vgmp-switchover-request 1.0 -> 2.0: a core type at another
 				       major */
-	HRP_TESTV_OLD_DATA = 4,     /* an older build: data 1.1 -> 1.0 without its record
+	HRP_TESTV_OLD_DATA = 4,     /* an older build: data 1.2 -> 1.0 without its record
 				       features (it reads no expectation NAT part) */
-	HRP_TESTV_INCOMPATIBLE_DATA = 5, /* incompatible's change, and data 1.1 -> 2.0: a cold
+	HRP_TESTV_INCOMPATIBLE_DATA = 5, /* incompatible's change, and data 1.2 -> 2.0: a cold
 					    mode whose versions cannot sync at all */
 	HRP_TESTV_MAX,
 };

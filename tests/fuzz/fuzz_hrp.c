@@ -50,7 +50,8 @@ static bool tuple_same(const struct hs_sess_tuple *a, const struct hs_sess_tuple
 static bool sess_same(const struct hs_sess *a, const struct hs_sess *b)
 {
 	return a->op == b->op && a->family == b->family && a->l4proto == b->l4proto &&
-	       a->zone == b->zone && tuple_same(&a->orig, &b->orig) &&
+	       a->zone == b->zone && a->zone_dir[0] == b->zone_dir[0] &&
+	       a->zone_dir[1] == b->zone_dir[1] && tuple_same(&a->orig, &b->orig) &&
 	       tuple_same(&a->reply, &b->reply) && a->status == b->status &&
 	       a->timeout == b->timeout && a->has == b->has && a->mark == b->mark &&
 	       memcmp(a->labels, b->labels, sizeof(a->labels)) == 0 &&

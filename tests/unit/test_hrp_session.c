@@ -1,7 +1,9 @@
 /* Session records: the golden IPv4 TCP entry (byte for byte, the hex example in
- * doc/hrp-protocol.md), round trips over family x protocol x NAT x every option, destroys, a long
- * record, truncation at every byte (each cut in a buffer of exactly its size, for ASan), bad
- * version and op bits, no room, tuple inversion, and the two hashes. */
+ * doc/hrp-protocol.md), round trips over family x protocol x NAT x every option (directional
+ * zones too), destroys, a long record, truncation at every byte (each cut in a buffer of exactly
+ * its size, for ASan), bad version, op and extension bits, no room, tuple inversion, the two
+ * hashes, and directional zones: their golden bytes, what an older peer is sent, and the hashes
+ * of entries without them unchanged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +76,8 @@ static void assert_sess_equal(const struct hs_sess *a, const struct hs_sess *b)
 	assert_int_equal(a->family, b->family);
 	assert_int_equal(a->l4proto, b->l4proto);
 	assert_int_equal(a->zone, b->zone);
+	assert_int_equal(a->zone_dir[0], b->zone_dir[0]);
+	assert_int_equal(a->zone_dir[1], b->zone_dir[1]);
 	assert_tuple_equal(&a->orig, &b->orig);
 	assert_tuple_equal(&a->reply, &b->reply);
 	assert_int_equal(a->status, b->status);
@@ -180,6 +184,8 @@ static struct hs_sess make_sess(uint8_t op, uint8_t family, uint8_t proto, bool 
 		s.reply.sport = (uint16_t)(s.reply.sport + 1);
 	}
 	s.zone = (opts & 1) ? (uint16_t)(7 + salt) : 0;
+	s.zone_dir[0] = (opts & 16) ? (uint16_t)(0x100 + salt) : 0;
+	s.zone_dir[1] = (opts & 32) ? (uint16_t)(0x2000 + salt) : 0;
 	s.status = 0x1ce;
 	s.timeout = 120 + salt;
 	s.mark = 0xdeadbeef;
@@ -214,6 +220,8 @@ static struct hs_sess expected(const struct hs_sess *s)
 	x.family = s->family;
 	x.l4proto = s->l4proto;
 	x.zone = s->zone;
+	x.zone_dir[0] = s->zone_dir[0];
+	x.zone_dir[1] = s->zone_dir[1];
 	memcpy(x.orig.src, s->orig.src, alen);
 	memcpy(x.orig.dst, s->orig.dst, alen);
 	x.orig.sport = s->orig.sport;
@@ -256,6 +264,8 @@ static size_t layout_len(const struct hs_sess *s, bool nat)
 {
 	size_t tuple = s->family == AF_INET6 ? 36 : 12;
 	size_t n = 2 + tuple + (s->zone ? 2 : 0);
+	if (s->zone_dir[0] || s->zone_dir[1]) /* the extension byte and each zone */
+		n += 1 + (s->zone_dir[0] ? 2 : 0) + (s->zone_dir[1] ? 2 : 0);
 	if (s->op == HS_SESS_DESTROY)
 		return n;
 	n += (nat ? tuple : 0) + 8;
@@ -296,7 +306,7 @@ static void test_round_trips(void **state)
 	for (size_t fi = 0; fi < 2; fi++)
 		for (size_t pi = 0; pi < sizeof(protos); pi++)
 			for (int nat = 0; nat < 2; nat++)
-				for (unsigned opts = 0; opts < 16; opts++)
+				for (unsigned opts = 0; opts < 64; opts++)
 					for (uint8_t op = HS_SESS_NEW; op <= HS_SESS_UPDATE; op++) {
 						struct hs_sess s =
 							make_sess(op, families[fi], protos[pi], nat,
@@ -304,18 +314,23 @@ static void test_round_trips(void **state)
 						round_trip(&s, nat);
 						count++;
 					}
-	assert_int_equal(count, 2 * 7 * 2 * 16 * 2);
+	assert_int_equal(count, 2 * 7 * 2 * 64 * 2);
 }
 
 static void test_longest_entry(void **state)
 {
-	struct hs_sess s = make_sess(HS_SESS_NEW, AF_INET6, IPPROTO_SCTP, true, 15, 1);
+	struct hs_sess s = make_sess(HS_SESS_NEW, AF_INET6, IPPROTO_SCTP, true, 63, 1);
 	uint8_t buf[HS_SESS_ENTRY_MAX];
 	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), HS_SESS_ENTRY_LONGEST);
-	assert_int_equal(HS_SESS_ENTRY_LONGEST, 137);
+	assert_int_equal(HS_SESS_ENTRY_LONGEST, 142);
 	assert_true(HS_SESS_ENTRY_LONGEST <= HS_SESS_ENTRY_MAX);
-	assert_int_equal(buf[0], 0xfc);
+	assert_int_equal(buf[0], 0xff); /* every flag, op 3: the extension byte follows */
+	assert_int_equal(buf[2], HS_SESS_X_ZONE_ORIG | HS_SESS_X_ZONE_REPLY | HS_SESS_NEW);
 	round_trip(&s, true);
+	/* Without the directional zones: the longest entry before them. */
+	s = make_sess(HS_SESS_NEW, AF_INET6, IPPROTO_SCTP, true, 15, 1);
+	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), 137);
+	assert_int_equal(buf[0], 0xfc);
 }
 
 static void test_icmp_round_trip(void **state)
@@ -361,7 +376,7 @@ static void test_destroy(void **state)
 	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), 2 + 36);
 	assert_int_equal(buf[0], HS_SESS_DESTROY | HS_SESS_F_IPV6);
 	for (size_t pi = 0; pi < sizeof(protos); pi++)
-		for (unsigned opts = 0; opts < 16; opts++) {
+		for (unsigned opts = 0; opts < 64; opts++) {
 			s = make_sess(HS_SESS_DESTROY, (opts & 1) ? AF_INET6 : AF_INET, protos[pi],
 				      opts & 2, opts, opts);
 			round_trip(&s, false);
@@ -378,7 +393,7 @@ static size_t build_record(uint8_t *buf, size_t room, struct hs_sess *sent, size
 	assert_int_equal(len, 1);
 	for (size_t i = 0; i < n; i++) {
 		sent[i] = make_sess((uint8_t)(i % 3), families[(i / 3) % 2],
-				    protos[(i / 6) % sizeof(protos)], (i / 5) % 2, (unsigned)i % 16,
+				    protos[(i / 6) % sizeof(protos)], (i / 5) % 2, (unsigned)i % 64,
 				    (unsigned)i);
 		offs[i] = len;
 		size_t w = hs_sess_encode(&sent[i], buf + len, room - len);
@@ -480,10 +495,12 @@ static void test_bad_op(void **state)
 	uint8_t e[sizeof(golden_tcp4)];
 	memcpy(e, golden_tcp4, sizeof(e));
 
-	/* Op 3, even with nothing else there to read. */
+	/* Op 3: the extension byte (here the golden entry's 0xc0) has the op and bits 4-7 must be
+	 * zero. Cut before the extension byte: truncated. */
 	e[0] = 0x03;
 	assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_BAD_OP);
-	assert_int_equal(decode_entry(e, 1, &got), HS_SESS_BAD_OP);
+	assert_int_equal(decode_entry(e, 1, &got), HS_SESS_TRUNCATED);
+	assert_int_equal(decode_entry(e, 2, &got), HS_SESS_TRUNCATED);
 	e[0] = 0xff;
 	assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_BAD_OP);
 
@@ -501,7 +518,7 @@ static void test_bad_op(void **state)
 	assert_int_equal(got.zone, 0xc000);
 
 	/* Off untouched on an error. */
-	uint8_t rec[2] = { HS_SESS_WIRE_VERSION, 0x23 };
+	uint8_t rec[4] = { HS_SESS_WIRE_VERSION, 0x23, 0x06, 0x10 };
 	size_t off = 1;
 	assert_int_equal(hs_sess_decode(rec, sizeof(rec), &off, &got), HS_SESS_BAD_OP);
 	assert_int_equal(off, 1);
@@ -687,6 +704,143 @@ static void test_content_hash(void **state)
 	assert_true(hs_sess_content_hash(&b) != h);
 }
 
+/* ---- directional zones (record feature sess-dir-zone) ---- */
+
+/* The golden entry in original-direction zone 5: op 3 in the flags, the extension byte (op 1
+ * update, orig zone), the zone, then the golden entry's bytes from the orig tuple on. */
+static const uint8_t golden_tcp4_orig_zone5[] = {
+	0x03,                   /* flags: op 3 (extension byte follows), IPv4 */
+	0x06,                   /* l4proto TCP */
+	0x05,                   /* extension: op 1 update, orig zone present */
+	0x00, 0x05,             /* orig zone 5 */
+	0xc0, 0x00, 0x02, 0x01, /* the golden entry from here on */
+	0xc6, 0x33, 0x64, 0x07, 0x9c, 0x40, 0x01, 0xbb, 0x00, 0x00, 0x01,
+	0x8e, 0x00, 0x06, 0x97, 0x80, 0x03, 0x07, 0x07, 0x03, 0x23,
+};
+
+/* Computed with an independent SipHash-2-4 (Python, checked against GOLDEN_TCP4_KEY_HASH) over
+ * the documented bytes: the golden entry's content (key, reply tuple, status & 0x77 = 6, mark 0,
+ * state 3), and its key with orig zone 5 (u16 5, u16 0 appended) and with reply zone 5. */
+#define GOLDEN_TCP4_CONTENT_HASH    0x6c382548a4b1619aull
+#define GOLDEN_TCP4_ORIG5_KEY_HASH  0x10c5874a4d880108ull
+#define GOLDEN_TCP4_REPLY5_KEY_HASH 0xf648b17abda7ecdfull
+
+static void test_dir_zone_golden(void **state)
+{
+	struct hs_sess s = golden_sess(), got;
+	uint8_t buf[HS_SESS_ENTRY_MAX];
+	s.zone_dir[0] = 5;
+	assert_int_equal(hs_sess_entry_len(&s), sizeof(golden_tcp4_orig_zone5));
+	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), sizeof(golden_tcp4_orig_zone5));
+	assert_memory_equal(buf, golden_tcp4_orig_zone5, sizeof(golden_tcp4_orig_zone5));
+	memset(&got, 0xff, sizeof(got));
+	assert_int_equal(decode_entry(golden_tcp4_orig_zone5, sizeof(golden_tcp4_orig_zone5), &got),
+			 HS_SESS_OK);
+	assert_sess_equal(&got, &s);
+
+	/* A destroy in reply zone 0x0102: extension op 2 with the reply zone, then orig. */
+	s = golden_sess();
+	s.op = HS_SESS_DESTROY;
+	s.zone_dir[1] = 0x0102;
+	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), 2 + 1 + 2 + 12);
+	assert_int_equal(buf[0], HS_SESS_F_OP_EXT);
+	assert_int_equal(buf[2], HS_SESS_X_ZONE_REPLY | HS_SESS_DESTROY);
+	assert_int_equal(buf[3], 0x01);
+	assert_int_equal(buf[4], 0x02);
+	assert_memory_equal(buf + 5, golden_tcp4 + 2, 12);
+	memset(&got, 0xff, sizeof(got));
+	assert_int_equal(decode_entry(buf, 17, &got), HS_SESS_OK);
+	assert_int_equal(got.op, HS_SESS_DESTROY);
+	assert_int_equal(got.zone_dir[0], 0);
+	assert_int_equal(got.zone_dir[1], 0x0102);
+	assert_int_equal(got.zone, 0);
+}
+
+/* A record of the format before directional zones decodes as "no directional zone", and an
+ * entry with one is sent to an older peer (hs_sess_strip_dir_zone()) as exactly that format. */
+static void test_dir_zone_older_format(void **state)
+{
+	struct hs_sess got, s = golden_sess();
+	uint8_t buf[HS_SESS_ENTRY_MAX];
+	memset(&got, 0xff, sizeof(got));
+	assert_int_equal(decode_entry(golden_tcp4, sizeof(golden_tcp4), &got), HS_SESS_OK);
+	assert_int_equal(got.zone_dir[0], 0);
+	assert_int_equal(got.zone_dir[1], 0);
+
+	assert_false(hs_sess_strip_dir_zone(&s)); /* nothing to strip */
+	s.zone_dir[0] = 5;
+	s.zone_dir[1] = 6;
+	assert_true(hs_sess_strip_dir_zone(&s));
+	assert_int_equal(s.zone_dir[0], 0);
+	assert_int_equal(s.zone_dir[1], 0);
+	assert_int_equal(hs_sess_encode(&s, buf, sizeof(buf)), sizeof(golden_tcp4));
+	assert_memory_equal(buf, golden_tcp4, sizeof(golden_tcp4));
+	assert_false(hs_sess_strip_dir_zone(&s));
+	/* The plain zone stays. */
+	s.zone = 9;
+	s.zone_dir[1] = 6;
+	assert_true(hs_sess_strip_dir_zone(&s));
+	assert_int_equal(s.zone, 9);
+}
+
+static void test_dir_zone_bad_ext(void **state)
+{
+	struct hs_sess got;
+	uint8_t e[sizeof(golden_tcp4_orig_zone5)];
+	memcpy(e, golden_tcp4_orig_zone5, sizeof(e));
+	assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_OK);
+
+	/* Bits 4-7 of the extension byte, or its op 3: bad-op. */
+	for (unsigned bit = 4; bit < 8; bit++) {
+		e[2] = (uint8_t)(golden_tcp4_orig_zone5[2] | 1u << bit);
+		assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_BAD_OP);
+	}
+	e[2] = HS_SESS_X_ZONE_ORIG | 3;
+	assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_BAD_OP);
+	/* A destroy named by the extension byte carries none of reply, mark, labels, seqadj. */
+	e[2] = HS_SESS_X_ZONE_ORIG | HS_SESS_DESTROY;
+	static const uint8_t forbidden[] = { HS_SESS_F_REPLY, HS_SESS_F_MARK, HS_SESS_F_LABELS,
+					     HS_SESS_F_SEQADJ };
+	for (size_t i = 0; i < sizeof(forbidden); i++) {
+		e[0] = (uint8_t)(HS_SESS_F_OP_EXT | forbidden[i]);
+		assert_int_equal(decode_entry(e, sizeof(e), &got), HS_SESS_BAD_OP);
+	}
+	e[0] = HS_SESS_F_OP_EXT;
+	assert_int_equal(decode_entry(e, 2 + 1 + 2 + 12, &got), HS_SESS_OK);
+	assert_int_equal(got.op, HS_SESS_DESTROY);
+	assert_int_equal(got.zone_dir[0], 5);
+	/* Each cut of the golden entry is truncated. */
+	for (size_t cut = 1; cut < sizeof(golden_tcp4_orig_zone5); cut++)
+		assert_int_equal(decode_entry(golden_tcp4_orig_zone5, cut, &got),
+				 HS_SESS_TRUNCATED);
+}
+
+static void test_dir_zone_hashes(void **state)
+{
+	struct hs_sess s = golden_sess(), z;
+
+	/* An entry without a directional zone: the hashes of before them. */
+	assert_true(hs_sess_key_hash(&s) == GOLDEN_TCP4_KEY_HASH);
+	assert_true(hs_sess_content_hash(&s) == GOLDEN_TCP4_CONTENT_HASH);
+
+	/* With one: the documented serialization, another key for each direction, and not the
+	 * key of the same plain zone. */
+	s.zone_dir[0] = 5;
+	assert_true(hs_sess_key_hash(&s) == GOLDEN_TCP4_ORIG5_KEY_HASH);
+	assert_true(hs_sess_content_hash(&s) != GOLDEN_TCP4_CONTENT_HASH);
+	s = golden_sess();
+	s.zone_dir[1] = 5;
+	assert_true(hs_sess_key_hash(&s) == GOLDEN_TCP4_REPLY5_KEY_HASH);
+	z = golden_sess();
+	z.zone = 5;
+	assert_true(hs_sess_key_hash(&z) != GOLDEN_TCP4_ORIG5_KEY_HASH);
+	assert_true(hs_sess_key_hash(&z) != GOLDEN_TCP4_REPLY5_KEY_HASH);
+	/* Stripped for an older peer: the plain entry's hashes again. */
+	assert_true(hs_sess_strip_dir_zone(&s));
+	assert_true(hs_sess_key_hash(&s) == GOLDEN_TCP4_KEY_HASH);
+	assert_true(hs_sess_content_hash(&s) == GOLDEN_TCP4_CONTENT_HASH);
+}
+
 static void test_err_names(void **state)
 {
 	assert_string_equal(hs_sess_err_name(HS_SESS_OK), "ok");
@@ -717,6 +871,10 @@ int main(void)
 		cmocka_unit_test(test_invert),
 		cmocka_unit_test(test_key_hash),
 		cmocka_unit_test(test_content_hash),
+		cmocka_unit_test(test_dir_zone_golden),
+		cmocka_unit_test(test_dir_zone_older_format),
+		cmocka_unit_test(test_dir_zone_bad_ext),
+		cmocka_unit_test(test_dir_zone_hashes),
 		cmocka_unit_test(test_err_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

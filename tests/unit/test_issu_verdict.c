@@ -362,6 +362,45 @@ static void test_data_features_narrowed(void **state)
 	assert_string_equal(hrp_test_version_name(HRP_TESTV_OLD_DATA), "old-data");
 }
 
+/* data 1.2 (sess-exp-nat and sess-dir-zone) against a data 1.1 peer (sess-exp-nat only): only
+ * the directional zones are left out of the session records. */
+static const uint16_t data_tlvs_dir_zone[] = { HRP_TLV_DATA_CHANNEL,  HRP_TLV_DATA_SEQ,
+					       HRP_TLV_DATA_PAYLOAD,  HRP_TLV_DATA_FLAGS,
+					       HRP_FEAT_SESS_EXP_NAT, HRP_FEAT_SESS_DIR_ZONE };
+
+static void test_data_dir_zone_narrowed(void **state)
+{
+	(void)state;
+	struct hrp_registry newer, older;
+	reg_old(&older);
+	reg_add(&older, HRP_MSG_DATA, 1, 1, 0, "data", 5, data_tlvs_feat);
+	reg_old(&newer);
+	reg_add(&newer, HRP_MSG_DATA, 1, 2, 0, "data", 6, data_tlvs_dir_zone);
+
+	assert_int_equal(issu_verdict_compute(&newer, &older, &v), 0);
+	assert_int_equal(v.level, HRP_COMPAT_PARTIAL);
+	const struct issu_held *h = issu_verdict_find(&v, HRP_MSG_DATA);
+	assert_non_null(h);
+	assert_int_equal(h->send, ISSU_SEND_NARROWED);
+	assert_int_equal(h->n_omit, 1);
+	assert_int_equal(h->omit[0], HRP_FEAT_SESS_DIR_ZONE);
+	assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_DIR_ZONE));
+	assert_true(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+	assert_string_equal(hrp_tlv_type_name(HRP_FEAT_SESS_DIR_ZONE), "sess-dir-zone");
+
+	/* this build against old-data (1.0, no feature): both left out */
+	struct hrp_registry normal, old;
+	hrp_registry_builtin(&normal);
+	hrp_registry_variant(&old, HRP_TESTV_OLD_DATA);
+	assert_int_equal(hrp_registry_find(&old, HRP_MSG_DATA)->ver_minor, 0);
+	assert_int_equal(issu_verdict_compute(&normal, &old, &v), 0);
+	assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_DIR_ZONE));
+	assert_false(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT));
+	/* two boxes of this build: sent */
+	assert_int_equal(issu_verdict_compute(&normal, &normal, &v), 0);
+	assert_true(issu_may_send_tlv(&v, HRP_MSG_DATA, HRP_FEAT_SESS_DIR_ZONE));
+}
+
 /* incompatible-data (doc/issu.md, "Test versions"): the switchover request and data at another
  * major. Incompatible both ways (the cold mode), and each box's plan holds the data channel
  * back: the other side reads neither major. */
@@ -458,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_peer_unknown_stops),
 		cmocka_unit_test(test_test_versions),
 		cmocka_unit_test(test_data_features_narrowed),
+		cmocka_unit_test(test_data_dir_zone_narrowed),
 		cmocka_unit_test(test_incompatible_data),
 		cmocka_unit_test(test_data_channel_held),
 		cmocka_unit_test(test_send_names),
