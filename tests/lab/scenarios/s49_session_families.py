@@ -16,6 +16,10 @@ and every daemon running (fw1 active):
   - SCTP: this kernel tracks SCTP but has no SCTP sockets (CONFIG_IP_SCTP off), so IPv4 and IPv6
     SCTP entries are made on fw1 with conntrack -I; fw2 holds them ESTABLISHED with the same
     verification tags, and their destroys follow;
+  - directional conntrack zones (nftables `ct original zone set`): a TCP entry in original zone 7
+    and one in reply zone 9, made on fw1 with conntrack -I, are on fw2 in the same zones (not
+    zone 0), and their destroys follow; a TCP flow through fw1 that a rule on both boxes puts
+    in original zone 7 is on fw2 ESTABLISHED in that zone (its updates found the entry);
   - the consistency check (digests per range) finds the tables consistent;
   - a box failure of fw1 under 50 IPv6 TCP flows: every flow alive on fw2. IPv6 is routed
     statically in this lab (no OSPFv3): once fw2 is active the scenario moves the router's route
@@ -252,6 +256,66 @@ def sctp_destroys(lab, s):
     s.wait_until("the SCTP destroys reach fw2", lambda: not entries(lab, "fw2", 132, 3868), 30)
 
 
+DIR_ZONES = {  # dport: (conntrack -I zone arguments, what conntrack -L shows)
+    9041: (["--orig-zone", "7"], "zone-orig=7"),
+    9042: (["--reply-zone", "9"], "zone-reply=9"),
+}
+ZONE_PORT = 9043  # a real TCP flow in original zone 7
+ZONE_RULES = """table inet hszone
+delete table inet hszone
+table inet hszone {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		tcp dport %d ct original zone set 7
+	}
+}
+""" % ZONE_PORT
+
+
+def tcp_line(lab, box, dport, src="192.0.2.51"):
+    """conntrack -L's line of the TCP entry from src to dport on box ('' when none)."""
+    out = lab.run(box, ["conntrack", "-L", "-p", "tcp", "-s", src], check=False).stdout
+    return next((x for x in out.splitlines() if "dport=%d " % dport in x), "")
+
+
+def dir_zones(lab, s):
+    for dport, (zone, _) in DIR_ZONES.items():
+        lab.run("fw1", ["conntrack", "-I", "-p", "tcp", "-s", "192.0.2.51", "-d",
+                        "203.0.113.99", "--sport", "40000", "--dport", str(dport), "--state",
+                        "ESTABLISHED", "-t", "300", "-u", "SEEN_REPLY,ASSURED"] + zone)
+    for dport, (_, shown) in DIR_ZONES.items():
+        s.check(shown in tcp_line(lab, "fw1", dport), "fw1 holds the entry in %s" % shown)
+        s.wait_until("fw2 holds fw1's entry to port %d in %s, not zone 0" % (dport, shown),
+                     lambda d=dport, z=shown: z in tcp_line(lab, "fw2", d), 30)
+    # a real flow: its entry is made in zone 7 on fw1 and moves to ESTABLISHED by updates
+    for box in ("fw1", "fw2"):
+        lab.run(box, ["nft", "-f", "-"], input_text=ZONE_RULES)
+    flow = probes.tcp_flows(lab, "client", "server", scenario.REF["server"], flows=1,
+                            duration=4, port=ZONE_PORT)
+
+    def synced():
+        line = tcp_line(lab, "fw2", ZONE_PORT, scenario.REF["client"])
+        return "zone-orig=7" in line and "ESTABLISHED" in line and line
+    line = s.wait_until("fw2 holds the flow's entry ESTABLISHED in original zone 7", synced, 10)
+    s.check("zone-orig=7" in tcp_line(lab, "fw1", ZONE_PORT, scenario.REF["client"]),
+            "fw1's own entry of the flow is in original zone 7")
+    r = flow.wait()
+    s.check(r.get("alive") == 1, "the flow in zone 7 lived (%s)" % r)
+    s.note("directional zones", "fw2 holds %s; the flow %s" % (
+        ", ".join("%d %s" % (d, z) for d, (_, z) in DIR_ZONES.items()),
+        " ".join(w for w in line.split() if w.startswith(("zone", "ESTAB")))))
+    for box in ("fw1", "fw2"):
+        lab.run(box, ["nft", "delete", "table", "inet", "hszone"])
+
+
+def dir_zone_destroys(lab, s):
+    for dport, (zone, _) in DIR_ZONES.items():
+        lab.run("fw1", ["conntrack", "-D", "-p", "tcp", "-s", "192.0.2.51", "--dport",
+                        str(dport)] + (zone if zone[0] == "--orig-zone" else []), check=False)
+    s.wait_until("the destroys of the directional-zone entries reach fw2",
+                 lambda: not any(tcp_line(lab, "fw2", d) for d in DIR_ZONES), 30)
+
+
 def consistent(lab, s):
     before = ctl_or_empty(lab, "fw2", "hrpd", "session-consistency").get("checks", 0)
     pair.ctl(lab, "fw1", "hrpd", "session-check")
@@ -294,8 +358,10 @@ def body(lab, s):
     ipv6_flows(lab, s)
     labels(lab, s)
     sctp(lab, s)
+    dir_zones(lab, s)
     consistent(lab, s)
     sctp_destroys(lab, s)
+    dir_zone_destroys(lab, s)
     box_failure(lab, s)
     s.summary = "; ".join("%s: %s" % kv for kv in s.notes)
 
