@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "daemon_hot.h"
 #include "log.h"
@@ -96,20 +97,53 @@ static void readable(struct hs_io *io, int fd, uint32_t revents, void *arg)
 		hs_timer_arm_in(&w->pass, 0);
 }
 
+/* What one pass knows of the links: every link's index and name (one if_nameindex() dump) and
+ * flags (getifaddrs()' AF_PACKET entries), read once for all groups: asked of the kernel per
+ * group, a pass over 255 groups opened four sockets for each. */
+struct links_view {
+	struct if_nameindex *names;
+	const struct ifaddrs *list;
+};
+
+static int view_index(const struct links_view *v, const char *name)
+{
+	for (const struct if_nameindex *i = v->names; i && i->if_index; i++)
+		if (strcmp(i->if_name, name) == 0)
+			return (int)i->if_index;
+	return 0;
+}
+
+static const char *view_name(const struct links_view *v, int ifindex)
+{
+	for (const struct if_nameindex *i = v->names; i && i->if_index; i++)
+		if ((int)i->if_index == ifindex)
+			return i->if_name;
+	return NULL;
+}
+
+static bool view_running(const struct links_view *v, const char *name)
+{
+	for (const struct ifaddrs *i = v->list; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
+		    strcmp(i->ifa_name, name) == 0)
+			return (i->ifa_flags & IFF_RUNNING) != 0;
+	return false;
+}
+
 /* The facts of one group; primary gets the address it would advertise from. */
-static void facts_of(const struct vrrpd_group *g, const struct ifaddrs *list,
+static void facts_of(const struct vrrpd_group *g, const struct links_view *v,
 		     struct vrrp_iface_facts *f, struct hs_addr *primary, bool *has_primary)
 {
 	int family = g->cfg.family == HS_FAMILY_IPV6 ? AF_INET6 : AF_INET;
 	*f = (struct vrrp_iface_facts){
 		.running = g->running,
 		.bound = g->cfg.vgmp != HS_BIND_NONE,
-		.ifindex = (int)if_nametoindex(g->cfg.interface),
+		.ifindex = view_index(v, g->cfg.interface),
 		.ifindex_set_up = g->running && g->link ? g->link->ifindex : 0,
 	};
-	f->oper_up = f->ifindex > 0 && vrrpd_link_running(f->ifindex);
+	f->oper_up = f->ifindex > 0 && view_running(v, g->cfg.interface);
 	size_t n;
-	struct hs_addr *have = vrrpd_addrs_of(list, g->cfg.interface, family, &n);
+	struct hs_addr *have = vrrpd_addrs_of(v->list, g->cfg.interface, family, &n);
 	const struct hs_addr *current = g->running ? &g->fsm.p.primary : NULL;
 	/* Our VIPs on the base link are no primary; an owner's VIP is its own address. */
 	size_t n_vips = g->cfg.priority == VRRP_PRIO_OWNER ? 0 : g->cfg.n_vips;
@@ -117,9 +151,8 @@ static void facts_of(const struct vrrpd_group *g, const struct ifaddrs *list,
 	free(have);
 	f->has_address = *has_primary;
 	if (g->running && g->cfg.vmac) {
-		char name[IF_NAMESIZE];
-		f->vmac_lost = !if_indextoname((unsigned)g->vmac_ifindex, name) ||
-			       strcmp(name, g->vmac_name) != 0;
+		const char *name = view_name(v, g->vmac_ifindex);
+		f->vmac_lost = !name || strcmp(name, g->vmac_name) != 0;
 	}
 }
 
@@ -142,14 +175,14 @@ static void start(struct vrrpd_watch *w, struct vrrpd_group *g, const struct hs_
 	}
 }
 
-static void one(struct vrrpd_watch *w, struct vrrpd_group *g, const struct ifaddrs *list)
+static void one(struct vrrpd_watch *w, struct vrrpd_group *g, const struct links_view *v)
 {
 	/* Twice at most: a group stopped for a renewed index starts on the new one at once. */
 	for (int round = 0; round < 2; round++) {
 		struct vrrp_iface_facts f;
 		struct hs_addr primary;
 		bool has_primary;
-		facts_of(g, list, &f, &primary, &has_primary);
+		facts_of(g, v, &f, &primary, &has_primary);
 		enum vrrp_iface_why why;
 		switch (vrrp_iface_decide(&f, &why)) {
 		case VRRP_IFACE_KEEP:
@@ -195,11 +228,15 @@ static void pass(struct vrrpd_watch *w)
 		return;
 	}
 	struct ifaddrs *list = NULL;
-	if (getifaddrs(&list) < 0) {
-		hs_warn(PREFIX, "reading addresses: %s: trying again", strerror(errno));
+	struct if_nameindex *names = NULL;
+	if (getifaddrs(&list) < 0 || !(names = if_nameindex())) {
+		hs_warn(PREFIX, "reading links and addresses: %s: trying again", strerror(errno));
+		if (list)
+			freeifaddrs(list);
 		hs_timer_arm_in(&w->pass, 100);
 		return;
 	}
+	const struct links_view view = { .names = names, .list = list };
 	w->passes++;
 	for (size_t i = 0; i < vd->n_groups; i++) {
 		struct vrrpd_group *g = vd->groups[i];
@@ -208,8 +245,9 @@ static void pass(struct vrrpd_watch *w)
 		bool touched = w->all || !g->running || (g->link && marked(w, g->link->ifindex)) ||
 			       (g->cfg.vmac && marked(w, g->vmac_ifindex));
 		if (touched)
-			one(w, g, list);
+			one(w, g, &view);
 	}
+	if_freenameindex(names);
 	freeifaddrs(list);
 	w->n_marked = 0;
 	w->all = false;
