@@ -3,7 +3,7 @@
  * cost, a dead peer, split brain, load sharing, a mode mismatch or change, rejoin, an
  * unresolved tie, and a seeded random soak of every input. The operator's actions (switchover,
  * release, freeze) are in test_vgmp_switchover.c; the single-box cases with a scripted peer in
- * test_vgmp_fsm_solo.c. */
+ * test_vgmp_fsm_solo.c and test_vgmp_ospf_cost.c. */
 #include "vgmp_sim.h"
 
 /* Both start together, equal priority: the standby device is standby, even with the lower name
