@@ -338,6 +338,12 @@ static void want_unread_counters(const char *text, const json_t *v)
 	want_line(text, "hotstandby_vgmp_link_event_overruns_total %lld",
 		  (long long)json_integer_value(
 			  json_object_get(json_object_get(v, "link_monitor"), "overruns")));
+	/* vgmpd's own hrpd: connected in the capture, never gone its dead time */
+	want_line(text, "hotstandby_vgmp_hrpd_connected %d",
+		  json_is_true(json_object_get(v, "hrpd_connected")));
+	want_line(text, "hotstandby_vgmp_peer_unreachable_total %lld",
+		  (long long)json_integer_value(
+			  json_object_get(json_object_get(v, "counters"), "peer_unreachable")));
 }
 
 static void test_fixtures_values(void **state)
