@@ -133,7 +133,8 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "Time since the peer's last VGMP payload"),
 	VG("enabled", "hotstandby_vgmp_enabled", 0, "1 when the box takes part in the election"),
 	VG("hrpd_connected", "hotstandby_vgmp_hrpd_connected", 0,
-	   "1 while vgmpd hears hrpd (0: the peer is unknown, taken as dead after hrpd's dead time)"),
+	   "1 while vgmpd hears hrpd (0: the peer is unknown, taken as dead after hrpd's dead "
+	   "time)"),
 	VG("ready", "hotstandby_vgmp_ready", 0, "1 when the box is ready to take over (synced)"),
 	VG("frozen", "hotstandby_vgmp_frozen", 0, "1 during a maintenance freeze"),
 	VG("degraded", "hotstandby_vgmp_degraded", 0, "1 when a tracked object is down"),
