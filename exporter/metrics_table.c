@@ -189,6 +189,9 @@ const struct hs_metric_row hs_metric_rows[] = {
 	   "The peer's acks or nacks for no request of ours"),
 	VC("counters.peer_unreachable", "hotstandby_vgmp_peer_unreachable_total",
 	   "The peer taken as dead because vgmpd's own hrpd was gone for its dead time"),
+	VC("hrpd_unanswered", "hotstandby_vgmp_hrpd_unanswered_total",
+	   "Status requests hrpd left unanswered for its dead time while the peer's adverts were "
+	   "gone"),
 	VC("peer_unreadable", "hotstandby_vgmp_peer_unreadable_total",
 	   "The peer's payloads or messages (from hrpd) vgmpd could not read"),
 	VC("link_monitor.overruns", "hotstandby_vgmp_link_event_overruns_total",

@@ -130,6 +130,8 @@ void vgmpd_status(struct hs_daemon *d, json_t *obj)
 	json_object_set_new(o, "enabled", json_boolean(v->enabled));
 	/* false: nothing is heard of the peer, and after hrpd's dead time it is taken as dead */
 	json_object_set_new(o, "hrpd_connected", json_boolean(hs_ctl_link_up(g->hrpd)));
+	/* status requests hrpd left unanswered for its dead time while the adverts were gone */
+	json_object_set_new(o, "hrpd_unanswered", json_integer((json_int_t)g->hrpd_mute_count));
 	json_object_set_new(o, "ready", json_boolean(v->ready));
 	json_object_set_new(o, "frozen", json_boolean(v->frozen));
 	json_object_set_new(o, "degraded", json_boolean(vgmp_degraded(v)));

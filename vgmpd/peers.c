@@ -279,6 +279,7 @@ static void hrpd_event(struct hs_ctl_link *l, const char *event, json_t *data, v
 			vgmp_request_lost(&g->v, now);
 	}
 	vgmpd_rearm(g);
+	vgmpd_hrpd_answered(g);
 }
 
 /* What hrpd knew of the peer before we subscribed: events only tell changes. */
@@ -298,6 +299,8 @@ void vgmpd_hrpd_status_answer(json_t *resp, void *arg)
 	else if (state && strcmp(state, "dead") == 0)
 		vgmp_peer_down(&g->v, now);
 	vgmpd_rearm(g);
+	if (resp)
+		vgmpd_hrpd_answered(g);
 }
 
 static void hrpd_connected(struct hs_ctl_link *l, void *arg)

@@ -27,6 +27,7 @@ static void silence_answer(json_t *resp, void *arg)
 	struct vgmpd *g = arg;
 	if (!resp)
 		return; /* hrpd went away: its restart tells us what it knows */
+	vgmpd_hrpd_answered(g);
 	json_t *hrp = json_object_get(json_object_get(resp, "result"), "hrp");
 	json_t *ago = json_object_get(json_object_get(hrp, "peer"), "last_rx_ms_ago");
 	json_t *dead = json_object_get(json_object_get(hrp, "heartbeat"), "dead_time_ms");
@@ -92,10 +93,12 @@ static void recheck_fired(struct hs_timer *t, void *arg)
 void vgmpd_silent_master_down(struct vgmpd *g)
 {
 	/* the cheap checks first: most master-downs need no question to hrpd */
-	if (!g->v.p.silent_takeover_ms || g->v.peer.status != VGMP_PEER_ALIVE ||
-	    g->v.peer.adverts_seen)
+	if (g->v.peer.status != VGMP_PEER_ALIVE || g->v.peer.adverts_seen)
 		return;
-	hs_ctl_link_request(g->hrpd, "status", NULL, silence_answer, g);
+	/* asked even without the fast take-over: an hrpd that hangs answers nothing
+	 * (hrpd_gone.c) */
+	if (hs_ctl_link_request(g->hrpd, "status", NULL, silence_answer, g) == 0)
+		vgmpd_hrpd_asked(g);
 }
 
 void vgmpd_silent_init(struct vgmpd *g)

@@ -22,8 +22,12 @@ struct vgmpd {
 	struct hs_timer timer;
 	struct hs_timer silent_recheck; /* silent.c: asks hrpd again (silence, or its verdict) */
 	struct hs_ctl_link *hrpd;
-	struct hs_timer hrpd_gone; /* hrpd_gone.c: hrpd away for its dead time */
-	uint32_t hrpd_dead_ms;     /* hrpd's dead time, from its status */
+	struct hs_timer hrpd_gone;  /* hrpd_gone.c: hrpd away for its dead time */
+	struct hs_timer hrpd_mute;  /* hrpd_gone.c: a status request unanswered that long */
+	struct hs_timer hrpd_reask; /* hrpd_gone.c: its verdict on the peer, once it speaks */
+	uint32_t hrpd_dead_ms;      /* hrpd's dead time, from its status */
+	/* status requests hrpd left unanswered that long */
+	unsigned long long hrpd_mute_count;
 	struct hs_ctl_link *vrrpd;
 	struct vgmpd_link_monitor links;
 	struct vgmpd_ospf ospf;
@@ -65,12 +69,16 @@ void vgmpd_silent_init(struct vgmpd *g);
 void vgmpd_silent_free(struct vgmpd *g);
 
 /* hrpd_gone.c: our hrpd away for its dead time takes the peer as dead (vgmp_peer_unreachable).
- * lost/back: the link to hrpd went down / came up; dead_time: hrpd's status' dead_time_ms. */
+ * lost/back: the link to hrpd went down / came up; dead_time: hrpd's status' dead_time_ms;
+ * asked: a status request that matters (the adverts are gone) is out; answered: hrpd spoke
+ * (an answer or an event), and while the peer is unreachable its status is asked again. */
 void vgmpd_hrpd_gone_init(struct vgmpd *g);
 void vgmpd_hrpd_gone_free(struct vgmpd *g);
 void vgmpd_hrpd_lost(struct vgmpd *g);
 void vgmpd_hrpd_back(struct vgmpd *g);
 void vgmpd_hrpd_dead_time(struct vgmpd *g, const json_t *ms);
+void vgmpd_hrpd_asked(struct vgmpd *g);
+void vgmpd_hrpd_answered(struct vgmpd *g);
 
 /* hot.c: hot restart (doc/hot-restart.md). The old side's two ops; the new side decodes the
  * snapshot before anything is opened (refusing with d->apply_error set), and restores the core

@@ -344,6 +344,8 @@ static void want_unread_counters(const char *text, const json_t *v)
 	want_line(text, "hotstandby_vgmp_peer_unreachable_total %lld",
 		  (long long)json_integer_value(
 			  json_object_get(json_object_get(v, "counters"), "peer_unreachable")));
+	want_line(text, "hotstandby_vgmp_hrpd_unanswered_total %lld",
+		  (long long)json_integer_value(json_object_get(v, "hrpd_unanswered")));
 }
 
 static void test_fixtures_values(void **state)

@@ -7,11 +7,15 @@
     client's UDP probe through the VIP loses nothing;
   - fw1 fails (box_fail): its adverts stop, and fw2 takes over on VRRP's word alone; the client
     reaches the server through fw2;
-  - fw1 recovers and fw2's hrpd is started again: the pair is whole, one box active.
+  - fw1 recovers and fw2's hrpd is started again: the pair is whole, one box active;
+  - the standby's hrpd hangs (SIGSTOP: its link to vgmpd stays up, as a hung process's does),
+    then the active fails: the standby's vgmpd asks hrpd when the adverts go, gets no answer
+    within hrpd's dead time, and takes over as above (not only once a watchdog kills hrpd).
 vgmpd used to keep its last view of the peer while its hrpd was gone: fw2 still saw fw1 alive
 and active, stayed standby through fw1's failure, and nobody held the traffic."""
 
 import os
+import signal
 import sys
 import time
 
@@ -96,9 +100,45 @@ def body(lab, s):
             vgmp(lab, "fw2")["peer_status"] == "alive",
             "fw2's vgmpd hears fw1 again through its hrpd")
     s.wait_until("the client reaches the server", lambda: reaches(lab), 15)
+    hung = hung_hrpd(lab, s, dead_ms)
     s.summary = "fw2's hrpd killed: fw2 took fw1 as dead after %d ms and held standby on its " \
-                "adverts (probe %s); fw1 failed: fw2 active %.0f ms later" % (
-                    dead_ms, probes.udp_detail(r), took)
+                "adverts (probe %s); fw1 failed: fw2 active %.0f ms later; with the " \
+                "standby's hrpd hung instead: active %.0f ms after the failure" % (
+                    dead_ms, probes.udp_detail(r), took, hung)
+
+
+def hung_hrpd(lab, s, dead_ms):
+    """The standby's hrpd hangs, then the active fails: the standby takes over once hrpd has
+    not answered for its dead time. Returns the takeover's time after the failure, in ms."""
+    act = pair.active_box(lab)
+    sb = pair.other(act)
+    boxes.stop_daemon(lab, sb, "hrpd", signal.SIGSTOP)
+    s.wait_until("%s's hrpd declares the hung %s dead" % (act, sb),
+                 lambda: pair.ctl(lab, act, "hrpd", "status")["hrp"]["peer"]["state"] ==
+                 "dead", 10, 0.05)
+    time.sleep(1)
+    v = vgmp(lab, sb)
+    s.check(v["state"] == "standby" and v.get("hrpd_connected") is True,
+            "%s with its hrpd hung: still standby, its link to hrpd up (%s, connected %s)" % (
+                sb, v["state"], v.get("hrpd_connected")))
+    faults.box_fail(lab, act)
+    t_fail = time.monotonic()
+    s.wait_until("%s takes over although its hrpd hangs" % sb,
+                 lambda: vgmp(lab, sb)["state"] == "active" and
+                 vrrp_state(lab, sb) == "master", dead_ms / 1000.0 + 10, 0.05)
+    took = 1000 * (time.monotonic() - t_fail)
+    v = vgmp(lab, sb)
+    s.check(v.get("hrpd_unanswered", 0) >= 1,
+            "%s's vgmpd counted hrpd's silence (hrpd_unanswered %s)" % (
+                sb, v.get("hrpd_unanswered")))
+    s.note("hung hrpd", "%s active %.0f ms after %s failed" % (sb, took, act))
+    boxes.stop_daemon(lab, sb, "hrpd", signal.SIGCONT)
+    faults.box_recover(lab, act)
+    s.wait_until("the pair is whole again after the hang",
+                 lambda: pair.settled(lab, "fw1", vrrp=True) or
+                 pair.settled(lab, "fw2", vrrp=True), 40)
+    s.wait_until("the client reaches the server", lambda: reaches(lab), 15)
+    return took
 
 
 if __name__ == "__main__":
