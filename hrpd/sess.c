@@ -248,7 +248,14 @@ void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key)
 		return;
 	int r = hrpd_ct_read(ss->ct, key, &s);
 	if (r < 0) {
+		/* Gone meanwhile (-ENOENT): its destroy event follows. Anything else is said. */
 		ss->st.rereads_failed++;
+		uint64_t now = hs_now_ms();
+		if (r != -ENOENT && now - ss->last_reread_warn_ms >= 1000) {
+			ss->last_reread_warn_ms = now;
+			hs_warn(HRPD_SESS_PREFIX, "reading an entry again for the peer failed: %s",
+				strerror(-r));
+		}
 		return;
 	}
 	ss->st.rereads++;

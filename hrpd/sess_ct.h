@@ -1,7 +1,7 @@
-/* hrpd's three ctnetlink sockets, behind one object: kernel conntrack events, table dumps, and
- * the requests that write the peer's sessions into our table. libmnl moves the messages,
- * libnetfilter_conntrack builds and parses them; everything is converted to and from the pure
- * struct hs_sess (lib/hrp_session.h) here and nowhere else.
+/* hrpd's four ctnetlink sockets, behind one object: kernel conntrack events, table dumps, the
+ * requests that write the peer's sessions into our table, and single reads of an entry. libmnl
+ * moves the messages, libnetfilter_conntrack builds and parses them; everything is converted to
+ * and from the pure struct hs_sess (lib/hrp_session.h) here and nowhere else.
  *
  * Events caused by our own requests carry the request socket's netlink port id; a socket filter
  * on the event socket drops them in the kernel, so what we write for the peer never echoes back.
@@ -82,7 +82,8 @@ void hrpd_ct_listen(struct hrpd_ct *ct, bool on);
  * loop turns, at most a bounded number per turn. -EBUSY while one runs. */
 int hrpd_ct_dump_start(struct hrpd_ct *ct);
 /* The entry of key's original tuple and zone, read from the kernel now, as an update in *out: 0,
- * or a negative errno (-ENOENT: none; -EBUSY: a dump holds the socket, and reads it anyway).
+ * or a negative errno (-ENOENT: none). A running dump does not stand in the way: the read has a
+ * socket of its own.
  * The kernel tells no one when a NAT helper changes an entry's sequence adjustment
  * (nf_ct_seqadj_set sends no event), so the source reads such an entry itself. */
 int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out);

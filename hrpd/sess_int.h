@@ -134,6 +134,7 @@ struct hrpd_sess {
 	uint64_t requested_ms;
 	bool ready;
 	uint64_t last_apply_warn_ms;
+	uint64_t last_reread_warn_ms;
 	/* consistency checks (sess_check.c) */
 	uint32_t check_interval_ms; /* 0: only by hand */
 	struct hs_timer check_timer;
