@@ -190,6 +190,23 @@ int hrpd_ct_takeover(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeo
 	return request(ct, &req);
 }
 
+/* The ranges of the batch's requests: those whose outcome is unknown when its answers are lost. */
+static uint64_t pending_ranges(const struct hrpd_ct *ct)
+{
+	if (!ct->n_pend)
+		return HS_SESS_RANGES_ALL; /* answers of no batch we know of */
+	uint64_t ranges = 0;
+	for (size_t i = 0; i < ct->n_pend; i++)
+		ranges |= 1ull << hs_sess_range(&ct->pend[i].s);
+	return ranges;
+}
+
+static void writes_lost(struct hrpd_ct *ct, int err)
+{
+	if (ct->ops->writes_lost)
+		ct->ops->writes_lost(ct->arg, pending_ranges(ct), err);
+}
+
 void hrpd_ct_flush(struct hrpd_ct *ct)
 {
 	size_t len = mnl_nlmsg_batch_size(ct->batch);
@@ -197,8 +214,10 @@ void hrpd_ct_flush(struct hrpd_ct *ct)
 		return;
 	ct->st.request_batches++;
 	if (mnl_socket_sendto(ct->req, mnl_nlmsg_batch_head(ct->batch), len) < 0) {
+		int e = errno;
 		ct->st.request_send_errors++;
-		hs_warn(CT_PREFIX, "sending %zu bytes of requests: %s", len, strerror(errno));
+		hs_warn(CT_PREFIX, "sending %zu bytes of requests: %s", len, strerror(e));
+		writes_lost(ct, e); /* none of them ran */
 	}
 	mnl_nlmsg_batch_reset(ct->batch);
 	answers_read(ct);
@@ -323,6 +342,7 @@ static void answers_read(struct hrpd_ct *ct)
 {
 	struct hrpd_ct_req *retry = ct->retry;
 	size_t n_retry = 0;
+	bool lost = false;
 	int fd = mnl_socket_get_fd(ct->req);
 	/* Every answer of the batch, to the last: the kernel wrote them during the sendto(), one
 	 * datagram each, and the pending requests are forgotten below. Reading only a turn's worth
@@ -332,9 +352,9 @@ static void answers_read(struct hrpd_ct *ct)
 		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
+				/* Which requests failed is unknown: reported below, once */
 				ct->st.apply_errors[HRPD_CT_ERR_LOST]++;
-				if (ct->ops->apply_error)
-					ct->ops->apply_error(ct->arg, HRPD_CT_ERR_LOST, ENOBUFS);
+				lost = true;
 				continue;
 			}
 			break; /* EAGAIN */
@@ -349,6 +369,8 @@ static void answers_read(struct hrpd_ct *ct)
 				answer_error(ct, nlh->nlmsg_seq, -e->error, retry, &n_retry);
 		}
 	}
+	if (lost)
+		writes_lost(ct, ENOBUFS);
 	if (n_retry)
 		n_retry = retries_keep(ct, retry, n_retry);
 	ct->n_pend = 0;

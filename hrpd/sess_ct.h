@@ -6,7 +6,7 @@
  * Events caused by our own requests carry the request socket's netlink port id; a socket filter
  * on the event socket drops them in the kernel, so what we write for the peer never echoes back.
  * An overrun of the event socket (ENOBUFS) is reported, never swallowed: the caller owes the peer
- * a resync. */
+ * a resync. So are lost answers of the request socket, with the ranges of their batch. */
 #ifndef HRPD_SESS_CT_H
 #define HRPD_SESS_CT_H
 
@@ -44,6 +44,11 @@ struct hrpd_ct_ops {
 	void (*dump_done)(void *arg, bool ok);
 	/* The kernel refused a request. */
 	void (*apply_error)(void *arg, enum hrpd_ct_apply_err e, int err);
+	/* Requests whose outcome cannot be known: their batch's error answers were lost to an
+	 * overrun of the request socket (err ENOBUFS), or the batch was not sent (the sendto's
+	 * errno). ranges: the hs_sess_range() bits of every request of the batch (all ranges when
+	 * it is not known). */
+	void (*writes_lost)(void *arg, uint64_t ranges, int err);
 };
 
 struct hrpd_ct_stats {

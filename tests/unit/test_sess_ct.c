@@ -3,7 +3,10 @@
  *  - an entry read again (hrpd_ct_read: the source does so for a NAT helper's sequence
  *    adjustment, of which the kernel sends no event) is read while a table dump runs, and the
  *    dump still brings every entry: the read once shared the dump's socket and was refused
- *    (-EBUSY) while a bulk's or a check's dump ran, and the adjustment was lost. */
+ *    (-EBUSY) while a bulk's or a check's dump ran, and the adjustment was lost;
+ *  - error answers lost to an overrun of the request socket (ENOBUFS) are reported with the
+ *    ranges of every request of their batch (ops->writes_lost), so that the caller can have
+ *    those ranges sent again: which of the requests the kernel refused is unknown. */
 
 #include <sched.h>
 #include <setjmp.h>
@@ -22,10 +25,11 @@
 
 struct rec {
 	struct hs_loop *loop;
-	unsigned dump_entries, dumps_done;
+	unsigned dump_entries, dumps_done, writes_lost_calls;
 	bool dump_ok;
 	bool seen[ENTRIES];
 	unsigned errors[HRPD_CT_ERR_MAX];
+	uint64_t lost_ranges;
 };
 
 /* An established TCP entry 192.0.2.1:(40000 + i) -> 198.51.100.7:443, without NAT. */
@@ -77,11 +81,20 @@ static void on_apply_error(void *arg, enum hrpd_ct_apply_err e, int err)
 	r->errors[e]++;
 }
 
+static void on_writes_lost(void *arg, uint64_t ranges, int err)
+{
+	struct rec *r = arg;
+	assert_int_equal(err, ENOBUFS);
+	r->writes_lost_calls++;
+	r->lost_ranges |= ranges;
+}
+
 static const struct hrpd_ct_ops rec_ops = {
 	.event = on_event,
 	.dump_entry = on_dump_entry,
 	.dump_done = on_dump_done,
 	.apply_error = on_apply_error,
+	.writes_lost = on_writes_lost,
 };
 
 struct fixture {
@@ -164,6 +177,45 @@ static void a_read_during_a_dump_gets_the_entry(void **state)
 	assert_int_equal(hrpd_ct_read(f->ct, &none, &out), -ENOENT);
 }
 
+static void lost_answers_report_the_ranges_of_their_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct hs_fdset fds;
+	hs_fdset_init(&fds);
+	assert_int_equal(hrpd_ct_hot_fds(f->ct, &fds), 0);
+	int req = hs_fdset_take(&fds, "ct-requests");
+	assert_true(req >= 0);
+	/* The smallest buffer the kernel gives (SOCK_MIN_RCVBUF): a few answers fill it. */
+	int tiny = 0;
+	assert_int_equal(setsockopt(req, SOL_SOCKET, SO_RCVBUFFORCE, &tiny, sizeof(tiny)), 0);
+	/* Destroys of entries the table lacks: each is answered "no such entry". */
+	uint64_t want = 0;
+	for (unsigned i = 0; i < 200; i++) {
+		struct hs_sess s = entry(100 + i);
+		s.op = HS_SESS_DESTROY;
+		want |= 1ull << hs_sess_range(&s);
+		assert_int_equal(hrpd_ct_apply(f->ct, &s, 0, false, false), 0);
+	}
+	hrpd_ct_flush(f->ct);
+	const struct hrpd_ct_stats *st = hrpd_ct_stats(f->ct);
+	assert_true(st->apply_errors[HRPD_CT_ERR_LOST] >= 1);
+	/* The answers that came are counted; the lost ones are reported once, with every range
+	 * of the batch. */
+	assert_true(f->rec.errors[HRPD_CT_ERR_NOENT] < 200);
+	assert_int_equal(f->rec.errors[HRPD_CT_ERR_LOST], 0);
+	assert_int_equal(f->rec.writes_lost_calls, 1);
+	assert_true(f->rec.lost_ranges == want);
+	assert_true(__builtin_popcountll(want) > 32);
+	/* A batch whose answers all come reports nothing. */
+	int big = 4 * 1024 * 1024;
+	assert_int_equal(setsockopt(req, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)), 0);
+	struct hs_sess s = entry(999);
+	s.op = HS_SESS_DESTROY;
+	assert_int_equal(hrpd_ct_apply(f->ct, &s, 0, false, false), 0);
+	hrpd_ct_flush(f->ct);
+	assert_int_equal(f->rec.writes_lost_calls, 1);
+}
+
 int main(void)
 {
 	/* Never in the host's table: a namespace of our own, made with a user namespace when not
@@ -186,6 +238,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_read_during_a_dump_gets_the_entry, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(lost_answers_report_the_ranges_of_their_batch,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
