@@ -248,7 +248,14 @@ void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key)
 		return;
 	int r = hrpd_ct_read(ss->ct, key, &s);
 	if (r < 0) {
+		/* Gone meanwhile (-ENOENT): its destroy event follows. Anything else is said. */
 		ss->st.rereads_failed++;
+		uint64_t now = hs_now_ms();
+		if (r != -ENOENT && now - ss->last_reread_warn_ms >= 1000) {
+			ss->last_reread_warn_ms = now;
+			hs_warn(HRPD_SESS_PREFIX, "reading an entry again for the peer failed: %s",
+				strerror(-r));
+		}
 		return;
 	}
 	ss->st.rereads++;
@@ -476,6 +483,34 @@ static void apply_error(void *arg, enum hrpd_ct_apply_err e, int err)
 	}
 }
 
+/* Writes of ours whose outcome is unknown (sess_ct.h): the ranges they touched may differ from
+ * the peer's table, and are asked for again (hrpd_sess_kick). A box that is the only source
+ * has no one to ask: its writes were its own (the takeover's timeouts). */
+static void on_writes_lost(void *arg, uint64_t ranges, int err)
+{
+	struct hrpd_sess *ss = arg;
+	bool unrepaired = ss->local_active && !peer_source(ss->h);
+	ss->st.lost_writes++;
+	if (unrepaired)
+		ss->st.lost_writes_unrepaired++;
+	else
+		hs_sess_dirty_mark(&ss->dirty, ranges);
+	uint64_t now = hs_now_ms();
+	if (now - ss->last_lost_warn_ms >= 1000) {
+		ss->last_lost_warn_ms = now;
+		hs_warn(HRPD_SESS_PREFIX,
+			"the outcome of writes into our conntrack table is unknown (%s): %d ranges "
+			"%s",
+			err == ENOBUFS ? "their answers were lost" : strerror(err),
+			__builtin_popcountll(ranges),
+			unrepaired ? "may differ (no peer sends them)"
+				   : "are asked of the peer again");
+	}
+	/* Not from here: the writes may be flushed in the middle of a dump's or a record's work. */
+	if (!unrepaired)
+		hs_timer_arm_in(&ss->timer, 0);
+}
+
 static const struct hrpd_ct_ops ct_ops = {
 	.event = on_event,
 	.events_done = on_events_done,
@@ -483,6 +518,7 @@ static const struct hrpd_ct_ops ct_ops = {
 	.dump_entry = on_dump_entry,
 	.dump_done = on_dump_done,
 	.apply_error = apply_error,
+	.writes_lost = on_writes_lost,
 };
 
 /* ---- what to do now ---- */
@@ -541,6 +577,34 @@ static void dump_yield(struct hrpd_sess *ss, enum hs_sess_dump next, uint64_t no
 		hs_sess_dump_name(running), now - ss->dump_started_ms, hs_sess_dump_name(next));
 }
 
+/* Ranges whose writes into our kernel were lost (sess_dirty.h) go to the peer again as a range
+ * transfer: after a bulk that is due or arriving and its sweep. Returns when to look again, or
+ * 0. */
+static uint64_t lost_writes_ask(struct hrpd_sess *ss, uint64_t now)
+{
+	bool peer_sends = ss->on && peer_source(ss->h) && !hrpd_data_plan_held(ss->h);
+	if (ss->local_active && !peer_source(ss->h)) {
+		if (hs_sess_dirty_forget(&ss->dirty)) /* our table counts now */
+			ss->st.lost_writes_unrepaired++;
+		return 0;
+	}
+	struct hs_sess_dirty_now n = {
+		.now_ms = now,
+		.hold_ms = HRPD_SESS_LOST_HOLD_MS,
+		.peer_source = peer_sends,
+		.receiving = ss->rx_bulk || ss->sweep_wanted || ss->dump == HS_SESS_DUMP_SWEEP ||
+			     needs_peer_table(ss),
+	};
+	uint64_t again;
+	uint64_t due = hs_sess_dirty_due(&ss->dirty, &n, &again);
+	if (due && hrpd_sess_request_bulk(ss, due) == 0) {
+		hs_sess_dirty_asked(&ss->dirty, due, now);
+		ss->st.lost_writes_resyncs++;
+		ss->st.lost_writes_ranges += (uint64_t)__builtin_popcountll(due);
+	}
+	return again;
+}
+
 void hrpd_sess_kick(struct hrpd_sess *ss)
 {
 	if (!ss->ct)
@@ -575,6 +639,9 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 		if (!next || again < next)
 			next = again;
 	}
+	uint64_t lost_again = lost_writes_ask(ss, now);
+	if (lost_again && (!next || lost_again < next))
+		next = lost_again;
 	if (next)
 		hs_timer_arm_at(&ss->timer, next);
 	else
@@ -852,6 +919,7 @@ int hrpd_sess_init(struct hrpd *h)
 	hrpd_sess_rec_reset(&ss->rt);
 	hrpd_sess_rec_reset(&ss->bulk);
 	hs_sess_bulk_out_init(&ss->bulk_out);
+	hs_sess_dirty_init(&ss->dirty);
 	hs_timer_init(&ss->timer, &h->d->loop, timer_fired, ss);
 	hs_timer_set_priority(&ss->timer, HRPD_BULK_PRIORITY);
 	hrpd_sess_check_init(ss);
@@ -881,8 +949,8 @@ void hrpd_sess_free(struct hrpd *h)
 	hrpd_sess_labels_release(ss, h->d->handed_over);
 	hrpd_sess_expect_free(ss);
 	hrpd_data_register(h, HRP_CHAN_SESSION, NULL, NULL);
+	hrpd_ct_close(ss->ct); /* its last flush may arm the timer (on_writes_lost) */
 	hs_timer_free(&ss->timer);
-	hrpd_ct_close(ss->ct);
 	hrpd_sess_check_free(ss);
 	hs_sess_bulk_out_close(&ss->bulk_out);
 	hs_tomb_free(&ss->tomb);

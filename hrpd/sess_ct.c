@@ -59,7 +59,9 @@ struct hrpd_ct_req {
 struct hrpd_ct {
 	const struct hrpd_ct_ops *ops;
 	void *arg;
-	struct mnl_socket *ev, *req, *dump;
+	/* get: single reads (hrpd_ct_read), never a dump on it: a read must not wait for the
+	 * dump socket, whose dump may run for seconds or pause for the data channel */
+	struct mnl_socket *ev, *req, *dump, *get;
 	unsigned req_portid;
 	struct hs_io ev_io, req_io, dump_io;
 	struct hs_loop *loop; /* for a new dump socket (hrpd_ct_dump_cancel) */
@@ -188,6 +190,23 @@ int hrpd_ct_takeover(struct hrpd_ct *ct, const struct hs_sess *s, uint32_t timeo
 	return request(ct, &req);
 }
 
+/* The ranges of the batch's requests: those whose outcome is unknown when its answers are lost. */
+static uint64_t pending_ranges(const struct hrpd_ct *ct)
+{
+	if (!ct->n_pend)
+		return HS_SESS_RANGES_ALL; /* answers of no batch we know of */
+	uint64_t ranges = 0;
+	for (size_t i = 0; i < ct->n_pend; i++)
+		ranges |= 1ull << hs_sess_range(&ct->pend[i].s);
+	return ranges;
+}
+
+static void writes_lost(struct hrpd_ct *ct, int err)
+{
+	if (ct->ops->writes_lost)
+		ct->ops->writes_lost(ct->arg, pending_ranges(ct), err);
+}
+
 void hrpd_ct_flush(struct hrpd_ct *ct)
 {
 	size_t len = mnl_nlmsg_batch_size(ct->batch);
@@ -195,8 +214,10 @@ void hrpd_ct_flush(struct hrpd_ct *ct)
 		return;
 	ct->st.request_batches++;
 	if (mnl_socket_sendto(ct->req, mnl_nlmsg_batch_head(ct->batch), len) < 0) {
+		int e = errno;
 		ct->st.request_send_errors++;
-		hs_warn(CT_PREFIX, "sending %zu bytes of requests: %s", len, strerror(errno));
+		hs_warn(CT_PREFIX, "sending %zu bytes of requests: %s", len, strerror(e));
+		writes_lost(ct, e); /* none of them ran */
 	}
 	mnl_nlmsg_batch_reset(ct->batch);
 	answers_read(ct);
@@ -321,6 +342,7 @@ static void answers_read(struct hrpd_ct *ct)
 {
 	struct hrpd_ct_req *retry = ct->retry;
 	size_t n_retry = 0;
+	bool lost = false;
 	int fd = mnl_socket_get_fd(ct->req);
 	/* Every answer of the batch, to the last: the kernel wrote them during the sendto(), one
 	 * datagram each, and the pending requests are forgotten below. Reading only a turn's worth
@@ -330,9 +352,9 @@ static void answers_read(struct hrpd_ct *ct)
 		ssize_t n = recv(fd, ct->rx, RX_BUF, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
+				/* Which requests failed is unknown: reported below, once */
 				ct->st.apply_errors[HRPD_CT_ERR_LOST]++;
-				if (ct->ops->apply_error)
-					ct->ops->apply_error(ct->arg, HRPD_CT_ERR_LOST, ENOBUFS);
+				lost = true;
 				continue;
 			}
 			break; /* EAGAIN */
@@ -347,6 +369,8 @@ static void answers_read(struct hrpd_ct *ct)
 				answer_error(ct, nlh->nlmsg_seq, -e->error, retry, &n_retry);
 		}
 	}
+	if (lost)
+		writes_lost(ct, ENOBUFS);
 	if (n_retry)
 		n_retry = retries_keep(ct, retry, n_retry);
 	ct->n_pend = 0;
@@ -545,8 +569,6 @@ int hrpd_ct_dump_start(struct hrpd_ct *ct)
 
 int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out)
 {
-	if (ct->dumping)
-		return -EBUSY;
 	struct nf_conntrack *o = nfct_new();
 	if (!o)
 		return -ENOMEM;
@@ -558,20 +580,28 @@ int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *
 	nfct_destroy(o);
 	if (r < 0)
 		return -EINVAL;
-	if (mnl_socket_sendto(ct->dump, nlh, nlh->nlmsg_len) < 0)
+	/* On a socket of its own: the dump socket may be in the middle of a dump (a bulk's, a
+	 * check's), and a read there got the dump's messages, or was refused while one ran. */
+	if (mnl_socket_sendto(ct->get, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	/* answered within sendto, like a batch */
-	ssize_t n = recv(mnl_socket_get_fd(ct->dump), ct->rx, RX_BUF, MSG_DONTWAIT);
-	if (n < 0)
-		return -errno;
-	const struct nlmsghdr *a = (const struct nlmsghdr *)ct->rx;
-	if (!mnl_nlmsg_ok(a, (int)n) || a->nlmsg_seq != nlh->nlmsg_seq)
-		return -EBADMSG; /* not the answer: never read another message as the entry */
-	if (a->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = mnl_nlmsg_get_payload(a);
-		return e->error ? e->error : -ENOENT;
+	/* answered within sendto, like a batch; an answer left by an earlier read that failed
+	 * half way is skipped, never read as this entry */
+	char ans[MNL_SOCKET_BUFFER_SIZE];
+	for (;;) {
+		ssize_t n = recv(mnl_socket_get_fd(ct->get), ans, sizeof(ans), MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? -ENODATA : -errno; /* no answer */
+		const struct nlmsghdr *a = (const struct nlmsghdr *)ans;
+		if (!mnl_nlmsg_ok(a, (int)n))
+			return -EBADMSG;
+		if (a->nlmsg_seq != nlh->nlmsg_seq)
+			continue;
+		if (a->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(a);
+			return e->error ? e->error : -ENOENT;
+		}
+		return hrpd_ct_parse(a, HS_SESS_UPDATE, out) ? 0 : -EBADMSG;
 	}
-	return hrpd_ct_parse(a, HS_SESS_UPDATE, out) ? 0 : -EBADMSG;
 }
 
 bool hrpd_ct_dump_running(const struct hrpd_ct *ct)
@@ -716,8 +746,10 @@ struct hrpd_ct *hrpd_ct_open_adopt(struct hs_loop *loop, const struct hrpd_ct_op
 		hs_info(CT_PREFIX, "adopted the previous hrpd's conntrack sockets:%s%s",
 			ev_adopted ? " events" : "", req_adopted ? " requests" : "");
 	ct->dump = open_socket(0);
+	ct->get = open_socket(0);
 	if (!ct->batch_buf || !ct->rx || !ct->ev_buf || !ct->ev_msgs || !ct->ev_iov || !ct->pend ||
-	    !ct->retry_a || !ct->retry_b || !ct->order || !ct->ev || !ct->req || !ct->dump)
+	    !ct->retry_a || !ct->retry_b || !ct->order || !ct->ev || !ct->req || !ct->dump ||
+	    !ct->get)
 		goto fail;
 	ct->batch = mnl_nlmsg_batch_start(ct->batch_buf, BATCH_BYTES);
 	if (!ct->batch)
@@ -762,6 +794,8 @@ void hrpd_ct_close(struct hrpd_ct *ct)
 		mnl_socket_close(ct->req);
 	if (ct->dump)
 		mnl_socket_close(ct->dump);
+	if (ct->get)
+		mnl_socket_close(ct->get);
 	free(ct->batch_buf);
 	free(ct->rx);
 	free(ct->ev_buf);

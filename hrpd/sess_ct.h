@@ -1,12 +1,12 @@
-/* hrpd's three ctnetlink sockets, behind one object: kernel conntrack events, table dumps, and
- * the requests that write the peer's sessions into our table. libmnl moves the messages,
- * libnetfilter_conntrack builds and parses them; everything is converted to and from the pure
- * struct hs_sess (lib/hrp_session.h) here and nowhere else.
+/* hrpd's four ctnetlink sockets, behind one object: kernel conntrack events, table dumps, the
+ * requests that write the peer's sessions into our table, and single reads of an entry. libmnl
+ * moves the messages, libnetfilter_conntrack builds and parses them; everything is converted to
+ * and from the pure struct hs_sess (lib/hrp_session.h) here and nowhere else.
  *
  * Events caused by our own requests carry the request socket's netlink port id; a socket filter
  * on the event socket drops them in the kernel, so what we write for the peer never echoes back.
  * An overrun of the event socket (ENOBUFS) is reported, never swallowed: the caller owes the peer
- * a resync. */
+ * a resync. So are lost answers of the request socket, with the ranges of their batch. */
 #ifndef HRPD_SESS_CT_H
 #define HRPD_SESS_CT_H
 
@@ -44,6 +44,11 @@ struct hrpd_ct_ops {
 	void (*dump_done)(void *arg, bool ok);
 	/* The kernel refused a request. */
 	void (*apply_error)(void *arg, enum hrpd_ct_apply_err e, int err);
+	/* Requests whose outcome cannot be known: their batch's error answers were lost to an
+	 * overrun of the request socket (err ENOBUFS), or the batch was not sent (the sendto's
+	 * errno). ranges: the hs_sess_range() bits of every request of the batch (all ranges when
+	 * it is not known). */
+	void (*writes_lost)(void *arg, uint64_t ranges, int err);
 };
 
 struct hrpd_ct_stats {
@@ -82,7 +87,8 @@ void hrpd_ct_listen(struct hrpd_ct *ct, bool on);
  * loop turns, at most a bounded number per turn. -EBUSY while one runs. */
 int hrpd_ct_dump_start(struct hrpd_ct *ct);
 /* The entry of key's original tuple and zone, read from the kernel now, as an update in *out: 0,
- * or a negative errno (-ENOENT: none; -EBUSY: a dump holds the socket, and reads it anyway).
+ * or a negative errno (-ENOENT: none). A running dump does not stand in the way: the read has a
+ * socket of its own.
  * The kernel tells no one when a NAT helper changes an entry's sequence adjustment
  * (nf_ct_seqadj_set sends no event), so the source reads such an entry itself. */
 int hrpd_ct_read(struct hrpd_ct *ct, const struct hs_sess *key, struct hs_sess *out);

@@ -107,6 +107,10 @@ json_t *hrpd_sess_stats_json(const struct hrpd *h)
 		{ "rereads_failed", s->rereads_failed },
 		{ "destroys_remembered", ss->tomb.buried },
 		{ "labels_lost", s->labels_lost },
+		{ "lost_writes", s->lost_writes },
+		{ "lost_writes_resyncs", s->lost_writes_resyncs },
+		{ "lost_writes_ranges", s->lost_writes_ranges },
+		{ "lost_writes_unrepaired", s->lost_writes_unrepaired },
 	};
 	json_t *o = json_object();
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)

@@ -74,10 +74,11 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		ss->st.entries_applied++;
 }
 
-void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges)
+int hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges)
 {
 	struct hs_sess_ctl c = { .kind = HS_SESS_CTL_BULK_REQUEST, .ranges = ranges };
-	if (hrpd_sess_control_put(ss, &c, 0) == 0) {
+	int r = hrpd_sess_control_put(ss, &c, 0);
+	if (r == 0) {
 		ss->requested_ms = hs_now_ms();
 		ss->st.bulk_requests_sent++;
 		if (ranges == HS_SESS_RANGES_ALL)
@@ -85,6 +86,7 @@ void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges)
 		else
 			hs_info(HRPD_SESS_PREFIX, "asked the peer for ranges 0x%016" PRIx64, ranges);
 	}
+	return r;
 }
 
 static void bulk_begin(struct hrpd_sess *ss, uint64_t ranges)
@@ -94,6 +96,7 @@ static void bulk_begin(struct hrpd_sess *ss, uint64_t ranges)
 	ss->sweep_ranges = 0;
 	ss->rx_bulk = true;
 	ss->rx_ranges = ranges;
+	hs_sess_dirty_covered(&ss->dirty, ranges); /* rewritten from here on */
 	ss->rx_bulk_entries = 0;
 	ss->rx_bulk_started_ms = hs_now_ms();
 	ss->rx_bulk_update_first = hrpd_ct_count() > HRPD_SESS_UPDATE_FIRST_MIN;

@@ -13,6 +13,7 @@
 #include "sess_control.h"
 #include "sess_ct.h"
 #include "sess_digest.h"
+#include "sess_dirty.h"
 #include "sess_dumps.h"
 #include "sess_policy.h"
 #include "sess_tomb.h"
@@ -25,6 +26,8 @@
 #define HRPD_SESS_PAUSE_POLL_MS    2
 #define HRPD_SESS_LOCAL_MAX        256 /* the box's own addresses we know */
 #define HRPD_SESS_LOCAL_REFRESH_MS 5000
+/* Ranges whose writes into our kernel were lost are asked for at most this often (sess_dirty.h). */
+#define HRPD_SESS_LOST_HOLD_MS 1000
 /* A bulk to a table that holds more entries than this updates first (sess_in.c). */
 #define HRPD_SESS_UPDATE_FIRST_MIN 1024
 
@@ -68,6 +71,10 @@ struct hrpd_sess_stats {
 	uint64_t updates_after_destroy; /* a peer's update that crossed our destroy (sess_tomb.h) */
 	uint64_t rereads, rereads_failed; /* entries read again (hrpd_sess_reread) */
 	uint64_t labels_lost; /* a peer's update whose labels our entry had no room for */
+	/* Batches of writes into our kernel whose outcome is unknown (answers lost, or not sent:
+	 * sess_ct.h writes_lost); the range transfers asked of the peer for them, and their
+	 * ranges; those with no peer to ask (we are the only source, or became it). */
+	uint64_t lost_writes, lost_writes_resyncs, lost_writes_ranges, lost_writes_unrepaired;
 	/* Entries sent without their directional zones: the peer does not read them (record
 	 * feature sess-dir-zone). */
 	uint64_t dir_zones_stripped;
@@ -134,6 +141,9 @@ struct hrpd_sess {
 	uint64_t requested_ms;
 	bool ready;
 	uint64_t last_apply_warn_ms;
+	uint64_t last_reread_warn_ms;
+	uint64_t last_lost_warn_ms;
+	struct hs_sess_dirty dirty; /* ranges whose writes of the peer's entries were lost */
 	/* consistency checks (sess_check.c) */
 	uint32_t check_interval_ms; /* 0: only by hand */
 	struct hs_timer check_timer;
@@ -189,7 +199,8 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_bulk_abandon(struct hrpd_sess *ss, const char *why);
 /* The source reads key's entry again and sends it like an event (hrpd_ct_read says why). */
 void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key);
-void hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
+/* 0, or the data channel's error (the request did not go). */
+int hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
 /* The peer's registry lists record feature sess-dir-zone (or is not known yet). */
 bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss);
 
