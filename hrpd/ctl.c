@@ -226,6 +226,7 @@ static int cmd_interfaces(void *ctx, json_t *args, json_t **result, char *err, s
 					     : 0));
 		if (l->rtt_us >= 0)
 			json_object_set_new(o, "rtt_ms", json_real((double)l->rtt_us / 1000.0));
+		json_object_set_new(o, "renewals", json_integer((json_int_t)l->renewals));
 		json_array_append_new(a, o);
 	}
 	*result = json_pack("{s:o}", "interfaces", a);

@@ -521,7 +521,8 @@ static int listener_watch(struct hrpd_data_listener *L, int fd)
 static int listener_open(struct hrpd_data_listener *L)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = hs_addr_sockaddr(&L->local, L->port, (int)if_nametoindex(L->ifname), &ss);
+	L->ifindex = (int)if_nametoindex(L->ifname);
+	socklen_t sl = hs_addr_sockaddr(&L->local, L->port, L->ifindex, &ss);
 	char name[64];
 	snprintf(name, sizeof(name), "hrp-data:%s", L->ifname);
 	/* A hot restart hands the listener over: connections queued on it are not refused. */
@@ -559,6 +560,14 @@ void hrpd_data_listen_sync(struct hrpd_data *dc, uint64_t now)
 		struct hrpd_data_listener *L = &dc->lis[i];
 		const struct hrpd_link *l = (size_t)i < h->n_links ? h->links[i] : NULL;
 		if (l && listener_is(L, l, h->port)) {
+			/* its interface made again (the link follows it, link.c): a listener bound
+			 * to the old one accepts nothing */
+			if (L->fd >= 0 && l->fd >= 0 && l->ifindex != L->ifindex) {
+				hs_notice(HRPD_DATA_PREFIX, "%s made again: listening again",
+					  L->ifname);
+				listener_close(L);
+				L->last_try_ms = 0;
+			}
 			if (L->fd >= 0 ||
 			    (L->last_try_ms && now - L->last_try_ms < HRPD_DATA_LISTEN_RETRY_MS))
 				continue;

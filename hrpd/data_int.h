@@ -97,6 +97,7 @@ struct hrpd_data_listener {
 	struct hs_io io;
 	bool io_on;
 	char ifname[IF_NAMESIZE];
+	int ifindex; /* the interface's when opened: made again under a new one, opened again */
 	struct hs_addr local;
 	int port;
 	uint64_t last_try_ms;

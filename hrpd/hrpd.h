@@ -60,6 +60,7 @@ struct hrpd_link {
 	uint64_t answered_ms[HRPD_CHALLENGE_RING]; /* 0: free */
 	unsigned answered_next;
 	uint64_t tx, rx, tx_errors, wrong_source, auth_failures;
+	uint64_t renewals; /* the socket opened again: its interface deleted or made again */
 	uint64_t last_rx_ms;
 	bool heard;
 	/* round trip, from the periodic RTT probe */

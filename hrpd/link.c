@@ -107,9 +107,41 @@ static void set_admin(struct hrpd_link *l, bool up, const char *why)
 	snprintf(l->admin_why, sizeof(l->admin_why), "%s", why);
 }
 
+static void close_socket(struct hrpd_link *l)
+{
+	if (l->io_on)
+		hs_io_stop(&l->io);
+	l->io_on = false;
+	close(l->fd);
+	l->fd = -1;
+}
+
+/* The interface our socket is bound to (SO_BINDTODEVICE ties it to an index) is still the one
+ * by the link's name. A bond, VLAN or veth deleted and made again is a new index: the old
+ * socket sends nothing (ENODEV) and hears nothing, so it is opened again at once; a deleted
+ * interface closes it, and it is opened once the name is back. */
+static void follow_interface(struct hrpd_link *l)
+{
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->cfg.interface);
+	int r = ioctl(l->fd, SIOCGIFINDEX, &ifr);
+	if (r == 0 && ifr.ifr_ifindex == l->ifindex)
+		return;
+	if (r == 0)
+		hs_notice(l->prefix, "interface made again (index %d, was %d): socket opened again",
+			  ifr.ifr_ifindex, l->ifindex);
+	else
+		hs_warn(l->prefix, "interface deleted: socket closed until it is back");
+	close_socket(l);
+	l->renewals++;
+	l->last_open_ms = 0;
+}
+
 bool hrpd_link_refresh(struct hrpd_link *l, uint64_t now)
 {
 	bool was = l->admin_up;
+	if (l->fd >= 0)
+		follow_interface(l);
 	if (l->fd < 0 && (l->last_open_ms == 0 || now - l->last_open_ms >= HRPD_REOPEN_MS)) {
 		l->last_open_ms = now;
 		l->ifindex = (int)if_nametoindex(l->cfg.interface);

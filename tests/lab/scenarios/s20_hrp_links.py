@@ -4,7 +4,10 @@
   - hb0 cut silently in its switch: hb1 becomes running, no peer-down on either box;
   - hb1 cut too: the peer is declared dead; the time from its last message to the peer-down is
     measured and compared with the formula D + 7b = 5 x 100 + 7 x 12 = 584 ms (doc/hrpd.md);
-  - both healed: the peer is up again, hb0 running.
+  - both healed: the peer is up again, hb0 running;
+  - hb0 deleted on both boxes and made again (new interface indexes, as a rebuilt bond or VLAN
+    gets): hb1 runs meanwhile, no peer-down; each hrpd opens its heartbeat socket and its data
+    listener on hb0 again (`renewals`), hb0 runs again, and the data connection is back on it.
 
 This file also holds the helpers of the other s2x_hrp_* scenarios (imported from here)."""
 
@@ -204,9 +207,43 @@ def body(lab, s):
     wait_pair_up(lab, s)
     for node in BOXES:
         ev[node].close()
+    rebuilt = rebuild_hb0(lab, s)
     s.summary = "hb0 cut -> hb1 running, no peer-down; both cut: dead %d ms after the last " \
-                "hello (formula %d ms), %d ms after the cut; healed -> up" % (
-                    silence_to_dead, formula, round(cut_ms))
+                "hello (formula %d ms), %d ms after the cut; healed -> up; hb0 made again: " \
+                "running again %.1f s later" % (silence_to_dead, formula, round(cut_ms), rebuilt)
+
+
+HB0 = {"fw1": ("p1", "203.0.113.1/30"), "fw2": ("p2", "203.0.113.2/30")}
+
+
+def rebuild_hb0(lab, s):
+    """hb0 deleted on both boxes, then made again: hrpd must follow the new interfaces."""
+    renew0 = {n: links(lab, n)["hb0"].get("renewals", 0) for n in BOXES}
+    down0 = {n: stats(lab, n)["peer_down"] for n in BOXES}
+    for node in BOXES:
+        lab.run(node, ["ip", "link", "del", "hb0"])
+    for node in BOXES:
+        s.wait_until("%s: hb1 running once hb0 is gone" % node,
+                     lambda n=node: hrp(lab, n)["running_link"] == "hb1", 10)
+    t_made = time.monotonic()
+    for node, (port, addr) in HB0.items():
+        lab.run(node, ["ip", "link", "add", "hb0", "type", "veth", "peer", "name", port,
+                       "netns", lab.ns("sw-hb1")])
+        lab.run("sw-hb1", ["ip", "link", "set", port, "master", "br0"])
+        lab.run("sw-hb1", ["ip", "link", "set", port, "up"])
+        lab.run(node, ["ip", "addr", "add", addr, "dev", "hb0"])
+        lab.run(node, ["ip", "link", "set", "hb0", "up"])
+    wait_pair_up(lab, s)
+    took = time.monotonic() - t_made
+    for node in BOXES:
+        hb0 = links(lab, node)["hb0"]
+        s.check(hb0.get("renewals", 0) > renew0[node],
+                "%s: hrpd opened hb0's socket again (renewals %s)" % (node, hb0.get("renewals")))
+        s.check(stats(lab, node)["peer_down"] == down0[node], "%s: no peer-down" % node)
+    s.wait_until("the data connection is up on hb0 again",
+                 lambda: all(ctl(lab, n, "data-stats").get("state") == "up" and
+                             ctl(lab, n, "data-stats").get("link") == "hb0" for n in BOXES), 15)
+    return took
 
 
 if __name__ == "__main__":
