@@ -186,7 +186,7 @@ static void maybe_send(struct hrpd_cfgsync *cs)
 		return; /* a held channel: hrpd_cfgsync_update() sends once it runs again */
 	uint8_t kind = cs->role == HS_CFGSYNC_ROLE_MASTER && cs->auto_sync ? HS_CFGSYNC_FULL
 									   : HS_CFGSYNC_REPORT;
-	if (cs->sent_any && cs->sent_epoch == h->peer.epoch &&
+	if (cs->sent_any && cs->sent_epoch == h->peer.incarnation &&
 	    memcmp(cs->sent_digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN) == 0) {
 		if (cs->sent_kind == kind)
 			return;
@@ -359,7 +359,7 @@ int hrpd_cfgsync_send_set(struct hrpd_cfgsync *cs, bool force)
 		cs->st.reports_sent++;
 	}
 	cs->sent_any = true;
-	cs->sent_epoch = h->peer.epoch;
+	cs->sent_epoch = h->peer.incarnation;
 	cs->sent_kind = full ? HS_CFGSYNC_FULL : HS_CFGSYNC_REPORT;
 	memcpy(cs->sent_digest, cs->local.digest, HS_CFGSYNC_DIGEST_LEN);
 	return 0;

@@ -43,7 +43,7 @@ struct hrpd_cfg_facts {
 	struct hs_pair_facts *peer;
 	uint32_t peer_gen;
 	uint64_t peer_at_ms;
-	/* what we sent to which peer epoch */
+	/* what we sent to which peer process (sent_epoch: hrp_peer.incarnation) */
 	bool sent_any;
 	uint64_t sent_epoch;
 	uint8_t sent_digest[HS_CFGSYNC_DIGEST_LEN];
@@ -237,7 +237,7 @@ static int send_facts(struct hrpd_cfg_facts *fc)
 	}
 	fc->st.sent++;
 	fc->sent_any = true;
-	fc->sent_epoch = h->peer.epoch;
+	fc->sent_epoch = h->peer.incarnation;
 	memcpy(fc->sent_digest, fc->digest, HS_CFGSYNC_DIGEST_LEN);
 	return 0;
 }
@@ -260,7 +260,7 @@ void hrpd_facts_update(struct hrpd_cfgsync *cs, bool resend)
 		fc->sent_any = false;
 	if (!fc->have)
 		return;
-	if (fc->sent_any && fc->sent_epoch == h->peer.epoch &&
+	if (fc->sent_any && fc->sent_epoch == h->peer.incarnation &&
 	    memcmp(fc->sent_digest, fc->digest, HS_CFGSYNC_DIGEST_LEN) == 0)
 		return;
 	send_facts(fc);

@@ -97,7 +97,7 @@ struct hrpd_cfgsync {
 	uint32_t peer_gen;
 	uint64_t peer_at_ms;
 	struct hrpd_cfg_set peer;
-	/* what we sent to which peer epoch */
+	/* what we sent to which peer process (sent_epoch: hrp_peer.incarnation) */
 	enum hs_cfgsync_role role;
 	bool sent_any;
 	uint64_t sent_epoch;

@@ -46,7 +46,7 @@ struct hrpd_cfg_settings {
 	uint64_t peer_at_ms;
 	bool must_apply;   /* the peer's record asks to be applied and was not yet */
 	unsigned applying; /* applies waiting for the daemons' answers (a hot restart waits) */
-	/* what we sent to which peer epoch */
+	/* what we sent to which peer process (sent_epoch: hrp_peer.incarnation) */
 	bool sent_any, sent_apply;
 	uint64_t sent_epoch;
 	uint8_t sent_digest[HS_CFGSYNC_DIGEST_LEN];
@@ -131,7 +131,7 @@ static bool want_apply(const struct hrpd_cfgsync *cs, bool force)
 	const struct hrpd_cfg_settings *s = cs->settings;
 	if (cs->role != HS_CFGSYNC_ROLE_MASTER || !(cs->auto_sync || force))
 		return false;
-	if (force || !s->sent_any || s->sent_epoch != cs->h->peer.epoch)
+	if (force || !s->sent_any || s->sent_epoch != cs->h->peer.incarnation)
 		return true;
 	return !s->have_agreed || memcmp(s->agreed, s->digest, HS_CFGSYNC_DIGEST_LEN) != 0;
 }
@@ -175,7 +175,7 @@ int hrpd_settings_send(struct hrpd_cfgsync *cs, bool force)
 	}
 	s->sent_any = true;
 	s->sent_apply = apply;
-	s->sent_epoch = h->peer.epoch;
+	s->sent_epoch = h->peer.incarnation;
 	memcpy(s->sent_digest, s->digest, HS_CFGSYNC_DIGEST_LEN);
 	return 0;
 }
@@ -191,7 +191,7 @@ void hrpd_settings_update(struct hrpd_cfgsync *cs)
 	/* Sent with apply and since agreed on: a report of the same settings would add nothing
 	 * (the peer has them; a hot restart must not send it either). */
 	bool agreed = s->have_agreed && memcmp(s->agreed, s->digest, HS_CFGSYNC_DIGEST_LEN) == 0;
-	if (s->sent_any && s->sent_epoch == h->peer.epoch &&
+	if (s->sent_any && s->sent_epoch == h->peer.incarnation &&
 	    (s->sent_apply == apply || (s->sent_apply && agreed)) &&
 	    memcmp(s->sent_digest, s->digest, HS_CFGSYNC_DIGEST_LEN) == 0)
 		return;

@@ -526,7 +526,11 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 				  .counters = &h->counters };
 	struct hrp_rx_result res;
 	l->rx++;
-	switch (hrp_rx(&ctx, buf, len, now, &res)) {
+	enum hrp_rx_verdict v = hrp_rx(&ctx, buf, len, now, &res);
+	/* A restart rebuilds what we hold of the peer; an announced epoch keeps it (the same
+	 * process goes on: doc/hrp-protocol.md 7.3). */
+	enum hrp_rx_epoch ec = hrp_rx_epoch_change(&res, was_known);
+	switch (v) {
 	case HRP_RX_DROP:
 		if (drop_is_auth(res.drop))
 			l->auth_failures++;
@@ -539,7 +543,11 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 		break;
 	case HRP_RX_ACCEPT: {
 		uint16_t type = res.msg.hdr.type;
-		if (res.new_epoch && was_known) {
+		if (ec == HRP_RX_EPOCH_ANNOUNCED)
+			hs_info(PEER_PREFIX,
+				"the peer switched to the epoch it announced: 0x%016llx",
+				(unsigned long long)h->peer.epoch);
+		if (ec == HRP_RX_EPOCH_RESTART) {
 			log_new_epoch(h, taken_back);
 			hrpd_vgmp_reset_peer(h);
 			hrpd_data_peer_restart(h);
@@ -565,7 +573,7 @@ void hrpd_chan_receive(struct hrpd_link *l, const uint8_t *buf, size_t len, uint
 	enum hrp_lv_rx what = res.msg.hdr.type == HRP_MSG_HELLO       ? HRP_LV_RX_HELLO
 			      : res.msg.hdr.type == HRP_MSG_PROBE_ACK ? HRP_LV_RX_PROBE_ACK
 								      : HRP_LV_RX_OTHER;
-	if (res.new_epoch && was_known)
+	if (ec == HRP_RX_EPOCH_RESTART)
 		what = HRP_LV_RX_RESTART;
 	l->heard = true;
 	l->last_rx_ms = now;

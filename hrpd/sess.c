@@ -531,7 +531,7 @@ static bool needs_peer_table(const struct hrpd_sess *ss)
 	bool sharing = h->local.state == HRP_VGMP_LOAD_BALANCE;
 	if (active_state(h->local.state) && !sharing)
 		return false; /* the standby holds nothing of its own */
-	return !(ss->synced && ss->synced_epoch == h->peer.epoch);
+	return !(ss->synced && ss->synced_epoch == h->peer.incarnation);
 }
 
 static struct hs_sess_dump_wants dump_wants(const struct hrpd_sess *ss, uint64_t now)

@@ -132,7 +132,7 @@ static void bulk_end(struct hrpd_sess *ss)
 	if (all) {
 		ss->missed_sync = false; /* the peer's table is here again */
 		ss->synced = true;
-		ss->synced_epoch = ss->h->peer.epoch;
+		ss->synced_epoch = ss->h->peer.incarnation;
 	}
 	/* What the peer did not send in these ranges is stale here: swept, unless we forward
 	 * flows of our own (load-sharing), which the peer may not have yet. */

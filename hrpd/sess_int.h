@@ -137,7 +137,7 @@ struct hrpd_sess {
 	uint64_t rx_bulk_entries, rx_bulk_started_ms, last_bulk_ms;
 	bool rx_bulk_update_first; /* our table held sessions when the bulk began (sess_in.c) */
 	bool synced;
-	uint64_t synced_epoch;
+	uint64_t synced_epoch; /* the peer process synced from: hrp_peer.incarnation */
 	uint64_t requested_ms;
 	bool ready;
 	uint64_t last_apply_warn_ms;

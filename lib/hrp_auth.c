@@ -230,6 +230,13 @@ static bool is_old_epoch(const struct hrp_peer *p, uint64_t epoch)
 	return false;
 }
 
+/* The next epoch the peer announced (hrp_peer_expect_epoch), from the same sender. */
+static bool is_announced(const struct hrp_peer *p, const struct hrp_hdr *h)
+{
+	return p->known && p->has_next_epoch && h->epoch == p->next_epoch &&
+	       h->sender_id == p->sender_id;
+}
+
 enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_hdr *h,
 				     uint64_t now_ms)
 {
@@ -254,8 +261,7 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 						  : HRP_PEER_DROP_OLD_EPOCH;
 	}
 	/* The epoch the peer told us (authenticated, in its current epoch) it would switch to. */
-	if (p->known && p->has_next_epoch && h->epoch == p->next_epoch &&
-	    h->sender_id == p->sender_id)
+	if (is_announced(p, h))
 		return HRP_PEER_ACCEPT_NEW_EPOCH;
 	/* Without a key nothing can be proven: take the restart at its word. */
 	if (!p->keyed)
@@ -267,8 +273,10 @@ enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_
 	return HRP_PEER_NEED_CHALLENGE;
 }
 
-/* The one place the peer's epoch changes. */
-static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mark_below)
+/* The one place the peer's epoch changes. announced: the epoch the peer announced, so the same
+ * process goes on (its incarnation stays); any other change is a new process. */
+static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mark_below,
+			   bool announced)
 {
 	if (p->known && p->epoch != h->epoch) {
 		/* The epoch left joins the ring, in the slot of the one taken back if it was in. */
@@ -284,6 +292,9 @@ static void peer_set_epoch(struct hrp_peer *p, const struct hrp_hdr *h, bool mar
 			p->n_old++;
 		}
 	}
+	p->epoch_announced = announced && p->known;
+	if (!p->epoch_announced)
+		p->incarnation = h->epoch;
 	p->known = true;
 	p->sender_id = h->sender_id;
 	p->epoch = h->epoch;
@@ -307,7 +318,7 @@ enum hrp_peer_verdict hrp_peer_accept(struct hrp_peer *p, const struct hrp_hdr *
 	if (v == HRP_PEER_ACCEPT)
 		hrp_replay_update(&p->win[stream_of(h)], h->seq);
 	else if (v == HRP_PEER_ACCEPT_NEW_EPOCH)
-		peer_set_epoch(p, h, false);
+		peer_set_epoch(p, h, false, is_announced(p, h));
 	if (v == HRP_PEER_ACCEPT || v == HRP_PEER_ACCEPT_NEW_EPOCH)
 		p->current_heard_ms = now_ms;
 	return v;
@@ -341,7 +352,7 @@ enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct h
 	/* A live key holder answering from an epoch it has left would reuse sequence numbers. */
 	if (is_old_epoch(p, h->epoch))
 		return HRP_PEER_DROP_OLD_EPOCH;
-	peer_set_epoch(p, h, true);
+	peer_set_epoch(p, h, true, false);
 	p->current_heard_ms = now_ms;
 	return HRP_PEER_ACCEPT_NEW_EPOCH;
 }

@@ -75,7 +75,8 @@ void hrp_replay_update(struct hrp_replay_window *w, uint32_t seq);
 
 enum hrp_peer_verdict {
 	HRP_PEER_ACCEPT,
-	HRP_PEER_ACCEPT_NEW_EPOCH, /* peer restarted (or rolled its epoch): windows reset */
+	HRP_PEER_ACCEPT_NEW_EPOCH, /* peer restarted (or rolled its epoch): windows reset;
+				    * epoch_announced tells the two apart */
 	HRP_PEER_DROP_REPLAY,
 	HRP_PEER_DROP_TOO_OLD,
 	HRP_PEER_DROP_OLD_EPOCH,
@@ -106,6 +107,13 @@ struct hrp_peer {
 	int key_slot;   /* slot that verified the last accepted message, HRP_KEY_NONE if unsigned */
 	uint8_t key_id; /* its id */
 	uint64_t epoch_changes;
+	/* Whether the last epoch change was the one the peer announced (section 7.3 of
+	 * doc/hrp-protocol.md: the same process goes on), not a restart. */
+	bool epoch_announced;
+	/* The peer process: the first epoch we knew it by, kept across the epoch changes it
+	 * announced, renewed by any other. What must be sent again to a new process (session
+	 * and config sync) is compared against it, never against epoch. */
+	uint64_t incarnation;
 	/* Without a key, an epoch left is taken back once the current one has been quiet this
 	 * long (0: never); the daemon sets it from the hello intervals (hrp_peer_takeback_ms). */
 	uint32_t epoch_takeback_ms;
@@ -127,7 +135,8 @@ uint32_t hrp_peer_takeback_ms(uint32_t own_interval_ms, uint32_t peer_interval_m
 enum hrp_peer_verdict hrp_peer_check(const struct hrp_peer *p, const struct hrp_hdr *h,
 				     uint64_t now_ms);
 /* hrp_peer_check() and, on accept, the state change (window update, or switch to the new
- * epoch with fresh windows). */
+ * epoch with fresh windows; epoch_announced and incarnation say whether the process is the
+ * same). */
 enum hrp_peer_verdict hrp_peer_accept(struct hrp_peer *p, const struct hrp_hdr *h, uint64_t now_ms);
 /* Starts (or repeats) a challenge: keeps the outstanding nonce while it is fresh, otherwise
  * takes fresh_nonce. Writes the nonce to send to nonce_out. */
@@ -135,7 +144,8 @@ void hrp_peer_challenge_start(struct hrp_peer *p, const uint8_t fresh_nonce[HRP_
 			      uint64_t now_ms, uint8_t nonce_out[HRP_NONCE_LEN]);
 /* An authenticated challenge-response carrying nonce: if it matches the outstanding challenge,
  * the sender's epoch becomes the peer's (every sequence number up to the response's counts as
- * seen) and HRP_PEER_ACCEPT_NEW_EPOCH is returned (HRP_PEER_ACCEPT if it was already current);
+ * seen; never an announced change: a new incarnation) and HRP_PEER_ACCEPT_NEW_EPOCH is returned
+ * (HRP_PEER_ACCEPT if it was already current);
  * else HRP_PEER_DROP_BAD_NONCE (or _OLD_EPOCH). A nonce is good once. */
 enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct hrp_hdr *h,
 					      const uint8_t nonce[HRP_NONCE_LEN], uint64_t now_ms);

@@ -68,7 +68,8 @@ enum hrp_lv_reason {
 enum hrp_lv_rx {
 	HRP_LV_RX_HELLO,
 	HRP_LV_RX_PROBE_ACK,
-	HRP_LV_RX_RESTART, /* any accepted message that started a new epoch of a peer we knew */
+	HRP_LV_RX_RESTART, /* any accepted message that started a new epoch of a peer we knew,
+			      one it did not announce */
 	HRP_LV_RX_OTHER,   /* probe, VGMP, challenge-response, registry, ... */
 	HRP_LV_RX_MAX,
 };

@@ -438,6 +438,7 @@ static enum hrp_rx_verdict rx_window(const struct hrp_rx_ctx *ctx, struct hrp_rx
 	switch (pv) {
 	case HRP_PEER_ACCEPT_NEW_EPOCH:
 		res->new_epoch = true;
+		res->epoch_announced = p->epoch_announced;
 		/* fall through */
 	case HRP_PEER_ACCEPT:
 		hrp_peer_note_key(p, res->key_slot, res->msg.key_id);
@@ -510,4 +511,28 @@ enum hrp_rx_verdict hrp_rx(const struct hrp_rx_ctx *ctx, const uint8_t *buf, siz
 	if (v == HRP_RX_ACCEPT && res->msg.hdr.type == HRP_MSG_HELLO && res->hello.has_next_epoch)
 		hrp_peer_expect_epoch(ctx->peer, res->hello.next_epoch);
 	return v;
+}
+
+static const char *const hrp_rx_epoch_names[HRP_RX_EPOCH_MAX] = {
+	[HRP_RX_EPOCH_SAME] = "same",
+	[HRP_RX_EPOCH_FIRST] = "first",
+	[HRP_RX_EPOCH_ANNOUNCED] = "announced",
+	[HRP_RX_EPOCH_RESTART] = "restart",
+};
+
+const char *hrp_rx_epoch_name(enum hrp_rx_epoch e)
+{
+	return (unsigned)e < HRP_RX_EPOCH_MAX ? hrp_rx_epoch_names[e] : "invalid";
+}
+
+enum hrp_rx_epoch hrp_rx_epoch_change(const struct hrp_rx_result *res, bool was_known)
+{
+	if (!res->new_epoch)
+		return HRP_RX_EPOCH_SAME;
+	if (!was_known)
+		return HRP_RX_EPOCH_FIRST;
+	/* Announced in an accepted hello of the current epoch (section 7.3): the process that
+	 * announced it goes on, with its registry, sessions and config. A challenged epoch is
+	 * never one: the announcement was lost, or the peer restarted. */
+	return res->epoch_announced ? HRP_RX_EPOCH_ANNOUNCED : HRP_RX_EPOCH_RESTART;
 }

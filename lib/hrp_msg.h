@@ -174,7 +174,7 @@ int hrp_data_ack_get(const uint8_t *body, size_t len, struct hrp_data_ack *a);
 /* ---- receive pipeline ---- */
 
 enum hrp_rx_verdict {
-	HRP_RX_ACCEPT,         /* act on it: res->msg (res->new_epoch: the peer restarted) */
+	HRP_RX_ACCEPT,         /* act on it: res->msg (a restart? hrp_rx_epoch_change()) */
 	HRP_RX_DROP,           /* counted under res->drop */
 	HRP_RX_NOT_SUPPORTED,  /* answer hrp_not_supported_encode(&res->msg.hdr, res->bad_tlv) */
 	HRP_RX_NEED_CHALLENGE, /* hrp_peer_challenge_start(), then send a challenge */
@@ -195,7 +195,10 @@ struct hrp_rx_result {
 	enum hrp_drop drop; /* HRP_DROP_NONE when accepted */
 	struct hrp_msg msg; /* header always filled once the header parsed */
 	int key_slot;       /* slot that verified it, HRP_KEY_NONE unsigned */
+	/* new_epoch: the peer's epoch changed (or is the first we know); epoch_announced: to the
+	 * one it announced, the same process goes on (hrp_rx_epoch_change()) */
 	bool new_epoch;
+	bool epoch_announced;
 	unsigned unknown_tlvs;
 	uint16_t bad_tlv; /* the TLV to blame, when one is */
 	enum hrp_peer_verdict peer_verdict;
@@ -210,5 +213,19 @@ struct hrp_rx_result {
  * outcome in ctx->counters. */
 enum hrp_rx_verdict hrp_rx(const struct hrp_rx_ctx *ctx, const uint8_t *buf, size_t len,
 			   uint64_t now_ms, struct hrp_rx_result *res);
+
+/* What a message that passed the window (accepted, or answered as not supported) says of the
+ * peer's process; was_known: whether an epoch of the peer was known before it. */
+enum hrp_rx_epoch {
+	HRP_RX_EPOCH_SAME,      /* the epoch we knew */
+	HRP_RX_EPOCH_FIRST,     /* the first we know of the peer: nothing to follow */
+	HRP_RX_EPOCH_ANNOUNCED, /* the next epoch it announced: the same process goes on */
+	HRP_RX_EPOCH_RESTART,   /* one it did not announce: a new process (without a key, maybe
+				 * an epoch taken back), whose state must be built afresh */
+	HRP_RX_EPOCH_MAX,
+};
+
+const char *hrp_rx_epoch_name(enum hrp_rx_epoch e);
+enum hrp_rx_epoch hrp_rx_epoch_change(const struct hrp_rx_result *res, bool was_known);
 
 #endif

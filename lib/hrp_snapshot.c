@@ -119,14 +119,15 @@ static json_t *peer_encode(const struct hrp_peer *p)
 	for (unsigned i = 0; i < p->n_old && i < HRP_EPOCH_HISTORY; i++)
 		json_array_append_new(old, hex64(p->old_epochs[i]));
 	return json_pack(
-		"{s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:i, s:i, s:o, s:o}",
+		"{s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 		"keyed", p->keyed, "known", p->known, "sender_id", (json_int_t)p->sender_id,
 		"epoch", hex64(p->epoch), "windows", win, "old_epochs", old, "next_epoch",
 		p->has_next_epoch ? hex64(p->next_epoch) : json_null(), "challenge_pending",
 		p->challenge_pending, "nonce", hex(p->nonce, HRP_NONCE_LEN), "challenge_issued_ms",
 		u64(p->challenge_issued_ms), "challenge_sent_ms", u64(p->challenge_sent_ms),
 		"key_slot", p->key_slot, "key_id", p->key_id, "epoch_changes",
-		u64(p->epoch_changes), "epochs_taken_back", u64(p->epochs_taken_back));
+		u64(p->epoch_changes), "epochs_taken_back", u64(p->epochs_taken_back),
+		"incarnation", hex64(p->incarnation));
 }
 
 static json_t *lv_encode(const struct hrp_liveness *lv)
@@ -424,6 +425,10 @@ static void peer_decode(struct rd *rd, const json_t *o, struct hrp_peer *p)
 	p->key_id = (uint8_t)rd_u64(rd, o, "key_id", UINT8_MAX);
 	p->epoch_changes = rd_u64(rd, o, "epoch_changes", INT64_MAX);
 	p->epochs_taken_back = rd_u64(rd, o, "epochs_taken_back", INT64_MAX); /* minor 4 */
+	/* minor 5; absent: the epoch names the process (an epoch change announced before the
+	 * snapshot reads as a restart once more) */
+	const json_t *inc = json_object_get(o, "incarnation");
+	p->incarnation = inc ? hex64_of(rd, inc, "peer.incarnation") : p->epoch;
 }
 
 static void lv_decode(struct rd *rd, const json_t *o, struct hrp_liveness *lv)

@@ -28,8 +28,9 @@
 
 #define HRP_SNAPSHOT_FORMAT "hrpd-snapshot"
 #define HRP_SNAPSHOT_MAJOR  1
-/* Minor 1: "cfgsync"; 2: the data stream whole; 3: missed_sync; 4: peer.epochs_taken_back. */
-#define HRP_SNAPSHOT_MINOR 4
+/* Minor 1: "cfgsync"; 2: the data stream whole; 3: missed_sync; 4: peer.epochs_taken_back;
+ * 5: peer.incarnation. */
+#define HRP_SNAPSHOT_MINOR 5
 
 #define HRP_SNAP_REQ_MAX   4 /* HRPD_REQ_MAX */
 #define HRP_SNAP_SENDS_MAX 4 /* HRPD_REQ_SENDS */

@@ -292,6 +292,9 @@ static void test_peer_no_key_late_epoch(void **state)
 	assert_int_equal(p.epochs_taken_back, 1);
 	assert_int_equal(p.n_old, 1);
 	assert_int_equal(p.old_epochs[0], 0xa);
+	/* Not an announced change: what was sent to 0xa's process is sent again. */
+	assert_false(p.epoch_announced);
+	assert_int_equal(p.incarnation, 0xb);
 	/* The window starts fresh: the live process goes on. */
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 6, false), 451), HRP_PEER_ACCEPT);
 	/* A time from before the last message heard (a loop's cached clock) is no quiet. */

@@ -1,6 +1,7 @@
 /* HRP's peer state through the receive pipeline: replay window, epoch change with and without
  * a key (challenge and response), a restarted box, key rollover, sequence wrap, the announced
- * next epoch, the registry exchange. Messages, goldens and drops are in test_hrp_msg.c. */
+ * next epoch (told apart from a restart), the registry exchange. Messages, goldens and drops
+ * are in test_hrp_msg.c. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -269,10 +270,102 @@ static void test_next_epoch(void **state)
 	assert_int_equal(box_rx(&fw2, m, n, 2, &res), HRP_RX_ACCEPT);
 	assert_true(res.new_epoch);
 	assert_int_equal(fw2.c.challenges, 0);
-	/* Without an announcement: challenged. */
+	/* The announced change is told apart from a restart: the same process goes on. */
+	assert_true(res.epoch_announced);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_ANNOUNCED);
+	assert_int_equal(fw2.peer.epoch, 0xe5);
+	assert_int_equal(fw2.peer.incarnation, 0xe1);
+	/* The next hello of the new epoch is an ordinary one. */
+	n = box_hello(&fw1, m, sizeof(m), 2);
+	assert_int_equal(box_rx(&fw2, m, n, 2, &res), HRP_RX_ACCEPT);
+	assert_false(res.new_epoch);
+	assert_false(res.epoch_announced);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_SAME);
+	/* Without an announcement: challenged, and once proven a restart. */
 	hrp_tx_new_epoch(&fw1.tx, 0xe6, 0);
 	n = box_hello(&fw1, m, sizeof(m), 2);
 	assert_int_equal(box_rx(&fw2, m, n, 3, &res), HRP_RX_NEED_CHALLENGE);
+	uint8_t ch[256], resp[256], nonce[HRP_NONCE_LEN], echo[HRP_NONCE_LEN];
+	uint8_t fresh[HRP_NONCE_LEN] = { 0x66 };
+	hrp_peer_challenge_start(&fw2.peer, fresh, 3, nonce);
+	n = box_challenge(&fw2, HRP_MSG_CHALLENGE, nonce, ch, sizeof(ch));
+	assert_int_equal(box_rx(&fw1, ch, n, 3, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_challenge_get(res.msg.body, res.msg.body_len, echo), 0);
+	n = box_challenge(&fw1, HRP_MSG_CHALLENGE_RESPONSE, echo, resp, sizeof(resp));
+	assert_int_equal(box_rx(&fw2, resp, n, 3, &res), HRP_RX_ACCEPT);
+	assert_true(res.new_epoch);
+	assert_false(res.epoch_announced);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_RESTART);
+	assert_int_equal(fw2.peer.epoch, 0xe6);
+	assert_int_equal(fw2.peer.incarnation, 0xe6);
+}
+
+/* What hrpd does with an accepted message's epoch (hrpd_chan_receive acts on
+ * hrp_rx_epoch_change(); session and config sync compare what they synced or sent against
+ * peer.incarnation): an announced epoch change resets nothing and makes nothing due again, a
+ * restart does. Without a key, where a restart is taken at its word. */
+static void test_epoch_change_kinds(void **state)
+{
+	struct box fw1, fw2;
+	struct hrp_rx_result res;
+	struct hrp_builder b;
+	uint8_t m[256];
+	size_t n;
+
+	box_init(&fw1, ID_FW1, 0xe1, 0);
+	box_init(&fw2, ID_FW2, 0xe2, 0);
+	n = box_hello(&fw1, m, sizeof(m), 1);
+	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_rx_epoch_change(&res, false), HRP_RX_EPOCH_FIRST);
+	assert_false(res.epoch_announced);
+	assert_int_equal(fw2.peer.incarnation, 0xe1);
+	/* Session sync takes the peer's table, config sync sends ours: both note the process. */
+	uint64_t synced = fw2.peer.incarnation;
+
+	/* fw1 announces 0xe5 and switches to it. */
+	struct hrp_hello h = { .vgmp = { .priority = 1 },
+			       .has_next_epoch = true,
+			       .next_epoch = 0xe5 };
+	hrp_msg_begin(&b, m, sizeof(m), HRP_MSG_HELLO, 0);
+	hrp_hello_put(&b, &h);
+	assert_int_equal(hrp_msg_end(&b, &fw1.tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(box_rx(&fw2, m, n, 1, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_SAME);
+	hrp_tx_new_epoch(&fw1.tx, 0xe5, 0);
+	n = box_hello(&fw1, m, sizeof(m), 1);
+	assert_int_equal(box_rx(&fw2, m, n, 2, &res), HRP_RX_ACCEPT);
+	assert_int_equal(res.peer_verdict, HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_true(res.epoch_announced);
+	/* Not a restart: no reset, no liveness restart; nothing synced is due again. */
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_ANNOUNCED);
+	assert_int_equal(fw2.peer.epoch, 0xe5);
+	assert_true(fw2.peer.incarnation == synced);
+	/* Twice in a row, the identity still the first epoch's. */
+	h.next_epoch = 0xe7;
+	hrp_msg_begin(&b, m, sizeof(m), HRP_MSG_HELLO, 0);
+	hrp_hello_put(&b, &h);
+	assert_int_equal(hrp_msg_end(&b, &fw1.tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(box_rx(&fw2, m, n, 3, &res), HRP_RX_ACCEPT);
+	hrp_tx_new_epoch(&fw1.tx, 0xe7, 0);
+	n = box_hello(&fw1, m, sizeof(m), 1);
+	assert_int_equal(box_rx(&fw2, m, n, 4, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_ANNOUNCED);
+	assert_true(fw2.peer.incarnation == synced);
+
+	/* fw1 restarts: a new epoch it did not announce is a new process. */
+	box_init(&fw1, ID_FW1, 0xe9, 0);
+	n = box_hello(&fw1, m, sizeof(m), 1);
+	assert_int_equal(box_rx(&fw2, m, n, 5, &res), HRP_RX_ACCEPT);
+	assert_true(res.new_epoch);
+	assert_false(res.epoch_announced);
+	assert_int_equal(hrp_rx_epoch_change(&res, true), HRP_RX_EPOCH_RESTART);
+	assert_int_equal(fw2.peer.incarnation, 0xe9);
+	assert_false(fw2.peer.incarnation == synced);
+	/* An announcement the restart overtook is void: the old process's next epoch is not the
+	 * new one's. */
+	assert_false(fw2.peer.has_next_epoch);
+	assert_string_equal(hrp_rx_epoch_name(HRP_RX_EPOCH_ANNOUNCED), "announced");
+	assert_string_equal(hrp_rx_epoch_name(HRP_RX_EPOCH_MAX), "invalid");
 }
 
 static void test_registry_exchange(void **state)
@@ -306,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_key_rollover),
 		cmocka_unit_test(test_seq_wrap),
 		cmocka_unit_test(test_next_epoch),
+		cmocka_unit_test(test_epoch_change_kinds),
 		cmocka_unit_test(test_registry_exchange),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
