@@ -16,6 +16,7 @@
 #include "doc_hex.h"
 
 #include "hrp_session.h"
+#include "sess_entry.h"
 
 #define IPPROTO_GRE_ 47 /* an "other" protocol: no per-protocol bytes */
 
@@ -42,19 +43,10 @@ static const uint8_t golden_tcp4[] = {
 
 static struct hs_sess golden_sess(void)
 {
-	struct hs_sess s;
-	memset(&s, 0, sizeof(s));
+	struct hs_sess s = test_tcp4_entry(40000);
 	s.op = HS_SESS_UPDATE;
-	s.family = AF_INET;
-	s.l4proto = IPPROTO_TCP;
-	memcpy(s.orig.src, (uint8_t[]){ 192, 0, 2, 1 }, 4);
-	memcpy(s.orig.dst, (uint8_t[]){ 198, 51, 100, 7 }, 4);
-	s.orig.sport = 40000;
-	s.orig.dport = 443;
-	hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
 	s.status = 0x18e;
 	s.timeout = 432000;
-	s.proto_state = 3;
 	s.wscale[0] = s.wscale[1] = 7;
 	s.tcp_flags[0] = 0x03;
 	s.tcp_flags[1] = 0x23;

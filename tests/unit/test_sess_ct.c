@@ -20,6 +20,7 @@
 
 #include "sess_ct.c"
 #include "sess_ct_conv.c"
+#include "sess_entry.h"
 
 #define ENTRIES 3
 
@@ -35,20 +36,7 @@ struct rec {
 /* An established TCP entry 192.0.2.1:(40000 + i) -> 198.51.100.7:443, without NAT. */
 static struct hs_sess entry(unsigned i)
 {
-	struct hs_sess s;
-	memset(&s, 0, sizeof(s));
-	s.op = HS_SESS_NEW;
-	s.family = AF_INET;
-	s.l4proto = IPPROTO_TCP;
-	memcpy(s.orig.src, (uint8_t[]){ 192, 0, 2, 1 }, 4);
-	memcpy(s.orig.dst, (uint8_t[]){ 198, 51, 100, 7 }, 4);
-	s.orig.sport = (uint16_t)(40000 + i);
-	s.orig.dport = 443;
-	hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
-	s.status = IPS_SEEN_REPLY | IPS_ASSURED;
-	s.timeout = 300;
-	s.proto_state = 3; /* established */
-	return s;
+	return test_tcp4_entry((uint16_t)(40000 + i));
 }
 
 static void on_event(void *arg, const struct hs_sess *s)

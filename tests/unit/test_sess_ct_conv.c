@@ -14,26 +14,14 @@
 
 #include "sess_ct_conv.c"
 #include "nfnl_msg.h"
+#include "sess_entry.h"
 
 #define MSG_ROOM 4096
 
 /* An established TCP entry 192.0.2.1:40000 -> 198.51.100.7:443 without NAT. */
 static struct hs_sess plain_sess(void)
 {
-	struct hs_sess s;
-	memset(&s, 0, sizeof(s));
-	s.op = HS_SESS_NEW;
-	s.family = AF_INET;
-	s.l4proto = IPPROTO_TCP;
-	memcpy(s.orig.src, (uint8_t[]){ 192, 0, 2, 1 }, 4);
-	memcpy(s.orig.dst, (uint8_t[]){ 198, 51, 100, 7 }, 4);
-	s.orig.sport = 40000;
-	s.orig.dport = 443;
-	hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
-	s.status = IPS_SEEN_REPLY | IPS_ASSURED;
-	s.timeout = 300;
-	s.proto_state = 3;
-	return s;
+	return test_tcp4_entry(40000);
 }
 
 /* The ctnetlink message of o, as hrpd sends it (sess_ct.c) and the kernel reports one. */
