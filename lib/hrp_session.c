@@ -372,6 +372,66 @@ enum hs_sess_err hs_sess_record_check(const uint8_t *buf, size_t len, size_t *of
 /* Flags that a destroy must not carry. */
 #define DESTROY_FORBIDDEN (HS_SESS_F_REPLY | HS_SESS_F_MARK | HS_SESS_F_LABELS | HS_SESS_F_SEQADJ)
 
+/* The decoder's checklist on an entry's leading bytes e (left of the record): its extension
+ * byte (*x, 0 without one) and its whole length (*n), or the first error. */
+static enum hs_sess_err entry_head(const uint8_t *e, size_t left, uint8_t *x, size_t *n)
+{
+	uint8_t f = e[0];
+	*x = 0;
+	if ((f & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
+		if (left < 3)
+			return HS_SESS_TRUNCATED;
+		*x = e[2];
+		if ((*x & HS_SESS_X_RESERVED) || (*x & HS_SESS_X_OP_MASK) > HS_SESS_DESTROY)
+			return HS_SESS_BAD_OP;
+	}
+	if (entry_op(f, *x) == HS_SESS_DESTROY && (f & DESTROY_FORBIDDEN))
+		return HS_SESS_BAD_OP;
+	if (left < 2)
+		return HS_SESS_TRUNCATED;
+	*n = entry_len(f, *x, e[1]);
+	return left < *n ? HS_SESS_TRUNCATED : HS_SESS_OK;
+}
+
+/* What an entry that is no destroy carries after its tuples (flags f). */
+static void get_state(struct rd *r, uint8_t f, struct hs_sess *s)
+{
+	s->status = get_u32(r);
+	s->timeout = get_u32(r);
+	if (f & HS_SESS_F_MARK) {
+		s->has |= HS_SESS_HAS_MARK;
+		s->mark = get_u32(r);
+	}
+	if (f & HS_SESS_F_LABELS) {
+		s->has |= HS_SESS_HAS_LABELS;
+		get_bytes(r, s->labels, sizeof(s->labels));
+	}
+	if (f & HS_SESS_F_SEQADJ) {
+		s->has |= HS_SESS_HAS_SEQADJ;
+		for (int d = 0; d < 2; d++) {
+			s->seqadj[d].correction_pos = get_u32(r);
+			s->seqadj[d].offset_before = get_u32(r);
+			s->seqadj[d].offset_after = get_u32(r);
+		}
+	}
+	switch (s->l4proto) {
+	case IPPROTO_TCP:
+		s->proto_state = get_u8(r);
+		s->wscale[0] = get_u8(r);
+		s->wscale[1] = get_u8(r);
+		s->tcp_flags[0] = get_u8(r);
+		s->tcp_flags[1] = get_u8(r);
+		break;
+	case IPPROTO_SCTP:
+		s->proto_state = get_u8(r);
+		s->vtag[0] = get_u32(r);
+		s->vtag[1] = get_u32(r);
+		break;
+	case IPPROTO_DCCP: s->proto_state = get_u8(r); break;
+	default: break;
+	}
+}
+
 enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, struct hs_sess *out)
 {
 	if (*off == len)
@@ -380,29 +440,17 @@ enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, str
 		return HS_SESS_TRUNCATED;
 
 	const uint8_t *e = buf + *off;
-	size_t left = len - *off;
-	uint8_t f = e[0], x = 0;
-	if ((f & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
-		if (left < 3)
-			return HS_SESS_TRUNCATED;
-		x = e[2];
-		if ((x & HS_SESS_X_RESERVED) || (x & HS_SESS_X_OP_MASK) > HS_SESS_DESTROY)
-			return HS_SESS_BAD_OP;
-	}
-	uint8_t op = entry_op(f, x);
-	if (op == HS_SESS_DESTROY && (f & DESTROY_FORBIDDEN))
-		return HS_SESS_BAD_OP;
-	if (left < 2)
-		return HS_SESS_TRUNCATED;
-	size_t n = entry_len(f, x, e[1]);
-	if (left < n)
-		return HS_SESS_TRUNCATED;
+	uint8_t f = e[0], x;
+	size_t n;
+	enum hs_sess_err err = entry_head(e, len - *off, &x, &n);
+	if (err != HS_SESS_OK)
+		return err;
 
 	struct hs_sess s;
 	memset(&s, 0, sizeof(s));
 	struct rd r = { .p = e + 2 };
 	size_t alen = addr_len(f);
-	s.op = op;
+	s.op = entry_op(f, x);
 	s.family = (f & HS_SESS_F_IPV6) ? AF_INET6 : AF_INET;
 	s.l4proto = e[1];
 	if ((f & HS_SESS_F_OP_MASK) == HS_SESS_F_OP_EXT) {
@@ -419,42 +467,8 @@ enum hs_sess_err hs_sess_decode(const uint8_t *buf, size_t len, size_t *off, str
 		get_tuple(&r, &s.reply, alen);
 	else
 		hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
-	if (op != HS_SESS_DESTROY) {
-		s.status = get_u32(&r);
-		s.timeout = get_u32(&r);
-		if (f & HS_SESS_F_MARK) {
-			s.has |= HS_SESS_HAS_MARK;
-			s.mark = get_u32(&r);
-		}
-		if (f & HS_SESS_F_LABELS) {
-			s.has |= HS_SESS_HAS_LABELS;
-			get_bytes(&r, s.labels, sizeof(s.labels));
-		}
-		if (f & HS_SESS_F_SEQADJ) {
-			s.has |= HS_SESS_HAS_SEQADJ;
-			for (int d = 0; d < 2; d++) {
-				s.seqadj[d].correction_pos = get_u32(&r);
-				s.seqadj[d].offset_before = get_u32(&r);
-				s.seqadj[d].offset_after = get_u32(&r);
-			}
-		}
-		switch (s.l4proto) {
-		case IPPROTO_TCP:
-			s.proto_state = get_u8(&r);
-			s.wscale[0] = get_u8(&r);
-			s.wscale[1] = get_u8(&r);
-			s.tcp_flags[0] = get_u8(&r);
-			s.tcp_flags[1] = get_u8(&r);
-			break;
-		case IPPROTO_SCTP:
-			s.proto_state = get_u8(&r);
-			s.vtag[0] = get_u32(&r);
-			s.vtag[1] = get_u32(&r);
-			break;
-		case IPPROTO_DCCP: s.proto_state = get_u8(&r); break;
-		default: break;
-		}
-	}
+	if (s.op != HS_SESS_DESTROY)
+		get_state(&r, f, &s);
 	assert((size_t)(r.p - e) == n);
 	*out = s;
 	*off += n;
