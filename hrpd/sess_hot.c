@@ -2,7 +2,8 @@
  * and request sockets are handed over, so no event is lost (the ones the old process left unread
  * stay queued in the kernel's socket, and the echo filter still knows our request socket), and
  * the few flags that say where sync stands are carried (source or not, the peer's table complete
- * for its epoch, whether it missed the active peer's updates). A hot restart is refused while
+ * for its epoch, whether it missed the active peer's updates, the ranges whose writes were lost
+ * and are still to be asked for again). A hot restart is refused while
  * a job is under way that the snapshot does not carry: a dump (bulk, takeover, digest, sweep),
  * a bulk being received, conntrack writes waiting for the kernel's answer, and the mirror
  * session while it runs (load-sharing with mirror_session on): the packets it holds in NFQUEUE
@@ -65,7 +66,8 @@ void hrpd_sess_hot_save(const struct hrpd *h, struct hrp_snap_session *out)
 					  .ready = ss->ready,
 					  .resync_owed = ss->resync_owed,
 					  .synced_epoch = ss->synced_epoch,
-					  .missed_sync = ss->missed_sync };
+					  .missed_sync = ss->missed_sync,
+					  .dirty = ss->dirty };
 }
 
 void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
@@ -83,14 +85,21 @@ void hrpd_sess_hot_restore(struct hrpd *h, const struct hrp_snap_session *in)
 	/* Our table missed the active peer's updates: a takeover still makes its TCP entries
 	 * liberal (an older hrpd's snapshot has no mark: not missed). */
 	ss->missed_sync = in->missed_sync;
+	/* Ranges whose writes were lost are still to be asked for, no sooner than the hold
+	 * allows (an older hrpd's snapshot has none: the consistency check finds those). */
+	ss->dirty = in->dirty;
+	if (ss->dirty.ranges)
+		hs_timer_arm_in(&ss->timer, 0);
 	/* Not in the snapshot: an active box without its peer checks the table when it is back. */
 	ss->changed_alone = in->local_active && !in->source;
 	/* The adopted event socket is in the event groups: leave them unless we listen. */
 	hrpd_sess_events_follow(ss);
-	hs_info(HRPD_SESS_PREFIX, "resumed from the previous hrpd: %s, %s%s",
+	hs_info(HRPD_SESS_PREFIX,
+		"resumed from the previous hrpd: %s, %s%s, %d ranges to ask for again",
 		ss->source ? "sync source" : "not a sync source",
 		ss->synced ? "the peer's table here" : "the peer's table not complete here",
-		ss->missed_sync ? ", the active peer's updates missed" : "");
+		ss->missed_sync ? ", the active peer's updates missed" : "",
+		__builtin_popcountll(ss->dirty.ranges));
 }
 
 void hrpd_sess_hot_freeze(struct hrpd *h, bool frozen)

@@ -225,10 +225,12 @@ static json_t *session_encode(const struct hrp_snap_session *ss)
 {
 	if (!ss->present)
 		return json_null();
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:b}", "local_active",
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:b, s:{s:o, s:o}}", "local_active",
 			 ss->local_active, "source", ss->source, "peer_was_up", ss->peer_was_up,
 			 "synced", ss->synced, "ready", ss->ready, "resync_owed", ss->resync_owed,
-			 "synced_epoch", hex64(ss->synced_epoch), "missed_sync", ss->missed_sync);
+			 "synced_epoch", hex64(ss->synced_epoch), "missed_sync", ss->missed_sync,
+			 "dirty", "ranges", hex64(ss->dirty.ranges), "asked_ms",
+			 u64(ss->dirty.asked_ms));
 }
 
 json_t *hrp_snapshot_encode(const struct hrp_snapshot *s)
@@ -602,6 +604,22 @@ static void data_decode(struct rd *rd, const json_t *a, struct hrp_snapshot *s)
 						   s->data[c].tx_next, s->data[c].resync, false);
 }
 
+/* Minor 6. Absent (an older writer): no range is dirty. An older hrpd could not carry them, and
+ * marking every range dirty would have the peer send its whole table after every upgrade; the
+ * periodic consistency check still finds what an older one forgot, as it did before. */
+static void dirty_decode(struct rd *rd, const json_t *o, struct hs_sess_dirty *d)
+{
+	hs_sess_dirty_init(d);
+	if (!o)
+		return;
+	if (!json_is_object(o)) {
+		fail(rd, "session.dirty");
+		return;
+	}
+	d->ranges = hex64_of(rd, json_object_get(o, "ranges"), "session.dirty.ranges");
+	d->asked_ms = rd_u64(rd, o, "asked_ms", INT64_MAX);
+}
+
 static void session_decode(struct rd *rd, const json_t *o, struct hrp_snap_session *ss)
 {
 	if (!o || json_is_null(o))
@@ -621,6 +639,7 @@ static void session_decode(struct rd *rd, const json_t *o, struct hrp_snap_sessi
 	const json_t *e = json_object_get(o, "synced_epoch");
 	if (e)
 		ss->synced_epoch = hex64_of(rd, e, "session.synced_epoch");
+	dirty_decode(rd, json_object_get(o, "dirty"), &ss->dirty);
 }
 
 static void tx_decode(struct rd *rd, const json_t *o, struct hrp_tx *tx, uint32_t sender_id)

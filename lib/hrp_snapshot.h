@@ -25,12 +25,13 @@
 #include "hrp_msg.h"
 #include "hrp_registry.h"
 #include "hrp_stream.h"
+#include "sess_dirty.h"
 
 #define HRP_SNAPSHOT_FORMAT "hrpd-snapshot"
 #define HRP_SNAPSHOT_MAJOR  1
 /* Minor 1: "cfgsync"; 2: the data stream whole; 3: missed_sync; 4: peer.epochs_taken_back;
- * 5: peer.incarnation. */
-#define HRP_SNAPSHOT_MINOR 5
+ * 5: peer.incarnation; 6: session.dirty. */
+#define HRP_SNAPSHOT_MINOR 6
 
 #define HRP_SNAP_REQ_MAX   4 /* HRPD_REQ_MAX */
 #define HRP_SNAP_SENDS_MAX 4 /* HRPD_REQ_SENDS */
@@ -98,6 +99,10 @@ struct hrp_snap_session {
 	/* Minor 3: our table missed the active peer's updates (the data channel held back), so a
 	 * takeover makes our TCP entries liberal. Absent (an older writer): not missed. */
 	bool missed_sync;
+	/* Minor 6: ranges whose writes of the peer's entries were lost, not yet asked for again,
+	 * and the last ask (CLOCK_MONOTONIC ms, shared by both processes: the hold goes on).
+	 * Absent (an older writer): none; an older reader skips them. */
+	struct hs_sess_dirty dirty;
 };
 
 struct hrp_snapshot {

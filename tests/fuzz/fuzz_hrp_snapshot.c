@@ -1,9 +1,9 @@
 /* Fuzz target: hrpd's hot-restart snapshot (lib/hrp_snapshot.h), as the new process reads the old
  * one's: any bytes are JSON-parsed and decoded; what decodes must encode and decode again to the
  * same sequence numbers, epochs and liveness deadlines, and the same data stream (records,
- * numbering, the connection's bytes). Its "cfgsync" part goes through config
- * sync's codec (lib/cfgsync_hot_codec.h) as hrpd reads it: a set that decodes must encode and
- * decode again to the same digest. */
+ * numbering, the connection's bytes), and the session part's dirty ranges (minor 6). Its "cfgsync"
+ * part goes through config sync's codec (lib/cfgsync_hot_codec.h) as hrpd reads it: a set that
+ * decodes must encode and decode again to the same digest. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +44,8 @@ static bool same_stream(const struct hrp_snapshot *a, const struct hrp_snapshot 
 	if (!a->data_tx != !b->data_tx || a->data_conn.present != b->data_conn.present ||
 	    a->data_conn.in_len != b->data_conn.in_len ||
 	    a->data_conn.out_len != b->data_conn.out_len ||
-	    (a->data_conn.in_len && memcmp(a->data_conn.in, b->data_conn.in, a->data_conn.in_len)) ||
+	    (a->data_conn.in_len &&
+	     memcmp(a->data_conn.in, b->data_conn.in, a->data_conn.in_len)) ||
 	    (a->data_conn.out_len &&
 	     memcmp(a->data_conn.out, b->data_conn.out, a->data_conn.out_len)))
 		return false;
@@ -71,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(&s[0].tx, &s[1].tx, sizeof(s[0].tx)) != 0 ||
 		    s[0].peer.epoch != s[1].peer.epoch ||
 		    hrp_lv_next_deadline(&s[0].lv) != hrp_lv_next_deadline(&s[1].lv) ||
-		    s[0].n_links != s[1].n_links || !same_stream(&s[0], &s[1]))
+		    s[0].n_links != s[1].n_links || !same_stream(&s[0], &s[1]) ||
+		    memcmp(&s[0].session.dirty, &s[1].session.dirty, sizeof(s[0].session.dirty)))
 			__builtin_trap();
 		json_decref(back);
 		hrp_snapshot_release(&s[1]);
