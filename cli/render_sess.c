@@ -228,6 +228,13 @@ int render_hrp_session_consistency(const json_t *v, FILE *out)
 			num(last, "mismatched"));
 		fprintf(out, "   entries local %lld, peer %lld\n", num(last, "entries_local"),
 			num(last, "entries_peer"));
+		/* hrpd from data 1.3 on: what changed while the tables were read is left out */
+		if (json_object_get(last, "unsettled_buckets"))
+			fprintf(out,
+				"   buckets left out (changed during the check) %lld of %lld, "
+				"ranges left out whole %lld\n",
+				num(last, "unsettled_buckets"), num(last, "buckets"),
+				num(last, "undecided"));
 	}
 	fprintf(out, " Checks: %lld, resyncs: %lld\n", num(v, "checks"), num(v, "resyncs"));
 	return 0;

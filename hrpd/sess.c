@@ -173,6 +173,7 @@ static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct 
 	/* An entry with a conntrack helper goes in a helper record (session_sync_expectations). */
 	if (s->helper[0] && hrpd_sess_expect_helper_entry(ss, r, s))
 		return;
+	hrpd_sess_check_touch(ss, s);
 	size_t n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
 	if (!n) {
 		hrpd_sess_rec_send(ss, r, flush_flags);
@@ -452,12 +453,12 @@ void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what)
 		ss->liberal_before = ss->st.made_liberal;
 		break;
 	case HS_SESS_DUMP_DIGEST:
-		hs_sess_digest_init(&ss->dig);
 		ss->digest_responding = ss->respond_wanted;
 		if (ss->respond_wanted)
 			ss->respond_wanted = false;
 		else
 			ss->digest_wanted = false;
+		hrpd_sess_check_dump_start(ss);
 		break;
 	case HS_SESS_DUMP_SWEEP: ss->sweep_wanted = false; break;
 	default: break;
@@ -542,7 +543,8 @@ static struct hs_sess_dump_wants dump_wants(const struct hrpd_sess *ss, uint64_t
 		.bulk = ss->source && now >= ss->bulk_not_before_ms &&
 			(ss->bulk_wanted || ss->resync_owed ||
 			 hrpd_data_needs_resync(ss->h, HRP_CHAN_SESSION)),
-		.digest = ss->respond_wanted || (ss->digest_wanted && ss->source),
+		/* a check of ours waits while the last one settles */
+		.digest = ss->respond_wanted || (ss->digest_wanted && ss->source && !ss->settling),
 	};
 }
 

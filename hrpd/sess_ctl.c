@@ -164,6 +164,11 @@ static json_t *consistency_json(const struct hrpd_sess *ss)
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)c->mismatched);
 	json_object_set_new(last, "mismatched_ranges", json_string(hex));
 	json_object_set_new(last, "id", json_integer(c->id));
+	/* Buckets left out: their entries changed while the tables were read (sess_check.c). */
+	json_object_set_new(last, "by_bucket", json_boolean(c->buckets));
+	json_object_set_new(last, "buckets", json_integer(HS_SESS_BUCKETS));
+	json_object_set_new(last, "unsettled_buckets", json_integer(c->unsettled_buckets));
+	json_object_set_new(last, "undecided", json_integer(__builtin_popcountll(c->undecided)));
 	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:i}", "last_check", last, "checks",
 			 (json_int_t)ss->st.checks, "mismatched_checks",
 			 (json_int_t)ss->st.checks_mismatched, "resyncs",

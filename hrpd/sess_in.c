@@ -22,6 +22,7 @@ void hrpd_sess_apply_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 		ss->st.rx_skipped++;
 		return;
 	}
+	hrpd_sess_check_touch(ss, s);
 	if (hrpd_mirror_conflict(ss, s))
 		return; /* ours stays: a conflict we win, or an older entry's destroy */
 	if (ss->tomb.slots && !ss->rx_bulk) { /* we buried destroys: both are sources */
@@ -179,6 +180,7 @@ static const char *check_record(struct hrpd_sess *ss, uint32_t flags, const uint
 		break;
 	case HS_SESS_CTL_DIGEST: hrpd_sess_rx_digest(ss, &c); break;
 	case HS_SESS_CTL_DIGEST_RESULT: hrpd_sess_rx_digest_result(ss, &c); break;
+	case HS_SESS_CTL_DIGEST_PART: hrpd_sess_rx_digest_part(ss, &c); break;
 	}
 	return NULL;
 }

@@ -30,6 +30,8 @@
 #define HRPD_SESS_LOST_HOLD_MS 1000
 /* A bulk to a table that holds more entries than this updates first (sess_in.c). */
 #define HRPD_SESS_UPDATE_FIRST_MIN 1024
+/* The source's wait between the end of its check's dump and its digest (sess_check.c). */
+#define HRPD_SESS_CHECK_SETTLE_MS 50
 
 struct hrpd;
 struct hrpd_mirror; /* mirror.c */
@@ -41,6 +43,12 @@ struct hrpd_sess_rec {
 	unsigned entries;
 };
 
+/* Buckets that records changed while a check ran (sess_check.c). */
+struct hrpd_sess_touched {
+	hs_sess_unsettled set;
+	bool open;
+};
+
 /* The last consistency check, as either side saw it. */
 struct hrpd_sess_check {
 	bool valid;
@@ -48,6 +56,9 @@ struct hrpd_sess_check {
 	uint32_t id;
 	uint64_t mismatched; /* ranges */
 	uint64_t local_total, peer_total;
+	bool buckets;               /* compared bucket by bucket (sess-check-buckets) */
+	uint32_t unsettled_buckets; /* left out: changed while the tables were read */
+	uint64_t undecided;         /* ranges left out whole */
 };
 
 struct hrpd_sess_stats {
@@ -150,7 +161,21 @@ struct hrpd_sess {
 	bool digest_wanted, respond_wanted;
 	bool digest_responding; /* the running digest dump answers the peer's */
 	uint32_t check_id, peer_check_id;
-	struct hs_sess_digest dig, peer_dig;
+	struct hs_sess_buckets dig; /* our table, read for a check (either side) */
+	struct hs_sess_digest peer_dig;
+	/* The source's buckets, range by range as its parts come (sess-check-buckets). */
+	struct hs_sess_buckets peer_buckets;
+	hs_sess_unsettled peer_unsettled;
+	uint32_t parts_id;
+	uint64_t parts_have;
+	/* Buckets of the entries a record changed while this box's part of a check runs: of
+	 * our own check (from our dump until our digest goes) and of the peer's (from its
+	 * digest until our answer). */
+	struct hrpd_sess_touched own_check, peer_check;
+	/* The source waits HRPD_SESS_CHECK_SETTLE_MS after its dump before it sends the digest:
+	 * events the kernel made during the dump are read meanwhile, their buckets left out. */
+	struct hs_timer settle_timer;
+	bool settling;
 	uint64_t prev_mismatch;
 	struct hrpd_sess_check last;
 	struct hrpd_sess_stats st;
@@ -213,6 +238,11 @@ void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_digest_done(struct hrpd_sess *ss, bool ok);
 void hrpd_sess_rx_digest(struct hrpd_sess *ss, const struct hs_sess_ctl *c);
 void hrpd_sess_rx_digest_result(struct hrpd_sess *ss, const struct hs_sess_ctl *c);
+void hrpd_sess_rx_digest_part(struct hrpd_sess *ss, const struct hs_sess_ctl *c);
+/* A record (sent or applied) changed s's entry: its bucket is left out of running checks. */
+void hrpd_sess_check_touch(struct hrpd_sess *ss, const struct hs_sess *s);
+/* The check's own dump starts: a fresh digest; for the source, a fresh set of changes. */
+void hrpd_sess_check_dump_start(struct hrpd_sess *ss);
 void hrpd_sess_sweep_entry(struct hrpd_sess *ss, const struct hs_sess *s);
 void hrpd_sess_sweep_done(struct hrpd_sess *ss, bool ok);
 /* The sweep is not wanted any more (a takeover): its keys go, unless its dump still reads them. */

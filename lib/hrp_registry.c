@@ -71,10 +71,11 @@ static const struct hrp_tlv_rule data_tlvs[] = {
 	{ HRP_TLV_DATA_PAYLOAD, M },
 	{ HRP_TLV_DATA_FLAGS, 0 },
 };
-/* data 1.1, 1.2: the records' features this box reads (section 9.1). */
+/* data 1.1, 1.2, 1.3: the records' features this box reads (section 9.1). */
 static const uint16_t data_feats[] = {
 	HRP_FEAT_SESS_EXP_NAT,
 	HRP_FEAT_SESS_DIR_ZONE,
+	HRP_FEAT_SESS_CHECK_BUCKETS,
 };
 static const struct hrp_tlv_rule data_ack_tlvs[] = {
 	{ HRP_TLV_DATA_CHANNEL, R },
@@ -105,7 +106,7 @@ static const struct hrp_msg_info hrp_msg_table[HRP_MSG_MAX] = {
 				      N(vgmp_switchover_tlvs), vgmp_switchover_tlvs },
 	[HRP_MSG_VGMP_ACK] = { "vgmp-ack", 1, 0, CORE, 8, N(vgmp_ack_tlvs), vgmp_ack_tlvs },
 	[HRP_MSG_VGMP_NACK] = { "vgmp-nack", 1, 0, CORE, 8, N(vgmp_nack_tlvs), vgmp_nack_tlvs },
-	[HRP_MSG_DATA] = { "data", 1, 2, 0, 13, N(data_tlvs), data_tlvs, N(data_feats),
+	[HRP_MSG_DATA] = { "data", 1, 3, 0, 13, N(data_tlvs), data_tlvs, N(data_feats),
 			   data_feats },
 	[HRP_MSG_DATA_ACK] = { "data-ack", 1, 0, 0, 13, N(data_ack_tlvs), data_ack_tlvs },
 	[HRP_MSG_ISSU] = { "issu", 1, 0, 0, 13, N(issu_tlvs), issu_tlvs },
@@ -169,6 +170,7 @@ const char *hrp_msg_type_name(uint16_t type)
 static const char *const hrp_feature_names[HRP_FEAT_END - HRP_FEAT_BASE] = {
 	[HRP_FEAT_SESS_EXP_NAT - HRP_FEAT_BASE] = "sess-exp-nat",
 	[HRP_FEAT_SESS_DIR_ZONE - HRP_FEAT_BASE] = "sess-dir-zone",
+	[HRP_FEAT_SESS_CHECK_BUCKETS - HRP_FEAT_BASE] = "sess-check-buckets",
 };
 
 const char *hrp_feature_name(uint16_t f)

@@ -81,6 +81,9 @@ enum hrp_feature {
 	/* data 1.2, session channel: an entry's directional zones (op 3 and the extension byte,
 	   hrp_session.h) */
 	HRP_FEAT_SESS_DIR_ZONE = 0x7f02,
+	/* data 1.3, session channel: a consistency check's bucket digests (control record 0x88)
+	   and the unsettled part of its result (sess_control.h) */
+	HRP_FEAT_SESS_CHECK_BUCKETS = 0x7f03,
 	HRP_FEAT_END,
 };
 

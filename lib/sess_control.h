@@ -4,11 +4,13 @@
  *
  * Each record begins with its kind; a session record begins with its wire version, which is
  * below 0x80. All fields are big-endian, and every kind has one length (a bulk request from an
- * older sender may come without its ranges: every range). The peer is authenticated, but a
+ * older sender may come without its ranges: every range; a digest result from an older sender
+ * comes without its unsettled part). The peer is authenticated, but a
  * record it sends is still input: decoding checks it whole before anything is used. */
 #ifndef HS_SESS_CONTROL_H
 #define HS_SESS_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,9 +21,13 @@ enum hs_sess_ctl_kind {
 	HS_SESS_CTL_DIGEST = 0x81,        /* u32 check id, the source's digest */
 	HS_SESS_CTL_DIGEST_RESULT = 0x82, /* u32 id, u64 ranges that differ, u32 ours, u32 yours */
 	HS_SESS_CTL_RANGES = 0x83,        /* u64 ranges: opens a bulk transfer of them */
+	/* u32 check id, u8 range, u64 its unsettled buckets, the digest of its 64 buckets: one of
+	 * the 64 that go before a DIGEST to a peer of record feature sess-check-buckets. */
+	HS_SESS_CTL_DIGEST_PART = 0x88,
 };
 
-#define HS_SESS_CTL_LONGEST (1u + 4u + HS_SESS_DIGEST_WIRE) /* a digest */
+#define HS_SESS_CTL_DIGEST_LEN (1u + 4u + HS_SESS_DIGEST_WIRE)
+#define HS_SESS_CTL_LONGEST    (HS_SESS_CTL_DIGEST_LEN + 1u + 8u) /* a digest part */
 
 struct hs_sess_ctl {
 	uint8_t kind;      /* enum hs_sess_ctl_kind */
@@ -31,7 +37,15 @@ struct hs_sess_ctl {
 	/* DIGEST_RESULT: the entries the answering box holds, and those the source's digest
 	 * counted (each side's total, as the answerer saw them) */
 	uint32_t answerer_total, source_total;
-	struct hs_sess_digest digest; /* DIGEST */
+	/* DIGEST: the source's digest; DIGEST_PART: range `range`'s buckets, in its 64 slots */
+	struct hs_sess_digest digest;
+	uint8_t range;      /* DIGEST_PART */
+	uint64_t unsettled; /* DIGEST_PART: the range's buckets the source left out */
+	/* DIGEST_RESULT, when `settled_part` (record feature sess-check-buckets): the buckets
+	 * left out of the check (either side's) and the ranges left out whole */
+	bool settled_part;
+	uint32_t unsettled_buckets;
+	uint64_t undecided;
 };
 
 enum hs_sess_ctl_err {
@@ -39,6 +53,7 @@ enum hs_sess_ctl_err {
 	HS_SESS_CTL_EMPTY,   /* no byte at all */
 	HS_SESS_CTL_UNKNOWN, /* not a kind of this header (another decoder's, or garbage) */
 	HS_SESS_CTL_LENGTH,  /* a known kind of the wrong length */
+	HS_SESS_CTL_RANGE,   /* a digest part of a range that does not exist */
 	HS_SESS_CTL_ERR_MAX
 };
 

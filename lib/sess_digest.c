@@ -64,6 +64,82 @@ int hs_sess_digest_decode(const uint8_t *buf, size_t len, struct hs_sess_digest 
 	return 0;
 }
 
+/* ---- buckets ---- */
+
+unsigned hs_sess_bucket_of(uint64_t key_hash)
+{
+	return (unsigned)(key_hash >> 52);
+}
+
+void hs_sess_buckets_init(struct hs_sess_buckets *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void hs_sess_buckets_add(struct hs_sess_buckets *b, const struct hs_sess *s)
+{
+	unsigned i = hs_sess_bucket_of(hs_sess_key_hash(s));
+	b->count[i]++;
+	b->sum[i] += hs_sess_content_hash(s);
+}
+
+void hs_sess_buckets_fold(const struct hs_sess_buckets *b, struct hs_sess_digest *out)
+{
+	hs_sess_digest_init(out);
+	for (unsigned i = 0; i < HS_SESS_BUCKETS; i++) {
+		out->count[i / HS_SESS_BUCKETS_PER_RANGE] += b->count[i];
+		out->sum[i / HS_SESS_BUCKETS_PER_RANGE] += b->sum[i];
+	}
+}
+
+void hs_sess_buckets_range_get(const struct hs_sess_buckets *b, unsigned r,
+			       struct hs_sess_digest *out)
+{
+	memcpy(out->count, b->count + r * HS_SESS_BUCKETS_PER_RANGE, sizeof(out->count));
+	memcpy(out->sum, b->sum + r * HS_SESS_BUCKETS_PER_RANGE, sizeof(out->sum));
+}
+
+void hs_sess_buckets_range_set(struct hs_sess_buckets *b, unsigned r,
+			       const struct hs_sess_digest *in)
+{
+	memcpy(b->count + r * HS_SESS_BUCKETS_PER_RANGE, in->count, sizeof(in->count));
+	memcpy(b->sum + r * HS_SESS_BUCKETS_PER_RANGE, in->sum, sizeof(in->sum));
+}
+
+uint64_t hs_sess_buckets_diff(const struct hs_sess_buckets *a, const struct hs_sess_buckets *b,
+			      const hs_sess_unsettled skip)
+{
+	uint64_t bits = 0;
+	for (unsigned i = 0; i < HS_SESS_BUCKETS; i++) {
+		unsigned r = i / HS_SESS_BUCKETS_PER_RANGE;
+		if (skip[r] >> (i % HS_SESS_BUCKETS_PER_RANGE) & 1)
+			continue;
+		if (a->count[i] != b->count[i] || a->sum[i] != b->sum[i])
+			bits |= UINT64_C(1) << r;
+	}
+	return bits;
+}
+
+void hs_sess_unsettled_note(hs_sess_unsettled u, uint64_t key_hash)
+{
+	unsigned i = hs_sess_bucket_of(key_hash);
+	u[i / HS_SESS_BUCKETS_PER_RANGE] |= UINT64_C(1) << (i % HS_SESS_BUCKETS_PER_RANGE);
+}
+
+unsigned hs_sess_unsettled_count(const hs_sess_unsettled u, uint64_t *ranges, uint64_t *whole)
+{
+	unsigned n = 0;
+	*ranges = *whole = 0;
+	for (unsigned r = 0; r < HS_SESS_RANGES; r++) {
+		n += (unsigned)__builtin_popcountll(u[r]);
+		if (u[r])
+			*ranges |= UINT64_C(1) << r;
+		if (u[r] == UINT64_MAX)
+			*whole |= UINT64_C(1) << r;
+	}
+	return n;
+}
+
 /* ---- key set ---- */
 
 void hs_sess_keyset_init(struct hs_sess_keyset *k)

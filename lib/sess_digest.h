@@ -35,6 +35,43 @@ uint64_t hs_sess_digest_diff(const struct hs_sess_digest *a, const struct hs_ses
 size_t hs_sess_digest_encode(const struct hs_sess_digest *d, uint8_t *buf, size_t room);
 int hs_sess_digest_decode(const uint8_t *buf, size_t len, struct hs_sess_digest *d);
 
+/* ---- buckets: a check that tolerates churn ----
+ *
+ * Each range splits into HS_SESS_BUCKETS_PER_RANGE buckets (the next 6 bits of the key hash).
+ * Both boxes read their tables while records keep coming, so an entry changed during a check
+ * may be counted before its change on one box and after it on the other: the bucket of every
+ * entry a record touched during the check is left out of it (unsettled) on both sides, and the
+ * rest is compared bucket by bucket. An unsettled set is HS_SESS_RANGES words, word r holding
+ * the buckets of range r. */
+
+#define HS_SESS_BUCKETS_PER_RANGE 64
+#define HS_SESS_BUCKETS           (HS_SESS_RANGES * HS_SESS_BUCKETS_PER_RANGE)
+
+struct hs_sess_buckets {
+	uint32_t count[HS_SESS_BUCKETS];
+	uint64_t sum[HS_SESS_BUCKETS];
+};
+
+typedef uint64_t hs_sess_unsettled[HS_SESS_RANGES];
+
+/* The bucket of a key hash (0..HS_SESS_BUCKETS-1; its range is bucket / 64). */
+unsigned hs_sess_bucket_of(uint64_t key_hash);
+void hs_sess_buckets_init(struct hs_sess_buckets *b);
+void hs_sess_buckets_add(struct hs_sess_buckets *b, const struct hs_sess *s);
+/* The range digest of b (every bucket counted). */
+void hs_sess_buckets_fold(const struct hs_sess_buckets *b, struct hs_sess_digest *out);
+/* Range r's buckets as a digest of 64 slots (the wire form of one range), and back. */
+void hs_sess_buckets_range_get(const struct hs_sess_buckets *b, unsigned r,
+			       struct hs_sess_digest *out);
+void hs_sess_buckets_range_set(struct hs_sess_buckets *b, unsigned r,
+			       const struct hs_sess_digest *in);
+/* Bit r: a bucket of range r that is not in skip differs between a and b. */
+uint64_t hs_sess_buckets_diff(const struct hs_sess_buckets *a, const struct hs_sess_buckets *b,
+			      const hs_sess_unsettled skip);
+void hs_sess_unsettled_note(hs_sess_unsettled u, uint64_t key_hash);
+/* How many buckets u holds, and the ranges of which it holds any (ranges) or all (whole). */
+unsigned hs_sess_unsettled_count(const hs_sess_unsettled u, uint64_t *ranges, uint64_t *whole);
+
 /* A set of key hashes (open addressing, grows by doubling). */
 struct hs_sess_keyset {
 	uint64_t *slot; /* 0 is "empty": a key hash of 0 is stored as 1 */

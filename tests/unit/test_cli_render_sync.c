@@ -71,7 +71,8 @@ static const struct fake_answer sessions[] = {
 	{ .daemon = "hrpd",
 	  .cmd = "session-consistency",
 	  .result = "{\"last_check\": {\"at_ms_ago\": 12500, \"ranges\": 256, \"mismatched\": 2,"
-		    " \"entries_local\": 1234, \"entries_peer\": 1230, \"result\": \"mismatch\"},"
+		    " \"entries_local\": 1234, \"entries_peer\": 1230, \"result\": \"mismatch\","
+		    " \"buckets\": 4096, \"unsettled_buckets\": 37, \"undecided\": 1},"
 		    " \"resyncs\": 1, \"checks\": 10}" },
 	{ .daemon = "hrpd",
 	  .cmd = "session-sync",
@@ -212,6 +213,8 @@ static void test_render_session_consistency(void **state)
 	assert_string_equal(o.out, " Last check: mismatch, 12 s ago\n"
 				   "   ranges compared 256, mismatched 2\n"
 				   "   entries local 1234, peer 1230\n"
+				   "   buckets left out (changed during the check) 37 of 4096, "
+				   "ranges left out whole 1\n"
 				   " Checks: 10, resyncs: 1\n");
 	outcome_free(&o);
 

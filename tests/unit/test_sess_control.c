@@ -41,7 +41,7 @@ static void every_kind_comes_back_the_same(void **state)
 		dig.digest.count[r] = r * 1000u + 1u;
 		dig.digest.sum[r] = UINT64_C(0x0123456789abcdef) * (r + 1u);
 	}
-	back = round_trip(&dig, HS_SESS_CTL_LONGEST);
+	back = round_trip(&dig, HS_SESS_CTL_DIGEST_LEN);
 	assert_int_equal(back.check_id, 7);
 	assert_memory_equal(&back.digest, &dig.digest, sizeof(dig.digest));
 
@@ -73,11 +73,57 @@ static void the_layout_is_big_endian_field_by_field(void **state)
 	struct hs_sess_ctl dig = { .kind = HS_SESS_CTL_DIGEST, .check_id = 0x0a0b0c0du };
 	dig.digest.count[0] = 0x11223344u;
 	dig.digest.sum[0] = 0x5566778899aabbccu;
-	uint8_t d[HS_SESS_CTL_LONGEST];
+	uint8_t d[HS_SESS_CTL_DIGEST_LEN];
 	assert_int_equal(hs_sess_ctl_encode(&dig, d, sizeof(d)), sizeof(d));
 	const uint8_t head[] = { 0x81, 0x0a, 0x0b, 0x0c, 0x0d, 0x11, 0x22, 0x33, 0x44,
 				 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc };
 	assert_memory_equal(d, head, sizeof(head));
+}
+
+static void a_digest_part_and_a_settled_result_round_trip(void **state)
+{
+	(void)state;
+	struct hs_sess_ctl part = { .kind = HS_SESS_CTL_DIGEST_PART,
+				    .check_id = 7,
+				    .range = 63,
+				    .unsettled = 0x8000000000000001u };
+	part.digest.count[5] = 9;
+	part.digest.sum[63] = 0xfedcba9876543210u;
+	uint8_t buf[HS_SESS_CTL_LONGEST];
+	assert_int_equal(hs_sess_ctl_encode(&part, buf, sizeof(buf)), HS_SESS_CTL_LONGEST);
+	const uint8_t head[] = { 0x88, 0, 0, 0, 7, 63, 0x80, 0, 0, 0, 0, 0, 0, 1 };
+	assert_memory_equal(buf, head, sizeof(head));
+	struct hs_sess_ctl out;
+	assert_int_equal(hs_sess_ctl_decode(buf, sizeof(buf), &out), HS_SESS_CTL_OK);
+	assert_int_equal(out.range, 63);
+	assert_true(out.unsettled == part.unsettled);
+	assert_int_equal(out.digest.count[5], 9);
+	assert_true(out.digest.sum[63] == part.digest.sum[63]);
+	/* A range past the last one is refused whole. */
+	buf[5] = 64;
+	out.kind = 0x42;
+	assert_int_equal(hs_sess_ctl_decode(buf, sizeof(buf), &out), HS_SESS_CTL_RANGE);
+	assert_int_equal(out.kind, 0x42);
+	assert_string_equal(hs_sess_ctl_err_name(HS_SESS_CTL_RANGE), "no such range");
+
+	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
+				   .check_id = 3,
+				   .ranges = 4,
+				   .settled_part = true,
+				   .unsettled_buckets = 77,
+				   .undecided = 0x10 };
+	size_t len = hs_sess_ctl_encode(&res, buf, sizeof(buf));
+	assert_int_equal(len, 33);
+	assert_int_equal(hs_sess_ctl_decode(buf, len, &out), HS_SESS_CTL_OK);
+	assert_true(out.settled_part);
+	assert_int_equal(out.unsettled_buckets, 77);
+	assert_true(out.undecided == 0x10);
+	/* An older box's result has no such part. */
+	res.settled_part = false;
+	assert_int_equal(hs_sess_ctl_encode(&res, buf, sizeof(buf)), 21);
+	assert_int_equal(hs_sess_ctl_decode(buf, 21, &out), HS_SESS_CTL_OK);
+	assert_false(out.settled_part);
+	assert_int_equal(out.unsettled_buckets, 0);
 }
 
 static void an_older_bulk_request_without_ranges_asks_for_all(void **state)
@@ -97,7 +143,8 @@ static void every_other_length_is_refused_whole(void **state)
 {
 	(void)state;
 	const uint8_t kinds[] = { HS_SESS_CTL_BULK_REQUEST, HS_SESS_CTL_DIGEST,
-				  HS_SESS_CTL_DIGEST_RESULT, HS_SESS_CTL_RANGES };
+				  HS_SESS_CTL_DIGEST_RESULT, HS_SESS_CTL_RANGES,
+				  HS_SESS_CTL_DIGEST_PART };
 	uint8_t buf[HS_SESS_CTL_LONGEST + 2];
 	memset(buf, 0x5a, sizeof(buf));
 	for (size_t k = 0; k < sizeof(kinds); k++) {
@@ -115,8 +162,11 @@ static void every_other_length_is_refused_whole(void **state)
 			assert_int_equal(e, HS_SESS_CTL_LENGTH);
 			assert_int_equal(out.kind, 0x42); /* untouched */
 		}
-		/* its own length, and for a request also the bare one */
-		assert_int_equal(ok, kinds[k] == HS_SESS_CTL_BULK_REQUEST ? 2 : 1);
+		/* its own length, and for a request also the bare one, for a result also the
+		 * one without the unsettled part */
+		bool two = kinds[k] == HS_SESS_CTL_BULK_REQUEST ||
+			   kinds[k] == HS_SESS_CTL_DIGEST_RESULT;
+		assert_int_equal(ok, two ? 2 : 1);
 	}
 }
 
@@ -139,7 +189,9 @@ static void encode_refuses_short_room_and_unknown_kinds(void **state)
 	(void)state;
 	uint8_t buf[HS_SESS_CTL_LONGEST];
 	struct hs_sess_ctl dig = { .kind = HS_SESS_CTL_DIGEST };
-	assert_int_equal(hs_sess_ctl_encode(&dig, buf, sizeof(buf) - 1), 0);
+	assert_int_equal(hs_sess_ctl_encode(&dig, buf, HS_SESS_CTL_DIGEST_LEN - 1), 0);
+	struct hs_sess_ctl part = { .kind = HS_SESS_CTL_DIGEST_PART };
+	assert_int_equal(hs_sess_ctl_encode(&part, buf, sizeof(buf) - 1), 0);
 	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT };
 	assert_int_equal(hs_sess_ctl_encode(&res, buf, 20), 0);
 	assert_int_equal(hs_sess_ctl_encode(&res, buf, 21), 21);
@@ -152,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_kind_comes_back_the_same),
 		cmocka_unit_test(the_layout_is_big_endian_field_by_field),
+		cmocka_unit_test(a_digest_part_and_a_settled_result_round_trip),
 		cmocka_unit_test(an_older_bulk_request_without_ranges_asks_for_all),
 		cmocka_unit_test(every_other_length_is_refused_whole),
 		cmocka_unit_test(empty_and_foreign_records_are_not_ours),

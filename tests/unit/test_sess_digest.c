@@ -1,6 +1,7 @@
 /* Session table digests (per-range count and sum, order-independent, ranges named on a mismatch,
  * wire form) and key sets (add, find, growth, clear). */
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +62,88 @@ static void a_changed_entry_names_its_range(void **state)
 	assert_int_equal(hs_sess_digest_total(&b), 499);
 }
 
+/* Both boxes' tables, and which bucket each side left out. */
+struct two_tables {
+	struct hs_sess_buckets a, b;
+	hs_sess_unsettled skip;
+};
+
+static struct two_tables *two_tables_of(uint32_t n)
+{
+	struct two_tables *t = test_calloc(1, sizeof(*t));
+	for (uint32_t i = 0; i < n; i++) {
+		struct hs_sess s = entry(i);
+		hs_sess_buckets_add(&t->a, &s);
+		hs_sess_buckets_add(&t->b, &s);
+	}
+	return t;
+}
+
+static void buckets_fold_into_the_range_digest(void **state)
+{
+	(void)state;
+	struct two_tables *t = two_tables_of(2000);
+	struct hs_sess_digest folded, plain;
+	hs_sess_digest_init(&plain);
+	for (uint32_t i = 0; i < 2000; i++) {
+		struct hs_sess s = entry(i);
+		hs_sess_digest_add(&plain, &s);
+		/* the bucket lies inside the range */
+		assert_int_equal(hs_sess_bucket_of(hs_sess_key_hash(&s)) /
+					 HS_SESS_BUCKETS_PER_RANGE,
+				 hs_sess_range(&s));
+	}
+	hs_sess_buckets_fold(&t->a, &folded);
+	assert_int_equal(hs_sess_digest_diff(&folded, &plain), 0);
+	assert_int_equal(hs_sess_digest_total(&folded), 2000);
+	/* a range's 64 buckets travel as one digest's slots */
+	struct hs_sess_digest part;
+	struct hs_sess_buckets copy;
+	hs_sess_buckets_init(&copy);
+	for (unsigned r = 0; r < HS_SESS_RANGES; r++) {
+		hs_sess_buckets_range_get(&t->a, r, &part);
+		hs_sess_buckets_range_set(&copy, r, &part);
+	}
+	assert_memory_equal(&copy, &t->a, sizeof(copy));
+	test_free(t);
+}
+
+static void an_unsettled_bucket_hides_only_itself(void **state)
+{
+	(void)state;
+	struct two_tables *t = two_tables_of(2000);
+	/* Entry 77 changed on one box while the boxes read their tables (its bucket is
+	 * unsettled); entry 123 is missing for real, in a bucket nobody touched. */
+	struct hs_sess e77 = entry(77), e123 = entry(123);
+	hs_sess_buckets_init(&t->b);
+	for (uint32_t i = 0; i < 2000; i++) {
+		struct hs_sess s = entry(i);
+		if (i == 77)
+			s.proto_state = 5;
+		if (i != 123)
+			hs_sess_buckets_add(&t->b, &s);
+	}
+	uint64_t r77 = UINT64_C(1) << hs_sess_range(&e77), r123 = UINT64_C(1)
+								  << hs_sess_range(&e123);
+	assert_true(hs_sess_buckets_diff(&t->a, &t->b, t->skip) == (r77 | r123));
+	hs_sess_unsettled_note(t->skip, hs_sess_key_hash(&e77));
+	assert_true(hs_sess_buckets_diff(&t->a, &t->b, t->skip) == r123);
+	/* Leaving out 123's bucket too hides it: the skip is what decides, nothing else. */
+	hs_sess_unsettled_note(t->skip, hs_sess_key_hash(&e123));
+	assert_true(hs_sess_buckets_diff(&t->a, &t->b, t->skip) == 0);
+	uint64_t ranges, whole;
+	unsigned n = hs_sess_unsettled_count(t->skip, &ranges, &whole);
+	bool same = hs_sess_bucket_of(hs_sess_key_hash(&e77)) ==
+		    hs_sess_bucket_of(hs_sess_key_hash(&e123));
+	assert_int_equal(n, same ? 1 : 2);
+	assert_true(ranges == (r77 | r123));
+	assert_true(whole == 0);
+	memset(t->skip, 0xff, sizeof(t->skip[0]) * 3);
+	hs_sess_unsettled_count(t->skip, &ranges, &whole);
+	assert_true(whole == 7);
+	test_free(t);
+}
+
 static void wire_round_trip(void **state)
 {
 	(void)state;
@@ -104,6 +187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(order_does_not_matter_and_timeouts_do_not_count),
 		cmocka_unit_test(a_changed_entry_names_its_range),
+		cmocka_unit_test(buckets_fold_into_the_range_digest),
+		cmocka_unit_test(an_unsettled_bucket_hides_only_itself),
 		cmocka_unit_test(wire_round_trip),
 		cmocka_unit_test(keyset),
 	};
