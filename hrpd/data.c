@@ -167,6 +167,12 @@ bool hrpd_data_plan_held(const struct hrpd *h)
 	return hrpd_issu_data_held(h);
 }
 
+uint32_t hrpd_data_first_seq(const struct hrpd *h, const struct hrp_hdr *asker)
+{
+	(void)asker;
+	return h->tx.seq[HRP_STREAM_DATA];
+}
+
 /* ---- output ---- */
 
 /* Room for need more bytes at the end of the output buffer, compacting it when that helps. */
