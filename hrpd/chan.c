@@ -178,14 +178,23 @@ static int put_challenge(struct hrp_builder *b, const void *arg)
 	return hrp_challenge_put(b, arg);
 }
 
+struct challenge_answer {
+	const struct hrpd *h;
+	const struct hrp_hdr *asker;
+	uint8_t nonce[HRP_NONCE_LEN];
+};
+
 static int put_challenge_response(struct hrp_builder *b, const void *arg)
 {
-	const struct hrpd *h = *(const struct hrpd *const *)arg;
-	const uint8_t *nonce = (const uint8_t *)arg + sizeof(struct hrpd *);
+	const struct challenge_answer *a = arg;
 	uint8_t ids[HRP_KEY_IDS_MAX];
-	size_t n = hrp_keyring_ids(&h->keys, ids, sizeof(ids));
-	hrp_challenge_put(b, nonce);
-	return n ? hrp_tlv_put(b, HRP_TLV_KEY_IDS, ids, n) : 0;
+	size_t n = hrp_keyring_ids(&a->h->keys, ids, sizeof(ids));
+	hrp_challenge_put(b, a->nonce);
+	if (n)
+		hrp_tlv_put(b, HRP_TLV_KEY_IDS, ids, n);
+	/* So that the asker takes nothing older of our data stream (hrp-protocol 7.2); an older
+	 * asker skips it. */
+	return hrp_response_data_seq_put(b, hrpd_data_first_seq(a->h, a->asker));
 }
 
 static int put_registry(struct hrp_builder *b, const void *arg)
@@ -337,10 +346,7 @@ static void rx_probe_ack(struct hrpd *h, struct hrpd_link *l, const struct hrp_r
 static void rx_challenge(struct hrpd *h, struct hrpd_link *l, const struct hrp_rx_result *res,
 			 uint64_t now)
 {
-	struct {
-		struct hrpd *h;
-		uint8_t nonce[HRP_NONCE_LEN];
-	} arg = { .h = h };
+	struct challenge_answer arg = { .h = h, .asker = &res->msg.hdr };
 	if (hrp_challenge_get(res->msg.body, res->msg.body_len, arg.nonce) < 0)
 		return;
 	/* A peer asks once a second a link, with a fresh nonce each time. A challenge is exempt

@@ -167,6 +167,17 @@ bool hrpd_data_plan_held(const struct hrpd *h)
 	return hrpd_issu_data_held(h);
 }
 
+uint32_t hrpd_data_first_seq(const struct hrpd *h, const struct hrp_hdr *asker)
+{
+	const struct hrpd_data *dc = data_of(h);
+	/* Everything on a connection that came up before we knew the asker's process went to
+	 * another one (or to no one): a recording of it must not be taken. */
+	if (dc && dc->state == HRPD_DATA_UP && dc->up_peer_known &&
+	    dc->up_peer_id == asker->sender_id && dc->up_peer_epoch == asker->epoch)
+		return dc->up_first_seq;
+	return h->tx.seq[HRP_STREAM_DATA];
+}
+
 /* ---- output ---- */
 
 /* Room for need more bytes at the end of the output buffer, compacting it when that helps. */

@@ -16,6 +16,7 @@
 #include "ctl_server.h"
 
 struct hrpd;
+struct hrp_hdr;
 
 #define HRPD_DATA_LIMIT_DEFAULT (8u * 1024u * 1024u) /* bytes held per channel */
 
@@ -62,6 +63,11 @@ void hrpd_data_resync_done(struct hrpd *h, unsigned channel);
  * sending while it lasts and count nothing as an error; it ends by itself when a registry
  * exchange changes the plan (hrpd_issu_peer_registry() calls hrpd_data_check()). */
 bool hrpd_data_plan_held(const struct hrpd *h);
+/* For the challenge-response to the asker (its header): the first data-stream number the asker
+ * may take from us (TLV data-stream-seq, doc/hrp-protocol.md section 7.2). Our next number, or
+ * the first one on a connection that came up with the asker's very process: the asker may have
+ * held that connection unread (data_conn.c) while it proved us, and what we sent on it is its. */
+uint32_t hrpd_data_first_seq(const struct hrpd *h, const struct hrp_hdr *asker);
 
 /* ---- hooks ---- */
 

@@ -160,8 +160,13 @@ static void conn_link(struct hrpd_data *dc, int link)
  * the receiver's channels start fresh, and it owes the sender its acks at once. */
 static void conn_up(struct hrpd_data *dc, uint64_t now)
 {
+	struct hrpd *h = dc->h;
 	dc->state = HRPD_DATA_UP;
 	dc->since_ms = now;
+	dc->up_peer_known = h->peer.known;
+	dc->up_peer_id = h->peer.sender_id;
+	dc->up_peer_epoch = h->peer.epoch;
+	dc->up_first_seq = h->tx.seq[HRP_STREAM_DATA];
 	dc->in_len = 0;
 	dc->out_off = dc->out_len = 0;
 	dc->events = 0;

@@ -120,6 +120,13 @@ struct hrpd_data {
 	struct hs_addr link_local, link_remote;
 	bool outgoing;
 	uint64_t since_ms;
+	/* The peer process the connection came up with, as known then, and our first data-stream
+	 * number on it: a challenge from that process is answered with it (hrpd_data_first_seq).
+	 * Not in the hot-restart snapshot: after one, the next number is answered. */
+	bool up_peer_known;
+	uint32_t up_peer_id;
+	uint64_t up_peer_epoch;
+	uint32_t up_first_seq;
 	uint8_t *in;
 	size_t in_len;
 	uint8_t *out;

@@ -9,9 +9,12 @@
  * A message from an epoch we have not proven could be a recording from before our own restart,
  * so with a key configured it is not believed until the peer answers a challenge: we send a
  * fresh nonce, the peer echoes it in a challenge-response signed in its current epoch, and only
- * a live holder of the key can do that. A restarted peer is thus accepted after one round trip,
- * a replayed one never. Epochs the peer has left are remembered and dropped outright. A peer
- * that must roll its epoch (2^31 messages) announces the next one first and is not challenged.
+ * a live holder of the key can do that. The response also names the first number of the peer's
+ * data stream it stands by, so that stream too starts closed below it: after our own restart the
+ * peer's epoch goes on, and its data messages from before are recordings. A restarted peer is
+ * thus accepted after one round trip, a replayed one never. Epochs the peer has left are remembered
+ * and dropped outright. A peer that must roll its epoch (2^31 messages) announces the next one
+ * first and is not challenged.
  *
  * Follows: RFC 4303 (anti-replay window), RFC 1982 (serial numbers), RFC 2104 (HMAC). */
 #include "hrp_auth.h"
@@ -337,7 +340,8 @@ void hrp_peer_challenge_start(struct hrp_peer *p, const uint8_t fresh_nonce[HRP_
 }
 
 enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct hrp_hdr *h,
-					      const uint8_t nonce[HRP_NONCE_LEN], uint64_t now_ms)
+					      const uint8_t nonce[HRP_NONCE_LEN],
+					      const uint32_t *data_seq, uint64_t now_ms)
 {
 	if (!p->challenge_pending || now_ms - p->challenge_issued_ms >= HRP_CHALLENGE_LIFETIME_MS ||
 	    sodium_memcmp(nonce, p->nonce, HRP_NONCE_LEN) != 0)
@@ -353,6 +357,12 @@ enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct h
 	if (is_old_epoch(p, h->epoch))
 		return HRP_PEER_DROP_OLD_EPOCH;
 	peer_set_epoch(p, h, true, false);
+	/* The other stream would start empty: its first message, whatever its number, would be
+	 * taken, and a recording of this epoch from before our restart with it (audit). */
+	if (data_seq && stream_of(h) != HRP_STREAM_DATA)
+		p->win[HRP_STREAM_DATA] = (struct hrp_replay_window){ .valid = true,
+								      .top = *data_seq - 1,
+								      .bitmap = UINT64_MAX };
 	p->current_heard_ms = now_ms;
 	return HRP_PEER_ACCEPT_NEW_EPOCH;
 }

@@ -146,9 +146,14 @@ void hrp_peer_challenge_start(struct hrp_peer *p, const uint8_t fresh_nonce[HRP_
  * the sender's epoch becomes the peer's (every sequence number up to the response's counts as
  * seen; never an announced change: a new incarnation) and HRP_PEER_ACCEPT_NEW_EPOCH is returned
  * (HRP_PEER_ACCEPT if it was already current);
- * else HRP_PEER_DROP_BAD_NONCE (or _OLD_EPOCH). A nonce is good once. */
+ * else HRP_PEER_DROP_BAD_NONCE (or _OLD_EPOCH). A nonce is good once.
+ * data_seq: the response's TLV data-stream-seq (NULL when absent, an older peer): the first
+ * data-stream number the peer stands by. Everything before it counts as seen on the data stream
+ * too, so a recording of the epoch from before our own restart is not taken there either.
+ * Ignored when the response itself came on the data stream (its own number says as much). */
 enum hrp_peer_verdict hrp_peer_challenge_done(struct hrp_peer *p, const struct hrp_hdr *h,
-					      const uint8_t nonce[HRP_NONCE_LEN], uint64_t now_ms);
+					      const uint8_t nonce[HRP_NONCE_LEN],
+					      const uint32_t *data_seq, uint64_t now_ms);
 /* The peer announced (TLV next-epoch, in a message accepted in its current epoch) the epoch it
  * will switch to: that one is then accepted without a challenge. */
 void hrp_peer_expect_epoch(struct hrp_peer *p, uint64_t next_epoch);

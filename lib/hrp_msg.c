@@ -234,6 +234,20 @@ int hrp_challenge_get(const uint8_t *body, size_t len, uint8_t nonce[HRP_NONCE_L
 	return 0;
 }
 
+int hrp_response_data_seq_put(struct hrp_builder *b, uint32_t seq)
+{
+	return hrp_tlv_put_u32(b, HRP_TLV_DATA_STREAM_SEQ, seq);
+}
+
+int hrp_response_data_seq_get(const uint8_t *body, size_t len, uint32_t *seq)
+{
+	struct hrp_tlv t;
+	int r = GET_FIXED(body, len, HRP_TLV_DATA_STREAM_SEQ, 4, &t);
+	if (r == 1)
+		*seq = hrp_get_u32(t.val);
+	return r;
+}
+
 int hrp_not_supported_put(struct hrp_builder *b, const struct hrp_not_supported *ns)
 {
 	uint8_t pv[2] = { ns->proto_major, ns->proto_minor };
@@ -453,9 +467,13 @@ static enum hrp_rx_verdict rx_challenge_response(const struct hrp_rx_ctx *ctx,
 						 struct hrp_rx_result *res, uint64_t now_ms)
 {
 	uint8_t nonce[HRP_NONCE_LEN];
+	uint32_t data_seq;
 	if (hrp_challenge_get(res->msg.body, res->msg.body_len, nonce) < 0)
 		return rx_end(ctx, res, HRP_RX_DROP, HRP_DROP_MISSING_TLV);
-	enum hrp_peer_verdict pv = hrp_peer_challenge_done(ctx->peer, &res->msg.hdr, nonce, now_ms);
+	/* hrp_body_check() has seen its length; absent from an older peer (1.0). */
+	bool has_seq = hrp_response_data_seq_get(res->msg.body, res->msg.body_len, &data_seq) == 1;
+	enum hrp_peer_verdict pv = hrp_peer_challenge_done(ctx->peer, &res->msg.hdr, nonce,
+							   has_seq ? &data_seq : NULL, now_ms);
 	res->peer_verdict = pv;
 	if (pv != HRP_PEER_ACCEPT && pv != HRP_PEER_ACCEPT_NEW_EPOCH)
 		return rx_end(ctx, res, HRP_RX_DROP, hrp_peer_verdict_drop(pv));

@@ -98,6 +98,11 @@ int hrp_probe_ack_get(const uint8_t *body, size_t len, uint32_t *ref_seq);
 /* challenge and challenge-response share a body: the nonce. */
 int hrp_challenge_put(struct hrp_builder *b, const uint8_t nonce[HRP_NONCE_LEN]);
 int hrp_challenge_get(const uint8_t *body, size_t len, uint8_t nonce[HRP_NONCE_LEN]);
+/* challenge-response 1.1: TLV data-stream-seq, the first data-stream number the responder
+ * stands by (doc/hrp-protocol.md, section 7.2). get: 1 with *seq, 0 absent (an older peer),
+ * -EBADMSG when malformed; *seq untouched unless 1. */
+int hrp_response_data_seq_put(struct hrp_builder *b, uint32_t seq);
+int hrp_response_data_seq_get(const uint8_t *body, size_t len, uint32_t *seq);
 
 #define HRP_REF_TLVS_MAX 8
 

@@ -38,9 +38,11 @@ static const struct hrp_tlv_rule probe_ack_tlvs[] = {
 static const struct hrp_tlv_rule challenge_tlvs[] = {
 	{ HRP_TLV_NONCE, R },
 };
+/* 1.1: data-stream-seq, so that the asker's data window starts closed (section 7.2). */
 static const struct hrp_tlv_rule challenge_response_tlvs[] = {
 	{ HRP_TLV_NONCE, R },
 	{ HRP_TLV_KEY_IDS, 0 },
+	{ HRP_TLV_DATA_STREAM_SEQ, 0 },
 };
 static const struct hrp_tlv_rule not_supported_tlvs[] = {
 	{ HRP_TLV_REF_TYPE, R },
@@ -97,7 +99,7 @@ static const struct hrp_msg_info hrp_msg_table[HRP_MSG_MAX] = {
 	[HRP_MSG_PROBE_ACK] = { "probe-ack", 1, 0, 0, 8, N(probe_ack_tlvs), probe_ack_tlvs },
 	[HRP_MSG_CHALLENGE] = { "challenge", 1, 0, CORE | NOWIN, 20, N(challenge_tlvs),
 				challenge_tlvs },
-	[HRP_MSG_CHALLENGE_RESPONSE] = { "challenge-response", 1, 0, CORE | NOWIN, 20,
+	[HRP_MSG_CHALLENGE_RESPONSE] = { "challenge-response", 1, 1, CORE | NOWIN, 20,
 					 N(challenge_response_tlvs), challenge_response_tlvs },
 	[HRP_MSG_NOT_SUPPORTED] = { "not-supported", 1, 0, CORE, 14, N(not_supported_tlvs),
 				    not_supported_tlvs },
@@ -144,6 +146,7 @@ static const struct hrp_tlv_info hrp_tlv_table[HRP_TLV_MAX] = {
 	[HRP_TLV_ISSU_STATUS] = { "issu-status", 1, 1 },
 	[HRP_TLV_ISSU_TEXT] = { "issu-text", 1, 255 },
 	[HRP_TLV_ISSU_RECORD] = { "issu-record", 1, HRP_TLV_VAL_MAX },
+	[HRP_TLV_DATA_STREAM_SEQ] = { "data-stream-seq", 4, 4 },
 };
 
 const struct hrp_msg_info *hrp_msg_info(uint16_t type)

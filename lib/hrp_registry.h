@@ -66,6 +66,8 @@ enum hrp_tlv_type {
 	HRP_TLV_ISSU_STATUS = 29,     /* u8, enum issu_msg_status */
 	HRP_TLV_ISSU_TEXT = 30,       /* 1..255 bytes: the binaries' directory, or a reason */
 	HRP_TLV_ISSU_RECORD = 31,     /* 1..65535 bytes: the upgrade record (JSON) */
+	HRP_TLV_DATA_STREAM_SEQ = 32, /* u32: the first data-stream number the asker may take
+					 from the responder (challenge-response 1.1) */
 	HRP_TLV_MAX,
 };
 

@@ -113,8 +113,11 @@ static void decode_body(uint16_t type, const uint8_t *body, size_t len)
 		}
 		break;
 	case HRP_MSG_PROBE_ACK: (void)hrp_probe_ack_get(body, len, &ref); break;
-	case HRP_MSG_CHALLENGE:
-	case HRP_MSG_CHALLENGE_RESPONSE: (void)hrp_challenge_get(body, len, nonce); break;
+	case HRP_MSG_CHALLENGE: (void)hrp_challenge_get(body, len, nonce); break;
+	case HRP_MSG_CHALLENGE_RESPONSE:
+		(void)hrp_challenge_get(body, len, nonce);
+		(void)hrp_response_data_seq_get(body, len, &ref);
+		break;
 	case HRP_MSG_NOT_SUPPORTED: (void)hrp_not_supported_get(body, len, &ns); break;
 	case HRP_MSG_REGISTRY:
 		if (hrp_registry_decode(body, len, &reg) == 0)

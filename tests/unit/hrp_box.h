@@ -65,6 +65,33 @@ static inline size_t box_challenge(struct box *b, uint16_t type, const uint8_t n
 	return n;
 }
 
+/* A challenge-response as hrpd sends it: with TLV data-stream-seq unless data_seq is NULL (an
+ * older hrpd's). */
+static inline size_t box_response(struct box *b, const uint8_t nonce[HRP_NONCE_LEN],
+				  const uint32_t *data_seq, uint8_t *buf, size_t cap)
+{
+	struct hrp_builder bld;
+	size_t n = 0;
+	hrp_msg_begin(&bld, buf, cap, HRP_MSG_CHALLENGE_RESPONSE, HRP_F_URGENT);
+	hrp_challenge_put(&bld, nonce);
+	if (data_seq)
+		hrp_tlv_put_u32(&bld, HRP_TLV_DATA_STREAM_SEQ, *data_seq);
+	assert_int_equal(hrp_msg_end(&bld, &b->tx, HRP_STREAM_HEARTBEAT, box_tx_key(b), &n), 0);
+	return n;
+}
+
+/* A data message on the data stream, one record. */
+static inline size_t box_data(struct box *b, uint32_t data_seq, uint8_t *buf, size_t cap)
+{
+	struct hrp_builder bld;
+	size_t n = 0;
+	hrp_msg_begin(&bld, buf, cap, HRP_MSG_DATA, 0);
+	hrp_data_put(&bld, HRP_CHAN_SESSION, data_seq, 0);
+	hrp_tlv_put(&bld, HRP_TLV_DATA_PAYLOAD, "rec", 3);
+	assert_int_equal(hrp_msg_end(&bld, &b->tx, HRP_STREAM_DATA, box_tx_key(b), &n), 0);
+	return n;
+}
+
 static inline enum hrp_rx_verdict box_rx(struct box *b, const uint8_t *m, size_t len, uint64_t now,
 					 struct hrp_rx_result *res)
 {

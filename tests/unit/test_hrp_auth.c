@@ -325,11 +325,11 @@ static void test_peer_key_old_epoch_stays_refused(void **state)
 	p.epoch_takeback_ms = 200;
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 1, false), 0), HRP_PEER_NEED_CHALLENGE);
 	hrp_peer_challenge_start(&p, nonce_a, 0, out);
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xa, 2, false), nonce_a, 10),
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xa, 2, false), nonce_a, NULL, 10),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xb, 1, false), 2000), HRP_PEER_NEED_CHALLENGE);
 	hrp_peer_challenge_start(&p, nonce_b, 2000, out);
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xb, 2, false), nonce_b, 2010),
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xb, 2, false), nonce_b, NULL, 2010),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xa, 3, false), 9000), HRP_PEER_DROP_OLD_EPOCH);
 }
@@ -355,15 +355,15 @@ static void test_peer_challenge(void **state)
 
 	/* A wrong nonce, then the right one. */
 	struct hrp_hdr resp = hdr(7, 0xe1, 12, false);
-	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_b, 2100),
+	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_b, NULL, 2100),
 			 HRP_PEER_DROP_BAD_NONCE);
-	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_a, 2100),
+	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_a, NULL, 2100),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	assert_true(p.known);
 	assert_int_equal(p.epoch, 0xe1);
 	assert_false(p.challenge_pending);
 	/* Good once. */
-	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_a, 2100),
+	assert_int_equal(hrp_peer_challenge_done(&p, &resp, nonce_a, NULL, 2100),
 			 HRP_PEER_DROP_BAD_NONCE);
 	/* What the peer sent before its response counts as seen; after it, new. */
 	h.seq = 11;
@@ -379,7 +379,7 @@ static void test_peer_challenge(void **state)
 	hrp_peer_challenge_start(&p, nonce_b, 3000, out);
 	assert_memory_equal(out, nonce_b, HRP_NONCE_LEN); /* the last one was used */
 	struct hrp_hdr nr = hdr(7, 0xe2, 1, false);
-	assert_int_equal(hrp_peer_challenge_done(&p, &nr, nonce_b, 3050),
+	assert_int_equal(hrp_peer_challenge_done(&p, &nr, nonce_b, NULL, 3050),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	h.seq = 14;
 	assert_int_equal(hrp_peer_accept(&p, &h, 3100), HRP_PEER_DROP_OLD_EPOCH);
@@ -388,20 +388,126 @@ static void test_peer_challenge(void **state)
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe3, 0, false), 4000),
 			 HRP_PEER_NEED_CHALLENGE);
 	hrp_peer_challenge_start(&p, nonce_a, 4000, out);
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe1, 99, false), nonce_a, 4001),
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe1, 99, false), nonce_a, NULL, 4001),
 			 HRP_PEER_DROP_OLD_EPOCH);
 	/* An expired nonce is refused; a new challenge takes a fresh one. */
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe3, 1, false), nonce_a,
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe3, 1, false), nonce_a, NULL,
 						 4000 + HRP_CHALLENGE_LIFETIME_MS),
 			 HRP_PEER_DROP_BAD_NONCE);
 	hrp_peer_challenge_start(&p, nonce_b, 4000 + HRP_CHALLENGE_LIFETIME_MS, out);
 	assert_memory_equal(out, nonce_b, HRP_NONCE_LEN);
 	/* A response in the current epoch (a needless challenge) changes nothing but the nonce. */
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe2, 5, false), nonce_b,
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe2, 5, false), nonce_b, NULL,
 						 4000 + HRP_CHALLENGE_LIFETIME_MS),
 			 HRP_PEER_ACCEPT);
 	assert_int_equal(p.epoch, 0xe2);
 	assert_false(p.challenge_pending);
+}
+
+/* Proves epoch 0xe1 of sender 7 on a fresh peer with a heartbeat response of seq 10 carrying
+ * data_seq (NULL: none, an older peer). */
+static void prove_with(struct hrp_peer *p, const uint32_t *data_seq)
+{
+	uint8_t out[HRP_NONCE_LEN];
+	hrp_peer_init(p, true);
+	assert_int_equal(hrp_peer_accept(p, HDR(7, 0xe1, 9, false), 0), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(p, nonce_a, 0, out);
+	assert_int_equal(hrp_peer_challenge_done(p, HDR(7, 0xe1, 10, false), nonce_a, data_seq, 5),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+}
+
+/* TLV data-stream-seq: the data window starts closed below it, across the wrap as elsewhere; the
+ * heartbeat window is the response's as before. */
+static void test_peer_challenge_data_seq(void **state)
+{
+	struct hrp_peer p;
+	uint32_t seq = 500;
+
+	prove_with(&p, &seq);
+	assert_true(p.win[HRP_STREAM_DATA].valid);
+	assert_int_equal(p.win[HRP_STREAM_DATA].top, 499);
+	assert_int_equal(p.win[HRP_STREAM_DATA].bitmap, UINT64_MAX);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 499, true), 6), HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 499 - 63, true), 6),
+			 HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 499 - 64, true), 6),
+			 HRP_PEER_DROP_TOO_OLD);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 500, true), 6), HRP_PEER_ACCEPT);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 500, true), 6), HRP_PEER_DROP_REPLAY);
+	/* The heartbeat stream: up to the response's 10 seen, as without the TLV. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 10, false), 6), HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 11, false), 6), HRP_PEER_ACCEPT);
+
+	/* 0: the top is 0xffffffff, and 0 comes after it. */
+	seq = 0;
+	prove_with(&p, &seq);
+	assert_int_equal(p.win[HRP_STREAM_DATA].top, 0xffffffffu);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0xffffffff, true), 6),
+			 HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0xffffffc0, true), 6),
+			 HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0xffffffbf, true), 6),
+			 HRP_PEER_DROP_TOO_OLD);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 1, true), 6), HRP_PEER_ACCEPT);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0, true), 6), HRP_PEER_ACCEPT);
+	/* 1: only 0 below it in the window's reach after the wrap. */
+	seq = 1;
+	prove_with(&p, &seq);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0, true), 6), HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0xfffffff0, true), 6),
+			 HRP_PEER_DROP_REPLAY);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 1, true), 6), HRP_PEER_ACCEPT);
+	/* Half the space away: behind, too old. */
+	seq = 0x80000000u;
+	prove_with(&p, &seq);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0, true), 6), HRP_PEER_DROP_TOO_OLD);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 0x80000000u, true), 6), HRP_PEER_ACCEPT);
+}
+
+/* Where the TLV changes nothing: absent (an older peer: the data window starts empty, as
+ * before), a response that came on the data stream itself, a needless challenge in the current
+ * epoch, a refused response. */
+static void test_peer_challenge_data_seq_ignored(void **state)
+{
+	struct hrp_peer p;
+	uint8_t out[HRP_NONCE_LEN];
+	uint32_t seq = 500;
+
+	prove_with(&p, NULL);
+	assert_false(p.win[HRP_STREAM_DATA].valid);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 3, true), 6), HRP_PEER_ACCEPT);
+
+	/* On the data stream: its own number marks the data window; the TLV is not read. */
+	hrp_peer_init(&p, true);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 9, true), 0), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&p, nonce_a, 0, out);
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe1, 20, true), nonce_a, &seq, 5),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(p.win[HRP_STREAM_DATA].top, 20);
+	assert_false(p.win[HRP_STREAM_HEARTBEAT].valid);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 21, true), 6), HRP_PEER_ACCEPT);
+
+	/* Needless (the epoch is current): the windows stay as they are. */
+	prove_with(&p, NULL);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 3, true), 6), HRP_PEER_ACCEPT);
+	hrp_peer_challenge_start(&p, nonce_b, 7, out);
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe1, 11, false), nonce_b, &seq, 8),
+			 HRP_PEER_ACCEPT);
+	assert_int_equal(p.win[HRP_STREAM_DATA].top, 3);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe1, 4, true), 9), HRP_PEER_ACCEPT);
+
+	/* Refused (an old epoch): nothing changes. */
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe2, 1, false), 10), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&p, nonce_a, 10, out);
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe2, 2, false), nonce_a, NULL, 11),
+			 HRP_PEER_ACCEPT_NEW_EPOCH);
+	assert_int_equal(hrp_peer_accept(&p, HDR(7, 0xe3, 1, false), 20), HRP_PEER_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&p, nonce_b, 20, out);
+	struct hrp_replay_window before = p.win[HRP_STREAM_DATA];
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 0xe1, 99, false), nonce_b, &seq, 21),
+			 HRP_PEER_DROP_OLD_EPOCH);
+	assert_int_equal(p.win[HRP_STREAM_DATA].valid, before.valid);
+	assert_int_equal(p.epoch, 0xe2);
 }
 
 static void test_peer_sender_change(void **state)
@@ -411,7 +517,7 @@ static void test_peer_sender_change(void **state)
 	uint8_t out[HRP_NONCE_LEN];
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 1, 0, false), 0), HRP_PEER_NEED_CHALLENGE);
 	hrp_peer_challenge_start(&p, nonce_a, 0, out);
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 1, 1, false), nonce_a, 0),
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 1, 1, false), nonce_a, NULL, 0),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 	/* Same epoch, another sender id: not the peer we proved. */
 	assert_int_equal(hrp_peer_accept(&p, HDR(8, 1, 2, false), 0), HRP_PEER_NEED_CHALLENGE);
@@ -424,7 +530,7 @@ static void test_peer_next_epoch(void **state)
 	hrp_peer_init(&p, true);
 	assert_int_equal(hrp_peer_accept(&p, HDR(7, 1, 0, false), 0), HRP_PEER_NEED_CHALLENGE);
 	hrp_peer_challenge_start(&p, nonce_a, 0, out);
-	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 1, 1, false), nonce_a, 0),
+	assert_int_equal(hrp_peer_challenge_done(&p, HDR(7, 1, 1, false), nonce_a, NULL, 0),
 			 HRP_PEER_ACCEPT_NEW_EPOCH);
 
 	/* Announced: taken without a challenge, on either stream. */
@@ -463,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_peer_key_old_epoch_stays_refused),
 		cmocka_unit_test(test_peer_streams),
 		cmocka_unit_test(test_peer_challenge),
+		cmocka_unit_test(test_peer_challenge_data_seq),
+		cmocka_unit_test(test_peer_challenge_data_seq_ignored),
 		cmocka_unit_test(test_peer_sender_change),
 		cmocka_unit_test(test_peer_next_epoch),
 		cmocka_unit_test(test_peer_names),

@@ -699,6 +699,38 @@ static void test_typed_bodies(void **state)
 	assert_int_equal(ref, 0xabcdef01);
 	assert_int_equal(hrp_probe_ack_get(buf + HRP_HDR_LEN, 0, &ref), -EBADMSG);
 
+	/* challenge-response 1.1: data-stream-seq optional, 4 bytes; absent from an older peer. */
+	uint8_t nonce[HRP_NONCE_LEN] = { 9 };
+	const struct hrp_msg_info *cr = hrp_msg_info(HRP_MSG_CHALLENGE_RESPONSE);
+	hrp_msg_begin(&b, buf, sizeof(buf), HRP_MSG_CHALLENGE_RESPONSE, 0);
+	hrp_challenge_put(&b, nonce);
+	assert_int_equal(hrp_msg_end(&b, &tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(hrp_body_check(cr, buf + HRP_HDR_LEN, n - HRP_HDR_LEN, NULL, NULL, NULL),
+			 0);
+	ref = 0x55;
+	assert_int_equal(hrp_response_data_seq_get(buf + HRP_HDR_LEN, n - HRP_HDR_LEN, &ref), 0);
+	assert_int_equal(ref, 0x55);
+	hrp_msg_begin(&b, buf, sizeof(buf), HRP_MSG_CHALLENGE_RESPONSE, 0);
+	hrp_challenge_put(&b, nonce);
+	hrp_response_data_seq_put(&b, 0xfffffffe);
+	assert_int_equal(hrp_msg_end(&b, &tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	unsigned unknown = 9;
+	assert_int_equal(
+		hrp_body_check(cr, buf + HRP_HDR_LEN, n - HRP_HDR_LEN, &unknown, NULL, NULL), 0);
+	assert_int_equal(unknown, 0);
+	assert_int_equal(hrp_response_data_seq_get(buf + HRP_HDR_LEN, n - HRP_HDR_LEN, &ref), 1);
+	assert_int_equal(ref, 0xfffffffe);
+	enum hrp_drop why = HRP_DROP_NONE;
+	hrp_msg_begin(&b, buf, sizeof(buf), HRP_MSG_CHALLENGE_RESPONSE, 0);
+	hrp_challenge_put(&b, nonce);
+	hrp_tlv_put_u16(&b, HRP_TLV_DATA_STREAM_SEQ, 1);
+	assert_int_equal(hrp_msg_end(&b, &tx, HRP_STREAM_HEARTBEAT, NULL, &n), 0);
+	assert_int_equal(hrp_body_check(cr, buf + HRP_HDR_LEN, n - HRP_HDR_LEN, NULL, NULL, &why),
+			 -EBADMSG);
+	assert_int_equal(why, HRP_DROP_BAD_TLV_LENGTH);
+	assert_int_equal(hrp_response_data_seq_get(buf + HRP_HDR_LEN, n - HRP_HDR_LEN, &ref),
+			 -EBADMSG);
+
 	/* ack / nack */
 	struct hrp_vgmp_request q = { .request_id = 77,
 				      .has_reason = true,

@@ -147,6 +147,104 @@ static void test_replay_to_restarted_box(void **state)
 	assert_int_equal(fw2.c.challenges, 5); /* asked again every HRP_CHALLENGE_RETRY_MS */
 }
 
+/* fw2 restarts (state lost) while fw1 goes on in its epoch: fw1's next hello is challenged and
+ * fw1 answers, with TLV data-stream-seq unless data_seq is NULL (an older hrpd). Returns the TLVs
+ * fw2 skipped in the response. */
+static unsigned restart_and_prove(struct box *fw2, struct box *fw1, const uint32_t *data_seq,
+				  uint64_t now)
+{
+	struct hrp_rx_result res;
+	uint8_t m[256], ch[256], resp[256], nonce[HRP_NONCE_LEN], echo[HRP_NONCE_LEN];
+	const uint8_t fresh[HRP_NONCE_LEN] = { 0x77 };
+
+	box_init(fw2, ID_FW2, 0xe9, 0);
+	box_key(fw2, HRP_KEY_CURRENT, 1, "k1");
+	size_t n = box_hello(fw1, m, sizeof(m), 45000);
+	assert_int_equal(box_rx(fw2, m, n, now, &res), HRP_RX_NEED_CHALLENGE);
+	hrp_peer_challenge_start(&fw2->peer, fresh, now, nonce);
+	n = box_challenge(fw2, HRP_MSG_CHALLENGE, nonce, ch, sizeof(ch));
+	assert_int_equal(box_rx(fw1, ch, n, now, &res), HRP_RX_ACCEPT);
+	assert_int_equal(hrp_challenge_get(res.msg.body, res.msg.body_len, echo), 0);
+	n = box_response(fw1, echo, data_seq, resp, sizeof(resp));
+	assert_int_equal(box_rx(fw2, resp, n, now, &res), HRP_RX_ACCEPT);
+	assert_true(res.new_epoch);
+	return res.unknown_tlvs;
+}
+
+/* A data record of fw1's current epoch recorded before fw2's restart is not taken by the
+ * restarted fw2: fw1's challenge-response says where its data stream stands (audit: the data
+ * window started empty, so the first recording played back was taken). */
+static void test_restart_data_replay(void **state)
+{
+	struct box fw1, fw2;
+	struct hrp_rx_result res;
+	uint8_t m[256], rec[256], far[256], held[256];
+
+	box_init(&fw1, ID_FW1, 0xe1, 0);
+	box_key(&fw1, HRP_KEY_CURRENT, 1, "k1");
+	box_init(&fw2, ID_FW2, 0xe2, 0);
+	box_key(&fw2, HRP_KEY_CURRENT, 1, "k1");
+	size_t n = box_hello(&fw1, m, sizeof(m), 45000);
+	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_NEED_CHALLENGE);
+	prove(&fw2, &fw1, 0);
+	/* fw1's data records reach fw2; an attacker records two, 70 apart. */
+	size_t n_far = box_data(&fw1, 1, far, sizeof(far));
+	assert_int_equal(box_rx(&fw2, far, n_far, 10, &res), HRP_RX_ACCEPT);
+	for (uint32_t i = 0; i < 69; i++) {
+		n = box_data(&fw1, 2 + i, m, sizeof(m));
+		assert_int_equal(box_rx(&fw2, m, n, 10, &res), HRP_RX_ACCEPT);
+	}
+	size_t n_rec = box_data(&fw1, 71, rec, sizeof(rec));
+	assert_int_equal(box_rx(&fw2, rec, n_rec, 10, &res), HRP_RX_ACCEPT);
+
+	/* fw2 restarts; fw1 sends a record on its new connection before it is asked (fw2 holds
+	 * that connection unread), and answers with the first number it sent there. */
+	uint32_t first = fw1.tx.seq[HRP_STREAM_DATA];
+	size_t n_held = box_data(&fw1, 72, held, sizeof(held));
+	unsigned skipped = restart_and_prove(&fw2, &fw1, &first, 1000);
+	assert_int_equal(box_rx(&fw2, rec, n_rec, 1100, &res), HRP_RX_DROP);
+	assert_int_equal(res.drop, HRP_DROP_REPLAY);
+	assert_int_equal(skipped, 0); /* the TLV is the type's (an older fw2 skips it: 1) */
+	assert_int_equal(box_rx(&fw2, far, n_far, 1100, &res), HRP_RX_DROP);
+	assert_int_equal(res.drop, HRP_DROP_TOO_OLD);
+	/* What fw1 sent from the number it gave on is taken, once. */
+	assert_int_equal(box_rx(&fw2, held, n_held, 1100, &res), HRP_RX_ACCEPT);
+	assert_false(res.new_epoch);
+	assert_int_equal(box_rx(&fw2, held, n_held, 1100, &res), HRP_RX_DROP);
+	assert_int_equal(res.drop, HRP_DROP_REPLAY);
+	n = box_data(&fw1, 73, m, sizeof(m));
+	assert_int_equal(box_rx(&fw2, m, n, 1100, &res), HRP_RX_ACCEPT);
+	assert_int_equal(fw2.c.drop[HRP_DROP_REPLAY], 2);
+	assert_int_equal(fw2.c.drop[HRP_DROP_TOO_OLD], 1);
+}
+
+/* An older fw1 sends no data-stream-seq: as before, its first data record after the response is
+ * taken whatever its number (and a recording with it: what the TLV closes). */
+static void test_restart_data_older_peer(void **state)
+{
+	struct box fw1, fw2;
+	struct hrp_rx_result res;
+	uint8_t m[256], rec[256];
+
+	box_init(&fw1, ID_FW1, 0xe1, 0);
+	box_key(&fw1, HRP_KEY_CURRENT, 1, "k1");
+	box_init(&fw2, ID_FW2, 0xe2, 0);
+	box_key(&fw2, HRP_KEY_CURRENT, 1, "k1");
+	size_t n = box_hello(&fw1, m, sizeof(m), 45000);
+	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_NEED_CHALLENGE);
+	prove(&fw2, &fw1, 0);
+	size_t n_rec = box_data(&fw1, 1, rec, sizeof(rec));
+	assert_int_equal(box_rx(&fw2, rec, n_rec, 10, &res), HRP_RX_ACCEPT);
+
+	assert_int_equal(restart_and_prove(&fw2, &fw1, NULL, 1000), 0);
+	assert_false(fw2.peer.win[HRP_STREAM_DATA].valid);
+	assert_int_equal(box_rx(&fw2, rec, n_rec, 1100, &res), HRP_RX_ACCEPT);
+	assert_int_equal(box_rx(&fw2, rec, n_rec, 1100, &res), HRP_RX_DROP);
+	assert_int_equal(res.drop, HRP_DROP_REPLAY);
+	n = box_data(&fw1, 2, m, sizeof(m));
+	assert_int_equal(box_rx(&fw2, m, n, 1100, &res), HRP_RX_ACCEPT);
+}
+
 static void test_key_rollover(void **state)
 {
 	struct box fw1, fw2;
@@ -396,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_replay_and_epoch_no_key),
 		cmocka_unit_test(test_restart_with_challenge),
 		cmocka_unit_test(test_replay_to_restarted_box),
+		cmocka_unit_test(test_restart_data_replay),
+		cmocka_unit_test(test_restart_data_older_peer),
 		cmocka_unit_test(test_key_rollover),
 		cmocka_unit_test(test_seq_wrap),
 		cmocka_unit_test(test_next_epoch),
