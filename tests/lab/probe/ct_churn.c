@@ -130,7 +130,7 @@ int run_churn(void)
 	t1 = probe_now_ns();
 	secs = (double)(t1 - t0) / 1e9;
 	res = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, "
-			"s:I, s:I, s:b}",
+			"s:I, s:b}",
 			"mode", "churn", "n", (json_int_t)o.n, "seed", (json_int_t)o.seed, "rate",
 			(json_int_t)o.churn_rate, "seconds_planned", (json_int_t)o.churn_seconds,
 			"created", (json_int_t)c.created, "deleted", (json_int_t)c.deleted,
