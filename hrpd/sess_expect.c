@@ -28,8 +28,8 @@
 #define EXP_REC_MAX    2048 /* bytes of one expectation record: ~30 IPv4 expectations */
 /* NAT expectations of one turn whose master is read again: one per event read, so never full */
 #define EXP_REREAD_MAX EXP_READS_TURN
-/* the dump of ours for the peer is read whole, unless the table is absurdly large */
-#define EXP_DUMP_READS 4096
+/* reads of the request socket for one answer: a dump's tail left there comes first */
+#define EXP_ANSWER_READS 64
 
 enum exp_refusal {
 	EXP_R_NO_MASTER,  /* ENOENT: the master entry is not here */
@@ -275,6 +275,27 @@ static enum exp_refusal refusal_of(int err)
 	}
 }
 
+/* The kernel's answer to our last request (it is queued before sendto returns): 0 or its error.
+ * Messages of other numbers are skipped: the tail of a dump that ended in an error would
+ * otherwise be taken for the answer. */
+static int answer(struct hrpd_sess_expect *x)
+{
+	for (int i = 0; i < EXP_ANSWER_READS; i++) {
+		ssize_t n = recv(mnl_socket_get_fd(x->req), x->rx, sizeof(x->rx), MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		int len = (int)n;
+		for (const struct nlmsghdr *a = (const struct nlmsghdr *)x->rx;
+		     mnl_nlmsg_ok(a, len); a = mnl_nlmsg_next(a, &len)) {
+			if (a->nlmsg_seq != x->seq || a->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *err = mnl_nlmsg_get_payload(a);
+			return err->error;
+		}
+	}
+	return 0;
+}
+
 /* One request, answered within sendto: 0 or the kernel's negative errno. */
 static int request(struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
 {
@@ -294,15 +315,7 @@ static int request(struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
 		put_nat(nlh, e);
 	if (mnl_socket_sendto(x->req, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	ssize_t n = recv(mnl_socket_get_fd(x->req), x->rx, sizeof(x->rx), MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	const struct nlmsghdr *a = (const struct nlmsghdr *)x->rx;
-	if (mnl_nlmsg_ok(a, (int)n) && a->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *err = mnl_nlmsg_get_payload(a);
-		return err->error;
-	}
-	return 0;
+	return answer(x);
 }
 
 static void apply(struct hrpd_sess *ss, struct hrpd_sess_expect *x, const struct hs_sess_exp *e)
@@ -544,9 +557,10 @@ void hrpd_sess_expect_bulk(struct hrpd_sess *ss)
 	}
 	unsigned n = 0;
 	bool done = false;
-	/* Each recv returns the next part of the dump; a dump of expectations is small. Read whole:
-	 * a part left in the socket would be taken for the answer of the next request. */
-	for (int i = 0; i < EXP_DUMP_READS && !done; i++) {
+	/* Each recv returns the next part of the dump (the kernel makes it in the call), until
+	 * NLMSG_DONE: read whole, however large; a part left in the socket would only be skipped
+	 * by the next request's answer(). */
+	while (!done) {
 		ssize_t got = recv(mnl_socket_get_fd(x->req), x->rx, sizeof(x->rx), MSG_DONTWAIT);
 		if (got < 0)
 			break;
