@@ -26,6 +26,9 @@
 #define HRPD_SESS_PAUSE_POLL_MS    2
 #define HRPD_SESS_LOCAL_MAX        256 /* the box's own addresses we know */
 #define HRPD_SESS_LOCAL_REFRESH_MS 5000
+#define HRPD_SESS_TELL_LOCAL_MS    30000 /* our addresses to the peer again (sess.c) */
+_Static_assert(HRPD_SESS_LOCAL_MAX == HS_SESS_LOCAL_ADDRS_MAX,
+	       "one record carries every address we know");
 /* Ranges whose writes into our kernel were lost are asked for at most this often (sess_dirty.h). */
 #define HRPD_SESS_LOST_HOLD_MS 1000
 /* A bulk to a table that holds more entries than this updates first (sess_in.c). */
@@ -106,6 +109,12 @@ struct hrpd_sess {
 	struct hs_sess_policy pol;
 	uint8_t local[HRPD_SESS_LOCAL_MAX][16]; /* pol.local points here */
 	uint64_t local_at_ms;
+	/* Our addresses told to the peer process (its incarnation) since they last changed, and
+	 * the peer's as it told them (pol.peer_local points there): record feature
+	 * sess-peer-local (sess.c tell_local). */
+	bool local_changed, local_told;
+	uint64_t local_told_to, local_told_ms;
+	uint8_t peer_local[HRPD_SESS_LOCAL_MAX][16];
 	bool tcp_window;
 	bool auto_sync;
 	bool on;           /* hrp enabled, auto-sync on, conntrack here */

@@ -78,6 +78,7 @@ static const uint16_t data_feats[] = {
 	HRP_FEAT_SESS_EXP_NAT,
 	HRP_FEAT_SESS_DIR_ZONE,
 	HRP_FEAT_SESS_CHECK_BUCKETS,
+	HRP_FEAT_SESS_PEER_LOCAL,
 };
 static const struct hrp_tlv_rule data_ack_tlvs[] = {
 	{ HRP_TLV_DATA_CHANNEL, R },
@@ -174,6 +175,7 @@ static const char *const hrp_feature_names[HRP_FEAT_END - HRP_FEAT_BASE] = {
 	[HRP_FEAT_SESS_EXP_NAT - HRP_FEAT_BASE] = "sess-exp-nat",
 	[HRP_FEAT_SESS_DIR_ZONE - HRP_FEAT_BASE] = "sess-dir-zone",
 	[HRP_FEAT_SESS_CHECK_BUCKETS - HRP_FEAT_BASE] = "sess-check-buckets",
+	[HRP_FEAT_SESS_PEER_LOCAL - HRP_FEAT_BASE] = "sess-peer-local",
 };
 
 const char *hrp_feature_name(uint16_t f)

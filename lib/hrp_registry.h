@@ -86,6 +86,8 @@ enum hrp_feature {
 	/* data 1.3, session channel: a consistency check's bucket digests (control record 0x88)
 	   and the unsettled part of its result (sess_control.h) */
 	HRP_FEAT_SESS_CHECK_BUCKETS = 0x7f03,
+	/* data 1.3, session channel: the sender's own addresses (control record 0x89) */
+	HRP_FEAT_SESS_PEER_LOCAL = 0x7f04,
 	HRP_FEAT_END,
 };
 

@@ -108,6 +108,38 @@ enum hs_sess_ctl_err hs_sess_ctl_decode(const uint8_t *rec, size_t len, struct h
 	return HS_SESS_CTL_OK;
 }
 
+size_t hs_sess_local_addrs_encode(const uint8_t (*addrs)[16], size_t n, uint8_t *buf, size_t room)
+{
+	size_t len = 3u + n * 16u;
+	if (n > HS_SESS_LOCAL_ADDRS_MAX || room < len)
+		return 0;
+	buf[0] = HS_SESS_CTL_LOCAL_ADDRS;
+	hrp_put_u16(buf + 1, (uint16_t)n);
+	if (n)
+		memcpy(buf + 3, addrs, n * 16u);
+	return len;
+}
+
+enum hs_sess_ctl_err hs_sess_local_addrs_decode(const uint8_t *rec, size_t len,
+						uint8_t (*addrs)[16], size_t *n)
+{
+	if (!len)
+		return HS_SESS_CTL_EMPTY;
+	if (rec[0] != HS_SESS_CTL_LOCAL_ADDRS)
+		return HS_SESS_CTL_UNKNOWN;
+	if (len < 3)
+		return HS_SESS_CTL_LENGTH;
+	size_t count = hrp_get_u16(rec + 1);
+	if (count > HS_SESS_LOCAL_ADDRS_MAX)
+		return HS_SESS_CTL_RANGE;
+	if (len != 3u + count * 16u)
+		return HS_SESS_CTL_LENGTH;
+	if (count)
+		memcpy(addrs, rec + 3, count * 16u);
+	*n = count;
+	return HS_SESS_CTL_OK;
+}
+
 const char *hs_sess_ctl_err_name(enum hs_sess_ctl_err e)
 {
 	switch (e) {
@@ -115,7 +147,7 @@ const char *hs_sess_ctl_err_name(enum hs_sess_ctl_err e)
 	case HS_SESS_CTL_EMPTY: return "empty";
 	case HS_SESS_CTL_UNKNOWN: return "unknown kind";
 	case HS_SESS_CTL_LENGTH: return "wrong length";
-	case HS_SESS_CTL_RANGE: return "no such range";
+	case HS_SESS_CTL_RANGE: return "out of range";
 	case HS_SESS_CTL_ERR_MAX: break;
 	}
 	return "?";

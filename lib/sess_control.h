@@ -24,7 +24,12 @@ enum hs_sess_ctl_kind {
 	/* u32 check id, u8 range, u64 its unsettled buckets, the digest of its 64 buckets: one of
 	 * the 64 that go before a DIGEST to a peer of record feature sess-check-buckets. */
 	HS_SESS_CTL_DIGEST_PART = 0x88,
+	/* u16 n, then n x 16 bytes (an IPv4 address in the first 4, the rest 0): the sender's
+	 * own addresses (record feature sess-peer-local; hs_sess_local_addrs_*) */
+	HS_SESS_CTL_LOCAL_ADDRS = 0x89,
 };
+
+#define HS_SESS_LOCAL_ADDRS_MAX 256 /* addresses in one record */
 
 #define HS_SESS_CTL_DIGEST_LEN (1u + 4u + HS_SESS_DIGEST_WIRE)
 #define HS_SESS_CTL_LONGEST    (HS_SESS_CTL_DIGEST_LEN + 1u + 8u) /* a digest part */
@@ -53,7 +58,7 @@ enum hs_sess_ctl_err {
 	HS_SESS_CTL_EMPTY,   /* no byte at all */
 	HS_SESS_CTL_UNKNOWN, /* not a kind of this header (another decoder's, or garbage) */
 	HS_SESS_CTL_LENGTH,  /* a known kind of the wrong length */
-	HS_SESS_CTL_RANGE,   /* a digest part of a range that does not exist */
+	HS_SESS_CTL_RANGE,   /* a digest part of a range that does not exist, too many addresses */
 	HS_SESS_CTL_ERR_MAX
 };
 
@@ -62,5 +67,13 @@ size_t hs_sess_ctl_encode(const struct hs_sess_ctl *c, uint8_t *buf, size_t room
 /* The record in rec[0..len) into *out (untouched unless HS_SESS_CTL_OK). */
 enum hs_sess_ctl_err hs_sess_ctl_decode(const uint8_t *rec, size_t len, struct hs_sess_ctl *out);
 const char *hs_sess_ctl_err_name(enum hs_sess_ctl_err e);
+
+/* The sender's own addresses (n at most HS_SESS_LOCAL_ADDRS_MAX) into buf: the record's length,
+ * or 0 when room is short or n too large. */
+size_t hs_sess_local_addrs_encode(const uint8_t (*addrs)[16], size_t n, uint8_t *buf, size_t room);
+/* A LOCAL_ADDRS record into addrs (room for HS_SESS_LOCAL_ADDRS_MAX) and *n: HS_SESS_CTL_OK,
+ * or why not (nothing written). */
+enum hs_sess_ctl_err hs_sess_local_addrs_decode(const uint8_t *rec, size_t len,
+						uint8_t (*addrs)[16], size_t *n);
 
 #endif

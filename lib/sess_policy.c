@@ -26,6 +26,7 @@ const char *hs_sess_verdict_name(enum hs_sess_verdict v)
 		[HS_SESS_SKIP_FILTER] = "filter",
 		[HS_SESS_SKIP_LOCAL] = "local",
 		[HS_SESS_SKIP_STATE] = "state",
+		[HS_SESS_SKIP_PEER_LOCAL] = "peer_local",
 	};
 	return v < HS_SESS_VERDICT_MAX ? names[v] : "?";
 }
@@ -173,18 +174,18 @@ void hs_sess_addrs_sort(uint8_t (*addrs)[16], size_t n)
 		qsort(addrs, n, 16, addr_cmp);
 }
 
-static bool is_local(const struct hs_sess_policy *p, const uint8_t *a)
+static bool is_in(const uint8_t (*list)[16], size_t n, const uint8_t *a)
 {
-	return p->n_local && bsearch(a, p->local, p->n_local, 16, addr_cmp);
+	return n && bsearch(a, list, n, 16, addr_cmp);
 }
 
-/* The box is an end of the connection: it accepted it (the original goes to one of its
- * addresses and the reply comes from it, so no DNAT sent it on) or opened it. A flow DNATed
- * from a VIP, or SNATed to one, has a foreign address at the other end and is forwarded. */
-static bool own_connection(const struct hs_sess_policy *p, const struct hs_sess *s)
+/* The box of these addresses is an end of the connection: it accepted it (the original goes to
+ * one of its addresses and the reply comes from it, so no DNAT sent it on) or opened it. A flow
+ * DNATed from a VIP, or SNATed to one, has a foreign address at the other end and is forwarded. */
+static bool own_connection(const uint8_t (*list)[16], size_t n, const struct hs_sess *s)
 {
-	return (is_local(p, s->orig.dst) && is_local(p, s->reply.src)) ||
-	       (is_local(p, s->orig.src) && is_local(p, s->reply.dst));
+	return (is_in(list, n, s->orig.dst) && is_in(list, n, s->reply.src)) ||
+	       (is_in(list, n, s->orig.src) && is_in(list, n, s->reply.dst));
 }
 
 enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const struct hs_sess *s)
@@ -206,8 +207,10 @@ enum hs_sess_verdict hs_sess_classify(const struct hs_sess_policy *p, const stru
 	}
 	if (local_net(s->family, s->orig.src) || local_net(s->family, s->orig.dst))
 		return HS_SESS_SKIP_LOCALNET;
-	if (own_connection(p, s))
+	if (own_connection(p->local, p->n_local, s))
 		return HS_SESS_SKIP_LOCAL;
+	if (own_connection(p->peer_local, p->n_peer_local, s))
+		return HS_SESS_SKIP_PEER_LOCAL;
 	for (size_t i = 0; i < p->n_exclude; i++)
 		if (in_prefix(&p->exclude[i], s->family, s->orig.src) ||
 		    in_prefix(&p->exclude[i], s->family, s->orig.dst))

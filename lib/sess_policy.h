@@ -38,16 +38,22 @@ struct hs_sess_policy {
 	 * hs_sess_addrs_sort(): connections that end or start on the box itself are its own */
 	const uint8_t (*local)[16];
 	size_t n_local;
+	/* the peer's own addresses as it told them (same form; record feature sess-peer-local):
+	 * its own connections routed through this box are its own too, which it would not take
+	 * as synced ones, so neither box syncs or digests them */
+	const uint8_t (*peer_local)[16];
+	size_t n_peer_local;
 };
 
 enum hs_sess_verdict {
 	HS_SESS_SYNC = 0,
-	HS_SESS_SKIP_HRP,      /* our own channel */
-	HS_SESS_SKIP_CONTROL,  /* VRRP, OSPF, IGMP, PIM, BGP, BFD */
-	HS_SESS_SKIP_LOCALNET, /* link-local or multicast */
-	HS_SESS_SKIP_FILTER,   /* the configured filters */
-	HS_SESS_SKIP_LOCAL,    /* to or from the box itself (management, its own clients) */
-	HS_SESS_SKIP_STATE,    /* a TCP state outside the configured ones */
+	HS_SESS_SKIP_HRP,        /* our own channel */
+	HS_SESS_SKIP_CONTROL,    /* VRRP, OSPF, IGMP, PIM, BGP, BFD */
+	HS_SESS_SKIP_LOCALNET,   /* link-local or multicast */
+	HS_SESS_SKIP_FILTER,     /* the configured filters */
+	HS_SESS_SKIP_LOCAL,      /* to or from the box itself (management, its own clients) */
+	HS_SESS_SKIP_STATE,      /* a TCP state outside the configured ones */
+	HS_SESS_SKIP_PEER_LOCAL, /* to or from the peer box itself (routed through this one) */
 	HS_SESS_VERDICT_MAX,
 };
 const char *hs_sess_verdict_name(enum hs_sess_verdict v);

@@ -208,19 +208,21 @@ static void test_registry_roundtrip(void **state)
 	assert_string_equal(h->name, "hello");
 	assert_true(h->flags & HRP_MSGF_CORE);
 	assert_null(hrp_registry_find(&local, 999));
-	/* data 1.3 lists the session channel's expectation NAT part, directional zones and
-	 * check buckets after its TLVs */
+	/* data 1.3 lists the session channel's expectation NAT part, directional zones, check
+	 * buckets and own addresses after its TLVs */
 	static struct hrp_registry built;
 	hrp_registry_builtin(&built);
 	const struct hrp_reg_entry *d = hrp_registry_find(&built, HRP_MSG_DATA);
 	assert_non_null(d);
 	assert_int_equal(d->ver_minor, 3);
-	assert_int_equal(d->n_tlvs, hrp_msg_info(HRP_MSG_DATA)->n_tlvs + 3);
-	assert_int_equal(d->tlvs[d->n_tlvs - 3], HRP_FEAT_SESS_EXP_NAT);
-	assert_int_equal(d->tlvs[d->n_tlvs - 2], HRP_FEAT_SESS_DIR_ZONE);
-	assert_int_equal(d->tlvs[d->n_tlvs - 1], HRP_FEAT_SESS_CHECK_BUCKETS);
+	assert_int_equal(d->n_tlvs, hrp_msg_info(HRP_MSG_DATA)->n_tlvs + 4);
+	assert_int_equal(d->tlvs[d->n_tlvs - 4], HRP_FEAT_SESS_EXP_NAT);
+	assert_int_equal(d->tlvs[d->n_tlvs - 3], HRP_FEAT_SESS_DIR_ZONE);
+	assert_int_equal(d->tlvs[d->n_tlvs - 2], HRP_FEAT_SESS_CHECK_BUCKETS);
+	assert_int_equal(d->tlvs[d->n_tlvs - 1], HRP_FEAT_SESS_PEER_LOCAL);
 	assert_string_equal(hrp_feature_name(HRP_FEAT_SESS_DIR_ZONE), "sess-dir-zone");
 	assert_string_equal(hrp_feature_name(HRP_FEAT_SESS_CHECK_BUCKETS), "sess-check-buckets");
+	assert_string_equal(hrp_feature_name(HRP_FEAT_SESS_PEER_LOCAL), "sess-peer-local");
 	assert_null(hrp_feature_name(HRP_FEAT_BASE));
 	assert_null(hrp_feature_name(HRP_FEAT_END));
 

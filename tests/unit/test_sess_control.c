@@ -104,7 +104,7 @@ static void a_digest_part_and_a_settled_result_round_trip(void **state)
 	out.kind = 0x42;
 	assert_int_equal(hs_sess_ctl_decode(buf, sizeof(buf), &out), HS_SESS_CTL_RANGE);
 	assert_int_equal(out.kind, 0x42);
-	assert_string_equal(hs_sess_ctl_err_name(HS_SESS_CTL_RANGE), "no such range");
+	assert_string_equal(hs_sess_ctl_err_name(HS_SESS_CTL_RANGE), "out of range");
 
 	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
 				   .check_id = 3,
@@ -124,6 +124,43 @@ static void a_digest_part_and_a_settled_result_round_trip(void **state)
 	assert_int_equal(hs_sess_ctl_decode(buf, 21, &out), HS_SESS_CTL_OK);
 	assert_false(out.settled_part);
 	assert_int_equal(out.unsettled_buckets, 0);
+}
+
+static void own_addresses_round_trip_and_are_checked_whole(void **state)
+{
+	(void)state;
+	uint8_t addrs[3][16] = { { 192, 0, 2, 3 }, { 203, 0, 113, 6 }, { 0x20, 0x01, 0x0d, 0xb8 } };
+	addrs[2][15] = 3;
+	uint8_t buf[3 + 3 * 16];
+	assert_int_equal(hs_sess_local_addrs_encode(addrs, 3, buf, sizeof(buf) - 1), 0);
+	assert_int_equal(hs_sess_local_addrs_encode(addrs, 3, buf, sizeof(buf)), sizeof(buf));
+	const uint8_t head[] = { 0x89, 0, 3, 192, 0, 2, 3 };
+	assert_memory_equal(buf, head, sizeof(head));
+	static uint8_t back[HS_SESS_LOCAL_ADDRS_MAX][16];
+	size_t n = 99;
+	assert_int_equal(hs_sess_local_addrs_decode(buf, sizeof(buf), back, &n), HS_SESS_CTL_OK);
+	assert_int_equal(n, 3);
+	assert_memory_equal(back, addrs, sizeof(addrs));
+	/* none is a list too (a box with no address yet) */
+	assert_int_equal(hs_sess_local_addrs_encode(addrs, 0, buf, sizeof(buf)), 3);
+	assert_int_equal(hs_sess_local_addrs_decode(buf, 3, back, &n), HS_SESS_CTL_OK);
+	assert_int_equal(n, 0);
+	/* every other length, and a count past the most, is refused whole */
+	hs_sess_local_addrs_encode(addrs, 3, buf, sizeof(buf));
+	for (size_t len = 0; len < sizeof(buf); len++) {
+		n = 99;
+		assert_int_not_equal(hs_sess_local_addrs_decode(buf, len, back, &n),
+				     HS_SESS_CTL_OK);
+		assert_int_equal(n, 99);
+	}
+	buf[1] = 0x01, buf[2] = 0x01; /* 257 */
+	assert_int_equal(hs_sess_local_addrs_decode(buf, sizeof(buf), back, &n), HS_SESS_CTL_RANGE);
+	assert_int_equal(
+		hs_sess_local_addrs_encode(addrs, HS_SESS_LOCAL_ADDRS_MAX + 1, buf, sizeof(buf)),
+		0);
+	buf[0] = HS_SESS_CTL_DIGEST;
+	assert_int_equal(hs_sess_local_addrs_decode(buf, sizeof(buf), back, &n),
+			 HS_SESS_CTL_UNKNOWN);
 }
 
 static void an_older_bulk_request_without_ranges_asks_for_all(void **state)
@@ -205,6 +242,7 @@ int main(void)
 		cmocka_unit_test(every_kind_comes_back_the_same),
 		cmocka_unit_test(the_layout_is_big_endian_field_by_field),
 		cmocka_unit_test(a_digest_part_and_a_settled_result_round_trip),
+		cmocka_unit_test(own_addresses_round_trip_and_are_checked_whole),
 		cmocka_unit_test(an_older_bulk_request_without_ranges_asks_for_all),
 		cmocka_unit_test(every_other_length_is_refused_whole),
 		cmocka_unit_test(empty_and_foreign_records_are_not_ours),

@@ -131,6 +131,37 @@ static void connections_of_the_box_itself_are_not_synced(void **state)
 	assert_int_equal(hs_sess_classify(&p, &fwd), HS_SESS_SYNC);
 }
 
+/* The peer's own connections routed through this box (the standby reaching a server through the
+ * active): the peer would refuse them as its own, so neither box syncs them. */
+static void connections_of_the_peer_box_are_not_synced(void **state)
+{
+	(void)state;
+	struct hs_sess_policy p;
+	hs_sess_policy_default(&p, HRP_PORT);
+	uint8_t local[1][16] = { { 192, 0, 2, 2 } };
+	uint8_t peer[2][16] = { { 203, 0, 113, 6 }, { 192, 0, 2, 3 } };
+	hs_sess_addrs_sort(peer, 2);
+	p.local = (const uint8_t(*)[16])local;
+	p.n_local = 1;
+	struct hs_sess from_peer = v4(IPPROTO_TCP, "192.0.2.3", "203.0.113.130", 40000, 9031);
+	struct hs_sess to_peer = v4(IPPROTO_TCP, "203.0.113.130", "192.0.2.3", 40000, 22);
+	assert_int_equal(hs_sess_classify(&p, &from_peer), HS_SESS_SYNC); /* list not told yet */
+	p.peer_local = (const uint8_t(*)[16])peer;
+	p.n_peer_local = 2;
+	assert_int_equal(hs_sess_classify(&p, &from_peer), HS_SESS_SKIP_PEER_LOCAL);
+	assert_int_equal(hs_sess_classify(&p, &to_peer), HS_SESS_SKIP_PEER_LOCAL);
+	assert_string_equal(hs_sess_verdict_name(HS_SESS_SKIP_PEER_LOCAL), "peer_local");
+	/* the peer SNATed to a foreign address, or a foreign host's flow: forwarded */
+	struct hs_sess snat = from_peer;
+	memcpy(snat.reply.dst, (uint8_t[4]){ 198, 51, 100, 9 }, 4);
+	assert_int_equal(hs_sess_classify(&p, &snat), HS_SESS_SYNC);
+	struct hs_sess fwd = v4(IPPROTO_TCP, "192.0.2.10", "203.0.113.130", 40000, 80);
+	assert_int_equal(hs_sess_classify(&p, &fwd), HS_SESS_SYNC);
+	/* our own stays ours */
+	struct hs_sess ssh = v4(IPPROTO_TCP, "192.0.2.10", "192.0.2.2", 40000, 22);
+	assert_int_equal(hs_sess_classify(&p, &ssh), HS_SESS_SKIP_LOCAL);
+}
+
 static void excluded_prefixes_and_protocol_names(void **state)
 {
 	(void)state;
@@ -326,6 +357,7 @@ int main(void)
 		cmocka_unit_test(ipv6_link_local_and_multicast_are_not_synced),
 		cmocka_unit_test(protocol_filters),
 		cmocka_unit_test(connections_of_the_box_itself_are_not_synced),
+		cmocka_unit_test(connections_of_the_peer_box_are_not_synced),
 		cmocka_unit_test(excluded_prefixes_and_protocol_names),
 		cmocka_unit_test(hold_timeouts),
 		cmocka_unit_test(hold_established_like),
