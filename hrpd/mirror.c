@@ -105,17 +105,34 @@ static void rec_send(struct hrpd_mirror *mi)
 	rec_reset(mi);
 }
 
-static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len)
+/* The entry a queued packet creates or moves, in its zones when the kernel says them (else zone
+ * 0: its key is not the kernel entry's). The record carries it as the peer reads it. */
+static int packet_entry(struct hrpd_mirror *mi, const uint8_t *pkt, size_t len,
+			const struct hs_mirror_zones *zones, struct hs_sess *s, struct hs_sess *rec)
+{
+	if (!pkt || !zones || hs_mirror_packet_entry(pkt, len, s) < 0)
+		return -1;
+	hs_mirror_entry_zones(s, zones);
+	*rec = *s;
+	if ((s->zone_dir[0] || s->zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(mi->ss)) {
+		hs_sess_strip_dir_zone(rec); /* as rec_add() sends it: the peer would refuse it */
+		mi->ss->st.dir_zones_stripped++;
+	}
+	return 0;
+}
+
+static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len,
+		      const struct hs_mirror_zones *zones)
 {
 	struct hrpd_mirror *mi = arg;
 	struct hrpd_sess *ss = mi->ss;
-	struct hs_sess s;
+	struct hs_sess s, rec;
 	if (!ss->source) { /* the peer is gone: nobody to wait for */
 		hrpd_nfq_verdict(mi->q, id, true);
 		mi->st.unheld_no_peer++;
 		return;
 	}
-	if (!pkt || hs_mirror_packet_entry(pkt, len, &s) < 0) {
+	if (packet_entry(mi, pkt, len, zones, &s, &rec) < 0) {
 		hrpd_nfq_verdict(mi->q, id, true);
 		mi->st.unheld_unreadable++;
 		return;
@@ -127,10 +144,10 @@ static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len)
 	}
 	hrpd_sess_check_touch(ss, &s);
 	size_t room = sizeof(mi->rec) - mi->len;
-	size_t n = hs_sess_encode(&s, mi->rec + mi->len, room);
+	size_t n = hs_sess_encode(&rec, mi->rec + mi->len, room);
 	if (!n) {
 		rec_send(mi);
-		n = hs_sess_encode(&s, mi->rec + mi->len, sizeof(mi->rec) - mi->len);
+		n = hs_sess_encode(&rec, mi->rec + mi->len, sizeof(mi->rec) - mi->len);
 	}
 	if (!n || hs_mirror_hold(&mi->m, id, hs_sess_key_hash(&s), s.proto_state,
 				 s.op == HS_SESS_NEW, hs_now_ms()) < 0) {
@@ -343,6 +360,11 @@ static void start(struct hrpd_sess *ss)
 	ss->mirror = mi;
 	hs_notice(MIRROR_PREFIX, "mirror session on: new flows wait up to %u ms for the peer "
 				 "(NFQUEUE %u)", ss->mirror_hold_ms, ss->mirror_queue);
+	if (!hrpd_nfq_stats(mi->q)->ct_attrs)
+		hs_notice(MIRROR_PREFIX,
+			  "the kernel gives no conntrack attributes with queued packets "
+			  "(CONFIG_NETFILTER_NETLINK_GLUE_CT): a flow in a conntrack zone is "
+			  "mirrored in zone 0, and its events do not match its hold");
 }
 
 void hrpd_mirror_update(struct hrpd_sess *ss, bool want)

@@ -5,6 +5,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,18 +38,19 @@ struct hrpd_nfq {
 static int packet_cb(const struct nlmsghdr *nlh, void *arg);
 
 /* One config message: a command, or (cmd 0) the copy mode, flags and queue length. */
-static int configure(struct hrpd_nfq *q, uint8_t cmd)
+static int configure(struct hrpd_nfq *q, uint8_t cmd, bool ct_attrs)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue);
 	if (cmd) {
 		nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, cmd);
 	} else {
-		/* The headers are all we need. Fail open: never drop for our sake. (The entry
-		 * itself, NFQA_CFG_F_CONNTRACK, needs a kernel option many kernels lack.) */
+		/* The headers, and the entry's zones (NFQA_CFG_F_CONNTRACK: a kernel option many
+		 * kernels lack, which refuse the flag). Fail open: never drop for our sake. */
 		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, HS_MIRROR_COPY);
 		nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_QUEUE_MAXLEN);
-		uint32_t flags = htonl(NFQA_CFG_F_FAIL_OPEN);
+		uint32_t flags =
+			htonl(NFQA_CFG_F_FAIL_OPEN | (ct_attrs ? NFQA_CFG_F_CONNTRACK : 0));
 		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, flags);
 		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, flags);
 	}
@@ -84,6 +86,45 @@ static void pass_pending(struct hrpd_nfq *q)
 	hrpd_nfq_flush(q);
 }
 
+/* A zone is a big-endian u16 (the kernel's nla_put_be16); any other size is malformed. */
+static int zone_of(const struct nlattr *a, uint16_t *zone)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+		return MNL_CB_ERROR;
+	*zone = ntohs(mnl_attr_get_u16(a));
+	return MNL_CB_OK;
+}
+
+/* In CTA_TUPLE_ORIG / CTA_TUPLE_REPLY: CTA_TUPLE_ZONE, a zone of that direction only. */
+static int tuple_attr_cb(const struct nlattr *a, void *data)
+{
+	return mnl_attr_get_type(a) == CTA_TUPLE_ZONE ? zone_of(a, data) : MNL_CB_OK;
+}
+
+/* In NFQA_CT, the entry as the kernel's events say it: CTA_ZONE, the zone of both directions,
+ * and the tuples with their own zones. The rest is not ours to read. */
+static int ct_attr_cb(const struct nlattr *a, void *data)
+{
+	struct hs_mirror_zones *z = data;
+	uint16_t type = mnl_attr_get_type(a);
+	if (type == CTA_ZONE)
+		return zone_of(a, &z->zone);
+	if (type != CTA_TUPLE_ORIG && type != CTA_TUPLE_REPLY)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_ERROR;
+	return mnl_attr_parse_nested(a, tuple_attr_cb, &z->dir[type == CTA_TUPLE_REPLY]);
+}
+
+/* The zones of a packet's entry from NFQA_CT (absent: unknown). -1 when malformed. */
+static int ct_zones(const struct nlattr *ct, struct hs_mirror_zones *z)
+{
+	*z = (struct hs_mirror_zones){ .known = ct != NULL };
+	if (ct && mnl_attr_parse_nested(ct, ct_attr_cb, z) < 0)
+		return -1;
+	return 0;
+}
+
 static int packet_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct hrpd_nfq *q = arg;
@@ -98,9 +139,12 @@ static int packet_cb(const struct nlmsghdr *nlh, void *arg)
 		hrpd_nfq_verdict(q, ntohl(ph->packet_id), true);
 		return MNL_CB_OK;
 	}
+	struct hs_mirror_zones z;
+	bool zones_ok = ct_zones(attr[NFQA_CT], &z) == 0;
 	q->ops->packet(q->arg, ntohl(ph->packet_id),
 		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload(attr[NFQA_PAYLOAD]) : NULL,
-		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) : 0);
+		       attr[NFQA_PAYLOAD] ? mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]) : 0,
+		       zones_ok ? &z : NULL);
 	return MNL_CB_OK;
 }
 
@@ -173,7 +217,11 @@ struct hrpd_nfq *hrpd_nfq_open(struct hs_loop *loop, uint16_t queue,
 	int fd = mnl_socket_get_fd(q->nl);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-	if ((e = -configure(q, NFQNL_CFG_CMD_BIND)) || (e = -configure(q, 0)))
+	if ((e = -configure(q, NFQNL_CFG_CMD_BIND, false)))
+		goto fail;
+	/* Without the kernel's conntrack glue the flag is refused: headers only then. */
+	q->st.ct_attrs = configure(q, 0, true) == 0;
+	if (!q->st.ct_attrs && (e = -configure(q, 0, false)))
 		goto fail;
 	if (hs_io_start(&q->io, loop, fd, EPOLLIN, readable, q) < 0)
 		goto fail_errno;
@@ -195,7 +243,7 @@ void hrpd_nfq_close(struct hrpd_nfq *q)
 		hs_io_stop(&q->io);
 		if (q->rx && q->vbuf) { /* else never bound: open failed before */
 			pass_pending(q);
-			configure(q, NFQNL_CFG_CMD_UNBIND);
+			configure(q, NFQNL_CFG_CMD_UNBIND, false);
 		}
 		mnl_socket_close(q->nl);
 	}

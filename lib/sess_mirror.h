@@ -123,7 +123,7 @@ enum hs_mirror_conflict hs_mirror_conflict(const struct hs_mirror *m, uint64_t k
 bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id);
 
 /* The entry a held packet creates or moves, read from its headers (the queue copies the first
- * HS_MIRROR_COPY bytes; the kernel here gives no conntrack attributes with queued packets). A
+ * HS_MIRROR_COPY bytes; its zones, which no header says, come with hs_mirror_entry_zones()). A
  * packet the mirror holds is forwarded, not NATed (the rules leave NATed flows out: their tuples
  * are not in the headers at that hook), so the reply tuple is the inverse of the original:
  *   - a TCP SYN: a new entry in SYN_SENT (its window scale from the options);
@@ -134,6 +134,17 @@ bool hs_mirror_take(struct hs_mirror *m, uint64_t key, uint32_t *id);
  * will not hold (IPv6 extension headers, other protocols, fragments, truncated headers). */
 #define HS_MIRROR_COPY 128
 int hs_mirror_packet_entry(const uint8_t *pkt, size_t len, struct hs_sess *out);
+/* The zones of a held packet's entry, as hrpd reads them from the queue's conntrack attributes
+ * (NFQA_CT, given only by kernels with CONFIG_NETFILTER_NETLINK_GLUE_CT): zone is CTA_ZONE, the
+ * zone of both directions; dir[0] / dir[1] the CTA_TUPLE_ZONE of CTA_TUPLE_ORIG /
+ * CTA_TUPLE_REPLY, a zone of one direction; absent: 0. known is false without the attributes. */
+struct hs_mirror_zones {
+	bool known;
+	uint16_t zone, dir[2];
+};
+/* Puts z's zones into the entry hs_mirror_packet_entry() gave, so that its key is the kernel
+ * entry's and the kernel's events of it match its hold. Unknown zones leave it in zone 0. */
+void hs_mirror_entry_zones(struct hs_sess *s, const struct hs_mirror_zones *z);
 
 /* The iptables-restore input (mangle table) that creates chain, fills it with the rules that
  * queue the packets to hold to NFQUEUE queue, and hooks it into POSTROUTING

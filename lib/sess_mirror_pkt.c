@@ -1,4 +1,5 @@
-/* The entry a held packet creates, read from its headers (sess_mirror.h). */
+/* The entry a held packet creates, read from its headers, in the zones hrpd read from the
+ * queue's conntrack attributes (sess_mirror.h). */
 #include <netinet/in.h>
 #include <string.h>
 
@@ -134,4 +135,13 @@ int hs_mirror_packet_entry(const uint8_t *pkt, size_t len, struct hs_sess *out)
 	hs_sess_tuple_invert(s.family, s.l4proto, &s.orig, &s.reply);
 	*out = s;
 	return 0;
+}
+
+void hs_mirror_entry_zones(struct hs_sess *s, const struct hs_mirror_zones *z)
+{
+	if (!z->known) /* the kernel gives no attributes: zone 0, as the headers say nothing */
+		return;
+	s->zone = z->zone;
+	s->zone_dir[0] = z->dir[0];
+	s->zone_dir[1] = z->dir[1];
 }

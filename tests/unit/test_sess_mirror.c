@@ -1,7 +1,7 @@
 /* Mirror session holds: FIFO release by acknowledgement and by deadline, a full ring, conflicts
  * (keys we created lately, the deterministic winner), echoes of our own mirrored changes,
- * taking one hold out, the entry a held packet's headers give, the wire helpers, and the rules
- * that say which packets are held. */
+ * taking one hold out, the entry a held packet's headers give in the zones its conntrack
+ * attributes give, the wire helpers, and the rules that say which packets are held. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -351,6 +351,50 @@ static void ipv6_without_extension_headers(void **state)
 	assert_int_equal(hs_mirror_packet_entry(p, 39, &s), -1);
 }
 
+/* A SYN of a flow in zone 5 (or an original-direction zone 7 and a reply zone 9): the held
+ * entry takes the zones hrpd read from the queue's conntrack attributes, so its key is the one
+ * of the kernel's event of that entry (which says the zones), and the event is the hold's echo.
+ * Without the attributes (a kernel without the conntrack glue) the entry stays in zone 0. */
+static void a_held_entry_has_its_zones(void **state)
+{
+	(void)state;
+	static const struct hs_mirror_zones cases[] = {
+		{ true, 5, { 0, 0 } },  /* a zone of both directions */
+		{ true, 0, { 7, 0 } },  /* ct original zone set 7 */
+		{ true, 0, { 0, 9 } },  /* ct reply zone set 9 */
+		{ true, 0, { 7, 9 } },  /* both */
+		{ false, 5, { 7, 9 } }, /* no attributes: ignored */
+	};
+	uint8_t p[128];
+	size_t n = ip4(p, IPPROTO_TCP, syn, sizeof(syn));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct hs_mirror_zones *z = &cases[i];
+		struct hs_sess s, event;
+		hs_mirror_init(&m, 5);
+		assert_int_equal(hs_mirror_packet_entry(p, n, &s), 0);
+		hs_mirror_entry_zones(&s, z);
+		/* the kernel's new-entry event: the same entry, in its zones */
+		assert_int_equal(hs_mirror_packet_entry(p, n, &event), 0);
+		if (z->known) {
+			event.zone = z->zone;
+			event.zone_dir[0] = z->dir[0];
+			event.zone_dir[1] = z->dir[1];
+		}
+		assert_int_equal(hs_mirror_hold(&m, 1, hs_sess_key_hash(&s), 1, true, 100), 0);
+		if (!hs_mirror_echo(&m, hs_sess_key_hash(&event), true, 1, 101))
+			fail_msg("case %zu: the event of the held entry is not its echo", i);
+		assert_int_equal(s.zone, event.zone);
+		assert_int_equal(s.zone_dir[0], event.zone_dir[0]);
+		assert_int_equal(s.zone_dir[1], event.zone_dir[1]);
+		if (!z->known)
+			continue;
+		/* the same tuple in zone 0 is another entry */
+		struct hs_sess plain = event;
+		plain.zone = plain.zone_dir[0] = plain.zone_dir[1] = 0;
+		assert_false(hs_mirror_echo(&m, hs_sess_key_hash(&plain), true, 1, 101));
+	}
+}
+
 static void wire_helpers(void **state)
 {
 	(void)state;
@@ -496,6 +540,7 @@ int main(void)
 		cmocka_unit_test(a_syn_ack_updates_the_entry_of_the_other_direction),
 		cmocka_unit_test(udp_and_icmp_echo_are_held_the_rest_is_not),
 		cmocka_unit_test(ipv6_without_extension_headers),
+		cmocka_unit_test(a_held_entry_has_its_zones),
 		cmocka_unit_test_setup(wire_helpers, setup),
 		cmocka_unit_test(rules_hold_new_flows_syns_of_old_entries_and_syn_acks),
 	};
