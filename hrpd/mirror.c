@@ -142,7 +142,7 @@ static void on_packet(void *arg, uint32_t id, const uint8_t *pkt, size_t len,
 		mi->st.unheld_policy++;
 		return;
 	}
-	hrpd_sess_check_touch(ss, &s);
+	hrpd_sess_check_touch(ss, &rec); /* as the peer keys it */
 	size_t room = sizeof(mi->rec) - mi->len;
 	size_t n = hs_sess_encode(&rec, mi->rec + mi->len, room);
 	if (!n) {
