@@ -171,6 +171,21 @@ static unsigned restart_and_prove(struct box *fw2, struct box *fw1, const uint32
 	return res.unknown_tlvs;
 }
 
+/* fw1 and fw2 with the same key; fw2 has proven fw1 (a challenge answered). */
+static void keyed_pair_proven(struct box *fw1, struct box *fw2)
+{
+	struct hrp_rx_result res;
+	uint8_t m[256];
+
+	box_init(fw1, ID_FW1, 0xe1, 0);
+	box_key(fw1, HRP_KEY_CURRENT, 1, "k1");
+	box_init(fw2, ID_FW2, 0xe2, 0);
+	box_key(fw2, HRP_KEY_CURRENT, 1, "k1");
+	size_t n = box_hello(fw1, m, sizeof(m), 45000);
+	assert_int_equal(box_rx(fw2, m, n, 0, &res), HRP_RX_NEED_CHALLENGE);
+	prove(fw2, fw1, 0);
+}
+
 /* A data record of fw1's current epoch recorded before fw2's restart is not taken by the
  * restarted fw2: fw1's challenge-response says where its data stream stands (audit: the data
  * window started empty, so the first recording played back was taken). */
@@ -179,14 +194,9 @@ static void test_restart_data_replay(void **state)
 	struct box fw1, fw2;
 	struct hrp_rx_result res;
 	uint8_t m[256], rec[256], far[256], held[256];
+	size_t n;
 
-	box_init(&fw1, ID_FW1, 0xe1, 0);
-	box_key(&fw1, HRP_KEY_CURRENT, 1, "k1");
-	box_init(&fw2, ID_FW2, 0xe2, 0);
-	box_key(&fw2, HRP_KEY_CURRENT, 1, "k1");
-	size_t n = box_hello(&fw1, m, sizeof(m), 45000);
-	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_NEED_CHALLENGE);
-	prove(&fw2, &fw1, 0);
+	keyed_pair_proven(&fw1, &fw2);
 	/* fw1's data records reach fw2; an attacker records two, 70 apart. */
 	size_t n_far = box_data(&fw1, 1, far, sizeof(far));
 	assert_int_equal(box_rx(&fw2, far, n_far, 10, &res), HRP_RX_ACCEPT);
@@ -225,14 +235,9 @@ static void test_restart_data_older_peer(void **state)
 	struct box fw1, fw2;
 	struct hrp_rx_result res;
 	uint8_t m[256], rec[256];
+	size_t n;
 
-	box_init(&fw1, ID_FW1, 0xe1, 0);
-	box_key(&fw1, HRP_KEY_CURRENT, 1, "k1");
-	box_init(&fw2, ID_FW2, 0xe2, 0);
-	box_key(&fw2, HRP_KEY_CURRENT, 1, "k1");
-	size_t n = box_hello(&fw1, m, sizeof(m), 45000);
-	assert_int_equal(box_rx(&fw2, m, n, 0, &res), HRP_RX_NEED_CHALLENGE);
-	prove(&fw2, &fw1, 0);
+	keyed_pair_proven(&fw1, &fw2);
 	size_t n_rec = box_data(&fw1, 1, rec, sizeof(rec));
 	assert_int_equal(box_rx(&fw2, rec, n_rec, 10, &res), HRP_RX_ACCEPT);
 

@@ -241,20 +241,26 @@ static json_t *encoded(struct hrp_snapshot *s, struct box *rx, struct box *peer)
 	return j;
 }
 
+/* j as it travels: dumped to text and read back. */
+static json_t *through_text(const json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_t *again = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(again);
+	return again;
+}
+
 static void test_round_trip(void **state)
 {
 	static struct hrp_snapshot s, back;
 	struct box rx, peer;
 	char err[256] = "";
 	json_t *j = encoded(&s, &rx, &peer);
-	/* through text, as it travels */
-	char *text = json_dumps(j, JSON_COMPACT);
-	json_t *again = json_loads(text, 0, NULL);
-	assert_non_null(again);
+	json_t *again = through_text(j);
 	assert_int_equal(hrp_snapshot_decode(again, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.major, HRP_SNAPSHOT_MAJOR);
 	assert_same(&s, &back);
-	free(text);
 	json_decref(again);
 	json_decref(j);
 }
@@ -363,9 +369,7 @@ static void test_dirty_ranges(void **state)
 	struct box rx, peer;
 	char err[256] = "";
 	json_t *j = encoded(&s, &rx, &peer);
-	char *text = json_dumps(j, JSON_COMPACT);
-	json_t *again = json_loads(text, 0, NULL);
-	free(text);
+	json_t *again = through_text(j);
 	assert_int_equal(hrp_snapshot_decode(again, &back, err, sizeof(err)), 0);
 	assert_true(back.session.dirty.ranges == 0x8000000000000011ull);
 	assert_true(back.session.dirty.asked_ms == s.session.dirty.asked_ms);

@@ -65,6 +65,20 @@ def session(lab, box):
     return ctl_or_empty(lab, box, "hrpd", "session-stats")
 
 
+def consistency(lab, box):
+    """hrpd's session-consistency on box ({} while hrpd does not answer)."""
+    return ctl_or_empty(lab, box, "hrpd", "session-consistency")
+
+
+def session_check(lab, s, what, source="fw1", seen_on="fw2", timeout=60):
+    """One consistency check started on source; seen_on's view of it once it ran."""
+    before = consistency(lab, seen_on).get("checks", 0)
+    ctl(lab, source, "hrpd", "session-check")
+    s.wait_until("%s: %s ran the check" % (what, seen_on),
+                 lambda: consistency(lab, seen_on).get("checks", 0) > before, timeout)
+    return consistency(lab, seen_on)["last_check"]
+
+
 def config_status(lab, box):
     """hrpd's config sync status on box ({} while hrpd does not answer)."""
     return ctl_or_empty(lab, box, "hrpd", "status").get("hrp", {}).get("config", {})

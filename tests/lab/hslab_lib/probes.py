@@ -87,6 +87,18 @@ class Probe:
         return self.result
 
 
+def ct_fill(lab, box, *args, timeout=120):
+    """hs-ct-fill in box with args (tests/lab/probe/ct_fill.c); its JSON report."""
+    argv = [lab.paths.probe("hs-ct-fill")] + [str(a) for a in args]
+    out = lab.run(box, argv, timeout=timeout).stdout.strip().splitlines()
+    return json.loads(out[-1]) if out else {}
+
+
+def ct_ours(lab, box):
+    """Entries of the hs-ct-fill pattern in box's kernel (a dump)."""
+    return ct_fill(lab, box, "--count").get("ours", -1)
+
+
 def udp_probe(lab, client, server, server_addr, duration=10, port=9000, interval_us=1000):
     """One packet per interval (1 ms) each way between client and server_addr (on node server)."""
     binary = lab.paths.probe("hs-udp-probe")

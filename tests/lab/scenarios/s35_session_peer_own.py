@@ -19,23 +19,11 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from hslab_lib import pair, probes, scenario  # noqa: E402
-from hslab_lib.pair import ctl_or_empty, session, settled  # noqa: E402
+from hslab_lib import probes, scenario  # noqa: E402
+from hslab_lib.pair import session, session_check as check, settled  # noqa: E402
 
 FW2 = scenario.REF["fw2_lan"]
 SERVER = scenario.REF["server"]
-
-
-def consistency(lab, box):
-    return ctl_or_empty(lab, box, "hrpd", "session-consistency")
-
-
-def check(lab, s, what):
-    before = consistency(lab, "fw2").get("checks", 0)
-    pair.ctl(lab, "fw1", "hrpd", "session-check")
-    s.wait_until("%s: fw2 ran the check" % what,
-                 lambda: consistency(lab, "fw2").get("checks", 0) > before, 30)
-    return consistency(lab, "fw2")["last_check"]
 
 
 def entries(lab, box, *args):

@@ -23,39 +23,17 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from hslab_lib import pair, scenario  # noqa: E402
-from hslab_lib.pair import ctl_or_empty, session, settled  # noqa: E402
+from hslab_lib import scenario  # noqa: E402
+from hslab_lib.pair import session, session_check as check, settled  # noqa: E402
+from hslab_lib.probes import ct_fill as fill, ct_ours as ours  # noqa: E402
 
 N = 30000
 RATE = 1500
 SECONDS = 24
 
 
-def fill(lab, box, *args, timeout=120):
-    argv = [lab.paths.probe("hs-ct-fill")] + [str(a) for a in args]
-    out = lab.run(box, argv, timeout=timeout).stdout.strip().splitlines()
-    return json.loads(out[-1]) if out else {}
-
-
-def ours(lab, box):
-    return fill(lab, box, "--count").get("ours", -1)
-
-
-def consistency(lab, box):
-    return ctl_or_empty(lab, box, "hrpd", "session-consistency")
-
-
 def resyncs(lab):
     return session(lab, "fw2").get("statistics", {}).get("range_resyncs", 0)
-
-
-def check(lab, s, what):
-    """One check started on fw1; fw2's view of it once it ran."""
-    before = consistency(lab, "fw2").get("checks", 0)
-    pair.ctl(lab, "fw1", "hrpd", "session-check")
-    s.wait_until("%s: fw2 ran the check" % what,
-                 lambda: consistency(lab, "fw2").get("checks", 0) > before, 30)
-    return consistency(lab, "fw2")["last_check"]
 
 
 def churn_checks(lab, s, seed, seconds, checks, before_checks=None):

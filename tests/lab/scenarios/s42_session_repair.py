@@ -21,7 +21,6 @@
     fw2's bulk: fw1 stops the sweep, which would delete its own new flows' entries. The digests
     match afterwards."""
 
-import json
 import os
 import sys
 import time
@@ -32,37 +31,14 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from hslab_lib import boxes, pair, probes, scenario  # noqa: E402
-from hslab_lib.pair import ctl_or_empty, session, settled  # noqa: E402
+from hslab_lib.pair import session, session_check as check, settled  # noqa: E402
+from hslab_lib.probes import ct_fill as fill, ct_ours as ours  # noqa: E402
 
 LATE_JOIN = 200000
 
 
-def fill(lab, box, *args, timeout=120):
-    argv = [lab.paths.probe("hs-ct-fill")] + [str(a) for a in args]
-    out = lab.run(box, argv, timeout=timeout).stdout.strip().splitlines()
-    return json.loads(out[-1]) if out else {}
-
-
-def ours(lab, box):
-    """Entries of the hs-ct-fill pattern in box's kernel (a dump)."""
-    return fill(lab, box, "--count").get("ours", -1)
-
-
 def stat(lab, box, name):
     return session(lab, box).get("statistics", {}).get(name, 0)
-
-
-def consistency(lab, box):
-    return ctl_or_empty(lab, box, "hrpd", "session-consistency")
-
-
-def check(lab, s, what):
-    """One consistency check started on fw1; returns fw2's view of it once it ran."""
-    before = consistency(lab, "fw2").get("checks", 0)
-    pair.ctl(lab, "fw1", "hrpd", "session-check")
-    s.wait_until("%s: fw2 ran the check" % what,
-                 lambda: consistency(lab, "fw2").get("checks", 0) > before, 60)
-    return consistency(lab, "fw2")["last_check"]
 
 
 def restart_hrpd(lab, box):
