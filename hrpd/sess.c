@@ -2,7 +2,6 @@
  * into the kernel, readiness, and the takeover's timeouts. The kernel side is sess_ct.c; the
  * record format is lib/hrp_session; what is never synced and the timeouts are lib/sess_policy. */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,68 +45,6 @@ bool hrpd_sess_remembers_destroys(const struct hrpd_sess *ss, uint64_t now_ms)
 	return ss->source &&
 	       (ss->peer_source ||
 		(ss->peer_source_end_ms && now_ms - ss->peer_source_end_ms < HS_TOMB_TTL_MS));
-}
-
-/* The box's own addresses, for the policy: connections of the box itself are never synced. Read
- * again every few seconds (a VIP moves at takeover). */
-static void local_refresh(struct hrpd_sess *ss, bool force)
-{
-	uint64_t now = hs_now_ms();
-	if (!force && now - ss->local_at_ms < HRPD_SESS_LOCAL_REFRESH_MS)
-		return;
-	ss->local_at_ms = now;
-	struct ifaddrs *all;
-	if (getifaddrs(&all) < 0)
-		return;
-	uint8_t found[HRPD_SESS_LOCAL_MAX][16];
-	size_t n = 0;
-	for (struct ifaddrs *i = all; i && n < HRPD_SESS_LOCAL_MAX; i = i->ifa_next) {
-		if (!i->ifa_addr)
-			continue;
-		memset(found[n], 0, 16);
-		if (i->ifa_addr->sa_family == AF_INET)
-			memcpy(found[n++], &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-		else if (i->ifa_addr->sa_family == AF_INET6)
-			memcpy(found[n++], &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-	}
-	freeifaddrs(all);
-	hs_sess_addrs_sort(found, n);
-	if (n != ss->pol.n_local || (n && memcmp(found, ss->local, n * 16u)))
-		ss->local_changed = true; /* the peer hears of it (tell_local) */
-	if (n)
-		memcpy(ss->local, found, n * 16u);
-	ss->pol.local = (const uint8_t(*)[16])ss->local;
-	ss->pol.n_local = n;
-}
-
-/* The peer leaves our own connections out of its sync and digests, as we do (a flow of ours
- * routed through it is one we would refuse): it hears our addresses once per peer process,
- * whenever they change, and every HRPD_SESS_TELL_LOCAL_MS (a peer's hot restart keeps its
- * process but not the list) (record feature sess-peer-local). */
-static void tell_local(struct hrpd_sess *ss)
-{
-	struct hrpd *h = ss->h;
-	if (!ss->on || !peer_up(h) || hrpd_data_plan_held(h) ||
-	    !hrpd_issu_peer_reads(h, HRP_MSG_DATA, HRP_FEAT_SESS_PEER_LOCAL))
-		return;
-	local_refresh(ss, false);
-	uint64_t now = hs_now_ms();
-	if (ss->local_told && ss->local_told_to == h->peer.incarnation && !ss->local_changed &&
-	    now - ss->local_told_ms < HRPD_SESS_TELL_LOCAL_MS)
-		return;
-	uint8_t rec[3 + HRPD_SESS_LOCAL_MAX * 16];
-	size_t len = hs_sess_local_addrs_encode(ss->pol.local, ss->pol.n_local, rec, sizeof(rec));
-	if (!len || hrpd_sess_control_send(ss, rec, len, 0) < 0)
-		return;
-	bool news = !ss->local_told || ss->local_told_to != h->peer.incarnation || ss->local_changed;
-	ss->local_told = true;
-	ss->local_told_to = h->peer.incarnation;
-	ss->local_told_ms = now;
-	ss->local_changed = false;
-	if (news)
-		hs_info(HRPD_SESS_PREFIX,
-			"told the peer our %zu addresses: it syncs none of our own connections",
-			ss->pol.n_local);
 }
 
 /* ---- records out ---- */
@@ -245,7 +182,7 @@ static void local_change(struct hrpd_sess *ss, const struct hs_sess *s)
 		}
 		return;
 	}
-	local_refresh(ss, false);
+	hrpd_sess_local_refresh(ss, false);
 	enum hs_sess_verdict v = hs_sess_classify(&ss->pol, s);
 	struct hs_sess gone;
 	if (v == HS_SESS_SKIP_STATE && s->op == HS_SESS_UPDATE) {
@@ -467,7 +404,7 @@ static bool bulk_open(struct hrpd_sess *ss)
 
 void hrpd_sess_start_dump(struct hrpd_sess *ss, enum hs_sess_dump what)
 {
-	local_refresh(ss, true);
+	hrpd_sess_local_refresh(ss, true);
 	if (what == HS_SESS_DUMP_BULK && channel_fill(ss, 2))
 		return; /* the room callback or the poll brings us back */
 	if (hrpd_ct_dump_start(ss->ct) < 0)
@@ -646,7 +583,7 @@ void hrpd_sess_kick(struct hrpd_sess *ss)
 {
 	if (!ss->ct)
 		return;
-	tell_local(ss);
+	hrpd_sess_tell_local(ss, peer_up(ss->h));
 	uint64_t now = hs_now_ms();
 	struct hs_sess_dump_wants wants = dump_wants(ss, now);
 	enum hs_sess_dump urgent = hs_sess_dump_next(&wants);

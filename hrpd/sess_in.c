@@ -185,29 +185,6 @@ static const char *check_record(struct hrpd_sess *ss, uint32_t flags, const uint
 	return NULL;
 }
 
-/* The peer's own addresses (record feature sess-peer-local): its own connections routed
- * through us are not synced, as it would refuse them. NULL, or why the record is dropped. */
-static const char *rx_peer_local(struct hrpd_sess *ss, const uint8_t *rec, size_t len)
-{
-	uint8_t told[HS_SESS_LOCAL_ADDRS_MAX][16];
-	size_t n;
-	enum hs_sess_ctl_err e = hs_sess_local_addrs_decode(rec, len, told, &n);
-	if (e != HS_SESS_CTL_OK)
-		return hs_sess_ctl_err_name(e);
-	hs_sess_addrs_sort(told, n);
-	bool same = ss->pol.peer_local && n == ss->pol.n_peer_local &&
-		    (!n || !memcmp(told, ss->peer_local, n * 16u));
-	if (n)
-		memcpy(ss->peer_local, told, n * 16u);
-	ss->pol.peer_local = (const uint8_t(*)[16])ss->peer_local;
-	ss->pol.n_peer_local = n;
-	if (!same) /* told again every HRPD_SESS_TELL_LOCAL_MS */
-		hs_info(HRPD_SESS_PREFIX,
-			"the peer's %zu addresses: its own connections through us are not synced",
-			n);
-	return NULL;
-}
-
 /* Any record that is not a session record: NULL, or why it is dropped. The mirror's and the
  * helpers' decoders count their own bad records. */
 static const char *control_record(struct hrpd_sess *ss, uint32_t flags, const uint8_t *rec,
@@ -218,7 +195,7 @@ static const char *control_record(struct hrpd_sess *ss, uint32_t flags, const ui
 	case HS_MIRROR_REC_ACK: hrpd_mirror_rx_ack(ss, rec, len); return NULL;
 	case HS_SESS_REC_HELPER: hrpd_sess_expect_rx_helper(ss, rec, len); return NULL;
 	case HS_SESS_REC_EXPECT: hrpd_sess_expect_rx(ss, rec, len); return NULL;
-	case HS_SESS_CTL_LOCAL_ADDRS: return rx_peer_local(ss, rec, len);
+	case HS_SESS_CTL_LOCAL_ADDRS: return hrpd_sess_rx_peer_local(ss, rec, len);
 	default: return check_record(ss, flags, rec, len);
 	}
 }

@@ -238,6 +238,13 @@ int hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
 /* The peer's registry lists record feature sess-dir-zone (or is not known yet). */
 bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss);
 
+/* sess_local.c: the boxes' own addresses. Ours read again (force: now, else every few
+ * seconds), told to the peer when due, and the peer's record of its own: NULL, or why it is
+ * dropped. */
+void hrpd_sess_local_refresh(struct hrpd_sess *ss, bool force);
+void hrpd_sess_tell_local(struct hrpd_sess *ss, bool peer_up);
+const char *hrpd_sess_rx_peer_local(struct hrpd_sess *ss, const uint8_t *rec, size_t len);
+
 /* sess_check.c: consistency checks and the sweep after a bulk transfer. */
 void hrpd_sess_check_init(struct hrpd_sess *ss);
 void hrpd_sess_check_free(struct hrpd_sess *ss);
