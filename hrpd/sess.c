@@ -142,10 +142,10 @@ static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct 
 		s = &plain;
 		ss->st.dir_zones_stripped++;
 	}
+	hrpd_sess_check_touch(ss, s);
 	/* An entry with a conntrack helper goes in a helper record (session_sync_expectations). */
 	if (s->helper[0] && hrpd_sess_expect_helper_entry(ss, r, s))
 		return;
-	hrpd_sess_check_touch(ss, s);
 	size_t n = hs_sess_encode(s, r->buf + r->len, sizeof(r->buf) - r->len);
 	if (!n) {
 		hrpd_sess_rec_send(ss, r, flush_flags);

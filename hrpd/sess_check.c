@@ -96,9 +96,12 @@ void hrpd_sess_check_touch(struct hrpd_sess *ss, const struct hs_sess *s)
 
 void hrpd_sess_check_dump_start(struct hrpd_sess *ss)
 {
-	hs_sess_buckets_init(&ss->dig);
-	if (!ss->digest_responding)
+	if (ss->digest_responding) {
+		hs_sess_buckets_init(&ss->answer_dig);
+	} else {
+		hs_sess_buckets_init(&ss->dig);
 		touched_open(&ss->own_check);
+	}
 }
 
 void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s)
@@ -111,7 +114,7 @@ void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 	 * and keys it so. */
 	if ((c.zone_dir[0] || c.zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(ss))
 		hs_sess_strip_dir_zone(&c);
-	hs_sess_buckets_add(&ss->dig, &c);
+	hs_sess_buckets_add(ss->digest_responding ? &ss->answer_dig : &ss->dig, &c);
 }
 
 static void note_check(struct hrpd_sess *ss, const struct hs_sess_ctl *res, uint64_t local,
@@ -135,14 +138,15 @@ static void note_check(struct hrpd_sess *ss, const struct hs_sess_ctl *res, uint
 /* The ranges of our table that differ from the source's, every bucket left out that either
  * side's records changed while it was read (res: unsettled_buckets, undecided). */
 static uint64_t compare(struct hrpd_sess *ss, const struct hs_sess_digest *ours,
-			struct hs_sess_ctl *res, bool buckets)
+			struct hs_sess_ctl *res)
 {
+	bool buckets = ss->peer_has_buckets;
 	hs_sess_unsettled skip;
 	uint64_t diff;
 	if (buckets) {
 		for (unsigned r = 0; r < HS_SESS_RANGES; r++)
 			skip[r] = ss->peer_unsettled[r] | ss->peer_check.set[r];
-		diff = hs_sess_buckets_diff(&ss->dig, &ss->peer_buckets, skip);
+		diff = hs_sess_buckets_diff(&ss->answer_dig, &ss->peer_buckets, skip);
 	} else {
 		/* An older source sends ranges: those we changed while reading are left out. */
 		uint64_t changed = 0, whole;
@@ -160,12 +164,11 @@ static uint64_t compare(struct hrpd_sess *ss, const struct hs_sess_digest *ours,
 static void respond(struct hrpd_sess *ss)
 {
 	struct hs_sess_digest ours;
-	hs_sess_buckets_fold(&ss->dig, &ours);
+	hs_sess_buckets_fold(&ss->answer_dig, &ours);
 	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
 				   .check_id = ss->peer_check_id,
 				   .settled_part = peer_reads_buckets(ss) };
-	bool buckets = ss->parts_id == ss->peer_check_id && ss->parts_have == HS_SESS_RANGES_ALL;
-	uint64_t diff = compare(ss, &ours, &res, buckets);
+	uint64_t diff = compare(ss, &ours, &res);
 	ss->peer_check.open = false;
 	uint64_t persistent = diff & ss->prev_mismatch;
 	ss->prev_mismatch = diff;
@@ -173,7 +176,7 @@ static void respond(struct hrpd_sess *ss)
 	res.ranges = diff;
 	res.answerer_total = (uint32_t)n_ours;
 	res.source_total = (uint32_t)theirs;
-	note_check(ss, &res, n_ours, theirs, buckets);
+	note_check(ss, &res, n_ours, theirs, ss->peer_has_buckets);
 	hrpd_sess_control_put(ss, &res, 0);
 	if (!diff) {
 		hs_info(HRPD_SESS_PREFIX,
@@ -266,8 +269,8 @@ void hrpd_sess_rx_digest_part(struct hrpd_sess *ss, const struct hs_sess_ctl *c)
 		ss->parts_id = c->check_id;
 		ss->parts_have = 0;
 	}
-	hs_sess_buckets_range_set(&ss->peer_buckets, c->range, &c->digest);
-	ss->peer_unsettled[c->range] = c->unsettled;
+	hs_sess_buckets_range_set(&ss->parts, c->range, &c->digest);
+	ss->parts_unsettled[c->range] = c->unsettled;
 	ss->parts_have |= UINT64_C(1) << c->range;
 }
 
@@ -275,12 +278,20 @@ void hrpd_sess_rx_digest(struct hrpd_sess *ss, const struct hs_sess_ctl *c)
 {
 	ss->peer_dig = c->digest;
 	ss->peer_check_id = c->check_id;
+	ss->peer_has_buckets = ss->parts_id == c->check_id && ss->parts_have == HS_SESS_RANGES_ALL;
+	if (ss->peer_has_buckets) {
+		ss->peer_buckets = ss->parts;
+		memcpy(ss->peer_unsettled, ss->parts_unsettled, sizeof(ss->peer_unsettled));
+	}
 	/* While a bulk is coming the table is known to differ: the bulk's sweep settles it. */
 	if (ss->rx_bulk)
 		return;
-	/* Changes from here on may be read before or after they are made: noted. An answer
-	 * still owed to an earlier digest keeps what it noted. */
-	if (!ss->respond_wanted && !ss->digest_responding)
+	/* An answer whose dump is reading our table answers this newer digest instead: what
+	 * changed since the older one is noted already (a second answer would note nothing). */
+	if (ss->digest_responding)
+		return;
+	/* Changes from here on may be read before or after they are made: noted. */
+	if (!ss->respond_wanted)
 		touched_open(&ss->peer_check);
 	ss->respond_wanted = true;
 	hrpd_sess_kick(ss);

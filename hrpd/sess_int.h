@@ -170,11 +170,16 @@ struct hrpd_sess {
 	bool digest_wanted, respond_wanted;
 	bool digest_responding; /* the running digest dump answers the peer's */
 	uint32_t check_id, peer_check_id;
-	struct hs_sess_buckets dig; /* our table, read for a check (either side) */
+	/* Our table, read for our own check (kept until its digest goes, after the settle) and
+	 * read to answer the peer's: apart, as both run at once when both boxes are sources. */
+	struct hs_sess_buckets dig, answer_dig;
 	struct hs_sess_digest peer_dig;
-	/* The source's buckets, range by range as its parts come (sess-check-buckets). */
-	struct hs_sess_buckets peer_buckets;
-	hs_sess_unsettled peer_unsettled;
+	/* The source's buckets (sess-check-buckets) of the digest we answer, and of the next one
+	 * range by range as its parts come, moved over when that digest arrives: a digest that
+	 * comes while we answer an older one must not change the buckets under the answer. */
+	struct hs_sess_buckets peer_buckets, parts;
+	hs_sess_unsettled peer_unsettled, parts_unsettled;
+	bool peer_has_buckets;
 	uint32_t parts_id;
 	uint64_t parts_have;
 	/* Buckets of the entries a record changed while this box's part of a check runs: of
