@@ -113,11 +113,10 @@ static int packet_entry(struct hrpd_mirror *mi, const uint8_t *pkt, size_t len,
 	if (!pkt || !zones || hs_mirror_packet_entry(pkt, len, s) < 0)
 		return -1;
 	hs_mirror_entry_zones(s, zones);
-	*rec = *s;
-	if ((s->zone_dir[0] || s->zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(mi->ss)) {
-		hs_sess_strip_dir_zone(rec); /* as rec_add() sends it: the peer would refuse it */
+	if (hrpd_sess_for_peer(mi->ss, s, rec) == rec) /* as rec_add() sends it */
 		mi->ss->st.dir_zones_stripped++;
-	}
+	else
+		*rec = *s;
 	return 0;
 }
 

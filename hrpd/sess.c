@@ -125,23 +125,30 @@ int hrpd_sess_control_put(struct hrpd_sess *ss, const struct hs_sess_ctl *c, uin
 	return len ? hrpd_sess_control_send(ss, rec, len, flags) : -EINVAL;
 }
 
-bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss)
+bool hrpd_sess_peer_reads(const struct hrpd_sess *ss, uint16_t feature)
 {
-	return hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, HRP_FEAT_SESS_DIR_ZONE);
+	return hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, feature);
 }
 
-static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *s,
+const struct hs_sess *hrpd_sess_for_peer(const struct hrpd_sess *ss, const struct hs_sess *s,
+					 struct hs_sess *room)
+{
+	/* A peer that does not read directional zones would refuse the entry and the rest of its
+	 * record: it gets the entry as before them, in zone 0. */
+	if (!(s->zone_dir[0] || s->zone_dir[1]) || hrpd_sess_peer_reads(ss, HRP_FEAT_SESS_DIR_ZONE))
+		return s;
+	*room = *s;
+	hs_sess_strip_dir_zone(room);
+	return room;
+}
+
+static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_rec *r, const struct hs_sess *e,
 		    uint32_t flush_flags)
 {
-	/* A peer that does not read directional zones (record feature sess-dir-zone) would refuse
-	 * the entry and the rest of its record: it gets the entry as before them, in zone 0. */
 	struct hs_sess plain;
-	if ((s->zone_dir[0] || s->zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(ss)) {
-		plain = *s;
-		hs_sess_strip_dir_zone(&plain);
-		s = &plain;
+	const struct hs_sess *s = hrpd_sess_for_peer(ss, e, &plain);
+	if (s == &plain)
 		ss->st.dir_zones_stripped++;
-	}
 	hrpd_sess_check_touch(ss, s);
 	/* An entry with a conntrack helper goes in a helper record (session_sync_expectations). */
 	if (s->helper[0] && hrpd_sess_expect_helper_entry(ss, r, s))

@@ -72,11 +72,6 @@ int hrpd_sess_check_now(struct hrpd_sess *ss)
 
 /* ---- the digest dump (either side) ---- */
 
-static bool peer_reads_buckets(const struct hrpd_sess *ss)
-{
-	return hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, HRP_FEAT_SESS_CHECK_BUCKETS);
-}
-
 static void touched_open(struct hrpd_sess_touched *t)
 {
 	memset(t->set, 0, sizeof(t->set));
@@ -108,12 +103,9 @@ void hrpd_sess_digest_entry(struct hrpd_sess *ss, const struct hs_sess *s)
 {
 	if (hs_sess_classify(&ss->pol, s) != HS_SESS_SYNC)
 		return;
-	struct hs_sess c = *s;
+	struct hs_sess room;
+	struct hs_sess c = *hrpd_sess_for_peer(ss, s, &room); /* counted as the peer keys it */
 	c.status &= DIGEST_STATUS;
-	/* Counted as the peer has it: a peer without sess-dir-zone was sent the entry in zone 0,
-	 * and keys it so. */
-	if ((c.zone_dir[0] || c.zone_dir[1]) && !hrpd_sess_peer_reads_dir_zone(ss))
-		hs_sess_strip_dir_zone(&c);
 	hs_sess_buckets_add(ss->digest_responding ? &ss->answer_dig : &ss->dig, &c);
 }
 
@@ -167,7 +159,8 @@ static void respond(struct hrpd_sess *ss)
 	hs_sess_buckets_fold(&ss->answer_dig, &ours);
 	struct hs_sess_ctl res = { .kind = HS_SESS_CTL_DIGEST_RESULT,
 				   .check_id = ss->peer_check_id,
-				   .settled_part = peer_reads_buckets(ss) };
+				   .settled_part =
+					   hrpd_sess_peer_reads(ss, HRP_FEAT_SESS_CHECK_BUCKETS) };
 	uint64_t diff = compare(ss, &ours, &res);
 	ss->peer_check.open = false;
 	uint64_t persistent = diff & ss->prev_mismatch;
@@ -220,7 +213,7 @@ static void send_digest(struct hrpd_sess *ss)
 	hrpd_sess_rec_send(ss, &ss->rt, 0);
 	uint64_t ranges, whole;
 	unsigned unsettled = hs_sess_unsettled_count(ss->own_check.set, &ranges, &whole);
-	bool buckets = peer_reads_buckets(ss);
+	bool buckets = hrpd_sess_peer_reads(ss, HRP_FEAT_SESS_CHECK_BUCKETS);
 	if (buckets && send_parts(ss, c.check_id) < 0)
 		return;
 	if (hrpd_sess_control_put(ss, &c, 0) == 0)

@@ -454,7 +454,7 @@ static void rec_add(struct hrpd_sess *ss, struct hrpd_sess_expect *x, struct hs_
 {
 	/* The send plan (doc/issu.md): a peer of an older version reads a NAT part as bad-op and
 	 * drops the rest of the record with it. */
-	bool reads_nat = hrpd_issu_peer_reads(ss->h, HRP_MSG_DATA, HRP_FEAT_SESS_EXP_NAT);
+	bool reads_nat = hrpd_sess_peer_reads(ss, HRP_FEAT_SESS_EXP_NAT);
 	switch (hs_sess_exp_fit(e, reads_nat)) {
 	case HS_SESS_EXP_FIT_HELD: x->st.nat_held_back++; return;
 	case HS_SESS_EXP_FIT_STRIPPED: x->st.nat_stripped++; break;

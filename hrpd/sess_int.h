@@ -240,8 +240,12 @@ void hrpd_sess_bulk_abandon(struct hrpd_sess *ss, const char *why);
 void hrpd_sess_reread(struct hrpd_sess *ss, const struct hs_sess *key);
 /* 0, or the data channel's error (the request did not go). */
 int hrpd_sess_request_bulk(struct hrpd_sess *ss, uint64_t ranges);
-/* The peer's registry lists record feature sess-dir-zone (or is not known yet). */
-bool hrpd_sess_peer_reads_dir_zone(const struct hrpd_sess *ss);
+/* The peer's registry lists this record feature of data (or is not known yet). */
+bool hrpd_sess_peer_reads(const struct hrpd_sess *ss, uint16_t feature);
+/* s as the peer reads it, sent or digested: s itself, or its copy in room with the directional
+ * zones cleared for a peer without record feature sess-dir-zone. */
+const struct hs_sess *hrpd_sess_for_peer(const struct hrpd_sess *ss, const struct hs_sess *s,
+					 struct hs_sess *room);
 
 /* sess_local.c: the boxes' own addresses. Ours read again (force: now, else every few
  * seconds), told to the peer when due, and the peer's record of its own: NULL, or why it is

@@ -51,7 +51,7 @@ void hrpd_sess_tell_local(struct hrpd_sess *ss, bool peer_up)
 {
 	struct hrpd *h = ss->h;
 	if (!ss->on || !peer_up || hrpd_data_plan_held(h) ||
-	    !hrpd_issu_peer_reads(h, HRP_MSG_DATA, HRP_FEAT_SESS_PEER_LOCAL))
+	    !hrpd_sess_peer_reads(ss, HRP_FEAT_SESS_PEER_LOCAL))
 		return;
 	hrpd_sess_local_refresh(ss, false);
 	uint64_t now = hs_now_ms();
